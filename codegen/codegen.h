@@ -1,0 +1,49 @@
+/*
+ * codegen.h - prints a planned graph as one C file and one header.
+ *
+ * The generated .c needs only <math.h>, <string.h>, <stdint.h>,
+ * <stddef.h> and the runtime's sinter_rt.h; it has no malloc, keeps the
+ * weights as const data (or reads them from a blob the caller provides)
+ * and the activations in one static arena.  Output is deterministic:
+ * the same graph gives the same bytes.
+ */
+#ifndef SINTER_CODEGEN_H
+#define SINTER_CODEGEN_H
+
+#include "ir/ir.h"
+
+typedef enum {
+    WEIGHTS_EMBED = 0, /* const arrays inside the .c */
+    WEIGHTS_FILE,      /* a separate blob, handed over by NAME_set_weights */
+} WeightsMode;
+
+typedef struct {
+    const char *name;        /* C prefix of the API: NAME_run, NAME.h */
+    const char *source;      /* model file named in the header comment */
+    WeightsMode weights;
+} CodegenOptions;
+
+typedef struct {
+    Str c;          /* NAME.c */
+    Str h;          /* NAME.h */
+    Str weights;    /* NAME.weights (binary) when WEIGHTS_FILE */
+} CodegenOutput;
+
+bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Diag *d);
+void codegen_output_free(CodegenOutput *out);
+
+/* names.c: text that reaches the C file. */
+/* A C identifier made of [A-Za-z0-9_] from `name`, at most `max` bytes
+ * of it, prefixed; never a keyword.  Caller frees. */
+char *c_ident(const char *prefix, const char *name, size_t max);
+/* Appends `text` so that it cannot end a comment or span lines. */
+void str_put_comment(Str *s, const char *text);
+/* Is `name` a valid C identifier? */
+bool is_c_ident(const char *name);
+
+/* weights.c: constant tensors as C text or as a blob. */
+void weights_emit_embedded(Str *c, const Tensor *t, const char *ident);
+/* Appends t's bytes to blob at a 64-byte aligned offset; returns it. */
+size_t weights_append_blob(Str *blob, const Tensor *t);
+
+#endif /* SINTER_CODEGEN_H */

@@ -1,0 +1,406 @@
+/*
+ * emit_c.c - the generated model: NAME.h (API and shape macros) and
+ * NAME.c (weights, arena, and NAME_run calling one kernel per node).
+ *
+ * This file implements the Emitter interface of ir/ir.h: ops print their
+ * own kernel calls through it, this file decides where every tensor lives.
+ */
+#include "codegen/codegen.h"
+#include "sinter_rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct Emitter {
+    const Graph *g;
+    const CodegenOptions *opt;
+    Str *body;            /* the run function, being written */
+    Str arrays;           /* file-scope int64 arrays made by emit_i64_array */
+    int n_arrays;
+    char **ptr;           /* per tensor id: C expression of its data */
+    char **param;         /* per tensor id: parameter name of an input/output */
+    bool *param_used;     /* per tensor id: the body reads/writes the parameter */
+    size_t *blob_offset;  /* per tensor id, WEIGHTS_FILE only */
+    size_t scratch_bytes;
+    char **array_names;   /* owned names handed out by emit_i64_array */
+};
+
+/* ------------------------------------------------------------------ */
+/* The Emitter interface                                              */
+/* ------------------------------------------------------------------ */
+
+void emit_line(Emitter *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    str_puts(e->body, "        ");
+    str_vputf(e->body, fmt, ap);
+    str_puts(e->body, "\n");
+    va_end(ap);
+}
+
+static bool is_weight(const Tensor *t)
+{
+    return t->data && tensor_bytes(t) > 0;
+}
+
+static char *make_ptr(Emitter *e, const Tensor *t)
+{
+    Str s = {0};
+    const char *ct = dtype_ctype(t->dtype);
+    if (tensor_bytes(t) == 0)
+        str_putf(&s, "(%s *)0", ct);
+    else if (e->param[t->id]) {
+        str_puts(&s, e->param[t->id]);
+        e->param_used[t->id] = true;
+    }
+    else if (is_weight(t) && e->opt->weights == WEIGHTS_FILE)
+        str_putf(&s, "((const %s *)(weights + %zu))", ct, e->blob_offset[t->id]);
+    else if (is_weight(t)) {
+        char *id = c_ident("w_", t->name, 48);
+        str_putf(&s, "%s_%d.v", id, t->id);
+        free(id);
+    } else
+        str_putf(&s, "((%s *)(arena + %lld))", ct, (long long)t->offset);
+    return s.buf;
+}
+
+const char *emit_ptr(Emitter *e, const Tensor *t)
+{
+    if (!e->ptr[t->id])
+        e->ptr[t->id] = make_ptr(e, t);
+    return e->ptr[t->id];
+}
+
+const char *emit_i64_array(Emitter *e, const int64_t *v, int n)
+{
+    int id = e->n_arrays++;
+    str_putf(&e->arrays, "static const int64_t i64_array_%d[%d] = {", id, n > 0 ? n : 1);
+    for (int i = 0; i < n; i++)
+        str_putf(&e->arrays, "%s%lld", i ? ", " : "", (long long)v[i]);
+    str_puts(&e->arrays, n > 0 ? "};\n" : "0};\n");
+    e->array_names = xrealloc(e->array_names, (size_t)e->n_arrays * sizeof *e->array_names);
+    Str name = {0};
+    str_putf(&name, "i64_array_%d", id);
+    e->array_names[id] = name.buf;
+    return name.buf;
+}
+
+const char *emit_scratch(Emitter *e, size_t bytes)
+{
+    if (bytes > e->scratch_bytes)
+        e->scratch_bytes = bytes;
+    return "scratch";
+}
+
+/* ------------------------------------------------------------------ */
+/* Naming the API                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Parameter names: the sanitized ONNX names, made unique. */
+static void name_params(Emitter *e)
+{
+    const Graph *g = e->g;
+    int total = g->n_inputs + g->n_outputs;
+    for (int k = 0; k < total; k++) {
+        const Tensor *t = k < g->n_inputs ? g->inputs[k] : g->outputs[k - g->n_inputs];
+        if (e->param[t->id])
+            continue; /* an input that is also an output keeps its input name */
+        /* Names of the generated file's own symbols are not available. */
+        const char *n0 = t->name;
+        bool clash = strncmp(n0, "w_", 2) == 0 || strncmp(n0, "i64_array_", 10) == 0;
+        char *base = c_ident(clash ? "x_" : "", n0, 48);
+        char *name = xstrdup(base);
+        for (int suffix = 1;; suffix++) {
+            bool taken = false;
+            for (int i = 0; i < g->n_tensors && !taken; i++)
+                taken = e->param[i] && strcmp(e->param[i], name) == 0;
+            if (!taken)
+                break;
+            free(name);
+            Str s = {0};
+            str_putf(&s, "%s_%d", base, suffix);
+            name = s.buf;
+        }
+        free(base);
+        e->param[t->id] = name;
+    }
+}
+
+static void put_param_list(Str *s, const Emitter *e)
+{
+    const Graph *g = e->g;
+    for (int i = 0; i < g->n_inputs; i++)
+        str_putf(s, "%sconst %s *%s", i ? ", " : "", dtype_ctype(g->inputs[i]->dtype),
+                 e->param[g->inputs[i]->id]);
+    for (int i = 0; i < g->n_outputs; i++) {
+        const Tensor *t = g->outputs[i];
+        /* An output that is also an input gets its own buffer name. */
+        str_putf(s, "%s%s *%s%s", g->n_inputs + i ? ", " : "", dtype_ctype(t->dtype),
+                 e->param[t->id], t->is_input ? "_out" : "");
+    }
+    if (g->n_inputs + g->n_outputs == 0)
+        str_puts(s, "void");
+}
+
+/* ------------------------------------------------------------------ */
+/* The header                                                         */
+/* ------------------------------------------------------------------ */
+
+static void put_shape_macros(Str *h, const char *prefix, const char *kind, int k, const Tensor *t)
+{
+    str_putf(h, "/* %s %d: '", kind, k);
+    str_put_comment(h, t->name);
+    str_putf(h, "', %s */\n", dtype_name(t->dtype));
+    str_putf(h, "#define %s_%s%d_RANK %d\n", prefix, kind, k, t->shape.rank);
+    str_putf(h, "#define %s_%s%d_SHAPE {", prefix, kind, k);
+    for (int i = 0; i < t->shape.rank; i++)
+        str_putf(h, "%s%lld", i ? ", " : "", (long long)t->shape.dim[i]);
+    str_putf(h, "%s}\n", t->shape.rank ? "" : "1");
+    str_putf(h, "#define %s_%s%d_SIZE %lld\n", prefix, kind, k, (long long)tensor_numel(t));
+    str_putf(h, "#define %s_%s%d_DTYPE %d\n\n", prefix, kind, k, (int)t->dtype);
+}
+
+static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
+{
+    const Graph *g = e->g;
+    const char *name = e->opt->name;
+    char *upper = xstrdup(name);
+    for (char *p = upper; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    str_putf(h, "/*\n * %s.h - generated by Sinter from ", name);
+    str_put_comment(h, e->opt->source ? e->opt->source : g->name);
+    str_puts(h, ". Do not edit.\n *\n * Call ");
+    str_putf(h, "%s_run with one pointer per graph input and output,\n", name);
+    str_puts(h, " * dense row-major (NCHW for images), in the order below.  It returns 0.\n */\n");
+    str_putf(h, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", upper,
+             upper);
+    str_putf(h, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", upper, g->n_inputs,
+             upper, g->n_outputs);
+    for (int i = 0; i < g->n_inputs; i++)
+        put_shape_macros(h, upper, "INPUT", i, g->inputs[i]);
+    for (int i = 0; i < g->n_outputs; i++)
+        put_shape_macros(h, upper, "OUTPUT", i, g->outputs[i]);
+    str_putf(h, "/* Bytes of the static arena that holds every intermediate tensor. */\n");
+    str_putf(h, "#define %s_ARENA_BYTES %zu\n\n", upper, g->arena_bytes);
+    if (e->opt->weights == WEIGHTS_FILE) {
+        str_putf(h, "/* Size of %s.weights; hand its bytes (64-byte aligned) to\n", name);
+        str_putf(h, " * %s_set_weights before the first run.  They must stay valid. */\n", name);
+        str_putf(h, "#define %s_WEIGHTS_BYTES %zu\n", upper, weights_bytes);
+        str_putf(h, "void %s_set_weights(const void *weights);\n\n", name);
+    }
+    str_putf(h, "int %s_run(", name);
+    put_param_list(h, e);
+    str_puts(h, ");\n\n");
+    str_putf(h, "#endif /* %s_H */\n", upper);
+    free(upper);
+}
+
+/* ------------------------------------------------------------------ */
+/* The body                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool node_has_work(const Node *n)
+{
+    for (int i = 0; i < n->n_out; i++)
+        if (tensor_bytes(n->out[i]) > 0)
+            return true;
+    return false;
+}
+
+static void put_node_comment(Str *body, const Node *n)
+{
+    char buf[160];
+    str_puts(body, "    /* ");
+    str_put_comment(body, n->name[0] ? n->name : "(unnamed)");
+    str_putf(body, ": %s", n->op_type);
+    for (int i = 0; i < n->n_in; i++)
+        if (n->in[i])
+            str_putf(body, "%s%s", i ? ", " : " ", shape_str(&n->in[i]->shape, buf, sizeof buf));
+    str_puts(body, " ->");
+    for (int i = 0; i < n->n_out; i++)
+        str_putf(body, " %s", shape_str(&n->out[i]->shape, buf, sizeof buf));
+    str_puts(body, " */\n");
+}
+
+static bool emit_nodes(Emitter *e, Diag *d)
+{
+    bool ok = true;
+    for (int i = 0; i < e->g->n_nodes; i++) {
+        const Node *n = e->g->nodes[i];
+        if (!node_has_work(n))
+            continue;
+        put_node_comment(e->body, n);
+        str_puts(e->body, "    {\n");
+        if (!n->op->emit(n, e, d))
+            ok = false;
+        str_puts(e->body, "    }\n");
+    }
+    return ok;
+}
+
+/* Graph outputs that no node writes (constants, inputs) are copied. */
+static void emit_output_copies(Emitter *e)
+{
+    const Graph *g = e->g;
+    for (int i = 0; i < g->n_outputs; i++) {
+        const Tensor *t = g->outputs[i];
+        if (t->producer || tensor_bytes(t) == 0)
+            continue;
+        const char *src = emit_ptr(e, t);
+        str_putf(e->body, "    memcpy(%s%s, %s, %zu);\n", e->param[t->id],
+                 t->is_input ? "_out" : "", src, tensor_bytes(t));
+    }
+}
+
+/* Constants read by the emitted code (plus constant graph outputs). */
+static bool *used_weights(const Graph *g)
+{
+    bool *used = xcalloc((size_t)g->n_tensors, sizeof *used);
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int j = 0; j < g->nodes[i]->n_in; j++) {
+            const Tensor *t = g->nodes[i]->in[j];
+            if (t && is_weight(t))
+                used[t->id] = true;
+        }
+    for (int i = 0; i < g->n_outputs; i++)
+        if (is_weight(g->outputs[i]))
+            used[g->outputs[i]->id] = true;
+    return used;
+}
+
+static void emit_weights(Emitter *e, Str *c, Str *blob)
+{
+    bool *used = used_weights(e->g);
+    for (int i = 0; i < e->g->n_tensors; i++) {
+        const Tensor *t = e->g->tensors[i];
+        if (!used[i])
+            continue;
+        if (e->opt->weights == WEIGHTS_FILE) {
+            e->blob_offset[i] = weights_append_blob(blob, t);
+        } else {
+            char *id = c_ident("w_", t->name, 48);
+            Str ident = {0};
+            str_putf(&ident, "%s_%d", id, t->id);
+            weights_emit_embedded(c, t, ident.buf);
+            str_free(&ident);
+            free(id);
+        }
+    }
+    free(used);
+}
+
+/* Parameters the body never touches (zero-size, unused inputs). */
+static void put_unused_params(const Emitter *e, Str *c)
+{
+    const Graph *g = e->g;
+    for (int i = 0; i < g->n_inputs + g->n_outputs; i++) {
+        const Tensor *t = i < g->n_inputs ? g->inputs[i] : g->outputs[i - g->n_inputs];
+        bool in_and_out = i >= g->n_inputs && t->is_input;
+        if (!e->param_used[t->id] || (in_and_out && tensor_bytes(t) == 0))
+            str_putf(c, "    (void)%s%s;\n", e->param[t->id], in_and_out ? "_out" : "");
+    }
+}
+
+static void emit_prologue(const Emitter *e, Str *c)
+{
+    const Graph *g = e->g;
+    str_putf(c, "/*\n * %s.c - generated by Sinter from ", e->opt->name);
+    str_put_comment(c, e->opt->source ? e->opt->source : g->name);
+    str_putf(c, ". Do not edit.\n *\n * %d kernel calls, ai.onnx opset %d.  Weights are const data;"
+                " activations\n * live in one static arena of %zu bytes.  No allocation.\n */\n",
+             g->n_nodes, g->opset, g->arena_bytes);
+    str_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
+    str_putf(c, "#include \"sinter_rt.h\"\n#include \"%s.h\"\n\n", e->opt->name);
+    str_puts(c, "/* Weights are stored as their little-endian bytes. */\n"
+                "#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
+                "#error \"this generated model assumes a little-endian target\"\n#endif\n\n"
+                "#if defined(__GNUC__)\n#define SNT_ALIGNED __attribute__((aligned(64)))\n"
+                "#else\n#define SNT_ALIGNED\n#endif\n\n");
+}
+
+static void emit_storage(const Emitter *e, Str *c)
+{
+    str_puts(c, "/* Every intermediate tensor, at offsets chosen by the memory planner. */\n");
+    str_putf(c, "static unsigned char arena[%zu] SNT_ALIGNED;\n",
+             e->g->arena_bytes ? e->g->arena_bytes : 1);
+    if (e->scratch_bytes)
+        str_putf(c, "/* Scratch space of kernels that need it (im2col). */\n"
+                    "static float scratch[%zu] SNT_ALIGNED;\n",
+                 (e->scratch_bytes + sizeof(float) - 1) / sizeof(float));
+    if (e->opt->weights == WEIGHTS_FILE)
+        str_putf(c, "\nstatic const unsigned char *weights;\n\n"
+                    "void %s_set_weights(const void *blob)\n{\n    weights = blob;\n}\n",
+                 e->opt->name);
+    str_puts(c, "\n");
+}
+
+static Emitter *emitter_new(const Graph *g, const CodegenOptions *opt)
+{
+    Emitter *e = xcalloc(1, sizeof *e);
+    e->g = g;
+    e->opt = opt;
+    e->ptr = xcalloc((size_t)g->n_tensors + 1, sizeof *e->ptr);
+    e->param = xcalloc((size_t)g->n_tensors + 1, sizeof *e->param);
+    e->blob_offset = xcalloc((size_t)g->n_tensors + 1, sizeof *e->blob_offset);
+    e->param_used = xcalloc((size_t)g->n_tensors + 1, sizeof *e->param_used);
+    name_params(e);
+    return e;
+}
+
+static void emitter_free(Emitter *e)
+{
+    for (int i = 0; i < e->g->n_tensors; i++) {
+        free(e->ptr[i]);
+        free(e->param[i]);
+    }
+    free(e->ptr);
+    free(e->param);
+    free(e->blob_offset);
+    free(e->param_used);
+    str_free(&e->arrays);
+    for (int i = 0; i < e->n_arrays; i++)
+        free(e->array_names[i]);
+    free(e->array_names);
+    free(e);
+}
+
+bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Diag *d)
+{
+    if (!is_c_ident(opt->name))
+        return diag_error(d, "'%s' is not a valid C name for the model", opt->name);
+    Emitter *e = emitter_new(g, opt);
+    Str weights = {0}, body = {0};
+    emit_weights(e, &weights, &out->weights);
+    e->body = &body;
+    bool ok = emit_nodes(e, d);
+    emit_output_copies(e);
+
+    emit_prologue(e, &out->c);
+    str_puts(&out->c, weights.buf ? weights.buf : "");
+    if (e->arrays.len)
+        str_putf(&out->c, "%s\n", e->arrays.buf);
+    emit_storage(e, &out->c);
+    str_putf(&out->c, "int %s_run(", opt->name);
+    put_param_list(&out->c, e);
+    str_puts(&out->c, ")\n{\n");
+    put_unused_params(e, &out->c);
+    if (opt->weights == WEIGHTS_FILE)
+        str_puts(&out->c, "    if (!weights)\n        return -1;\n");
+    str_puts(&out->c, body.buf ? body.buf : "");
+    str_puts(&out->c, "    return 0;\n}\n");
+    emit_header(e, &out->h, out->weights.len);
+
+    str_free(&weights);
+    str_free(&body);
+    emitter_free(e);
+    return ok;
+}
+
+void codegen_output_free(CodegenOutput *out)
+{
+    str_free(&out->c);
+    str_free(&out->h);
+    str_free(&out->weights);
+}

@@ -1,0 +1,433 @@
+/*
+ * onnx_reader.c - ModelProto to Graph.
+ *
+ * The reader checks what later stages take for granted: one ai.onnx opset,
+ * static shapes on run-time inputs, every tensor name defined exactly once
+ * and every node input defined somewhere.  It keeps going after an error so
+ * that one run reports all the problems of a model, then returns NULL.
+ *
+ * Nodes are kept in file order; the topological sort is ir/infer.c's job,
+ * so node inputs are resolved only after every node's outputs are known.
+ */
+#include "frontend/internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What the reader carries while building one graph. */
+typedef struct {
+    const Onnx__ModelProto *model;
+    Graph *g;
+    const char *dir;
+    Diag *d;
+} Reader;
+
+static const char *str_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static bool is_onnx_domain(const char *domain)
+{
+    return !domain || !*domain || strcmp(domain, "ai.onnx") == 0;
+}
+
+/* The model's opset version for `domain`, or 0 when it is not imported. */
+static int64_t imported_opset(const Onnx__ModelProto *m, const char *domain)
+{
+    for (size_t i = 0; i < m->n_opset_import; i++) {
+        const char *dom = m->opset_import[i]->domain;
+        bool same = is_onnx_domain(domain) ? is_onnx_domain(dom)
+                                           : strcmp(domain, str_or_empty(dom)) == 0;
+        if (same)
+            return m->opset_import[i]->version;
+    }
+    return 0;
+}
+
+static bool read_opset(Reader *r)
+{
+    int64_t v = imported_opset(r->model, "");
+    if (v == 0)
+        return diag_error(r->d, "model imports no ai.onnx opset (opset_import has no entry for "
+                          "the default domain)");
+    if (v < 1 || v > INT_MAX)
+        return diag_error(r->d, "model imports an invalid ai.onnx opset version %lld",
+                          (long long)v);
+    r->g->opset = (int)v;
+    return true;
+}
+
+/* "initializer 'w'", "graph input 'x'", "node 'conv1' (Conv)": how
+ * messages name whatever already defines tensor t. */
+static void describe_definer(Str *s, const Tensor *t)
+{
+    if (t->producer)
+        str_putf(s, "node '%s' (%s)", t->producer->name, t->producer->op_type);
+    else if (t->is_input)
+        str_putf(s, "graph input '%s'", t->name);
+    else
+        str_putf(s, "an initializer");
+}
+
+/* Creates tensor `name` for a new definition by `by`, or reports a
+ * duplicate (or empty) name and returns NULL. */
+static Tensor *define_tensor(Reader *r, const char *name, const char *by)
+{
+    if (!*name) {
+        diag_error(r->d, "%s defines a tensor with an empty name", by);
+        return NULL;
+    }
+    Tensor *old = graph_find_tensor(r->g, name);
+    if (old) {
+        Str first = {0};
+        describe_definer(&first, old);
+        diag_error(r->d, "tensor '%s' is defined twice: by %s and by %s", name, first.buf, by);
+        str_free(&first);
+        return NULL;
+    }
+    return graph_add_tensor(r->g, name);
+}
+
+static void read_initializers(Reader *r)
+{
+    const Onnx__GraphProto *gp = r->model->graph;
+    if (gp->n_sparse_initializer > 0)
+        diag_error(r->d, "sparse initializers are not supported (%zu found)",
+                   gp->n_sparse_initializer);
+    for (size_t i = 0; i < gp->n_initializer; i++) {
+        const Onnx__TensorProto *tp = gp->initializer[i];
+        const char *name = str_or_empty(tp->name);
+        Str what = {0};
+        str_putf(&what, "initializer '%s'", name);
+        /* A tensor whose data fails to load is still defined, so that its
+         * users do not add "undefined tensor" noise to the real error. */
+        Tensor *t = define_tensor(r, name, what.buf);
+        if (t)
+            fe_tensor_from_proto(t, tp, r->dir, what.buf, r->d);
+        str_free(&what);
+    }
+}
+
+static bool is_initializer(const Onnx__GraphProto *gp, const char *name)
+{
+    for (size_t i = 0; i < gp->n_initializer; i++)
+        if (strcmp(str_or_empty(gp->initializer[i]->name), name) == 0)
+            return true;
+    return false;
+}
+
+/* Dtype and static shape of a run-time input from its ValueInfoProto. */
+static bool read_input_type(Tensor *t, const Onnx__ValueInfoProto *vi, const char *what, Diag *d)
+{
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+        return diag_error(d, "%s is not a tensor (only tensor inputs are supported)", what);
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    if (!fe_check_dtype(tt->elem_type, what, d))
+        return false;
+    if (!tt->shape)
+        return diag_error(d, "%s has no shape; the compiler needs static input shapes", what);
+    int64_t *dims = xcalloc(tt->shape->n_dim, sizeof *dims);
+    bool ok = true;
+    for (size_t i = 0; i < tt->shape->n_dim && ok; i++) {
+        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            dims[i] = dim->dim_value;
+        else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
+            ok = diag_error(d, "%s has the symbolic dimension '%s' at axis %zu; only static "
+                            "shapes are supported", what, str_or_empty(dim->dim_param), i);
+        else
+            ok = diag_error(d, "%s has an unknown dimension at axis %zu; only static shapes "
+                            "are supported", what, i);
+    }
+    ok = ok && fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
+    free(dims);
+    if (!ok)
+        return false;
+    t->dtype = (DType)tt->elem_type;
+    t->shape_known = true;
+    return true;
+}
+
+static void read_inputs(Reader *r)
+{
+    const Onnx__GraphProto *gp = r->model->graph;
+    for (size_t i = 0; i < gp->n_input; i++) {
+        const char *name = str_or_empty(gp->input[i]->name);
+        /* Older exporters list initializers among the inputs too; they
+         * are constants, not values the caller supplies. */
+        if (*name && is_initializer(gp, name))
+            continue;
+        Str what = {0};
+        str_putf(&what, "graph input '%s'", name);
+        Tensor *t = define_tensor(r, name, what.buf);
+        if (t) {
+            read_input_type(t, gp->input[i], what.buf, r->d);
+            t->is_input = true;
+            Graph *g = r->g;
+            g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
+            g->inputs[g->n_inputs++] = t;
+        }
+        str_free(&what);
+    }
+}
+
+/* A NUL-terminated copy of protobuf bytes. */
+static char *dup_bytes(ProtobufCBinaryData b)
+{
+    char *s = xmalloc(b.len + 1);
+    if (b.len)
+        memcpy(s, b.data, b.len);
+    s[b.len] = '\0';
+    return s;
+}
+
+/* Sets a list attribute's count, refusing lists an int cannot count. */
+static bool set_count(Attr *a, size_t n, const char *label, Diag *d)
+{
+    if (n > INT_MAX)
+        return diag_error(d, "%s: attribute '%s' has too many values (%zu)", label, a->name, n);
+    a->n = (int)n;
+    return true;
+}
+
+static bool read_tensor_attr(Attr *a, const Onnx__AttributeProto *ap, const char *label,
+                             const char *dir, Diag *d)
+{
+    if (!ap->t)
+        return diag_error(d, "%s: tensor attribute '%s' holds no tensor", label, a->name);
+    Str what = {0};
+    str_putf(&what, "%s: attribute '%s'", label, a->name);
+    a->tensor = fe_tensor_new(ap->t->name && *ap->t->name ? ap->t->name : a->name);
+    bool ok = fe_tensor_from_proto(a->tensor, ap->t, dir, what.buf, d);
+    str_free(&what);
+    return ok;
+}
+
+/* Converts one AttributeProto; `label` names the node in messages. */
+static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const char *label)
+{
+    const char *name = str_or_empty(ap->name);
+    if (!*name)
+        return diag_error(r->d, "%s: attribute without a name", label);
+    if (node_attr(n, name))
+        return diag_error(r->d, "%s: attribute '%s' is given twice", label, name);
+    Attr *a;
+    switch (ap->type) {
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
+        node_add_attr(n, name, ATTR_FLOAT)->f = ap->f;
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
+        node_add_attr(n, name, ATTR_INT)->i = ap->i;
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING:
+        node_add_attr(n, name, ATTR_STRING)->s = dup_bytes(ap->s);
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+        a = node_add_attr(n, name, ATTR_TENSOR);
+        return read_tensor_attr(a, ap, label, r->dir, r->d);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS:
+        a = node_add_attr(n, name, ATTR_FLOATS);
+        if (!set_count(a, ap->n_floats, label, r->d))
+            return false;
+        a->floats = xmalloc(ap->n_floats * sizeof *a->floats);
+        for (size_t i = 0; i < ap->n_floats; i++)
+            a->floats[i] = ap->floats[i];
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
+        a = node_add_attr(n, name, ATTR_INTS);
+        if (!set_count(a, ap->n_ints, label, r->d))
+            return false;
+        a->ints = xmalloc(ap->n_ints * sizeof *a->ints);
+        for (size_t i = 0; i < ap->n_ints; i++)
+            a->ints[i] = ap->ints[i];
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS:
+        a = node_add_attr(n, name, ATTR_STRINGS);
+        if (!set_count(a, ap->n_strings, label, r->d))
+            return false;
+        a->strings = xmalloc(ap->n_strings * sizeof *a->strings);
+        for (size_t i = 0; i < ap->n_strings; i++)
+            a->strings[i] = dup_bytes(ap->strings[i]);
+        return true;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
+        return diag_error(r->d, "%s: attribute '%s' holds a subgraph; ops with subgraphs are "
+                          "not supported", label, name);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED:
+        return diag_error(r->d, "%s: attribute '%s' has no type", label, name);
+    default:
+        return diag_error(r->d, "%s: attribute '%s' has the unsupported type %d", label, name,
+                          (int)ap->type);
+    }
+}
+
+/* Creates the node for np with its attributes and defines its outputs.
+ * An empty output name is an omitted optional output: trailing ones are
+ * dropped, others stay NULL until connect_node gives them a placeholder. */
+static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
+{
+    const char *op_type = str_or_empty(np->op_type);
+    const char *given = str_or_empty(np->name);
+    /* Messages and later stages need a name; unnamed nodes get one that
+     * cannot be mistaken for an exported name. */
+    Str name = {0};
+    if (*given)
+        str_puts(&name, given);
+    else
+        str_putf(&name, "%s#%zu", *op_type ? op_type : "node", index);
+    Str label = {0};
+    str_putf(&label, "node '%s' (%s)", name.buf, op_type);
+
+    Node *n = graph_add_node(r->g, name.buf, op_type);
+    if (!*op_type)
+        diag_error(r->d, "%s has no op_type", label.buf);
+    if (!is_onnx_domain(np->domain)) {
+        free(n->domain);
+        n->domain = xstrdup(np->domain);
+        int64_t v = imported_opset(r->model, np->domain);
+        if (v < 1 || v > INT_MAX)
+            diag_error(r->d, "%s uses domain '%s', which the model does not import with a valid "
+                       "version", label.buf, np->domain);
+        n->opset = v < 1 || v > INT_MAX ? 0 : (int)v;
+    }
+    for (size_t i = 0; i < np->n_attribute; i++)
+        read_attr(r, n, np->attribute[i], label.buf);
+
+    size_t n_out = np->n_output;
+    while (n_out > 0 && !*str_or_empty(np->output[n_out - 1]))
+        n_out--;
+    for (size_t i = 0; i < n_out; i++) {
+        const char *out = str_or_empty(np->output[i]);
+        node_add_output(n, *out ? define_tensor(r, out, label.buf) : NULL);
+    }
+    str_free(&label);
+    str_free(&name);
+}
+
+/* Resolves n's inputs by name; run once every tensor is defined. */
+static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
+{
+    for (size_t i = 0; i < np->n_input; i++) {
+        const char *in = str_or_empty(np->input[i]);
+        Tensor *t = *in ? graph_find_tensor(r->g, in) : NULL;
+        if (*in && !t)
+            diag_error(r->d, "node '%s' (%s): input '%s' is not defined (not a graph input, "
+                       "initializer or node output)", n->name, n->op_type, in);
+        node_add_input(n, t);
+    }
+    /* Placeholders for omitted outputs in the middle of the list, so that
+     * ops can always set every output's shape.  Created only now so their
+     * made-up names cannot clash with names defined later in the file. */
+    for (int i = 0; i < n->n_out; i++) {
+        if (!n->out[i]) {
+            Str hint = {0};
+            str_putf(&hint, "%s_unused%d", n->name, i);
+            n->out[i] = graph_new_tensor(r->g, hint.buf);
+            n->out[i]->producer = n;
+            str_free(&hint);
+        }
+    }
+}
+
+static void read_nodes(Reader *r)
+{
+    const Onnx__GraphProto *gp = r->model->graph;
+    int first = r->g->n_nodes;
+    for (size_t i = 0; i < gp->n_node; i++)
+        create_node(r, gp->node[i], i);
+    for (size_t i = 0; i < gp->n_node; i++)
+        connect_node(r, r->g->nodes[first + (int)i], gp->node[i]);
+}
+
+static void read_outputs(Reader *r)
+{
+    const Onnx__GraphProto *gp = r->model->graph;
+    Graph *g = r->g;
+    for (size_t i = 0; i < gp->n_output; i++) {
+        const char *name = str_or_empty(gp->output[i]->name);
+        Tensor *t = graph_find_tensor(g, name);
+        if (!t) {
+            diag_error(r->d, "graph output '%s' is not defined (not produced by any node, "
+                       "initializer or input)", name);
+            continue;
+        }
+        if (t->is_output) {
+            diag_error(r->d, "graph output '%s' is listed twice", name);
+            continue;
+        }
+        t->is_output = true;
+        g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
+        g->outputs[g->n_outputs++] = t;
+    }
+    if (gp->n_output == 0)
+        diag_error(r->d, "the graph has no outputs");
+}
+
+/* Builds the graph of an unpacked model, or NULL after reporting every
+ * problem found. */
+static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
+{
+    if (!m->graph) {
+        diag_error(d, "the model has no graph");
+        return NULL;
+    }
+    const char *name = str_or_empty(m->graph->name);
+    Reader r = {m, graph_new(*name ? name : "model"), dir, d};
+    r.g->dir = dir ? xstrdup(dir) : NULL;
+    int errors = d->count;
+    read_opset(&r);
+    read_initializers(&r);
+    read_inputs(&r);
+    read_nodes(&r);
+    read_outputs(&r);
+    if (d->count > errors) {
+        graph_free(r.g);
+        return NULL;
+    }
+    return r.g;
+}
+
+static Onnx__ModelProto *unpack_model(const uint8_t *buf, size_t len, const char *source,
+                                      Diag *d)
+{
+    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
+    if (!m)
+        diag_error(d, "%s is not a valid ONNX model (protobuf parse failed: truncated or "
+                   "malformed data)", source);
+    return m;
+}
+
+Graph *onnx_load_buffer(const uint8_t *buf, size_t len, const char *dir, Diag *d)
+{
+    Onnx__ModelProto *m = unpack_model(buf, len, "the buffer", d);
+    if (!m)
+        return NULL;
+    Graph *g = build_graph(m, dir, d);
+    onnx__model_proto__free_unpacked(m, NULL);
+    return g;
+}
+
+Graph *onnx_load_file(const char *path, Diag *d)
+{
+    uint8_t *buf;
+    size_t len;
+    if (!fe_read_file(path, &buf, &len, d))
+        return NULL;
+    Str source = {0};
+    str_putf(&source, "'%s'", path);
+    Onnx__ModelProto *m = unpack_model(buf, len, source.buf, d);
+    str_free(&source);
+    /* The file's bytes are copied into the unpacked message; free them
+     * before building the graph makes a third copy of the weights. */
+    free(buf);
+    if (!m)
+        return NULL;
+    char *dir = fe_dirname(path);
+    Graph *g = build_graph(m, dir, d);
+    free(dir);
+    onnx__model_proto__free_unpacked(m, NULL);
+    return g;
+}

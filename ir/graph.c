@@ -1,0 +1,218 @@
+/*
+ * graph.c - building, querying and freeing graphs, tensors, nodes and
+ * attributes.
+ */
+#include "ir/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Graph *graph_new(const char *name)
+{
+    Graph *g = xcalloc(1, sizeof *g);
+    g->name = xstrdup(name ? name : "model");
+    return g;
+}
+
+void tensor_free(Tensor *t)
+{
+    if (!t)
+        return;
+    free(t->name);
+    free(t->data);
+    free(t);
+}
+
+void attr_clear(Attr *a)
+{
+    free(a->name);
+    free(a->s);
+    free(a->floats);
+    free(a->ints);
+    for (int i = 0; a->strings && i < a->n; i++)
+        free(a->strings[i]);
+    free(a->strings);
+    tensor_free(a->tensor);
+    memset(a, 0, sizeof *a);
+}
+
+static void node_free(Node *n)
+{
+    free(n->name);
+    free(n->op_type);
+    free(n->domain);
+    free(n->in);
+    free(n->out);
+    for (int i = 0; i < n->n_attrs; i++)
+        attr_clear(&n->attrs[i]);
+    free(n->attrs);
+    free(n->op_state);
+    free(n);
+}
+
+void graph_free(Graph *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < g->n_nodes; i++)
+        node_free(g->nodes[i]);
+    for (int i = 0; i < g->n_tensors; i++)
+        tensor_free(g->tensors[i]);
+    free(g->nodes);
+    free(g->tensors);
+    free(g->inputs);
+    free(g->outputs);
+    free(g->name);
+    free(g->dir);
+    free(g);
+}
+
+Tensor *graph_find_tensor(const Graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_tensors; i++)
+        if (strcmp(g->tensors[i]->name, name) == 0)
+            return g->tensors[i];
+    return NULL;
+}
+
+Tensor *graph_add_tensor(Graph *g, const char *name)
+{
+    Tensor *t = xcalloc(1, sizeof *t);
+    t->name = xstrdup(name);
+    t->offset = -1;
+    t->id = g->n_tensors;
+    grow_array((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof *g->tensors);
+    g->tensors[g->n_tensors++] = t;
+    return t;
+}
+
+Tensor *graph_new_tensor(Graph *g, const char *hint)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s", hint);
+    for (int k = 1; graph_find_tensor(g, name); k++)
+        snprintf(name, sizeof name, "%.200s_%d", hint, k);
+    return graph_add_tensor(g, name);
+}
+
+Node *graph_add_node(Graph *g, const char *name, const char *op_type)
+{
+    Node *n = xcalloc(1, sizeof *n);
+    n->name = xstrdup(name ? name : "");
+    n->op_type = xstrdup(op_type);
+    n->domain = xstrdup("");
+    n->opset = g->opset;
+    n->id = g->n_nodes;
+    grow_array((void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof *g->nodes);
+    g->nodes[g->n_nodes++] = n;
+    return n;
+}
+
+void node_add_input(Node *n, Tensor *t)
+{
+    n->in = xrealloc(n->in, (size_t)(n->n_in + 1) * sizeof *n->in);
+    n->in[n->n_in++] = t;
+}
+
+void node_add_output(Node *n, Tensor *t)
+{
+    n->out = xrealloc(n->out, (size_t)(n->n_out + 1) * sizeof *n->out);
+    n->out[n->n_out++] = t;
+    if (t)
+        t->producer = n;
+}
+
+void graph_remove_nodes(Graph *g, const bool *keep)
+{
+    int w = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        if (keep[i]) {
+            g->nodes[w++] = n;
+            continue;
+        }
+        for (int j = 0; j < n->n_out; j++)
+            if (n->out[j] && n->out[j]->producer == n)
+                n->out[j]->producer = NULL;
+        node_free(n);
+    }
+    g->n_nodes = w;
+}
+
+int *graph_use_counts(const Graph *g)
+{
+    int *uses = xcalloc((size_t)g->n_tensors, sizeof *uses);
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int j = 0; j < g->nodes[i]->n_in; j++)
+            if (g->nodes[i]->in[j])
+                uses[g->nodes[i]->in[j]->id]++;
+    for (int i = 0; i < g->n_outputs; i++)
+        uses[g->outputs[i]->id]++;
+    return uses;
+}
+
+int64_t tensor_numel(const Tensor *t)
+{
+    return shape_numel(&t->shape);
+}
+
+size_t tensor_bytes(const Tensor *t)
+{
+    int64_t n = tensor_numel(t);
+    return n < 0 ? 0 : (size_t)n * dtype_size(t->dtype);
+}
+
+void tensor_set_data(Tensor *t, const void *data)
+{
+    size_t n = tensor_bytes(t);
+    free(t->data);
+    t->data = xmalloc(n);
+    if (n)
+        memcpy(t->data, data, n);
+}
+
+const Attr *node_attr(const Node *n, const char *name)
+{
+    for (int i = 0; i < n->n_attrs; i++)
+        if (strcmp(n->attrs[i].name, name) == 0)
+            return &n->attrs[i];
+    return NULL;
+}
+
+int64_t attr_int_or(const Node *n, const char *name, int64_t dflt)
+{
+    const Attr *a = node_attr(n, name);
+    return a && a->kind == ATTR_INT ? a->i : dflt;
+}
+
+double attr_float_or(const Node *n, const char *name, double dflt)
+{
+    const Attr *a = node_attr(n, name);
+    return a && a->kind == ATTR_FLOAT ? a->f : dflt;
+}
+
+const char *attr_string_or(const Node *n, const char *name, const char *dflt)
+{
+    const Attr *a = node_attr(n, name);
+    return a && a->kind == ATTR_STRING ? a->s : dflt;
+}
+
+int attr_ints(const Node *n, const char *name, int64_t *out, int max)
+{
+    const Attr *a = node_attr(n, name);
+    if (!a || a->kind != ATTR_INTS)
+        return -1;
+    for (int i = 0; i < a->n && i < max; i++)
+        out[i] = a->ints[i];
+    return a->n;
+}
+
+Attr *node_add_attr(Node *n, const char *name, AttrKind kind)
+{
+    n->attrs = xrealloc(n->attrs, (size_t)(n->n_attrs + 1) * sizeof *n->attrs);
+    Attr *a = &n->attrs[n->n_attrs++];
+    memset(a, 0, sizeof *a);
+    a->name = xstrdup(name);
+    a->kind = kind;
+    return a;
+}

@@ -1,0 +1,311 @@
+/*
+ * ir.h - Sinter's intermediate representation, shared by every compiler stage.
+ *
+ * A Graph owns Tensors and Nodes.  Tensors carry a dtype and a static shape;
+ * a tensor whose value is known at compile time (an initializer, a Constant
+ * node, or the result of folding) owns its bytes in `data`.  Nodes refer to
+ * tensors by pointer; an omitted optional input is NULL.
+ *
+ * Every op is described once, by an OpDesc in ir/ops/ (shape rule, folding,
+ * FLOP count, code emission).  Stages never switch on op names: they call
+ * through the node's OpDesc.
+ *
+ * Errors travel as values: functions that can fail return false and append a
+ * message to a Diag, naming node, op and opset.  Nothing here calls exit().
+ */
+#ifndef SINTER_IR_H
+#define SINTER_IR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ------------------------------------------------------------------ */
+/* Growable string buffer and diagnostics (ir/str.c, ir/diag.c)        */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} Str;
+
+void str_putf(Str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void str_vputf(Str *s, const char *fmt, va_list ap);
+void str_puts(Str *s, const char *text);
+void str_putn(Str *s, const char *text, size_t n);
+void str_free(Str *s);
+
+/* A list of error messages; stages append, the CLI prints them all. */
+typedef struct {
+    Str text;
+    int count;
+} Diag;
+
+/* Appends one line and returns false, so callers can `return diag_error(..)`. */
+bool diag_error(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_free(Diag *d);
+
+/* Memory helpers: abort with a message on exhaustion (the one place we stop). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Grows *items (of *cap elements of `size` bytes) to hold at least `need`. */
+void grow_array(void **items, int *cap, int need, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Data types and shapes (ir/dtype.c, ir/shape.c)                       */
+/* ------------------------------------------------------------------ */
+
+/* Values are ONNX TensorProto.DataType codes. */
+typedef enum {
+    DT_UNDEFINED = 0,
+    DT_FLOAT = 1,
+    DT_UINT8 = 2,
+    DT_INT8 = 3,
+    DT_UINT16 = 4,
+    DT_INT16 = 5,
+    DT_INT32 = 6,
+    DT_INT64 = 7,
+    DT_STRING = 8,
+    DT_BOOL = 9,
+    DT_FLOAT16 = 10,
+    DT_DOUBLE = 11,
+    DT_UINT32 = 12,
+    DT_UINT64 = 13,
+} DType;
+
+const char *dtype_name(DType t);   /* "float32", "int64", ... or NULL */
+size_t dtype_size(DType t);        /* bytes per element, 0 if unsupported */
+const char *dtype_ctype(DType t);  /* "float", "int64_t", ... or NULL */
+bool dtype_is_float(DType t);
+bool dtype_is_int(DType t);        /* any integer type, bool excluded */
+
+/* Element (i) of a buffer of type t, converted. */
+double dtype_get_f64(DType t, const void *data, size_t i);
+int64_t dtype_get_i64(DType t, const void *data, size_t i);
+/* Stores v (converted to t with ONNX Cast semantics) at element i. */
+void dtype_set_f64(DType t, void *data, size_t i, double v);
+void dtype_set_i64(DType t, void *data, size_t i, int64_t v);
+
+#define MAX_RANK 8
+/* Upper bound on any tensor's element count and byte size we accept. */
+#define MAX_ELEMENTS ((int64_t)1 << 40)
+
+typedef struct {
+    int rank;
+    int64_t dim[MAX_RANK];
+} Shape;
+
+/* Element count, or -1 when it overflows MAX_ELEMENTS. */
+int64_t shape_numel(const Shape *s);
+bool shape_equal(const Shape *a, const Shape *b);
+/* Row-major strides in elements. */
+void shape_strides(const Shape *s, int64_t *strides);
+/* numpy broadcasting; false if incompatible. */
+bool shape_broadcast(const Shape *a, const Shape *b, Shape *out);
+/* "[1,3,256,256]" into buf. */
+const char *shape_str(const Shape *s, char *buf, size_t size);
+/* Normalizes a possibly negative axis against rank; false if out of range. */
+bool axis_normalize(int64_t axis, int rank, int *out);
+
+/* ------------------------------------------------------------------ */
+/* Tensors, attributes, nodes, graphs (ir/graph.c)                      */
+/* ------------------------------------------------------------------ */
+
+/* Memory layout of a tensor's elements.  Everything is PLAIN (row-major
+ * in ONNX's dimension order) today; passes may pick others later. */
+typedef enum { LAYOUT_PLAIN = 0, LAYOUT_NHWC, LAYOUT_BLOCKED } Layout;
+
+struct Node;
+
+typedef struct Tensor {
+    char *name;
+    DType dtype;
+    Shape shape;
+    bool shape_known;      /* set by the frontend (declared) or inference */
+    void *data;            /* compile-time value (owned), or NULL */
+    struct Node *producer; /* NULL for graph inputs and constants */
+    bool is_input;         /* a run-time graph input */
+    bool is_output;        /* a graph output */
+    Layout layout;
+    int64_t offset;        /* arena byte offset from the planner, -1 if none */
+    int id;                /* index in graph->tensors, stable */
+} Tensor;
+
+size_t tensor_bytes(const Tensor *t);
+int64_t tensor_numel(const Tensor *t);
+static inline bool tensor_is_const(const Tensor *t) { return t && t->data; }
+
+typedef enum {
+    ATTR_UNDEFINED = 0,
+    ATTR_FLOAT = 1,
+    ATTR_INT = 2,
+    ATTR_STRING = 3,
+    ATTR_TENSOR = 4,
+    ATTR_GRAPH = 5,
+    ATTR_FLOATS = 6,
+    ATTR_INTS = 7,
+    ATTR_STRINGS = 8,
+    ATTR_TENSORS = 9,
+    ATTR_GRAPHS = 10,
+} AttrKind;
+
+typedef struct {
+    char *name;
+    AttrKind kind;
+    double f;
+    int64_t i;
+    char *s;        /* ATTR_STRING, NUL-terminated */
+    int n;          /* element count of floats / ints / strings */
+    double *floats;
+    int64_t *ints;
+    char **strings;
+    Tensor *tensor; /* ATTR_TENSOR: a standalone tensor, not in any graph */
+} Attr;
+
+typedef struct OpDesc OpDesc;
+
+typedef struct Node {
+    char *name;
+    char *op_type;
+    char *domain;        /* "" for ai.onnx */
+    const OpDesc *op;    /* resolved by op_lookup, NULL if unsupported */
+    int opset;           /* opset of the node's domain in the model */
+    Tensor **in;         /* NULL entries for omitted optional inputs */
+    int n_in;
+    Tensor **out;
+    int n_out;
+    Attr *attrs;
+    int n_attrs;
+    void *op_state;      /* op-private data set by passes (fusion epilogues) */
+    int id;              /* index in graph->nodes at creation */
+} Node;
+
+typedef struct Graph {
+    char *name;
+    char *dir;           /* model's folder, for external data; may be NULL */
+    int opset;           /* ai.onnx opset */
+    Tensor **tensors;
+    int n_tensors, cap_tensors;
+    Node **nodes;        /* in execution order once scheduled */
+    int n_nodes, cap_nodes;
+    Tensor **inputs;     /* run-time inputs, in graph order */
+    int n_inputs;
+    Tensor **outputs;
+    int n_outputs;
+    size_t arena_bytes;  /* set by the memory planner */
+} Graph;
+
+Graph *graph_new(const char *name);
+void graph_free(Graph *g);
+/* Finds a tensor by name, or NULL. */
+Tensor *graph_find_tensor(const Graph *g, const char *name);
+/* Creates a tensor; the name must be new (caller checks with find). */
+Tensor *graph_add_tensor(Graph *g, const char *name);
+/* A fresh tensor named after `hint`, made unique. */
+Tensor *graph_new_tensor(Graph *g, const char *hint);
+Node *graph_add_node(Graph *g, const char *name, const char *op_type);
+void node_add_input(Node *n, Tensor *t);   /* t may be NULL (omitted) */
+void node_add_output(Node *n, Tensor *t);  /* sets t->producer */
+/* Removes nodes for which keep[i] is false, freeing them; order kept. */
+void graph_remove_nodes(Graph *g, const bool *keep);
+/* Counts of consumers of each tensor (indexed by tensor id); caller frees. */
+int *graph_use_counts(const Graph *g);
+
+/* Attribute access: the *_or helpers return `dflt` when absent. */
+const Attr *node_attr(const Node *n, const char *name);
+int64_t attr_int_or(const Node *n, const char *name, int64_t dflt);
+double attr_float_or(const Node *n, const char *name, double dflt);
+const char *attr_string_or(const Node *n, const char *name, const char *dflt);
+/* Ints attribute into out[max]; returns its count, or -1 if absent. */
+int attr_ints(const Node *n, const char *name, int64_t *out, int max);
+Attr *node_add_attr(Node *n, const char *name, AttrKind kind);
+void attr_clear(Attr *a);
+
+void tensor_free(Tensor *t);
+/* Sets t's value to a copy of `data` (numel elements of t->dtype). */
+void tensor_set_data(Tensor *t, const void *data);
+
+/* Prints the graph as text, one node a line (for --dump-ir and tests). */
+void graph_dump(const Graph *g, FILE *f);
+
+/* ------------------------------------------------------------------ */
+/* Ops: the one description of each operator (ir/op_table.c, ir/ops/)   */
+/* ------------------------------------------------------------------ */
+
+/* The code emitter is implemented by codegen/; ops call it to print the
+ * kernel call for one node.  It lives behind this interface so that an
+ * op's whole description sits in one file without ir/ depending on
+ * codegen/. */
+typedef struct Emitter Emitter;
+
+/* Appends one line of C to the body of the node's block (indentation and
+ * the enclosing braces are the emitter's). */
+void emit_line(Emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A C expression for the data pointer of t, typed `T *` (const for
+ * inputs and weights); valid until code generation ends. */
+const char *emit_ptr(Emitter *e, const Tensor *t);
+/* A C expression naming a static const int64_t array holding v[0..n). */
+const char *emit_i64_array(Emitter *e, const int64_t *v, int n);
+/* A C expression for a `float *` scratch buffer of at least `bytes`,
+ * shared by all nodes (its contents do not survive the node). */
+const char *emit_scratch(Emitter *e, size_t bytes);
+
+typedef struct {
+    int64_t macs;        /* multiply-accumulates of weight products */
+    int64_t flops;       /* all floating point operations (MAC = 2) */
+} OpCost;
+
+struct OpDesc {
+    const char *name;    /* ONNX op_type */
+    int since, until;    /* supported ai.onnx opsets, inclusive */
+    int min_in, max_in;  /* input count range (optional inputs included) */
+    int min_out, max_out;
+    /* Validates attributes and input dtypes/shapes, sets every output's
+     * dtype and shape.  Inputs that determine shapes must be constant. */
+    bool (*infer)(Node *n, Diag *d);
+    /* Computes the outputs' data at compile time when possible; returns
+     * true and leaves outputs without data when it cannot (e.g. an input
+     * is not constant).  NULL if the op never folds. */
+    bool (*fold)(Node *n, Diag *d);
+    /* Cost of one execution; NULL means zero. */
+    OpCost (*cost)(const Node *n);
+    /* Prints the kernel call.  Output and input shapes are final. */
+    bool (*emit)(const Node *n, Emitter *e, Diag *d);
+    /* Output 0 may share input 0's bytes unchanged (Reshape, Identity,
+     * Squeeze ...): the planner aliases instead of copying. */
+    bool is_view;
+};
+
+/* The op for (domain, op_type), or NULL. */
+const OpDesc *op_lookup(const char *domain, const char *op_type);
+/* All ops, for listings; *count set. */
+const OpDesc *const *op_all(int *count);
+
+/* Helpers shared by op descriptions (ir/op_util.c). */
+bool node_error(Diag *d, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool all_inputs_const(const Node *n);
+/* Reads a constant integer tensor (input i) into out[max]; count, or -1
+ * with an error when it is absent, not constant or too long. */
+int const_ints(const Node *n, int i, int64_t *out, int max, Diag *d);
+/* Sets output i's dtype and shape. */
+void set_output(Node *n, int i, DType t, const Shape *s);
+/* Allocates zeroed data for output i (shape must be set). */
+void *alloc_output(Node *n, int i);
+
+/* ------------------------------------------------------------------ */
+/* Whole-graph analyses (ir/infer.c, ir/verify.c)                       */
+/* ------------------------------------------------------------------ */
+
+/* Sorts nodes topologically; error on a cycle or an undefined input. */
+bool graph_toposort(Graph *g, Diag *d);
+/* Resolves ops, runs every node's shape rule in order, folding nodes whose
+ * inputs are known.  Reports every unsupported op at once. */
+bool graph_infer(Graph *g, Diag *d);
+/* Structural checks a pass must preserve. */
+bool graph_verify(const Graph *g, Diag *d);
+
+#endif /* SINTER_IR_H */

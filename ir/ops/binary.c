@@ -1,0 +1,237 @@
+/*
+ * binary.c - elementwise arithmetic of two tensors with numpy
+ * broadcasting: Add, Sub, Mul, Div, Pow.
+ *
+ * These ops sit in PyTorch's shape chains (int64 Add/Sub/Mul/Div of
+ * Shape results), so they fold for every numeric dtype with ONNX's
+ * semantics: integers wrap like C's fixed-width types, integer Div
+ * truncates toward zero, and Pow's exponent may have a dtype of its own
+ * (opset 12+).  At run time they call snt_binary_f32 or snt_binary_i64.
+ */
+#include "ir/ops/op_emit.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    snt_binop op;
+    const char *c_op;   /* the enumerator's spelling in generated code */
+} BinaryInfo;
+
+static const BinaryInfo binary_ops[] = {
+    {"Add", SNT_BIN_ADD, "SNT_BIN_ADD"},
+    {"Sub", SNT_BIN_SUB, "SNT_BIN_SUB"},
+    {"Mul", SNT_BIN_MUL, "SNT_BIN_MUL"},
+    {"Div", SNT_BIN_DIV, "SNT_BIN_DIV"},
+    {"Pow", SNT_BIN_POW, "SNT_BIN_POW"},
+};
+
+static const BinaryInfo *binary_info(const Node *n, Diag *d)
+{
+    for (size_t i = 0; i < sizeof binary_ops / sizeof binary_ops[0]; i++)
+        if (strcmp(n->op_type, binary_ops[i].name) == 0)
+            return &binary_ops[i];
+    node_error(d, n, "not an elementwise binary op");
+    return NULL;
+}
+
+static bool binary_infer(Node *n, Diag *d)
+{
+    const BinaryInfo *info = binary_info(n, d);
+    if (!info || !check_inputs_present(n, 2, d))
+        return false;
+    const Tensor *a = n->in[0], *b = n->in[1];
+    if (!dtype_is_numeric(a->dtype))
+        return node_error(d, n, "input 0 ('%s') has unsupported dtype %s", a->name,
+                          dtype_label(a->dtype));
+    if (info->op == SNT_BIN_POW && n->opset >= 12) {
+        if (!dtype_is_numeric(b->dtype))
+            return node_error(d, n, "exponent ('%s') has unsupported dtype %s", b->name,
+                              dtype_label(b->dtype));
+    } else if (!check_same_dtype(n, 1, d)) {
+        return false;
+    }
+    Shape y;
+    char sa[128], sb[128];
+    if (!shape_broadcast(&a->shape, &b->shape, &y))
+        return node_error(d, n, "shapes %s and %s do not broadcast",
+                          shape_str(&a->shape, sa, sizeof sa), shape_str(&b->shape, sb, sizeof sb));
+    set_output(n, 0, a->dtype, &y);
+    return true;
+}
+
+/* ---- folding ------------------------------------------------------- */
+
+static double binop_f64(snt_binop op, double a, double b)
+{
+    switch (op) {
+    case SNT_BIN_ADD: return a + b;
+    case SNT_BIN_SUB: return a - b;
+    case SNT_BIN_MUL: return a * b;
+    case SNT_BIN_DIV: return a / b;
+    case SNT_BIN_POW: return pow(a, b);
+    default: return a; /* Max and Min are not ops of this file */
+    }
+}
+
+/* a to the power b by repeated squaring, wrapping like the C types.  A
+ * negative exponent means 1 / a^-b truncated: 0 unless |a| is 1.
+ * False for 0 to a negative power (a division by zero). */
+static bool int_pow(int64_t a, int64_t b, int64_t *r)
+{
+    if (b < 0) {
+        if (a == 0)
+            return false;
+        *r = a == 1 ? 1 : a == -1 ? (b % 2 ? -1 : 1) : 0;
+        return true;
+    }
+    uint64_t base = (uint64_t)a, acc = 1;
+    for (uint64_t e = (uint64_t)b; e; e >>= 1) {
+        if (e & 1)
+            acc *= base;
+        base *= base;
+    }
+    *r = (int64_t)acc;
+    return true;
+}
+
+/* Integer arithmetic on int64 bit patterns: sums and products wrap (run
+ * on uint64_t, where C defines wrapping); only division and powers care
+ * about the sign.  False on a division by zero. */
+static bool binop_int(snt_binop op, bool is_unsigned, int64_t a, int64_t b, int64_t *r)
+{
+    uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+    switch (op) {
+    case SNT_BIN_ADD: *r = (int64_t)(ua + ub); return true;
+    case SNT_BIN_SUB: *r = (int64_t)(ua - ub); return true;
+    case SNT_BIN_MUL: *r = (int64_t)(ua * ub); return true;
+    case SNT_BIN_DIV:
+        if (b == 0)
+            return false;
+        if (is_unsigned)
+            *r = (int64_t)(ua / ub);
+        else if (b == -1)
+            *r = (int64_t)(0 - ua); /* INT64_MIN / -1 wraps instead of trapping */
+        else
+            *r = a / b;             /* C truncates toward zero, as ONNX does */
+        return true;
+    case SNT_BIN_POW: return int_pow(a, b, r);
+    default: *r = a; return true;
+    }
+}
+
+/* y[iy] = a[ia] op b[ib] in the arithmetic of a's dtype; an integer
+ * base with a float exponent computes in double and converts back. */
+static bool binary_element(snt_binop op, const Tensor *a, int64_t ia, const Tensor *b, int64_t ib,
+                           Tensor *y, int64_t iy)
+{
+    DType t = a->dtype;
+    if (!dtype_is_int(t) || !dtype_is_int(b->dtype)) {
+        double r = binop_f64(op, dtype_get_f64(t, a->data, (size_t)ia),
+                             dtype_get_f64(b->dtype, b->data, (size_t)ib));
+        dtype_set_f64(t, y->data, (size_t)iy, r);
+        return true;
+    }
+    int64_t r;
+    if (!binop_int(op, dtype_is_unsigned(t), dtype_get_i64(t, a->data, (size_t)ia),
+                   dtype_get_i64(b->dtype, b->data, (size_t)ib), &r))
+        return false;
+    dtype_set_i64(t, y->data, (size_t)iy, r);
+    return true;
+}
+
+static bool binary_fold(Node *n, Diag *d)
+{
+    const BinaryInfo *info = binary_info(n, d);
+    if (!info)
+        return false;
+    Tensor *a = n->in[0], *b = n->in[1], *y = n->out[0];
+    int64_t total = tensor_numel(y);
+    if (!all_inputs_const(n) || total < 0 || total > FOLD_MAX_ELEMENTS)
+        return true;
+    alloc_output(n, 0);
+
+    /* Walk y densely with an odometer that moves a's and b's offsets by
+     * their broadcast strides. */
+    const Shape *s = &y->shape;
+    int64_t sa[MAX_RANK], sb[MAX_RANK], idx[MAX_RANK] = {0}, ia = 0, ib = 0;
+    broadcast_strides(&a->shape, s, sa);
+    broadcast_strides(&b->shape, s, sb);
+    for (int64_t i = 0; i < total; i++) {
+        if (!binary_element(info->op, a, ia, b, ib, y, i))
+            return node_error(d, n, "integer division by zero in constant folding");
+        for (int k = s->rank - 1; k >= 0; k--) {
+            ia += sa[k];
+            ib += sb[k];
+            if (++idx[k] < s->dim[k])
+                break;
+            ia -= sa[k] * s->dim[k];
+            ib -= sb[k] * s->dim[k];
+            idx[k] = 0;
+        }
+    }
+    return true;
+}
+
+/* One operation per output element. */
+static OpCost binary_cost(const Node *n)
+{
+    return (OpCost){.flops = tensor_numel(n->out[0])};
+}
+
+/* ---- code ---------------------------------------------------------- */
+
+/* The broadcast iteration space of y = a op b; a scalar y iterates one
+ * element of rank 1. */
+static snt_bcast bcast_params(const Tensor *a, const Tensor *b, const Tensor *y)
+{
+    snt_bcast p = {.rank = 1, .dims = {1}};
+    if (y->shape.rank == 0)
+        return p;
+    int64_t sa[MAX_RANK], sb[MAX_RANK];
+    broadcast_strides(&a->shape, &y->shape, sa);
+    broadcast_strides(&b->shape, &y->shape, sb);
+    p.rank = y->shape.rank;
+    for (int i = 0; i < p.rank; i++) {
+        p.dims[i] = (size_t)y->shape.dim[i];
+        p.a_strides[i] = (ptrdiff_t)sa[i];
+        p.b_strides[i] = (ptrdiff_t)sb[i];
+    }
+    return p;
+}
+
+static bool binary_emit(const Node *n, Emitter *e, Diag *d)
+{
+    const BinaryInfo *info = binary_info(n, d);
+    if (!info)
+        return false;
+    const Tensor *a = n->in[0], *b = n->in[1], *y = n->out[0];
+    const char *kernel = a->dtype == DT_FLOAT ? "snt_binary_f32"
+                       : a->dtype == DT_INT64 ? "snt_binary_i64" : NULL;
+    if (!kernel || b->dtype != a->dtype)
+        return node_error(d, n, "no runtime kernel for %s of %s and %s (float32 or int64 only)",
+                          info->name, dtype_label(a->dtype), dtype_label(b->dtype));
+    snt_bcast bc = bcast_params(a, b, y);
+    Params p = {0};
+    params_int(&p, "rank", bc.rank);
+    params_sizes(&p, "dims", bc.dims, bc.rank);
+    params_strides(&p, "a_strides", bc.a_strides, bc.rank);
+    params_strides(&p, "b_strides", bc.b_strides, bc.rank);
+    params_emit(&p, e, "snt_bcast");
+    emit_line(e, "%s(%s, &p, %s, %s, %s);", kernel, info->c_op, emit_ptr(e, a), emit_ptr(e, b),
+              emit_ptr(e, y));
+    return true;
+}
+
+/* Opset 7 introduced numpy broadcasting; older forms had `broadcast`. */
+#define BINARY_OP(op_name) \
+    {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, \
+     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
+     .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit}
+
+const OpDesc op_Add = BINARY_OP("Add");
+const OpDesc op_Sub = BINARY_OP("Sub");
+const OpDesc op_Mul = BINARY_OP("Mul");
+const OpDesc op_Div = BINARY_OP("Div");
+const OpDesc op_Pow = BINARY_OP("Pow");

@@ -1,0 +1,73 @@
+/*
+ * cast.c - Cast: converts every element to the dtype named by `to`.
+ *
+ * Folding and the generated code both call the runtime's snt_cast, so
+ * float-to-integer truncation and the bool rule are defined once.
+ */
+#include "ir/ops/data_util.h"
+
+/* The runtime's name for a dtype code, for readable generated code. */
+static const char *snt_dtype_name(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return "SNT_DT_FLOAT";
+    case DT_UINT8: return "SNT_DT_UINT8";
+    case DT_INT8: return "SNT_DT_INT8";
+    case DT_UINT16: return "SNT_DT_UINT16";
+    case DT_INT16: return "SNT_DT_INT16";
+    case DT_INT32: return "SNT_DT_INT32";
+    case DT_INT64: return "SNT_DT_INT64";
+    case DT_BOOL: return "SNT_DT_BOOL";
+    case DT_DOUBLE: return "SNT_DT_DOUBLE";
+    case DT_UINT32: return "SNT_DT_UINT32";
+    case DT_UINT64: return "SNT_DT_UINT64";
+    default: return NULL;
+    }
+}
+
+static bool cast_infer(Node *n, Diag *d)
+{
+    const Tensor *x = n->in[0];
+    const Attr *to = node_attr(n, "to");
+    if (!to || to->kind != ATTR_INT)
+        return node_error(d, n, "attribute 'to' is required");
+    DType t = (DType)to->i;
+    if (!snt_dtype_name(t))
+        return node_error(d, n, "cannot cast to dtype %lld (%s)", (long long)to->i,
+                          dtype_label(t));
+    if (!snt_dtype_name(x->dtype))
+        return node_error(d, n, "cannot cast from dtype %s", dtype_label(x->dtype));
+    set_output(n, 0, t, &x->shape);
+    return true;
+}
+
+static bool cast_fold(Node *n, Diag *d)
+{
+    (void)d;
+    const Tensor *x = n->in[0];
+    if (tensor_is_const(x))
+        snt_cast(x->dtype, x->data, n->out[0]->dtype, alloc_output(n, 0),
+                 (size_t)tensor_numel(x));
+    return true;
+}
+
+static bool cast_emit(const Node *n, Emitter *e, Diag *d)
+{
+    (void)d;
+    const Tensor *x = n->in[0], *y = n->out[0];
+    size_t count = (size_t)tensor_numel(x);
+    if (count)
+        emit_line(e, "snt_cast(%s, %s, %s, %s, %zu);", snt_dtype_name(x->dtype), emit_ptr(e, x),
+                  snt_dtype_name(y->dtype), emit_ptr(e, y), count);
+    return true;
+}
+
+const OpDesc op_Cast = {
+    .name = "Cast",
+    .since = 6, .until = 17, /* `to` was a string before opset 6 */
+    .min_in = 1, .max_in = 1,
+    .min_out = 1, .max_out = 1,
+    .infer = cast_infer,
+    .fold = cast_fold,
+    .emit = cast_emit,
+};

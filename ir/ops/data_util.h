@@ -1,0 +1,61 @@
+/*
+ * data_util.h - helpers shared by the data-movement and shape ops.
+ *
+ * Transpose, Slice, Concat and Split all move a box of elements from one
+ * row-major tensor into another.  A BoxCopy describes one such move in the
+ * runtime's terms (snt_strided plus the element where the box starts in
+ * each buffer); folding runs it on host memory and code generation prints
+ * it, so the copy semantics live in one runtime kernel only.
+ */
+#ifndef SINTER_DATA_UTIL_H
+#define SINTER_DATA_UTIL_H
+
+#include "ir/ir.h"
+#include "ir/ops/op_emit.h"
+#include "sinter_rt.h"
+
+typedef struct {
+    snt_strided p;          /* iteration box and element strides */
+    int64_t src_offset;     /* first element read, in elements */
+    int64_t dst_offset;     /* first element written */
+} BoxCopy;
+
+/* A box of `box` dims read from a tensor shaped `src` and written to one
+ * shaped `dst` (both row-major, same rank as the box), starting at
+ * element 0 of each.  Callers then adjust offsets and strides. */
+void box_copy_init(BoxCopy *c, const Shape *box, const Shape *src, const Shape *dst);
+
+/* Performs the copy on host memory (used by folding). */
+void box_copy_run(const BoxCopy *c, size_t elem_size, const void *src, void *dst);
+
+/* Prints the copy from tensor `src` to tensor `dst` as a runtime call; `k`
+ * makes the parameter block's name unique within the node.  A box with no
+ * elements prints nothing. */
+void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k);
+
+/* True if tensors of t's dtype can be stored and moved (any fixed-size
+ * type); otherwise a node error naming the dtype. */
+bool check_movable(const Node *n, const Tensor *t, Diag *d);
+
+/* False with a node error when shape s has more elements than we accept. */
+bool check_size(const Node *n, const Shape *s, Diag *d);
+
+/* For ops that always fold: false with a node error when s has more
+ * elements than folding computes (FOLD_MAX_ELEMENTS). */
+bool check_fold_size(const Node *n, const Shape *s, Diag *d);
+
+/* Reads an integer list given either as attribute `attr` (when input < 0)
+ * or as constant input number `input`.  Returns its count, 0 with
+ * *present = false when absent, or -1 after a node error. */
+int node_ints(const Node *n, const char *attr, int input, int64_t *out, int max,
+              bool *present, Diag *d);
+
+/* Normalizes count axes in place against rank; a node error for an axis
+ * out of range or given twice. */
+bool normalize_axes(const Node *n, int64_t *axes, int count, int rank, Diag *d);
+
+/* emit for ops whose outputs are always computed at compile time
+ * (Constant, Shape, Range ...): reaching it means folding failed. */
+bool emit_folded_only(const Node *n, Emitter *e, Diag *d);
+
+#endif /* SINTER_DATA_UTIL_H */

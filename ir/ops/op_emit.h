@@ -1,0 +1,103 @@
+/*
+ * op_emit.h - helpers shared by the compute op descriptions in ir/ops/:
+ * input checks, numpy broadcasting strides, the sliding-window geometry
+ * of Conv and the pools, and printing kernel parameter structs.
+ */
+#ifndef SINTER_OP_EMIT_H
+#define SINTER_OP_EMIT_H
+
+#include "ir/ir.h"
+#include "sinter_rt.h"
+
+/* The newest ai.onnx opset whose changes were checked against these
+ * ops (18..21 changed none of them but AveragePool's dilations, which
+ * pool.c handles). */
+#define COMPUTE_OPSET_MAX 21
+
+/* Folding stops above this many output elements: a broadcast of two
+ * small constants could otherwise ask for terabytes at compile time. */
+#define FOLD_MAX_ELEMENTS ((int64_t)1 << 24)
+
+/* ---- input checks (infer) ---------------------------------------- */
+
+/* node_error unless inputs 0 .. count-1 are all present. */
+bool check_inputs_present(const Node *n, int count, Diag *d);
+/* node_error unless input i has a floating point dtype we can hold. */
+bool check_float_input(const Node *n, int i, Diag *d);
+/* node_error unless input i (if present) has the dtype of input 0. */
+bool check_same_dtype(const Node *n, int i, Diag *d);
+/* node_error unless the optional output i is absent: for outputs that
+ * exist only in training or that we do not compute. */
+bool check_output_absent(const Node *n, int i, const char *what, Diag *d);
+/* True for the dtypes arithmetic folds handle (ints, float32, float64). */
+bool dtype_is_numeric(DType t);
+/* True for unsigned integers and bool (compare and divide unsigned). */
+bool dtype_is_unsigned(DType t);
+/* The dtype's name for messages, never NULL. */
+const char *dtype_label(DType t);
+
+/* a * b for cost counts, saturating at INT64_MAX (a, b >= 0): shapes of
+ * a malformed model must not overflow. */
+int64_t sat_mul(int64_t a, int64_t b);
+
+/* ---- run-time support (emit) ------------------------------------- */
+
+/* node_error unless every present input and output is float32: the
+ * runtime kernels of most compute ops exist for float32 only. */
+bool check_f32_runtime(const Node *n, Diag *d);
+
+/* Strides (in elements) for reading a row-major tensor of shape `in`
+ * while iterating `out`'s dims, aligned right as numpy broadcasting
+ * does; 0 on axes where `in` has extent 1 or is missing. */
+void broadcast_strides(const Shape *in, const Shape *out, int64_t *strides);
+
+/* ---- sliding windows (Conv, MaxPool, AveragePool) ---------------- */
+
+/* The geometry of a 1-D or 2-D window over an N x C x spatial input.  A
+ * 1-D window is stored as a 2-D one with H = 1, so index 0 is always H
+ * and index 1 is W. */
+typedef struct {
+    int rank;             /* spatial rank of the ONNX tensors: 1 or 2 */
+    int64_t in[2], kernel[2], stride[2], dilation[2];
+    int64_t pad_begin[2], pad_end[2];
+    int64_t out[2];
+} Window;
+
+/* node_error unless x has rank 3 (1-D) or 4 (2-D); rank 5 (3-D) is
+ * reported as unsupported. */
+bool check_window_rank(const Node *n, const Shape *x, Diag *d);
+/* Reads auto_pad, pads, strides and dilations of n for input shape x
+ * (rank 3 or 4) and the given spatial kernel (x->rank - 2 values), and
+ * computes the output extents.  ceil_mode is the pools' attribute (false
+ * for Conv). */
+bool window_infer(const Node *n, const Shape *x, const int64_t *kernel, bool ceil_mode,
+                  Window *w, Diag *d);
+/* The output shape N x channels x out-spatial for input shape x. */
+Shape window_output_shape(const Window *w, const Shape *x, int64_t channels);
+
+/* ---- printing parameter structs ----------------------------------- */
+
+/* The initializer list of a `static const` params struct, built one
+ * designated field at a time. */
+typedef struct {
+    Str s;
+    int fields;
+} Params;
+
+void params_int(Params *p, const char *field, int64_t v);
+void params_float(Params *p, const char *field, double v);
+void params_sizes(Params *p, const char *field, const size_t *v, int count);
+void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count);
+/* The fields of an snt_act, for a standalone `static const snt_act`. */
+void params_act_fields(Params *p, const snt_act *act);
+/* An snt_act as the nested field `field` of a larger struct. */
+void params_act(Params *p, const char *field, const snt_act *act);
+/* Emits `static const <type> p = {<fields>};` and frees the fields. */
+void params_emit(Params *p, Emitter *e, const char *type);
+
+/* Appends a C99 float literal for v: "0.5f", "(1.0f / 0.0f)" for inf. */
+void str_float_literal(Str *s, double v);
+/* The C expression for an optional input's pointer: "NULL" if absent. */
+const char *emit_ptr_or_null(Emitter *e, const Tensor *t);
+
+#endif /* SINTER_OP_EMIT_H */

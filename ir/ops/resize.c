@@ -1,0 +1,279 @@
+/*
+ * resize.c - Resize (opsets 10 to 17).
+ *
+ * Opset 10 takes (X, scales) and always maps coordinates asymmetrically.
+ * Opset 11 takes (X, roi, scales, sizes) where exactly one of scales and
+ * sizes is non-empty; omitted inputs ("") arrive as NULL and an empty
+ * tensor counts as omitted.  With scales each output extent is
+ * floor(in * scale); with sizes the scale the coordinate transform uses
+ * is out / in.  PyTorch computes `sizes` with a shape chain, which has
+ * been folded to a constant by the time this rule runs.
+ *
+ * The runtime kernel (float32) implements the interpolation; this file
+ * only reads and checks the attributes.
+ */
+#include "ir/ops/data_util.h"
+
+#include <string.h>
+
+/* Largest scale accepted: keeps in * scale far from overflow. */
+#define SCALE_MAX 1e6
+
+typedef struct {
+    const char *name;
+    int value;
+} Choice;
+
+static const Choice modes[] = {
+    {"nearest", SNT_RESIZE_NEAREST}, {"linear", SNT_RESIZE_LINEAR}, {"cubic", SNT_RESIZE_CUBIC},
+};
+static const Choice coords[] = {
+    {"half_pixel", SNT_COORD_HALF_PIXEL},
+    {"pytorch_half_pixel", SNT_COORD_PYTORCH_HALF_PIXEL},
+    {"align_corners", SNT_COORD_ALIGN_CORNERS},
+    {"asymmetric", SNT_COORD_ASYMMETRIC},
+    {"tf_crop_and_resize", SNT_COORD_TF_CROP_AND_RESIZE},
+    {"tf_half_pixel_for_nn", SNT_COORD_TF_HALF_PIXEL_FOR_NN},
+};
+static const Choice nearests[] = {
+    {"round_prefer_floor", SNT_NEAREST_ROUND_PREFER_FLOOR},
+    {"round_prefer_ceil", SNT_NEAREST_ROUND_PREFER_CEIL},
+    {"floor", SNT_NEAREST_FLOOR},
+    {"ceil", SNT_NEAREST_CEIL},
+};
+
+/* The runtime's enum names, indexed by value, for the generated code. */
+static const char *const mode_names[] = {"SNT_RESIZE_NEAREST", "SNT_RESIZE_LINEAR",
+                                         "SNT_RESIZE_CUBIC"};
+static const char *const coord_names[] = {
+    "SNT_COORD_HALF_PIXEL", "SNT_COORD_PYTORCH_HALF_PIXEL", "SNT_COORD_ALIGN_CORNERS",
+    "SNT_COORD_ASYMMETRIC", "SNT_COORD_TF_CROP_AND_RESIZE", "SNT_COORD_TF_HALF_PIXEL_FOR_NN"};
+static const char *const nearest_names[] = {
+    "SNT_NEAREST_ROUND_PREFER_FLOOR", "SNT_NEAREST_ROUND_PREFER_CEIL", "SNT_NEAREST_FLOOR",
+    "SNT_NEAREST_CEIL"};
+
+/* Looks string attribute `attr` (default `dflt`) up among `count`
+ * choices; false if it is none of them. */
+static bool lookup(const Node *n, const char *attr, const char *dflt, const Choice *choices,
+                   int count, int *value)
+{
+    const char *name = attr_string_or(n, attr, dflt);
+    for (int i = 0; i < count; i++)
+        if (strcmp(name, choices[i].name) == 0) {
+            *value = choices[i].value;
+            return true;
+        }
+    return false;
+}
+
+/* lookup() with a node error for an unknown value. */
+static bool choose(const Node *n, const char *attr, const char *dflt, const Choice *choices,
+                   int count, int *value, Diag *d)
+{
+    if (lookup(n, attr, dflt, choices, count, value))
+        return true;
+    return node_error(d, n, "%s '%s' is not supported", attr, attr_string_or(n, attr, dflt));
+}
+
+/* Input i if present and non-empty, else NULL. */
+static const Tensor *given_input(const Node *n, int i)
+{
+    const Tensor *t = i < n->n_in ? n->in[i] : NULL;
+    return t && tensor_numel(t) != 0 ? t : NULL;
+}
+
+/* Reads a constant float tensor of `count` values into out. */
+static bool const_floats(const Node *n, const Tensor *t, const char *what, int count,
+                         float *out, Diag *d)
+{
+    if (!tensor_is_const(t))
+        return node_error(d, n, "%s ('%s') must be known at compile time", what, t->name);
+    if (!dtype_is_float(t->dtype) || tensor_numel(t) != count)
+        return node_error(d, n, "%s must hold %d floating point values", what, count);
+    for (int i = 0; i < count; i++)
+        out[i] = (float)dtype_get_f64(t->dtype, t->data, (size_t)i);
+    return true;
+}
+
+/* Output extents and per-axis scales, from either scales or sizes. */
+static bool resize_extents(const Node *n, snt_resize_params *p, Diag *d)
+{
+    const Tensor *scales = given_input(n, n->opset >= 11 ? 2 : 1);
+    const Tensor *sizes = n->opset >= 11 ? given_input(n, 3) : NULL;
+    if (!scales == !sizes)
+        return node_error(d, n, "exactly one of scales and sizes must be given");
+    if (scales) {
+        if (!const_floats(n, scales, "scales", p->rank, p->scales, d))
+            return false;
+        for (int i = 0; i < p->rank; i++) {
+            if (!(p->scales[i] > 0 && p->scales[i] <= SCALE_MAX))
+                return node_error(d, n, "scale %g is out of range", (double)p->scales[i]);
+            p->out_dims[i] = (size_t)((double)p->in_dims[i] * (double)p->scales[i]);
+        }
+        return true;
+    }
+    int64_t dims[MAX_RANK];
+    int count = const_ints(n, 3, dims, MAX_RANK, d);
+    if (count < 0)
+        return false;
+    if (count != p->rank)
+        return node_error(d, n, "sizes has %d values for rank %d", count, p->rank);
+    for (int i = 0; i < p->rank; i++) {
+        if (dims[i] < 0 || dims[i] > MAX_ELEMENTS)
+            return node_error(d, n, "size %lld is out of range", (long long)dims[i]);
+        p->out_dims[i] = (size_t)dims[i];
+        p->scales[i] = p->in_dims[i] ? (float)((double)dims[i] / (double)p->in_dims[i]) : 1.0f;
+    }
+    return true;
+}
+
+/* Opset 10 has no coordinate or rounding attributes: it maps
+ * asymmetrically and, like ONNX Runtime, truncates the source coordinate
+ * when enlarging and rounds it up when shrinking. */
+static bool resize10_rounding(const Node *n, snt_resize_params *p, Diag *d)
+{
+    bool up = false, down = false;
+    for (int i = 0; i < p->rank; i++) {
+        up |= p->scales[i] > 1;
+        down |= p->scales[i] < 1;
+    }
+    if (up && down && p->mode == SNT_RESIZE_NEAREST)
+        return node_error(d, n, "nearest resize that both enlarges and shrinks is not supported");
+    p->coord = SNT_COORD_ASYMMETRIC;
+    p->nearest = down ? SNT_NEAREST_CEIL : SNT_NEAREST_FLOOR;
+    return true;
+}
+
+/* Everything the kernel needs; also checks the node. */
+static bool resize_params(const Node *n, snt_resize_params *p, Diag *d)
+{
+    const Shape *in = &n->in[0]->shape;
+    int mode, coord = SNT_COORD_ASYMMETRIC, nearest = SNT_NEAREST_FLOOR;
+    memset(p, 0, sizeof *p);
+    if (in->rank < 1)
+        return node_error(d, n, "input must have rank 1 or more");
+    p->rank = in->rank;
+    for (int i = 0; i < in->rank; i++)
+        p->in_dims[i] = (size_t)in->dim[i];
+    if (!choose(n, "mode", "nearest", modes, 3, &mode, d) || !resize_extents(n, p, d))
+        return false;
+    p->mode = (snt_resize_mode)mode;
+    if (n->opset < 11)
+        return resize10_rounding(n, p, d);
+    if (!choose(n, "coordinate_transformation_mode", "half_pixel", coords, 6, &coord, d) ||
+        !choose(n, "nearest_mode", "round_prefer_floor", nearests, 4, &nearest, d))
+        return false;
+    p->coord = (snt_coord_mode)coord;
+    p->nearest = (snt_nearest_mode)nearest;
+    p->cubic_a = (float)attr_float_or(n, "cubic_coeff_a", -0.75);
+    p->exclude_outside = attr_int_or(n, "exclude_outside", 0) != 0;
+    p->extrapolation_value = (float)attr_float_or(n, "extrapolation_value", 0.0);
+    if (p->coord == SNT_COORD_TF_CROP_AND_RESIZE) {
+        /* roi is [starts..., ends...] in normalized coordinates. */
+        const Tensor *roi = given_input(n, 1);
+        float v[2 * MAX_RANK];
+        if (!roi)
+            return node_error(d, n, "tf_crop_and_resize needs roi");
+        if (!const_floats(n, roi, "roi", 2 * p->rank, v, d))
+            return false;
+        memcpy(p->roi_start, v, (size_t)p->rank * sizeof v[0]);
+        memcpy(p->roi_end, v + p->rank, (size_t)p->rank * sizeof v[0]);
+    }
+    return true;
+}
+
+static bool resize_infer(Node *n, Diag *d)
+{
+    const Tensor *x = n->in[0];
+    snt_resize_params p;
+    if (!check_movable(n, x, d) || !resize_params(n, &p, d))
+        return false;
+    Shape s = {.rank = p.rank};
+    for (int i = 0; i < p.rank; i++)
+        s.dim[i] = (int64_t)p.out_dims[i];
+    if (!check_size(n, &s, d))
+        return false;
+    set_output(n, 0, x->dtype, &s);
+    return true;
+}
+
+static bool resize_fold(Node *n, Diag *d)
+{
+    snt_resize_params p;
+    const Tensor *x = n->in[0];
+    if (!tensor_is_const(x) || x->dtype != DT_FLOAT || tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
+        return true;
+    if (!resize_params(n, &p, d))
+        return false;
+    snt_resize_f32(&p, x->data, alloc_output(n, 0));
+    return true;
+}
+
+/* Appends ", .field = {v0, v1, ...}" of rank floats. */
+static void params_floats(Params *s, const char *field, const float *v, int rank)
+{
+    str_putf(&s->s, ", .%s = {", field);
+    for (int i = 0; i < rank; i++) {
+        if (i)
+            str_puts(&s->s, ", ");
+        str_float_literal(&s->s, v[i]);
+    }
+    str_puts(&s->s, "}");
+}
+
+static bool resize_emit(const Node *n, Emitter *e, Diag *d)
+{
+    snt_resize_params p;
+    if (n->in[0]->dtype != DT_FLOAT)
+        return node_error(d, n, "input is %s; the runtime Resize supports float32 only",
+                          dtype_label(n->in[0]->dtype));
+    if (!resize_params(n, &p, d))
+        return false;
+    if (tensor_numel(n->out[0]) == 0)
+        return true;
+    Params s = {0};
+    params_int(&s, "rank", p.rank);
+    params_sizes(&s, "in_dims", p.in_dims, p.rank);
+    params_sizes(&s, "out_dims", p.out_dims, p.rank);
+    params_floats(&s, "scales", p.scales, p.rank);
+    if (p.coord == SNT_COORD_TF_CROP_AND_RESIZE) {
+        params_floats(&s, "roi_start", p.roi_start, p.rank);
+        params_floats(&s, "roi_end", p.roi_end, p.rank);
+    }
+    str_putf(&s.s, ", .mode = %s, .coord = %s, .nearest = %s", mode_names[p.mode],
+             coord_names[p.coord], nearest_names[p.nearest]);
+    params_float(&s, "cubic_a", p.cubic_a);
+    params_int(&s, "exclude_outside", p.exclude_outside);
+    params_float(&s, "extrapolation_value", p.extrapolation_value);
+    params_emit(&s, e, "snt_resize_params");
+    emit_line(e, "snt_resize_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
+    return true;
+}
+
+/* Two FLOPs (multiply, add) per interpolation tap and output element: 2
+ * taps per resized axis for linear, 4 for cubic, none for nearest. */
+static OpCost resize_cost(const Node *n)
+{
+    OpCost c = {0};
+    int mode;
+    if (!lookup(n, "mode", "nearest", modes, 3, &mode) || mode == SNT_RESIZE_NEAREST)
+        return c;
+    int64_t taps = 1;
+    const Shape *in = &n->in[0]->shape, *out = &n->out[0]->shape;
+    for (int i = 0; i < in->rank; i++)
+        if (in->dim[i] != out->dim[i])
+            taps *= mode == SNT_RESIZE_LINEAR ? 2 : 4;
+    c.flops = 2 * taps * tensor_numel(n->out[0]);
+    return c;
+}
+
+const OpDesc op_Resize = {
+    .name = "Resize",
+    .since = 10, .until = 17,
+    .min_in = 2, .max_in = 4,
+    .min_out = 1, .max_out = 1,
+    .infer = resize_infer,
+    .fold = resize_fold,
+    .cost = resize_cost,
+    .emit = resize_emit,
+};

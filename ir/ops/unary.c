@@ -1,0 +1,216 @@
+/*
+ * unary.c - elementwise ops of one tensor: Relu, Clip, LeakyRelu,
+ * Sigmoid, Tanh, Erf, Sqrt, Abs, Neg, Exp.
+ *
+ * All share one shape rule (output = input), one fold and one emitter;
+ * a table says how each op computes and which kernel runs it: the
+ * activations go through snt_act_f32 (the same code the fused conv
+ * epilogues use), the rest through snt_unary_f32.
+ */
+#include "ir/ops/op_emit.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+typedef enum {
+    U_ABS, U_CLIP, U_ERF, U_EXP, U_LEAKY_RELU, U_NEG, U_RELU, U_SIGMOID, U_SQRT, U_TANH
+} UnaryKind;
+
+typedef struct {
+    const char *name;
+    UnaryKind kind;
+    bool ints_ok;         /* defined on integer tensors too */
+    snt_act_kind act;     /* runs as this activation, or if NONE ... */
+    const char *unop;     /* ... as this snt_unary_f32 op */
+} UnaryInfo;
+
+static const UnaryInfo unary_ops[] = {
+    {"Abs", U_ABS, true, SNT_ACT_NONE, "SNT_UN_ABS"},
+    {"Clip", U_CLIP, true, SNT_ACT_CLIP, NULL},
+    {"Erf", U_ERF, false, SNT_ACT_NONE, "SNT_UN_ERF"},
+    {"Exp", U_EXP, false, SNT_ACT_NONE, "SNT_UN_EXP"},
+    {"LeakyRelu", U_LEAKY_RELU, false, SNT_ACT_LEAKY_RELU, NULL},
+    {"Neg", U_NEG, true, SNT_ACT_NONE, "SNT_UN_NEG"},
+    {"Relu", U_RELU, true, SNT_ACT_RELU, NULL},
+    {"Sigmoid", U_SIGMOID, false, SNT_ACT_SIGMOID, NULL},
+    {"Sqrt", U_SQRT, false, SNT_ACT_NONE, "SNT_UN_SQRT"},
+    {"Tanh", U_TANH, false, SNT_ACT_TANH, NULL},
+};
+
+/* Everything one node's elements are computed with. */
+typedef struct {
+    const UnaryInfo *info;
+    double alpha;             /* LeakyRelu */
+    bool has_lo, has_hi;      /* Clip bounds; an absent bound does not clip */
+    double lo, hi;
+    int64_t ilo, ihi;         /* the same bounds for integer tensors */
+} UnaryEval;
+
+/* Reads Clip's min/max input k (opset 11+): a constant scalar. */
+static bool clip_bound_input(const Node *n, int k, bool *has, double *v, int64_t *iv, Diag *d)
+{
+    const Tensor *t = k < n->n_in ? n->in[k] : NULL;
+    if (!t)
+        return true;
+    if (!t->data)
+        return node_error(d, n, "input %d ('%s') must be known at compile time", k, t->name);
+    if (tensor_numel(t) != 1)
+        return node_error(d, n, "input %d ('%s') must be a scalar", k, t->name);
+    if (!check_same_dtype(n, k, d))
+        return false;
+    *has = true;
+    *v = dtype_get_f64(t->dtype, t->data, 0);
+    *iv = dtype_get_i64(t->dtype, t->data, 0);
+    return true;
+}
+
+/* Clip's bounds: attributes defaulting to the float range before opset
+ * 11 (so Clip-6 clips infinities), optional inputs from opset 11. */
+static bool clip_bounds(const Node *n, UnaryEval *u, Diag *d)
+{
+    if (n->opset < 11) {
+        u->has_lo = u->has_hi = true;
+        u->lo = attr_float_or(n, "min", -FLT_MAX);
+        u->hi = attr_float_or(n, "max", FLT_MAX);
+        return true;
+    }
+    return clip_bound_input(n, 1, &u->has_lo, &u->lo, &u->ilo, d) &&
+           clip_bound_input(n, 2, &u->has_hi, &u->hi, &u->ihi, d);
+}
+
+static bool unary_eval_init(const Node *n, UnaryEval *u, Diag *d)
+{
+    *u = (UnaryEval){0};
+    for (size_t i = 0; i < sizeof unary_ops / sizeof unary_ops[0]; i++)
+        if (strcmp(n->op_type, unary_ops[i].name) == 0)
+            u->info = &unary_ops[i];
+    if (!u->info)
+        return node_error(d, n, "not an elementwise unary op");
+    u->alpha = attr_float_or(n, "alpha", 0.01);
+    return u->info->kind != U_CLIP || clip_bounds(n, u, d);
+}
+
+static double unary_f64(const UnaryEval *u, double x)
+{
+    switch (u->info->kind) {
+    case U_ABS: return fabs(x);
+    case U_CLIP:
+        /* min(max(x, lo), hi): all values become hi when lo > hi. */
+        if (u->has_lo && x < u->lo)
+            x = u->lo;
+        return u->has_hi && x > u->hi ? u->hi : x;
+    case U_ERF: return erf(x);
+    case U_EXP: return exp(x);
+    case U_LEAKY_RELU: return x < 0 ? u->alpha * x : x;
+    case U_NEG: return -x;
+    case U_RELU: return x < 0 ? 0 : x;  /* keeps NaN, as max(0, x) does in numpy */
+    case U_SIGMOID: return 1 / (1 + exp(-x));
+    case U_SQRT: return sqrt(x);
+    case U_TANH: return tanh(x);
+    }
+    return x;
+}
+
+static bool int_less(bool is_unsigned, int64_t a, int64_t b)
+{
+    return is_unsigned ? (uint64_t)a < (uint64_t)b : a < b;
+}
+
+/* Integer ops wrap like two's complement (-INT64_MIN == INT64_MIN); the
+ * arithmetic runs on uint64_t where C would overflow. */
+static int64_t unary_i64(const UnaryEval *u, int64_t x, bool is_unsigned)
+{
+    switch (u->info->kind) {
+    case U_ABS: return is_unsigned || x >= 0 ? x : (int64_t)(0 - (uint64_t)x);
+    case U_NEG: return (int64_t)(0 - (uint64_t)x);
+    case U_RELU: return is_unsigned || x >= 0 ? x : 0;
+    case U_CLIP:
+        if (u->has_lo && int_less(is_unsigned, x, u->ilo))
+            x = u->ilo;
+        return u->has_hi && int_less(is_unsigned, u->ihi, x) ? u->ihi : x;
+    default: return x; /* the float-only ops never reach here (infer) */
+    }
+}
+
+static bool unary_infer(Node *n, Diag *d)
+{
+    UnaryEval u;
+    if (!check_inputs_present(n, 1, d) || !unary_eval_init(n, &u, d))
+        return false;
+    const Tensor *x = n->in[0];
+    if (!dtype_is_numeric(x->dtype))
+        return node_error(d, n, "input 0 ('%s') has unsupported dtype %s", x->name,
+                          dtype_label(x->dtype));
+    if (!u.info->ints_ok && !check_float_input(n, 0, d))
+        return false;
+    set_output(n, 0, x->dtype, &x->shape);
+    return true;
+}
+
+static bool unary_fold(Node *n, Diag *d)
+{
+    const Tensor *x = n->in[0];
+    if (!all_inputs_const(n) || tensor_numel(x) > FOLD_MAX_ELEMENTS)
+        return true;
+    UnaryEval u;
+    if (!unary_eval_init(n, &u, d))
+        return false;
+    DType t = x->dtype;
+    bool is_unsigned = dtype_is_unsigned(t);
+    void *y = alloc_output(n, 0);
+    for (size_t i = 0; i < (size_t)tensor_numel(x); i++) {
+        if (dtype_is_int(t))
+            dtype_set_i64(t, y, i, unary_i64(&u, dtype_get_i64(t, x->data, i), is_unsigned));
+        else
+            dtype_set_f64(t, y, i, unary_f64(&u, dtype_get_f64(t, x->data, i)));
+    }
+    return true;
+}
+
+/* One operation per output element. */
+static OpCost unary_cost(const Node *n)
+{
+    return (OpCost){.flops = tensor_numel(n->out[0])};
+}
+
+static bool unary_emit(const Node *n, Emitter *e, Diag *d)
+{
+    UnaryEval u;
+    if (!check_f32_runtime(n, d) || !unary_eval_init(n, &u, d))
+        return false;
+    const char *x = emit_ptr(e, n->in[0]), *y = emit_ptr(e, n->out[0]);
+    long long count = (long long)tensor_numel(n->out[0]);
+    if (!u.info->unop) {
+        snt_act act = {.kind = u.info->act};
+        if (u.info->kind == U_LEAKY_RELU)
+            act.alpha = (float)u.alpha;
+        if (u.info->kind == U_CLIP) {
+            act.alpha = u.has_lo ? (float)u.lo : -INFINITY;
+            act.beta = u.has_hi ? (float)u.hi : INFINITY;
+        }
+        Params p = {0};
+        params_act_fields(&p, &act);
+        params_emit(&p, e, "snt_act");
+        emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", x, y, count);
+    } else {
+        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u.info->unop, x, y, count);
+    }
+    return true;
+}
+
+#define UNARY_OP(op_name, since_opset, inputs) \
+    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, \
+     .min_in = 1, .max_in = inputs, .min_out = 1, .max_out = 1, \
+     .infer = unary_infer, .fold = unary_fold, .cost = unary_cost, .emit = unary_emit}
+
+const OpDesc op_Abs = UNARY_OP("Abs", 1, 1);
+const OpDesc op_Clip = UNARY_OP("Clip", 1, 3); /* min and max became inputs at 11 */
+const OpDesc op_Erf = UNARY_OP("Erf", 9, 1);
+const OpDesc op_Exp = UNARY_OP("Exp", 1, 1);
+const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1);
+const OpDesc op_Neg = UNARY_OP("Neg", 1, 1);
+const OpDesc op_Relu = UNARY_OP("Relu", 1, 1);
+const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1);
+const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1);
+const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1);

@@ -1,0 +1,50 @@
+/*
+ * passes.h - graph rewrites and the memory planner.
+ *
+ * Passes are listed once, in pass_list.def; the pipeline, -O levels and
+ * --passes all read that list.  Each pass is one file with one entry
+ * point `bool pass_<name>(Graph *, Diag *)` and must leave the graph
+ * valid (graph_verify runs after every pass when verification is on).
+ */
+#ifndef SINTER_PASSES_H
+#define SINTER_PASSES_H
+
+#include "ir/ir.h"
+
+typedef struct {
+    const char *name;
+    int level;          /* lowest -O level that runs the pass */
+    const char *summary;
+    bool (*run)(Graph *g, Diag *d);
+} Pass;
+
+#define PASS(name, level, summary) bool pass_##name(Graph *g, Diag *d);
+#include "passes/pass_list.def"
+#undef PASS
+
+const Pass *pass_all(int *count);
+const Pass *pass_find(const char *name);
+
+typedef struct {
+    int level;          /* -O level */
+    const char *only;   /* comma-separated pass names, or NULL for the level's */
+    bool verify;        /* run graph_verify after each pass */
+    const char *dump_after; /* pass name whose result is printed, or NULL */
+    FILE *dump_to;
+} PassOptions;
+
+/* Runs the pipeline on an inferred graph. */
+bool passes_run(Graph *g, const PassOptions *opt, Diag *d);
+
+/* Static memory plan: sets every arena tensor's offset and
+ * g->arena_bytes; reports the bounds it reached. */
+typedef struct {
+    size_t arena_bytes;       /* size of the one arena */
+    size_t lower_bound_bytes; /* peak of bytes live at any step */
+    size_t naive_bytes;       /* sum of all intermediate tensors */
+} MemPlan;
+
+#define ARENA_ALIGN 64
+bool plan_memory(Graph *g, MemPlan *plan, Diag *d);
+
+#endif /* SINTER_PASSES_H */

@@ -1,0 +1,101 @@
+/*
+ * internal.h - helpers shared by the runtime's kernels; not part of the
+ * API that generated code sees.
+ */
+#ifndef SINTER_RT_INTERNAL_H
+#define SINTER_RT_INTERNAL_H
+
+#include "sinter_rt.h"
+
+/* True when any of the first `rank` dims is zero: the iteration is empty. */
+static inline int snt__any_zero(int rank, const size_t *dims)
+{
+    int d;
+    for (d = 0; d < rank; d++)
+        if (dims[d] == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Advances the multi-index idx over dims[0..rank) by one step, last axis
+ * fastest, and moves the two offsets *o0 and *o1 along with it by their
+ * strides s0 and s1.  Returns 0 once the index wraps back to all zeros,
+ * so `do { ... } while (snt__odo_next(...))` visits every index once.
+ */
+static inline int snt__odo_next(int rank, const size_t *dims, size_t *idx,
+                                const ptrdiff_t *s0, ptrdiff_t *o0,
+                                const ptrdiff_t *s1, ptrdiff_t *o1)
+{
+    int d;
+    for (d = rank - 1; d >= 0; d--) {
+        if (++idx[d] < dims[d]) {
+            *o0 += s0[d];
+            *o1 += s1[d];
+            return 1;
+        }
+        idx[d] = 0;
+        *o0 -= (ptrdiff_t)(dims[d] - 1) * s0[d];
+        *o1 -= (ptrdiff_t)(dims[d] - 1) * s1[d];
+    }
+    return 0;
+}
+
+/*
+ * Simplifies an iteration space in place for two operands: drops axes of
+ * extent 1 and merges neighbouring axes that both operands walk as one
+ * (outer stride == inner stride * inner extent).  A dense third operand
+ * (the output of elementwise kernels) merges on any such pair as well.
+ * The iteration visits the same offsets in the same order afterwards, so
+ * kernels can specialise their innermost loop on the merged strides.
+ * Requires no zero extents; leaves rank >= 1.
+ */
+static inline void snt__collapse2(int *rank, size_t *dims, ptrdiff_t *s0, ptrdiff_t *s1)
+{
+    int d, r = 0;
+    for (d = 0; d < *rank; d++) {
+        if (dims[d] == 1)
+            continue;
+        if (r > 0 && s0[r - 1] == s0[d] * (ptrdiff_t)dims[d]
+                  && s1[r - 1] == s1[d] * (ptrdiff_t)dims[d]) {
+            dims[r - 1] *= dims[d];
+            s0[r - 1] = s0[d];
+            s1[r - 1] = s1[d];
+            continue;
+        }
+        dims[r] = dims[d];
+        s0[r] = s0[d];
+        s1[r] = s1[d];
+        r++;
+    }
+    if (r == 0) {
+        dims[0] = 1;
+        s0[0] = 0;
+        s1[0] = 0;
+        r = 1;
+    }
+    *rank = r;
+}
+
+/*
+ * For a sliding window over an input axis of `in` elements, padded by
+ * `pad` before it, with output positions o = 0 .. out-1 reading input
+ * o * stride - pad + tap, computes the positions [*lo, *hi) whose read
+ * lands inside the input.  tap is the kernel offset (ky * dilation).
+ */
+static inline void snt__window_range(size_t pad, size_t tap, size_t stride,
+                                     size_t in, size_t out, size_t *lo, size_t *hi)
+{
+    ptrdiff_t start = (ptrdiff_t)pad - (ptrdiff_t)tap; /* o*stride - start is the read */
+    ptrdiff_t end = (ptrdiff_t)in + start;             /* reads below in <=> o*stride < end */
+    size_t l = start > 0 ? ((size_t)start + stride - 1) / stride : 0;
+    size_t h = end > 0 ? ((size_t)end + stride - 1) / stride : 0;
+    if (h > out)
+        h = out;
+    if (l > h)
+        l = h;
+    *lo = l;
+    *hi = h;
+}
+
+#endif /* SINTER_RT_INTERNAL_H */

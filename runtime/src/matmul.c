@@ -1,0 +1,65 @@
+/*
+ * matmul.c - ONNX MatMul (batched, broadcasting) and Gemm on top of
+ * snt_sgemm.
+ */
+#include "internal.h"
+
+/*
+ * True when every batch of b is the same matrix and a's batches lie
+ * back to back: the whole batch is then one (batch * m) x k product,
+ * the shape of a Linear layer applied to a sequence.
+ */
+static int batch_folds_into_rows(const snt_matmul_params *p)
+{
+    ptrdiff_t dense = (ptrdiff_t)(p->m * p->k);
+    int d;
+    for (d = p->batch_rank - 1; d >= 0; d--) {
+        if (p->b_batch_strides[d] != 0)
+            return 0;
+        if (p->batch_dims[d] != 1 && p->a_batch_strides[d] != dense)
+            return 0;
+        dense *= (ptrdiff_t)p->batch_dims[d];
+    }
+    return 1;
+}
+
+void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y)
+{
+    size_t idx[SNT_MAX_RANK] = {0}, batch = 1, mn = p->m * p->n;
+    ptrdiff_t oa = 0, ob = 0;
+    int d;
+
+    for (d = 0; d < p->batch_rank; d++)
+        batch *= p->batch_dims[d];
+    if (batch == 0 || mn == 0)
+        return;
+    if (batch_folds_into_rows(p)) {
+        snt_sgemm(batch * p->m, p->n, p->k, 1.0f, a, (ptrdiff_t)p->k, 1,
+                  b, (ptrdiff_t)p->n, 1, y, p->n, 0);
+        return;
+    }
+    do {
+        snt_sgemm(p->m, p->n, p->k, 1.0f, a + oa, (ptrdiff_t)p->k, 1,
+                  b + ob, (ptrdiff_t)p->n, 1, y, p->n, 0);
+        y += mn;
+    } while (snt__odo_next(p->batch_rank, p->batch_dims, idx,
+                           p->a_batch_strides, &oa, p->b_batch_strides, &ob));
+}
+
+void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y)
+{
+    /* op(A)[i][p] and op(B)[p][j] as strides into the stored matrices. */
+    ptrdiff_t a_rs = p->trans_a ? 1 : (ptrdiff_t)p->k;
+    ptrdiff_t a_cs = p->trans_a ? (ptrdiff_t)p->m : 1;
+    ptrdiff_t b_rs = p->trans_b ? 1 : (ptrdiff_t)p->n;
+    ptrdiff_t b_cs = p->trans_b ? (ptrdiff_t)p->k : 1;
+    int with_c = c != NULL && p->beta != 0.0f;
+    size_t i, j;
+
+    if (with_c) {
+        for (i = 0; i < p->m; i++)
+            for (j = 0; j < p->n; j++)
+                y[i * p->n + j] = p->beta * c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
+    }
+    snt_sgemm(p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c);
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Regenerate every ONNX fixture in tests/fixtures from the example models.
+#
+#   scripts/make_fixtures.sh [OUTDIR]      (default: tests/fixtures)
+#
+# Deterministic: each model's weights and input come from a seed derived from
+# its name, so rerunning gives the same tensors.  Needs Debian's python3-torch
+# and python3-onnx (/usr/bin/python3 unless $PYTHON says otherwise).
+set -eu
+
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-/usr/bin/python3}
+OUT=${1:-tests/fixtures}
+export PYTHONWARNINGS=ignore  # torch's exporter warns about every roll/chunk
+
+# Reduced seed models: the node patterns of the full exports, small tensors.
+for model in unext unext_s cmunext cmunext_s cmunext_l m2snet; do
+    "$PY" examples/export.py "$model" --small --opset 13 --out "$OUT"
+done
+"$PY" examples/export.py unext --small --opset 17 --out "$OUT"
+
+# Tiny generic networks for ops the seed models do not use.
+for model in mlp convnet attention; do
+    "$PY" examples/export.py "$model" --opset 13 --out "$OUT"
+done

@@ -1,0 +1,149 @@
+/*
+ * test_codegen.c - generated C: hostile ONNX names cannot inject code,
+ * output is byte-for-byte deterministic, and it compiles cleanly with
+ * -std=c99 -Wall -Wextra -Werror.
+ */
+#include "codegen/codegen.h"
+#include "passes/passes.h"
+
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef RUNTIME_INCLUDE
+#define RUNTIME_INCLUDE "../runtime/include"
+#endif
+
+static const char evil_input[] = "in*/put\n#include \"x\"";
+static const char evil_node[] = "relu */ int injected; /*\n";
+
+/* input -> Relu -> Add(weight) -> output, with hostile names. */
+static Graph *evil_graph(void)
+{
+    Graph *g = graph_new("evil");
+    g->opset = 13;
+    Tensor *in = graph_add_tensor(g, evil_input);
+    in->dtype = DT_FLOAT;
+    in->shape = (Shape){2, {2, 3}};
+    in->shape_known = in->is_input = true;
+    Tensor *w = graph_add_tensor(g, "w\"eight\\");
+    w->dtype = DT_FLOAT;
+    w->shape = (Shape){1, {3}};
+    w->shape_known = true;
+    float wv[3] = {0.5f, -1.0f, 2.0f};
+    tensor_set_data(w, wv);
+    Tensor *mid = graph_add_tensor(g, "mid");
+    Tensor *out = graph_add_tensor(g, "out?\?/");
+    out->is_output = true;
+    g->inputs = xmalloc(sizeof *g->inputs);
+    g->inputs[g->n_inputs++] = in;
+    g->outputs = xmalloc(sizeof *g->outputs);
+    g->outputs[g->n_outputs++] = out;
+    Node *relu = graph_add_node(g, evil_node, "Relu");
+    node_add_input(relu, in);
+    node_add_output(relu, mid);
+    Node *add = graph_add_node(g, "add", "Add");
+    node_add_input(add, mid);
+    node_add_input(add, w);
+    node_add_output(add, out);
+    return g;
+}
+
+static bool generate(CodegenOutput *out)
+{
+    Graph *g = evil_graph();
+    Diag d = {0};
+    MemPlan plan;
+    CodegenOptions opt = {"evil", "evil.onnx", WEIGHTS_EMBED};
+    bool ok = graph_infer(g, &d) && plan_memory(g, &plan, &d) && codegen_c(g, &opt, out, &d);
+    if (!ok)
+        fprintf(stderr, "%s", d.text.buf);
+    diag_free(&d);
+    graph_free(g);
+    return ok;
+}
+
+static void test_names_cannot_inject(void)
+{
+    CodegenOutput out = {0};
+    CU_ASSERT_TRUE_FATAL(generate(&out));
+    /* The names may appear as comment text, but never close the comment
+     * or start a line of their own. */
+    CU_ASSERT_PTR_NULL(strstr(out.c.buf, "*/ int injected"));
+    CU_ASSERT_PTR_NULL(strstr(out.c.buf, "\n#include \"x\""));
+    CU_ASSERT_PTR_NULL(strstr(out.h.buf, "\n#include \"x\""));
+    CU_ASSERT_PTR_NULL(strstr(out.c.buf, "?\?/"));
+    codegen_output_free(&out);
+}
+
+static void test_output_is_deterministic(void)
+{
+    CodegenOutput a = {0}, b = {0};
+    CU_ASSERT_TRUE_FATAL(generate(&a));
+    CU_ASSERT_TRUE_FATAL(generate(&b));
+    CU_ASSERT_EQUAL(a.c.len, b.c.len);
+    CU_ASSERT_EQUAL(memcmp(a.c.buf, b.c.buf, a.c.len), 0);
+    CU_ASSERT_STRING_EQUAL(a.h.buf, b.h.buf);
+    codegen_output_free(&a);
+    codegen_output_free(&b);
+}
+
+static bool save(const char *path, const Str *s)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(s->buf, 1, s->len, f) == s->len;
+    return fclose(f) == 0 && ok;
+}
+
+static void test_compiles_with_werror(void)
+{
+    CodegenOutput out = {0};
+    CU_ASSERT_TRUE_FATAL(generate(&out));
+    char dir[] = "/tmp/sinter-codegen-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char c_path[64], h_path[64], cmd[512];
+    snprintf(c_path, sizeof c_path, "%s/evil.c", dir);
+    snprintf(h_path, sizeof h_path, "%s/evil.h", dir);
+    CU_ASSERT_TRUE(save(c_path, &out.c) && save(h_path, &out.h));
+    const char *compilers[] = {"gcc", "clang"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "command -v %s >/dev/null || exit 0; %s -std=c99 -Wall -Wextra -Werror -pedantic"
+                 " -Wno-overlength-strings -I%s -I%s -c %s -o %s/evil.o",
+                 compilers[i], compilers[i], RUNTIME_INCLUDE, dir, c_path, dir);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    codegen_output_free(&out);
+}
+
+static void test_identifiers_are_safe(void)
+{
+    char *id = c_ident("w_", "a/b:c.d-e", 48);
+    CU_ASSERT_STRING_EQUAL(id, "w_a_b_c_d_e");
+    free(id);
+    id = c_ident("", "3x", 48);
+    CU_ASSERT_TRUE(is_c_ident(id));
+    free(id);
+    id = c_ident("", "int", 48);
+    CU_ASSERT_TRUE(is_c_ident(id));
+    free(id);
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("codegen", NULL, NULL);
+    CU_add_test(s, "hostile names cannot inject code", test_names_cannot_inject);
+    CU_add_test(s, "output is deterministic", test_output_is_deterministic);
+    CU_add_test(s, "compiles with -Werror", test_compiles_with_werror);
+    CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    int failed = (int)CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

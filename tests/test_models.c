@@ -1,0 +1,123 @@
+/*
+ * test_models.c - every committed fixture model, end to end: `sinter run`
+ * compiles it to C, builds and runs it, and its output must match
+ * PyTorch's within 2e-4 * max|ref| (the acceptance rule of the seed
+ * models; float32 rounding of a random network stays well inside it).
+ *
+ * Fixtures are tests/fixtures/STEM_opNN.onnx (or STEM.onnx) with
+ * STEM_input.npy and STEM_output.npy beside them; each is tested at
+ * -O0 and -O2.
+ */
+#include "frontend/frontend.h"
+
+#include <CUnit/Basic.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SINTER_BIN
+#define SINTER_BIN "sinter"
+#endif
+
+#define FIXTURES "fixtures"
+#define TOLERANCE 2e-4
+
+static int run_sinter(const char *model, const char *input, const char *output, const char *level)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(SINTER_BIN, SINTER_BIN, "run", model, level, "--input", input, "--output", output,
+              (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* max|out - ref| / max|ref|, or INFINITY when shapes differ. */
+static double relative_error(const char *out_path, const char *ref_path)
+{
+    Diag d = {0};
+    Tensor *out = npy_read(out_path, &d), *ref = npy_read(ref_path, &d);
+    double result = INFINITY;
+    if (out && ref && shape_equal(&out->shape, &ref->shape) && out->dtype == DT_FLOAT) {
+        double max_err = 0, max_ref = 0;
+        for (int64_t i = 0; i < tensor_numel(ref); i++) {
+            double a = ((float *)out->data)[i], b = ((float *)ref->data)[i];
+            max_err = fmax(max_err, isnan(a) ? INFINITY : fabs(a - b));
+            max_ref = fmax(max_ref, fabs(b));
+        }
+        result = max_err / (max_ref > 0 ? max_ref : 1);
+    }
+    if (d.count)
+        fprintf(stderr, "%s", d.text.buf);
+    tensor_free(out);
+    tensor_free(ref);
+    diag_free(&d);
+    return result;
+}
+
+/* "unext_op13.onnx" -> "unext"; "mlp.onnx" -> "mlp". */
+static void fixture_stem(const char *file, char *stem, size_t size)
+{
+    snprintf(stem, size, "%s", file);
+    char *dot = strrchr(stem, '.');
+    if (dot)
+        *dot = '\0';
+    char *op = strstr(stem, "_op");
+    if (op && op[3] >= '0' && op[3] <= '9')
+        *op = '\0';
+}
+
+static void test_fixture(const char *file, const char *level)
+{
+    char stem[256], model[512], input[512], ref[512], out[512];
+    fixture_stem(file, stem, sizeof stem);
+    snprintf(model, sizeof model, FIXTURES "/%s", file);
+    snprintf(input, sizeof input, FIXTURES "/%s_input.npy", stem);
+    snprintf(ref, sizeof ref, FIXTURES "/%s_output.npy", stem);
+    snprintf(out, sizeof out, "/tmp/sinter-test-%d-%s%s.npy", (int)getpid(), stem, level);
+    if (access(input, R_OK) != 0 || access(ref, R_OK) != 0)
+        return; /* not a fixture with reference data */
+    int status = run_sinter(model, input, out, level);
+    CU_ASSERT_EQUAL(status, 0);
+    double err = status == 0 ? relative_error(out, ref) : INFINITY;
+    printf("\n    %-28s %s  max|out-ref|/max|ref| = %.3g", file, level, err);
+    CU_ASSERT_TRUE(err <= TOLERANCE);
+    unlink(out);
+}
+
+static int is_onnx(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n > 5 && strcmp(e->d_name + n - 5, ".onnx") == 0;
+}
+
+static void test_all_fixtures(void)
+{
+    struct dirent **list;
+    int n = scandir(FIXTURES, &list, is_onnx, alphasort);
+    CU_ASSERT_TRUE_FATAL(n > 0);
+    for (int i = 0; i < n; i++) {
+        test_fixture(list[i]->d_name, "-O0");
+        test_fixture(list[i]->d_name, "-O2");
+        free(list[i]);
+    }
+    free(list);
+}
+
+int main(void)
+{
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("models", NULL, NULL);
+    CU_add_test(s, "fixtures match PyTorch", test_all_fixtures);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    int failed = (int)CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * sinter.c - the command line: `sinter COMMAND ...`.
+ */
+#include "tools/tools.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"compile", cmd_compile, "compile MODEL.onnx to C: DIR/NAME.c and DIR/NAME.h"},
+    {"run", cmd_run, "compile, build and run MODEL.onnx on .npy/.pb inputs"},
+    {"info", cmd_info, "print inputs, outputs, op histogram and parameter count"},
+    {"compare", cmd_compare, "max error of an output .npy against a reference .npy"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: sinter COMMAND [ARGS]   (sinter COMMAND --help for details)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+}
+
+int report_errors(Diag *d)
+{
+    if (d->text.buf)
+        fprintf(stderr, "%s", d->text.buf);
+    if (d->count > 1)
+        fprintf(stderr, "sinter: %d errors\n", d->count);
+    diag_free(d);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "sinter: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

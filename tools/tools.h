@@ -1,0 +1,61 @@
+/*
+ * tools.h - what the `sinter` commands share: the compile pipeline from a
+ * model file to planned IR, and building/running generated C.
+ */
+#ifndef SINTER_TOOLS_H
+#define SINTER_TOOLS_H
+
+#include "codegen/codegen.h"
+#include "passes/passes.h"
+
+#define MAX_BINDS 64
+
+/* A graph input made a compile-time constant: --bind NAME=FILE. */
+typedef struct {
+    const char *input;
+    const char *file;
+} Binding;
+
+typedef struct {
+    const char *model;       /* path of the .onnx file */
+    const char *name;        /* C name of the model */
+    PassOptions passes;
+    WeightsMode weights;
+    Binding binds[MAX_BINDS];
+    int n_binds;
+} CompileOptions;
+
+/* Parses the options every compiling command shares (-O0, -O2, --passes,
+ * --dump-ir, --bind, --name, --weights) at argv[*i]; returns 1 if one was
+ * consumed (advancing *i), 0 if argv[*i] is not one of them, -1 on a
+ * malformed one (message in d). */
+int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);
+void compile_options_init(CompileOptions *o);
+
+/* Loads, binds, infers, optimizes and plans; NULL on error. */
+Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d);
+/* Writes DIR/NAME.c, DIR/NAME.h (and DIR/NAME.weights). */
+bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Diag *d);
+
+/* build_c.c */
+bool write_file(const char *path, const void *data, size_t len, Diag *d);
+/* Builds DIR/main.c and DIR/NAME.c with the runtime into DIR/NAME. */
+bool build_program(const char *dir, const char *name, const char *cflags, Diag *d);
+/* Runs argv (no shell); true if it exited with status 0. */
+bool run_program(char *const argv[], Diag *d);
+
+/* harness.c: DIR/main.c, a program that runs NAME_run on raw files. */
+bool write_harness(const Graph *g, const char *name, const char *dir, Diag *d);
+
+/* The model's file name without folder and extension, as a C name. */
+char *default_model_name(const char *path);
+
+int cmd_compile(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
+/* Prints every message of d to stderr; returns the exit status 1. */
+int report_errors(Diag *d);
+
+#endif /* SINTER_TOOLS_H */
