@@ -9,6 +9,8 @@
  */
 #include "codegen/codegen.h"
 
+#include <string.h>
+
 enum { BYTES_PER_LINE = 24 };
 
 /* Bytes that may stand for themselves inside a C string literal.  '?'
@@ -19,23 +21,39 @@ static bool is_plain(unsigned char ch)
     return ch >= 32 && ch < 127 && ch != '"' && ch != '\\' && ch != '?';
 }
 
+/* Appends the escaped form of ch to line; returns the new length. */
+static size_t put_escaped(char *line, size_t len, unsigned char ch, bool *after_octal)
+{
+    bool digit = ch >= '0' && ch <= '9';
+    if (is_plain(ch) && !(*after_octal && digit)) {
+        line[len++] = (char)ch;
+        *after_octal = false;
+        return len;
+    }
+    /* Shortest octal escape: one to three digits. */
+    line[len++] = '\\';
+    if (ch >= 64)
+        line[len++] = (char)('0' + (ch >> 6));
+    if (ch >= 8)
+        line[len++] = (char)('0' + ((ch >> 3) & 7));
+    line[len++] = (char)('0' + (ch & 7));
+    *after_octal = true;
+    return len;
+}
+
 static void put_string_bytes(Str *c, const unsigned char *b, size_t n)
 {
+    /* Each byte takes at most 4 characters; one line is built at a time. */
+    char line[8 + 4 * BYTES_PER_LINE];
     for (size_t i = 0; i < n; i += BYTES_PER_LINE) {
-        str_puts(c, "\n    \"");
+        size_t len = 0;
+        memcpy(line, "\n    \"", 6);
+        len = 6;
         bool after_octal = false;
-        for (size_t j = i; j < n && j < i + BYTES_PER_LINE; j++) {
-            unsigned char ch = b[j];
-            bool digit = ch >= '0' && ch <= '9';
-            if (is_plain(ch) && !(after_octal && digit)) {
-                str_putn(c, (const char *)&ch, 1);
-                after_octal = false;
-            } else {
-                str_putf(c, "\\%o", ch);
-                after_octal = true;
-            }
-        }
-        str_puts(c, "\"");
+        for (size_t j = i; j < n && j < i + BYTES_PER_LINE; j++)
+            len = put_escaped(line, len, b[j], &after_octal);
+        line[len++] = '"';
+        str_putn(c, line, len);
     }
 }
 

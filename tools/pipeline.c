@@ -147,7 +147,10 @@ static bool write_str(const char *dir, const char *name, const char *ext, const 
 
 bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Diag *d)
 {
-    CodegenOptions co = {o->name, o->model, o->weights};
+    /* The file's name, not its path, so the output does not depend on
+     * where the model was read from. */
+    const char *base = strrchr(o->model, '/');
+    CodegenOptions co = {o->name, base ? base + 1 : o->model, o->weights};
     CodegenOutput out = {0};
     bool ok = codegen_c(g, &co, &out, d) && write_str(dir, o->name, ".c", &out.c, d) &&
               write_str(dir, o->name, ".h", &out.h, d) &&
