@@ -595,6 +595,7 @@ static void test_conv2d(void)
         {2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, SNT_ACT_RELU, 1, 0},    /* grouped pointwise */
         {1, 6, 10, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, SNT_ACT_GELU, 1, 0},    /* depthwise */
         {1, 5, 17, 13, 5, 7, 7, 2, 2, 2, 2, 6, 6, 6, 6, 5, SNT_ACT_NONE, 0, 0},   /* depthwise s2 d2 */
+        {1, 3, 8, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, SNT_ACT_NONE, 1, 1},     /* channel multiplier 2 */
         {2, 3, 16, 15, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, SNT_ACT_RELU, 1, 1},   /* general 3x3 */
         {1, 3, 15, 17, 7, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, SNT_ACT_CLIP, 1, 1},   /* stem 7x7 s2 */
         {1, 4, 13, 12, 6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2, SNT_ACT_NONE, 1, 1},   /* groups + dilation */
@@ -917,6 +918,15 @@ static void test_reduce(void)
 
     for (i = 0; i < sizeof axes / sizeof axes[0]; i++)
         check_reduce(dims, axes[i]);
+
+    /* Log-sum-exp of large values must not overflow: log(3 e^1000). */
+    {
+        static const float big[3] = {1000.0f, 1000.0f, 1000.0f};
+        memset(&p, 0, sizeof p);
+        p.red_rank = 1; p.red_dims[0] = 3; p.red_strides[0] = 1;
+        snt_reduce_f32(SNT_RED_LOG_SUM_EXP, &p, big, y);
+        CU_ASSERT(fabs(y[0] - (1000.0 + log(3.0))) < 1e-3);
+    }
 
     /* Reducing an empty axis gives each fold's identity (ONNX opset 18). */
     memset(&p, 0, sizeof p);
@@ -1302,6 +1312,7 @@ static void test_resize_random(void)
         {{2, 1, 9, 8}, {2, 1, 4, 6}, {1, 1, 0.5f, 0.75f}},   /* down */
         {{1, 3, 1, 5}, {1, 3, 1, 9}, {1, 1, 1, 1.8f}},       /* H = 1 */
         {{2, 3, 4, 5}, {1, 2, 4, 5}, {0.5f, 0.7f, 1, 1}},    /* outer axes */
+        {{1, 1, 3, 70}, {1, 1, 5, 300}, {1, 1, 1.6666666f, 4.285714f}},  /* rows > 128 wide */
     };
     size_t si;
     int mode, coord, nearest, excl;
@@ -1323,9 +1334,9 @@ static void test_resize_random(void)
             p.cubic_a = excl ? -0.5f : -0.75f;
             p.extrapolation_value = -9.0f;
             if (coord == SNT_COORD_TF_CROP_AND_RESIZE)
-                for (d = 0; d < 4; d++) {   /* a crop box reaching past the input */
-                    p.roi_start[d] = d >= 2 ? -0.2f : 0.0f;
-                    p.roi_end[d] = d >= 2 ? 0.9f : 1.0f;
+                for (d = 0; d < 4; d++) {   /* crop boxes inside and past the input */
+                    p.roi_start[d] = d == 2 ? 0.1f : (d == 3 ? -0.2f : 0.0f);
+                    p.roi_end[d] = d == 2 ? 0.8f : (d == 3 ? 1.2f : 1.0f);
                 }
             ref_resize(&p, x, want);
             snt_resize_f32(&p, x, y);
@@ -1336,6 +1347,30 @@ static void test_resize_random(void)
         }
         free(x); free(y); free(want);
     }
+}
+
+/* Rank 1 and rank 2 resizes against the same reference. */
+static void test_resize_low_rank(void)
+{
+    static const size_t in1[] = {7}, out1[] = {17}, in2[] = {5, 3}, out2[] = {2, 8};
+    static const float s1[] = {17.0f / 7.0f}, s2[] = {0.4f, 8.0f / 3.0f};
+    snt_resize_params p;
+    float x[15], y[17];
+    double want[17];
+    size_t i;
+    for (i = 0; i < 15; i++)
+        x[i] = frand();
+    setup_resize(&p, 1, in1, out1, s1);
+    p.mode = SNT_RESIZE_CUBIC;
+    ref_resize(&p, x, want);
+    snt_resize_f32(&p, x, y);
+    CU_ASSERT_EQUAL(count_mismatches("resize rank 1", y, want, 17, 1e-5, 1e-5), 0);
+    setup_resize(&p, 2, in2, out2, s2);
+    p.mode = SNT_RESIZE_LINEAR;
+    p.coord = SNT_COORD_ALIGN_CORNERS;
+    ref_resize(&p, x, want);
+    snt_resize_f32(&p, x, y);
+    CU_ASSERT_EQUAL(count_mismatches("resize rank 2", y, want, 16, 1e-5, 1e-5), 0);
 }
 
 /* PyTorch 1.13 F.interpolate of the 3x4 input 1..12 scaled by 2, the
@@ -1466,14 +1501,15 @@ static void test_cast(void)
 static void test_cast_float16(void)
 {
     static const float f[] = {1.0f, -2.0f, 65504.0f, 0.1f, 5.9604645e-8f, 1e6f, 0.0f, 1.0009765625f,
-                              1.00048828125f /* tie: rounds to even 1.0 */};
+                              1.00048828125f /* tie: rounds to even 1.0 */,
+                              0.99999994f /* rounds up into the next binade */};
     static const uint16_t want[] = {0x3c00, 0xc000, 0x7bff, 0x2e66, 0x0001, 0x7c00, 0x0000, 0x3c01,
-                                    0x3c00};
-    uint16_t h[9];
+                                    0x3c00, 0x3c00};
+    uint16_t h[10];
     float back[9];
     size_t i;
-    snt_cast(SNT_DT_FLOAT, f, SNT_DT_FLOAT16, h, 9);
-    for (i = 0; i < 9; i++)
+    snt_cast(SNT_DT_FLOAT, f, SNT_DT_FLOAT16, h, 10);
+    for (i = 0; i < 10; i++)
         CU_ASSERT_EQUAL(h[i], want[i]);
     snt_cast(SNT_DT_FLOAT16, want, SNT_DT_FLOAT, back, 9);
     CU_ASSERT(back[0] == 1.0f && back[1] == -2.0f && back[2] == 65504.0f);
@@ -1507,6 +1543,7 @@ int main(void)
         {"pad", test_pad},
         {"pad onnx examples", test_pad_onnx_examples},
         {"resize random", test_resize_random},
+        {"resize low rank", test_resize_low_rank},
         {"resize torch values", test_resize_torch_values},
         {"resize onnx example", test_resize_onnx_example},
         {"cast", test_cast},

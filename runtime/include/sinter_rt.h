@@ -13,6 +13,9 @@
  *  - Output buffers never overlap inputs unless a kernel says it allows
  *    it (elementwise kernels allow y == x exactly).
  *  - dtype codes are ONNX TensorProto.DataType values (SNT_DT_*).
+ *  - Kernels are not reentrant: snt_sgemm, and every kernel built on it
+ *    (MatMul, Gemm, Conv), packs its operands into static buffers, so
+ *    run one kernel at a time.
  */
 #ifndef SINTER_RT_H
 #define SINTER_RT_H

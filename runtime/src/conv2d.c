@@ -8,8 +8,8 @@
  *    each kernel tap over whole output rows;
  *  - everything else: im2col of a band of output rows into `scratch`,
  *    then one matrix product per group and band.  Bands bound the scratch
- *    size (SCRATCH_CAP floats unless a single output row needs more) and
- *    keep the column buffer in cache.
+ *    size (SCRATCH_CAP floats unless a single output row needs more), so
+ *    a large layer does not need a column buffer of many megabytes.
  */
 #include <string.h>
 
@@ -146,8 +146,7 @@ static void conv_depthwise_channel(const snt_conv2d_params *p, const float *x,
                     continue;
                 src = x + (size_t)iy * p->w + (lo * p->sw + kx * p->dw - p->pl);
                 if (p->sw == 1) {
-                    for (ox = lo; ox < hi; ox++)
-                        yrow[ox] += tap * src[ox - lo];
+                    snt__axpy(hi - lo, tap, src, yrow + lo);
                 } else {
                     for (ox = lo; ox < hi; ox++)
                         yrow[ox] += tap * src[(ox - lo) * p->sw];

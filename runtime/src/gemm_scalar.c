@@ -41,12 +41,6 @@ static float at(const mat_view *v, size_t r, size_t c)
     return v->p[(ptrdiff_t)r * v->rs + (ptrdiff_t)c * v->cs];
 }
 
-/* Writes one finished tile value: c = alpha * acc (+ c). */
-static void store(float *c, float alpha, float acc, int accumulate)
-{
-    *c = accumulate ? *c + alpha * acc : alpha * acc;
-}
-
 /*
  * Packs rows [i0, i0+mc) x depth [p0, p0+kc) of A as strips of MR rows:
  * strip s holds, for each p, the MR values A[i0+s*MR+0..MR-1][p0+p];
@@ -70,8 +64,7 @@ static void pack_a(const mat_view *a, size_t i0, size_t mc, size_t p0, size_t kc
 /*
  * Packs depth [p0, p0+kc) x columns [j0, j0+nc) of B as strips of NR
  * columns: strip s holds, for each p, B[p0+p][j0+s*NR+0..NR-1]; columns
- * past nc are zero.  Row-contiguous B (the common case) is copied a row
- * piece at a time.
+ * past nc are zero.
  */
 static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc)
 {
@@ -80,15 +73,17 @@ static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc
         float *dst = packed_b + s * kc;
         size_t cols = nc - s < NR ? nc - s : NR;
         for (p = 0; p < kc; p++) {
-            float *row = dst + p * NR;
-            if (b->cs == 1) {
-                memcpy(row, b->p + (ptrdiff_t)(p0 + p) * b->rs + (ptrdiff_t)(j0 + s),
-                       cols * sizeof(float));
-            } else {
-                for (c = 0; c < cols; c++)
-                    row[c] = at(b, p0 + p, j0 + s + c);
+            float *restrict row = dst + p * NR;
+            if (b->cs == 1 && cols == NR) {
+                /* A whole strip row from a row-contiguous B: constant length. */
+                const float *restrict src = b->p + (ptrdiff_t)(p0 + p) * b->rs + (ptrdiff_t)(j0 + s);
+                for (c = 0; c < NR; c++)
+                    row[c] = src[c];
+                continue;
             }
-            for (c = cols; c < NR; c++)
+            for (c = 0; c < cols; c++)
+                row[c] = at(b, p0 + p, j0 + s + c);
+            for (; c < NR; c++)
                 row[c] = 0.0f;
         }
     }
@@ -122,22 +117,41 @@ static void micro_kernel(size_t kc, const float *restrict ap, const float *restr
     memcpy(acc[3], c3, sizeof c3);
 }
 
-/* Multiplies the packed blocks (mc x kc) * (kc x nc) into C at (i0, j0). */
+/* Writes rows x cols of a finished tile into C: c = alpha * acc (+ c).
+ * Full tiles take constant-length loops, which vectorise. */
+static void store_tile(float acc[MR][NR], size_t rows, size_t cols, float alpha,
+                       float *c, size_t ldc, int accumulate)
+{
+    size_t i, j;
+    for (i = 0; i < rows; i++) {
+        float *restrict crow = c + i * ldc;
+        const float *restrict t = acc[i];
+        if (cols == NR && accumulate) {
+            for (j = 0; j < NR; j++)
+                crow[j] += alpha * t[j];
+        } else if (cols == NR) {
+            for (j = 0; j < NR; j++)
+                crow[j] = alpha * t[j];
+        } else {
+            for (j = 0; j < cols; j++)
+                crow[j] = accumulate ? crow[j] + alpha * t[j] : alpha * t[j];
+        }
+    }
+}
+
+/* Multiplies the packed blocks (mc x kc) * (kc x nc) into the block of C
+ * at c. */
 static void multiply_packed(size_t mc, size_t nc, size_t kc, float alpha,
                             float *c, size_t ldc, int accumulate)
 {
     float acc[MR][NR];
-    size_t jr, ir, i, j;
+    size_t jr, ir;
     for (jr = 0; jr < nc; jr += NR) {
         size_t cols = nc - jr < NR ? nc - jr : NR;
         for (ir = 0; ir < mc; ir += MR) {
             size_t rows = mc - ir < MR ? mc - ir : MR;
             micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, acc);
-            for (i = 0; i < rows; i++) {
-                float *crow = c + (ir + i) * ldc + jr;
-                for (j = 0; j < cols; j++)
-                    store(&crow[j], alpha, acc[i][j], accumulate);
-            }
+            store_tile(acc, rows, cols, alpha, c + ir * ldc + jr, ldc, accumulate);
         }
     }
 }

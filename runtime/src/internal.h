@@ -98,4 +98,20 @@ static inline void snt__window_range(size_t pad, size_t tap, size_t stride,
     *hi = h;
 }
 
+/*
+ * y[i] += a * x[i] for i < n, x and y not overlapping.  Written as blocks
+ * of 8 with a constant inner trip count because that is what gcc -O2
+ * (whose vectoriser only takes loops needing no scalar epilogue)
+ * turns into SIMD code.
+ */
+static inline void snt__axpy(size_t n, float a, const float *restrict x, float *restrict y)
+{
+    size_t i = 0, j;
+    for (; i + 8 <= n; i += 8)
+        for (j = 0; j < 8; j++)
+            y[i + j] += a * x[i + j];
+    for (; i < n; i++)
+        y[i] += a * x[i];
+}
+
 #endif /* SINTER_RT_INTERNAL_H */

@@ -8,9 +8,10 @@
  * the product of the weights times the input there.  Taps that would
  * fall outside the input are clamped to the edge (the reference pads with
  * edge values), or dropped and the rest renormalised under
- * exclude_outside.  Coordinates are computed in float, as onnxruntime
- * does; align_corners and tf_crop_and_resize use the integer output
- * length.
+ * exclude_outside.  The last axis is done a chunk of positions at a
+ * time so that its taps are computed once for all rows.  Coordinates are
+ * computed in float, as onnxruntime does; align_corners and
+ * tf_crop_and_resize use the integer output length.
  */
 #include <math.h>
 
@@ -136,55 +137,112 @@ static void compute_taps(const snt_resize_params *p, int d, size_t o, axis_taps 
     settle_taps(p, in, pos, t);
 }
 
-/* Sum over the tap combinations of axes d.. of weight products times x. */
-static float interpolate(const axis_taps *t, const size_t *in_strides, int d, int rank,
-                         const float *x)
+/* Output positions of the last axis whose taps are computed together and
+ * reused for every row (7 KiB of stack). */
+#define ROW_CHUNK 128
+
+/* out[j] += weight * (interpolation along the last axis at chunk
+ * position j of the input row xrow). */
+static void add_row(const axis_taps *rt, size_t cn, float weight, const float *xrow, float *out)
 {
-    float sum = 0.0f;
+    size_t j;
     int k;
-    if (d == rank)
-        return *x;
-    for (k = 0; k < t[d].n; k++)
-        sum += t[d].w[k] * interpolate(t, in_strides, d + 1, rank, x + t[d].idx[k] * in_strides[d]);
-    return sum;
+    for (j = 0; j < cn; j++) {
+        float s = 0.0f;
+        for (k = 0; k < rt[j].n; k++)
+            s += rt[j].w[k] * xrow[rt[j].idx[k]];
+        out[j] += weight * s;
+    }
 }
 
-void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+/* Visits every combination of taps of the outer axes d .. last-1, and
+ * adds each input row it lands on, weighted by the product of the tap
+ * weights, into out. */
+static void add_outer_taps(const axis_taps *t, const size_t *in_strides, int d, int last,
+                           float weight, const float *x, const axis_taps *rt, size_t cn, float *out)
 {
-    axis_taps taps[SNT_MAX_RANK];
-    size_t idx[SNT_MAX_RANK] = {0}, in_strides[SNT_MAX_RANK];
-    int rank = p->rank, d, changed = 0;
-
-    if (snt__any_zero(rank, p->out_dims))
-        return;
-    if (snt__any_zero(rank, p->in_dims)) {
-        /* Nothing to interpolate from (undefined in ONNX). */
-        size_t total = 1, i;
-        for (d = 0; d < rank; d++)
-            total *= p->out_dims[d];
-        for (i = 0; i < total; i++)
-            y[i] = p->extrapolation_value;
+    int k;
+    if (d == last) {
+        add_row(rt, cn, weight, x, out);
         return;
     }
-    for (d = rank - 1; d >= 0; d--)
-        in_strides[d] = d == rank - 1 ? 1 : in_strides[d + 1] * p->in_dims[d + 1];
+    for (k = 0; k < t[d].n; k++)
+        add_outer_taps(t, in_strides, d + 1, last, weight * t[d].w[k],
+                       x + t[d].idx[k] * in_strides[d], rt, cn, out);
+}
 
-    for (;;) {
-        int outside = 0;
-        /* Only the axes the odometer moved need new taps. */
-        for (d = changed; d < rank; d++)
-            compute_taps(p, d, idx[d], &taps[d]);
-        for (d = 0; d < rank; d++)
-            outside |= taps[d].outside;
-        *y++ = outside ? p->extrapolation_value : interpolate(taps, in_strides, 0, rank, x);
+/* Fills out[0..cn) of one output row from the outer axes' taps t and the
+ * chunk's last-axis taps rt. */
+static void resize_row_chunk(const snt_resize_params *p, const axis_taps *t,
+                             const size_t *in_strides, const axis_taps *rt, size_t cn,
+                             const float *x, float *out)
+{
+    const int last = p->rank - 1;
+    size_t j;
+    int d, outside = 0;
+    for (d = 0; d < last; d++)
+        outside |= t[d].outside;
+    for (j = 0; j < cn; j++)
+        out[j] = outside ? p->extrapolation_value : 0.0f;
+    if (outside)
+        return;
+    add_outer_taps(t, in_strides, 0, last, 1.0f, x, rt, cn, out);
+    for (j = 0; j < cn; j++)
+        if (rt[j].outside)
+            out[j] = p->extrapolation_value;
+}
 
-        for (d = rank - 1; d >= 0; d--) {
-            if (++idx[d] < p->out_dims[d])
-                break;
+/*
+ * Runs over the output a chunk of the last axis at a time: the chunk's
+ * taps are computed once, then every output row (an odometer over the
+ * outer axes, whose taps are recomputed only where it moved) is filled
+ * for that chunk.
+ */
+void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+{
+    axis_taps taps[SNT_MAX_RANK], row_taps[ROW_CHUNK];
+    size_t idx[SNT_MAX_RANK], in_strides[SNT_MAX_RANK], total = 1, c0, j;
+    const int rank = p->rank, last = rank - 1;
+    int d;
+
+    for (d = 0; d < rank; d++)
+        total *= p->out_dims[d];
+    if (total == 0)
+        return;
+    if (rank == 0) {
+        y[0] = x[0];
+        return;
+    }
+    if (snt__any_zero(rank, p->in_dims)) {
+        /* Nothing to interpolate from (undefined in ONNX). */
+        for (j = 0; j < total; j++)
+            y[j] = p->extrapolation_value;
+        return;
+    }
+    for (d = last; d >= 0; d--)
+        in_strides[d] = d == last ? 1 : in_strides[d + 1] * p->in_dims[d + 1];
+
+    for (c0 = 0; c0 < p->out_dims[last]; c0 += ROW_CHUNK) {
+        size_t cn = p->out_dims[last] - c0 < ROW_CHUNK ? p->out_dims[last] - c0 : ROW_CHUNK;
+        float *row = y + c0;
+        int changed = 0;
+        for (j = 0; j < cn; j++)
+            compute_taps(p, last, c0 + j, &row_taps[j]);
+        for (d = 0; d < last; d++)
             idx[d] = 0;
+        for (;;) {
+            for (d = changed; d < last; d++)
+                compute_taps(p, d, idx[d], &taps[d]);
+            resize_row_chunk(p, taps, in_strides, row_taps, cn, x, row);
+            row += p->out_dims[last];
+            for (d = last - 1; d >= 0; d--) {
+                if (++idx[d] < p->out_dims[d])
+                    break;
+                idx[d] = 0;
+            }
+            if (d < 0)
+                break;
+            changed = d;
         }
-        if (d < 0)
-            return;
-        changed = d;
     }
 }
