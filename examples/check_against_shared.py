@@ -84,7 +84,7 @@ def counter_diff(title, ours, ref):
 def compare_small(name, ref_dir, out_dir):
     base, opset = name.rsplit("_op", 1)
     ref = onnx.load(os.path.join(ref_dir, name + ".onnx"), load_external_data=False)
-    ours = onnx.load(export.export(base, out_dir, opset=int(opset), small=True)[0])
+    ours = onnx.load(export.export(base, out_dir, opset=int(opset), small=True, fp64=False)[0])
     bad = counter_diff("op", histogram(ours), histogram(ref))
     print(f"{name} (reduced): {len(ours.graph.node)} nodes: {'DIFFERENT' if bad else 'same op histogram'}")
     return not bad
@@ -93,7 +93,7 @@ def compare_small(name, ref_dir, out_dir):
 def compare(name, ref_dir, out_dir):
     base, opset = name.rsplit("_op", 1)
     ref = onnx.load(os.path.join(ref_dir, name + ".onnx"), load_external_data=False)
-    ours = onnx.load(export.export(base, out_dir, opset=int(opset))[0])
+    ours = onnx.load(export.export(base, out_dir, opset=int(opset), fp64=False)[0])
     params = sum(p.numel() for p in export.SPECS[base].build(False).parameters())
 
     h_ours, h_ref = histogram(ours), histogram(ref)
