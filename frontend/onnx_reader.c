@@ -15,13 +15,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bounds that keep loading linear on hostile models; real ones use a few. */
+#define MAX_OPSET_IMPORTS 1000
+#define MAX_ATTRIBUTES 1000
+
+/* Tensor names to tensors.  graph_find_tensor is a linear search; a
+ * hostile model with millions of names must not make loading quadratic. */
+typedef struct {
+    Tensor **slots; /* open addressing, NULL when free */
+    size_t cap;     /* a power of two */
+    size_t count;
+} NameIndex;
+
 /* What the reader carries while building one graph. */
 typedef struct {
     const Onnx__ModelProto *model;
     Graph *g;
     const char *dir;
     Diag *d;
+    NameIndex names;
 } Reader;
+
+static size_t hash_name(const char *s)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* The slot holding `name`, or the free slot where it belongs. */
+static Tensor **index_slot(const NameIndex *ix, const char *name)
+{
+    size_t i = hash_name(name) & (ix->cap - 1);
+    while (ix->slots[i] && strcmp(ix->slots[i]->name, name) != 0)
+        i = (i + 1) & (ix->cap - 1);
+    return &ix->slots[i];
+}
+
+static Tensor *index_find(const NameIndex *ix, const char *name)
+{
+    return ix->cap ? *index_slot(ix, name) : NULL;
+}
+
+/* Adds t, whose name must not be in the index yet. */
+static void index_add(NameIndex *ix, Tensor *t)
+{
+    if (2 * (ix->count + 1) > ix->cap) {
+        NameIndex bigger = {xcalloc(ix->cap ? 2 * ix->cap : 64, sizeof *ix->slots),
+                            ix->cap ? 2 * ix->cap : 64, 0};
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->slots[i])
+                index_add(&bigger, ix->slots[i]);
+        free(ix->slots);
+        *ix = bigger;
+    }
+    *index_slot(ix, t->name) = t;
+    ix->count++;
+}
 
 static const char *str_or_empty(const char *s)
 {
@@ -33,7 +84,7 @@ static bool is_onnx_domain(const char *domain)
     return !domain || !*domain || strcmp(domain, "ai.onnx") == 0;
 }
 
-/* The model's opset version for `domain`, or 0 when it is not imported. */
+/* The model's opset version for `domain`, or -1 when it is not imported. */
 static int64_t imported_opset(const Onnx__ModelProto *m, const char *domain)
 {
     for (size_t i = 0; i < m->n_opset_import; i++) {
@@ -43,13 +94,17 @@ static int64_t imported_opset(const Onnx__ModelProto *m, const char *domain)
         if (same)
             return m->opset_import[i]->version;
     }
-    return 0;
+    return -1;
 }
 
 static bool read_opset(Reader *r)
 {
+    /* Each node of a custom domain searches the list. */
+    if (r->model->n_opset_import > MAX_OPSET_IMPORTS)
+        return diag_error(r->d, "model imports %zu opsets; at most %d are supported",
+                          r->model->n_opset_import, MAX_OPSET_IMPORTS);
     int64_t v = imported_opset(r->model, "");
-    if (v == 0)
+    if (v == -1)
         return diag_error(r->d, "model imports no ai.onnx opset (opset_import has no entry for "
                           "the default domain)");
     if (v < 1 || v > INT_MAX)
@@ -79,7 +134,7 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         diag_error(r->d, "%s defines a tensor with an empty name", by);
         return NULL;
     }
-    Tensor *old = graph_find_tensor(r->g, name);
+    Tensor *old = index_find(&r->names, name);
     if (old) {
         Str first = {0};
         describe_definer(&first, old);
@@ -87,7 +142,9 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         str_free(&first);
         return NULL;
     }
-    return graph_add_tensor(r->g, name);
+    Tensor *t = graph_add_tensor(r->g, name);
+    index_add(&r->names, t);
+    return t;
 }
 
 static void read_initializers(Reader *r)
@@ -108,14 +165,6 @@ static void read_initializers(Reader *r)
             fe_tensor_from_proto(t, tp, r->dir, what.buf, r->d);
         str_free(&what);
     }
-}
-
-static bool is_initializer(const Onnx__GraphProto *gp, const char *name)
-{
-    for (size_t i = 0; i < gp->n_initializer; i++)
-        if (strcmp(str_or_empty(gp->initializer[i]->name), name) == 0)
-            return true;
-    return false;
 }
 
 /* Dtype and static shape of a run-time input from its ValueInfoProto. */
@@ -157,8 +206,10 @@ static void read_inputs(Reader *r)
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = str_or_empty(gp->input[i]->name);
         /* Older exporters list initializers among the inputs too; they
-         * are constants, not values the caller supplies. */
-        if (*name && is_initializer(gp, name))
+         * are constants, not values the caller supplies.  (Initializers
+         * are read first, and nothing else is defined yet.) */
+        const Tensor *old = index_find(&r->names, name);
+        if (old && !old->is_input)
             continue;
         Str what = {0};
         str_putf(&what, "graph input '%s'", name);
@@ -293,7 +344,11 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
                        "version", label.buf, np->domain);
         n->opset = v < 1 || v > INT_MAX ? 0 : (int)v;
     }
-    for (size_t i = 0; i < np->n_attribute; i++)
+    /* Each attribute is checked against the earlier ones for duplicates. */
+    if (np->n_attribute > MAX_ATTRIBUTES)
+        diag_error(r->d, "%s has %zu attributes; at most %d are supported", label.buf,
+                   np->n_attribute, MAX_ATTRIBUTES);
+    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
         read_attr(r, n, np->attribute[i], label.buf);
 
     size_t n_out = np->n_output;
@@ -312,7 +367,7 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 {
     for (size_t i = 0; i < np->n_input; i++) {
         const char *in = str_or_empty(np->input[i]);
-        Tensor *t = *in ? graph_find_tensor(r->g, in) : NULL;
+        Tensor *t = *in ? index_find(&r->names, in) : NULL;
         if (*in && !t)
             diag_error(r->d, "node '%s' (%s): input '%s' is not defined (not a graph input, "
                        "initializer or node output)", n->name, n->op_type, in);
@@ -322,13 +377,18 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
      * ops can always set every output's shape.  Created only now so their
      * made-up names cannot clash with names defined later in the file. */
     for (int i = 0; i < n->n_out; i++) {
-        if (!n->out[i]) {
-            Str hint = {0};
-            str_putf(&hint, "%s_unused%d", n->name, i);
-            n->out[i] = graph_new_tensor(r->g, hint.buf);
-            n->out[i]->producer = n;
-            str_free(&hint);
+        if (n->out[i])
+            continue;
+        Str name = {0};
+        str_putf(&name, "%s_unused%d", n->name, i);
+        for (int k = 1; index_find(&r->names, name.buf); k++) {
+            str_free(&name);
+            str_putf(&name, "%s_unused%d_%d", n->name, i, k);
         }
+        n->out[i] = graph_add_tensor(r->g, name.buf);
+        n->out[i]->producer = n;
+        index_add(&r->names, n->out[i]);
+        str_free(&name);
     }
 }
 
@@ -348,7 +408,7 @@ static void read_outputs(Reader *r)
     Graph *g = r->g;
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = str_or_empty(gp->output[i]->name);
-        Tensor *t = graph_find_tensor(g, name);
+        Tensor *t = index_find(&r->names, name);
         if (!t) {
             diag_error(r->d, "graph output '%s' is not defined (not produced by any node, "
                        "initializer or input)", name);
@@ -375,7 +435,7 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
         return NULL;
     }
     const char *name = str_or_empty(m->graph->name);
-    Reader r = {m, graph_new(*name ? name : "model"), dir, d};
+    Reader r = {m, graph_new(*name ? name : "model"), dir, d, {0}};
     r.g->dir = dir ? xstrdup(dir) : NULL;
     int errors = d->count;
     read_opset(&r);
@@ -383,6 +443,7 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
     read_inputs(&r);
     read_nodes(&r);
     read_outputs(&r);
+    free(r.names.slots);
     if (d->count > errors) {
         graph_free(r.g);
         return NULL;
@@ -390,9 +451,88 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
     return r.g;
 }
 
+/* protobuf-c unpacks nested messages recursively and without a limit, so
+ * a small file of subgraphs nested in subgraphs would overflow the stack;
+ * and each empty message, two bytes on the wire, becomes a struct of up
+ * to a few hundred bytes, so a modest file could demand gigabytes.  Both
+ * are checked on the wire before unpacking.  Real models stay far below
+ * these limits (nesting under 10, a few MiB of structs). */
+#define MAX_NESTING 100
+#define MAX_MESSAGE_BYTES ((uint64_t)512 << 20)
+
+static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && *pos < len; shift += 7) {
+        uint8_t byte = p[(*pos)++];
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Walks the message of type `desc` in p[len] with the schema, adding the
+ * memory its unpacked structs take to *bytes.  False when it nests deeper
+ * than MAX_NESTING or *bytes passes MAX_MESSAGE_BYTES.  Wire data that is
+ * malformed otherwise passes here, for the unpacker to refuse. */
+static bool wire_within_limits(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
+                               size_t len, int depth, uint64_t *bytes)
+{
+    *bytes += desc->sizeof_message + sizeof(void *);
+    if (depth > MAX_NESTING || *bytes > MAX_MESSAGE_BYTES)
+        return false;
+    size_t pos = 0;
+    uint64_t tag, n;
+    while (pos < len && read_varint(p, len, &pos, &tag)) {
+        switch (tag & 7) {
+        case 0: /* varint */
+            if (!read_varint(p, len, &pos, &n))
+                return true;
+            continue;
+        case 1: /* 64-bit */
+            n = 8;
+            break;
+        case 5: /* 32-bit */
+            n = 4;
+            break;
+        case 2: { /* length-delimited: bytes, string or a message */
+            if (!read_varint(p, len, &pos, &n) || n > len - pos)
+                return true;
+            uint64_t field = tag >> 3;
+            const ProtobufCFieldDescriptor *f =
+                field <= UINT_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)field)
+                                  : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                !wire_within_limits(f->descriptor, p + pos, (size_t)n, depth + 1, bytes))
+                return false;
+            break;
+        }
+        default:
+            return true;
+        }
+        if (n > len - pos)
+            return true;
+        pos += (size_t)n;
+    }
+    return true;
+}
+
 static Onnx__ModelProto *unpack_model(const uint8_t *buf, size_t len, const char *source,
                                       Diag *d)
 {
+    uint64_t bytes = 0;
+    if (!wire_within_limits(&onnx__model_proto__descriptor, buf, len, 0, &bytes)) {
+        if (bytes > MAX_MESSAGE_BYTES)
+            diag_error(d, "%s holds too many protobuf messages (over %llu MiB once unpacked); "
+                       "refused", source, (unsigned long long)(MAX_MESSAGE_BYTES >> 20));
+        else
+            diag_error(d, "%s nests messages more than %d levels deep (subgraphs within "
+                       "subgraphs); refused", source, MAX_NESTING);
+        return NULL;
+    }
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
     if (!m)
         diag_error(d, "%s is not a valid ONNX model (protobuf parse failed: truncated or "

@@ -16,17 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Protobuf cannot encode a model beyond 2 GiB (larger ones keep their
+ * weights in external data), and no input tensor comes near it. */
+#define MAX_FILE_BYTES ((size_t)1 << 31)
+
 bool fe_read_file(const char *path, uint8_t **buf, size_t *len, Diag *d)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return diag_error(d, "cannot open '%s': %s", path, strerror(errno));
     /* Read in growing chunks instead of trusting a size reported up
-     * front: the file may be a pipe or change while we read it. */
+     * front: the file may be a pipe (or /dev/zero) or change meanwhile. */
     size_t cap = 1 << 16, used = 0;
     uint8_t *data = xmalloc(cap);
     for (;;) {
         if (used == cap) {
+            if (cap >= MAX_FILE_BYTES)
+                break;
             cap *= 2;
             data = xrealloc(data, cap);
         }
@@ -35,10 +41,13 @@ bool fe_read_file(const char *path, uint8_t **buf, size_t *len, Diag *d)
         if (got == 0)
             break;
     }
-    bool failed = ferror(f);
+    bool failed = ferror(f), too_big = used == cap && cap >= MAX_FILE_BYTES;
     fclose(f);
-    if (failed) {
+    if (failed || too_big) {
         free(data);
+        if (too_big)
+            return diag_error(d, "'%s' is larger than %llu MiB", path,
+                              (unsigned long long)(MAX_FILE_BYTES >> 20));
         return diag_error(d, "cannot read '%s'", path);
     }
     *buf = data;

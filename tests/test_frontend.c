@@ -324,6 +324,7 @@ static void test_omitted_inputs_and_outputs(void)
     mb_input(b, "hi", DT_FLOAT, 0, NULL);
     mb_node(b, "Clip", "clip", "x,,hi", "y,");
     mb_node(b, "Split3", "", "y", "a,,c");
+    mb_node(b, "Relu", "taken", "a", "Split3#1_unused1");
     mb_output(b, "c");
     Graph *g = load_ok(b, NULL);
     if (g) {
@@ -332,6 +333,7 @@ static void test_omitted_inputs_and_outputs(void)
         CU_ASSERT_EQUAL(clip->n_out, 1);
         CU_ASSERT_EQUAL(split->n_out, 3);
         CU_ASSERT(split->out[1] && split->out[1]->producer == split);
+        CU_ASSERT_STRING_EQUAL(split->out[1]->name, "Split3#1_unused1_1");
         CU_ASSERT_STRING_EQUAL(split->name, "Split3#1");
         CU_ASSERT_EQUAL(g->inputs[1]->shape.rank, 0);
     }

@@ -155,6 +155,53 @@ static void test_byte_flips(void)
     mb_free(b);
 }
 
+/* Writes a length-delimited field header for `len` bytes just before p;
+ * returns the new start. */
+static uint8_t *prepend_header(uint8_t *p, unsigned field, size_t len)
+{
+    uint8_t header[12];
+    size_t n = 0;
+    header[n++] = (uint8_t)(field << 3 | 2);
+    do {
+        header[n++] = (uint8_t)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+        len >>= 7;
+    } while (len);
+    p -= n;
+    memcpy(p, header, n);
+    return p;
+}
+
+/* Subgraph in node in subgraph ... 100000 deep: protobuf-c's recursive
+ * unpacker would overflow the stack on this 1.2 MB model. */
+static void test_deep_nesting(void)
+{
+    enum { LEVELS = 100000 };
+    size_t cap = (size_t)LEVELS * 3 * 6 + 16;
+    uint8_t *buf = xmalloc(cap), *end = buf + cap, *p = end;
+    for (int i = 0; i < LEVELS; i++) {
+        p = prepend_header(p, 6, (size_t)(end - p)); /* AttributeProto.g */
+        p = prepend_header(p, 5, (size_t)(end - p)); /* NodeProto.attribute */
+        p = prepend_header(p, 1, (size_t)(end - p)); /* GraphProto.node */
+    }
+    p = prepend_header(p, 7, (size_t)(end - p)); /* ModelProto.graph */
+    expect_buffer_error(p, (size_t)(end - p), "nests messages more than 100 levels deep");
+    free(buf);
+}
+
+/* Three million empty initializers: 6 MB on the wire, but gigabytes of
+ * structs once unpacked. */
+static void test_message_flood(void)
+{
+    enum { COUNT = 3000000 };
+    size_t cap = (size_t)COUNT * 2 + 16;
+    uint8_t *buf = xmalloc(cap), *end = buf + cap, *p = end;
+    for (int i = 0; i < COUNT; i++)
+        p = prepend_header(p, 5, 0); /* GraphProto.initializer */
+    p = prepend_header(p, 7, (size_t)(end - p)); /* ModelProto.graph */
+    expect_buffer_error(p, (size_t)(end - p), "holds too many protobuf messages");
+    free(buf);
+}
+
 /* ------------------------------------------------------------------ */
 /* Tensors                                                             */
 /* ------------------------------------------------------------------ */
@@ -252,7 +299,8 @@ static void test_duplicate_definitions(void)
 {
     Builder *b = valid_model();
     mb_node(b, "Relu", "again", "x", "r");
-    EXPECT_ERROR(b, "tensor 'r' is defined twice: by node 'relu' (Relu) and by node 'again' (Relu)");
+    EXPECT_ERROR(b, "tensor 'r' is defined twice: by node 'relu' (Relu) and by node 'again' "
+                    "(Relu)");
 
     b = valid_model();
     mb_node(b, "Relu", "shadow", "x", "w");
@@ -265,6 +313,28 @@ static void test_duplicate_definitions(void)
     b = valid_model();
     mb_output(b, "y");
     EXPECT_ERROR(b, "graph output 'y' is listed twice");
+}
+
+/* Caps that keep loading linear: they name the count. */
+static void test_too_many(void)
+{
+    Builder *b = valid_model();
+    Onnx__NodeProto *n = mb_node(b, "Relu", "busy", "x", "z");
+    Onnx__AttributeProto *a = mb_attr(b, n, "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    n->n_attribute = 1001;
+    n->attribute = mb_alloc(b, n->n_attribute * sizeof *n->attribute);
+    for (size_t i = 0; i < n->n_attribute; i++)
+        n->attribute[i] = a;
+    EXPECT_ERROR(b, "node 'busy' (Relu) has 1001 attributes; at most 1000");
+
+    b = valid_model();
+    b->model.n_opset_import = 0;
+    b->model.opset_import = mb_alloc(b, 1001 * sizeof *b->model.opset_import);
+    mb_opset(b, "", 13);
+    for (size_t i = 1; i < 1001; i++)
+        b->model.opset_import[i] = b->model.opset_import[0];
+    b->model.n_opset_import = 1001;
+    EXPECT_ERROR(b, "model imports 1001 opsets");
 }
 
 static void test_undefined_output(void)
@@ -283,8 +353,8 @@ static void test_errors_accumulate(void)
     mb_node(b, "Relu", "dup", "y", "r");
     mb_initializer(b, negative_dim(b));
     mb_output(b, "z9");
-    EXPECT_ERROR(b, "'ghost1'", "'ghost2'", "tensor 'r' is defined twice", "tensor 'w' is defined twice",
-                 "graph output 'z9'");
+    EXPECT_ERROR(b, "'ghost1'", "'ghost2'", "tensor 'r' is defined twice",
+                 "tensor 'w' is defined twice", "graph output 'z9'");
 }
 
 static void test_missing_opset(void)
@@ -293,6 +363,10 @@ static void test_missing_opset(void)
     b->model.n_opset_import = 0;
     mb_opset(b, "com.microsoft", 1);
     EXPECT_ERROR(b, "imports no ai.onnx opset");
+
+    b = valid_model();
+    b->model.opset_import[0]->version = 1LL << 40;
+    EXPECT_ERROR(b, "invalid ai.onnx opset version 1099511627776");
 
     b = valid_model();
     Onnx__NodeProto *n = mb_node(b, "Foo", "foo", "y", "z");
@@ -518,12 +592,15 @@ int main(void)
     CU_add_test(s, "wrong wire type", test_wrong_wire_type);
     CU_add_test(s, "garbage bytes", test_garbage);
     CU_add_test(s, "byte flips", test_byte_flips);
+    CU_add_test(s, "deep nesting", test_deep_nesting);
+    CU_add_test(s, "message flood", test_message_flood);
     CU_add_test(s, "bad tensors", test_bad_tensors);
     CU_add_test(s, "bad attribute tensor", test_bad_attribute_tensor);
     CU_add_test(s, "graph attribute", test_graph_attribute);
     CU_add_test(s, "undefined tensor", test_undefined_tensor);
     CU_add_test(s, "duplicate definitions", test_duplicate_definitions);
     CU_add_test(s, "undefined output", test_undefined_output);
+    CU_add_test(s, "too many attributes or opsets", test_too_many);
     CU_add_test(s, "errors accumulate", test_errors_accumulate);
     CU_add_test(s, "missing opset", test_missing_opset);
     CU_add_test(s, "symbolic input dim", test_symbolic_input_dim);
