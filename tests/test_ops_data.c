@@ -4,6 +4,7 @@
  * fold to constants (UNeXt's pads and torch.chunk chains, M2SNet's
  * Resize sizes).
  */
+#include "codegen/codegen.h"
 #include "ir/ir.h"
 
 #include <CUnit/Basic.h>
@@ -16,7 +17,8 @@
 /* ------------------------------------------------------------------ */
 
 /* DIMS(2, 3) expands to "rank, dims" arguments. */
-#define DIMS(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (int64_t[]){__VA_ARGS__}
+#define COUNT_I64(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+#define DIMS(...) COUNT_I64(__VA_ARGS__), (int64_t[]){__VA_ARGS__}
 #define SCALAR 0, NULL
 #define I64S(...) (int64_t[]){__VA_ARGS__}
 #define F32S(...) (float[]){__VA_ARGS__}
@@ -62,7 +64,7 @@ static Tensor *const_f32(Graph *g, int rank, const int64_t *dims, const float *v
 }
 
 /* A 1-D int64 constant, the usual form of shape-chain operands. */
-#define VEC(g, ...) const_i64(g, 1, (int64_t[]){(int64_t)(sizeof(I64S(__VA_ARGS__)) / 8)}, I64S(__VA_ARGS__))
+#define VEC(g, ...) const_i64(g, DIMS(COUNT_I64(__VA_ARGS__)), I64S(__VA_ARGS__))
 
 /* A node with the given inputs (NULL = omitted) and n_out fresh outputs. */
 static Node *add_node(Graph *g, const char *name, const char *op, int n_out, int n_in,
@@ -921,6 +923,171 @@ static void test_pad(void)
     graph_free(g);
 }
 
+/* Copies of one contiguous block become aliases in the memory plan. */
+static void test_view_ranges(void)
+{
+    Graph *g = new_graph(13);
+    Tensor *p = input(g, "P", DT_FLOAT, DIMS(1, 64, 20, 20));
+    Node *chunk = NODE(g, "chunk", "Slice", p, VEC(g, 13), VEC(g, 26), VEC(g, 1));
+    Node *rows = NODE(g, "rows", "Slice", p, VEC(g, 2), VEC(g, 18), VEC(g, 2));
+    Node *split = NODE_N(g, "split", "Split", 4, input(g, "x", DT_FLOAT, DIMS(1, 104, 8, 8)));
+    set_int(split, "axis", 1);
+    Node *cat1 = NODE(g, "cat1", "Concat", input(g, "a", DT_FLOAT, DIMS(1, 2, 3)),
+                      input(g, "b", DT_FLOAT, DIMS(1, 4, 3)));
+    set_int(cat1, "axis", 1);
+    Node *cat2 = NODE(g, "cat2", "Concat", cat1->out[0], cat1->out[0]);
+    set_int(cat2, "axis", 2);
+    Node *unit = NODE(g, "unit", "Transpose", input(g, "t", DT_FLOAT, DIMS(1, 3, 4)));
+    set_ints(unit, "perm", 3, I64S(1, 0, 2));
+    Node *real = NODE(g, "real", "Transpose", input(g, "u", DT_FLOAT, DIMS(1, 3, 4)));
+    set_ints(real, "perm", 3, I64S(0, 2, 1));
+    CU_ASSERT_TRUE_FATAL(infer_ok(g));
+
+    int64_t offset = -1;
+    CU_ASSERT_TRUE(chunk->op->view_range(chunk, 0, &offset));
+    CU_ASSERT_EQUAL(offset, 13 * 400);
+    CU_ASSERT_FALSE(rows->op->view_range(rows, 0, &offset));
+    CU_ASSERT_TRUE(split->op->view_range(split, 2, &offset));
+    CU_ASSERT_EQUAL(offset, 2 * 26 * 64);
+    CU_ASSERT_TRUE(cat1->op->slot_range(cat1, 1, &offset));
+    CU_ASSERT_EQUAL(offset, 6);
+    CU_ASSERT_FALSE(cat2->op->slot_range(cat2, 1, &offset));
+    CU_ASSERT_TRUE(unit->op->view_range(unit, 0, &offset));
+    CU_ASSERT_EQUAL(offset, 0);
+    CU_ASSERT_FALSE(real->op->view_range(real, 0, &offset));
+    graph_free(g);
+}
+
+/* ------------------------------------------------------------------ */
+/* Emitted code                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Makes the graph's run-time inputs and the outputs of its last node the
+ * graph's parameters (so no memory plan is needed), infers it and
+ * returns the generated C, or NULL with the errors in d; caller frees.
+ * Outputs are named after their node: a node "y" writes parameter y. */
+static char *generate(Graph *g, Diag *d)
+{
+    Node *last = g->nodes[g->n_nodes - 1];
+    g->inputs = xmalloc((size_t)g->n_tensors * sizeof *g->inputs);
+    for (int i = 0; i < g->n_tensors; i++)
+        if (g->tensors[i]->is_input)
+            g->inputs[g->n_inputs++] = g->tensors[i];
+    g->outputs = xmalloc((size_t)last->n_out * sizeof *g->outputs);
+    for (int i = 0; i < last->n_out; i++) {
+        last->out[i]->is_output = true;
+        g->outputs[g->n_outputs++] = last->out[i];
+    }
+    CodegenOptions opt = {"m", "test", WEIGHTS_EMBED};
+    CodegenOutput out = {0};
+    char *c = NULL;
+    if (infer(g, d) && codegen_c(g, &opt, &out, d))
+        c = xstrdup(out.c.buf);
+    codegen_output_free(&out);
+    return c;
+}
+
+/* The generated C of g contains each of the given lines. */
+static void expect_code(Graph *g, int count, const char *const *lines)
+{
+    Diag d = {0};
+    char *c = generate(g, &d);
+    if (!c)
+        fprintf(stderr, "\n%s", d.text.buf ? d.text.buf : "");
+    diag_free(&d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (int i = 0; i < count; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(c, lines[i]));
+        if (!strstr(c, lines[i]))
+            fprintf(stderr, "\nmissing: %s\nin:\n%s\n", lines[i], c);
+    }
+    free(c);
+    graph_free(g);
+}
+
+#define EXPECT_CODE(g, ...) \
+    expect_code(g, (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)), \
+                (const char *[]){__VA_ARGS__})
+
+static void test_emit_copies(void)
+{
+    /* x[19:0:-1, 5:0:-3, 4:0:-2] of a 20x10x5 input starts at element
+     * 19*50 + 5*5 + 4 with every stride negated and scaled by its step. */
+    Graph *g = new_graph(13);
+    NODE(g, "y", "Slice", input(g, "x", DT_FLOAT, DIMS(20, 10, 5)), VEC(g, 20, 10, 4),
+         VEC(g, 0, 0, 0), VEC(g, 0, 1, 2), VEC(g, -1, -3, -2));
+    EXPECT_CODE(g, "static const snt_strided p0 = {.rank = 3, .dims = {19, 3, 2}, "
+                   ".src_strides = {-50, -15, -2}, .dst_strides = {6, 2, 1}};",
+                "snt_strided_copy(&p0, sizeof(float), x + 999, y);");
+
+    /* A zero-size input copies nothing; the second input lands after the first. */
+    g = new_graph(13);
+    Tensor *a = input(g, "a", DT_INT64, DIMS(2, 3)), *z = input(g, "z", DT_INT64, DIMS(2, 0));
+    Node *c = NODE(g, "y", "Concat", a, z, input(g, "b", DT_INT64, DIMS(2, 1)));
+    set_int(c, "axis", 1);
+    EXPECT_CODE(g, "snt_strided_copy(&p0, sizeof(int64_t), a, y);",
+                "static const snt_strided p2 = {.rank = 2, .dims = {2, 1}, "
+                ".src_strides = {1, 1}, .dst_strides = {4, 1}};",
+                "snt_strided_copy(&p2, sizeof(int64_t), b, y + 3);");
+
+    g = new_graph(13);
+    Node *sp = NODE_N(g, "y", "Split", 2, input(g, "x", DT_UINT8, DIMS(4, 6)));
+    set_int(sp, "axis", 1);
+    EXPECT_CODE(g, "snt_strided_copy(&p1, sizeof(uint8_t), x + 3, y_1);");
+
+    g = new_graph(13);
+    NODE(g, "y", "Transpose", input(g, "x", DT_FLOAT, DIMS(2, 3)));
+    EXPECT_CODE(g, ".dims = {3, 2}, .src_strides = {1, 3}, .dst_strides = {2, 1}};");
+}
+
+static void test_emit_calls(void)
+{
+    Graph *g = new_graph(13);
+    NODE(g, "y", "Reshape", input(g, "x", DT_FLOAT, DIMS(2, 3)), VEC(g, -1));
+    EXPECT_CODE(g, "memcpy(y, x, 24);");
+
+    g = new_graph(13);
+    Node *gather = NODE(g, "y", "Gather", input(g, "x", DT_FLOAT, DIMS(4, 5, 6)),
+                        input(g, "i", DT_INT32, DIMS(3)));
+    set_int(gather, "axis", 1);
+    EXPECT_CODE(g, "snt_gather_i32(4, 5, 6, sizeof(float), x, i, 3, y);");
+
+    g = new_graph(13);
+    Node *cast = NODE(g, "y", "Cast", input(g, "x", DT_FLOAT, DIMS(7)));
+    set_int(cast, "to", DT_UINT8);
+    EXPECT_CODE(g, "snt_cast(SNT_DT_FLOAT, x, SNT_DT_UINT8, y, 7);");
+
+    g = new_graph(13);
+    Node *pad = NODE(g, "y", "Pad", input(g, "x", DT_FLOAT, DIMS(2, 3)), VEC(g, 0, 1, 0, -1),
+                     const_f32(g, SCALAR, F32S(2)));
+    set_str(pad, "mode", "edge");
+    EXPECT_CODE(g, "static const snt_pad_params p = {.rank = 2, .in_dims = {2, 3}, "
+                   ".out_dims = {2, 3}, .pads_begin = {0, 1}, .mode = SNT_PAD_EDGE, "
+                   ".value = 2.0f};",
+                "snt_pad_f32(&p, x, y);");
+
+    g = new_graph(13);
+    Node *rs = NODE(g, "y", "Resize", input(g, "x", DT_FLOAT, DIMS(1, 2, 3, 3)), NULL, NULL,
+                    VEC(g, 1, 2, 6, 4));
+    set_str(rs, "mode", "nearest");
+    set_str(rs, "coordinate_transformation_mode", "asymmetric");
+    set_str(rs, "nearest_mode", "ceil");
+    EXPECT_CODE(g, ".out_dims = {1, 2, 6, 4}, .scales = {1.0f, 1.0f, 2.0f, 1.33333337f}, "
+                   ".mode = SNT_RESIZE_NEAREST, .coord = SNT_COORD_ASYMMETRIC, "
+                   ".nearest = SNT_NEAREST_CEIL, .cubic_a = -0.75f",
+                "snt_resize_f32(&p, x, y);");
+
+    /* Run-time Pad and Resize exist for float32 only. */
+    g = new_graph(13);
+    NODE(g, "int_pad", "Pad", input(g, "x", DT_INT32, DIMS(2, 3)), VEC(g, 0, 1, 0, 1));
+    Diag d = {0};
+    CU_ASSERT_PTR_NULL(generate(g, &d));
+    CU_ASSERT_TRUE(d.text.buf && strstr(d.text.buf, "node 'int_pad'") &&
+                   strstr(d.text.buf, "float32 only"));
+    diag_free(&d);
+    graph_free(g);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -946,6 +1113,9 @@ int main(void)
     CU_add_test(s, "Cast", test_cast);
     CU_add_test(s, "Range", test_range);
     CU_add_test(s, "Pad", test_pad);
+    CU_add_test(s, "view and slot ranges", test_view_ranges);
+    CU_add_test(s, "emitted strided copies", test_emit_copies);
+    CU_add_test(s, "emitted kernel calls", test_emit_calls);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

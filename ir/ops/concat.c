@@ -50,13 +50,35 @@ static bool concat_infer(Node *n, Diag *d)
     return true;
 }
 
-/* The copy of input i into the output, which starts `offset` elements
- * along the axis. */
-static void concat_copy(const Node *n, int i, int axis, int64_t offset, BoxCopy *c)
+/* The copy of input i into its slab of the output, which starts after
+ * the inputs before it along the axis. */
+static void concat_copy(const Node *n, int i, int axis, BoxCopy *c)
 {
+    int64_t offset = 0;
+    for (int k = 0; k < i; k++)
+        offset += n->in[k]->shape.dim[axis];
     const Shape *in = &n->in[i]->shape;
     box_copy_init(c, in, in, &n->out[0]->shape);
     c->dst_offset = offset * (int64_t)c->p.dst_strides[axis];
+}
+
+/* An input whose slab is one block of the output (a Concat along the
+ * first axis longer than 1, as the channel concats of N = 1 images) can
+ * be produced straight into it. */
+static bool concat_slot_range(const Node *n, int in, int64_t *offset)
+{
+    BoxCopy c;
+    Diag d = {0};
+    int axis;
+    bool ok = concat_axis(n, &axis, &d);
+    diag_free(&d);
+    if (!ok)
+        return false;
+    concat_copy(n, in, axis, &c);
+    if (!box_copy_is_block(&c))
+        return false;
+    *offset = c.dst_offset;
+    return true;
 }
 
 static bool concat_fold(Node *n, Diag *d)
@@ -67,12 +89,10 @@ static bool concat_fold(Node *n, Diag *d)
     if (!concat_axis(n, &axis, d))
         return false;
     void *out = alloc_output(n, 0);
-    int64_t offset = 0;
     for (int i = 0; i < n->n_in; i++) {
         BoxCopy c;
-        concat_copy(n, i, axis, offset, &c);
+        concat_copy(n, i, axis, &c);
         box_copy_run(&c, dtype_size(n->in[i]->dtype), n->in[i]->data, out);
-        offset += n->in[i]->shape.dim[axis];
     }
     return true;
 }
@@ -82,12 +102,10 @@ static bool concat_emit(const Node *n, Emitter *e, Diag *d)
     int axis;
     if (!concat_axis(n, &axis, d))
         return false;
-    int64_t offset = 0;
     for (int i = 0; i < n->n_in; i++) {
         BoxCopy c;
-        concat_copy(n, i, axis, offset, &c);
+        concat_copy(n, i, axis, &c);
         box_copy_emit(&c, e, n->in[i], n->out[0], i);
-        offset += n->in[i]->shape.dim[axis];
     }
     return true;
 }
@@ -100,4 +118,5 @@ const OpDesc op_Concat = {
     .infer = concat_infer,
     .fold = concat_fold,
     .emit = concat_emit,
+    .slot_range = concat_slot_range,
 };

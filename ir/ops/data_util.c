@@ -26,6 +26,16 @@ static bool box_is_empty(const BoxCopy *c)
     return false;
 }
 
+bool box_copy_is_block(const BoxCopy *c)
+{
+    if (box_is_empty(c))
+        return false;
+    for (int i = 0; i < c->p.rank; i++)
+        if (c->p.dims[i] > 1 && c->p.src_strides[i] != c->p.dst_strides[i])
+            return false;
+    return true;
+}
+
 /* The runtime parameters; a 0-d copy becomes a 1-d copy of one element
  * because the kernel walks at least one axis.  (The kernel merges
  * contiguous axes itself, so the printed form keeps the ONNX dims.) */

@@ -25,6 +25,12 @@ typedef struct {
  * element 0 of each.  Callers then adjust offsets and strides. */
 void box_copy_init(BoxCopy *c, const Shape *box, const Shape *src, const Shape *dst);
 
+/* True when the copy moves one contiguous block of elements, in order
+ * (every axis longer than 1 has the same stride on both sides, and one
+ * side is the box itself, dense): then the planner may alias the two
+ * tensors instead of copying.  False for an empty box. */
+bool box_copy_is_block(const BoxCopy *c);
+
 /* Performs the copy on host memory (used by folding). */
 void box_copy_run(const BoxCopy *c, size_t elem_size, const void *src, void *dst);
 

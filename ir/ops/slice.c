@@ -115,6 +115,19 @@ static bool slice_copy(const Node *n, BoxCopy *c, Diag *d)
     return true;
 }
 
+/* A slice that is one block of the input (e.g. a channel range of an
+ * N = 1 image, as torch.chunk makes) is a view at the block's start. */
+static bool slice_view_range(const Node *n, int out, int64_t *offset)
+{
+    BoxCopy c;
+    Diag d = {0};
+    bool block = out == 0 && slice_copy(n, &c, &d) && box_copy_is_block(&c);
+    diag_free(&d);
+    if (block)
+        *offset = c.src_offset;
+    return block;
+}
+
 static bool slice_fold(Node *n, Diag *d)
 {
     BoxCopy c;
@@ -143,4 +156,5 @@ const OpDesc op_Slice = {
     .infer = slice_infer,
     .fold = slice_fold,
     .emit = slice_emit,
+    .view_range = slice_view_range,
 };

@@ -82,13 +82,39 @@ static bool split_infer(Node *n, Diag *d)
     return true;
 }
 
-/* The copy of the part that starts `offset` elements along the axis into
- * output i. */
-static void split_copy(const Node *n, int i, int axis, int64_t offset, BoxCopy *c)
+/* The offset of output `out` along the axis: the sizes before it. */
+static int64_t split_offset(const Node *n, int out, int axis)
+{
+    int64_t offset = 0;
+    for (int i = 0; i < out; i++)
+        offset += n->out[i]->shape.dim[axis];
+    return offset;
+}
+
+/* The copy of the input's part into output i. */
+static void split_copy(const Node *n, int i, int axis, BoxCopy *c)
 {
     const Shape *out = &n->out[i]->shape;
     box_copy_init(c, out, &n->in[0]->shape, out);
-    c->src_offset = offset * (int64_t)c->p.src_strides[axis];
+    c->src_offset = split_offset(n, i, axis) * (int64_t)c->p.src_strides[axis];
+}
+
+/* A part that is one block of the input (a split along the first axis
+ * longer than 1, as torch.split of an N = 1 image) is a view of it. */
+static bool split_view_range(const Node *n, int out, int64_t *offset)
+{
+    BoxCopy c;
+    Diag d = {0};
+    int axis;
+    bool ok = split_axis(n, &axis, &d);
+    diag_free(&d);
+    if (!ok)
+        return false;
+    split_copy(n, out, axis, &c);
+    if (!box_copy_is_block(&c))
+        return false;
+    *offset = c.src_offset;
+    return true;
 }
 
 static bool split_fold(Node *n, Diag *d)
@@ -98,12 +124,10 @@ static bool split_fold(Node *n, Diag *d)
         return true;
     if (!split_axis(n, &axis, d))
         return false;
-    int64_t offset = 0;
     for (int i = 0; i < n->n_out; i++) {
         BoxCopy c;
-        split_copy(n, i, axis, offset, &c);
+        split_copy(n, i, axis, &c);
         box_copy_run(&c, dtype_size(n->in[0]->dtype), n->in[0]->data, alloc_output(n, i));
-        offset += n->out[i]->shape.dim[axis];
     }
     return true;
 }
@@ -113,12 +137,10 @@ static bool split_emit(const Node *n, Emitter *e, Diag *d)
     int axis;
     if (!split_axis(n, &axis, d))
         return false;
-    int64_t offset = 0;
     for (int i = 0; i < n->n_out; i++) {
         BoxCopy c;
-        split_copy(n, i, axis, offset, &c);
+        split_copy(n, i, axis, &c);
         box_copy_emit(&c, e, n->in[0], n->out[i], i);
-        offset += n->out[i]->shape.dim[axis];
     }
     return true;
 }
@@ -131,4 +153,5 @@ const OpDesc op_Split = {
     .infer = split_infer,
     .fold = split_fold,
     .emit = split_emit,
+    .view_range = split_view_range,
 };

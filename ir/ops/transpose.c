@@ -55,6 +55,19 @@ static bool transpose_copy(const Node *n, BoxCopy *c, Diag *d)
     return true;
 }
 
+/* A transpose that only moves axes of extent 1 keeps the element order:
+ * a view. */
+static bool transpose_view_range(const Node *n, int out, int64_t *offset)
+{
+    BoxCopy c;
+    Diag d = {0};
+    bool block = out == 0 && transpose_copy(n, &c, &d) && box_copy_is_block(&c);
+    diag_free(&d);
+    if (block)
+        *offset = 0;
+    return block;
+}
+
 static bool transpose_fold(Node *n, Diag *d)
 {
     BoxCopy c;
@@ -83,4 +96,5 @@ const OpDesc op_Transpose = {
     .infer = transpose_infer,
     .fold = transpose_fold,
     .emit = transpose_emit,
+    .view_range = transpose_view_range,
 };
