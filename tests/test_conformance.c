@@ -13,10 +13,14 @@
  * is run black-box:
  *   sinter run model.onnx --input input_0.pb ... --output out_0.npy ...
  * and each output is compared with output_*.pb under ONNX's tolerances.
+ * When sinter answers that a value "must be known at compile time" (a
+ * Reshape's shape, Range's bounds, Clip's min given as graph inputs), the
+ * case runs again with those inputs bound as constants (--bind NAME=FILE).
  * Two cases run at once, to use both cores.
  *
- * A case ends as pass, fail (wrong output, crash, error) or unsupported
- * (sinter said an op/dtype/attribute is unsupported).  The suite asserts
+ * A case ends as pass, fail (wrong output, crash, failed C build) or
+ * unsupported (sinter refused an op, dtype or attribute with a diagnostic;
+ * the first line is reported).  The suite asserts
  * that no case of claimed ops fails or is unsupported, except the cases of
  * conformance/known_issues.txt, each listed with its reason.
  */
@@ -56,14 +60,14 @@ typedef struct {
     char *work;          /* scratch folder for outputs and the log */
     int n_inputs, n_outputs;
     char **input_names;  /* graph inputs, in graph order */
-    bool *input_is_int;  /* integer-typed: bound as constants on retry */
+    bool *input_is_int;  /* integer-typed: bound when a retry names none */
+    bool *bind;          /* inputs passed as --bind instead of --input */
     bool claimed;        /* every op is in Sinter's table for its opset */
     const char *known;   /* reason from known_issues.txt, or NULL */
     Outcome outcome;
     char *message;       /* first mismatch or error line */
     pid_t pid;           /* running sinter, 0 when idle */
     time_t started;
-    bool bound;          /* this run binds the integer inputs */
 } Case;
 
 typedef struct {
@@ -180,14 +184,18 @@ static bool float_close(double got, double want)
     return fabs(got - want) <= ATOL + RTOL * fabs(want);
 }
 
+static const char *type_name(DType t)
+{
+    return dtype_name(t) ? dtype_name(t) : "unknown dtype";
+}
+
 /* True when `got` matches `want` in dtype, shape and values; otherwise
  * describes the first difference in *why. */
 static bool tensors_match(const Tensor *got, const Tensor *want, Str *why)
 {
     char gs[128], ws[128];
     if (got->dtype != want->dtype) {
-        str_putf(why, "dtype %s, want %s", dtype_name(got->dtype) ? dtype_name(got->dtype) : "?",
-                 dtype_name(want->dtype) ? dtype_name(want->dtype) : "?");
+        str_putf(why, "dtype %s, want %s", type_name(got->dtype), type_name(want->dtype));
         return false;
     }
     if (!shape_equal(&got->shape, &want->shape)) {
@@ -351,6 +359,7 @@ static bool inspect_case(Case *c)
     c->n_outputs = (int)g->n_output;
     c->input_names = xcalloc(g->n_input, sizeof *c->input_names);
     c->input_is_int = xcalloc(g->n_input, sizeof *c->input_is_int);
+    c->bind = xcalloc(g->n_input, sizeof *c->bind);
     for (size_t i = 0; i < g->n_input; i++) {
         const Onnx__TypeProto *t = g->input[i]->type;
         c->input_names[i] = xstrdup(g->input[i]->name);
@@ -380,7 +389,8 @@ static Case *list_cases(const char *node_dir, const char *filter, int *count)
     }
     if (dir)
         closedir(dir);
-    qsort(names, (size_t)n, sizeof *names, compare_names);
+    if (n > 0)
+        qsort(names, (size_t)n, sizeof *names, compare_names);
     Case *cases = xcalloc((size_t)n, sizeof *cases);
     for (int i = 0; i < n; i++) {
         cases[i].name = names[i];
@@ -398,6 +408,7 @@ static void free_cases(Case *cases, int n)
             free(cases[i].input_names[j]);
         free(cases[i].input_names);
         free(cases[i].input_is_int);
+        free(cases[i].bind);
         free(cases[i].name);
         free(cases[i].dir);
         free(cases[i].work);
@@ -410,15 +421,54 @@ static void free_cases(Case *cases, int n)
 /* Running cases                                                       */
 /* ------------------------------------------------------------------ */
 
-static bool has_int_input(const Case *c)
+#define NEEDS_CONSTANT "must be known at compile time"
+
+/* Whether a NEEDS_CONSTANT line of the log names 'name' in quotes. */
+static bool log_wants_constant(const char *log, const char *name)
 {
-    for (int i = 0; i < c->n_inputs; i++)
-        if (c->input_is_int[i])
-            return true;
-    return false;
+    Str quoted = {0};
+    str_putf(&quoted, "'%s'", name);
+    bool found = false;
+    for (const char *p = log; *p && !found;) {
+        size_t n = strcspn(p, "\n");
+        found = span_has_word(p, n, NEEDS_CONSTANT) && span_has_word(p, n, quoted.buf);
+        p += n + (p[n] == '\n');
+    }
+    str_free(&quoted);
+    return found;
 }
 
-/* Builds the sinter command line; with c->bound, integer inputs become
+/* After a run that failed for want of compile-time values, marks the
+ * inputs to bind next time: those the log asks for by name, or, when it
+ * names none (the value is computed from inputs), every integer input.
+ * Data inputs stay run-time inputs as long as possible, so that the
+ * kernels rather than constant folding get tested.  Returns whether
+ * anything new was marked, i.e. whether another run can get further. */
+static bool mark_inputs_to_bind(Case *c, const char *log)
+{
+    bool more = false;
+    for (int pass = 0; pass < 2 && !more; pass++) {
+        for (int i = 0; i < c->n_inputs; i++) {
+            bool wanted = pass == 0 ? log_wants_constant(log, c->input_names[i])
+                                    : c->input_is_int[i];
+            if (wanted && !c->bind[i])
+                c->bind[i] = more = true;
+        }
+    }
+    return more;
+}
+
+/* Whether the compiler refused the model with a diagnostic (an op, dtype,
+ * attribute or dynamic value it does not handle), as opposed to breaking:
+ * a failed C build, a crash, a wrong result. */
+static bool compiler_refused(const char *log)
+{
+    if (has_word(log, "building the generated C"))
+        return false;
+    return has_word(log, "supported") || strstr(log, "node '") || strstr(log, "graph input '");
+}
+
+/* Builds the sinter command line; inputs marked in c->bind become
  * compile-time constants (--bind) instead of run-time inputs. */
 static char **build_argv(const Case *c)
 {
@@ -429,7 +479,7 @@ static char **build_argv(const Case *c)
     argv[n++] = path_join(c->dir, "model.onnx");
     for (int i = 0; i < c->n_inputs; i++) {
         Str arg = {0};
-        bool bind = c->bound && c->input_is_int[i];
+        bool bind = c->bind[i];
         if (bind)
             str_putf(&arg, "%s=", c->input_names[i]);
         str_putf(&arg, "%s/test_data_set_0/input_%d.pb", c->dir, i);
@@ -464,7 +514,7 @@ static bool start_case(Case *c)
 }
 
 /* Classifies a finished run from its exit status and log; returns true
- * when the case must run again (with integer inputs bound). */
+ * when the case must run again (with more inputs bound). */
 static bool finish_case(Case *c, int status, bool timed_out)
 {
     char *log_path = path_join(c->work, "log.txt");
@@ -482,11 +532,11 @@ static bool finish_case(Case *c, int status, bool timed_out)
     } else if (WEXITSTATUS(status) == 0) {
         if (outputs_match(c, &why))
             c->outcome = PASS;
-    } else if (!c->bound && has_int_input(c) && strstr(log, "must be known at compile time")) {
-        c->bound = again = true;
-    } else if (has_word(log, "unsupported") || has_word(log, "not supported")) {
+    } else if (strstr(log, NEEDS_CONSTANT) && mark_inputs_to_bind(c, log)) {
+        again = true;
+    } else if (compiler_refused(log)) {
         c->outcome = UNSUPPORTED;
-        why.buf = pick_line(log, "support");
+        why.buf = pick_line(log, "node '");
     } else if (log[0]) {
         why.buf = pick_line(log, "error");
     } else {
@@ -687,6 +737,29 @@ static void test_pick_line(void)
     free(line);
 }
 
+static void test_binding_and_refusals(void)
+{
+    char *names[3] = {"x", "min", "y"};
+    bool is_int[3] = {true, false, false}, bind[3] = {false, false, false};
+    Case c = {.n_inputs = 3, .input_names = names, .input_is_int = is_int, .bind = bind};
+    const char *log = "node 'Clip#0' (Clip, opset 13): input 1 ('min') " NEEDS_CONSTANT "\n";
+    /* The named input first, even though x is an integer input. */
+    CU_ASSERT_TRUE(mark_inputs_to_bind(&c, log));
+    CU_ASSERT_FALSE(bind[0]);
+    CU_ASSERT_TRUE(bind[1]);
+    /* Nothing new named: then the integer inputs. */
+    CU_ASSERT_TRUE(mark_inputs_to_bind(&c, log));
+    CU_ASSERT_TRUE(bind[0]);
+    CU_ASSERT_FALSE(bind[2]);
+    /* Nothing left to bind: the case must not retry forever. */
+    CU_ASSERT_FALSE(mark_inputs_to_bind(&c, log));
+
+    CU_ASSERT_TRUE(compiler_refused("node 'Add#0' (Add, opset 14): no runtime kernel for uint8"));
+    CU_ASSERT_TRUE(compiler_refused("graph input 'x' is not a tensor"));
+    CU_ASSERT_FALSE(compiler_refused("'/tmp/sinter-run-1/model' was killed by signal 11"));
+    CU_ASSERT_FALSE(compiler_refused("node 'A'\nbuilding the generated C in '/tmp/x' failed"));
+}
+
 static void test_known_issues_have_reasons(void)
 {
     KnownIssue *known;
@@ -741,6 +814,8 @@ static void test_node_suite(void)
     char work_root[] = "/tmp/sinter-conformance-XXXXXX";
     CU_ASSERT_FATAL(mkdtemp(work_root) != NULL);
     char *node_dir = node_tests_dir(work_root);
+    if (!node_dir)
+        remove_tree(work_root);
     CU_ASSERT_FATAL(node_dir != NULL);
 
     KnownIssue *known;
@@ -766,6 +841,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "tolerance", test_tolerance);
     CU_add_test(s, "exact_types_and_shapes", test_exact_types_and_shapes);
     CU_add_test(s, "pick_line", test_pick_line);
+    CU_add_test(s, "binding_and_refusals", test_binding_and_refusals);
     CU_add_test(s, "known_issues_have_reasons", test_known_issues_have_reasons);
     CU_add_test(s, "node_suite", test_node_suite);
     CU_basic_set_mode(CU_BRM_VERBOSE);
