@@ -45,7 +45,7 @@ static OpCost batchnorm_cost(const Node *n)
 
 static bool batchnorm_emit(const Node *n, Emitter *e, Diag *d)
 {
-    if (!check_f32_runtime(n, d))
+    if (!check_f32_runtime(n, n->n_in, d))
         return false;
     const Shape *x = &n->in[0]->shape;
     int64_t hw = 1;
@@ -66,4 +66,5 @@ const OpDesc op_BatchNormalization = {
     .name = "BatchNormalization", .since = 7, .until = COMPUTE_OPSET_MAX,
     .min_in = 5, .max_in = 5, .min_out = 1, .max_out = 5,
     .infer = batchnorm_infer, .cost = batchnorm_cost, .emit = batchnorm_emit,
+    .in_place = true,
 };

@@ -6,7 +6,8 @@
  * Shape results), so they fold for every numeric dtype with ONNX's
  * semantics: integers wrap like C's fixed-width types, integer Div
  * truncates toward zero, and Pow's exponent may have a dtype of its own
- * (opset 12+).  At run time they call snt_binary_f32 or snt_binary_i64.
+ * (opset 12+).  At run time they call snt_binary_f32 or snt_binary_i64,
+ * other dtypes through staged copies in the kernel's dtype.
  */
 #include "ir/ops/op_emit.h"
 
@@ -201,26 +202,43 @@ static snt_bcast bcast_params(const Tensor *a, const Tensor *b, const Tensor *y)
     return p;
 }
 
+/* The dtype the run-time kernel computes in: float32 when an operand is
+ * float32 (Pow may mix a float with an integer), int64 for integers;
+ * DT_UNDEFINED when none fits exactly (float64 would lose precision in
+ * float32, and int64 division is signed, wrong for big uint64). */
+static DType binary_kernel_dtype(const BinaryInfo *info, const Tensor *a, const Tensor *b)
+{
+    if (a->dtype == DT_DOUBLE || b->dtype == DT_DOUBLE)
+        return DT_UNDEFINED;
+    if (a->dtype == DT_FLOAT || b->dtype == DT_FLOAT)
+        return DT_FLOAT;
+    if (a->dtype == DT_UINT64 && info->op == SNT_BIN_DIV)
+        return DT_UNDEFINED;
+    return DT_INT64;
+}
+
 static bool binary_emit(const Node *n, Emitter *e, Diag *d)
 {
     const BinaryInfo *info = binary_info(n, d);
     if (!info)
         return false;
     const Tensor *a = n->in[0], *b = n->in[1], *y = n->out[0];
-    const char *kernel = a->dtype == DT_FLOAT ? "snt_binary_f32"
-                       : a->dtype == DT_INT64 ? "snt_binary_i64" : NULL;
-    if (!kernel || b->dtype != a->dtype)
-        return node_error(d, n, "no runtime kernel for %s of %s and %s (float32 or int64 only)",
-                          info->name, dtype_label(a->dtype), dtype_label(b->dtype));
+    DType kernel = binary_kernel_dtype(info, a, b);
+    if (kernel == DT_UNDEFINED)
+        return node_error(d, n, "%s of %s and %s is not supported at run time", info->name,
+                          dtype_label(a->dtype), dtype_label(b->dtype));
     snt_bcast bc = bcast_params(a, b, y);
-    Params p = {0};
-    params_int(&p, "rank", bc.rank);
-    params_sizes(&p, "dims", bc.dims, bc.rank);
-    params_strides(&p, "a_strides", bc.a_strides, bc.rank);
-    params_strides(&p, "b_strides", bc.b_strides, bc.rank);
-    params_emit(&p, e, "snt_bcast");
-    emit_line(e, "%s(%s, &p, %s, %s, %s);", kernel, info->c_op, emit_ptr(e, a), emit_ptr(e, b),
-              emit_ptr(e, y));
+    emit_bcast_params(e, &bc, "p");
+    /* Other dtypes than the kernel's run on staged copies (uint8 Add in
+     * int64, an int32 exponent of a float32 Pow in float32...). */
+    Staging st;
+    const Tensor *operands[3] = {a, b, y};
+    staging_begin(&st, e, kernel, operands, 3);
+    const char *pa = staging_input(&st, a), *pb = staging_input(&st, b);
+    const char *py = staging_output(&st, y);
+    emit_line(e, "%s(%s, &p, %s, %s, %s);",
+              kernel == DT_FLOAT ? "snt_binary_f32" : "snt_binary_i64", info->c_op, pa, pb, py);
+    staging_end(&st);
     return true;
 }
 
@@ -228,7 +246,8 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
 #define BINARY_OP(op_name) \
     {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, \
      .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
-     .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit}
+     .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit, \
+     .in_place = true}
 
 const OpDesc op_Add = BINARY_OP("Add");
 const OpDesc op_Sub = BINARY_OP("Sub");

@@ -115,7 +115,7 @@ static void print_conv_params(const snt_conv2d_params *cp, Emitter *e)
 static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     Window win;
-    if (!check_f32_runtime(n, d) || !conv_geometry(n, &win, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !conv_geometry(n, &win, d))
         return false;
     snt_conv2d_params cp = conv_params(n, &win);
     print_conv_params(&cp, e);
@@ -128,8 +128,23 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
+/* The im2col buffer the kernel will ask for, so the planner can give it
+ * a region of the arena. */
+static size_t conv_scratch_bytes(const Node *n)
+{
+    Window win;
+    Diag ignored = {0};
+    bool ok = conv_geometry(n, &win, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return 0;
+    snt_conv2d_params cp = conv_params(n, &win);
+    return snt_conv2d_scratch_floats(&cp) * sizeof(float);
+}
+
 const OpDesc op_Conv = {
     .name = "Conv", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = conv_infer, .cost = conv_cost, .emit = conv_emit,
+    .scratch_bytes = conv_scratch_bytes,
 };

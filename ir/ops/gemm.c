@@ -84,7 +84,7 @@ static OpCost gemm_cost(const Node *n)
 static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
 {
     GemmDims g;
-    if (!check_f32_runtime(n, d) || !gemm_dims(n, &g, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !gemm_dims(n, &g, d))
         return false;
     Params p = {0};
     params_int(&p, "m", g.m);

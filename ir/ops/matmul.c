@@ -89,7 +89,7 @@ static void batch_strides(const Shape *own, const Shape *batch, int64_t matrix_s
 static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
 {
     MatMulDims md;
-    if (!check_f32_runtime(n, d) || !matmul_dims(n, &md, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !matmul_dims(n, &md, d))
         return false;
     snt_matmul_params mp = {.batch_rank = md.batch.rank, .m = (size_t)md.m,
                             .n = (size_t)md.n, .k = (size_t)md.k};

@@ -70,14 +70,14 @@ int64_t sat_mul(int64_t a, int64_t b)
 static bool check_f32_tensor(const Node *n, const Tensor *t, const char *role, int i, Diag *d)
 {
     if (t && t->dtype != DT_FLOAT)
-        return node_error(d, n, "%s %d ('%s') is %s; the runtime kernel supports float32 only",
+        return node_error(d, n, "%s %d ('%s') is %s, not supported at run time (float32 only)",
                           role, i, t->name, dtype_label(t->dtype));
     return true;
 }
 
-bool check_f32_runtime(const Node *n, Diag *d)
+bool check_f32_runtime(const Node *n, int n_data, Diag *d)
 {
-    for (int i = 0; i < n->n_in; i++)
+    for (int i = 0; i < n->n_in && i < n_data; i++)
         if (!check_f32_tensor(n, n->in[i], "input", i, d))
             return false;
     for (int i = 0; i < n->n_out; i++)
@@ -95,6 +95,89 @@ void broadcast_strides(const Shape *in, const Shape *out, int64_t *strides)
         int j = i - lead;
         strides[i] = j >= 0 && in->dim[j] != 1 ? dense[j] : 0;
     }
+}
+
+/* ---- run-time dtype staging ---------------------------------------- */
+
+bool dtype_fits_float32(DType t)
+{
+    return t == DT_FLOAT || t == DT_INT8 || t == DT_UINT8 || t == DT_INT16 || t == DT_UINT16 ||
+           t == DT_BOOL;
+}
+
+/* Scratch regions start 8-byte aligned, for int64 kernels. */
+static size_t staged_bytes(const Tensor *t, DType kernel)
+{
+    if (!t || t->dtype == kernel)
+        return 0;
+    return ((size_t)tensor_numel(t) * dtype_size(kernel) + 7) / 8 * 8;
+}
+
+static const char *snt_dtype_name(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return "SNT_DT_FLOAT";
+    case DT_UINT8: return "SNT_DT_UINT8";
+    case DT_INT8: return "SNT_DT_INT8";
+    case DT_UINT16: return "SNT_DT_UINT16";
+    case DT_INT16: return "SNT_DT_INT16";
+    case DT_INT32: return "SNT_DT_INT32";
+    case DT_INT64: return "SNT_DT_INT64";
+    case DT_BOOL: return "SNT_DT_BOOL";
+    case DT_FLOAT16: return "SNT_DT_FLOAT16";
+    case DT_DOUBLE: return "SNT_DT_DOUBLE";
+    case DT_UINT32: return "SNT_DT_UINT32";
+    case DT_UINT64: return "SNT_DT_UINT64";
+    default: return "0";
+    }
+}
+
+void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count)
+{
+    *s = (Staging){.e = e, .kernel = kernel};
+    size_t total = 0;
+    for (int i = 0; i < count; i++)
+        total += staged_bytes(tensors[i], kernel);
+    if (total)
+        emit_line(e, "unsigned char *s = (unsigned char *)%s;", emit_scratch(e, total));
+}
+
+/* Hands out the next scratch region for t, as "(T *)(s + offset)". */
+static const char *staged_region(Staging *s, const Tensor *t, bool is_const, size_t *offset)
+{
+    char *expr = s->expr[s->count++];
+    *offset = s->used;
+    snprintf(expr, sizeof s->expr[0], "(%s%s *)(s + %zu)", is_const ? "const " : "",
+             dtype_ctype(s->kernel), s->used);
+    s->used += staged_bytes(t, s->kernel);
+    return expr;
+}
+
+const char *staging_input(Staging *s, const Tensor *t)
+{
+    if (t->dtype == s->kernel)
+        return emit_ptr(s->e, t);
+    size_t offset;
+    const char *expr = staged_region(s, t, true, &offset);
+    emit_line(s->e, "snt_cast(%s, %s, %s, s + %zu, %lld);", snt_dtype_name(t->dtype),
+              emit_ptr(s->e, t), snt_dtype_name(s->kernel), offset, (long long)tensor_numel(t));
+    return expr;
+}
+
+const char *staging_output(Staging *s, const Tensor *t)
+{
+    if (t->dtype == s->kernel)
+        return emit_ptr(s->e, t);
+    s->out = t;
+    return staged_region(s, t, false, &s->out_offset);
+}
+
+void staging_end(Staging *s)
+{
+    if (s->out)
+        emit_line(s->e, "snt_cast(%s, s + %zu, %s, %s, %lld);", snt_dtype_name(s->kernel),
+                  s->out_offset, snt_dtype_name(s->out->dtype), emit_ptr(s->e, s->out),
+                  (long long)tensor_numel(s->out));
 }
 
 /* ---- sliding windows ---------------------------------------------- */
@@ -288,11 +371,38 @@ void params_act(Params *p, const char *field, const snt_act *act)
     str_free(&inner.s);
 }
 
-void params_emit(Params *p, Emitter *e, const char *type)
+void params_emit_as(Params *p, Emitter *e, const char *type, const char *var)
 {
-    emit_line(e, "static const %s p = {%s};", type, p->s.buf ? p->s.buf : "0");
+    emit_line(e, "static const %s %s = {%s};", type, var, p->s.buf ? p->s.buf : "0");
     str_free(&p->s);
     p->fields = 0;
+}
+
+void params_emit(Params *p, Emitter *e, const char *type)
+{
+    params_emit_as(p, e, type, "p");
+}
+
+void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var)
+{
+    Params p = {0};
+    params_int(&p, "rank", bc->rank);
+    params_sizes(&p, "dims", bc->dims, bc->rank);
+    params_strides(&p, "a_strides", bc->a_strides, bc->rank);
+    params_strides(&p, "b_strides", bc->b_strides, bc->rank);
+    params_emit_as(&p, e, "snt_bcast", var);
+}
+
+void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var)
+{
+    Params p = {0};
+    params_int(&p, "out_rank", rp->out_rank);
+    params_sizes(&p, "out_dims", rp->out_dims, rp->out_rank);
+    params_strides(&p, "out_strides", rp->out_strides, rp->out_rank);
+    params_int(&p, "red_rank", rp->red_rank);
+    params_sizes(&p, "red_dims", rp->red_dims, rp->red_rank);
+    params_strides(&p, "red_strides", rp->red_strides, rp->red_rank);
+    params_emit_as(&p, e, "snt_reduce_params", var);
 }
 
 void str_float_literal(Str *s, double v)

@@ -1,7 +1,8 @@
 /*
- * op_emit.h - helpers shared by the compute op descriptions in ir/ops/:
- * input checks, numpy broadcasting strides, the sliding-window geometry
- * of Conv and the pools, and printing kernel parameter structs.
+ * op_emit.h - helpers shared by the op descriptions in ir/ops/: input
+ * checks, numpy broadcasting strides, running other dtypes on float32 or
+ * int64 kernels, the sliding-window geometry of Conv and the pools, and
+ * printing kernel parameter structs.
  */
 #ifndef SINTER_OP_EMIT_H
 #define SINTER_OP_EMIT_H
@@ -9,9 +10,9 @@
 #include "ir/ir.h"
 #include "sinter_rt.h"
 
-/* The newest ai.onnx opset whose changes were checked against these
- * ops (18..21 changed none of them but AveragePool's dilations, which
- * pool.c handles). */
+/* The newest ai.onnx opset whose changes were checked against the
+ * compute ops: 18..21 changed only ReduceMean (axes as an input, 18) and
+ * AveragePool (dilations, 19), both handled. */
 #define COMPUTE_OPSET_MAX 21
 
 /* Folding stops above this many output elements: a broadcast of two
@@ -42,14 +43,47 @@ int64_t sat_mul(int64_t a, int64_t b);
 
 /* ---- run-time support (emit) ------------------------------------- */
 
-/* node_error unless every present input and output is float32: the
- * runtime kernels of most compute ops exist for float32 only. */
-bool check_f32_runtime(const Node *n, Diag *d);
+/* node_error unless the present inputs among the first n_data (the
+ * tensors the kernel reads; not e.g. constant axes) and every output are
+ * float32: the kernels of most compute ops exist for float32 only. */
+bool check_f32_runtime(const Node *n, int n_data, Diag *d);
 
 /* Strides (in elements) for reading a row-major tensor of shape `in`
  * while iterating `out`'s dims, aligned right as numpy broadcasting
  * does; 0 on axes where `in` has extent 1 or is missing. */
 void broadcast_strides(const Shape *in, const Shape *out, int64_t *strides);
+
+/* ---- run-time dtype staging (emit) ----------------------------------- */
+
+/* The kernels compute in float32 (and int64 for binary arithmetic).  An
+ * op on another dtype runs them on staged copies in scratch: inputs are
+ * cast into the kernel's dtype, the kernel writes a scratch result, and
+ * that is cast into the output.  The casts are the runtime's snt_cast. */
+
+/* True when every value of t is exactly a float32: a float32 kernel
+ * that only selects, negates or compares values (Relu, Clip, MaxPool)
+ * then gives exact results on staged copies. */
+bool dtype_fits_float32(DType t);
+
+typedef struct {
+    Emitter *e;
+    DType kernel;        /* the dtype the kernel computes in */
+    size_t used;         /* scratch bytes handed out so far */
+    int count;           /* staged operands so far */
+    char expr[4][80];    /* pointer expressions: at most four staged operands */
+    const Tensor *out;   /* the staged output, cast back by staging_end */
+    size_t out_offset;
+} Staging;
+
+/* Starts staging for a kernel of dtype `kernel`; `tensors` (NULL entries
+ * allowed) are every operand the node will stage, to size the scratch. */
+void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count);
+/* The kernel's pointer for input t: t itself, or a cast copy. */
+const char *staging_input(Staging *s, const Tensor *t);
+/* The kernel's pointer for output t: t itself, or a scratch result
+ * that staging_end casts into t. */
+const char *staging_output(Staging *s, const Tensor *t);
+void staging_end(Staging *s);
 
 /* ---- sliding windows (Conv, MaxPool, AveragePool) ---------------- */
 
@@ -94,6 +128,12 @@ void params_act_fields(Params *p, const snt_act *act);
 void params_act(Params *p, const char *field, const snt_act *act);
 /* Emits `static const <type> p = {<fields>};` and frees the fields. */
 void params_emit(Params *p, Emitter *e, const char *type);
+/* The same for a node that needs several structs: names the variable. */
+void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
+/* Emits `static const snt_bcast <var> = {...};`. */
+void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var);
+/* Emits `static const snt_reduce_params <var> = {...};`. */
+void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var);
 
 /* Appends a C99 float literal for v: "0.5f", "(1.0f / 0.0f)" for inf. */
 void str_float_literal(Str *s, double v);

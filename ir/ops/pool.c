@@ -8,6 +8,8 @@
  */
 #include "ir/ops/op_emit.h"
 
+#include <string.h>
+
 /* Checks X's rank and kernel_shape, then computes the window. */
 static bool pool_geometry(const Node *n, Window *win, Diag *d)
 {
@@ -24,11 +26,17 @@ static bool pool_geometry(const Node *n, Window *win, Diag *d)
     return window_infer(n, x, kernel, attr_int_or(n, "ceil_mode", 0) != 0, win, d);
 }
 
+/* MaxPool also takes int8 and uint8 (opset 12); averages need floats. */
 static bool pool_infer(Node *n, Diag *d)
 {
     Window win;
-    if (!check_inputs_present(n, 1, d) || !check_float_input(n, 0, d) ||
-        !check_output_absent(n, 1, "Indices", d) || !pool_geometry(n, &win, d))
+    bool is_max = strcmp(n->op_type, "MaxPool") == 0;
+    if (!check_inputs_present(n, 1, d))
+        return false;
+    DType t = n->in[0]->dtype;
+    if (!(is_max && (t == DT_INT8 || t == DT_UINT8)) && !check_float_input(n, 0, d))
+        return false;
+    if (!check_output_absent(n, 1, "Indices", d) || !pool_geometry(n, &win, d))
         return false;
     const Shape *x = &n->in[0]->shape;
     Shape y = window_output_shape(&win, x, x->dim[1]);
@@ -49,9 +57,13 @@ static OpCost pool_cost(const Node *n)
 static bool pool_emit(const Node *n, Emitter *e, const char *kernel, Diag *d)
 {
     Window win;
-    if (!check_f32_runtime(n, d) || !pool_geometry(n, &win, d))
+    const Tensor *in = n->in[0], *out = n->out[0];
+    if (!dtype_fits_float32(in->dtype))
+        return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", in->name,
+                          dtype_label(in->dtype));
+    if (!pool_geometry(n, &win, d))
         return false;
-    const Shape *x = &n->in[0]->shape;
+    const Shape *x = &in->shape;
     Params p = {0};
     params_int(&p, "n", x->dim[0]);
     params_int(&p, "c", x->dim[1]);
@@ -71,7 +83,13 @@ static bool pool_emit(const Node *n, Emitter *e, const char *kernel, Diag *d)
     params_int(&p, "pr", win.pad_end[1]);
     params_int(&p, "count_include_pad", attr_int_or(n, "count_include_pad", 0) != 0);
     params_emit(&p, e, "snt_pool2d_params");
-    emit_line(e, "%s(&p, %s, %s);", kernel, emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
+    /* int8 / uint8 MaxPool runs exactly on float32 copies. */
+    Staging st;
+    const Tensor *operands[2] = {in, out};
+    staging_begin(&st, e, DT_FLOAT, operands, 2);
+    const char *px = staging_input(&st, in), *py = staging_output(&st, out);
+    emit_line(e, "%s(&p, %s, %s);", kernel, px, py);
+    staging_end(&st);
     return true;
 }
 
@@ -123,7 +141,7 @@ static OpCost global_avgpool_cost(const Node *n)
 
 static bool global_avgpool_emit(const Node *n, Emitter *e, Diag *d)
 {
-    if (!check_f32_runtime(n, d))
+    if (!check_f32_runtime(n, n->n_in, d))
         return false;
     const Shape *x = &n->in[0]->shape;
     int64_t nc = x->dim[0] * x->dim[1];

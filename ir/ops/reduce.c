@@ -1,17 +1,56 @@
 /*
- * reduce.c - ReduceMean.  The axes are an attribute up to opset 17 and an
- * optional constant input from opset 18, where noop_with_empty_axes
- * makes "no axes" mean identity instead of "all axes".
+ * reduce.c - the Reduce* family: ReduceSum, ReduceMean, ReduceMax,
+ * ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum
+ * and ReduceLogSumExp, all through snt_reduce_f32.
+ *
+ * The axes are an attribute until an op's axes became an optional
+ * constant input (ReduceSum at opset 13, the others at 18); from then on
+ * noop_with_empty_axes makes "no axes" mean identity instead of "all
+ * axes".
  */
 #include "ir/ops/op_emit.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    snt_redop op;
+    const char *c_op;        /* the enumerator's spelling in generated code */
+    int axes_input_since;    /* opset that moved axes to input 1 */
+} ReduceInfo;
+
+static const ReduceInfo reduce_ops[] = {
+    {"ReduceL1", SNT_RED_L1, "SNT_RED_L1", 18},
+    {"ReduceL2", SNT_RED_L2, "SNT_RED_L2", 18},
+    {"ReduceLogSum", SNT_RED_LOG_SUM, "SNT_RED_LOG_SUM", 18},
+    {"ReduceLogSumExp", SNT_RED_LOG_SUM_EXP, "SNT_RED_LOG_SUM_EXP", 18},
+    {"ReduceMax", SNT_RED_MAX, "SNT_RED_MAX", 18},
+    {"ReduceMean", SNT_RED_MEAN, "SNT_RED_MEAN", 18},
+    {"ReduceMin", SNT_RED_MIN, "SNT_RED_MIN", 18},
+    {"ReduceProd", SNT_RED_PROD, "SNT_RED_PROD", 18},
+    {"ReduceSum", SNT_RED_SUM, "SNT_RED_SUM", 13},
+    {"ReduceSumSquare", SNT_RED_SUM_SQUARE, "SNT_RED_SUM_SQUARE", 18},
+};
+
+static const ReduceInfo *reduce_info(const Node *n, Diag *d)
+{
+    for (size_t i = 0; i < sizeof reduce_ops / sizeof reduce_ops[0]; i++)
+        if (strcmp(n->op_type, reduce_ops[i].name) == 0)
+            return &reduce_ops[i];
+    node_error(d, n, "not a Reduce op");
+    return NULL;
+}
 
 /* Sets reduced[i] for each axis of x that the node reduces. */
 static bool reduce_axes(const Node *n, bool *reduced, Diag *d)
 {
+    const ReduceInfo *info = reduce_info(n, d);
+    if (!info)
+        return false;
     int rank = n->in[0]->shape.rank;
     int64_t axes[MAX_RANK];
     int count = 0;
-    if (n->opset >= 18) {
+    if (n->opset >= info->axes_input_since) {
         if (n->n_in > 1 && n->in[1]) {
             count = const_ints(n, 1, axes, MAX_RANK, d);
             if (count < 0)
@@ -62,7 +101,7 @@ static bool reduce_infer(Node *n, Diag *d)
     return true;
 }
 
-/* One add per input element and one divide per output element. */
+/* One operation per input element and one per output element. */
 static OpCost reduce_cost(const Node *n)
 {
     return (OpCost){.flops = tensor_numel(n->in[0]) + tensor_numel(n->out[0])};
@@ -95,28 +134,47 @@ static snt_reduce_params reduce_params(const Shape *x, const bool *reduced)
     return p;
 }
 
+/* Constant float32 inputs fold through the run-time kernel itself. */
+static bool reduce_fold(Node *n, Diag *d)
+{
+    const Tensor *x = n->in[0];
+    bool reduced[MAX_RANK];
+    if (!x->data || x->dtype != DT_FLOAT || tensor_numel(x) > FOLD_MAX_ELEMENTS)
+        return true;
+    const ReduceInfo *info = reduce_info(n, d);
+    if (!info || !reduce_axes(n, reduced, d))
+        return false;
+    snt_reduce_params rp = reduce_params(&x->shape, reduced);
+    snt_reduce_f32(info->op, &rp, x->data, alloc_output(n, 0));
+    return true;
+}
+
 static bool reduce_emit(const Node *n, Emitter *e, Diag *d)
 {
     bool reduced[MAX_RANK];
-    if (!check_f32_runtime(n, d) || !reduce_axes(n, reduced, d))
+    const ReduceInfo *info = reduce_info(n, d);
+    if (!info || !check_f32_runtime(n, 1, d) || !reduce_axes(n, reduced, d))
         return false;
     snt_reduce_params rp = reduce_params(&n->in[0]->shape, reduced);
-    Params p = {0};
-    params_int(&p, "out_rank", rp.out_rank);
-    params_sizes(&p, "out_dims", rp.out_dims, rp.out_rank);
-    params_strides(&p, "out_strides", rp.out_strides, rp.out_rank);
-    params_int(&p, "red_rank", rp.red_rank);
-    params_sizes(&p, "red_dims", rp.red_dims, rp.red_rank);
-    params_strides(&p, "red_strides", rp.red_strides, rp.red_rank);
-    params_emit(&p, e, "snt_reduce_params");
-    emit_line(e, "snt_reduce_f32(SNT_RED_MEAN, &p, %s, %s);", emit_ptr(e, n->in[0]),
+    emit_reduce_params(e, &rp, "p");
+    emit_line(e, "snt_reduce_f32(%s, &p, %s, %s);", info->c_op, emit_ptr(e, n->in[0]),
               emit_ptr(e, n->out[0]));
     return true;
 }
 
-/* Input 1 (axes) exists from opset 18. */
-const OpDesc op_ReduceMean = {
-    .name = "ReduceMean", .since = 1, .until = COMPUTE_OPSET_MAX,
-    .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1,
-    .infer = reduce_infer, .cost = reduce_cost, .emit = reduce_emit,
-};
+/* Input 1 (axes) exists from the opset in reduce_ops. */
+#define REDUCE_OP(op_name) \
+    {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
+     .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1, \
+     .infer = reduce_infer, .fold = reduce_fold, .cost = reduce_cost, .emit = reduce_emit}
+
+const OpDesc op_ReduceL1 = REDUCE_OP("ReduceL1");
+const OpDesc op_ReduceL2 = REDUCE_OP("ReduceL2");
+const OpDesc op_ReduceLogSum = REDUCE_OP("ReduceLogSum");
+const OpDesc op_ReduceLogSumExp = REDUCE_OP("ReduceLogSumExp");
+const OpDesc op_ReduceMax = REDUCE_OP("ReduceMax");
+const OpDesc op_ReduceMean = REDUCE_OP("ReduceMean");
+const OpDesc op_ReduceMin = REDUCE_OP("ReduceMin");
+const OpDesc op_ReduceProd = REDUCE_OP("ReduceProd");
+const OpDesc op_ReduceSum = REDUCE_OP("ReduceSum");
+const OpDesc op_ReduceSumSquare = REDUCE_OP("ReduceSumSquare");

@@ -53,7 +53,7 @@ static OpCost softmax_cost(const Node *n)
 static bool softmax_emit(const Node *n, Emitter *e, Diag *d)
 {
     SoftmaxView v;
-    if (!check_f32_runtime(n, d) || !softmax_view(n, &v, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !softmax_view(n, &v, d))
         return false;
     emit_line(e, "snt_softmax_f32(%lld, %lld, %lld, %s, %s);", (long long)v.outer,
               (long long)v.len, (long long)v.inner, emit_ptr(e, n->in[0]),

@@ -1,11 +1,14 @@
 /*
  * unary.c - elementwise ops of one tensor: Relu, Clip, LeakyRelu,
- * Sigmoid, Tanh, Erf, Sqrt, Abs, Neg, Exp.
+ * Sigmoid, Tanh, Erf, Sqrt, Abs, Neg, Exp, Log, Reciprocal, Floor, Ceil,
+ * Sin, Cos.
  *
  * All share one shape rule (output = input), one fold and one emitter;
  * a table says how each op computes and which kernel runs it: the
  * activations go through snt_act_f32 (the same code the fused conv
- * epilogues use), the rest through snt_unary_f32.
+ * epilogues use), the rest through snt_unary_f32.  Clip's bounds are
+ * attributes before opset 11 and optional scalar inputs from 11; a bound
+ * computed at run time makes Clip a max and a min of broadcast kernels.
  */
 #include "ir/ops/op_emit.h"
 
@@ -14,7 +17,8 @@
 #include <string.h>
 
 typedef enum {
-    U_ABS, U_CLIP, U_ERF, U_EXP, U_LEAKY_RELU, U_NEG, U_RELU, U_SIGMOID, U_SQRT, U_TANH
+    U_ABS, U_CEIL, U_CLIP, U_COS, U_ERF, U_EXP, U_FLOOR, U_LEAKY_RELU, U_LOG, U_NEG,
+    U_RECIPROCAL, U_RELU, U_SIGMOID, U_SIN, U_SQRT, U_TANH
 } UnaryKind;
 
 typedef struct {
@@ -27,13 +31,19 @@ typedef struct {
 
 static const UnaryInfo unary_ops[] = {
     {"Abs", U_ABS, true, SNT_ACT_NONE, "SNT_UN_ABS"},
+    {"Ceil", U_CEIL, false, SNT_ACT_NONE, "SNT_UN_CEIL"},
     {"Clip", U_CLIP, true, SNT_ACT_CLIP, NULL},
+    {"Cos", U_COS, false, SNT_ACT_NONE, "SNT_UN_COS"},
     {"Erf", U_ERF, false, SNT_ACT_NONE, "SNT_UN_ERF"},
     {"Exp", U_EXP, false, SNT_ACT_NONE, "SNT_UN_EXP"},
+    {"Floor", U_FLOOR, false, SNT_ACT_NONE, "SNT_UN_FLOOR"},
     {"LeakyRelu", U_LEAKY_RELU, false, SNT_ACT_LEAKY_RELU, NULL},
+    {"Log", U_LOG, false, SNT_ACT_NONE, "SNT_UN_LOG"},
     {"Neg", U_NEG, true, SNT_ACT_NONE, "SNT_UN_NEG"},
+    {"Reciprocal", U_RECIPROCAL, false, SNT_ACT_NONE, "SNT_UN_RECIPROCAL"},
     {"Relu", U_RELU, true, SNT_ACT_RELU, NULL},
     {"Sigmoid", U_SIGMOID, false, SNT_ACT_SIGMOID, NULL},
+    {"Sin", U_SIN, false, SNT_ACT_NONE, "SNT_UN_SIN"},
     {"Sqrt", U_SQRT, false, SNT_ACT_NONE, "SNT_UN_SQRT"},
     {"Tanh", U_TANH, false, SNT_ACT_TANH, NULL},
 };
@@ -45,21 +55,26 @@ typedef struct {
     bool has_lo, has_hi;      /* Clip bounds; an absent bound does not clip */
     double lo, hi;
     int64_t ilo, ihi;         /* the same bounds for integer tensors */
+    bool runtime_bounds;      /* a bound is known only at run time */
 } UnaryEval;
 
-/* Reads Clip's min/max input k (opset 11+): a constant scalar. */
-static bool clip_bound_input(const Node *n, int k, bool *has, double *v, int64_t *iv, Diag *d)
+/* Reads Clip's min/max input k (opset 11+): a scalar, whose value is
+ * known unless it is computed at run time. */
+static bool clip_bound_input(const Node *n, int k, UnaryEval *u, bool *has, double *v,
+                             int64_t *iv, Diag *d)
 {
     const Tensor *t = k < n->n_in ? n->in[k] : NULL;
     if (!t)
         return true;
-    if (!t->data)
-        return node_error(d, n, "input %d ('%s') must be known at compile time", k, t->name);
     if (tensor_numel(t) != 1)
         return node_error(d, n, "input %d ('%s') must be a scalar", k, t->name);
     if (!check_same_dtype(n, k, d))
         return false;
     *has = true;
+    if (!t->data) {
+        u->runtime_bounds = true;
+        return true;
+    }
     *v = dtype_get_f64(t->dtype, t->data, 0);
     *iv = dtype_get_i64(t->dtype, t->data, 0);
     return true;
@@ -75,8 +90,8 @@ static bool clip_bounds(const Node *n, UnaryEval *u, Diag *d)
         u->hi = attr_float_or(n, "max", FLT_MAX);
         return true;
     }
-    return clip_bound_input(n, 1, &u->has_lo, &u->lo, &u->ilo, d) &&
-           clip_bound_input(n, 2, &u->has_hi, &u->hi, &u->ihi, d);
+    return clip_bound_input(n, 1, u, &u->has_lo, &u->lo, &u->ilo, d) &&
+           clip_bound_input(n, 2, u, &u->has_hi, &u->hi, &u->ihi, d);
 }
 
 static bool unary_eval_init(const Node *n, UnaryEval *u, Diag *d)
@@ -95,17 +110,23 @@ static double unary_f64(const UnaryEval *u, double x)
 {
     switch (u->info->kind) {
     case U_ABS: return fabs(x);
+    case U_CEIL: return ceil(x);
     case U_CLIP:
         /* min(max(x, lo), hi): all values become hi when lo > hi. */
         if (u->has_lo && x < u->lo)
             x = u->lo;
         return u->has_hi && x > u->hi ? u->hi : x;
+    case U_COS: return cos(x);
     case U_ERF: return erf(x);
     case U_EXP: return exp(x);
+    case U_FLOOR: return floor(x);
     case U_LEAKY_RELU: return x < 0 ? u->alpha * x : x;
+    case U_LOG: return log(x);
     case U_NEG: return -x;
+    case U_RECIPROCAL: return 1 / x;
     case U_RELU: return x < 0 ? 0 : x;  /* keeps NaN, as max(0, x) does in numpy */
     case U_SIGMOID: return 1 / (1 + exp(-x));
+    case U_SIN: return sin(x);
     case U_SQRT: return sqrt(x);
     case U_TANH: return tanh(x);
     }
@@ -174,43 +195,87 @@ static OpCost unary_cost(const Node *n)
     return (OpCost){.flops = tensor_numel(n->out[0])};
 }
 
+/* Clip with a bound known only at run time: y = min(max(x, lo), hi) by
+ * broadcasting binary kernels that read the bound with stride 0. */
+static void clip_emit_runtime(const Node *n, Emitter *e)
+{
+    const Tensor *x = n->in[0], *lo = n->in[1], *hi = n->n_in > 2 ? n->in[2] : NULL;
+    const Tensor *y = n->out[0];
+    snt_bcast bc = {.rank = 1, .dims = {(size_t)tensor_numel(y)}, .a_strides = {1}};
+    emit_bcast_params(e, &bc, "p");
+    Staging st;
+    const Tensor *operands[4] = {x, lo, hi, y};
+    staging_begin(&st, e, DT_FLOAT, operands, 4);
+    const char *src = staging_input(&st, x);
+    const char *plo = lo ? staging_input(&st, lo) : NULL, *phi = hi ? staging_input(&st, hi) : NULL;
+    const char *py = staging_output(&st, y);
+    if (plo) {
+        emit_line(e, "snt_binary_f32(SNT_BIN_MAX, &p, %s, %s, %s);", src, plo, py);
+        src = py;
+    }
+    if (phi)
+        emit_line(e, "snt_binary_f32(SNT_BIN_MIN, &p, %s, %s, %s);", src, phi, py);
+    staging_end(&st);
+}
+
 static bool unary_emit(const Node *n, Emitter *e, Diag *d)
 {
     UnaryEval u;
-    if (!check_f32_runtime(n, d) || !unary_eval_init(n, &u, d))
+    if (!unary_eval_init(n, &u, d))
         return false;
-    const char *x = emit_ptr(e, n->in[0]), *y = emit_ptr(e, n->out[0]);
-    long long count = (long long)tensor_numel(n->out[0]);
+    const Tensor *x = n->in[0], *y = n->out[0];
+    /* Small integers run exactly on float32 copies. */
+    if (!dtype_fits_float32(x->dtype))
+        return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
+                          dtype_label(x->dtype));
+    if (u.runtime_bounds) {
+        clip_emit_runtime(n, e);
+        return true;
+    }
+    snt_act act = {.kind = u.info->act};
+    if (u.info->kind == U_LEAKY_RELU)
+        act.alpha = (float)u.alpha;
+    if (u.info->kind == U_CLIP) {
+        act.alpha = u.has_lo ? (float)u.lo : -INFINITY;
+        act.beta = u.has_hi ? (float)u.hi : INFINITY;
+    }
     if (!u.info->unop) {
-        snt_act act = {.kind = u.info->act};
-        if (u.info->kind == U_LEAKY_RELU)
-            act.alpha = (float)u.alpha;
-        if (u.info->kind == U_CLIP) {
-            act.alpha = u.has_lo ? (float)u.lo : -INFINITY;
-            act.beta = u.has_hi ? (float)u.hi : INFINITY;
-        }
         Params p = {0};
         params_act_fields(&p, &act);
         params_emit(&p, e, "snt_act");
-        emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", x, y, count);
-    } else {
-        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u.info->unop, x, y, count);
     }
+    Staging st;
+    const Tensor *operands[2] = {x, y};
+    staging_begin(&st, e, DT_FLOAT, operands, 2);
+    const char *px = staging_input(&st, x), *py = staging_output(&st, y);
+    long long count = (long long)tensor_numel(y);
+    if (u.info->unop)
+        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u.info->unop, px, py, count);
+    else
+        emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", px, py, count);
+    staging_end(&st);
     return true;
 }
 
 #define UNARY_OP(op_name, since_opset, inputs) \
     {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, \
      .min_in = 1, .max_in = inputs, .min_out = 1, .max_out = 1, \
-     .infer = unary_infer, .fold = unary_fold, .cost = unary_cost, .emit = unary_emit}
+     .infer = unary_infer, .fold = unary_fold, .cost = unary_cost, .emit = unary_emit, \
+     .in_place = true}
 
 const OpDesc op_Abs = UNARY_OP("Abs", 1, 1);
+const OpDesc op_Ceil = UNARY_OP("Ceil", 1, 1);
 const OpDesc op_Clip = UNARY_OP("Clip", 1, 3); /* min and max became inputs at 11 */
+const OpDesc op_Cos = UNARY_OP("Cos", 7, 1);
 const OpDesc op_Erf = UNARY_OP("Erf", 9, 1);
 const OpDesc op_Exp = UNARY_OP("Exp", 1, 1);
+const OpDesc op_Floor = UNARY_OP("Floor", 1, 1);
 const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1);
+const OpDesc op_Log = UNARY_OP("Log", 1, 1);
 const OpDesc op_Neg = UNARY_OP("Neg", 1, 1);
+const OpDesc op_Reciprocal = UNARY_OP("Reciprocal", 1, 1);
 const OpDesc op_Relu = UNARY_OP("Relu", 1, 1);
 const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1);
+const OpDesc op_Sin = UNARY_OP("Sin", 7, 1);
 const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1);
 const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1);
