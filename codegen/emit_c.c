@@ -1,9 +1,12 @@
 /*
  * emit_c.c - the generated model: NAME.h (API and shape macros) and
- * NAME.c (weights, arena, and NAME_run calling one kernel per node).
+ * NAME.c (weights, NAME_run_with_arena calling one kernel per node, and
+ * NAME_run handing it a static arena).
  *
  * This file implements the Emitter interface of ir/ir.h: ops print their
- * own kernel calls through it, this file decides where every tensor lives.
+ * own kernel calls through it, this file turns the memory plan into
+ * pointers: caller buffers, weights, or offsets into the arena, following
+ * the planner's aliases (views, in-place results, Concat slots).
  */
 #include "codegen/codegen.h"
 #include "sinter_rt.h"
@@ -21,7 +24,13 @@ struct Emitter {
     char **param;         /* per tensor id: parameter name of an input/output */
     bool *param_used;     /* per tensor id: the body reads/writes the parameter */
     size_t *blob_offset;  /* per tensor id, WEIGHTS_FILE only */
-    size_t scratch_bytes;
+    const Node *node;     /* the node being emitted */
+    bool arena_used;      /* the body addresses the arena */
+    /* Scratch that the planner did not reserve (an op without a
+     * scratch_bytes hook): one region after the planned arena. */
+    size_t extra_scratch;
+    char **owned;         /* expressions handed out by emit_scratch */
+    int n_owned;
     char **array_names;   /* owned names handed out by emit_i64_array */
 };
 
@@ -44,24 +53,56 @@ static bool is_weight(const Tensor *t)
     return t->data && tensor_bytes(t) > 0;
 }
 
+/* `((T *)((unsigned char *)arena + 128))`: byte offsets into the arena. */
+static void put_arena_ptr(Emitter *e, Str *s, const char *ctype, int64_t offset)
+{
+    e->arena_used = true;
+    str_putf(s, "((%s *)((unsigned char *)arena + %lld))", ctype, (long long)offset);
+}
+
+/* A view of a caller buffer (read-only when it is an input). */
+static void put_param_ptr(Emitter *e, Str *s, const Tensor *t, const Tensor *root, int64_t offset)
+{
+    const char *q = root->is_input ? "const " : "";
+    e->param_used[root->id] = true;
+    if (offset == 0)
+        str_puts(s, e->param[root->id]);
+    else
+        str_putf(s, "((%s%s *)((%sunsigned char *)%s + %lld))", q, dtype_ctype(t->dtype), q,
+                 e->param[root->id], (long long)offset);
+}
+
+/* Where a constant's bytes are: the blob or its embedded union. */
+static void put_weight_ptr(Str *s, const Emitter *e, const Tensor *t)
+{
+    if (e->opt->weights == WEIGHTS_FILE) {
+        str_putf(s, "((const %s *)(weights + %zu))", dtype_ctype(t->dtype), e->blob_offset[t->id]);
+        return;
+    }
+    char *id = c_ident("w_", t->name, 48);
+    str_putf(s, "%s_%d.v", id, t->id);
+    free(id);
+}
+
 static char *make_ptr(Emitter *e, const Tensor *t)
 {
+    /* Follow the planner's aliases to the tensor that owns the bytes. */
+    const Tensor *root = t;
+    int64_t offset = 0;
+    while (root->alias_base) {
+        offset += root->alias_offset;
+        root = root->alias_base;
+    }
     Str s = {0};
     const char *ct = dtype_ctype(t->dtype);
     if (tensor_bytes(t) == 0)
         str_putf(&s, "(%s *)0", ct);
-    else if (e->param[t->id]) {
-        str_puts(&s, e->param[t->id]);
-        e->param_used[t->id] = true;
-    }
-    else if (is_weight(t) && e->opt->weights == WEIGHTS_FILE)
-        str_putf(&s, "((const %s *)(weights + %zu))", ct, e->blob_offset[t->id]);
-    else if (is_weight(t)) {
-        char *id = c_ident("w_", t->name, 48);
-        str_putf(&s, "%s_%d.v", id, t->id);
-        free(id);
-    } else
-        str_putf(&s, "((%s *)(arena + %lld))", ct, (long long)t->offset);
+    else if (e->param[root->id])
+        put_param_ptr(e, &s, t, root, offset);
+    else if (is_weight(root) && offset == 0)
+        put_weight_ptr(&s, e, root);
+    else
+        put_arena_ptr(e, &s, ct, root->offset + offset);
     return s.buf;
 }
 
@@ -86,11 +127,23 @@ const char *emit_i64_array(Emitter *e, const int64_t *v, int n)
     return name.buf;
 }
 
+/* The node's planned scratch region, or else the shared region after
+ * the planned arena.  Either way it is part of the caller's arena, so
+ * NAME_run_with_arena stays re-entrant. */
 const char *emit_scratch(Emitter *e, size_t bytes)
 {
-    if (bytes > e->scratch_bytes)
-        e->scratch_bytes = bytes;
-    return "scratch";
+    const Node *n = e->node;
+    Str s = {0};
+    if (n && n->scratch_bytes >= bytes && n->scratch_offset >= 0)
+        put_arena_ptr(e, &s, "float", n->scratch_offset);
+    else {
+        if (bytes > e->extra_scratch)
+            e->extra_scratch = bytes;
+        put_arena_ptr(e, &s, "float", (int64_t)e->g->arena_bytes);
+    }
+    e->owned = xrealloc(e->owned, (size_t)(e->n_owned + 1) * sizeof *e->owned);
+    e->owned[e->n_owned++] = s.buf;
+    return s.buf;
 }
 
 /* ------------------------------------------------------------------ */
@@ -143,6 +196,23 @@ static void put_param_list(Str *s, const Emitter *e)
         str_puts(s, "void");
 }
 
+/* The parameters again, as the arguments of a call. */
+static void put_arg_list(Str *s, const Emitter *e)
+{
+    const Graph *g = e->g;
+    for (int i = 0; i < g->n_inputs + g->n_outputs; i++) {
+        bool out = i >= g->n_inputs;
+        const Tensor *t = out ? g->outputs[i - g->n_inputs] : g->inputs[i];
+        str_putf(s, "%s%s%s", i ? ", " : "", e->param[t->id], out && t->is_input ? "_out" : "");
+    }
+}
+
+/* Bytes the caller's arena must have: the plan plus unplanned scratch. */
+static size_t arena_total(const Emitter *e)
+{
+    return e->g->arena_bytes + e->extra_scratch;
+}
+
 /* ------------------------------------------------------------------ */
 /* The header                                                         */
 /* ------------------------------------------------------------------ */
@@ -173,7 +243,12 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
     str_put_comment(h, e->opt->source ? e->opt->source : g->name);
     str_puts(h, ". Do not edit.\n *\n * Call ");
     str_putf(h, "%s_run with one pointer per graph input and output,\n", name);
-    str_puts(h, " * dense row-major (NCHW for images), in the order below.  It returns 0.\n */\n");
+    str_puts(h, " * dense row-major (NCHW for images), in the order below.  It returns 0.\n");
+    str_putf(h, " * %s_run uses one static arena and is not re-entrant; %s_run_with_arena\n", name,
+             name);
+    str_putf(h, " * takes the arena from the caller (%s_ARENA_BYTES bytes, 64-byte aligned,\n",
+             upper);
+    str_puts(h, " * one per concurrent call) and keeps no state of its own.\n */\n");
     str_putf(h, "#ifndef %s_H\n#define %s_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n", upper,
              upper);
     str_putf(h, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n\n", upper, g->n_inputs,
@@ -182,8 +257,8 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
         put_shape_macros(h, upper, "INPUT", i, g->inputs[i]);
     for (int i = 0; i < g->n_outputs; i++)
         put_shape_macros(h, upper, "OUTPUT", i, g->outputs[i]);
-    str_putf(h, "/* Bytes of the static arena that holds every intermediate tensor. */\n");
-    str_putf(h, "#define %s_ARENA_BYTES %zu\n\n", upper, g->arena_bytes);
+    str_putf(h, "/* Bytes of the arena that holds every intermediate tensor. */\n");
+    str_putf(h, "#define %s_ARENA_BYTES %zu\n\n", upper, arena_total(e));
     if (e->opt->weights == WEIGHTS_FILE) {
         str_putf(h, "/* Size of %s.weights; hand its bytes (64-byte aligned) to\n", name);
         str_putf(h, " * %s_set_weights before the first run.  They must stay valid. */\n", name);
@@ -192,6 +267,12 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
     }
     str_putf(h, "int %s_run(", name);
     put_param_list(h, e);
+    str_puts(h, ");\n");
+    str_putf(h, "int %s_run_with_arena(void *arena", name);
+    if (g->n_inputs + g->n_outputs > 0) {
+        str_puts(h, ", ");
+        put_param_list(h, e);
+    }
     str_puts(h, ");\n\n");
     str_putf(h, "#endif /* %s_H */\n", upper);
     free(upper);
@@ -224,6 +305,8 @@ static void put_node_comment(Str *body, const Node *n)
     str_puts(body, " */\n");
 }
 
+/* Nodes the planner elided (views, Concats whose inputs were produced in
+ * place) leave only their comment. */
 static bool emit_nodes(Emitter *e, Diag *d)
 {
     bool ok = true;
@@ -232,11 +315,17 @@ static bool emit_nodes(Emitter *e, Diag *d)
         if (!node_has_work(n))
             continue;
         put_node_comment(e->body, n);
+        if (n->elided) {
+            str_puts(e->body, "    /* (no code: the memory plan aliases its inputs and outputs) */\n");
+            continue;
+        }
+        e->node = n;
         str_puts(e->body, "    {\n");
         if (!n->op->emit(n, e, d))
             ok = false;
         str_puts(e->body, "    }\n");
     }
+    e->node = NULL;
     return ok;
 }
 
@@ -248,9 +337,15 @@ static void emit_output_copies(Emitter *e)
         const Tensor *t = g->outputs[i];
         if (t->producer || tensor_bytes(t) == 0)
             continue;
-        const char *src = emit_ptr(e, t);
-        str_putf(e->body, "    memcpy(%s%s, %s, %zu);\n", e->param[t->id],
-                 t->is_input ? "_out" : "", src, tensor_bytes(t));
+        e->param_used[t->id] = true;
+        Str src = {0};
+        if (t->is_input)
+            str_puts(&src, e->param[t->id]);
+        else
+            put_weight_ptr(&src, e, t);
+        str_putf(e->body, "    memcpy(%s%s, %s, %zu);\n", e->param[t->id], t->is_input ? "_out" : "",
+                 src.buf, tensor_bytes(t));
+        str_free(&src);
     }
 }
 
@@ -295,6 +390,8 @@ static void emit_weights(Emitter *e, Str *c, Str *blob)
 static void put_unused_params(const Emitter *e, Str *c)
 {
     const Graph *g = e->g;
+    if (!e->arena_used)
+        str_puts(c, "    (void)arena;\n");
     for (int i = 0; i < g->n_inputs + g->n_outputs; i++) {
         const Tensor *t = i < g->n_inputs ? g->inputs[i] : g->outputs[i - g->n_inputs];
         bool in_and_out = i >= g->n_inputs && t->is_input;
@@ -308,9 +405,10 @@ static void emit_prologue(const Emitter *e, Str *c)
     const Graph *g = e->g;
     str_putf(c, "/*\n * %s.c - generated by Sinter from ", e->opt->name);
     str_put_comment(c, e->opt->source ? e->opt->source : g->name);
-    str_putf(c, ". Do not edit.\n *\n * %d kernel calls, ai.onnx opset %d.  Weights are const data;"
-                " activations\n * live in one static arena of %zu bytes.  No allocation.\n */\n",
-             g->n_nodes, g->opset, g->arena_bytes);
+    str_putf(c, ". Do not edit.\n *\n * %d nodes, ai.onnx opset %d.  Weights are const data;"
+                " activations\n * live in one arena of %zu bytes at offsets chosen by the memory"
+                " planner.\n * No allocation.\n */\n",
+             g->n_nodes, g->opset, arena_total(e));
     str_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
     str_putf(c, "#include \"sinter_rt.h\"\n#include \"%s.h\"\n\n", e->opt->name);
     str_puts(c, "/* Weights are stored as their little-endian bytes. */\n"
@@ -322,18 +420,34 @@ static void emit_prologue(const Emitter *e, Str *c)
 
 static void emit_storage(const Emitter *e, Str *c)
 {
-    str_puts(c, "/* Every intermediate tensor, at offsets chosen by the memory planner. */\n");
-    str_putf(c, "static unsigned char arena[%zu] SNT_ALIGNED;\n",
-             e->g->arena_bytes ? e->g->arena_bytes : 1);
-    if (e->scratch_bytes)
-        str_putf(c, "/* Scratch space of kernels that need it (im2col). */\n"
-                    "static float scratch[%zu] SNT_ALIGNED;\n",
-                 (e->scratch_bytes + sizeof(float) - 1) / sizeof(float));
     if (e->opt->weights == WEIGHTS_FILE)
         str_putf(c, "\nstatic const unsigned char *weights;\n\n"
                     "void %s_set_weights(const void *blob)\n{\n    weights = blob;\n}\n",
                  e->opt->name);
     str_puts(c, "\n");
+}
+
+/* NAME_run_with_arena holds the body; NAME_run lends it a static arena. */
+static void emit_run_functions(const Emitter *e, Str *c, const Str *body)
+{
+    const char *name = e->opt->name;
+    bool params = e->g->n_inputs + e->g->n_outputs > 0;
+    str_putf(c, "int %s_run_with_arena(void *arena%s", name, params ? ", " : "");
+    if (params)
+        put_param_list(c, e);
+    str_puts(c, ")\n{\n");
+    put_unused_params(e, c);
+    if (e->opt->weights == WEIGHTS_FILE)
+        str_puts(c, "    if (!weights)\n        return -1;\n");
+    str_puts(c, body->buf ? body->buf : "");
+    str_puts(c, "    return 0;\n}\n\n");
+    str_putf(c, "int %s_run(", name);
+    put_param_list(c, e);
+    str_puts(c, ")\n{\n");
+    str_putf(c, "    static unsigned char arena[%zu] SNT_ALIGNED;\n", arena_total(e) ? arena_total(e) : 1);
+    str_putf(c, "    return %s_run_with_arena(arena%s", name, params ? ", " : "");
+    put_arg_list(c, e);
+    str_puts(c, ");\n}\n");
 }
 
 static Emitter *emitter_new(const Graph *g, const CodegenOptions *opt)
@@ -359,6 +473,9 @@ static void emitter_free(Emitter *e)
     free(e->param);
     free(e->blob_offset);
     free(e->param_used);
+    for (int i = 0; i < e->n_owned; i++)
+        free(e->owned[i]);
+    free(e->owned);
     str_free(&e->arrays);
     for (int i = 0; i < e->n_arrays; i++)
         free(e->array_names[i]);
@@ -382,14 +499,7 @@ bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Di
     if (e->arrays.len)
         str_putf(&out->c, "%s\n", e->arrays.buf);
     emit_storage(e, &out->c);
-    str_putf(&out->c, "int %s_run(", opt->name);
-    put_param_list(&out->c, e);
-    str_puts(&out->c, ")\n{\n");
-    put_unused_params(e, &out->c);
-    if (opt->weights == WEIGHTS_FILE)
-        str_puts(&out->c, "    if (!weights)\n        return -1;\n");
-    str_puts(&out->c, body.buf ? body.buf : "");
-    str_puts(&out->c, "    return 0;\n}\n");
+    emit_run_functions(e, &out->c, &body);
     emit_header(e, &out->h, out->weights.len);
 
     str_free(&weights);

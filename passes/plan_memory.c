@@ -1,136 +1,141 @@
 /*
- * plan_memory.c - places every run-time intermediate tensor in one arena.
+ * plan_memory.c - the static memory plan: every run-time intermediate
+ * tensor gets a byte offset in one arena.
  *
- * Each intermediate lives from the step of its producer to the step of
- * its last reader.  Tensors are placed largest first, each at the lowest
- * 64-byte aligned offset where it overlaps no already-placed tensor whose
- * lifetime intersects its own (greedy by size, first fit).  The lower
- * bound is the peak of bytes live at one step; the naive plan gives every
- * tensor its own bytes.
+ * For each candidate schedule (schedule.c) the planner decides which
+ * tensors share bytes (alias.c), turns the result into buffers with live
+ * ranges (liveness.c) and packs them (place.c).  The candidate with the
+ * smallest arena wins (the lower lower bound among equals) and is written
+ * into the graph: the node order, Tensor.offset / alias_base /
+ * alias_offset and Node.elided / scratch_offset.
  */
-#include "passes/passes.h"
+#include "passes/memplan.h"
 
 #include <stdlib.h>
 
+/* Every arena tensor on its own: the plan without any reuse. */
+static size_t naive_bytes(const Graph *g)
+{
+    size_t sum = 0;
+    for (int s = 0; s < g->n_nodes; s++)
+        for (int j = 0; j < g->nodes[s]->n_out; j++)
+            if (plan_in_arena(g->nodes[s]->out[j]))
+                sum += align_up(tensor_bytes(g->nodes[s]->out[j]));
+    return sum;
+}
+
 typedef struct {
-    Tensor *t;
-    int first, last;  /* steps of definition and last use */
-    size_t bytes;     /* rounded up to ARENA_ALIGN */
-} Interval;
+    PlanState *ps;
+    Buffer *bufs;
+    int count;
+    size_t arena, lower_bound;
+} Candidate;
 
-static size_t align_up(size_t n)
+static void evaluate(Candidate *c, const Graph *g, Node **order)
 {
-    return (n + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    c->ps = plan_state_new(g, order);
+    alias_decide(c->ps);
+    c->bufs = xmalloc(((size_t)g->n_tensors + (size_t)g->n_nodes + 1) * sizeof *c->bufs);
+    c->count = collect_buffers(c->ps, c->bufs);
+    c->lower_bound = buffers_lower_bound(c->bufs, c->count, g->n_nodes);
+    c->arena = place_buffers(c->bufs, c->count, c->lower_bound);
 }
 
-/* Graph outputs and inputs live in caller memory; constants are weights. */
-static bool in_arena(const Tensor *t)
+static void candidate_free(Candidate *c)
 {
-    return !t->data && !t->is_input && !t->is_output && tensor_bytes(t) > 0;
+    plan_state_free(c->ps);
+    free(c->bufs);
 }
 
-/* One interval per arena tensor, in producer order; count returned. */
-static int collect_intervals(const Graph *g, Interval *iv, int *index_of)
+static bool better(const Candidate *a, const Candidate *b)
 {
-    int count = 0;
+    if (a->arena != b->arena)
+        return a->arena < b->arena;
+    return a->lower_bound < b->lower_bound;
+}
+
+/* Writes the winning candidate into the graph. */
+static void commit(Graph *g, const Candidate *c)
+{
+    const PlanState *ps = c->ps;
     for (int s = 0; s < g->n_nodes; s++) {
-        const Node *n = g->nodes[s];
-        for (int j = 0; j < n->n_out; j++) {
-            Tensor *t = n->out[j];
-            if (!in_arena(t))
-                continue;
-            index_of[t->id] = count;
-            iv[count++] = (Interval){t, s, s, align_up(tensor_bytes(t))};
+        Node *n = ps->order[s];
+        g->nodes[s] = n;
+        n->elided = ps->elided[s];
+        n->scratch_bytes = 0;
+        n->scratch_offset = -1;
+    }
+    int64_t *root_offset = xmalloc(((size_t)g->n_tensors + 1) * sizeof *root_offset);
+    for (int i = 0; i < g->n_tensors; i++)
+        root_offset[i] = -1;
+    for (int i = 0; i < c->count; i++) {
+        const Buffer *b = &c->bufs[i];
+        if (b->root)
+            root_offset[b->root->id] = b->offset;
+        else {
+            Node *n = (Node *)b->node;
+            n->scratch_bytes = b->bytes;
+            n->scratch_offset = b->offset;
         }
-        for (int j = 0; j < n->n_in; j++) {
-            const Tensor *t = n->in[j];
-            if (t && index_of[t->id] >= 0)
-                iv[index_of[t->id]].last = s;
-        }
     }
-    return count;
-}
-
-static int by_size_desc(const void *a, const void *b)
-{
-    const Interval *x = a, *y = b;
-    if (x->bytes != y->bytes)
-        return x->bytes < y->bytes ? 1 : -1;
-    return x->t->id - y->t->id; /* deterministic order among equals */
-}
-
-static bool overlaps_in_time(const Interval *a, const Interval *b)
-{
-    return a->first <= b->last && b->first <= a->last;
-}
-
-static int by_offset(const void *a, const void *b)
-{
-    const Interval *x = *(const Interval *const *)a, *y = *(const Interval *const *)b;
-    return x->t->offset < y->t->offset ? -1 : x->t->offset > y->t->offset;
-}
-
-/* Lowest offset for iv[i] clear of every placed interval that is live at
- * the same time: walk those by offset and take the first gap that fits.
- * `conflicts` has room for i pointers. */
-static size_t first_fit(const Interval *iv, int i, const Interval **conflicts)
-{
-    int n = 0;
-    for (int c = 0; c < i; c++)
-        if (overlaps_in_time(&iv[c], &iv[i]))
-            conflicts[n++] = &iv[c];
-    qsort(conflicts, (size_t)n, sizeof *conflicts, by_offset);
-    size_t off = 0;
-    for (int c = 0; c < n; c++) {
-        size_t lo = (size_t)conflicts[c]->t->offset, hi = lo + conflicts[c]->bytes;
-        if (off + iv[i].bytes <= lo)
-            break;
-        if (hi > off)
-            off = hi;
+    for (int i = 0; i < g->n_tensors; i++) {
+        Tensor *t = g->tensors[i];
+        int64_t off;
+        const Tensor *root = alias_root(ps, t, &off);
+        t->alias_base = ps->base[i];
+        t->alias_offset = ps->off[i];
+        t->offset = root_offset[root->id] >= 0 ? root_offset[root->id] + off : -1;
     }
-    return off;
-}
-
-static size_t peak_live_bytes(const Interval *iv, int count, int steps)
-{
-    size_t peak = 0;
-    for (int s = 0; s < steps; s++) {
-        size_t live = 0;
-        for (int i = 0; i < count; i++)
-            if (iv[i].first <= s && s <= iv[i].last)
-                live += iv[i].bytes;
-        if (live > peak)
-            peak = live;
-    }
-    return peak;
+    free(root_offset);
 }
 
 bool plan_memory(Graph *g, MemPlan *plan, Diag *d)
 {
     (void)d;
-    Interval *iv = xcalloc((size_t)g->n_tensors + 1, sizeof *iv);
-    int *index_of = xmalloc(((size_t)g->n_tensors + 1) * sizeof *index_of);
-    for (int i = 0; i < g->n_tensors; i++)
-        index_of[i] = -1;
-    int count = collect_intervals(g, iv, index_of);
-
-    plan->naive_bytes = 0;
-    for (int i = 0; i < count; i++)
-        plan->naive_bytes += iv[i].bytes;
-    plan->lower_bound_bytes = peak_live_bytes(iv, count, g->n_nodes);
-
-    qsort(iv, (size_t)count, sizeof *iv, by_size_desc);
-    const Interval **conflicts = xmalloc(((size_t)count + 1) * sizeof *conflicts);
-    plan->arena_bytes = 0;
-    for (int i = 0; i < count; i++) {
-        size_t off = first_fit(iv, i, conflicts);
-        iv[i].t->offset = (int64_t)off;
-        if (off + iv[i].bytes > plan->arena_bytes)
-            plan->arena_bytes = off + iv[i].bytes;
+    Node **orders[MAX_SCHEDULES];
+    int n_orders = schedule_orders(g, orders);
+    Candidate best = {0};
+    for (int k = 0; k < n_orders; k++) {
+        Candidate c;
+        evaluate(&c, g, orders[k]);
+        if (k == 0 || better(&c, &best)) {
+            candidate_free(&best);
+            best = c;
+        } else
+            candidate_free(&c);
     }
-    g->arena_bytes = plan->arena_bytes;
-    free(conflicts);
-    free(iv);
-    free(index_of);
+    commit(g, &best);
+    plan->arena_bytes = g->arena_bytes = best.arena;
+    plan->lower_bound_bytes = best.lower_bound;
+    plan->naive_bytes = naive_bytes(g);
+    candidate_free(&best);
     return true;
+}
+
+int plan_boxes(const Graph *g, PlanBox **boxes)
+{
+    Node **order = xmalloc(((size_t)g->n_nodes + 1) * sizeof *order);
+    for (int s = 0; s < g->n_nodes; s++)
+        order[s] = g->nodes[s];
+    PlanState *ps = plan_state_new(g, order);
+    for (int s = 0; s < g->n_nodes; s++)
+        ps->elided[s] = g->nodes[s]->elided;
+    for (int i = 0; i < g->n_tensors; i++) {
+        ps->base[i] = g->tensors[i]->alias_base;
+        ps->off[i] = g->tensors[i]->alias_offset;
+    }
+    Buffer *bufs = xmalloc(((size_t)g->n_tensors + (size_t)g->n_nodes + 1) * sizeof *bufs);
+    int count = collect_buffers(ps, bufs);
+    *boxes = xmalloc(((size_t)count + 1) * sizeof **boxes);
+    for (int i = 0; i < count; i++) {
+        const Buffer *b = &bufs[i];
+        bool scratch = !b->root;
+        (*boxes)[i] = (PlanBox){
+            scratch ? b->node->name : b->root->name, b->first, b->last,
+            scratch ? b->node->scratch_offset : b->root->offset, b->bytes,
+        };
+    }
+    free(bufs);
+    plan_state_free(ps);
+    return count;
 }
