@@ -501,6 +501,42 @@ static void test_gemm(void)
     }
 }
 
+/* Linear: y = act(x w + bias) against a double reference, with and
+ * without bias, including an empty m. */
+static void test_linear(void)
+{
+    static const size_t dims[][3] = {{7, 5, 9}, {1, 16, 3}, {0, 4, 4}, {33, 12, 40}};
+    size_t t, r, j, q;
+    for (t = 0; t < sizeof dims / sizeof dims[0]; t++) {
+        snt_linear_params p;
+        float *x, *w, *bias, *y;
+        double *want, *bound;
+        p.m = dims[t][0]; p.n = dims[t][1]; p.k = dims[t][2];
+        p.act.kind = t % 2 ? SNT_ACT_GELU_TANH : SNT_ACT_LEAKY_RELU;
+        p.act.alpha = 0.1f;
+        p.act.beta = 0.0f;
+        x = rand_floats(p.m * p.k);
+        w = rand_floats(p.k * p.n);
+        bias = t == 1 ? NULL : rand_floats(p.n);
+        y = malloc((p.m * p.n + 1) * sizeof *y);
+        want = malloc((p.m * p.n + 1) * sizeof *want);
+        bound = malloc((p.m * p.n + 1) * sizeof *bound);
+        for (r = 0; r < p.m; r++)
+            for (j = 0; j < p.n; j++) {
+                double s = bias ? bias[j] : 0.0, mag = fabs(s);
+                for (q = 0; q < p.k; q++) {
+                    s += (double)x[r * p.k + q] * w[q * p.n + j];
+                    mag += fabs((double)x[r * p.k + q] * w[q * p.n + j]);
+                }
+                want[r * p.n + j] = ref_act(&p.act, s);
+                bound[r * p.n + j] = 1e-5 * mag + 1e-6;
+            }
+        snt_linear_f32(&p, x, w, bias, y);
+        CU_ASSERT_EQUAL(count_mismatches_bound("linear", y, want, bound, p.m * p.n), 0);
+        free(x); free(w); free(bias); free(y); free(want); free(bound);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Convolution                                                         */
 /* ------------------------------------------------------------------ */
@@ -610,6 +646,67 @@ static void test_conv2d(void)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_conv(&cases[i]);
+}
+
+/* The fused epilogue: y = act(conv + bias) * scale[ch] + shift[ch] +
+ * residual, against the reference conv with the same steps after it. */
+static void check_conv_epilogue(const conv_case *cc, int with_affine, int with_residual)
+{
+    snt_conv2d_params p;
+    size_t nw, ny, ns, i, ohw;
+    float *x, *w, *bias, *scale, *shift, *res, *y, *scratch;
+    double *want, *bound;
+
+    memset(&p, 0, sizeof p);
+    p.n = cc->n; p.c = cc->c; p.h = cc->h; p.w = cc->w; p.k = cc->k;
+    p.kh = cc->kh; p.kw = cc->kw; p.sh = cc->sh; p.sw = cc->sw; p.dh = cc->dh; p.dw = cc->dw;
+    p.pt = cc->pt; p.pl = cc->pl; p.groups = cc->groups;
+    p.oh = conv_out(cc->h, cc->pt + cc->pb, cc->kh, cc->sh, cc->dh);
+    p.ow = conv_out(cc->w, cc->pl + cc->pr, cc->kw, cc->sw, cc->dw);
+    p.act.kind = cc->act;
+    ohw = p.oh * p.ow;
+    nw = p.k * (p.c / p.groups) * p.kh * p.kw;
+    ny = p.n * p.k * ohw;
+    ns = snt_conv2d_scratch_floats(&p);
+    x = rand_floats(p.n * p.c * p.h * p.w);
+    w = rand_floats(nw);
+    bias = cc->with_bias ? rand_floats(p.k) : NULL;
+    scale = with_affine ? rand_floats(p.k) : NULL;
+    shift = with_affine ? rand_floats(p.k) : NULL;
+    res = with_residual ? rand_floats(ny) : NULL;
+    y = malloc((ny + 1) * sizeof *y);
+    scratch = malloc((ns + 1) * sizeof *scratch);
+    want = malloc((ny + 1) * sizeof *want);
+    bound = malloc((ny + 1) * sizeof *bound);
+    ref_conv(&p, x, w, bias, want, bound);
+    for (i = 0; i < ny; i++) {
+        size_t ch = i / ohw % p.k;
+        if (scale)
+            want[i] = want[i] * scale[ch] + shift[ch];
+        if (res)
+            want[i] += res[i];
+        bound[i] += 1e-6;   /* one more rounding per step */
+    }
+    snt_conv2d_fused_f32(&p, x, w, bias, scale, shift, res, y, ns ? scratch : NULL);
+    CU_ASSERT_EQUAL(count_mismatches_bound("conv epilogue", y, want, bound, ny), 0);
+    free(x); free(w); free(bias); free(scale); free(shift); free(res);
+    free(y); free(scratch); free(want); free(bound);
+}
+
+static void test_conv2d_epilogue(void)
+{
+    static const conv_case cases[] = {
+        /* n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g  act               bias scratch */
+        {2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_GELU, 1, 0},    /* pointwise */
+        {2, 6, 10, 9, 6, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 6, SNT_ACT_GELU, 1, 0},    /* depthwise 7x7 */
+        {1, 3, 16, 15, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, SNT_ACT_RELU, 0, 1},   /* general s2 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check_conv_epilogue(&cases[i], 1, 0);
+        check_conv_epilogue(&cases[i], 0, 1);
+        check_conv_epilogue(&cases[i], 1, 1);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1529,7 +1626,9 @@ int main(void)
         {"sgemm", test_sgemm},
         {"matmul", test_matmul},
         {"gemm", test_gemm},
+        {"linear", test_linear},
         {"conv2d", test_conv2d},
+        {"conv2d fused epilogue", test_conv2d_epilogue},
         {"pool2d", test_pool2d},
         {"pool2d onnx examples", test_pool2d_onnx_examples},
         {"global avgpool", test_global_avgpool},

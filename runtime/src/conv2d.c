@@ -1,5 +1,6 @@
 /*
- * conv2d.c - ONNX Conv on NCHW tensors, with bias and a fused activation.
+ * conv2d.c - ONNX Conv on NCHW tensors, with bias and a fused epilogue:
+ * an activation, a per-channel affine and a residual add.
  *
  * Three strategies, chosen from the parameters alone:
  *  - pointwise (1x1, stride 1, no padding): each group is directly one
@@ -156,8 +157,10 @@ static void conv_depthwise_channel(const snt_conv2d_params *p, const float *x,
     }
 }
 
-/* Adds the bias and applies the activation, one output channel at a time. */
-static void bias_act(const snt_conv2d_params *p, const float *bias, float *y)
+/* The epilogue, one output channel at a time while it is in cache: the
+ * bias, the activation, the per-channel affine and the residual. */
+static void epilogue(const snt_conv2d_params *p, const float *bias, const float *post_scale,
+                     const float *post_shift, const float *residual, float *y)
 {
     size_t ohw = p->oh * p->ow, ch, i;
     for (ch = 0; ch < p->k; ch++) {
@@ -169,11 +172,22 @@ static void bias_act(const snt_conv2d_params *p, const float *bias, float *y)
         }
         if (p->act.kind != SNT_ACT_NONE)
             snt_act_f32(&p->act, yc, yc, ohw);
+        if (post_scale != NULL) {
+            const float s = post_scale[ch], t = post_shift[ch];
+            for (i = 0; i < ohw; i++)
+                yc[i] = yc[i] * s + t;
+        }
+        if (residual != NULL) {
+            const float *rc = residual + ch * ohw;
+            for (i = 0; i < ohw; i++)
+                yc[i] += rc[i];
+        }
     }
 }
 
-void snt_conv2d_f32(const snt_conv2d_params *p, const float *x, const float *w,
-                    const float *bias, float *y, float *scratch)
+void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const float *w,
+                          const float *bias, const float *post_scale, const float *post_shift,
+                          const float *residual, float *y, float *scratch)
 {
     size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, ch;
     if (out_img == 0)
@@ -188,6 +202,14 @@ void snt_conv2d_f32(const snt_conv2d_params *p, const float *x, const float *w,
         } else {
             conv_im2col(p, x, w, y, scratch);
         }
-        bias_act(p, bias, y);
+        epilogue(p, bias, post_scale, post_shift, residual, y);
+        if (residual != NULL)
+            residual += out_img;
     }
+}
+
+void snt_conv2d_f32(const snt_conv2d_params *p, const float *x, const float *w,
+                    const float *bias, float *y, float *scratch)
+{
+    snt_conv2d_fused_f32(p, x, w, bias, NULL, NULL, NULL, y, scratch);
 }

@@ -1,6 +1,6 @@
 /*
- * matmul.c - ONNX MatMul (batched, broadcasting) and Gemm on top of
- * snt_sgemm.
+ * matmul.c - ONNX MatMul (batched, broadcasting), Gemm and the fused
+ * Linear layer (MatMul + bias + activation) on top of snt_sgemm.
  */
 #include "internal.h"
 
@@ -62,4 +62,23 @@ void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, cons
                 y[i * p->n + j] = p->beta * c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
     }
     snt_sgemm(p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c);
+}
+
+/* One product for all rows, then the bias and the activation row by row
+ * while the row is in cache. */
+void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
+                    const float *bias, float *y)
+{
+    size_t r, j;
+    if (p->m == 0 || p->n == 0)
+        return;
+    snt_sgemm(p->m, p->n, p->k, 1.0f, x, (ptrdiff_t)p->k, 1, w, (ptrdiff_t)p->n, 1, y, p->n, 0);
+    for (r = 0; r < p->m; r++) {
+        float *row = y + r * p->n;
+        if (bias != NULL)
+            for (j = 0; j < p->n; j++)
+                row[j] += bias[j];
+        if (p->act.kind != SNT_ACT_NONE)
+            snt_act_f32(&p->act, row, row, p->n);
+    }
 }

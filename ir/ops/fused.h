@@ -1,0 +1,40 @@
+/*
+ * fused.h - the activation that Gelu and the Sinter-internal fused ops
+ * (FusedConv, Linear) apply, shared with the fusion passes.
+ *
+ * A fused op keeps its activation in attributes, so graph dumps show it:
+ *   activation   "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Gelu"
+ *                (absent: no activation)
+ *   approximate  "none" or "tanh" for Gelu, as ONNX Gelu-20 names it
+ *   alpha, beta  LeakyRelu's alpha; Clip's min and max
+ */
+#ifndef SINTER_FUSED_H
+#define SINTER_FUSED_H
+
+#include "ir/ops/op_emit.h"
+
+/* Reads a fused op's activation attributes; node_error if they name none
+ * that we know. */
+bool fused_act_get(const Node *n, snt_act *act, Diag *d);
+/* Writes act as n's activation attributes (nothing for SNT_ACT_NONE). */
+void fused_act_set(Node *n, const snt_act *act);
+
+/* Gelu's kind from its approximate attribute: false if neither "none"
+ * nor "tanh". */
+bool gelu_act_kind(const Node *n, snt_act_kind *kind);
+
+/* The activation a standalone node computes: Relu, LeakyRelu, Sigmoid,
+ * Tanh, Gelu, or Clip with constant bounds.  False for anything else. */
+bool act_of_node(const Node *n, snt_act *act);
+
+/*
+ * FLOPs per element of an activation.  The rule, shared by every fused
+ * op so that fused and unfused graphs report the same totals: one FLOP
+ * per ONNX node the activation replaces, which is one for Relu,
+ * LeakyRelu, Clip, Sigmoid and Tanh (as their own ops count), five for
+ * exact Gelu (Div, Erf, Add, Mul, Mul) and nine for its tanh form
+ * (x*x, *x, *0.044715, +x, *sqrt(2/pi), Tanh, +1, *x, *0.5).
+ */
+int64_t act_flops(snt_act_kind kind);
+
+#endif /* SINTER_FUSED_H */

@@ -1,0 +1,151 @@
+/*
+ * fused_conv.c - FusedConv: a Conv and the elementwise work after it, in
+ * one kernel call (snt_conv2d_fused_f32):
+ *
+ *   Y = act(Conv(X, W, B)) * post_scale[c] + post_shift[c] + residual
+ *
+ * Sinter-internal: passes/fuse_conv_epilogue.c makes it from Conv,
+ * an activation, an inference BatchNormalization after the activation
+ * and a residual Add; no model may name it (ONNX defines no such op).
+ * Inputs: X, W, B as Conv's (B optional), then the optional post_scale
+ * and post_shift ([M], both or neither) and residual (Y's shape).
+ * Attributes: Conv's, and the activation's (ir/ops/fused.h).
+ */
+#include "ir/ops/fused.h"
+
+extern const OpDesc op_Conv;
+
+enum { IN_BIAS = 2, IN_SCALE = 3, IN_SHIFT = 4, IN_RESIDUAL = 5 };
+
+static const Tensor *optional_input(const Node *n, int i)
+{
+    return i < n->n_in ? n->in[i] : NULL;
+}
+
+/* post_scale and post_shift: one value per output channel. */
+static bool check_channel_vector(const Node *n, int i, int64_t channels, Diag *d)
+{
+    const Tensor *t = n->in[i];
+    if (!check_same_dtype(n, i, d))
+        return false;
+    if (t->shape.rank != 1 || t->shape.dim[0] != channels)
+        return node_error(d, n, "input %d ('%s') must have shape [%lld]", i, t->name,
+                          (long long)channels);
+    return true;
+}
+
+static bool fused_conv_infer(Node *n, Diag *d)
+{
+    snt_act act;
+    if (!op_Conv.infer(n, d) || !fused_act_get(n, &act, d))
+        return false;
+    const Tensor *scale = optional_input(n, IN_SCALE), *shift = optional_input(n, IN_SHIFT);
+    const Tensor *residual = optional_input(n, IN_RESIDUAL), *y = n->out[0];
+    if (!scale != !shift)
+        return node_error(d, n, "post_scale and post_shift must be given together");
+    if (scale && (!check_channel_vector(n, IN_SCALE, y->shape.dim[1], d) ||
+                  !check_channel_vector(n, IN_SHIFT, y->shape.dim[1], d)))
+        return false;
+    if (residual && (!check_same_dtype(n, IN_RESIDUAL, d) ||
+                     !shape_equal(&residual->shape, &y->shape)))
+        return node_error(d, n, "the residual must have the output's dtype and shape");
+    return true;
+}
+
+/* Conv's MACs and FLOPs, plus per output element the activation's
+ * FLOPs (act_flops), two for the affine (as BatchNormalization counts)
+ * and one for the residual add: the totals of the ops it replaces. */
+static OpCost fused_conv_cost(const Node *n)
+{
+    OpCost c = op_Conv.cost(n);
+    snt_act act;
+    Diag ignored = {0};
+    int64_t per_element = fused_act_get(n, &act, &ignored) ? act_flops(act.kind) : 0;
+    diag_free(&ignored);
+    if (optional_input(n, IN_SCALE))
+        per_element += 2;
+    if (optional_input(n, IN_RESIDUAL))
+        per_element += 1;
+    c.flops += sat_mul(per_element, tensor_numel(n->out[0]));
+    return c;
+}
+
+/* The kernel's parameters: the window Conv's shape rule checked, W's
+ * spatial extents as the kernel. */
+static bool conv2d_params(const Node *n, snt_conv2d_params *cp, Diag *d)
+{
+    const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
+    int64_t kernel[2] = {1, 1};
+    Window win;
+    for (int i = 2; i < w->rank && i < 4; i++)
+        kernel[i - 2] = w->dim[i];
+    if (!check_window_rank(n, x, d) || !window_infer(n, x, kernel, false, &win, d) ||
+        !fused_act_get(n, &cp->act, d))
+        return false;
+    cp->n = (size_t)x->dim[0];
+    cp->c = (size_t)x->dim[1];
+    cp->h = (size_t)win.in[0];
+    cp->w = (size_t)win.in[1];
+    cp->k = (size_t)w->dim[0];
+    cp->oh = (size_t)win.out[0];
+    cp->ow = (size_t)win.out[1];
+    cp->kh = (size_t)win.kernel[0];
+    cp->kw = (size_t)win.kernel[1];
+    cp->sh = (size_t)win.stride[0];
+    cp->sw = (size_t)win.stride[1];
+    cp->dh = (size_t)win.dilation[0];
+    cp->dw = (size_t)win.dilation[1];
+    cp->pt = (size_t)win.pad_begin[0];
+    cp->pl = (size_t)win.pad_begin[1];
+    cp->groups = (size_t)attr_int_or(n, "group", 1);
+    return true;
+}
+
+static void emit_conv2d_params(const snt_conv2d_params *cp, Emitter *e)
+{
+    const char *names[] = {"n", "c", "h", "w", "k", "oh", "ow", "kh", "kw",
+                           "sh", "sw", "dh", "dw", "pt", "pl", "groups"};
+    const size_t values[] = {cp->n, cp->c, cp->h, cp->w, cp->k, cp->oh, cp->ow, cp->kh, cp->kw,
+                             cp->sh, cp->sw, cp->dh, cp->dw, cp->pt, cp->pl, cp->groups};
+    Params p = {0};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        params_int(&p, names[i], (int64_t)values[i]);
+    params_act(&p, "act", &cp->act);
+    params_emit(&p, e, "snt_conv2d_params");
+}
+
+static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
+{
+    snt_conv2d_params cp = {0};
+    if (!check_f32_runtime(n, n->n_in, d) || !conv2d_params(n, &cp, d))
+        return false;
+    emit_conv2d_params(&cp, e);
+    size_t scratch = snt_conv2d_scratch_floats(&cp);
+    const char *x = emit_ptr(e, n->in[0]), *w = emit_ptr(e, n->in[1]);
+    const char *b = emit_ptr_or_null(e, optional_input(n, IN_BIAS));
+    const char *scale = emit_ptr_or_null(e, optional_input(n, IN_SCALE));
+    const char *shift = emit_ptr_or_null(e, optional_input(n, IN_SHIFT));
+    const char *residual = emit_ptr_or_null(e, optional_input(n, IN_RESIDUAL));
+    emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x, w, b, scale,
+              shift, residual, emit_ptr(e, n->out[0]),
+              scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL");
+    return true;
+}
+
+/* The im2col buffer the kernel asks for, so the planner can place it. */
+static size_t fused_conv_scratch_bytes(const Node *n)
+{
+    snt_conv2d_params cp = {0};
+    Diag ignored = {0};
+    bool ok = conv2d_params(n, &cp, &ignored);
+    diag_free(&ignored);
+    return ok ? snt_conv2d_scratch_floats(&cp) * sizeof(float) : 0;
+}
+
+const OpDesc op_FusedConv = {
+    .name = "FusedConv", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .min_in = 2, .max_in = 6, .min_out = 1, .max_out = 1,
+    .infer = fused_conv_infer, .cost = fused_conv_cost, .emit = fused_conv_emit,
+    .scratch_bytes = fused_conv_scratch_bytes,
+    .internal = true,
+};

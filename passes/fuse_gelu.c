@@ -1,0 +1,201 @@
+/*
+ * fuse_gelu.c - recognizes GELU spelled out in elementwise nodes and
+ * replaces it by one Gelu node (ai.onnx opset 20).
+ *
+ * Exact form, anchored at the Erf (PyTorch's export of nn.GELU()):
+ *     d = x / sqrt(2)  (or x * (1 / sqrt 2));  e = Erf(d);  a = e + 1
+ * Tanh form, anchored at the Tanh (nn.GELU(approximate='tanh')):
+ *     c = x^3 (Pow(x, 3), or x * (x * x));  i = (x + 0.044715 * c) * sqrt(2/pi)
+ *     e = Tanh(i);  a = e + 1
+ * and then, for both, y = 0.5 * x * a in any of its orders:
+ *     (x * a) * 0.5,   (0.5 * a) * x,   (x * 0.5) * a
+ * Multiplications and additions match with their operands either way
+ * round.  Constants must be float32 scalars equal to the expected value
+ * within float rounding, every intermediate must have exactly one reader
+ * and not be a graph output, and y must have x's shape (a constant of
+ * higher rank would broadcast it).
+ *
+ * The Gelu nodes get opset 20, the op's own version, whatever the model's:
+ * ONNX defines Gelu from opset 20 on and its meaning has not changed since.
+ */
+#include "passes/fusion.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define SQRT2 1.4142135623730951
+#define SQRT_2_OVER_PI 0.7978845608028654
+#define GELU_CUBIC 0.044715
+#define GELU_OPSET 20
+
+/* The nodes of one match, in the order found. */
+typedef struct {
+    Node *nodes[10];
+    int count;
+    Tensor *x;          /* the input */
+    bool tanh_form;
+} GeluMatch;
+
+static void take(GeluMatch *m, Node *n)
+{
+    m->nodes[m->count++] = n;
+}
+
+/* The producer of t when t is an intermediate read only by `reader`
+ * and made by a live `op` node; NULL otherwise. */
+static Node *private_producer(const Fusion *f, const Tensor *t, const Node *reader,
+                              const char *op)
+{
+    Node *p = t ? t->producer : NULL;
+    return fusion_sole_reader(f, t) == reader && fusion_node_is(f, p, op) ? p : NULL;
+}
+
+/* The node reading t alone when it is a live `op` node; NULL otherwise. */
+static Node *sole_reader_is(const Fusion *f, const Tensor *t, const char *op)
+{
+    Node *r = fusion_sole_reader(f, t);
+    return fusion_node_is(f, r, op) ? r : NULL;
+}
+
+/*
+ * y = 0.5 * x * a given a = 1 + erf(..) or 1 + tanh(..): returns y and
+ * adds the two Muls (and their 0.5) to the match, or NULL.
+ */
+static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
+{
+    Node *m1 = sole_reader_is(f, a, "Mul");
+    Tensor *p = m1 ? other_operand(m1, a) : NULL, *x = m->x;
+    if (!p)
+        return NULL;
+    Node *m2 = NULL, *half = NULL;
+    if (p == x) {                              /* (x * a) * 0.5 */
+        m2 = sole_reader_is(f, m1->out[0], "Mul");
+        if (!m2 || operand_beside_const(m2, 0.5) != m1->out[0])
+            return NULL;
+    } else if (const_near(p, 0.5)) {           /* (0.5 * a) * x */
+        m2 = sole_reader_is(f, m1->out[0], "Mul");
+        if (!m2 || other_operand(m2, m1->out[0]) != x)
+            return NULL;
+    } else {                                   /* (x * 0.5) * a */
+        half = private_producer(f, p, m1, "Mul");
+        if (!half || operand_beside_const(half, 0.5) != x)
+            return NULL;
+    }
+    take(m, m1);
+    if (m2)
+        take(m, m2);
+    if (half)
+        take(m, half);
+    return (m2 ? m2 : m1)->out[0];
+}
+
+/* a = e + 1, e the Erf's or Tanh's output. */
+static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
+{
+    Node *add = sole_reader_is(f, e, "Add");
+    if (!add || operand_beside_const(add, 1.0) != e)
+        return NULL;
+    take(m, add);
+    return add->out[0];
+}
+
+/* The erf argument x / sqrt 2 or x * (1 / sqrt 2): sets m->x. */
+static bool match_erf_argument(const Fusion *f, GeluMatch *m, const Node *erf)
+{
+    Tensor *d = erf->in[0];
+    Node *div = private_producer(f, d, erf, "Div");
+    Node *mul = private_producer(f, d, erf, "Mul");
+    if (div && const_near(div->in[1], SQRT2)) {
+        m->x = div->in[0];
+        take(m, div);
+    } else if (mul && (m->x = operand_beside_const(mul, 1 / SQRT2)) != NULL) {
+        take(m, mul);
+    }
+    return m->x != NULL;
+}
+
+/* x^3 as Pow(x, 3) or x * (x * x) (either order): the cube's x, or NULL. */
+static Tensor *match_cube(const Fusion *f, GeluMatch *m, const Tensor *c, const Node *reader)
+{
+    Node *pow = private_producer(f, c, reader, "Pow");
+    if (pow && const_near(pow->in[1], 3.0)) {
+        take(m, pow);
+        return pow->in[0];
+    }
+    Node *mul = private_producer(f, c, reader, "Mul");
+    for (int i = 0; mul && i < 2; i++) {
+        Node *sq = private_producer(f, mul->in[i], mul, "Mul");
+        Tensor *x = mul->in[1 - i];
+        if (sq && sq->in[0] == x && sq->in[1] == x) {
+            take(m, mul);
+            take(m, sq);
+            return x;
+        }
+    }
+    return NULL;
+}
+
+/* The tanh argument sqrt(2/pi) * (x + 0.044715 * x^3): sets m->x. */
+static bool match_tanh_argument(const Fusion *f, GeluMatch *m, const Node *tanh_node)
+{
+    Node *scale = private_producer(f, tanh_node->in[0], tanh_node, "Mul");
+    Tensor *s = scale ? operand_beside_const(scale, SQRT_2_OVER_PI) : NULL;
+    Node *add = private_producer(f, s, scale, "Add");
+    for (int i = 0; add && i < 2; i++) {
+        Node *cubic = private_producer(f, add->in[i], add, "Mul");
+        Tensor *c = cubic ? operand_beside_const(cubic, GELU_CUBIC) : NULL;
+        GeluMatch trial = *m;
+        Tensor *x = c ? match_cube(f, &trial, c, cubic) : NULL;
+        if (x && x == add->in[1 - i]) {
+            *m = trial;
+            m->x = x;
+            take(m, scale);
+            take(m, add);
+            take(m, cubic);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Matches a whole GELU around its Erf or Tanh node; returns y or NULL. */
+static Tensor *match_gelu(const Fusion *f, GeluMatch *m, Node *anchor)
+{
+    *m = (GeluMatch){.tanh_form = fusion_node_is(f, anchor, "Tanh")};
+    bool ok = m->tanh_form ? match_tanh_argument(f, m, anchor) : match_erf_argument(f, m, anchor);
+    if (!ok || !is_f32(m->x))
+        return NULL;
+    take(m, anchor);
+    Tensor *a = match_plus_one(f, m, anchor->out[0]);
+    Tensor *y = a ? match_half_x_times(f, m, a) : NULL;
+    return y && shape_equal(&y->shape, &m->x->shape) ? y : NULL;
+}
+
+static bool replace_by_gelu(Fusion *f, GeluMatch *m, Tensor *y, Diag *d)
+{
+    Node *gelu = fusion_add_node(f, y->producer, "Gelu", GELU_OPSET);
+    node_add_input(gelu, m->x);
+    if (m->tanh_form)
+        node_add_attr(gelu, "approximate", ATTR_STRING)->s = xstrdup("tanh");
+    for (int i = 0; i < m->count; i++)
+        fusion_absorb(f, m->nodes[i]);
+    return fusion_finish_node(gelu, y, d);
+}
+
+bool pass_fuse_gelu(Graph *g, Diag *d)
+{
+    Fusion f;
+    bool ok = true;
+    fusion_begin(&f, g);
+    for (int i = 0; ok && i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        GeluMatch m;
+        Tensor *y = NULL;
+        if (fusion_node_is(&f, n, "Erf") || fusion_node_is(&f, n, "Tanh"))
+            y = match_gelu(&f, &m, n);
+        if (y)
+            ok = replace_by_gelu(&f, &m, y, d);
+    }
+    fusion_end(&f);
+    return ok;
+}

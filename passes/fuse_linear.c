@@ -1,0 +1,105 @@
+/*
+ * fuse_linear.c - merges MatMul by a constant matrix, the bias Add after
+ * it and an activation into one Linear node (PyTorch exports nn.Linear on
+ * a 3-D input as MatMul(x, W) then Add(bias, .), the bias first):
+ *
+ *   MatMul(x[..., K], W[K, N]) [-> Add(bias)] [-> activation]
+ *
+ * W must be a constant float32 matrix; the bias a constant with N values
+ * over the last axis (shape [N], or [1, .., 1, N] no longer than the
+ * product's rank), on either side of the Add.  The activation is one of
+ * those FusedConv takes.  Each absorbed intermediate must have one reader
+ * and not be a graph output.  A MatMul with nothing after it to absorb
+ * stays a MatMul.
+ */
+#include "passes/fusion.h"
+
+typedef struct {
+    Node *matmul;
+    Node *nodes[2];      /* Add, activation: the ones absorbed */
+    int count;
+    Tensor *bias;        /* [N], or NULL */
+    snt_act act;
+    Tensor *y;
+} LinearMatch;
+
+static void take(LinearMatch *m, Node *n)
+{
+    m->nodes[m->count++] = n;
+    m->y = n->out[0];
+}
+
+/* x [..., K] by a constant W [K, N], all float32. */
+static bool is_linear_matmul(const Fusion *f, const Node *n)
+{
+    if (!fusion_node_is(f, n, "MatMul"))
+        return false;
+    const Tensor *x = n->in[0], *w = n->in[1];
+    return is_f32(x) && is_f32(w) && tensor_is_const(w) && w->shape.rank == 2 &&
+           x->shape.rank >= 2 && x->shape.dim[x->shape.rank - 1] == w->shape.dim[0];
+}
+
+/* A constant of N values along the last axis only. */
+static bool is_row_bias(const Tensor *b, const Tensor *y)
+{
+    int64_t n = y->shape.dim[y->shape.rank - 1];
+    return is_f32(b) && tensor_is_const(b) && b->shape.rank >= 1 &&
+           b->shape.rank <= y->shape.rank && tensor_numel(b) == n &&
+           b->shape.dim[b->shape.rank - 1] == n;
+}
+
+static void match_bias(Fusion *f, LinearMatch *m)
+{
+    Node *add = fusion_sole_reader(f, m->y);
+    Tensor *b = fusion_node_is(f, add, "Add") ? other_operand(add, m->y) : NULL;
+    if (!b || !is_row_bias(b, m->y) || !shape_equal(&add->out[0]->shape, &m->y->shape))
+        return;
+    /* The kernel reads a plain [N] vector: drop leading unit axes. */
+    Shape s = {.rank = 1, .dim = {tensor_numel(b)}};
+    m->bias = b->shape.rank == 1 ? b : fusion_const_f32(f->g, b->name, &s, b->data);
+    take(m, add);
+}
+
+static void match_activation(const Fusion *f, LinearMatch *m)
+{
+    Node *r = fusion_sole_reader(f, m->y);
+    snt_act act;
+    if (r && r->in[0] == m->y && act_of_node(r, &act) && is_f32(r->out[0])) {
+        m->act = act;
+        take(m, r);
+    }
+}
+
+static bool replace_by_linear(Fusion *f, LinearMatch *m, Diag *d)
+{
+    Node *mm = m->matmul;
+    Node *lin = fusion_add_node(f, m->y->producer, "Linear", mm->opset);
+    node_add_input(lin, mm->in[0]);
+    node_add_input(lin, mm->in[1]);
+    if (m->bias)
+        node_add_input(lin, m->bias);
+    fused_act_set(lin, &m->act);
+    fusion_absorb(f, mm);
+    for (int i = 0; i < m->count; i++)
+        fusion_absorb(f, m->nodes[i]);
+    return fusion_finish_node(lin, m->y, d);
+}
+
+bool pass_fuse_linear(Graph *g, Diag *d)
+{
+    Fusion f;
+    bool ok = true;
+    fusion_begin(&f, g);
+    for (int i = 0; ok && i < g->n_nodes; i++) {
+        Node *mm = g->nodes[i];
+        if (!is_linear_matmul(&f, mm))
+            continue;
+        LinearMatch m = {.matmul = mm, .act = {.kind = SNT_ACT_NONE}, .y = mm->out[0]};
+        match_bias(&f, &m);
+        match_activation(&f, &m);
+        if (m.count > 0)
+            ok = replace_by_linear(&f, &m, d);
+    }
+    fusion_end(&f);
+    return ok;
+}
