@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# run_bench.sh - wall time of the generated C at -O0 and -O2, side by side.
+#
+# usage: bash bench/run_bench.sh [MODEL.onnx...]   (default: tests/fixtures/*_op13.onnx)
+#
+# For each model: compile it once per level with `sinter compile`, build
+# each with bench/bench_main.c and the runtime, then run the two programs
+# alternately ROUNDS times (each run times RUNS calls after a warm-up call
+# and reports its median).  Prints the median over rounds of each level's
+# medians and the ratio -O0 / -O2 (> 1: -O2 is faster), with the kernel
+# counts of `sinter flops` and the output checksums of both programs.
+#
+# Environment: SINTER_BUILD (build folder, default build), CC (default cc),
+# BENCH_CFLAGS (default -O2), ROUNDS (default 5), RUNS (default 11),
+# SINTER_O2_FLAGS (extra `sinter compile` options of the -O2 side, e.g.
+# "--passes dce,fuse_gelu" to time one pass),
+# ORT=1 adds ONNX Runtime to each round (bench/ort_bench.js; NODE_PATH must
+# find onnxruntime-node, see bench/README.md).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SINTER_BUILD:-$root/build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+sinter=$build/tools/sinter
+runtime=$build/runtime/libsinter_rt.a
+cc=${CC:-cc}
+read -r -a cflags <<< "${BENCH_CFLAGS:--O2}"
+rounds=${ROUNDS:-5}
+read -r -a o2_flags <<< "${SINTER_O2_FLAGS:-}"
+runs=${RUNS:-11}
+
+for f in "$sinter" "$runtime"; do
+    [ -e "$f" ] || { echo "run_bench.sh: $f missing: build first (ninja -C $build)" >&2; exit 2; }
+done
+if [ $# -eq 0 ]; then
+    set -- "$root"/tests/fixtures/*_op13.onnx
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sinter-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# build MODEL LEVEL DIR: the bench program DIR/bench for MODEL at -OLEVEL.
+build_level() {
+    local extra=()
+    if [ "$2" = 2 ]; then
+        extra=(${o2_flags[@]+"${o2_flags[@]}"})
+    fi
+    "$sinter" compile "$1" -o "$3" --name model "-O$2" ${extra[@]+"${extra[@]}"} > /dev/null
+    "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" -o "$3/bench" \
+        "$root/bench/bench_main.c" "$3/model.c" "$runtime" -lm
+}
+
+# median of the numbers on stdin
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# json_field JSON OBJECT KEY: the number OBJECT.KEY of `sinter flops --json`.
+json_field() {
+    grep -o "\"$2\": {[^}]*}" <<< "$1" | grep -o "\"$3\": [0-9]*" | grep -o '[0-9]*$'
+}
+
+# input_dims MODEL: the first input's shape as DIM,DIM,... (for ort_bench.js)
+input_dims() {
+    "$sinter" info "$1" | awk '$1 == "input" { gsub(/[][]/, "", $4); print $4; exit }'
+}
+
+# run_level DIR LEVEL MODEL: one timed run; appends its median to
+# DIR-LEVEL.times and keeps its checksum in DIR-LEVEL.sum.
+run_level() {
+    local med sum
+    if [ "$2" = ort ]; then
+        read -r med _ sum < <(node "$root/bench/ort_bench.js" "$3" "$runs" "$(input_dims "$3")")
+    else
+        read -r med _ sum < <("$1-$2/bench" "$runs")
+    fi
+    echo "$med" >> "$1-$2.times"
+    echo "$sum" > "$1-$2.sum"
+}
+
+levels=(O0 O2)
+if [ "${ORT:-0}" = 1 ]; then
+    levels+=(ort)
+fi
+printf '%-22s %7s %7s %10s %10s %7s %9s %10s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2
+[ "${ORT:-0}" = 1 ] && printf ' %10s %7s' ms-ORT O2/ORT
+printf '  checksums (%s)\n' "${levels[*]}"
+for model in "$@"; do
+    name=$(basename "$model" .onnx)
+    dir=$work/$name
+    build_level "$model" 0 "$dir-O0"
+    build_level "$model" 2 "$dir-O2"
+    json=$("$sinter" flops "$model" --json ${o2_flags[@]+"${o2_flags[@]}"})
+    for level in "${levels[@]}"; do
+        : > "$dir-$level.times"
+    done
+    for ((r = 0; r < rounds; r++)); do
+        for level in "${levels[@]}"; do
+            run_level "$dir" "$level" "$model"
+        done
+    done
+    t0=$(median < "$dir-O0.times")
+    t2=$(median < "$dir-O2.times")
+    flops=$(json_field "$json" fused flops)
+    macs=$(json_field "$json" fused macs)
+    printf '%-22s %7s %7s %10.3f %10.3f %7.3f %9.4f %10.2f' "$name" \
+        "$(json_field "$json" unfused kernels)" "$(json_field "$json" fused kernels)" \
+        "$t0" "$t2" "$(awk -v a="$t0" -v b="$t2" 'BEGIN { print a / b }')" \
+        "$(awk -v m="$macs" 'BEGIN { print m / 1e9 }')" \
+        "$(awk -v f="$flops" -v t="$t2" 'BEGIN { print f / (t * 1e6) }')"
+    if [ "${ORT:-0}" = 1 ]; then
+        tort=$(median < "$dir-ort.times")
+        printf ' %10.3f %7.3f' "$tort" "$(awk -v a="$t2" -v b="$tort" 'BEGIN { print a / b }')"
+    fi
+    printf ' '
+    for level in "${levels[@]}"; do
+        printf ' %s' "$(cat "$dir-$level.sum")"
+    done
+    printf '\n'
+done
