@@ -129,7 +129,13 @@ static bool resolve_ops(Graph *g, Diag *d)
     bool ok = true;
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
-        n->op = op_lookup(n->domain, n->op_type);
+        /* A node a pass made keeps its op; one read from a model may not
+         * name an internal op. */
+        if (!n->op) {
+            n->op = op_lookup(n->domain, n->op_type);
+            if (n->op && n->op->internal)
+                n->op = NULL;
+        }
         if (!n->op)
             ok = node_error(d, n, "unsupported op '%s%s%s'", n->domain[0] ? n->domain : "",
                             n->domain[0] ? "." : "", n->op_type);

@@ -133,6 +133,11 @@ typedef struct Tensor {
     Layout layout;
     int64_t offset;        /* arena byte offset from the planner, -1 if none */
     int id;                /* index in graph->tensors, stable */
+    /* Set by the memory planner when t shares another tensor's bytes (a
+     * view, an in-place result, a Concat input produced into its slot):
+     * t starts alias_offset bytes into alias_base's storage. */
+    struct Tensor *alias_base;
+    int64_t alias_offset;
 } Tensor;
 
 size_t tensor_bytes(const Tensor *t);
@@ -182,6 +187,13 @@ typedef struct Node {
     int n_attrs;
     void *op_state;      /* op-private data set by passes (fusion epilogues) */
     int id;              /* index in graph->nodes at creation */
+    /* Set by the memory planner: the node has nothing to do because its
+     * outputs alias its inputs (views, an elided Concat). */
+    bool elided;
+    /* Arena bytes the planner reserved for the node's kernel scratch
+     * (OpDesc.scratch_bytes) and where; 0 bytes when none. */
+    size_t scratch_bytes;
+    int64_t scratch_offset;
 } Node;
 
 typedef struct Graph {
@@ -278,6 +290,24 @@ struct OpDesc {
     /* Output 0 may share input 0's bytes unchanged (Reshape, Identity,
      * Squeeze ...): the planner aliases instead of copying. */
     bool is_view;
+    /* Made only by passes (FusedConv, Linear, ShiftTokenize ...): a model
+     * that names it is refused, since ONNX does not define it. */
+    bool internal;
+    /* Output 0 may be written over any input of the same dtype and shape
+     * that dies at this node: each output element depends only on the
+     * input elements at its own index (elementwise ops, activations). */
+    bool in_place;
+    /* Output `out` is input 0's elements [*offset, *offset + numel) in
+     * order (a Split along an axis after unit dimensions, a contiguous
+     * Slice): the planner makes it a view.  NULL or false: a copy. */
+    bool (*view_range)(const Node *n, int out, int64_t *offset);
+    /* Input `in` is output 0's elements [*offset, *offset + numel) in
+     * order (a Concat whose dimensions before the axis are 1): its
+     * producer may write straight there.  NULL or false: a copy. */
+    bool (*slot_range)(const Node *n, int in, int64_t *offset);
+    /* Bytes of scratch memory the kernel needs while it runs (im2col);
+     * NULL means none.  The planner gives it a region of the arena. */
+    size_t (*scratch_bytes)(const Node *n);
 };
 
 /* The op for (domain, op_type), or NULL. */

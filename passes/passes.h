@@ -45,6 +45,22 @@ typedef struct {
 } MemPlan;
 
 #define ARENA_ALIGN 64
+/* Schedules the nodes (reordering g->nodes), decides aliasing (views,
+ * in place, Concat slots: Tensor.alias_base, Node.elided), and places
+ * every arena buffer (Tensor.offset, Node.scratch_offset). */
 bool plan_memory(Graph *g, MemPlan *plan, Diag *d);
+
+/* One box of the plan's picture: a buffer of the arena over the steps
+ * where it is live.  `label` names its root tensor (or the node of a
+ * scratch region). */
+typedef struct {
+    const char *label;
+    int first, last;          /* schedule steps, inclusive */
+    int64_t offset;
+    size_t bytes;
+} PlanBox;
+
+/* The boxes of a planned graph (count returned, caller frees *boxes). */
+int plan_boxes(const Graph *g, PlanBox **boxes);
 
 #endif /* SINTER_PASSES_H */

@@ -119,6 +119,20 @@ static void test_unsupported_ops_all_reported(void)
     graph_free(g);
 }
 
+/* Ops that only passes create cannot be named by a model. */
+static void test_internal_op_refused(void)
+{
+    Graph *g = reversed_chain();
+    free(g->nodes[0]->op_type);
+    g->nodes[0]->op_type = xstrdup("FusedConv");
+    CU_ASSERT_PTR_NOT_NULL(op_lookup("", "FusedConv"));
+    Diag d = {0};
+    CU_ASSERT_FALSE(graph_infer(g, &d));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.text.buf, "unsupported op 'FusedConv'"));
+    diag_free(&d);
+    graph_free(g);
+}
+
 static void test_opset_out_of_range(void)
 {
     Graph *g = reversed_chain();
@@ -223,6 +237,7 @@ int main(void)
     CU_add_test(s, "cycle is an error", test_cycle_is_an_error);
     CU_add_test(s, "unsupported ops all reported", test_unsupported_ops_all_reported);
     CU_add_test(s, "opset out of range", test_opset_out_of_range);
+    CU_add_test(s, "internal op refused", test_internal_op_refused);
     CU_add_test(s, "dce removes unused nodes", test_dce_removes_unused);
     CU_add_test(s, "planner on random DAGs", test_planner_random_dags);
     CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -54,6 +54,9 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_flops(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* Prints every message of d to stderr; returns the exit status 1. */
 int report_errors(Diag *d);

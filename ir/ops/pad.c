@@ -5,7 +5,7 @@
  * they are inputs (pads, then an optional scalar constant_value, which
  * PyTorch passes and ONNX lets one omit as ""), and opset 18 adds an
  * optional axes input that says which axes the pads refer to.  Negative
- * pads crop.  The runtime kernel handles float32.
+ * pads crop.  The runtime kernel moves elements of any dtype.
  */
 #include "ir/ops/data_util.h"
 
@@ -123,16 +123,26 @@ static bool pad_infer(Node *n, Diag *d)
     return true;
 }
 
+/* The fill value as one element of x's dtype (8 bytes hold any). */
+static bool pad_value_element(const Node *n, int64_t element[1], Diag *d)
+{
+    double value;
+    if (!pad_value(n, &value, d))
+        return false;
+    dtype_set_f64(n->in[0]->dtype, element, 0, value);
+    return true;
+}
+
 static bool pad_fold(Node *n, Diag *d)
 {
     snt_pad_params p;
     const Tensor *x = n->in[0];
-    /* Only float32 has a kernel; other dtypes are reported by emit. */
-    if (!tensor_is_const(x) || x->dtype != DT_FLOAT || tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
+    if (!tensor_is_const(x) || tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
         return true;
-    if (!pad_params(n, &p, d))
+    int64_t value[1];
+    if (!pad_params(n, &p, d) || !pad_value_element(n, value, d))
         return false;
-    snt_pad_f32(&p, x->data, alloc_output(n, 0));
+    snt_pad(&p, dtype_size(x->dtype), value, x->data, alloc_output(n, 0));
     return true;
 }
 
@@ -148,9 +158,7 @@ static const char *pad_mode_name(snt_pad_mode mode)
 static bool pad_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_pad_params p;
-    if (n->in[0]->dtype != DT_FLOAT)
-        return node_error(d, n, "input is %s; the runtime Pad supports float32 only",
-                          dtype_label(n->in[0]->dtype));
+    DType t = n->in[0]->dtype;
     if (!pad_params(n, &p, d))
         return false;
     if (tensor_numel(n->out[0]) == 0)
@@ -163,7 +171,21 @@ static bool pad_emit(const Node *n, Emitter *e, Diag *d)
     str_putf(&s.s, ", .mode = %s", pad_mode_name(p.mode));
     params_float(&s, "value", p.value);
     params_emit(&s, e, "snt_pad_params");
-    emit_line(e, "snt_pad_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
+    if (t == DT_FLOAT) {
+        emit_line(e, "snt_pad_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
+        return true;
+    }
+    /* Other dtypes move bytes; the fill value is one element of theirs. */
+    int64_t value[1];
+    if (!pad_value_element(n, value, d))
+        return false;
+    const char *ct = dtype_ctype(t);
+    if (dtype_is_float(t))
+        emit_line(e, "static const %s value = %.17g;", ct, dtype_get_f64(t, value, 0));
+    else
+        emit_line(e, "static const %s value = %lld;", ct, (long long)dtype_get_i64(t, value, 0));
+    emit_line(e, "snt_pad(&p, sizeof(%s), &value, %s, %s);", ct, emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->out[0]));
     return true;
 }
 

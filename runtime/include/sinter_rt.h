@@ -127,6 +127,17 @@ typedef struct {
 
 void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y);
 
+/* A fully connected layer over the last axis: y[m][n] = act(sum_k
+ * x[m][k] * w[k][n] + bias[n]); bias may be NULL.  x is every leading
+ * axis flattened into m rows. */
+typedef struct {
+    size_t m, n, k;
+    snt_act act;
+} snt_linear_params;
+
+void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
+                    const float *bias, float *y);
+
 /* ---------------------------------------------------------------- */
 /* Convolution and pooling (NCHW; 1-D ops run as H = 1)               */
 /* ---------------------------------------------------------------- */
@@ -146,6 +157,14 @@ typedef struct {
  * kernel needs an im2col buffer of snt_conv2d_scratch_floats(p) floats. */
 void snt_conv2d_f32(const snt_conv2d_params *p, const float *x, const float *w,
                     const float *bias, float *y, float *scratch);
+/* The same with a fused epilogue after the activation, per output channel
+ * ch: y = act(conv + bias[ch]) * post_scale[ch] + post_shift[ch] + residual
+ * (an inference BatchNormalization after the activation, then a residual
+ * Add).  post_scale and post_shift are [k] or both NULL; residual is dense
+ * with y's shape, or NULL, and must not overlap y. */
+void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const float *w,
+                          const float *bias, const float *post_scale, const float *post_shift,
+                          const float *residual, float *y, float *scratch);
 size_t snt_conv2d_scratch_floats(const snt_conv2d_params *p);
 
 typedef struct {
@@ -239,6 +258,9 @@ typedef struct {
 } snt_pad_params;
 
 void snt_pad_f32(const snt_pad_params *p, const float *x, float *y);
+/* Any element type: `value` points at one element of it (p->value is
+ * not read). */
+void snt_pad(const snt_pad_params *p, size_t elem_size, const void *value, const void *x, void *y);
 
 typedef enum { SNT_RESIZE_NEAREST = 0, SNT_RESIZE_LINEAR, SNT_RESIZE_CUBIC } snt_resize_mode;
 typedef enum {
@@ -268,9 +290,186 @@ typedef struct {
 
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y);
 
+/* UNeXt's shifted tokens: channels [chunk_end[k-1], chunk_end[k]) move
+ * by shift[k] pixels along h (axis 0) or w (axis 1), zeros shifted in:
+ * y(n,c,h,w) = x(n,c,h - shift,w) or 0 outside.  The strides (elements,
+ * the same for x and y) give the layout: tokens [n][h*w][c] or images
+ * [n][c][h][w].  y must not overlap x. */
+#define SNT_SHIFT_MAX_CHUNKS 16
+typedef struct {
+    size_t n, c, h, w;
+    ptrdiff_t n_stride, c_stride, h_stride, w_stride;
+    int axis;
+    int chunks;
+    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
+    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
+} snt_shift_params;
+
+void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y);
+
 /* Converts n elements between ONNX dtypes with ONNX Cast semantics
  * (float to int truncates toward zero, to bool is x != 0). */
 void snt_cast(int src_dtype, const void *x, int dst_dtype, void *y, size_t n);
+
+/* ---------------------------------------------------------------- */
+/* More network ops: activations, ConvTranspose, normalizations,      */
+/* pools and kernels along one axis                                   */
+/* ---------------------------------------------------------------- */
+
+/* Activations with their own parameters (act_ext.c); the fused conv
+ * epilogues do not take these. */
+typedef enum {
+    SNT_ACTX_ELU = 0,          /* x < 0 ? alpha (exp(x) - 1) : x */
+    SNT_ACTX_SELU,             /* gamma (x <= 0 ? alpha (exp(x) - 1) : x) */
+    SNT_ACTX_CELU,             /* max(0, x) + min(0, alpha (exp(x / alpha) - 1)) */
+    SNT_ACTX_THRESHOLDED_RELU, /* x > alpha ? x : 0 */
+    SNT_ACTX_SHRINK,           /* x < -alpha ? x + beta : x > alpha ? x - beta : 0 */
+    SNT_ACTX_SOFTPLUS,         /* log(1 + exp(x)) */
+    SNT_ACTX_SOFTSIGN,         /* x / (1 + |x|) */
+    SNT_ACTX_HARD_SIGMOID,     /* max(0, min(1, alpha x + beta)) */
+    SNT_ACTX_HARD_SWISH,       /* x max(0, min(1, x / 6 + 1 / 2)) */
+    SNT_ACTX_MISH              /* x tanh(log(1 + exp(x))) */
+} snt_actx_kind;
+
+typedef struct {
+    snt_actx_kind kind;
+    float alpha, beta, gamma;
+} snt_actx;
+
+/* y[i] = act(x[i]) for i < n; y may equal x. */
+void snt_actx_f32(const snt_actx *act, const float *x, float *y, size_t n);
+/* PRelu: y = x < 0 ? slope * x : x, x read with p->a_strides and the
+ * slope with p->b_strides (broadcast); y may equal x. */
+void snt_prelu_f32(const snt_bcast *p, const float *x, const float *slope, float *y);
+
+/* ConvTranspose on NCHW (1-D as H = 1): input n x c x h x w, output n x
+ * k x oh x ow.  Input pixel (i, j) and tap (a, b) add into the output at
+ * (i*sh + a*dh - pt, j*sw + b*dw - pl) when that lies inside it. */
+typedef struct {
+    size_t n, c, h, w;       /* input */
+    size_t k, oh, ow;        /* output channels and extent */
+    size_t kh, kw;           /* kernel */
+    size_t sh, sw;           /* strides */
+    size_t dh, dw;           /* dilations */
+    size_t pt, pl;           /* top / left padding cropped off the output */
+    size_t groups;
+} snt_conv_transpose2d_params;
+
+/* w: [c][k/groups][kh][kw]; bias: [k] or NULL; scratch of
+ * snt_conv_transpose2d_scratch_floats(p) floats. */
+void snt_conv_transpose2d_f32(const snt_conv_transpose2d_params *p, const float *x,
+                              const float *w, const float *bias, float *y, float *scratch);
+size_t snt_conv_transpose2d_scratch_floats(const snt_conv_transpose2d_params *p);
+
+/* y = (x - mean) / sqrt(var + eps) * scale[c] + bias[c], the statistics
+ * taken over each of the n x c planes of hw elements. */
+void snt_instancenorm_f32(size_t n, size_t c, size_t hw, const float *x, const float *scale,
+                          const float *bias, float eps, float *y);
+/* Local response normalization across channels of x [n][c][hw]:
+ * y = x / (bias + alpha / size * sum of x^2 over the `size` channels
+ * around c) ^ beta. */
+void snt_lrn_f32(size_t n, size_t c, size_t hw, size_t size, float alpha, float beta,
+                 float bias, const float *x, float *y);
+/* Mean-variance normalization: y = (x - mean) / (sqrt(var) + 1e-9) over
+ * each group of elements that p's red space spans; y is written at the
+ * offsets x is read from (same layout). */
+void snt_mvn_f32(const snt_reduce_params *p, const float *x, float *y);
+/* y = x / ||x||_p (p is 1 or 2) along the middle axis of [outer][len][inner];
+ * an all-zero line stays zero. */
+void snt_lpnorm_f32(size_t outer, size_t len, size_t inner, int p, const float *x, float *y);
+
+/* y[i] = max of x[i*hw .. (i+1)*hw) for i < nc. */
+void snt_global_maxpool_f32(size_t nc, size_t hw, const float *x, float *y);
+/* y = (sum over the window of |x|^pnorm) ^ (1 / pnorm); padding adds 0. */
+void snt_lppool2d_f32(const snt_pool2d_params *p, float pnorm, const float *x, float *y);
+
+/* Along the middle axis of x viewed as [outer][len][inner] (axis_ext.c): */
+/* y = x - max - log(sum exp(x - max)). */
+void snt_log_softmax_f32(size_t outer, size_t len, size_t inner, const float *x, float *y);
+/* y = 1 at the first maximum of each line, 0 elsewhere. */
+void snt_hardmax_f32(size_t outer, size_t len, size_t inner, const float *x, float *y);
+/* y[o][i] = index of the first (or with select_last, last) maximum, or
+ * with find_min minimum, of the line x[o][.][i]. */
+void snt_argreduce_f32(size_t outer, size_t len, size_t inner, int find_min, int select_last,
+                       const float *x, int64_t *y);
+/* Running sums of each line, for dtype FLOAT, DOUBLE, INT32, INT64,
+ * UINT32 or UINT64 (integers wrap): exclusive leaves out the element
+ * itself, reverse sums from the end of the line.  y must not overlap x. */
+void snt_cumsum(int dtype, size_t outer, size_t len, size_t inner, int exclusive, int reverse,
+                const void *x, void *y);
+
+/* ---------------------------------------------------------------- */
+/* Indexing and selection (indexing.c, select.c)                      */
+/* ---------------------------------------------------------------- */
+
+/* Index tensors of these kernels have dtype idx_dtype: any integer
+ * SNT_DT_* code, or FLOAT / DOUBLE (OneHot's indices; truncated).
+ * Negative indices count from the end of their axis.  Gathers clamp
+ * indices out of range (ONNX leaves them undefined) so they never read
+ * outside x; scatters and OneHot skip them. */
+
+typedef enum {
+    SNT_SCATTER_NONE = 0, SNT_SCATTER_ADD, SNT_SCATTER_MUL, SNT_SCATTER_MAX, SNT_SCATTER_MIN
+} snt_scatter_op;
+
+/* GatherElements / ScatterElements: idx (and updates, and GatherElements'
+ * y) have idx_dims; element i of them addresses the element of x (dims
+ * x_dims) at i's coordinates with coordinate `axis` replaced by idx[i]. */
+typedef struct {
+    int rank, axis;
+    size_t x_dims[SNT_MAX_RANK];
+    size_t idx_dims[SNT_MAX_RANK];
+} snt_elements_params;
+
+void snt_gather_elements(const snt_elements_params *p, size_t elem_size, const void *x,
+                         int idx_dtype, const void *idx, void *y);
+/* y = x, then y[addressed by idx[i]] = updates[i] (or combined with it
+ * by `op`, for dtype FLOAT, DOUBLE or an integer type), in index order.
+ * y may equal x. */
+void snt_scatter_elements(const snt_elements_params *p, int dtype, snt_scatter_op op,
+                          const void *x, int idx_dtype, const void *idx, const void *updates,
+                          void *y);
+
+/* GatherND / ScatterND: x is [batch][dims[0]]..[dims[k-1]][slice]; idx
+ * is [batch][tuples][k]; each k-tuple picks one slice of `slice`
+ * elements.  GatherND's y (and ScatterND's updates) are
+ * [batch][tuples][slice]. */
+typedef struct {
+    size_t batch, tuples, slice;
+    int k;
+    size_t dims[SNT_MAX_RANK];
+} snt_nd_params;
+
+void snt_gather_nd(const snt_nd_params *p, size_t elem_size, const void *x, int idx_dtype,
+                   const void *idx, void *y);
+/* y = x, then each tuple's slice of y is set to (or combined with) the
+ * tuple's updates, in index order.  y may equal x. */
+void snt_scatter_nd(const snt_nd_params *p, int dtype, snt_scatter_op op, const void *x,
+                    int idx_dtype, const void *idx, const void *updates, void *y);
+
+/* OneHot: y[o][d][i] = values[1] if idx[o][i] (negative: + depth) == d,
+ * else values[0]; values holds two elements of elem_size bytes. */
+void snt_onehot(size_t outer, size_t depth, size_t inner, int idx_dtype, const void *idx,
+                size_t elem_size, const void *values, void *y);
+
+/* Where: out = cond ? x : y with broadcasting; out is dense over dims,
+ * each operand is read through its strides (0 on broadcast axes). */
+typedef struct {
+    int rank;
+    size_t dims[SNT_MAX_RANK];
+    ptrdiff_t cond_strides[SNT_MAX_RANK];
+    ptrdiff_t x_strides[SNT_MAX_RANK];
+    ptrdiff_t y_strides[SNT_MAX_RANK];
+} snt_where_params;
+
+void snt_where(const snt_where_params *p, size_t elem_size, const uint8_t *cond,
+               const void *x, const void *y, void *out);
+
+/* Trilu on `batch` matrices of rows x cols: keeps element (i, j) when
+ * j - i >= k (upper) or j - i <= k (lower), zeroes the rest.  y may
+ * equal x. */
+void snt_trilu(size_t batch, size_t rows, size_t cols, int64_t k, int upper, size_t elem_size,
+               const void *x, void *y);
 
 #ifdef __cplusplus
 }

@@ -33,24 +33,38 @@ static ptrdiff_t source_index(snt_pad_mode mode, ptrdiff_t i, size_t n)
 }
 
 /* Fills one output row (the last axis) from the input row at `src`, or
- * with the constant when src is NULL. */
-static void pad_row(const snt_pad_params *p, const float *src, float *dst)
+ * with the constant when src is NULL.  The part of the row that maps to
+ * the input in order is one memcpy; only the padding goes element by
+ * element. */
+static void pad_row(const snt_pad_params *p, size_t elem, const unsigned char *value,
+                    const unsigned char *src, unsigned char *dst)
 {
     int last = p->rank - 1;
-    size_t n = p->out_dims[last], o;
-    for (o = 0; o < n; o++) {
-        ptrdiff_t i = source_index(p->mode, (ptrdiff_t)o - p->pads_begin[last], p->in_dims[last]);
-        dst[o] = (src != NULL && i >= 0) ? src[i] : p->value;
+    size_t n = p->out_dims[last], o = 0;
+    ptrdiff_t begin = p->pads_begin[last], len = (ptrdiff_t)p->in_dims[last];
+    while (o < n) {
+        ptrdiff_t i = (ptrdiff_t)o - begin;
+        if (src != NULL && i >= 0 && i < len) {
+            size_t run = (size_t)(len - i) < n - o ? (size_t)(len - i) : n - o;
+            memcpy(dst + o * elem, src + (size_t)i * elem, run * elem);
+            o += run;
+            continue;
+        }
+        i = src != NULL ? source_index(p->mode, i, p->in_dims[last]) : -1;
+        memcpy(dst + o * elem, i >= 0 ? src + (size_t)i * elem : value, elem);
+        o++;
     }
 }
 
-void snt_pad_f32(const snt_pad_params *p, const float *x, float *y)
+void snt_pad(const snt_pad_params *p, size_t elem, const void *value, const void *x, void *y)
 {
     size_t idx[SNT_MAX_RANK] = {0}, in_strides[SNT_MAX_RANK], total = 1, rows, r;
     int last = p->rank - 1, d;
+    const unsigned char *in = x;
+    unsigned char *out = y;
 
     if (p->rank == 0) {
-        y[0] = x[0];
+        memcpy(out, in, elem);
         return;
     }
     if (snt__any_zero(p->rank, p->out_dims))
@@ -60,21 +74,21 @@ void snt_pad_f32(const snt_pad_params *p, const float *x, float *y)
     /* Reflect or edge padding of an empty input has nothing to copy. */
     if (snt__any_zero(p->rank, p->in_dims)) {
         for (r = 0; r < total; r++)
-            y[r] = p->value;
+            memcpy(out + r * elem, value, elem);
         return;
     }
     for (d = last, in_strides[last] = 1; d > 0; d--)
         in_strides[d - 1] = in_strides[d] * p->in_dims[d];
 
     rows = total / p->out_dims[last];
-    for (r = 0; r < rows; r++, y += p->out_dims[last]) {
-        const float *src = x;
+    for (r = 0; r < rows; r++, out += p->out_dims[last] * elem) {
+        const unsigned char *src = in;
         /* Locate the input row of this output row, axis by axis. */
         for (d = 0; d < last && src != NULL; d++) {
             ptrdiff_t i = source_index(p->mode, (ptrdiff_t)idx[d] - p->pads_begin[d], p->in_dims[d]);
-            src = i >= 0 ? src + (size_t)i * in_strides[d] : NULL;
+            src = i >= 0 ? src + (size_t)i * in_strides[d] * elem : NULL;
         }
-        pad_row(p, src, y);
+        pad_row(p, elem, value, src, out);
         /* Next output row: advance the index over the outer axes. */
         for (d = last - 1; d >= 0; d--) {
             if (++idx[d] < p->out_dims[d])
@@ -82,4 +96,9 @@ void snt_pad_f32(const snt_pad_params *p, const float *x, float *y)
             idx[d] = 0;
         }
     }
+}
+
+void snt_pad_f32(const snt_pad_params *p, const float *x, float *y)
+{
+    snt_pad(p, sizeof(float), &p->value, x, y);
 }

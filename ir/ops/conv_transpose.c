@@ -1,0 +1,245 @@
+/*
+ * conv_transpose.c - ConvTranspose over 1-D and 2-D inputs (a 1-D one
+ * runs as 2-D of height 1), with group, strides, dilations, pads,
+ * output_padding, output_shape and auto_pad.
+ *
+ * Along each spatial axis the full result has
+ *     full = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1
+ * elements, of which the output keeps [pad_begin, full - pad_end).  The
+ * pads come from `pads`, or when output_shape or auto_pad SAME_* fixes
+ * the output extent, from total = full - out split as the spec says
+ * (SAME_UPPER puts the odd element at the end).  An output longer than
+ * the full result (total < 0) is extended at the end, where nothing but
+ * the bias lands.  The kernel only needs the begin pad and the extent.
+ */
+#include "ir/ops/op_emit.h"
+
+#include <string.h>
+
+static const Tensor *convt_bias(const Node *n)
+{
+    return n->n_in > 2 ? n->in[2] : NULL;
+}
+
+/* Window attributes larger than this are refused: with input extents
+ * below MAX_ELEMENTS (2^40) no extent computation nears int64 overflow. */
+#define CONVT_ATTR_MAX ((int64_t)1 << 20)
+
+/* Reads an ints attribute of `count` values in [lo, CONVT_ATTR_MAX], or
+ * `dflt` for each when absent. */
+static bool convt_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
+                       int64_t *out, Diag *d)
+{
+    int64_t v[4];
+    int got = attr_ints(n, name, v, 4);
+    if (got >= 0 && got != count)
+        return node_error(d, n, "attribute %s has %d values, expected %d", name, got, count);
+    for (int i = 0; i < count; i++) {
+        out[i] = got < 0 ? dflt : v[i];
+        if (out[i] < lo || out[i] > CONVT_ATTR_MAX)
+            return node_error(d, n, "attribute %s has out-of-range value %lld", name,
+                              (long long)out[i]);
+    }
+    return true;
+}
+
+/* The output_shape attribute's spatial extents (it may also list N and
+ * C), or false in *given when it is absent. */
+static bool convt_output_shape(const Node *n, int r, int64_t *out, bool *given, Diag *d)
+{
+    int64_t v[MAX_RANK];
+    int got = attr_ints(n, "output_shape", v, MAX_RANK);
+    *given = got >= 0;
+    if (got < 0)
+        return true;
+    if (got != r && got != r + 2)
+        return node_error(d, n, "output_shape has %d values for %d spatial axes", got, r);
+    for (int i = 0; i < r; i++) {
+        out[i] = v[got - r + i];
+        if (out[i] < 1 || out[i] > MAX_ELEMENTS)
+            return node_error(d, n, "output_shape extent %lld is out of range",
+                              (long long)out[i]);
+    }
+    return true;
+}
+
+/* Output extent and begin pad of axis j from the full extent. */
+static bool convt_axis(const Node *n, const char *auto_pad, bool shape_given, int64_t target,
+                       int64_t full, int64_t pad_b, int64_t pad_e, Window *w, int j, Diag *d)
+{
+    bool same = strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0;
+    if (shape_given || same) {
+        int64_t out = shape_given ? target : w->in[j] * w->stride[j];
+        int64_t total = full - out;
+        w->out[j] = out;
+        w->pad_begin[j] = total < 0 ? 0
+                          : strcmp(auto_pad, "SAME_UPPER") == 0 ? total / 2
+                          : total - total / 2;
+    } else if (strcmp(auto_pad, "VALID") == 0) {
+        w->out[j] = full;
+        w->pad_begin[j] = 0;
+    } else if (strcmp(auto_pad, "NOTSET") == 0) {
+        w->out[j] = full - pad_b - pad_e;
+        w->pad_begin[j] = pad_b;
+    } else {
+        return node_error(d, n, "unknown auto_pad '%s'", auto_pad);
+    }
+    if (w->out[j] < 1)
+        return node_error(d, n, "pads leave an empty output (full extent %lld)",
+                          (long long)full);
+    return true;
+}
+
+/* Checks X, W and B against each other and computes the window: kernel,
+ * strides and dilations as Conv's, out[] the output extents and
+ * pad_begin[] what is cropped off the front of the full result. */
+static bool convt_geometry(const Node *n, Window *win, Diag *d)
+{
+    const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
+    const Tensor *b = convt_bias(n);
+    if (!check_window_rank(n, x, d))
+        return false;
+    if (w->rank != x->rank)
+        return node_error(d, n, "W has rank %d but X has rank %d", w->rank, x->rank);
+    int64_t group = attr_int_or(n, "group", 1), c = x->dim[1], m = w->dim[1] * group;
+    if (group < 1 || w->dim[0] != c || c % group != 0 || w->dim[1] < 1)
+        return node_error(d, n, "%lld input channels, W of %lld x %lld and group %lld do not fit",
+                          (long long)c, (long long)w->dim[0], (long long)w->dim[1],
+                          (long long)group);
+    if (b && (b->shape.rank != 1 || b->shape.dim[0] != m))
+        return node_error(d, n, "B must have shape [%lld]", (long long)m);
+
+    int r = x->rank - 2;
+    int64_t kshape[4], strides[2], dilations[2], pads[4], out_pad[2], target[2];
+    bool shape_given;
+    int kcount = attr_ints(n, "kernel_shape", kshape, 4);
+    if (kcount >= 0 && kcount != r)
+        return node_error(d, n, "kernel_shape has %d values for %d spatial axes", kcount, r);
+    if (!convt_ints(n, "strides", r, 1, 1, strides, d) ||
+        !convt_ints(n, "dilations", r, 1, 1, dilations, d) ||
+        !convt_ints(n, "pads", 2 * r, 0, 0, pads, d) ||
+        !convt_ints(n, "output_padding", r, 0, 0, out_pad, d) ||
+        !convt_output_shape(n, r, target, &shape_given, d))
+        return false;
+    const char *auto_pad = attr_string_or(n, "auto_pad", "NOTSET");
+
+    *win = (Window){.rank = r, .in = {1, 1}, .kernel = {1, 1}, .stride = {1, 1},
+                    .dilation = {1, 1}, .out = {1, 1}};
+    for (int i = 0; i < r; i++) {
+        int j = 2 - r + i;
+        int64_t k = w->dim[2 + i];
+        if (kcount >= 0 && kshape[i] != k)
+            return node_error(d, n, "kernel_shape %lld differs from W's extent %lld",
+                              (long long)kshape[i], (long long)k);
+        if (x->dim[2 + i] < 1 || k < 1 || k > CONVT_ATTR_MAX)
+            return node_error(d, n, "spatial extents must be positive");
+        win->in[j] = x->dim[2 + i];
+        win->kernel[j] = k;
+        win->stride[j] = strides[i];
+        win->dilation[j] = dilations[i];
+        int64_t full = strides[i] * (win->in[j] - 1) + out_pad[i] + (k - 1) * dilations[i] + 1;
+        if (!convt_axis(n, auto_pad, shape_given, target[i], full, pads[i], pads[r + i], win, j,
+                        d))
+            return false;
+    }
+    return true;
+}
+
+static bool convt_infer(Node *n, Diag *d)
+{
+    Window win;
+    if (!check_inputs_present(n, 2, d) || !check_float_input(n, 0, d) ||
+        !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !convt_geometry(n, &win, d))
+        return false;
+    int64_t m = n->in[1]->shape.dim[1] * attr_int_or(n, "group", 1);
+    Shape y = window_output_shape(&win, &n->in[0]->shape, m);
+    set_output(n, 0, n->in[0]->dtype, &y);
+    return true;
+}
+
+/* Conv's rule seen from the other side: every input element meets the
+ * (M / group) * kernel taps weights of its group; plus one add per
+ * output element for the bias. */
+static OpCost convt_cost(const Node *n)
+{
+    const Tensor *w = n->in[1];
+    int64_t taps = 1;
+    for (int i = 1; i < w->shape.rank; i++)
+        taps = sat_mul(taps, w->shape.dim[i]);
+    OpCost c = {.macs = sat_mul(tensor_numel(n->in[0]), taps)};
+    c.flops = sat_mul(2, c.macs) + (convt_bias(n) ? tensor_numel(n->out[0]) : 0);
+    return c;
+}
+
+static snt_conv_transpose2d_params convt_params(const Node *n, const Window *win)
+{
+    const Shape *x = &n->in[0]->shape;
+    int64_t group = attr_int_or(n, "group", 1);
+    return (snt_conv_transpose2d_params){
+        .n = (size_t)x->dim[0], .c = (size_t)x->dim[1],
+        .h = (size_t)win->in[0], .w = (size_t)win->in[1],
+        .k = (size_t)(n->in[1]->shape.dim[1] * group),
+        .oh = (size_t)win->out[0], .ow = (size_t)win->out[1],
+        .kh = (size_t)win->kernel[0], .kw = (size_t)win->kernel[1],
+        .sh = (size_t)win->stride[0], .sw = (size_t)win->stride[1],
+        .dh = (size_t)win->dilation[0], .dw = (size_t)win->dilation[1],
+        .pt = (size_t)win->pad_begin[0], .pl = (size_t)win->pad_begin[1],
+        .groups = (size_t)group,
+    };
+}
+
+static void print_convt_params(const snt_conv_transpose2d_params *cp, Emitter *e)
+{
+    Params p = {0};
+    params_int(&p, "n", (int64_t)cp->n);
+    params_int(&p, "c", (int64_t)cp->c);
+    params_int(&p, "h", (int64_t)cp->h);
+    params_int(&p, "w", (int64_t)cp->w);
+    params_int(&p, "k", (int64_t)cp->k);
+    params_int(&p, "oh", (int64_t)cp->oh);
+    params_int(&p, "ow", (int64_t)cp->ow);
+    params_int(&p, "kh", (int64_t)cp->kh);
+    params_int(&p, "kw", (int64_t)cp->kw);
+    params_int(&p, "sh", (int64_t)cp->sh);
+    params_int(&p, "sw", (int64_t)cp->sw);
+    params_int(&p, "dh", (int64_t)cp->dh);
+    params_int(&p, "dw", (int64_t)cp->dw);
+    params_int(&p, "pt", (int64_t)cp->pt);
+    params_int(&p, "pl", (int64_t)cp->pl);
+    params_int(&p, "groups", (int64_t)cp->groups);
+    params_emit(&p, e, "snt_conv_transpose2d_params");
+}
+
+static bool convt_emit(const Node *n, Emitter *e, Diag *d)
+{
+    Window win;
+    if (!check_f32_runtime(n, n->n_in, d) || !convt_geometry(n, &win, d))
+        return false;
+    snt_conv_transpose2d_params cp = convt_params(n, &win);
+    print_convt_params(&cp, e);
+    size_t scratch = snt_conv_transpose2d_scratch_floats(&cp);
+    emit_line(e, "snt_conv_transpose2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)), emit_ptr(e, n->out[0]),
+              emit_scratch(e, scratch * sizeof(float)));
+    return true;
+}
+
+/* The kernel's column buffer, so the planner can give it arena space. */
+static size_t convt_scratch_bytes(const Node *n)
+{
+    Window win;
+    Diag ignored = {0};
+    bool ok = convt_geometry(n, &win, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return 0;
+    snt_conv_transpose2d_params cp = convt_params(n, &win);
+    return snt_conv_transpose2d_scratch_floats(&cp) * sizeof(float);
+}
+
+const OpDesc op_ConvTranspose = {
+    .name = "ConvTranspose", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
+    .infer = convt_infer, .cost = convt_cost, .emit = convt_emit,
+    .scratch_bytes = convt_scratch_bytes,
+};

@@ -1,0 +1,102 @@
+/*
+ * index_util.c - helpers shared by the ops that take index tensors.
+ */
+#include "ir/ops/index_util.h"
+
+const char *snt_dtype_code(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return "SNT_DT_FLOAT";
+    case DT_UINT8: return "SNT_DT_UINT8";
+    case DT_INT8: return "SNT_DT_INT8";
+    case DT_UINT16: return "SNT_DT_UINT16";
+    case DT_INT16: return "SNT_DT_INT16";
+    case DT_INT32: return "SNT_DT_INT32";
+    case DT_INT64: return "SNT_DT_INT64";
+    case DT_BOOL: return "SNT_DT_BOOL";
+    case DT_DOUBLE: return "SNT_DT_DOUBLE";
+    case DT_UINT32: return "SNT_DT_UINT32";
+    case DT_UINT64: return "SNT_DT_UINT64";
+    default: return NULL;
+    }
+}
+
+bool check_index_input(const Node *n, int i, Diag *d)
+{
+    const Tensor *t = n->in[i];
+    if (t->dtype != DT_INT32 && t->dtype != DT_INT64)
+        return node_error(d, n, "indices '%s' must be int32 or int64, not %s", t->name,
+                          dtype_label(t->dtype));
+    return true;
+}
+
+/* Constant indices out of range are undefined in ONNX; we would rather
+ * say so at compile time than clamp or skip silently at run time. */
+bool check_const_indices_in(const Node *n, int i, int k, const int64_t *dims, Diag *d)
+{
+    const Tensor *t = n->in[i];
+    if (!tensor_is_const(t))
+        return true;
+    int64_t count = tensor_numel(t);
+    for (int64_t e = 0; e < count; e++) {
+        int64_t v = dtype_get_i64(t->dtype, t->data, (size_t)e);
+        int64_t len = dims[e % k];
+        if (v < -len || v >= len)
+            return node_error(d, n, "index %lld is out of range for an axis of %lld",
+                              (long long)v, (long long)len);
+    }
+    return true;
+}
+
+snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis)
+{
+    snt_elements_params p = {.rank = x->rank, .axis = axis};
+    for (int i = 0; i < x->rank; i++) {
+        p.x_dims[i] = (size_t)x->dim[i];
+        p.idx_dims[i] = (size_t)idx->dim[i];
+    }
+    return p;
+}
+
+void emit_elements_params(Emitter *e, const snt_elements_params *ep)
+{
+    Params p = {0};
+    params_int(&p, "rank", ep->rank);
+    params_int(&p, "axis", ep->axis);
+    params_sizes(&p, "x_dims", ep->x_dims, ep->rank);
+    params_sizes(&p, "idx_dims", ep->idx_dims, ep->rank);
+    params_emit(&p, e, "snt_elements_params");
+}
+
+static size_t dims_product(const Shape *s, int lo, int hi)
+{
+    size_t p = 1;
+    for (int i = lo; i < hi; i++)
+        p *= (size_t)s->dim[i];
+    return p;
+}
+
+snt_nd_params nd_params(const Shape *x, const Shape *idx, int batch_dims)
+{
+    int k = (int)idx->dim[idx->rank - 1];
+    snt_nd_params p = {
+        .batch = dims_product(x, 0, batch_dims),
+        .tuples = dims_product(idx, batch_dims, idx->rank - 1),
+        .slice = dims_product(x, batch_dims + k, x->rank),
+        .k = k,
+    };
+    for (int j = 0; j < k; j++)
+        p.dims[j] = (size_t)x->dim[batch_dims + j];
+    return p;
+}
+
+void emit_nd_params(Emitter *e, const snt_nd_params *np)
+{
+    Params p = {0};
+    params_int(&p, "batch", (int64_t)np->batch);
+    params_int(&p, "tuples", (int64_t)np->tuples);
+    params_int(&p, "slice", (int64_t)np->slice);
+    params_int(&p, "k", np->k);
+    params_sizes(&p, "dims", np->dims, np->k);
+    params_emit(&p, e, "snt_nd_params");
+}

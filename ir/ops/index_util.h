@@ -1,0 +1,32 @@
+/*
+ * index_util.h - helpers shared by the ops that take index tensors
+ * (GatherElements, GatherND, ScatterElements, ScatterND, OneHot) and by
+ * the ops that print a dtype code for the runtime (CastLike, scatters).
+ */
+#ifndef SINTER_INDEX_UTIL_H
+#define SINTER_INDEX_UTIL_H
+
+#include "ir/ops/data_util.h"
+
+/* The runtime's name for a dtype code ("SNT_DT_FLOAT"), or NULL for
+ * dtypes the runtime does not convert or combine. */
+const char *snt_dtype_code(DType t);
+
+/* node_error unless input i is an int32 or int64 tensor. */
+bool check_index_input(const Node *n, int i, Diag *d);
+
+/* When input i is constant, a node error unless every value lies in
+ * [-dims[j], dims[j]) where j is the value's position modulo k (k = 1:
+ * one axis; k > 1: GatherND's index tuples). */
+bool check_const_indices_in(const Node *n, int i, int k, const int64_t *dims, Diag *d);
+
+/* The kernel parameters of GatherElements and ScatterElements. */
+snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis);
+void emit_elements_params(Emitter *e, const snt_elements_params *p);
+
+/* The kernel parameters of GatherND and ScatterND: x viewed as
+ * [batch dims][k tuple dims][slice], idx as [batch][tuples][k]. */
+snt_nd_params nd_params(const Shape *x, const Shape *idx, int batch_dims);
+void emit_nd_params(Emitter *e, const snt_nd_params *p);
+
+#endif /* SINTER_INDEX_UTIL_H */

@@ -1,0 +1,78 @@
+/*
+ * softmax_ext.c - LogSoftmax and Hardmax, which read their axis as
+ * Softmax does: before opset 13 the input is coerced to 2-D at `axis`
+ * (default 1) and each row of the flattened trailing axes is one line;
+ * from opset 13 a line runs along the one axis `axis` (default -1).
+ */
+#include "ir/ops/axis_view.h"
+#include "ir/ops/op_emit.h"
+
+#include <string.h>
+
+static bool is_log_softmax(const Node *n)
+{
+    return strcmp(n->op_type, "LogSoftmax") == 0;
+}
+
+static bool softmax_ext_view(const Node *n, AxisView *v, Diag *d)
+{
+    bool per_axis = n->opset >= 13;
+    return axis_view(n, &n->in[0]->shape, attr_int_or(n, "axis", per_axis ? -1 : 1), !per_axis,
+                     v, d);
+}
+
+static bool softmax_ext_infer(Node *n, Diag *d)
+{
+    AxisView v;
+    if (!check_inputs_present(n, 1, d) || !check_float_input(n, 0, d) ||
+        !softmax_ext_view(n, &v, d))
+        return false;
+    set_output(n, 0, n->in[0]->dtype, &n->in[0]->shape);
+    return true;
+}
+
+/* Runs the kernel on float32 constants, so folding gives exactly what
+ * the generated code would. */
+static bool softmax_ext_fold(Node *n, Diag *d)
+{
+    AxisView v;
+    if (!all_inputs_const(n) || n->in[0]->dtype != DT_FLOAT ||
+        tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
+        return true;
+    if (!softmax_ext_view(n, &v, d))
+        return false;
+    float *y = alloc_output(n, 0);
+    if (is_log_softmax(n))
+        snt_log_softmax_f32((size_t)v.outer, (size_t)v.len, (size_t)v.inner, n->in[0]->data, y);
+    else
+        snt_hardmax_f32((size_t)v.outer, (size_t)v.len, (size_t)v.inner, n->in[0]->data, y);
+    return true;
+}
+
+/* LogSoftmax: five per element, as Softmax (max, subtract, exp, sum, and
+ * the final subtract); Hardmax: one compare per element. */
+static OpCost softmax_ext_cost(const Node *n)
+{
+    return (OpCost){.flops = sat_mul(is_log_softmax(n) ? 5 : 1, tensor_numel(n->out[0]))};
+}
+
+static bool softmax_ext_emit(const Node *n, Emitter *e, Diag *d)
+{
+    AxisView v;
+    if (!check_f32_runtime(n, n->n_in, d) || !softmax_ext_view(n, &v, d))
+        return false;
+    emit_line(e, "%s(%lld, %lld, %lld, %s, %s);",
+              is_log_softmax(n) ? "snt_log_softmax_f32" : "snt_hardmax_f32", (long long)v.outer,
+              (long long)v.len, (long long)v.inner, emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->out[0]));
+    return true;
+}
+
+#define SOFTMAX_EXT_OP(op_name) \
+    {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
+     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
+     .infer = softmax_ext_infer, .fold = softmax_ext_fold, .cost = softmax_ext_cost, \
+     .emit = softmax_ext_emit}
+
+const OpDesc op_Hardmax = SOFTMAX_EXT_OP("Hardmax");
+const OpDesc op_LogSoftmax = SOFTMAX_EXT_OP("LogSoftmax");
