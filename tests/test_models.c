@@ -6,7 +6,7 @@
  *
  * Fixtures are tests/fixtures/STEM_opNN.onnx (or STEM.onnx) with
  * STEM_input.npy and STEM_output.npy beside them; each is tested at
- * -O0 and -O2.
+ * -O0 and -O2, and two of them with --weights file.
  */
 #include "frontend/frontend.h"
 
@@ -25,11 +25,12 @@
 #define FIXTURES "fixtures"
 #define TOLERANCE 2e-4
 
-static int run_sinter(const char *model, const char *input, const char *output, const char *level)
+/* `option` is one more command-line word, e.g. -O2 or --weights=file. */
+static int run_sinter(const char *model, const char *input, const char *output, const char *option)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        execl(SINTER_BIN, SINTER_BIN, "run", model, level, "--input", input, "--output", output,
+        execl(SINTER_BIN, SINTER_BIN, "run", model, option, "--input", input, "--output", output,
               (char *)NULL);
         _exit(127);
     }
@@ -73,20 +74,20 @@ static void fixture_stem(const char *file, char *stem, size_t size)
         *op = '\0';
 }
 
-static void test_fixture(const char *file, const char *level)
+static void test_fixture(const char *file, const char *option)
 {
     char stem[256], model[512], input[512], ref[512], out[512];
     fixture_stem(file, stem, sizeof stem);
     snprintf(model, sizeof model, FIXTURES "/%s", file);
     snprintf(input, sizeof input, FIXTURES "/%s_input.npy", stem);
     snprintf(ref, sizeof ref, FIXTURES "/%s_output.npy", stem);
-    snprintf(out, sizeof out, "/tmp/sinter-test-%d-%s%s.npy", (int)getpid(), stem, level);
+    snprintf(out, sizeof out, "/tmp/sinter-test-%d-%s.npy", (int)getpid(), stem);
     if (access(input, R_OK) != 0 || access(ref, R_OK) != 0)
         return; /* not a fixture with reference data */
-    int status = run_sinter(model, input, out, level);
+    int status = run_sinter(model, input, out, option);
     CU_ASSERT_EQUAL(status, 0);
     double err = status == 0 ? relative_error(out, ref) : INFINITY;
-    printf("\n    %-28s %s  max|out-ref|/max|ref| = %.3g", file, level, err);
+    printf("\n    %-28s %-14s max|out-ref|/max|ref| = %.3g", file, option, err);
     CU_ASSERT_TRUE(err <= TOLERANCE);
     unlink(out);
 }
@@ -110,11 +111,20 @@ static void test_all_fixtures(void)
     free(list);
 }
 
+/* Weights in a separate blob handed over at run time give the same
+ * result as embedded ones. */
+static void test_weights_file(void)
+{
+    test_fixture("cmunext_s_op13.onnx", "--weights=file");
+    test_fixture("unext_s_op13.onnx", "--weights=file");
+}
+
 int main(void)
 {
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("models", NULL, NULL);
     CU_add_test(s, "fixtures match PyTorch", test_all_fixtures);
+    CU_add_test(s, "weights from a file", test_weights_file);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

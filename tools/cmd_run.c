@@ -99,10 +99,14 @@ static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *
 {
     Str exe = {0};
     str_putf(&exe, "%s/%s", dir, r->co.name);
-    char *argv[2 * MAX_FILES + 2];
-    Str paths[2 * MAX_FILES];
+    char *argv[2 * MAX_FILES + 3];
+    Str paths[2 * MAX_FILES], weights = {0};
     int argc = 0, n = g->n_inputs + g->n_outputs;
     argv[argc++] = exe.buf;
+    if (r->co.weights == WEIGHTS_FILE) {
+        str_putf(&weights, "%s/%s.weights", dir, r->co.name);
+        argv[argc++] = weights.buf;
+    }
     for (int i = 0; i < n; i++) {
         paths[i] = (Str){0};
         if (i < g->n_inputs)
@@ -115,6 +119,7 @@ static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *
     bool ok = run_program(argv, d);
     for (int i = 0; i < n; i++)
         str_free(&paths[i]);
+    str_free(&weights);
     str_free(&exe);
     return ok;
 }
@@ -146,7 +151,7 @@ static bool run_in_dir(const Graph *g, const RunOptions *r, const char *dir, Dia
     if (r->n_outputs != g->n_outputs)
         return diag_error(d, "the model has %d outputs, %d --output given", g->n_outputs,
                           r->n_outputs);
-    return write_model_c(g, &r->co, dir, d) && write_harness(g, r->co.name, dir, d) &&
+    return write_model_c(g, &r->co, dir, d) && write_harness(g, r->co.name, r->co.weights == WEIGHTS_FILE, dir, d) &&
            build_program(dir, r->co.name, r->cflags, d) && stage_inputs(g, r, dir, d) &&
            execute(g, r, dir, d) && collect_outputs(g, r, dir, d);
 }

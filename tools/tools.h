@@ -45,7 +45,7 @@ bool build_program(const char *dir, const char *name, const char *cflags, Diag *
 bool run_program(char *const argv[], Diag *d);
 
 /* harness.c: DIR/main.c, a program that runs NAME_run on raw files. */
-bool write_harness(const Graph *g, const char *name, const char *dir, Diag *d);
+bool write_harness(const Graph *g, const char *name, bool weights_file, const char *dir, Diag *d);
 
 /* The model's file name without folder and extension, as a C name. */
 char *default_model_name(const char *path);
@@ -54,6 +54,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_passes(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_flops(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
