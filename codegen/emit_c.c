@@ -23,7 +23,9 @@ struct Emitter {
     char **ptr;           /* per tensor id: C expression of its data */
     char **param;         /* per tensor id: parameter name of an input/output */
     bool *param_used;     /* per tensor id: the body reads/writes the parameter */
+    bool *weight_used;    /* per tensor id: the code reads this constant */
     size_t *blob_offset;  /* per tensor id, WEIGHTS_FILE only */
+    Str *blob;            /* the weights file being built, WEIGHTS_FILE only */
     const Node *node;     /* the node being emitted */
     bool arena_used;      /* the body addresses the arena */
     /* Scratch that the planner did not reserve (an op without a
@@ -73,8 +75,15 @@ static void put_param_ptr(Emitter *e, Str *s, const Tensor *t, const Tensor *roo
 }
 
 /* Where a constant's bytes are: the blob or its embedded union. */
-static void put_weight_ptr(Str *s, const Emitter *e, const Tensor *t)
+static void put_weight_ptr(Str *s, Emitter *e, const Tensor *t)
 {
+    /* Only constants the code reads are emitted; in a weights file they
+     * are laid out in the order the code first reads them. */
+    if (!e->weight_used[t->id]) {
+        e->weight_used[t->id] = true;
+        if (e->opt->weights == WEIGHTS_FILE)
+            e->blob_offset[t->id] = weights_append_blob(e->blob, t);
+    }
     if (e->opt->weights == WEIGHTS_FILE) {
         str_putf(s, "((const %s *)(weights + %zu))", dtype_ctype(t->dtype), e->blob_offset[t->id]);
         return;
@@ -349,41 +358,22 @@ static void emit_output_copies(Emitter *e)
     }
 }
 
-/* Constants read by the emitted code (plus constant graph outputs). */
-static bool *used_weights(const Graph *g)
+/* The embedded constants the body read, in tensor order. */
+static void emit_weights(const Emitter *e, Str *c)
 {
-    bool *used = xcalloc((size_t)g->n_tensors, sizeof *used);
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++) {
-            const Tensor *t = g->nodes[i]->in[j];
-            if (t && is_weight(t))
-                used[t->id] = true;
-        }
-    for (int i = 0; i < g->n_outputs; i++)
-        if (is_weight(g->outputs[i]))
-            used[g->outputs[i]->id] = true;
-    return used;
-}
-
-static void emit_weights(Emitter *e, Str *c, Str *blob)
-{
-    bool *used = used_weights(e->g);
+    if (e->opt->weights == WEIGHTS_FILE)
+        return;
     for (int i = 0; i < e->g->n_tensors; i++) {
         const Tensor *t = e->g->tensors[i];
-        if (!used[i])
+        if (!e->weight_used[i])
             continue;
-        if (e->opt->weights == WEIGHTS_FILE) {
-            e->blob_offset[i] = weights_append_blob(blob, t);
-        } else {
-            char *id = c_ident("w_", t->name, 48);
-            Str ident = {0};
-            str_putf(&ident, "%s_%d", id, t->id);
-            weights_emit_embedded(c, t, ident.buf);
-            str_free(&ident);
-            free(id);
-        }
+        char *id = c_ident("w_", t->name, 48);
+        Str ident = {0};
+        str_putf(&ident, "%s_%d", id, t->id);
+        weights_emit_embedded(c, t, ident.buf);
+        str_free(&ident);
+        free(id);
     }
-    free(used);
 }
 
 /* Parameters the body never touches (zero-size, unused inputs). */
@@ -458,6 +448,7 @@ static Emitter *emitter_new(const Graph *g, const CodegenOptions *opt)
     e->ptr = xcalloc((size_t)g->n_tensors + 1, sizeof *e->ptr);
     e->param = xcalloc((size_t)g->n_tensors + 1, sizeof *e->param);
     e->blob_offset = xcalloc((size_t)g->n_tensors + 1, sizeof *e->blob_offset);
+    e->weight_used = xcalloc((size_t)g->n_tensors + 1, sizeof *e->weight_used);
     e->param_used = xcalloc((size_t)g->n_tensors + 1, sizeof *e->param_used);
     name_params(e);
     return e;
@@ -472,6 +463,7 @@ static void emitter_free(Emitter *e)
     free(e->ptr);
     free(e->param);
     free(e->blob_offset);
+    free(e->weight_used);
     free(e->param_used);
     for (int i = 0; i < e->n_owned; i++)
         free(e->owned[i]);
@@ -488,21 +480,21 @@ bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Di
     if (!is_c_ident(opt->name))
         return diag_error(d, "'%s' is not a valid C name for the model", opt->name);
     Emitter *e = emitter_new(g, opt);
-    Str weights = {0}, body = {0};
-    emit_weights(e, &weights, &out->weights);
+    Str body = {0};
     e->body = &body;
+    e->blob = &out->weights;
+    /* The body first: it decides which constants are read. */
     bool ok = emit_nodes(e, d);
     emit_output_copies(e);
 
     emit_prologue(e, &out->c);
-    str_puts(&out->c, weights.buf ? weights.buf : "");
+    emit_weights(e, &out->c);
     if (e->arrays.len)
         str_putf(&out->c, "%s\n", e->arrays.buf);
     emit_storage(e, &out->c);
     emit_run_functions(e, &out->c, &body);
     emit_header(e, &out->h, out->weights.len);
 
-    str_free(&weights);
     str_free(&body);
     emitter_free(e);
     return ok;

@@ -195,7 +195,7 @@ static double ref_softsign(double x) { return x / (1 + fabs(x)); }
 static double ref_hard_sigmoid(double x) { return fmax(0, fmin(1, 0.2 * x + 0.5)); }
 static double ref_hard_swish(double x) { return x * fmax(0, fmin(1, x / 6 + 0.5)); }
 static double ref_mish(double x) { return x * tanh(log(1 + exp(x))); }
-static double ref_shrink(double x) { return x < -0.5 ? x + 0.0 : x > 0.5 ? x - 0.0 : 0; }
+static double ref_shrink(double x) { return x < -0.5 || x > 0.5 ? x : 0; }  /* bias 0 */
 
 static void test_activation_folds(void)
 {
@@ -286,7 +286,7 @@ static void test_activation_calls_and_errors(void)
     g = new_graph(17);
     x = input(g, "x", DT_FLOAT, (Shape){1, {4}});
     add_node(g, "Mish", 1, &x);
-    CU_ASSERT_FALSE(infer(g));
+    CU_ASSERT_TRUE(failed_with(g, "opset 17 is not supported for Mish"));
     graph_free(g);
 }
 
@@ -345,8 +345,7 @@ static void test_convtranspose_shapes(void)
 static void test_convtranspose_errors(void)
 {
     Graph *g = new_graph(11);
-    Node *n = convt_graph(g, (Shape){4, {1, 3, 3, 3}}, (Shape){4, {4, 1, 3, 3}}, false);
-    (void)n;
+    convt_graph(g, (Shape){4, {1, 3, 3, 3}}, (Shape){4, {4, 1, 3, 3}}, false);
     CU_ASSERT_TRUE(failed_with(g, "do not fit"));
     graph_free(g);
 
@@ -356,7 +355,7 @@ static void test_convtranspose_errors(void)
     graph_free(g);
 
     g = new_graph(11);
-    n = convt_graph(g, (Shape){4, {1, 1, 2, 2}}, (Shape){4, {1, 1, 2, 2}}, false);
+    Node *n = convt_graph(g, (Shape){4, {1, 1, 2, 2}}, (Shape){4, {1, 1, 2, 2}}, false);
     attr_is(n, "pads", INTS(2, 2, 2, 2));
     CU_ASSERT_TRUE(failed_with(g, "empty output"));
     graph_free(g);
