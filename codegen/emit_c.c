@@ -344,7 +344,9 @@ static void emit_output_copies(Emitter *e)
     const Graph *g = e->g;
     for (int i = 0; i < g->n_outputs; i++) {
         const Tensor *t = g->outputs[i];
-        if (t->producer || tensor_bytes(t) == 0)
+        /* A folded output may still have a producer kept alive by its
+         * other outputs; the folded value is what the caller gets. */
+        if ((t->producer && !t->data) || tensor_bytes(t) == 0)
             continue;
         e->param_used[t->id] = true;
         Str src = {0};

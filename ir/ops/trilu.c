@@ -7,9 +7,12 @@
  */
 #include "ir/ops/data_util.h"
 
+/* The optional k input, or NULL. */
+static const Tensor *trilu_k(const Node *n) { return n->n_in > 1 ? n->in[1] : NULL; }
+
 static bool trilu_infer(Node *n, Diag *d)
 {
-    const Tensor *x = n->in[0], *k = n->n_in > 1 ? n->in[1] : NULL;
+    const Tensor *x = n->in[0], *k = trilu_k(n);
     if (!check_movable(n, x, d))
         return false;
     if (x->shape.rank < 2)
@@ -33,8 +36,6 @@ static void trilu_dims(const Node *n, size_t *batch, size_t *rows, size_t *cols)
 }
 
 static bool trilu_upper(const Node *n) { return attr_int_or(n, "upper", 1) != 0; }
-
-static const Tensor *trilu_k(const Node *n) { return n->n_in > 1 ? n->in[1] : NULL; }
 
 static bool trilu_fold(Node *n, Diag *d)
 {
