@@ -441,6 +441,126 @@ static void test_fold_batchnorm(void)
     graph_free(g);
 }
 
+/* ------------------------------------------------------------------ */
+/* fold_batchnorm into Gemm and MatMul                                */
+/* ------------------------------------------------------------------ */
+
+enum { ROWS = 4, DEPTH = 2, COLS = 3 };
+
+/* y[i][j] = alpha * sum_p x[i][p] op(w)[p][j] + beta * c (c broadcast
+ * by its element count: 1, COLS or ROWS * COLS; NULL for none). */
+static void product_ref(const float *x, const Tensor *w, bool transposed, double alpha,
+                        const Tensor *c, double beta, double *y)
+{
+    const float *wv = w->data, *cv = c ? c->data : NULL;
+    int64_t cn = c ? tensor_numel(c) : 0;
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < COLS; j++) {
+            double sum = 0;
+            for (int p = 0; p < DEPTH; p++)
+                sum += (double)x[i * DEPTH + p] * wv[transposed ? j * DEPTH + p : p * COLS + j];
+            double bias = cn == 0 ? 0 : cv[cn == 1 ? 0 : cn == COLS ? j : i * COLS + j];
+            y[i * COLS + j] = alpha * sum + beta * bias;
+        }
+}
+
+/* batchnorm()'s parameters applied to y[ROWS][COLS]. */
+static void batchnorm_ref(double *y)
+{
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < COLS; j++) {
+            double *v = &y[i * COLS + j];
+            *v = (*v - 0.1 * (j + 1)) / sqrt(4 + 0.25 * j) * (1 + j) + 0.5 * (j + 1);
+        }
+}
+
+static int count_mismatches(const double *want, const double *got)
+{
+    int bad = 0;
+    for (int i = 0; i < ROWS * COLS; i++)
+        bad += fabs(want[i] - got[i]) > 1e-5 * (1 + fabs(want[i]));
+    return bad;
+}
+
+static const float bn_x[ROWS * DEPTH] = {0.5f, -1, 2, 0.25f, -0.75f, 1.5f, 3, -2};
+
+/* Gemm(x, B, C) -> BN, with B transposed or not and C of the given
+ * shape (rank -1: none): one Gemm with the same values after. */
+static void check_gemm_bn(bool trans_b, int c_rank, float beta)
+{
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(ROWS, DEPTH));
+    Tensor *w = trans_b ? ramp(g, SHAPE(COLS, DEPTH), -0.5f, 0.2f) : ramp(g, SHAPE(DEPTH, COLS), -0.5f, 0.2f);
+    Tensor *c = c_rank < 0 ? NULL : c_rank == 0 ? scalar(g, 0.75f)
+              : c_rank == 1 ? ramp(g, SHAPE(COLS), 0.1f, 0.3f) : ramp(g, SHAPE(ROWS, COLS), 0.1f, 0.1f);
+    Node *gemm = add_node(g, "Gemm", x, w);
+    if (c)
+        node_add_input(gemm, c);
+    node_add_attr(gemm, "transB", ATTR_INT)->i = trans_b;
+    node_add_attr(gemm, "alpha", ATTR_FLOAT)->f = 1.5;
+    node_add_attr(gemm, "beta", ATTR_FLOAT)->f = beta;
+    Tensor *y = batchnorm(g, gemm->out[0]);
+    mark_output(g, y);
+    infer_ok(g);
+    double want[ROWS * COLS], got[ROWS * COLS];
+    product_ref(bn_x, w, trans_b, 1.5, c, beta, want);
+    batchnorm_ref(want);
+    Node *n = expect_fused(g, "fold_batchnorm", "Gemm", x, y);
+    CU_ASSERT_PTR_EQUAL(n, gemm);
+    CU_ASSERT_EQUAL_FATAL(n->n_in, 3);
+    CU_ASSERT_PTR_NOT_EQUAL(n->in[1], w);
+    product_ref(bn_x, n->in[1], trans_b, 1.5, n->in[2], beta, got);
+    CU_ASSERT_EQUAL(count_mismatches(want, got), 0);
+    graph_free(g);
+}
+
+static void test_fold_batchnorm_gemm(void)
+{
+    check_gemm_bn(true, 1, 1.0f);
+    check_gemm_bn(false, -1, 1.0f);
+    check_gemm_bn(true, 0, 0.5f);
+    check_gemm_bn(false, 2, 2.0f);
+}
+
+/* MatMul(x, W) -> BN becomes Linear(x, W * s, t). */
+static void test_fold_batchnorm_matmul(void)
+{
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(ROWS, DEPTH));
+    Tensor *w = ramp(g, SHAPE(DEPTH, COLS), -0.5f, 0.2f);
+    Tensor *y = batchnorm(g, op2(g, "MatMul", x, w));
+    mark_output(g, y);
+    infer_ok(g);
+    double want[ROWS * COLS], got[ROWS * COLS];
+    product_ref(bn_x, w, false, 1, NULL, 0, want);
+    batchnorm_ref(want);
+    Node *n = expect_fused(g, "fold_batchnorm", "Linear", x, y);
+    CU_ASSERT_EQUAL_FATAL(n->n_in, 3);
+    product_ref(bn_x, n->in[1], false, 1, n->in[2], 1, got);
+    CU_ASSERT_EQUAL(count_mismatches(want, got), 0);
+    graph_free(g);
+}
+
+/* BN's channels are not the product's columns (a [1, 3, 5] MatMul
+ * output), or the weight is not constant: the BN stays. */
+static void test_fold_batchnorm_product_rejects(void)
+{
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(1, COLS, DEPTH));
+    mark_output(g, batchnorm(g, op2(g, "MatMul", x, ramp(g, SHAPE(DEPTH, 5), 0, 1))));
+    infer_ok(g);
+    expect_unchanged(g, "fold_batchnorm");
+    graph_free(g);
+
+    g = new_graph();
+    x = graph_input(g, SHAPE(ROWS, DEPTH));
+    Tensor *w = graph_input(g, SHAPE(DEPTH, COLS));
+    mark_output(g, batchnorm(g, op2(g, "Gemm", x, w)));
+    infer_ok(g);
+    expect_unchanged(g, "fold_batchnorm");
+    graph_free(g);
+}
+
 /* Conv -> Relu -> BN -> Add(residual), CMUNeXt's block with Relu. */
 static void test_conv_epilogue_full(void)
 {
@@ -575,6 +695,9 @@ int main(void)
         {"gelu tanh forms", test_gelu_tanh_forms},
         {"layernorm forms", test_layernorm_forms},
         {"fold batchnorm", test_fold_batchnorm},
+        {"fold batchnorm into gemm", test_fold_batchnorm_gemm},
+        {"fold batchnorm into matmul", test_fold_batchnorm_matmul},
+        {"fold batchnorm into products: rejects", test_fold_batchnorm_product_rejects},
         {"conv epilogue: relu, bn, residual", test_conv_epilogue_full},
         {"conv epilogue: bn folded before gelu", test_conv_bn_gelu},
         {"conv epilogue: clip, rejects", test_conv_epilogue_clip_and_reject},

@@ -1,0 +1,147 @@
+/*
+ * shift_linear.c - ShiftLinear, a Sinter-internal op (not ONNX: the
+ * fuse_shift_linear pass makes it from ShiftTokenize -> Linear; a model
+ * file never names it):
+ *
+ *   Y = act(ShiftTokenize(X) W + B)
+ *
+ * computed without storing ShiftTokenize(X): the kernel
+ * (snt_shift_linear_f32) packs the product's rows straight from the
+ * unshifted tokens.  Inputs and activation attributes are Linear's
+ * (X [N, H*W, C], W [C, F], B [F] optional); the shift attributes are
+ * ShiftTokenize's for tokens: height, width, axis (2 = H, 3 = W),
+ * chunk_ends, shifts.
+ */
+#include "ir/ops/fused.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ShiftLinear is a Linear with a shifted input: shapes, activation and
+ * cost are Linear's. */
+extern const OpDesc op_Linear;
+
+/* The shift of tokens X [N, height*width, C] from the attributes. */
+static bool shift_of_tokens(const Node *n, snt_shift_linear_params *p, Diag *d)
+{
+    int64_t ends[SNT_SHIFT_MAX_CHUNKS], shifts[SNT_SHIFT_MAX_CHUNKS];
+    const Shape *x = &n->in[0]->shape;
+    int64_t h = attr_int_or(n, "height", 0), w = attr_int_or(n, "width", 0);
+    int64_t axis = attr_int_or(n, "axis", 0);
+    if (x->rank != 3 || h <= 0 || w <= 0 || x->dim[1] % h != 0 || x->dim[1] / h != w)
+        return node_error(d, n, "X must be tokens [N, height*width, C]");
+    if (axis != 2 && axis != 3)
+        return node_error(d, n, "axis must be 2 (H) or 3 (W)");
+    int count = attr_ints(n, "chunk_ends", ends, SNT_SHIFT_MAX_CHUNKS);
+    if (count < 1 || count > SNT_SHIFT_MAX_CHUNKS ||
+        attr_ints(n, "shifts", shifts, SNT_SHIFT_MAX_CHUNKS) != count)
+        return node_error(d, n, "needs 1 to %d chunk_ends and as many shifts",
+                          SNT_SHIFT_MAX_CHUNKS);
+    memset(p, 0, sizeof *p);
+    p->n = (size_t)x->dim[0], p->h = (size_t)h, p->w = (size_t)w;
+    p->axis = (int)axis - 2;
+    p->chunks = count;
+    for (int k = 0; k < count; k++) {
+        if (ends[k] <= (k ? ends[k - 1] : 0) || (k == count - 1 && ends[k] != x->dim[2]))
+            return node_error(d, n, "chunk_ends must increase and end at %lld channels",
+                              (long long)x->dim[2]);
+        /* Bounded only to keep the index arithmetic far from overflow. */
+        if (shifts[k] < -MAX_ELEMENTS || shifts[k] > MAX_ELEMENTS)
+            return node_error(d, n, "shift %lld is out of range", (long long)shifts[k]);
+        p->chunk_end[k] = (size_t)ends[k];
+        p->shift[k] = (ptrdiff_t)shifts[k];
+    }
+    return true;
+}
+
+/* Everything the kernel needs; the shapes must have been inferred. */
+static bool shift_linear_params(const Node *n, snt_shift_linear_params *p, Diag *d)
+{
+    if (!shift_of_tokens(n, p, d) || !fused_act_get(n, &p->linear.act, d))
+        return false;
+    p->linear.k = (size_t)n->in[1]->shape.dim[0];
+    p->linear.n = (size_t)n->in[1]->shape.dim[1];
+    p->linear.m = p->n * p->h * p->w;
+    return true;
+}
+
+static bool shift_linear_infer(Node *n, Diag *d)
+{
+    snt_shift_linear_params p;
+    return op_Linear.infer(n, d) && shift_linear_params(n, &p, d);
+}
+
+static const float *bias_data(const Node *n)
+{
+    return n->n_in > 2 && n->in[2] ? n->in[2]->data : NULL;
+}
+
+/* Folds like the ShiftTokenize it absorbs, so a graph evaluated by
+ * folding (the pass tests) computes it; the product is small then. */
+static bool shift_linear_fold(Node *n, Diag *d)
+{
+    snt_shift_linear_params p;
+    if (!all_inputs_const(n) || tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
+        return true;
+    if (!shift_linear_params(n, &p, d))
+        return false;
+    float *scratch = xmalloc(snt_shift_linear_scratch_floats(&p) * sizeof *scratch + 1);
+    snt_shift_linear_f32(&p, n->in[0]->data, n->in[1]->data, bias_data(n), scratch,
+                         alloc_output(n, 0));
+    free(scratch);
+    return true;
+}
+
+static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
+{
+    snt_shift_linear_params p;
+    if (!check_f32_runtime(n, n->n_in, d) || !shift_linear_params(n, &p, d))
+        return false;
+    if (tensor_numel(n->out[0]) == 0)
+        return true;
+    Params s = {0};
+    params_int(&s, "n", (int64_t)p.n);
+    params_int(&s, "h", (int64_t)p.h);
+    params_int(&s, "w", (int64_t)p.w);
+    params_int(&s, "axis", p.axis);
+    params_int(&s, "chunks", p.chunks);
+    params_sizes(&s, "chunk_end", p.chunk_end, p.chunks);
+    params_strides(&s, "shift", p.shift, p.chunks);
+    params_int(&s, "linear.m", (int64_t)p.linear.m);
+    params_int(&s, "linear.n", (int64_t)p.linear.n);
+    params_int(&s, "linear.k", (int64_t)p.linear.k);
+    params_act(&s, "linear.act", &p.linear.act);
+    params_emit(&s, e, "snt_shift_linear_params");
+    size_t scratch = snt_shift_linear_scratch_floats(&p);
+    emit_line(e, "snt_shift_linear_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, n->n_in > 2 ? n->in[2] : NULL),
+              emit_scratch(e, scratch * sizeof(float)), emit_ptr(e, n->out[0]));
+    return true;
+}
+
+/* The packed block of rows, so the planner gives it a region of the
+ * arena. */
+static size_t shift_linear_scratch_bytes(const Node *n)
+{
+    snt_shift_linear_params p;
+    Diag ignored = {0};
+    bool ok = shift_linear_params(n, &p, &ignored);
+    diag_free(&ignored);
+    return ok ? snt_shift_linear_scratch_floats(&p) * sizeof(float) : 0;
+}
+
+/* Same multiply-adds as the Linear, and no more FLOPs: the shift only
+ * moves data. */
+static OpCost shift_linear_cost(const Node *n)
+{
+    return op_Linear.cost(n);
+}
+
+const OpDesc op_ShiftLinear = {
+    .name = "ShiftLinear",
+    .since = 1, .until = 1 << 30, /* internal: created at the graph's opset, whatever it is */
+    .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
+    .infer = shift_linear_infer, .fold = shift_linear_fold, .cost = shift_linear_cost,
+    .emit = shift_linear_emit, .scratch_bytes = shift_linear_scratch_bytes,
+    .internal = true,
+};

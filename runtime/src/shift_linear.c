@@ -1,0 +1,60 @@
+/*
+ * shift_linear.c - a Linear layer whose input is UNeXt's shifted tokens,
+ * without storing the shifted tokens.
+ *
+ * Shifting moves whole channel chunks of a token to another token, so
+ * each row of the product's A operand is a few contiguous pieces of input
+ * rows (or zeros).  The kernel packs a block of such rows into scratch and
+ * multiplies the block with the ordinary Linear kernel: the full shifted
+ * tensor never exists, only ROWS of it at a time, and the weight panel is
+ * repacked once per block (1/ROWS of the multiply-adds).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Rows of A packed per product: as many as snt_sgemm blocks at once. */
+#define ROWS 128
+
+size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p)
+{
+    size_t rows = p->linear.m < ROWS ? p->linear.m : ROWS;
+    return rows * p->linear.k;
+}
+
+/* Writes token r of the shifted input (k channels) to dst: each chunk
+ * comes from the token `shift` pixels back along the axis, or is zero
+ * when that pixel is outside the image. */
+static void pack_shifted_token(const snt_shift_linear_params *p, const float *x, size_t r,
+                               float *dst)
+{
+    size_t pixels = p->h * p->w, k = p->linear.k, first = 0;
+    size_t image = r / pixels, pixel = r % pixels;
+    ptrdiff_t h = (ptrdiff_t)(pixel / p->w), w = (ptrdiff_t)(pixel % p->w);
+    const float *tokens = x + image * pixels * k;
+    int c;
+    for (c = 0; c < p->chunks; c++) {
+        ptrdiff_t sh = h - (p->axis == 0 ? p->shift[c] : 0);
+        ptrdiff_t sw = w - (p->axis == 1 ? p->shift[c] : 0);
+        size_t len = p->chunk_end[c] - first;
+        if (sh >= 0 && sh < (ptrdiff_t)p->h && sw >= 0 && sw < (ptrdiff_t)p->w)
+            memcpy(dst + first, tokens + ((size_t)sh * p->w + (size_t)sw) * k + first,
+                   len * sizeof *dst);
+        else
+            memset(dst + first, 0, len * sizeof *dst);
+        first = p->chunk_end[c];
+    }
+}
+
+void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, const float *w,
+                          const float *bias, float *scratch, float *y)
+{
+    snt_linear_params block = p->linear;
+    size_t r0, r;
+    for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
+        block.m = p->linear.m - r0 < ROWS ? p->linear.m - r0 : ROWS;
+        for (r = 0; r < block.m; r++)
+            pack_shifted_token(p, x, r0 + r, scratch + r * p->linear.k);
+        snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n);
+    }
+}
