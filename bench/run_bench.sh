@@ -15,7 +15,9 @@
 # SINTER_O2_FLAGS (extra `sinter compile` options of the -O2 side, e.g.
 # "--passes dce,fuse_gelu" to time one pass),
 # ORT=1 adds ONNX Runtime to each round (bench/ort_bench.js; NODE_PATH must
-# find onnxruntime-node, see bench/README.md).
+# find onnxruntime-node, see bench/README.md), BASE_RUNTIME=LIB.a adds both
+# levels linked against another runtime library (before / after a runtime
+# change, in the same rounds).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,8 +30,9 @@ read -r -a cflags <<< "${BENCH_CFLAGS:--O2}"
 rounds=${ROUNDS:-5}
 read -r -a o2_flags <<< "${SINTER_O2_FLAGS:-}"
 runs=${RUNS:-11}
+base_runtime=${BASE_RUNTIME:-}
 
-for f in "$sinter" "$runtime"; do
+for f in "$sinter" "$runtime" ${base_runtime:+"$base_runtime"}; do
     [ -e "$f" ] || { echo "run_bench.sh: $f missing: build first (ninja -C $build)" >&2; exit 2; }
 done
 if [ $# -eq 0 ]; then
@@ -39,15 +42,19 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/sinter-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# build MODEL LEVEL DIR: the bench program DIR/bench for MODEL at -OLEVEL.
+# build MODEL LEVEL DIR: the bench program DIR/bench for MODEL at -OLEVEL,
+# and with BASE_RUNTIME also DIR/bench-base linked against that library.
 build_level() {
-    local extra=()
+    local extra=() lib
     if [ "$2" = 2 ]; then
         extra=(${o2_flags[@]+"${o2_flags[@]}"})
     fi
     "$sinter" compile "$1" -o "$3" --name model "-O$2" ${extra[@]+"${extra[@]}"} > /dev/null
-    "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" -o "$3/bench" \
-        "$root/bench/bench_main.c" "$3/model.c" "$runtime" -lm
+    for lib in "$runtime" ${base_runtime:+"$base_runtime"}; do
+        "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" \
+            -o "$3/bench$([ "$lib" = "$runtime" ] || echo -base)" \
+            "$root/bench/bench_main.c" "$3/model.c" "$lib" -lm
+    done
 }
 
 # median of the numbers on stdin
@@ -66,23 +73,28 @@ input_dims() {
 }
 
 # run_level DIR LEVEL MODEL: one timed run; appends its median to
-# DIR-LEVEL.times and keeps its checksum in DIR-LEVEL.sum.
+# DIR-LEVEL.times and keeps its checksum in DIR-LEVEL.sum.  LEVEL is O0,
+# O2, O0-base, O2-base (BASE_RUNTIME) or ort.
 run_level() {
     local med sum
-    if [ "$2" = ort ]; then
-        read -r med _ sum < <(node "$root/bench/ort_bench.js" "$3" "$runs" "$(input_dims "$3")")
-    else
-        read -r med _ sum < <("$1-$2/bench" "$runs")
-    fi
+    case $2 in
+    ort) read -r med _ sum < <(node "$root/bench/ort_bench.js" "$3" "$runs" "$(input_dims "$3")") ;;
+    *-base) read -r med _ sum < <("$1-${2%-base}/bench-base" "$runs") ;;
+    *) read -r med _ sum < <("$1-$2/bench" "$runs") ;;
+    esac
     echo "$med" >> "$1-$2.times"
     echo "$sum" > "$1-$2.sum"
 }
 
 levels=(O0 O2)
+if [ -n "$base_runtime" ]; then
+    levels+=(O0-base O2-base)
+fi
 if [ "${ORT:-0}" = 1 ]; then
     levels+=(ort)
 fi
 printf '%-22s %7s %7s %10s %10s %7s %9s %10s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2
+[ -n "$base_runtime" ] && printf ' %10s %10s %9s' ms-O0-base ms-O2-base base/new
 [ "${ORT:-0}" = 1 ] && printf ' %10s %7s' ms-ORT O2/ORT
 printf '  checksums (%s)\n' "${levels[*]}"
 for model in "$@"; do
@@ -108,6 +120,11 @@ for model in "$@"; do
         "$t0" "$t2" "$(awk -v a="$t0" -v b="$t2" 'BEGIN { print a / b }')" \
         "$(awk -v m="$macs" 'BEGIN { print m / 1e9 }')" \
         "$(awk -v f="$flops" -v t="$t2" 'BEGIN { print f / (t * 1e6) }')"
+    if [ -n "$base_runtime" ]; then
+        b0=$(median < "$dir-O0-base.times")
+        b2=$(median < "$dir-O2-base.times")
+        printf ' %10.3f %10.3f %9.3f' "$b0" "$b2" "$(awk -v a="$b2" -v b="$t2" 'BEGIN { print a / b }')"
+    fi
     if [ "${ORT:-0}" = 1 ]; then
         tort=$(median < "$dir-ort.times")
         printf ' %10.3f %7.3f' "$tort" "$(awk -v a="$t2" -v b="$tort" 'BEGIN { print a / b }')"

@@ -12,7 +12,6 @@
  * Pad must feed only the consumer.
  */
 #include "passes/match.h"
-#include "passes/passes.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
  * have one reader and not be a graph output; everything is float32.  A
  * Conv with nothing to absorb stays a Conv.
  */
-#include "passes/fusion.h"
+#include "passes/match.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
  * The Gelu nodes get opset 20, the op's own version, whatever the model's:
  * ONNX defines Gelu from opset 20 on and its meaning has not changed since.
  */
-#include "passes/fusion.h"
+#include "passes/match.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -50,30 +50,23 @@ static Node *private_producer(const Fusion *f, const Tensor *t, const Node *read
     return fusion_sole_reader(f, t) == reader && fusion_node_is(f, p, op) ? p : NULL;
 }
 
-/* The node reading t alone when it is a live `op` node; NULL otherwise. */
-static Node *sole_reader_is(const Fusion *f, const Tensor *t, const char *op)
-{
-    Node *r = fusion_sole_reader(f, t);
-    return fusion_node_is(f, r, op) ? r : NULL;
-}
-
 /*
  * y = 0.5 * x * a given a = 1 + erf(..) or 1 + tanh(..): returns y and
  * adds the two Muls (and their 0.5) to the match, or NULL.
  */
 static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
 {
-    Node *m1 = sole_reader_is(f, a, "Mul");
+    Node *m1 = fusion_sole_reader_is(f, a, "Mul");
     Tensor *p = m1 ? other_operand(m1, a) : NULL, *x = m->x;
     if (!p)
         return NULL;
     Node *m2 = NULL, *half = NULL;
     if (p == x) {                              /* (x * a) * 0.5 */
-        m2 = sole_reader_is(f, m1->out[0], "Mul");
+        m2 = fusion_sole_reader_is(f, m1->out[0], "Mul");
         if (!m2 || operand_beside_const(m2, 0.5) != m1->out[0])
             return NULL;
     } else if (const_near(p, 0.5)) {           /* (0.5 * a) * x */
-        m2 = sole_reader_is(f, m1->out[0], "Mul");
+        m2 = fusion_sole_reader_is(f, m1->out[0], "Mul");
         if (!m2 || other_operand(m2, m1->out[0]) != x)
             return NULL;
     } else {                                   /* (x * 0.5) * a */
@@ -92,7 +85,7 @@ static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
 /* a = e + 1, e the Erf's or Tanh's output. */
 static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
 {
-    Node *add = sole_reader_is(f, e, "Add");
+    Node *add = fusion_sole_reader_is(f, e, "Add");
     if (!add || operand_beside_const(add, 1.0) != e)
         return NULL;
     take(m, add);

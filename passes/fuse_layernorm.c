@@ -20,7 +20,7 @@
  * The new nodes get opset 17, the version that introduced
  * LayerNormalization (its only one so far), whatever the model's opset.
  */
-#include "passes/fusion.h"
+#include "passes/match.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +37,6 @@ typedef struct {
 static void take(LnMatch *m, Node *n)
 {
     m->nodes[m->count++] = n;
-}
-
-/* The node reading t alone when it is a live `op` node; NULL otherwise. */
-static Node *sole_reader_is(const Fusion *f, const Tensor *t, const char *op)
-{
-    Node *r = fusion_sole_reader(f, t);
-    return fusion_node_is(f, r, op) ? r : NULL;
 }
 
 /* A ReduceMean of x over its last axis, keeping it (see above). */
@@ -89,15 +82,15 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
         if (!is_square_of(f, sq, xc) || !fusion_node_is(f, div, "Div") || div->in[0] != xc ||
             div->in[1] == xc || f->uses[xc->id] != square_reads + 1)
             continue;
-        Node *var = sole_reader_is(f, sq->out[0], "ReduceMean");
+        Node *var = fusion_sole_reader_is(f, sq->out[0], "ReduceMean");
         if (!var || !is_last_axis_mean(f, var, sq->out[0]))
             continue;
-        Node *add = sole_reader_is(f, var->out[0], "Add");
+        Node *add = fusion_sole_reader_is(f, var->out[0], "Add");
         Tensor *e = add ? other_operand(add, var->out[0]) : NULL;
         if (!e || !is_f32(e) || !tensor_is_const(e) || tensor_numel(e) != 1)
             continue;
         m->eps = dtype_get_f64(e->dtype, e->data, 0);
-        Node *sqrt_node = sole_reader_is(f, add->out[0], "Sqrt");
+        Node *sqrt_node = fusion_sole_reader_is(f, add->out[0], "Sqrt");
         if (m->eps <= 0 || !sqrt_node || fusion_sole_reader(f, sqrt_node->out[0]) != div ||
             div->in[1] != sqrt_node->out[0])
             continue;
@@ -114,14 +107,14 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
 /* The optional n * gamma then + beta after the normalization. */
 static void match_affine(const Fusion *f, LnMatch *m)
 {
-    Node *mul = sole_reader_is(f, m->y, "Mul");
+    Node *mul = fusion_sole_reader_is(f, m->y, "Mul");
     Tensor *gamma = mul ? other_operand(mul, m->y) : NULL;
     if (gamma && is_last_axis_vector(gamma, m->x)) {
         m->gamma = gamma;
         m->y = mul->out[0];
         take(m, mul);
     }
-    Node *add = sole_reader_is(f, m->y, "Add");
+    Node *add = fusion_sole_reader_is(f, m->y, "Add");
     Tensor *beta = add ? other_operand(add, m->y) : NULL;
     if (beta && is_last_axis_vector(beta, m->x)) {
         m->beta = beta;
@@ -135,7 +128,7 @@ static bool match_layernorm(const Fusion *f, LnMatch *m, Node *mean)
     *m = (LnMatch){.x = mean->in[0]};
     if (!is_last_axis_mean(f, mean, m->x))
         return false;
-    Node *sub = sole_reader_is(f, mean->out[0], "Sub");
+    Node *sub = fusion_sole_reader_is(f, mean->out[0], "Sub");
     if (!sub || sub->in[0] != m->x || sub->in[1] != mean->out[0])
         return false;
     take(m, mean);

@@ -12,7 +12,7 @@
  * and not be a graph output.  A MatMul with nothing after it to absorb
  * stays a MatMul.
  */
-#include "passes/fusion.h"
+#include "passes/match.h"
 
 typedef struct {
     Node *matmul;

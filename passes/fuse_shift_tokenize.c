@@ -21,7 +21,6 @@
  * token conversions on both sides the image form X -> Y is fused.
  */
 #include "passes/match.h"
-#include "passes/passes.h"
 
 #include "sinter_rt.h"
 

@@ -1,7 +1,7 @@
 /*
- * fusion.c - helpers shared by the fusion passes (see fusion.h).
+ * fusion.c - the fusion session shared by the fusion passes (see match.h).
  */
-#include "passes/fusion.h"
+#include "passes/match.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -80,8 +80,13 @@ int fusion_readers(const Fusion *f, const Tensor *t, Node **out, int max)
 
 bool fusion_node_is(const Fusion *f, const Node *n, const char *op)
 {
-    return n && n->op && !n->domain[0] && n->n_out == 1 && strcmp(n->op_type, op) == 0 &&
-           !fusion_is_absorbed(f, n);
+    return node_is(n, op) && !n->domain[0] && n->n_out == 1 && !fusion_is_absorbed(f, n);
+}
+
+Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const char *op)
+{
+    Node *r = fusion_sole_reader(f, t);
+    return fusion_node_is(f, r, op) ? r : NULL;
 }
 
 Node *fusion_add_node(Fusion *f, const Node *after, const char *op_type, int opset)

@@ -9,7 +9,6 @@
  * copy.  Graph outputs are left as they are.
  */
 #include "passes/match.h"
-#include "passes/passes.h"
 
 #include <stdlib.h>
 #include <string.h>

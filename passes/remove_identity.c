@@ -11,7 +11,6 @@
  * it never reaches this pass.
  */
 #include "passes/match.h"
-#include "passes/passes.h"
 
 #include <stdlib.h>
 

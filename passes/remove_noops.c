@@ -18,7 +18,6 @@
  * end.  Graph outputs keep their names (bypass_node).
  */
 #include "passes/match.h"
-#include "passes/passes.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -33,28 +33,12 @@ int cmd_compile(int argc, char **argv)
     compile_options_init(&o);
     const char *dir = NULL;
     Diag d = {0};
-    for (int i = 1; i < argc; i++) {
-        int r = parse_compile_option(&o, argc, argv, &i, &d);
-        if (r < 0)
-            return report_errors(&d);
-        if (r > 0)
-            continue;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(compile_help, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (argv[i][0] != '-' && !o.model) {
-            o.model = argv[i];
-        } else {
-            fprintf(stderr, "sinter compile: unexpected argument '%s'\n%s", argv[i], compile_help);
-            return 2;
-        }
-    }
-    if (!o.model || !dir) {
-        fputs(compile_help, stderr);
-        return 2;
-    }
+    CommandLine cl = {.usage = compile_help, .name = "compile", .own = output_option, .ctx = &dir};
+    int status = parse_command_line(&cl, &o, argc, argv, &d);
+    if (status >= 0)
+        return status;
+    if (!dir)
+        return print_usage(compile_help, false);
     char *name = o.name ? NULL : default_model_name(o.model);
     if (name)
         o.name = name;

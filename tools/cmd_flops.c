@@ -9,15 +9,25 @@
 
 #include <string.h>
 
-static int flops_usage(bool help)
+static const char flops_help[] =
+    "usage: sinter flops MODEL.onnx [--json] [--passes a,b] [--bind NAME=FILE]\n"
+    "Prints parameters, MACs, FLOPs, activation bytes and kernels of the graph\n"
+    "at -O0 (unfused) and -O2 (fused), then the -O2 graph node by node.\n"
+    "--passes picks the passes of the fused graph (the -O0 side keeps its own).\n"
+    "--json prints one JSON document instead (schema: docs/flops.md).\n";
+
+/* --json; refuses -O, as both levels are reported. */
+static int flops_option(void *json, int argc, char **argv, int *i)
 {
-    fputs("usage: sinter flops MODEL.onnx [--json] [--passes a,b] [--bind NAME=FILE]\n"
-          "Prints parameters, MACs, FLOPs, activation bytes and kernels of the graph\n"
-          "at -O0 (unfused) and -O2 (fused), then the -O2 graph node by node.\n"
-          "--passes picks the passes of the fused graph (the -O0 side keeps its own).\n"
-          "--json prints one JSON document instead (schema: docs/flops.md).\n",
-          help ? stdout : stderr);
-    return help ? 0 : 2;
+    (void)argc;
+    if (strncmp(argv[*i], "-O", 2) == 0) {
+        fprintf(stderr, "sinter flops: reports -O0 and -O2 both; no %s\n", argv[*i]);
+        return 2;
+    }
+    if (strcmp(argv[*i], "--json") != 0)
+        return 0;
+    *(bool *)json = true;
+    return 1;
 }
 
 /* Compiles o's model at `level` and costs it into r; returns the graph,
@@ -40,27 +50,10 @@ int cmd_flops(int argc, char **argv)
     compile_options_init(&o);
     Diag d = {0};
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "-O", 2) == 0) {
-            fprintf(stderr, "sinter flops: reports -O0 and -O2 both; no %s\n", argv[i]);
-            return 2;
-        }
-        int r = parse_compile_option(&o, argc, argv, &i, &d);
-        if (r < 0)
-            return report_errors(&d);
-        if (r > 0)
-            continue;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return flops_usage(true);
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (argv[i][0] != '-' && !o.model)
-            o.model = argv[i];
-        else
-            return flops_usage(false);
-    }
-    if (!o.model)
-        return flops_usage(false);
+    CommandLine cl = {.usage = flops_help, .own = flops_option, .ctx = &json};
+    int status = parse_command_line(&cl, &o, argc, argv, &d);
+    if (status >= 0)
+        return status;
     CostReport unfused = {0}, fused = {0};
     Graph *g0 = cost_at_level(o, 0, NULL, &unfused, &d);
     Graph *g2 = g0 ? cost_at_level(o, 2, o.passes.only, &fused, &d) : NULL;

@@ -175,14 +175,10 @@ static void write_dot(Str *out, const Graph *g)
     free(position);
 }
 
-static int graph_usage(bool help)
-{
-    fputs("usage: sinter graph MODEL.onnx [-o FILE.dot] [-O0|-O2] [--passes a,b]\n"
-          "Writes the compiled graph as Graphviz DOT (default: to stdout);\n"
-          "render it with `dot -Tsvg FILE.dot -o FILE.svg`.\n",
-          help ? stdout : stderr);
-    return help ? 0 : 2;
-}
+static const char graph_help[] =
+    "usage: sinter graph MODEL.onnx [-o FILE.dot] [-O0|-O2] [--passes a,b]\n"
+    "Writes the compiled graph as Graphviz DOT (default: to stdout);\n"
+    "render it with `dot -Tsvg FILE.dot -o FILE.svg`.\n";
 
 int cmd_graph(int argc, char **argv)
 {
@@ -190,23 +186,10 @@ int cmd_graph(int argc, char **argv)
     compile_options_init(&o);
     Diag d = {0};
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = parse_compile_option(&o, argc, argv, &i, &d);
-        if (r < 0)
-            return report_errors(&d);
-        if (r > 0)
-            continue;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return graph_usage(true);
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            path = argv[++i];
-        else if (argv[i][0] != '-' && !o.model)
-            o.model = argv[i];
-        else
-            return graph_usage(false);
-    }
-    if (!o.model)
-        return graph_usage(false);
+    CommandLine cl = {.usage = graph_help, .own = output_option, .ctx = &path};
+    int status = parse_command_line(&cl, &o, argc, argv, &d);
+    if (status >= 0)
+        return status;
     MemPlan plan;
     Graph *g = compile_graph(&o, &plan, &d);
     if (!g)

@@ -127,13 +127,29 @@ static void print_plan(const Graph *g, const MemPlan *p, bool json)
     printf("nodes:        %12d (%d without code: views, elided Concats)\n", g->n_nodes, elided);
 }
 
-static int plan_usage(bool help)
+static const char plan_help[] =
+    "usage: sinter plan MODEL.onnx [--json] [--svg FILE] [-O0|-O2] [--bind NAME=FILE]\n"
+    "Prints the memory plan: arena bytes, lower bound, naive sum and their ratio;\n"
+    "--svg draws it (x = schedule step, y = arena offset, one box per buffer).\n";
+
+typedef struct {
+    bool json;
+    const char *svg;
+} PlanOptions;
+
+/* --json, --svg FILE */
+static int plan_option(void *ctx, int argc, char **argv, int *i)
 {
-    fputs("usage: sinter plan MODEL.onnx [--json] [--svg FILE] [-O0|-O2] [--bind NAME=FILE]\n"
-          "Prints the memory plan: arena bytes, lower bound, naive sum and their ratio;\n"
-          "--svg draws it (x = schedule step, y = arena offset, one box per buffer).\n",
-          help ? stdout : stderr);
-    return help ? 0 : 2;
+    PlanOptions *po = ctx;
+    if (strcmp(argv[*i], "--json") == 0) {
+        po->json = true;
+        return 1;
+    }
+    if (strcmp(argv[*i], "--svg") == 0 && *i + 1 < argc) {
+        po->svg = argv[++*i];
+        return 1;
+    }
+    return 0;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -141,33 +157,17 @@ int cmd_plan(int argc, char **argv)
     CompileOptions o;
     compile_options_init(&o);
     Diag d = {0};
-    bool json = false;
-    const char *svg = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = parse_compile_option(&o, argc, argv, &i, &d);
-        if (r < 0)
-            return report_errors(&d);
-        if (r > 0)
-            continue;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return plan_usage(true);
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
-            svg = argv[++i];
-        else if (argv[i][0] != '-' && !o.model)
-            o.model = argv[i];
-        else
-            return plan_usage(false);
-    }
-    if (!o.model)
-        return plan_usage(false);
+    PlanOptions po = {0};
+    CommandLine cl = {.usage = plan_help, .own = plan_option, .ctx = &po};
+    int status = parse_command_line(&cl, &o, argc, argv, &d);
+    if (status >= 0)
+        return status;
     MemPlan plan;
     Graph *g = compile_graph(&o, &plan, &d);
     if (!g)
         return report_errors(&d);
-    print_plan(g, &plan, json);
-    bool ok = !svg || write_svg(svg, g, &plan, &d);
+    print_plan(g, &plan, po.json);
+    bool ok = !po.svg || write_svg(po.svg, g, &plan, &d);
     graph_free(g);
     return ok ? 0 : report_errors(&d);
 }

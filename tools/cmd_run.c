@@ -31,40 +31,24 @@ typedef struct {
     const char *keep, *cflags;
 } RunOptions;
 
-/* Returns 0 to go on, else the exit status. */
-static int parse_run_args(RunOptions *r, int argc, char **argv, Diag *d)
+/* --input, --output, --keep, --cflags */
+static int run_option(void *ctx, int argc, char **argv, int *i)
 {
-    for (int i = 1; i < argc; i++) {
-        int c = parse_compile_option(&r->co, argc, argv, &i, d);
-        if (c < 0)
-            return report_errors(d);
-        if (c > 0)
-            continue;
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(run_help, stdout);
-            return -1;
-        } else if (strcmp(a, "--input") == 0 && has_value && r->n_inputs < MAX_FILES) {
-            r->inputs[r->n_inputs++] = argv[++i];
-        } else if (strcmp(a, "--output") == 0 && has_value && r->n_outputs < MAX_FILES) {
-            r->outputs[r->n_outputs++] = argv[++i];
-        } else if (strcmp(a, "--keep") == 0 && has_value) {
-            r->keep = argv[++i];
-        } else if (strcmp(a, "--cflags") == 0 && has_value) {
-            r->cflags = argv[++i];
-        } else if (a[0] != '-' && !r->co.model) {
-            r->co.model = a;
-        } else {
-            fprintf(stderr, "sinter run: unexpected argument '%s'\n%s", a, run_help);
-            return 2;
-        }
-    }
-    if (!r->co.model) {
-        fputs(run_help, stderr);
-        return 2;
-    }
-    return 0;
+    RunOptions *r = ctx;
+    const char *a = argv[*i];
+    if (*i + 1 >= argc)
+        return 0;
+    if (strcmp(a, "--input") == 0 && r->n_inputs < MAX_FILES)
+        r->inputs[r->n_inputs++] = argv[++*i];
+    else if (strcmp(a, "--output") == 0 && r->n_outputs < MAX_FILES)
+        r->outputs[r->n_outputs++] = argv[++*i];
+    else if (strcmp(a, "--keep") == 0)
+        r->keep = argv[++*i];
+    else if (strcmp(a, "--cflags") == 0)
+        r->cflags = argv[++*i];
+    else
+        return 0;
+    return 1;
 }
 
 /* Checks each input file against its graph input; writes it raw. */
@@ -181,9 +165,10 @@ int cmd_run(int argc, char **argv)
     memset(&r, 0, sizeof r);
     compile_options_init(&r.co);
     Diag d = {0};
-    int status = parse_run_args(&r, argc, argv, &d);
-    if (status)
-        return status < 0 ? 0 : status;
+    CommandLine cl = {.usage = run_help, .name = "run", .own = run_option, .ctx = &r};
+    int status = parse_command_line(&cl, &r.co, argc, argv, &d);
+    if (status >= 0)
+        return status;
     char *name = r.co.name ? NULL : default_model_name(r.co.model);
     if (name)
         r.co.name = name;

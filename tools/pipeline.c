@@ -78,6 +78,51 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
     return 0;
 }
 
+int print_usage(const char *usage, bool help)
+{
+    fputs(usage, help ? stdout : stderr);
+    return help ? 0 : 2;
+}
+
+static bool is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int output_option(void *path, int argc, char **argv, int *i)
+{
+    if (strcmp(argv[*i], "-o") != 0 || *i + 1 >= argc)
+        return 0;
+    *(const char **)path = argv[++*i];
+    return 1;
+}
+
+int parse_command_line(const CommandLine *cl, CompileOptions *o, int argc, char **argv, Diag *d)
+{
+    for (int i = 1; i < argc; i++) {
+        int r = cl->own ? cl->own(cl->ctx, argc, argv, &i) : 0;
+        if (r == 2)
+            return 2;
+        if (r > 0)
+            continue;
+        r = parse_compile_option(o, argc, argv, &i, d);
+        if (r < 0)
+            return report_errors(d);
+        if (r > 0)
+            continue;
+        if (is_help(argv[i]))
+            return print_usage(cl->usage, true);
+        if (argv[i][0] != '-' && !o->model) {
+            o->model = argv[i];
+            continue;
+        }
+        if (cl->name)
+            fprintf(stderr, "sinter %s: unexpected argument '%s'\n", cl->name, argv[i]);
+        return print_usage(cl->usage, false);
+    }
+    return o->model ? -1 : print_usage(cl->usage, false);
+}
+
 char *default_model_name(const char *path)
 {
     const char *base = strrchr(path, '/');

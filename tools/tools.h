@@ -32,6 +32,30 @@ typedef struct {
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);
 void compile_options_init(CompileOptions *o);
 
+/* The command line of a compiling command: the shared compile options,
+ * --help / -h, one model path, and the command's own options. */
+typedef struct {
+    const char *usage;   /* to stdout on --help, to stderr on a bad command line */
+    const char *name;    /* when set, a bad argument is named: "sinter NAME: unexpected ..." */
+    /* The command's own option at argv[*i]: 1 if taken (advancing *i past
+     * its value), 0 if not one of them, 2 after printing why it is
+     * refused.  Asked before the shared options, so a command can refuse
+     * one of those.  NULL: the command has none. */
+    int (*own)(void *ctx, int argc, char **argv, int *i);
+    void *ctx;
+} CommandLine;
+
+/* Parses argv[1..] into o (initialized by the caller) and cl's own
+ * options.  Returns -1 to go on, else the exit status: 0 after --help,
+ * 1 after a malformed compile option (reported), 2 after a bad command
+ * line or a missing model (usage printed). */
+int parse_command_line(const CommandLine *cl, CompileOptions *o, int argc, char **argv, Diag *d);
+/* CommandLine.own for a command whose one option is -o PATH: ctx is
+ * the const char * that receives PATH. */
+int output_option(void *path, int argc, char **argv, int *i);
+/* Prints usage to stdout for --help (returns 0), else to stderr (2). */
+int print_usage(const char *usage, bool help);
+
 /* Loads, binds, infers, optimizes and plans; NULL on error. */
 Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d);
 /* Writes DIR/NAME.c, DIR/NAME.h (and DIR/NAME.weights). */

@@ -4,26 +4,7 @@
  * Folding and the generated code both call the runtime's snt_cast, so
  * float-to-integer truncation and the bool rule are defined once.
  */
-#include "ir/ops/data_util.h"
-
-/* The runtime's name for a dtype code, for readable generated code. */
-static const char *snt_dtype_name(DType t)
-{
-    switch (t) {
-    case DT_FLOAT: return "SNT_DT_FLOAT";
-    case DT_UINT8: return "SNT_DT_UINT8";
-    case DT_INT8: return "SNT_DT_INT8";
-    case DT_UINT16: return "SNT_DT_UINT16";
-    case DT_INT16: return "SNT_DT_INT16";
-    case DT_INT32: return "SNT_DT_INT32";
-    case DT_INT64: return "SNT_DT_INT64";
-    case DT_BOOL: return "SNT_DT_BOOL";
-    case DT_DOUBLE: return "SNT_DT_DOUBLE";
-    case DT_UINT32: return "SNT_DT_UINT32";
-    case DT_UINT64: return "SNT_DT_UINT64";
-    default: return NULL;
-    }
-}
+#include "ir/ops/index_util.h"
 
 static bool cast_infer(Node *n, Diag *d)
 {
@@ -32,10 +13,10 @@ static bool cast_infer(Node *n, Diag *d)
     if (!to || to->kind != ATTR_INT)
         return node_error(d, n, "attribute 'to' is required");
     DType t = (DType)to->i;
-    if (!snt_dtype_name(t))
+    if (!snt_dtype_code(t))
         return node_error(d, n, "cannot cast to dtype %lld (%s)", (long long)to->i,
                           dtype_label(t));
-    if (!snt_dtype_name(x->dtype))
+    if (!snt_dtype_code(x->dtype))
         return node_error(d, n, "cannot cast from dtype %s", dtype_label(x->dtype));
     set_output(n, 0, t, &x->shape);
     return true;
@@ -57,8 +38,8 @@ static bool cast_emit(const Node *n, Emitter *e, Diag *d)
     const Tensor *x = n->in[0], *y = n->out[0];
     size_t count = (size_t)tensor_numel(x);
     if (count)
-        emit_line(e, "snt_cast(%s, %s, %s, %s, %zu);", snt_dtype_name(x->dtype), emit_ptr(e, x),
-                  snt_dtype_name(y->dtype), emit_ptr(e, y), count);
+        emit_line(e, "snt_cast(%s, %s, %s, %s, %zu);", snt_dtype_code(x->dtype), emit_ptr(e, x),
+                  snt_dtype_code(y->dtype), emit_ptr(e, y), count);
     return true;
 }
 

@@ -29,8 +29,7 @@ static bool conv_kernel(const Node *n, int64_t *kernel, Diag *d)
     return true;
 }
 
-/* Checks X, W and B against each other and computes the window. */
-static bool conv_geometry(const Node *n, Window *win, Diag *d)
+bool conv_window(const Node *n, Window *win, Diag *d)
 {
     const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
     const Tensor *b = conv_bias(n);
@@ -52,7 +51,7 @@ static bool conv_infer(Node *n, Diag *d)
 {
     Window win;
     if (!check_inputs_present(n, 2, d) || !check_float_input(n, 0, d) ||
-        !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !conv_geometry(n, &win, d))
+        !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !conv_window(n, &win, d))
         return false;
     Shape y = window_output_shape(&win, &n->in[0]->shape, n->in[1]->shape.dim[0]);
     set_output(n, 0, n->in[0]->dtype, &y);
@@ -72,7 +71,7 @@ static OpCost conv_cost(const Node *n)
     return c;
 }
 
-static snt_conv2d_params conv_params(const Node *n, const Window *win)
+snt_conv2d_params conv2d_params(const Node *n, const Window *win)
 {
     const Shape *x = &n->in[0]->shape;
     return (snt_conv2d_params){
@@ -89,25 +88,15 @@ static snt_conv2d_params conv_params(const Node *n, const Window *win)
     };
 }
 
-static void print_conv_params(const snt_conv2d_params *cp, Emitter *e)
+void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp)
 {
+    const char *names[] = {"n", "c", "h", "w", "k", "oh", "ow", "kh", "kw",
+                           "sh", "sw", "dh", "dw", "pt", "pl", "groups"};
+    const size_t values[] = {cp->n, cp->c, cp->h, cp->w, cp->k, cp->oh, cp->ow, cp->kh, cp->kw,
+                             cp->sh, cp->sw, cp->dh, cp->dw, cp->pt, cp->pl, cp->groups};
     Params p = {0};
-    params_int(&p, "n", (int64_t)cp->n);
-    params_int(&p, "c", (int64_t)cp->c);
-    params_int(&p, "h", (int64_t)cp->h);
-    params_int(&p, "w", (int64_t)cp->w);
-    params_int(&p, "k", (int64_t)cp->k);
-    params_int(&p, "oh", (int64_t)cp->oh);
-    params_int(&p, "ow", (int64_t)cp->ow);
-    params_int(&p, "kh", (int64_t)cp->kh);
-    params_int(&p, "kw", (int64_t)cp->kw);
-    params_int(&p, "sh", (int64_t)cp->sh);
-    params_int(&p, "sw", (int64_t)cp->sw);
-    params_int(&p, "dh", (int64_t)cp->dh);
-    params_int(&p, "dw", (int64_t)cp->dw);
-    params_int(&p, "pt", (int64_t)cp->pt);
-    params_int(&p, "pl", (int64_t)cp->pl);
-    params_int(&p, "groups", (int64_t)cp->groups);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        params_int(&p, names[i], (int64_t)values[i]);
     params_act(&p, "act", &cp->act);
     params_emit(&p, e, "snt_conv2d_params");
 }
@@ -115,10 +104,10 @@ static void print_conv_params(const snt_conv2d_params *cp, Emitter *e)
 static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     Window win;
-    if (!check_f32_runtime(n, n->n_in, d) || !conv_geometry(n, &win, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !conv_window(n, &win, d))
         return false;
-    snt_conv2d_params cp = conv_params(n, &win);
-    print_conv_params(&cp, e);
+    snt_conv2d_params cp = conv2d_params(n, &win);
+    emit_conv2d_params(e, &cp);
     /* The kernel decides whether it wants an im2col buffer; asking it
      * here sizes the shared scratch at compile time. */
     size_t scratch = snt_conv2d_scratch_floats(&cp);
@@ -134,11 +123,11 @@ static size_t conv_scratch_bytes(const Node *n)
 {
     Window win;
     Diag ignored = {0};
-    bool ok = conv_geometry(n, &win, &ignored);
+    bool ok = conv_window(n, &win, &ignored);
     diag_free(&ignored);
     if (!ok)
         return 0;
-    snt_conv2d_params cp = conv_params(n, &win);
+    snt_conv2d_params cp = conv2d_params(n, &win);
     return snt_conv2d_scratch_floats(&cp) * sizeof(float);
 }
 

@@ -25,24 +25,6 @@ static const Tensor *convt_bias(const Node *n)
  * below MAX_ELEMENTS (2^40) no extent computation nears int64 overflow. */
 #define CONVT_ATTR_MAX ((int64_t)1 << 20)
 
-/* Reads an ints attribute of `count` values in [lo, CONVT_ATTR_MAX], or
- * `dflt` for each when absent. */
-static bool convt_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
-                       int64_t *out, Diag *d)
-{
-    int64_t v[4];
-    int got = attr_ints(n, name, v, 4);
-    if (got >= 0 && got != count)
-        return node_error(d, n, "attribute %s has %d values, expected %d", name, got, count);
-    for (int i = 0; i < count; i++) {
-        out[i] = got < 0 ? dflt : v[i];
-        if (out[i] < lo || out[i] > CONVT_ATTR_MAX)
-            return node_error(d, n, "attribute %s has out-of-range value %lld", name,
-                              (long long)out[i]);
-    }
-    return true;
-}
-
 /* The output_shape attribute's spatial extents (it may also list N and
  * C), or false in *given when it is absent. */
 static bool convt_output_shape(const Node *n, int r, int64_t *out, bool *given, Diag *d)
@@ -115,10 +97,10 @@ static bool convt_geometry(const Node *n, Window *win, Diag *d)
     int kcount = attr_ints(n, "kernel_shape", kshape, 4);
     if (kcount >= 0 && kcount != r)
         return node_error(d, n, "kernel_shape has %d values for %d spatial axes", kcount, r);
-    if (!convt_ints(n, "strides", r, 1, 1, strides, d) ||
-        !convt_ints(n, "dilations", r, 1, 1, dilations, d) ||
-        !convt_ints(n, "pads", 2 * r, 0, 0, pads, d) ||
-        !convt_ints(n, "output_padding", r, 0, 0, out_pad, d) ||
+    if (!read_window_ints(n, "strides", r, 1, 1, CONVT_ATTR_MAX, strides, d) ||
+        !read_window_ints(n, "dilations", r, 1, 1, CONVT_ATTR_MAX, dilations, d) ||
+        !read_window_ints(n, "pads", 2 * r, 0, 0, CONVT_ATTR_MAX, pads, d) ||
+        !read_window_ints(n, "output_padding", r, 0, 0, CONVT_ATTR_MAX, out_pad, d) ||
         !convt_output_shape(n, r, target, &shape_given, d))
         return false;
     const char *auto_pad = attr_string_or(n, "auto_pad", "NOTSET");

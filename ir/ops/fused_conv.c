@@ -70,56 +70,22 @@ static OpCost fused_conv_cost(const Node *n)
     return c;
 }
 
-/* The kernel's parameters: the window Conv's shape rule checked, W's
- * spatial extents as the kernel. */
-static bool conv2d_params(const Node *n, snt_conv2d_params *cp, Diag *d)
+/* The kernel's parameters: Conv's, with the fused activation. */
+static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
 {
-    const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
-    int64_t kernel[2] = {1, 1};
     Window win;
-    for (int i = 2; i < w->rank && i < 4; i++)
-        kernel[i - 2] = w->dim[i];
-    if (!check_window_rank(n, x, d) || !window_infer(n, x, kernel, false, &win, d) ||
-        !fused_act_get(n, &cp->act, d))
+    if (!conv_window(n, &win, d))
         return false;
-    cp->n = (size_t)x->dim[0];
-    cp->c = (size_t)x->dim[1];
-    cp->h = (size_t)win.in[0];
-    cp->w = (size_t)win.in[1];
-    cp->k = (size_t)w->dim[0];
-    cp->oh = (size_t)win.out[0];
-    cp->ow = (size_t)win.out[1];
-    cp->kh = (size_t)win.kernel[0];
-    cp->kw = (size_t)win.kernel[1];
-    cp->sh = (size_t)win.stride[0];
-    cp->sw = (size_t)win.stride[1];
-    cp->dh = (size_t)win.dilation[0];
-    cp->dw = (size_t)win.dilation[1];
-    cp->pt = (size_t)win.pad_begin[0];
-    cp->pl = (size_t)win.pad_begin[1];
-    cp->groups = (size_t)attr_int_or(n, "group", 1);
-    return true;
-}
-
-static void emit_conv2d_params(const snt_conv2d_params *cp, Emitter *e)
-{
-    const char *names[] = {"n", "c", "h", "w", "k", "oh", "ow", "kh", "kw",
-                           "sh", "sw", "dh", "dw", "pt", "pl", "groups"};
-    const size_t values[] = {cp->n, cp->c, cp->h, cp->w, cp->k, cp->oh, cp->ow, cp->kh, cp->kw,
-                             cp->sh, cp->sw, cp->dh, cp->dw, cp->pt, cp->pl, cp->groups};
-    Params p = {0};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        params_int(&p, names[i], (int64_t)values[i]);
-    params_act(&p, "act", &cp->act);
-    params_emit(&p, e, "snt_conv2d_params");
+    *cp = conv2d_params(n, &win);
+    return fused_act_get(n, &cp->act, d);
 }
 
 static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_conv2d_params cp = {0};
-    if (!check_f32_runtime(n, n->n_in, d) || !conv2d_params(n, &cp, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
-    emit_conv2d_params(&cp, e);
+    emit_conv2d_params(e, &cp);
     size_t scratch = snt_conv2d_scratch_floats(&cp);
     const char *x = emit_ptr(e, n->in[0]), *w = emit_ptr(e, n->in[1]);
     const char *b = emit_ptr_or_null(e, optional_input(n, IN_BIAS));
@@ -137,7 +103,7 @@ static size_t fused_conv_scratch_bytes(const Node *n)
 {
     snt_conv2d_params cp = {0};
     Diag ignored = {0};
-    bool ok = conv2d_params(n, &cp, &ignored);
+    bool ok = fused_conv_params(n, &cp, &ignored);
     diag_free(&ignored);
     return ok ? snt_conv2d_scratch_floats(&cp) * sizeof(float) : 0;
 }

@@ -2,6 +2,7 @@
  * op_emit.c - helpers shared by the compute op descriptions (op_emit.h).
  */
 #include "ir/ops/op_emit.h"
+#include "ir/ops/index_util.h"
 
 #include <float.h>
 #include <math.h>
@@ -113,23 +114,12 @@ static size_t staged_bytes(const Tensor *t, DType kernel)
     return ((size_t)tensor_numel(t) * dtype_size(kernel) + 7) / 8 * 8;
 }
 
+/* snt_dtype_code's names, and float16, which snt_cast also converts;
+ * "0" (no dtype) for the rest. */
 static const char *snt_dtype_name(DType t)
 {
-    switch (t) {
-    case DT_FLOAT: return "SNT_DT_FLOAT";
-    case DT_UINT8: return "SNT_DT_UINT8";
-    case DT_INT8: return "SNT_DT_INT8";
-    case DT_UINT16: return "SNT_DT_UINT16";
-    case DT_INT16: return "SNT_DT_INT16";
-    case DT_INT32: return "SNT_DT_INT32";
-    case DT_INT64: return "SNT_DT_INT64";
-    case DT_BOOL: return "SNT_DT_BOOL";
-    case DT_FLOAT16: return "SNT_DT_FLOAT16";
-    case DT_DOUBLE: return "SNT_DT_DOUBLE";
-    case DT_UINT32: return "SNT_DT_UINT32";
-    case DT_UINT64: return "SNT_DT_UINT64";
-    default: return "0";
-    }
+    const char *code = t == DT_FLOAT16 ? "SNT_DT_FLOAT16" : snt_dtype_code(t);
+    return code ? code : "0";
 }
 
 void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count)
@@ -186,10 +176,8 @@ void staging_end(Staging *s)
  * computation far from int64 overflow. */
 #define WINDOW_ATTR_MAX ((int64_t)1 << 31)
 
-/* Reads an ints attribute of `count` values in [lo, WINDOW_ATTR_MAX],
- * or fills `dflt` when it is absent. */
-static bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt,
-                             int64_t lo, int64_t *out, Diag *d)
+bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
+                      int64_t hi, int64_t *out, Diag *d)
 {
     int64_t v[4];
     int got = attr_ints(n, name, v, 4);
@@ -201,7 +189,7 @@ static bool read_window_ints(const Node *n, const char *name, int count, int64_t
     if (got != count)
         return node_error(d, n, "attribute %s has %d values, expected %d", name, got, count);
     for (int i = 0; i < count; i++) {
-        if (v[i] < lo || v[i] > WINDOW_ATTR_MAX)
+        if (v[i] < lo || v[i] > hi)
             return node_error(d, n, "attribute %s has out-of-range value %lld", name,
                               (long long)v[i]);
         out[i] = v[i];
@@ -264,9 +252,9 @@ bool window_infer(const Node *n, const Shape *x, const int64_t *kernel, bool cei
         return false;
     int r = x->rank - 2;
     int64_t strides[2], dilations[2], pads[4];
-    if (!read_window_ints(n, "strides", r, 1, 1, strides, d) ||
-        !read_window_ints(n, "dilations", r, 1, 1, dilations, d) ||
-        !read_window_ints(n, "pads", 2 * r, 0, 0, pads, d))
+    if (!read_window_ints(n, "strides", r, 1, 1, WINDOW_ATTR_MAX, strides, d) ||
+        !read_window_ints(n, "dilations", r, 1, 1, WINDOW_ATTR_MAX, dilations, d) ||
+        !read_window_ints(n, "pads", 2 * r, 0, 0, WINDOW_ATTR_MAX, pads, d))
         return false;
     const char *auto_pad = attr_string_or(n, "auto_pad", "NOTSET");
 

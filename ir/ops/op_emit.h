@@ -97,6 +97,10 @@ typedef struct {
     int64_t out[2];
 } Window;
 
+/* Reads an ints attribute of `count` values (at most 4) in [lo, hi], or
+ * fills `dflt` when it is absent. */
+bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
+                      int64_t hi, int64_t *out, Diag *d);
 /* node_error unless x has rank 3 (1-D) or 4 (2-D); rank 5 (3-D) is
  * reported as unsupported. */
 bool check_window_rank(const Node *n, const Shape *x, Diag *d);
@@ -134,6 +138,27 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var);
 /* Emits `static const snt_reduce_params <var> = {...};`. */
 void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var);
+
+/* ---- Conv (conv.c), shared with FusedConv ------------------------ */
+
+/* Checks Conv's X, W and B against each other and computes the window. */
+bool conv_window(const Node *n, Window *win, Diag *d);
+/* The kernel's parameters for a checked window, with no activation. */
+snt_conv2d_params conv2d_params(const Node *n, const Window *win);
+/* Emits `static const snt_conv2d_params p = {...};`. */
+void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
+
+/* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
+
+/* Checks X's rank and the required kernel_shape, then computes the
+ * window (ceil_mode read as the pools define it). */
+bool pool_window(const Node *n, Window *win, Diag *d);
+/* The window's element count: the product of kernel_shape. */
+int64_t pool_taps(const Node *n);
+/* The geometry fields of an snt_pool2d_params, n .. pr, in its order. */
+void params_pool_window(Params *p, const Shape *x, const Window *win);
+/* The shape rule of the global pools: N x C x 1 x ... for rank >= 3. */
+bool global_pool_infer(Node *n, Diag *d);
 
 /* Appends a C99 float literal for v: "0.5f", "(1.0f / 0.0f)" for inf. */
 void str_float_literal(Str *s, double v);

@@ -10,8 +10,7 @@
 
 #include <string.h>
 
-/* Checks X's rank and kernel_shape, then computes the window. */
-static bool pool_geometry(const Node *n, Window *win, Diag *d)
+bool pool_window(const Node *n, Window *win, Diag *d)
 {
     const Shape *x = &n->in[0]->shape;
     if (!check_window_rank(n, x, d))
@@ -36,7 +35,7 @@ static bool pool_infer(Node *n, Diag *d)
     DType t = n->in[0]->dtype;
     if (!(is_max && (t == DT_INT8 || t == DT_UINT8)) && !check_float_input(n, 0, d))
         return false;
-    if (!check_output_absent(n, 1, "Indices", d) || !pool_geometry(n, &win, d))
+    if (!check_output_absent(n, 1, "Indices", d) || !pool_window(n, &win, d))
         return false;
     const Shape *x = &n->in[0]->shape;
     Shape y = window_output_shape(&win, x, x->dim[1]);
@@ -44,14 +43,39 @@ static bool pool_infer(Node *n, Diag *d)
     return true;
 }
 
-/* One compare or add per window element of every output. */
-static OpCost pool_cost(const Node *n)
+int64_t pool_taps(const Node *n)
 {
     int64_t taps = 1, k[4];
     int count = attr_ints(n, "kernel_shape", k, 4);
     for (int i = 0; i < count && i < 4; i++)
         taps = sat_mul(taps, k[i]);
-    return (OpCost){.flops = sat_mul(tensor_numel(n->out[0]), taps)};
+    return taps;
+}
+
+/* One compare or add per window element of every output. */
+static OpCost pool_cost(const Node *n)
+{
+    return (OpCost){.flops = sat_mul(tensor_numel(n->out[0]), pool_taps(n))};
+}
+
+void params_pool_window(Params *p, const Shape *x, const Window *win)
+{
+    params_int(p, "n", x->dim[0]);
+    params_int(p, "c", x->dim[1]);
+    params_int(p, "h", win->in[0]);
+    params_int(p, "w", win->in[1]);
+    params_int(p, "oh", win->out[0]);
+    params_int(p, "ow", win->out[1]);
+    params_int(p, "kh", win->kernel[0]);
+    params_int(p, "kw", win->kernel[1]);
+    params_int(p, "sh", win->stride[0]);
+    params_int(p, "sw", win->stride[1]);
+    params_int(p, "dh", win->dilation[0]);
+    params_int(p, "dw", win->dilation[1]);
+    params_int(p, "pt", win->pad_begin[0]);
+    params_int(p, "pl", win->pad_begin[1]);
+    params_int(p, "pb", win->pad_end[0]);
+    params_int(p, "pr", win->pad_end[1]);
 }
 
 static bool pool_emit(const Node *n, Emitter *e, const char *kernel, Diag *d)
@@ -61,26 +85,10 @@ static bool pool_emit(const Node *n, Emitter *e, const char *kernel, Diag *d)
     if (!dtype_fits_float32(in->dtype))
         return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", in->name,
                           dtype_label(in->dtype));
-    if (!pool_geometry(n, &win, d))
+    if (!pool_window(n, &win, d))
         return false;
-    const Shape *x = &in->shape;
     Params p = {0};
-    params_int(&p, "n", x->dim[0]);
-    params_int(&p, "c", x->dim[1]);
-    params_int(&p, "h", win.in[0]);
-    params_int(&p, "w", win.in[1]);
-    params_int(&p, "oh", win.out[0]);
-    params_int(&p, "ow", win.out[1]);
-    params_int(&p, "kh", win.kernel[0]);
-    params_int(&p, "kw", win.kernel[1]);
-    params_int(&p, "sh", win.stride[0]);
-    params_int(&p, "sw", win.stride[1]);
-    params_int(&p, "dh", win.dilation[0]);
-    params_int(&p, "dw", win.dilation[1]);
-    params_int(&p, "pt", win.pad_begin[0]);
-    params_int(&p, "pl", win.pad_begin[1]);
-    params_int(&p, "pb", win.pad_end[0]);
-    params_int(&p, "pr", win.pad_end[1]);
+    params_pool_window(&p, &in->shape, &win);
     params_int(&p, "count_include_pad", attr_int_or(n, "count_include_pad", 0) != 0);
     params_emit(&p, e, "snt_pool2d_params");
     /* int8 / uint8 MaxPool runs exactly on float32 copies. */
@@ -119,7 +127,7 @@ const OpDesc op_AveragePool = {
 
 /* ---- GlobalAveragePool -------------------------------------------- */
 
-static bool global_avgpool_infer(Node *n, Diag *d)
+bool global_pool_infer(Node *n, Diag *d)
 {
     if (!check_inputs_present(n, 1, d) || !check_float_input(n, 0, d))
         return false;
@@ -154,5 +162,5 @@ static bool global_avgpool_emit(const Node *n, Emitter *e, Diag *d)
 const OpDesc op_GlobalAveragePool = {
     .name = "GlobalAveragePool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
-    .infer = global_avgpool_infer, .cost = global_avgpool_cost, .emit = global_avgpool_emit,
+    .infer = global_pool_infer, .cost = global_avgpool_cost, .emit = global_avgpool_emit,
 };

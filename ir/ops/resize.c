@@ -10,9 +10,10 @@
  * been folded to a constant by the time this rule runs.
  *
  * The runtime kernel (float32) implements the interpolation; this file
- * only reads and checks the attributes.
+ * only reads and checks the attributes.  Upsample shares these rules
+ * (resize_util.h): its opset 7 scales are an attribute.
  */
-#include "ir/ops/data_util.h"
+#include "ir/ops/resize_util.h"
 
 #include <string.h>
 
@@ -95,15 +96,27 @@ static bool const_floats(const Node *n, const Tensor *t, const char *what, int c
     return true;
 }
 
+/* Upsample-7's scales attribute into p->scales. */
+static bool attr_scales(const Node *n, const Attr *a, snt_resize_params *p, Diag *d)
+{
+    if (a->kind != ATTR_FLOATS || a->n != p->rank)
+        return node_error(d, n, "scales must hold %d floating point values", p->rank);
+    for (int i = 0; i < p->rank; i++)
+        p->scales[i] = (float)a->floats[i];
+    return true;
+}
+
 /* Output extents and per-axis scales, from either scales or sizes. */
 static bool resize_extents(const Node *n, snt_resize_params *p, Diag *d)
 {
     const Tensor *scales = given_input(n, n->opset >= 11 ? 2 : 1);
     const Tensor *sizes = n->opset >= 11 ? given_input(n, 3) : NULL;
-    if (!scales == !sizes)
+    const Attr *scales_attr = scales || sizes ? NULL : node_attr(n, "scales");
+    if (!scales == !sizes && !scales_attr)
         return node_error(d, n, "exactly one of scales and sizes must be given");
-    if (scales) {
-        if (!const_floats(n, scales, "scales", p->rank, p->scales, d))
+    if (scales || scales_attr) {
+        if (scales ? !const_floats(n, scales, "scales", p->rank, p->scales, d)
+                   : !attr_scales(n, scales_attr, p, d))
             return false;
         for (int i = 0; i < p->rank; i++) {
             if (!(p->scales[i] > 0 && p->scales[i] <= SCALE_MAX))
@@ -182,7 +195,7 @@ static bool resize_params(const Node *n, snt_resize_params *p, Diag *d)
     return true;
 }
 
-static bool resize_infer(Node *n, Diag *d)
+bool resize_infer(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
     snt_resize_params p;
@@ -197,7 +210,7 @@ static bool resize_infer(Node *n, Diag *d)
     return true;
 }
 
-static bool resize_fold(Node *n, Diag *d)
+bool resize_fold(Node *n, Diag *d)
 {
     snt_resize_params p;
     const Tensor *x = n->in[0];
@@ -221,7 +234,7 @@ static void params_floats(Params *s, const char *field, const float *v, int rank
     str_puts(&s->s, "}");
 }
 
-static bool resize_emit(const Node *n, Emitter *e, Diag *d)
+bool resize_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_resize_params p;
     if (n->in[0]->dtype != DT_FLOAT)
@@ -252,7 +265,7 @@ static bool resize_emit(const Node *n, Emitter *e, Diag *d)
 
 /* Two FLOPs (multiply, add) per interpolation tap and output element: 2
  * taps per resized axis for linear, 4 for cubic, none for nearest. */
-static OpCost resize_cost(const Node *n)
+OpCost resize_cost(const Node *n)
 {
     OpCost c = {0};
     int mode;

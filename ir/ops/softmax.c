@@ -4,41 +4,21 @@
  * normalized; from opset 13 the normalization runs along the one axis
  * `axis` (default -1).
  */
+#include "ir/ops/axis_view.h"
 #include "ir/ops/op_emit.h"
 
-/* x viewed as [outer][len][inner], softmax along len. */
-typedef struct {
-    int64_t outer, len, inner;
-} SoftmaxView;
-
-static bool softmax_view(const Node *n, SoftmaxView *v, Diag *d)
+bool softmax_axis_view(const Node *n, AxisView *v, Diag *d)
 {
-    const Shape *x = &n->in[0]->shape;
     bool per_axis = n->opset >= 13;
-    int64_t axis = attr_int_or(n, "axis", per_axis ? -1 : 1);
-    /* Coercing to 2-D also accepts axis == rank (rows of one element). */
-    int64_t last = per_axis ? x->rank - 1 : x->rank;
-    if (axis < -x->rank || axis > last)
-        return node_error(d, n, "axis %lld is out of range for rank %d", (long long)axis,
-                          x->rank);
-    int a = (int)(axis < 0 ? axis + x->rank : axis);
-    *v = (SoftmaxView){1, 1, 1};
-    for (int i = 0; i < x->rank; i++) {
-        if (i < a)
-            v->outer *= x->dim[i];
-        else if (i == a || !per_axis)
-            v->len *= x->dim[i];
-        else
-            v->inner *= x->dim[i];
-    }
-    return true;
+    return axis_view(n, &n->in[0]->shape, attr_int_or(n, "axis", per_axis ? -1 : 1), !per_axis,
+                     v, d);
 }
 
-static bool softmax_infer(Node *n, Diag *d)
+bool softmax_axis_infer(Node *n, Diag *d)
 {
-    SoftmaxView v;
+    AxisView v;
     if (!check_inputs_present(n, 1, d) || !check_float_input(n, 0, d) ||
-        !softmax_view(n, &v, d))
+        !softmax_axis_view(n, &v, d))
         return false;
     set_output(n, 0, n->in[0]->dtype, &n->in[0]->shape);
     return true;
@@ -52,8 +32,8 @@ static OpCost softmax_cost(const Node *n)
 
 static bool softmax_emit(const Node *n, Emitter *e, Diag *d)
 {
-    SoftmaxView v;
-    if (!check_f32_runtime(n, n->n_in, d) || !softmax_view(n, &v, d))
+    AxisView v;
+    if (!check_f32_runtime(n, n->n_in, d) || !softmax_axis_view(n, &v, d))
         return false;
     emit_line(e, "snt_softmax_f32(%lld, %lld, %lld, %s, %s);", (long long)v.outer,
               (long long)v.len, (long long)v.inner, emit_ptr(e, n->in[0]),
@@ -64,5 +44,5 @@ static bool softmax_emit(const Node *n, Emitter *e, Diag *d)
 const OpDesc op_Softmax = {
     .name = "Softmax", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
-    .infer = softmax_infer, .cost = softmax_cost, .emit = softmax_emit,
+    .infer = softmax_axis_infer, .cost = softmax_cost, .emit = softmax_emit,
 };

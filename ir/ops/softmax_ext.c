@@ -14,23 +14,6 @@ static bool is_log_softmax(const Node *n)
     return strcmp(n->op_type, "LogSoftmax") == 0;
 }
 
-static bool softmax_ext_view(const Node *n, AxisView *v, Diag *d)
-{
-    bool per_axis = n->opset >= 13;
-    return axis_view(n, &n->in[0]->shape, attr_int_or(n, "axis", per_axis ? -1 : 1), !per_axis,
-                     v, d);
-}
-
-static bool softmax_ext_infer(Node *n, Diag *d)
-{
-    AxisView v;
-    if (!check_inputs_present(n, 1, d) || !check_float_input(n, 0, d) ||
-        !softmax_ext_view(n, &v, d))
-        return false;
-    set_output(n, 0, n->in[0]->dtype, &n->in[0]->shape);
-    return true;
-}
-
 /* Runs the kernel on float32 constants, so folding gives exactly what
  * the generated code would. */
 static bool softmax_ext_fold(Node *n, Diag *d)
@@ -39,7 +22,7 @@ static bool softmax_ext_fold(Node *n, Diag *d)
     if (!all_inputs_const(n) || n->in[0]->dtype != DT_FLOAT ||
         tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
         return true;
-    if (!softmax_ext_view(n, &v, d))
+    if (!softmax_axis_view(n, &v, d))
         return false;
     float *y = alloc_output(n, 0);
     if (is_log_softmax(n))
@@ -59,7 +42,7 @@ static OpCost softmax_ext_cost(const Node *n)
 static bool softmax_ext_emit(const Node *n, Emitter *e, Diag *d)
 {
     AxisView v;
-    if (!check_f32_runtime(n, n->n_in, d) || !softmax_ext_view(n, &v, d))
+    if (!check_f32_runtime(n, n->n_in, d) || !softmax_axis_view(n, &v, d))
         return false;
     emit_line(e, "%s(%lld, %lld, %lld, %s, %s);",
               is_log_softmax(n) ? "snt_log_softmax_f32" : "snt_hardmax_f32", (long long)v.outer,
@@ -71,7 +54,7 @@ static bool softmax_ext_emit(const Node *n, Emitter *e, Diag *d)
 #define SOFTMAX_EXT_OP(op_name) \
     {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
      .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
-     .infer = softmax_ext_infer, .fold = softmax_ext_fold, .cost = softmax_ext_cost, \
+     .infer = softmax_axis_infer, .fold = softmax_ext_fold, .cost = softmax_ext_cost, \
      .emit = softmax_ext_emit}
 
 const OpDesc op_Hardmax = SOFTMAX_EXT_OP("Hardmax");

@@ -307,6 +307,25 @@ typedef struct {
 
 void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y);
 
+/* A Linear layer reading its input through UNeXt's shift: row r of the
+ * product is token r of y = shift(x) (as snt_shift_tokenize_f32 on tokens
+ * [n][h*w][k], channel chunks moved along h (axis 0) or w (axis 1)), but
+ * the shifted tokens are packed into `scratch` a block of rows at a time
+ * instead of being stored whole.  linear.m = n*h*w, linear.k = channels;
+ * scratch holds snt_shift_linear_scratch_floats(p) floats. */
+typedef struct {
+    size_t n, h, w;
+    int axis;
+    int chunks;
+    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
+    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
+    snt_linear_params linear;
+} snt_shift_linear_params;
+
+size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p);
+void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, const float *w,
+                          const float *bias, float *scratch, float *y);
+
 /* Converts n elements between ONNX dtypes with ONNX Cast semantics
  * (float to int truncates toward zero, to bool is x != 0). */
 void snt_cast(int src_dtype, const void *x, int dst_dtype, void *y, size_t n);
@@ -470,6 +489,83 @@ void snt_where(const snt_where_params *p, size_t elem_size, const uint8_t *cond,
  * equal x. */
 void snt_trilu(size_t batch, size_t rows, size_t cols, int64_t k, int upper, size_t elem_size,
                const void *x, void *y);
+
+/* ---------------------------------------------------------------- */
+/* Elementwise ops on every dtype, TopK, Einsum (elementwise_ext.c,   */
+/* topk.c, einsum.c)                                                  */
+/* ---------------------------------------------------------------- */
+
+/* These kernels take the operands' dtype as an SNT_DT_* code and return
+ * 1, or 0 (writing nothing) when they do not define `op` on it.  Bool
+ * results are one byte, 0 or 1. */
+
+typedef enum {
+    SNT_UX_TAN = 0, SNT_UX_ASIN, SNT_UX_ACOS, SNT_UX_ATAN, SNT_UX_SINH, SNT_UX_COSH,
+    SNT_UX_ASINH, SNT_UX_ACOSH, SNT_UX_ATANH,
+    SNT_UX_ROUND,        /* to nearest, halves to even */
+    SNT_UX_SIGN,         /* -1, 0 or 1 (NaN stays NaN); any numeric dtype */
+    SNT_UX_NOT,          /* bool */
+    SNT_UX_ISNAN         /* bool result */
+} snt_unop_ext;
+
+/* y[i] = op(x[i]) for i < n; the math ops take FLOAT and DOUBLE.  y may
+ * equal x when they have the same dtype. */
+int snt_unary_ext(snt_unop_ext op, int dtype, const void *x, void *y, size_t n);
+/* y[i] = x[i] is +inf (when detect_pos) or -inf (when detect_neg). */
+int snt_isinf(int dtype, int detect_pos, int detect_neg, const void *x, uint8_t *y, size_t n);
+
+typedef enum {
+    SNT_BX_ADD = 0,      /* integers wrap */
+    SNT_BX_MAX, SNT_BX_MIN, /* a NaN operand gives NaN */
+    SNT_BX_MOD,          /* remainder with the divisor's sign (Python's %) */
+    SNT_BX_FMOD,         /* remainder with the dividend's sign (C's fmod, %) */
+    SNT_BX_SHL, SNT_BX_SHR, /* unsigned dtypes; shifting by the width or more gives 0 */
+    SNT_BX_EQ, SNT_BX_LT, SNT_BX_GT, SNT_BX_LE, SNT_BX_GE, /* bool result */
+    SNT_BX_AND, SNT_BX_OR, SNT_BX_XOR /* bool */
+} snt_binop_ext;
+
+/* y = a op b with broadcasting (see snt_bcast), a and b of `dtype`.
+ * Integer division by zero gives 0 instead of a trap.  y may equal a or
+ * b when that operand is dense with y's shape and y's dtype. */
+int snt_binary_ext(snt_binop_ext op, int dtype, const snt_bcast *p, const void *a,
+                   const void *b, void *y);
+/* y[i] /= divisor for i < n (FLOAT or DOUBLE): Mean after a Sum. */
+int snt_divide_ext(int dtype, void *y, size_t n, double divisor);
+
+/* TopK along the middle axis of x viewed as [outer][len][inner]: values
+ * and indices, both [outer][k][inner], hold the k largest (or smallest)
+ * of each line, best first, equal values by lower index; NaN counts as
+ * larger than any number.  k <= len.  Any numeric dtype. */
+int snt_topk(int dtype, size_t outer, size_t len, size_t inner, size_t k, int largest,
+             const void *x, void *values, int64_t *indices);
+
+/* Einsum as one strided contraction: the iteration space has `rank`
+ * indices of extents dims; the first out_rank are y's axes (y dense,
+ * row-major), the rest are summed over.  Input j's element for an index
+ * tuple is at the sum of index * strides[j][index] (0 for an index the
+ * input lacks; a repeated index, a diagonal, adds its axes' strides).
+ * FLOAT and DOUBLE, accumulated in double. */
+#define SNT_EINSUM_MAX_INPUTS 8
+#define SNT_EINSUM_MAX_INDICES 16
+typedef struct {
+    int n_inputs;
+    int rank, out_rank;
+    size_t dims[SNT_EINSUM_MAX_INDICES];
+    ptrdiff_t strides[SNT_EINSUM_MAX_INPUTS][SNT_EINSUM_MAX_INDICES];
+} snt_einsum_params;
+
+int snt_einsum(int dtype, const snt_einsum_params *p, const void *const *x, void *y);
+
+/* ---------------------------------------------------------------- */
+/* ReverseSequence (reverse_sequence.c)                               */
+/* ---------------------------------------------------------------- */
+
+/* x and y are [batch][time][inner], or [time][batch][inner] when
+ * time_major; y[b][t] = x[b][lens[b] - 1 - t] for t < lens[b] and
+ * x[b][t] after (lengths are clamped to [0, time]).  y must not overlap
+ * x. */
+void snt_reverse_sequence(size_t batch, size_t time, size_t inner, int time_major,
+                          size_t elem_size, const int64_t *lens, const void *x, void *y);
 
 #ifdef __cplusplus
 }

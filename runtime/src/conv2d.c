@@ -5,12 +5,16 @@
  * Three strategies, chosen from the parameters alone:
  *  - pointwise (1x1, stride 1, no padding): each group is directly one
  *    matrix product W[k][c] * X[c][h*w], no copy;
- *  - depthwise (groups == c == k): a direct loop per channel that slides
- *    each kernel tap over whole output rows;
+ *  - depthwise (groups == c == k): a direct loop per output row that
+ *    keeps a block of DW_BLOCK outputs in registers over all kernel taps;
  *  - everything else: im2col of a band of output rows into `scratch`,
  *    then one matrix product per group and band.  Bands bound the scratch
  *    size (SCRATCH_CAP floats unless a single output row needs more), so
  *    a large layer does not need a column buffer of many megabytes.
+ *
+ * The epilogue (bias, activation, affine, residual) is applied to each
+ * output row or block as soon as it is final, while it is in cache, not
+ * in a pass of its own over the whole output.
  */
 #include <string.h>
 
@@ -18,6 +22,11 @@
 
 /* Upper bound on the im2col buffer: 1 Mi floats = 4 MiB. */
 #define SCRATCH_CAP ((size_t)1 << 20)
+
+/* Outputs of a depthwise row computed together, in two accumulator sets
+ * (even and odd kernel columns) so that consecutive multiply-adds do not
+ * wait on each other. */
+#define DW_BLOCK 16
 
 static int is_pointwise(const snt_conv2d_params *p)
 {
@@ -94,9 +103,25 @@ static void im2col_band(const snt_conv2d_params *p, const float *x,
     }
 }
 
+/* The epilogue of the rows from output channel ch0 and the columns
+ * (pixels of the channel) from col0 on. */
+static snt__epilogue epilogue_at(const snt__epilogue *ep, size_t ch0, size_t col0)
+{
+    snt__epilogue e = *ep;
+    if (e.bias != NULL)
+        e.bias += ch0;
+    if (e.scale != NULL) {
+        e.scale += ch0;
+        e.shift += ch0;
+    }
+    if (e.residual != NULL)
+        e.residual += ch0 * e.res_ld + col0;
+    return e;
+}
+
 /* One image through im2col + sgemm, group by group and band by band. */
 static void conv_im2col(const snt_conv2d_params *p, const float *x, const float *w,
-                        float *y, float *scratch)
+                        const snt__epilogue *ep, float *y, float *scratch)
 {
     size_t cg = p->c / p->groups, kg = p->k / p->groups, rows_k = col_rows(p);
     size_t band = band_rows(p), ohw = p->oh * p->ow, g, oy0;
@@ -106,81 +131,129 @@ static void conv_im2col(const snt_conv2d_params *p, const float *x, const float 
         float *yg = y + g * kg * ohw;
         for (oy0 = 0; oy0 < p->oh; oy0 += band) {
             size_t rows = p->oh - oy0 < band ? p->oh - oy0 : band, cols = rows * p->ow;
+            snt__epilogue e = epilogue_at(ep, g * kg, oy0 * p->ow);
             im2col_band(p, xg, oy0, rows, scratch);
-            snt_sgemm(kg, cols, rows_k, 1.0f, wg, (ptrdiff_t)rows_k, 1,
-                      scratch, (ptrdiff_t)cols, 1, yg + oy0 * p->ow, ohw, 0);
+            snt__sgemm_ep(kg, cols, rows_k, 1.0f, wg, (ptrdiff_t)rows_k, 1,
+                          scratch, (ptrdiff_t)cols, 1, yg + oy0 * p->ow, ohw, 0, &e);
         }
     }
 }
 
 /* One image of a 1x1 stride-1 unpadded convolution: a product per group. */
-static void conv_pointwise(const snt_conv2d_params *p, const float *x, const float *w, float *y)
+static void conv_pointwise(const snt_conv2d_params *p, const float *x, const float *w,
+                           const snt__epilogue *ep, float *y)
 {
     size_t cg = p->c / p->groups, kg = p->k / p->groups, hw = p->h * p->w, g;
-    for (g = 0; g < p->groups; g++)
-        snt_sgemm(kg, hw, cg, 1.0f, w + g * kg * cg, (ptrdiff_t)cg, 1,
-                  x + g * cg * hw, (ptrdiff_t)hw, 1, y + g * kg * hw, hw, 0);
-}
-
-/*
- * One channel of a depthwise convolution: for every output row and
- * kernel tap, adds tap * input over the span of the row whose reads are
- * inside the input.  With stride 1 the inner loop is a unit-stride axpy.
- */
-static void conv_depthwise_channel(const snt_conv2d_params *p, const float *x,
-                                   const float *w, float *y)
-{
-    size_t oy, ky, kx, ox;
-    for (oy = 0; oy < p->oh; oy++) {
-        float *yrow = y + oy * p->ow;
-        memset(yrow, 0, p->ow * sizeof(float));
-        for (ky = 0; ky < p->kh; ky++) {
-            ptrdiff_t iy = (ptrdiff_t)(oy * p->sh + ky * p->dh) - (ptrdiff_t)p->pt;
-            if (iy < 0 || iy >= (ptrdiff_t)p->h)
-                continue;
-            for (kx = 0; kx < p->kw; kx++) {
-                const float tap = w[ky * p->kw + kx];
-                const float *src;
-                size_t lo, hi;
-                snt__window_range(p->pl, kx * p->dw, p->sw, p->w, p->ow, &lo, &hi);
-                if (lo == hi)
-                    continue;
-                src = x + (size_t)iy * p->w + (lo * p->sw + kx * p->dw - p->pl);
-                if (p->sw == 1) {
-                    snt__axpy(hi - lo, tap, src, yrow + lo);
-                } else {
-                    for (ox = lo; ox < hi; ox++)
-                        yrow[ox] += tap * src[(ox - lo) * p->sw];
-                }
-            }
-        }
+    for (g = 0; g < p->groups; g++) {
+        snt__epilogue e = epilogue_at(ep, g * kg, 0);
+        snt__sgemm_ep(kg, hw, cg, 1.0f, w + g * kg * cg, (ptrdiff_t)cg, 1,
+                      x + g * cg * hw, (ptrdiff_t)hw, 1, y + g * kg * hw, hw, 0, &e);
     }
 }
 
-/* The epilogue, one output channel at a time while it is in cache: the
- * bias, the activation, the per-channel affine and the residual. */
-static void epilogue(const snt_conv2d_params *p, const float *bias, const float *post_scale,
-                     const float *post_shift, const float *residual, float *y)
+/* The input row read by kernel row ky for output row oy, or -1 when it
+ * falls in the padding. */
+static ptrdiff_t depthwise_input_row(const snt_conv2d_params *p, size_t oy, size_t ky)
 {
-    size_t ohw = p->oh * p->ow, ch, i;
-    for (ch = 0; ch < p->k; ch++) {
-        float *yc = y + ch * ohw;
-        if (bias != NULL) {
-            const float b = bias[ch];
-            for (i = 0; i < ohw; i++)
-                yc[i] += b;
+    ptrdiff_t iy = (ptrdiff_t)(oy * p->sh + ky * p->dh) - (ptrdiff_t)p->pt;
+    return iy >= 0 && iy < (ptrdiff_t)p->h ? iy : -1;
+}
+
+/* One output of a depthwise channel, any position: taps in the padding
+ * are skipped one by one. */
+static float depthwise_point(const snt_conv2d_params *p, const float *x, const float *w,
+                             size_t oy, size_t ox)
+{
+    float sum = 0.0f;
+    size_t ky, kx;
+    for (ky = 0; ky < p->kh; ky++) {
+        ptrdiff_t iy = depthwise_input_row(p, oy, ky);
+        if (iy < 0)
+            continue;
+        for (kx = 0; kx < p->kw; kx++) {
+            ptrdiff_t ix = (ptrdiff_t)(ox * p->sw + kx * p->dw) - (ptrdiff_t)p->pl;
+            if (ix >= 0 && ix < (ptrdiff_t)p->w)
+                sum += w[ky * p->kw + kx] * x[(size_t)iy * p->w + (size_t)ix];
         }
-        if (p->act.kind != SNT_ACT_NONE)
-            snt_act_f32(&p->act, yc, yc, ohw);
-        if (post_scale != NULL) {
-            const float s = post_scale[ch], t = post_shift[ch];
-            for (i = 0; i < ohw; i++)
-                yc[i] = yc[i] * s + t;
+    }
+    return sum;
+}
+
+/*
+ * DW_BLOCK outputs of a depthwise row from ox on, all of whose taps lie
+ * inside the input row-wise.  Inlined with sw = 1 the inner loops are
+ * unit-stride and vectorise.
+ */
+static inline void depthwise_block(const snt_conv2d_params *p, const float *x, const float *w,
+                                   size_t oy, size_t ox, size_t sw, float *out)
+{
+    float even[DW_BLOCK] = {0}, odd[DW_BLOCK] = {0};
+    size_t ky, kx, j;
+    for (ky = 0; ky < p->kh; ky++) {
+        ptrdiff_t iy = depthwise_input_row(p, oy, ky);
+        const float *src, *wrow = w + ky * p->kw;
+        if (iy < 0)
+            continue;
+        src = x + (size_t)iy * p->w + ox * sw - p->pl;
+        for (kx = 0; kx + 1 < p->kw; kx += 2) {
+            const float t0 = wrow[kx], t1 = wrow[kx + 1];
+            const float *s0 = src + kx * p->dw, *s1 = s0 + p->dw;
+            for (j = 0; j < DW_BLOCK; j++) {
+                even[j] += t0 * s0[j * sw];
+                odd[j] += t1 * s1[j * sw];
+            }
         }
-        if (residual != NULL) {
-            const float *rc = residual + ch * ohw;
-            for (i = 0; i < ohw; i++)
-                yc[i] += rc[i];
+        if (kx < p->kw) {
+            const float t0 = wrow[kx], *s0 = src + kx * p->dw;
+            for (j = 0; j < DW_BLOCK; j++)
+                even[j] += t0 * s0[j * sw];
+        }
+    }
+    for (j = 0; j < DW_BLOCK; j++)
+        out[j] = even[j] + odd[j];
+}
+
+/*
+ * Output row oy of one depthwise channel.  The columns [lo, hi) whose
+ * taps all read inside the input row go by blocks (the last block
+ * shifted back to end at hi, recomputing a few outputs); the columns
+ * near the padding go one by one.
+ */
+static void depthwise_row(const snt_conv2d_params *p, const float *x, const float *w,
+                          size_t oy, float *yrow)
+{
+    size_t lo, hi, unused, ox;
+    /* The first tap reads inside from column lo on, the last tap below
+     * column hi; the taps between read between them. */
+    snt__window_range(p->pl, 0, p->sw, p->w, p->ow, &lo, &unused);
+    snt__window_range(p->pl, (p->kw - 1) * p->dw, p->sw, p->w, p->ow, &unused, &hi);
+    if (hi < lo + DW_BLOCK)
+        lo = hi = 0;   /* too narrow for a block: all one by one */
+    for (ox = 0; ox < lo; ox++)
+        yrow[ox] = depthwise_point(p, x, w, oy, ox);
+    for (ox = lo; ox < hi; ox += DW_BLOCK) {
+        size_t at = ox + DW_BLOCK <= hi ? ox : hi - DW_BLOCK;
+        if (p->sw == 1)
+            depthwise_block(p, x, w, oy, at, 1, yrow + at);
+        else
+            depthwise_block(p, x, w, oy, at, p->sw, yrow + at);
+    }
+    for (ox = hi; ox < p->ow; ox++)
+        yrow[ox] = depthwise_point(p, x, w, oy, ox);
+}
+
+/* One image of a depthwise convolution, channel by channel and row by
+ * row, each row finished by the epilogue while it is in L1. */
+static void conv_depthwise(const snt_conv2d_params *p, const float *x, const float *w,
+                           const snt__epilogue *ep, float *y)
+{
+    size_t ch, oy;
+    for (ch = 0; ch < p->c; ch++) {
+        const float *xc = x + ch * p->h * p->w, *wc = w + ch * p->kh * p->kw;
+        float *yc = y + ch * p->oh * p->ow;
+        for (oy = 0; oy < p->oh; oy++) {
+            depthwise_row(p, xc, wc, oy, yc + oy * p->ow);
+            snt__epilogue_row(ep, ch, oy * p->ow, yc + oy * p->ow, p->ow);
         }
     }
 }
@@ -189,22 +262,25 @@ void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const floa
                           const float *bias, const float *post_scale, const float *post_shift,
                           const float *residual, float *y, float *scratch)
 {
-    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, ch;
+    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b;
+    snt__epilogue ep;
     if (out_img == 0)
         return;
+    ep.bias = bias;
+    ep.scale = post_scale;
+    ep.shift = post_shift;
+    ep.residual = residual;
+    ep.res_ld = p->oh * p->ow;
+    ep.act = p->act;
     for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
-        if (is_pointwise(p)) {
-            conv_pointwise(p, x, w, y);
-        } else if (is_depthwise(p)) {
-            for (ch = 0; ch < p->c; ch++)
-                conv_depthwise_channel(p, x + ch * p->h * p->w, w + ch * p->kh * p->kw,
-                                       y + ch * p->oh * p->ow);
-        } else {
-            conv_im2col(p, x, w, y, scratch);
-        }
-        epilogue(p, bias, post_scale, post_shift, residual, y);
-        if (residual != NULL)
-            residual += out_img;
+        if (is_pointwise(p))
+            conv_pointwise(p, x, w, &ep, y);
+        else if (is_depthwise(p))
+            conv_depthwise(p, x, w, &ep, y);
+        else
+            conv_im2col(p, x, w, &ep, y, scratch);
+        if (ep.residual != NULL)
+            ep.residual += out_img;
     }
 }
 

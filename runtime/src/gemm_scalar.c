@@ -8,7 +8,17 @@
  * MR x NR micro-kernel multiplies one strip of each.  Packing turns any
  * operand strides (transposed, im2col, broadcast) into unit-stride
  * streams, and zero-fills the ragged edges so the micro-kernel always runs
- * full tiles with constant trip counts, which the compiler vectorises.
+ * full tiles with constant trip counts.
+ *
+ * The micro-kernel holds its tile in 2 x MR SIMD registers.  gcc and clang
+ * spill a plain float array of that size to the stack on every step, so
+ * for them it is written with their vector extension, a vector of VL
+ * floats as wide as the target's SIMD (-march decides: 16 with AVX-512, 8
+ * with AVX, 4 otherwise); other compilers get the same loops on a plain
+ * array.
+ *
+ * An optional epilogue (internal.h) is applied to each block of C right
+ * after its last depth block, while the block is still in cache.
  *
  * The packing buffers are static (the runtime allocates nothing): this
  * kernel is not reentrant, which the single-threaded generated code never
@@ -16,19 +26,34 @@
  */
 #include <string.h>
 
-#include "sinter_rt.h"
+#include "internal.h"
 
-#define MR 4     /* rows of a micro-tile: micro_kernel is written for 4 */
-#define NR 16    /* columns of a micro-tile: a multiple of every SIMD width */
-#define KC 256   /* depth of a packed block: an A strip stays in L1 */
-#define MC 128   /* rows of a packed A block (multiple of MR): fits in L2 */
-#define NC 1024  /* columns of a packed B panel (multiple of NR) */
+#if defined(__GNUC__)
+#  if defined(__AVX512F__)
+#    define VL 16
+#  elif defined(__AVX__)
+#    define VL 8
+#  else
+#    define VL 4
+#  endif
+typedef float vfloat __attribute__((vector_size(VL * sizeof(float))));
+#  define ALIGNED __attribute__((aligned(64)))
+#else
+#  define VL 4
+#  define ALIGNED
+#endif
+
+#define MR 6          /* rows of a micro-tile: 2 x MR accumulators fit in 16 registers */
+#define NR (2 * VL)   /* columns of a micro-tile: two vectors */
+#define KC 256        /* depth of a packed block: a B strip stays in L1 */
+#define MC 144        /* rows of a packed A block (multiple of MR): fits in L2 */
+#define NC 1024       /* columns of a packed B panel (multiple of NR) */
 
 /* Products smaller than this many multiply-adds skip packing. */
 #define SMALL_GEMM 8192
 
-static float packed_a[MC * KC];
-static float packed_b[KC * NC];
+static float packed_a[MC * KC] ALIGNED;
+static float packed_b[KC * NC] ALIGNED;
 
 /* The strided operand view shared by the helpers. */
 typedef struct {
@@ -73,12 +98,11 @@ static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc
         float *dst = packed_b + s * kc;
         size_t cols = nc - s < NR ? nc - s : NR;
         for (p = 0; p < kc; p++) {
-            float *restrict row = dst + p * NR;
+            float *row = dst + p * NR;
             if (b->cs == 1 && cols == NR) {
-                /* A whole strip row from a row-contiguous B: constant length. */
-                const float *restrict src = b->p + (ptrdiff_t)(p0 + p) * b->rs + (ptrdiff_t)(j0 + s);
-                for (c = 0; c < NR; c++)
-                    row[c] = src[c];
+                /* A whole strip row from a row-contiguous B: one block copy. */
+                memcpy(row, b->p + (ptrdiff_t)(p0 + p) * b->rs + (ptrdiff_t)(j0 + s),
+                       NR * sizeof(float));
                 continue;
             }
             for (c = 0; c < cols; c++)
@@ -89,43 +113,51 @@ static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc
     }
 }
 
-/*
- * The micro-kernel: acc = sum over p < kc of the outer product of A strip
- * column p and B strip row p.  The MR (= 4) accumulator rows are separate
- * arrays with constant length NR so that the j loop vectorises and the
- * rows stay in registers (gcc and clang both manage it at -O2; one 2-D
- * array defeats gcc -O3).
- */
+/* The micro-kernel: tile = sum over p < kc of the outer product of A
+ * strip column p and B strip row p. */
+#if defined(__GNUC__)
 static void micro_kernel(size_t kc, const float *restrict ap, const float *restrict bp,
-                         float acc[MR][NR])
+                         float tile[MR][NR])
 {
-    float c0[NR] = {0}, c1[NR] = {0}, c2[NR] = {0}, c3[NR] = {0};
-    size_t p, j;
+    vfloat acc[MR][2];
+    size_t p, i;
+    for (i = 0; i < MR; i++)
+        acc[i][0] = acc[i][1] = (vfloat){0};
     for (p = 0; p < kc; p++) {
-        const float *b = bp + p * NR;
-        float a0 = ap[p * MR], a1 = ap[p * MR + 1], a2 = ap[p * MR + 2], a3 = ap[p * MR + 3];
-        for (j = 0; j < NR; j++) {
-            c0[j] += a0 * b[j];
-            c1[j] += a1 * b[j];
-            c2[j] += a2 * b[j];
-            c3[j] += a3 * b[j];
+        vfloat b0, b1;
+        memcpy(&b0, bp + p * NR, sizeof b0);
+        memcpy(&b1, bp + p * NR + VL, sizeof b1);
+        for (i = 0; i < MR; i++) {
+            const float a = ap[p * MR + i];
+            acc[i][0] += a * b0;
+            acc[i][1] += a * b1;
         }
     }
-    memcpy(acc[0], c0, sizeof c0);
-    memcpy(acc[1], c1, sizeof c1);
-    memcpy(acc[2], c2, sizeof c2);
-    memcpy(acc[3], c3, sizeof c3);
+    memcpy(tile, acc, sizeof acc);
 }
+#else
+static void micro_kernel(size_t kc, const float *restrict ap, const float *restrict bp,
+                         float tile[MR][NR])
+{
+    float acc[MR][NR] = {{0}};
+    size_t p, i, j;
+    for (p = 0; p < kc; p++)
+        for (i = 0; i < MR; i++)
+            for (j = 0; j < NR; j++)
+                acc[i][j] += ap[p * MR + i] * bp[p * NR + j];
+    memcpy(tile, acc, sizeof acc);
+}
+#endif
 
-/* Writes rows x cols of a finished tile into C: c = alpha * acc (+ c).
+/* Writes rows x cols of a finished tile into C: c = alpha * tile (+ c).
  * Full tiles take constant-length loops, which vectorise. */
-static void store_tile(float acc[MR][NR], size_t rows, size_t cols, float alpha,
+static void store_tile(float tile[MR][NR], size_t rows, size_t cols, float alpha,
                        float *c, size_t ldc, int accumulate)
 {
     size_t i, j;
     for (i = 0; i < rows; i++) {
         float *restrict crow = c + i * ldc;
-        const float *restrict t = acc[i];
+        const float *restrict t = tile[i];
         if (cols == NR && accumulate) {
             for (j = 0; j < NR; j++)
                 crow[j] += alpha * t[j];
@@ -144,14 +176,14 @@ static void store_tile(float acc[MR][NR], size_t rows, size_t cols, float alpha,
 static void multiply_packed(size_t mc, size_t nc, size_t kc, float alpha,
                             float *c, size_t ldc, int accumulate)
 {
-    float acc[MR][NR];
+    float tile[MR][NR] ALIGNED;
     size_t jr, ir;
     for (jr = 0; jr < nc; jr += NR) {
         size_t cols = nc - jr < NR ? nc - jr : NR;
         for (ir = 0; ir < mc; ir += MR) {
             size_t rows = mc - ir < MR ? mc - ir : MR;
-            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, acc);
-            store_tile(acc, rows, cols, alpha, c + ir * ldc + jr, ldc, accumulate);
+            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, tile);
+            store_tile(tile, rows, cols, alpha, c + ir * ldc + jr, ldc, accumulate);
         }
     }
 }
@@ -177,10 +209,21 @@ static void sgemm_small(size_t m, size_t n, size_t k, float alpha,
     }
 }
 
-void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
-               const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-               const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
-               float *c, size_t ldc, int accumulate)
+/* Applies ep (if any) to rows [i0, i0+rows) x columns [j0, j0+cols) of C. */
+static void epilogue_block(const snt__epilogue *ep, size_t i0, size_t rows, size_t j0,
+                           size_t cols, float *c, size_t ldc)
+{
+    size_t i;
+    if (ep == NULL)
+        return;
+    for (i = i0; i < i0 + rows; i++)
+        snt__epilogue_row(ep, i, j0, c + i * ldc + j0, cols);
+}
+
+void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
+                   const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                   const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep)
 {
     mat_view av, bv;
     size_t jc, pc, ic;
@@ -191,6 +234,7 @@ void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
     bv.p = b; bv.rs = b_rs; bv.cs = b_cs;
     if (m < MR || k == 0 || (double)m * n * k <= SMALL_GEMM) {
         sgemm_small(m, n, k, alpha, &av, &bv, c, ldc, accumulate);
+        epilogue_block(ep, 0, m, 0, n, c, ldc);
         return;
     }
     for (jc = 0; jc < n; jc += NC) {
@@ -198,13 +242,23 @@ void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
         for (pc = 0; pc < k; pc += KC) {
             size_t kc = k - pc < KC ? k - pc : KC;
             /* Only the first depth block may overwrite C. */
-            int acc_here = accumulate || pc > 0;
+            int acc_here = accumulate || pc > 0, last = pc + kc == k;
             pack_b(&bv, pc, kc, jc, nc);
             for (ic = 0; ic < m; ic += MC) {
                 size_t mc = m - ic < MC ? m - ic : MC;
                 pack_a(&av, ic, mc, pc, kc);
                 multiply_packed(mc, nc, kc, alpha, c + ic * ldc + jc, ldc, acc_here);
+                if (last)
+                    epilogue_block(ep, ic, mc, jc, nc, c, ldc);
             }
         }
     }
+}
+
+void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
+               const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+               const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+               float *c, size_t ldc, int accumulate)
+{
+    snt__sgemm_ep(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, NULL);
 }

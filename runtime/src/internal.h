@@ -114,4 +114,44 @@ static inline void snt__axpy(size_t n, float a, const float *restrict x, float *
         y[i] += a * x[i];
 }
 
+/*
+ * erf(x) as x P(x^2) / Q(x^2), a rational fit of degree 5 / 5 on
+ * [0, 3.92] (beyond, erf rounds to +-1 in float), to about 5e-7
+ * relative error once evaluated in float.  Unlike libm's erff it has no
+ * branch and no call, so loops over it vectorise.
+ */
+static inline float snt__erff(float v)
+{
+    const float lim = 3.92f;
+    float x = v < -lim ? -lim : v > lim ? lim : v, t = x * x;
+    float p = ((((2.05011630e-06f * t + 2.84880945e-04f) * t + 3.76550842e-03f) * t
+                + 5.27483924e-02f) * t + 1.90403846e-01f) * t + 1.12837915f;
+    float q = ((((3.80919221e-05f * t + 1.16251038e-03f) * t + 1.49689995e-02f) * t
+                + 1.14108042e-01f) * t + 5.02073757e-01f) * t + 1.0f;
+    return x * p / q;
+}
+
+/*
+ * A matrix kernel's epilogue, applied to rows of its output as soon as
+ * they are final (while they are still in cache): row r of the output
+ * becomes act(y + bias[r]) * scale[r] + shift[r] + residual row r.  The
+ * pointers are offset to the output's first row; residual rows are
+ * `res_ld` floats apart.  bias, scale (with shift) and residual may each
+ * be NULL.
+ */
+typedef struct {
+    const float *bias, *scale, *shift, *residual;
+    size_t res_ld;
+    snt_act act;
+} snt__epilogue;
+
+/* Applies ep to y[0..n), which is row `row`, columns [col, col+n). */
+void snt__epilogue_row(const snt__epilogue *ep, size_t row, size_t col, float *y, size_t n);
+
+/* snt_sgemm whose rows of C get the epilogue ep (may be NULL) once final. */
+void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
+                   const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                   const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep);
+
 #endif /* SINTER_RT_INTERNAL_H */
