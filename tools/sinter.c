@@ -18,6 +18,7 @@ static const Command commands[] = {
     {"info", cmd_info, "print inputs, outputs, op histogram and parameter count"},
     {"compare", cmd_compare, "max error of an output .npy against a reference .npy"},
     {"passes", cmd_passes, "list the graph passes and the -O level of each"},
+    {"ops", cmd_ops, "list the supported ONNX ops and their opsets"},
     {"plan", cmd_plan, "print the memory plan (arena, lower bound) and draw it as SVG"},
     {"flops", cmd_flops, "parameters, MACs, FLOPs, bytes and kernels at -O0 and -O2"},
     {"graph", cmd_graph, "draw the compiled graph as Graphviz DOT"},

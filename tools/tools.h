@@ -79,6 +79,7 @@ int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_passes(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_flops(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
