@@ -24,7 +24,7 @@
 void snt_unary_f32(snt_unop op, const float *x, float *y, size_t n)
 {
     switch (op) {
-    case SNT_UN_ERF:        UNARY_LOOP(erff(v)); break;
+    case SNT_UN_ERF:        UNARY_LOOP(snt__erff(v)); break; /* vectorizable, ~5e-7 relative */
     case SNT_UN_SQRT:       UNARY_LOOP(sqrtf(v)); break;
     case SNT_UN_ABS:        UNARY_LOOP(fabsf(v)); break;
     case SNT_UN_NEG:        UNARY_LOOP(-v); break;
