@@ -102,7 +102,10 @@ Node *graph_add_node(Graph *g, const char *name, const char *op_type)
     n->op_type = xstrdup(op_type);
     n->domain = xstrdup("");
     n->opset = g->opset;
-    n->id = g->n_nodes;
+    /* Not n_nodes: after graph_remove_nodes that may be a live node's id.
+     * Renumbering (toposort, fusion) gives ids below n_nodes, which never
+     * exceeds next_node_id, so ids stay unique. */
+    n->id = g->next_node_id++;
     grow_array((void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof *g->nodes);
     g->nodes[g->n_nodes++] = n;
     return n;

@@ -186,7 +186,8 @@ typedef struct Node {
     Attr *attrs;
     int n_attrs;
     void *op_state;      /* op-private data set by passes (fusion epilogues) */
-    int id;              /* index in graph->nodes at creation */
+    int id;              /* unique in the graph: graph_toposort and the fusion
+                            passes renumber nodes to their index in g->nodes */
     /* Set by the memory planner: the node has nothing to do because its
      * outputs alias its inputs (views, an elided Concat). */
     bool elided;
@@ -204,6 +205,7 @@ typedef struct Graph {
     int n_tensors, cap_tensors;
     Node **nodes;        /* in execution order once scheduled */
     int n_nodes, cap_nodes;
+    int next_node_id;    /* above every node's id, so removals never reuse one */
     Tensor **inputs;     /* run-time inputs, in graph order */
     int n_inputs;
     Tensor **outputs;

@@ -567,6 +567,99 @@ int snt_einsum(int dtype, const snt_einsum_params *p, const void *const *x, void
 void snt_reverse_sequence(size_t batch, size_t time, size_t inner, int time_major,
                           size_t elem_size, const int64_t *lens, const void *x, void *y);
 
+/* ---------------------------------------------------------------- */
+/* Det (det.c), NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss   */
+/* (loss.c)                                                           */
+/* ---------------------------------------------------------------- */
+
+/* y[b] = the determinant of the n x n matrix x[b], for b < batch, by LU
+ * decomposition with partial pivoting in double.  dtype is SNT_DT_FLOAT
+ * or SNT_DT_DOUBLE (x and y alike); work holds n * n doubles. */
+void snt_det(int dtype, size_t batch, size_t n, const void *x, void *y, double *work);
+
+enum { SNT_LOSS_NONE = 0, SNT_LOSS_SUM = 1, SNT_LOSS_MEAN = 2 };
+
+/* Scores are [batch][classes][inner], targets [batch][inner]. */
+typedef struct {
+    size_t batch, classes, inner;
+    int reduction;          /* SNT_LOSS_* */
+    int has_ignore;         /* targets equal to ignore_index count nothing */
+    int64_t ignore_index;
+    int target_dtype;       /* SNT_DT_INT32 or SNT_DT_INT64 */
+} snt_loss_params;
+
+/* loss[b][d] = -x[b][target[b][d]][d] * weight[target[b][d]] (weight
+ * NULL: 1), 0 with weight 0 where the target is ignored, NaN where it is
+ * out of range.  y is that [batch][inner] loss (NONE), its sum (SUM), or
+ * its sum over the sum of the weights (MEAN). */
+void snt_nll_loss_f32(const snt_loss_params *p, const float *x, const void *target,
+                      const float *weight, float *y);
+/* The same on log_prob = log_softmax(x) over the classes axis, which is
+ * written to log_prob ([batch][classes][inner]). */
+void snt_softmax_cross_entropy_f32(const snt_loss_params *p, const float *x,
+                                   const void *target, const float *weight, float *log_prob,
+                                   float *y);
+
+/* ---------------------------------------------------------------- */
+/* Linear quantization (quantize.c)                                    */
+/* ---------------------------------------------------------------- */
+
+/* x and y are [outer][channels][inner]; scale and zero_point hold one
+ * value per channel (channels = 1: per tensor); zero_point NULL is 0.
+ * Integer dtypes are SNT_DT_UINT8, INT8, UINT16 or INT16 (and INT32 for
+ * dequantization's input). */
+/* y = saturate(rint(x / scale) + zero_point), rounding half to even. */
+void snt_quantize_linear(size_t outer, size_t channels, size_t inner, const float *x,
+                         const float *scale, const void *zero_point, int y_dtype, void *y);
+/* y = (x - zero_point) * scale. */
+void snt_dequantize_linear(size_t outer, size_t channels, size_t inner, int x_dtype,
+                           const void *x, const float *scale, const void *zero_point, float *y);
+/* Quantizes x[0..n) to uint8 over the range [min(0, min x), max(0, max x)],
+ * writing the scale and zero point it chose. */
+void snt_dynamic_quantize_linear(size_t n, const float *x, uint8_t *y, float *y_scale,
+                                 uint8_t *y_zero_point);
+
+/* A batch of [m][k] x [k][n] products of 8-bit integers (UINT8 or INT8),
+ * each operand minus its zero point.  The a (b) zero point and scale
+ * hold a_count (b_count) values: 1 for the tensor, or one per row of a
+ * (column of b); a_count 0 means no zero point. */
+typedef struct {
+    size_t batch, m, k, n;
+    size_t a_batch_stride, b_batch_stride; /* elements; 0 reuses one matrix */
+    int a_dtype, b_dtype;
+    size_t a_count, b_count;
+} snt_qmatmul_params;
+
+/* y[batch][m][n] (int32) = sum over k of (a - a_zp) * (b - b_zp). */
+void snt_matmul_integer(const snt_qmatmul_params *p, const void *a, const void *a_zp,
+                        const void *b, const void *b_zp, int32_t *y);
+/* The same product scaled by a_scale * b_scale / y_scale and quantized
+ * like snt_quantize_linear with y_zp (one value) into y_dtype. */
+void snt_qlinear_matmul(const snt_qmatmul_params *p, const void *a, const float *a_scale,
+                        const void *a_zp, const void *b, const float *b_scale, const void *b_zp,
+                        const float *y_scale, const void *y_zp, int y_dtype, void *y);
+
+/* A 2-D convolution of 8-bit integers (x [batch][in_c][in_h][in_w], w
+ * [out_c][in_c / group][k_h][k_w]), each minus its zero point; padding
+ * contributes nothing.  x's zero point and scale hold x_count values (0
+ * or 1), w's w_count (0, 1, or one per output channel). */
+typedef struct {
+    size_t batch, in_c, in_h, in_w, out_c, out_h, out_w, k_h, k_w, group;
+    size_t stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
+    int x_dtype, w_dtype;
+    size_t x_count, w_count;
+} snt_qconv2d_params;
+
+/* y[batch][out_c][out_h][out_w] (int32): the convolution's sums. */
+void snt_conv_integer(const snt_qconv2d_params *p, const void *x, const void *x_zp,
+                      const void *w, const void *w_zp, int32_t *y);
+/* The sums plus bias (int32 per output channel, may be NULL), scaled by
+ * x_scale * w_scale / y_scale and quantized with y_zp into y_dtype. */
+void snt_qlinear_conv(const snt_qconv2d_params *p, const void *x, const float *x_scale,
+                      const void *x_zp, const void *w, const float *w_scale, const void *w_zp,
+                      const float *y_scale, const void *y_zp, int y_dtype, const int32_t *bias,
+                      void *y);
+
 #ifdef __cplusplus
 }
 #endif
