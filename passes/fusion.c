@@ -219,9 +219,11 @@ static void scale_conv_weights(Graph *g, Node *conv, const float *scale, const f
 
 bool fold_bn_into_conv(Fusion *f, Node *conv, Node *bn)
 {
+    /* The node types first: only a Conv is known to have a weight input. */
+    if (!fusion_node_is(f, conv, "Conv") || !fusion_node_is(f, bn, "BatchNormalization"))
+        return false;
     const Tensor *w = conv->in[1], *b = conv->n_in > 2 ? conv->in[2] : NULL;
-    if (!fusion_node_is(f, conv, "Conv") || !fusion_node_is(f, bn, "BatchNormalization") ||
-        bn->in[0] != conv->out[0] || fusion_sole_reader(f, conv->out[0]) != bn ||
+    if (bn->in[0] != conv->out[0] || fusion_sole_reader(f, conv->out[0]) != bn ||
         !is_f32(w) || !tensor_is_const(w) || w->shape.rank < 3 ||
         (b && (!is_f32(b) || !tensor_is_const(b))))
         return false;
