@@ -29,7 +29,8 @@ static inline Tensor *add_input(Graph *g, const char *name, int rank, const int6
     Tensor *t = graph_add_tensor(g, name);
     t->dtype = DT_FLOAT;
     t->shape.rank = rank;
-    memcpy(t->shape.dim, dims, (size_t)rank * sizeof *dims);
+    if (rank > 0) /* a scalar may come with no dims at all */
+        memcpy(t->shape.dim, dims, (size_t)rank * sizeof *dims);
     t->shape_known = true;
     t->is_input = true;
     g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);

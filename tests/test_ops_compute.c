@@ -7,140 +7,11 @@
  * code generator, by looking for the kernel call and its parameters in the
  * generated C.
  */
-#include "codegen/codegen.h"
+#define OP_TEST_SHAPE_BUILDERS
+#include "op_test.h"
 #include "ir/ops/op_emit.h"
-#include "passes/passes.h"
 
-#include <CUnit/Basic.h>
 #include <float.h>
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-static Diag diag;
-
-static Graph *new_graph(int opset)
-{
-    Graph *g = graph_new("t");
-    g->opset = opset;
-    diag_free(&diag);
-    return g;
-}
-
-static Tensor *input(Graph *g, const char *name, DType dtype, Shape shape)
-{
-    Tensor *t = graph_add_tensor(g, name);
-    t->dtype = dtype;
-    t->shape = shape;
-    t->shape_known = t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
-    return t;
-}
-
-static Tensor *constant(Graph *g, const char *name, DType dtype, Shape shape, const void *data)
-{
-    Tensor *t = graph_add_tensor(g, name);
-    t->dtype = dtype;
-    t->shape = shape;
-    t->shape_known = true;
-    tensor_set_data(t, data);
-    return t;
-}
-
-/* A node of `op` reading ins[0..n_in) with n_out fresh outputs; the first
- * output becomes a graph output. */
-static Node *add_node(Graph *g, const char *op, int n_in, Tensor *const *ins, int n_out)
-{
-    Node *n = graph_add_node(g, op, op);
-    for (int i = 0; i < n_in; i++)
-        node_add_input(n, ins[i]);
-    for (int i = 0; i < n_out; i++)
-        node_add_output(n, graph_new_tensor(g, "y"));
-    n->out[0]->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = n->out[0];
-    return n;
-}
-
-static void attr_i(Node *n, const char *name, int64_t v)
-{
-    node_add_attr(n, name, ATTR_INT)->i = v;
-}
-
-static void attr_f(Node *n, const char *name, double v)
-{
-    node_add_attr(n, name, ATTR_FLOAT)->f = v;
-}
-
-static void attr_s(Node *n, const char *name, const char *v)
-{
-    node_add_attr(n, name, ATTR_STRING)->s = xstrdup(v);
-}
-
-static void attr_is(Node *n, const char *name, int count, const int64_t *v)
-{
-    Attr *a = node_add_attr(n, name, ATTR_INTS);
-    a->n = count;
-    a->ints = xmalloc((size_t)count * sizeof *v);
-    memcpy(a->ints, v, (size_t)count * sizeof *v);
-}
-
-#define INTS(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (int64_t[]){__VA_ARGS__}
-
-static bool infer(Graph *g)
-{
-    diag_free(&diag);
-    return graph_infer(g, &diag);
-}
-
-/* The last inference failed with a message containing `text`. */
-static bool failed_with(Graph *g, const char *text)
-{
-    bool failed = !infer(g);
-    bool found = diag.text.buf && strstr(diag.text.buf, text);
-    if (!failed || !found)
-        fprintf(stderr, "\nexpected an error with '%s', got: %s\n", text,
-                diag.text.buf ? diag.text.buf : "(none)");
-    return failed && found;
-}
-
-static bool shape_is(const Tensor *t, Shape want)
-{
-    bool ok = t->shape_known && shape_equal(&t->shape, &want);
-    if (!ok) {
-        char a[128], b[128];
-        fprintf(stderr, "\nshape %s, want %s\n", shape_str(&t->shape, a, sizeof a),
-                shape_str(&want, b, sizeof b));
-    }
-    return ok;
-}
-
-/* Infers, plans and generates C for g; the .c text, to be freed. */
-static char *generate(Graph *g)
-{
-    CodegenOutput out = {0};
-    MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
-    bool ok = infer(g) && plan_memory(g, &plan, &diag) && codegen_c(g, &opt, &out, &diag);
-    if (!ok) {
-        fprintf(stderr, "\n%s", diag.text.buf ? diag.text.buf : "codegen failed\n");
-        codegen_output_free(&out);
-        return NULL;
-    }
-    char *c = out.c.buf;
-    out.c.buf = NULL;
-    codegen_output_free(&out);
-    return c;
-}
-
-static bool contains(const char *text, const char *part)
-{
-    bool ok = text && strstr(text, part);
-    if (!ok)
-        fprintf(stderr, "\nmissing in generated code: %s\n", part);
-    return ok;
-}
 
 /* ---- Conv ----------------------------------------------------------- */
 
@@ -149,7 +20,7 @@ static Node *conv_graph(Graph *g, Shape x, Shape w, bool bias)
     static const float zeros[4096];
     Tensor *ins[3] = {input(g, "x", DT_FLOAT, x), constant(g, "w", DT_FLOAT, w, zeros),
                       constant(g, "b", DT_FLOAT, (Shape){1, {w.dim[0]}}, zeros)};
-    return add_node(g, "Conv", bias ? 3 : 2, ins, 1);
+    return add_node_n(g, "Conv", bias ? 3 : 2, ins, 1);
 }
 
 static void test_conv_2d_shape_cost_and_call(void)
@@ -159,7 +30,7 @@ static void test_conv_2d_shape_cost_and_call(void)
     attr_is(n, "pads", INTS(1, 1, 1, 1));
     attr_is(n, "strides", INTS(2, 2));
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 16, 4, 4}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 16, 4, 4}}));
     OpCost cost = n->op->cost(n);
     CU_ASSERT_EQUAL(cost.macs, 16 * 4 * 4 * 27);
     CU_ASSERT_EQUAL(cost.flops, 2 * cost.macs + 16 * 4 * 4);
@@ -179,7 +50,7 @@ static void test_conv_depthwise_same_dilated(void)
     attr_is(n, "strides", INTS(2, 2));
     attr_s(n, "auto_pad", "SAME_UPPER");
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 8, 4, 4}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 8, 4, 4}}));
     /* span 5, out 4: total pad (4-1)*2 + 5 - 7 = 4, split evenly */
     CU_ASSERT_TRUE(contains(c, ".dh = 2, .dw = 2, .pt = 2, .pl = 2, .groups = 8"));
     CU_ASSERT_TRUE(contains(c, ", NULL, ")); /* no bias */
@@ -194,7 +65,7 @@ static void test_conv_1d_runs_as_2d(void)
     Node *n = conv_graph(g, (Shape){3, {1, 4, 10}}, (Shape){3, {6, 4, 3}}, true);
     attr_is(n, "kernel_shape", INTS(3));
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){3, {1, 6, 8}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){3, {1, 6, 8}}));
     CU_ASSERT_TRUE(contains(c, ".h = 1, .w = 10, .k = 6, .oh = 1, .ow = 8, .kh = 1, .kw = 3"));
     free(c);
     graph_free(g);
@@ -247,7 +118,7 @@ static void test_window_same_lower_and_upper(void)
     for (int m = 0; m < 2; m++) {
         Graph *g = new_graph(13);
         Tensor *x = input(g, "x", DT_FLOAT, (Shape){4, {1, 1, 8, 8}});
-        Node *n = add_node(g, "MaxPool", 1, &x, 1);
+        Node *n = add_node_n(g, "MaxPool", 1, &x, 1);
         attr_s(n, "auto_pad", modes[m]);
         attr_is(n, "kernel_shape", INTS(3, 3));
         attr_is(n, "strides", INTS(2, 2));
@@ -266,7 +137,7 @@ static void test_window_same_lower_and_upper(void)
 static Node *pool_graph(Graph *g, const char *op, Shape x)
 {
     Tensor *in = input(g, "x", DT_FLOAT, x);
-    return add_node(g, op, 1, &in, 1);
+    return add_node_n(g, op, 1, &in, 1);
 }
 
 static void test_maxpool_ceil_mode_drops_window_in_padding(void)
@@ -280,7 +151,7 @@ static void test_maxpool_ceil_mode_drops_window_in_padding(void)
     attr_is(n, "pads", INTS(1, 1, 1, 1));
     attr_i(n, "ceil_mode", 1);
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 1, 3, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 1, 3, 3}}));
     graph_free(g);
 
     /* in 6, kernel 3, stride 2: floor 2, ceil 3 (the last window starts
@@ -293,7 +164,7 @@ static void test_maxpool_ceil_mode_drops_window_in_padding(void)
         attr_i(n, "ceil_mode", ceil);
         char *c = generate(g);
         int64_t out = ceil ? 3 : 2;
-        CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 1, out, out}}));
+        CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 1, out, out}}));
         /* Only the explicit pads reach the kernel. */
         CU_ASSERT_TRUE(contains(c, ".pt = 0, .pl = 0, .pb = 0, .pr = 0"));
         free(c);
@@ -309,7 +180,7 @@ static void test_avgpool_pads_1d_and_valid(void)
     attr_is(n, "pads", INTS(1, 0, 1, 2));
     attr_i(n, "count_include_pad", 1);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 2, 7, 7}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 2, 7, 7}}));
     CU_ASSERT_TRUE(contains(c, ".pt = 1, .pl = 0, .pb = 1, .pr = 2, .count_include_pad = 1"));
     CU_ASSERT_TRUE(contains(c, "snt_avgpool2d_f32(&p, "));
     CU_ASSERT_EQUAL(n->op->cost(n).flops, 2 * 49 * 9);
@@ -322,7 +193,7 @@ static void test_avgpool_pads_1d_and_valid(void)
     attr_is(n, "strides", INTS(2));
     attr_s(n, "auto_pad", "VALID");
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){3, {1, 2, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){3, {1, 2, 3}}));
     graph_free(g);
 }
 
@@ -359,7 +230,7 @@ static void test_global_avgpool(void)
     Graph *g = new_graph(13);
     Node *n = pool_graph(g, "GlobalAveragePool", (Shape){4, {2, 3, 5, 7}});
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {2, 3, 1, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {2, 3, 1, 1}}));
     CU_ASSERT_TRUE(contains(c, "snt_global_avgpool_f32(6, 35, "));
     free(c);
     graph_free(g);
@@ -376,7 +247,7 @@ static Node *bn_graph(Graph *g, int64_t channels)
                       constant(g, "bias", DT_FLOAT, c, stats),
                       constant(g, "mean", DT_FLOAT, c, stats),
                       constant(g, "var", DT_FLOAT, c, stats)};
-    return add_node(g, "BatchNormalization", 5, ins, 1);
+    return add_node_n(g, "BatchNormalization", 5, ins, 1);
 }
 
 static void test_batchnorm(void)
@@ -386,7 +257,7 @@ static void test_batchnorm(void)
     attr_f(n, "epsilon", 1e-3);
     attr_i(n, "training_mode", 0);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 4, 3, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 4, 3, 3}}));
     CU_ASSERT_TRUE(contains(c, "snt_batchnorm_f32(1, 4, 9, "));
     CU_ASSERT_TRUE(contains(c, ", 0.00100000005f, "));
     free(c);
@@ -413,7 +284,7 @@ static void test_batchnorm(void)
 static Node *unary_const(Graph *g, const char *op, DType t, int count, const void *data)
 {
     Tensor *x = constant(g, "x", t, (Shape){1, {count}}, data);
-    return add_node(g, op, 1, &x, 1);
+    return add_node_n(g, op, 1, &x, 1);
 }
 
 static void test_unary_folds(void)
@@ -500,7 +371,7 @@ static void test_clip_inputs_and_attributes(void)
     Tensor *ins[3] = {constant(g, "x", DT_FLOAT, (Shape){1, {4}}, xf),
                       constant(g, "lo", DT_FLOAT, (Shape){0, {0}}, &lo),
                       constant(g, "hi", DT_FLOAT, (Shape){0, {0}}, &hi)};
-    Node *n = add_node(g, "Clip", 3, ins, 1);
+    Node *n = add_node_n(g, "Clip", 3, ins, 1);
     CU_ASSERT_TRUE(infer(g));
     const float *y = n->out[0]->data;
     CU_ASSERT_PTR_NOT_NULL_FATAL(y);
@@ -514,7 +385,7 @@ static void test_clip_inputs_and_attributes(void)
     g = new_graph(13);
     Tensor *only_max[3] = {constant(g, "x", DT_FLOAT, (Shape){1, {4}}, xf), NULL,
                            constant(g, "hi", DT_FLOAT, (Shape){0, {0}}, &hi)};
-    n = add_node(g, "Clip", 3, only_max, 1);
+    n = add_node_n(g, "Clip", 3, only_max, 1);
     CU_ASSERT_TRUE(infer(g));
     CU_ASSERT_TRUE(isinf(((float *)n->out[0]->data)[0]));
     graph_free(g);
@@ -534,7 +405,7 @@ static void test_clip_inputs_and_attributes(void)
     Tensor *iins[3] = {constant(g, "x", DT_INT8, (Shape){1, {3}}, xi),
                        constant(g, "lo", DT_INT8, (Shape){0, {0}}, &ilo),
                        constant(g, "hi", DT_INT8, (Shape){0, {0}}, &ihi)};
-    n = add_node(g, "Clip", 3, iins, 1);
+    n = add_node_n(g, "Clip", 3, iins, 1);
     CU_ASSERT_TRUE(infer(g));
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(((int8_t *)n->out[0]->data)[i], 3);
@@ -543,7 +414,7 @@ static void test_clip_inputs_and_attributes(void)
     g = new_graph(13);
     Tensor *bad[2] = {input(g, "x", DT_FLOAT, (Shape){1, {4}}),
                       constant(g, "lo", DT_FLOAT, (Shape){1, {2}}, xf)};
-    add_node(g, "Clip", 2, bad, 1);
+    add_node_n(g, "Clip", 2, bad, 1);
     CU_ASSERT_TRUE(failed_with(g, "must be a scalar"));
     graph_free(g);
 }
@@ -552,7 +423,7 @@ static void test_unary_calls(void)
 {
     Graph *g = new_graph(13);
     Tensor *x = input(g, "x", DT_FLOAT, (Shape){2, {2, 3}});
-    Node *n = add_node(g, "LeakyRelu", 1, &x, 1);
+    Node *n = add_node_n(g, "LeakyRelu", 1, &x, 1);
     attr_f(n, "alpha", 0.25);
     char *c = generate(g);
     CU_ASSERT_TRUE(contains(c, "static const snt_act p = {.kind = SNT_ACT_LEAKY_RELU, "
@@ -564,7 +435,7 @@ static void test_unary_calls(void)
 
     g = new_graph(13);
     x = input(g, "x", DT_FLOAT, (Shape){1, {5}});
-    add_node(g, "Erf", 1, &x, 1);
+    add_node_n(g, "Erf", 1, &x, 1);
     c = generate(g);
     CU_ASSERT_TRUE(contains(c, "snt_unary_f32(SNT_UN_ERF, "));
     free(c);
@@ -575,7 +446,7 @@ static void test_unary_calls(void)
     g = new_graph(11);
     Tensor *ins[2] = {input(g, "x", DT_FLOAT, (Shape){1, {5}}),
                       constant(g, "lo", DT_FLOAT, (Shape){0, {0}}, &lo)};
-    add_node(g, "Clip", 2, ins, 1);
+    add_node_n(g, "Clip", 2, ins, 1);
     c = generate(g);
     CU_ASSERT_TRUE(contains(c, ".kind = SNT_ACT_CLIP, .alpha = 0.0f, .beta = (1.0f / 0.0f)"));
     free(c);
@@ -588,7 +459,7 @@ static Node *binary_const(Graph *g, const char *op, DType ta, Shape sa, const vo
                           Shape sb, const void *b)
 {
     Tensor *ins[2] = {constant(g, "a", ta, sa, a), constant(g, "b", tb, sb, b)};
-    return add_node(g, op, 2, ins, 1);
+    return add_node_n(g, op, 2, ins, 1);
 }
 
 static void test_binary_broadcast_fold_int64(void)
@@ -598,7 +469,7 @@ static void test_binary_broadcast_fold_int64(void)
     Node *n = binary_const(g, "Sub", DT_INT64, (Shape){2, {2, 1}}, a, DT_INT64,
                            (Shape){1, {3}}, b);
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){2, {2, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {2, 3}}));
     const int64_t *y = n->out[0]->data, want[6] = {9, 8, 7, 19, 18, 17};
     CU_ASSERT_PTR_NOT_NULL_FATAL(y);
     for (int i = 0; i < 6; i++)
@@ -680,16 +551,16 @@ static void test_binary_errors_and_calls(void)
     Graph *g = new_graph(13);
     Tensor *ins[2] = {input(g, "a", DT_FLOAT, (Shape){2, {2, 3}}),
                       input(g, "b", DT_FLOAT, (Shape){1, {4}})};
-    add_node(g, "Mul", 2, ins, 1);
+    add_node_n(g, "Mul", 2, ins, 1);
     CU_ASSERT_TRUE(failed_with(g, "shapes [2,3] and [4] do not broadcast"));
     graph_free(g);
 
     g = new_graph(13);
     Tensor *ok[2] = {input(g, "a", DT_FLOAT, (Shape){3, {2, 1, 4}}),
                      input(g, "b", DT_FLOAT, (Shape){2, {3, 1}})};
-    Node *n = add_node(g, "Add", 2, ok, 1);
+    Node *n = add_node_n(g, "Add", 2, ok, 1);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){3, {2, 3, 4}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){3, {2, 3, 4}}));
     CU_ASSERT_TRUE(contains(c, "static const snt_bcast p = {.rank = 3, .dims = {2, 3, 4}, "
                                ".a_strides = {4, 0, 1}, .b_strides = {0, 1, 0}};"));
     CU_ASSERT_TRUE(contains(c, "snt_binary_f32(SNT_BIN_ADD, &p, "));
@@ -700,7 +571,7 @@ static void test_binary_errors_and_calls(void)
     g = new_graph(13);
     Tensor *i64[2] = {input(g, "a", DT_INT64, (Shape){0, {0}}),
                       input(g, "b", DT_INT64, (Shape){0, {0}})};
-    add_node(g, "Div", 2, i64, 1);
+    add_node_n(g, "Div", 2, i64, 1);
     c = generate(g);
     CU_ASSERT_TRUE(contains(c, "{.rank = 1, .dims = {1}, .a_strides = {0}, .b_strides = {0}}"));
     CU_ASSERT_TRUE(contains(c, "snt_binary_i64(SNT_BIN_DIV, &p, "));
@@ -713,7 +584,7 @@ static void test_binary_errors_and_calls(void)
 static Node *matmul_graph(Graph *g, Shape a, Shape b)
 {
     Tensor *ins[2] = {input(g, "a", DT_FLOAT, a), input(g, "b", DT_FLOAT, b)};
-    return add_node(g, "MatMul", 2, ins, 1);
+    return add_node_n(g, "MatMul", 2, ins, 1);
 }
 
 static void test_matmul_shapes(void)
@@ -731,7 +602,7 @@ static void test_matmul_shapes(void)
         Graph *g = new_graph(13);
         Node *n = matmul_graph(g, cases[k].a, cases[k].b);
         CU_ASSERT_TRUE(infer(g));
-        CU_ASSERT_TRUE(shape_is(n->out[0], cases[k].y));
+        CU_ASSERT_TRUE(shape_matches(n->out[0], cases[k].y));
         graph_free(g);
     }
 
@@ -758,12 +629,12 @@ static void test_gemm(void)
     Tensor *ins[3] = {input(g, "a", DT_FLOAT, (Shape){2, {4, 3}}),
                       constant(g, "b", DT_FLOAT, (Shape){2, {5, 4}}, zeros),
                       constant(g, "c", DT_FLOAT, (Shape){1, {5}}, zeros)};
-    Node *n = add_node(g, "Gemm", 3, ins, 1);
+    Node *n = add_node_n(g, "Gemm", 3, ins, 1);
     attr_i(n, "transA", 1);
     attr_i(n, "transB", 1);
     attr_f(n, "alpha", 0.5);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){2, {3, 5}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {3, 5}}));
     CU_ASSERT_TRUE(contains(c, "{.m = 3, .n = 5, .k = 4, .trans_a = 1, .trans_b = 1, "
                                ".alpha = 0.5f, .beta = 1.0f, .c_rs = 0, .c_cs = 1}"));
     OpCost cost = n->op->cost(n);
@@ -776,7 +647,7 @@ static void test_gemm(void)
     Tensor *bad[3] = {input(g, "a", DT_FLOAT, (Shape){2, {3, 4}}),
                       constant(g, "b", DT_FLOAT, (Shape){2, {4, 5}}, zeros),
                       constant(g, "c", DT_FLOAT, (Shape){2, {2, 5}}, zeros)};
-    add_node(g, "Gemm", 3, bad, 1);
+    add_node_n(g, "Gemm", 3, bad, 1);
     CU_ASSERT_TRUE(failed_with(g, "does not broadcast to [3,5]"));
     graph_free(g);
 }
@@ -791,16 +662,16 @@ static void test_softmax_axis_by_opset(void)
     for (int k = 0; k < 2; k++) {
         Graph *g = new_graph(opsets[k]);
         Tensor *x = input(g, "x", DT_FLOAT, (Shape){3, {2, 3, 4}});
-        Node *n = add_node(g, "Softmax", 1, &x, 1);
+        Node *n = add_node_n(g, "Softmax", 1, &x, 1);
         char *c = generate(g);
-        CU_ASSERT_TRUE(shape_is(n->out[0], x->shape));
+        CU_ASSERT_TRUE(shape_matches(n->out[0], x->shape));
         CU_ASSERT_TRUE(contains(c, want[k]));
         free(c);
         graph_free(g);
     }
     Graph *g = new_graph(13);
     Tensor *x = input(g, "x", DT_FLOAT, (Shape){3, {2, 3, 4}});
-    Node *n = add_node(g, "Softmax", 1, &x, 1);
+    Node *n = add_node_n(g, "Softmax", 1, &x, 1);
     attr_i(n, "axis", 1);
     char *c = generate(g);
     CU_ASSERT_TRUE(contains(c, "snt_softmax_f32(2, 3, 4, "));
@@ -809,7 +680,7 @@ static void test_softmax_axis_by_opset(void)
 
     g = new_graph(13);
     x = input(g, "x", DT_FLOAT, (Shape){2, {2, 3}});
-    attr_i(add_node(g, "Softmax", 1, &x, 1), "axis", 2);
+    attr_i(add_node_n(g, "Softmax", 1, &x, 1), "axis", 2);
     CU_ASSERT_TRUE(failed_with(g, "axis 2 is out of range"));
     graph_free(g);
 }
@@ -818,10 +689,10 @@ static void test_reduce_mean(void)
 {
     Graph *g = new_graph(13);
     Tensor *x = input(g, "x", DT_FLOAT, (Shape){4, {2, 3, 4, 5}});
-    Node *n = add_node(g, "ReduceMean", 1, &x, 1);
+    Node *n = add_node_n(g, "ReduceMean", 1, &x, 1);
     attr_is(n, "axes", INTS(1, -1));
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {2, 1, 4, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {2, 1, 4, 1}}));
     CU_ASSERT_TRUE(contains(c, "{.out_rank = 2, .out_dims = {2, 4}, .out_strides = {60, 5}, "
                                ".red_rank = 2, .red_dims = {3, 5}, .red_strides = {20, 1}}"));
     CU_ASSERT_TRUE(contains(c, "snt_reduce_f32(SNT_RED_MEAN, &p, "));
@@ -830,10 +701,10 @@ static void test_reduce_mean(void)
 
     g = new_graph(13);
     x = input(g, "x", DT_FLOAT, (Shape){2, {2, 3}});
-    n = add_node(g, "ReduceMean", 1, &x, 1);
+    n = add_node_n(g, "ReduceMean", 1, &x, 1);
     attr_i(n, "keepdims", 0);
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){0, {0}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){0, {0}}));
     graph_free(g);
 
     /* Opset 18: axes as a constant input; no axes + noop = identity. */
@@ -841,30 +712,30 @@ static void test_reduce_mean(void)
     g = new_graph(18);
     Tensor *ins[2] = {input(g, "x", DT_FLOAT, (Shape){2, {2, 3}}),
                       constant(g, "axes", DT_INT64, (Shape){1, {1}}, axes)};
-    n = add_node(g, "ReduceMean", 2, ins, 1);
+    n = add_node_n(g, "ReduceMean", 2, ins, 1);
     attr_i(n, "keepdims", 0);
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){1, {3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){1, {3}}));
     graph_free(g);
 
     g = new_graph(18);
     x = input(g, "x", DT_FLOAT, (Shape){2, {2, 3}});
-    n = add_node(g, "ReduceMean", 1, &x, 1);
+    n = add_node_n(g, "ReduceMean", 1, &x, 1);
     attr_i(n, "noop_with_empty_axes", 1);
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){2, {2, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {2, 3}}));
     graph_free(g);
 
     g = new_graph(18);
     Tensor *dyn[2] = {input(g, "x", DT_FLOAT, (Shape){2, {2, 3}}),
                       input(g, "axes", DT_INT64, (Shape){1, {1}})};
-    add_node(g, "ReduceMean", 2, dyn, 1);
+    add_node_n(g, "ReduceMean", 2, dyn, 1);
     CU_ASSERT_TRUE(failed_with(g, "must be known at compile time"));
     graph_free(g);
 
     g = new_graph(13);
     x = input(g, "x", DT_FLOAT, (Shape){2, {2, 3}});
-    attr_is(add_node(g, "ReduceMean", 1, &x, 1), "axes", INTS(1, -1));
+    attr_is(add_node_n(g, "ReduceMean", 1, &x, 1), "axes", INTS(1, -1));
     CU_ASSERT_TRUE(failed_with(g, "is repeated"));
     graph_free(g);
 }
@@ -876,9 +747,9 @@ static void test_reduce_family(void)
     Graph *g = new_graph(13);
     Tensor *ins[2] = {input(g, "x", DT_FLOAT, (Shape){2, {2, 3}}),
                       constant(g, "axes", DT_INT64, (Shape){1, {1}}, axes)};
-    Node *n = add_node(g, "ReduceSum", 2, ins, 1);
+    Node *n = add_node_n(g, "ReduceSum", 2, ins, 1);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){2, {2, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {2, 1}}));
     CU_ASSERT_TRUE(contains(c, "snt_reduce_f32(SNT_RED_SUM, &p, "));
     free(c);
     graph_free(g);
@@ -887,7 +758,7 @@ static void test_reduce_family(void)
     const float xv[6] = {1, 5, 2, -4, 0, 3};
     g = new_graph(13);
     Tensor *x = constant(g, "x", DT_FLOAT, (Shape){2, {2, 3}}, xv);
-    n = add_node(g, "ReduceMax", 1, &x, 1);
+    n = add_node_n(g, "ReduceMax", 1, &x, 1);
     attr_is(n, "axes", INTS(1));
     attr_i(n, "keepdims", 0);
     CU_ASSERT_TRUE(infer(g));
@@ -905,10 +776,10 @@ static void test_layernorm(void)
     Tensor *ins[3] = {input(g, "x", DT_FLOAT, (Shape){3, {2, 3, 4}}),
                       constant(g, "scale", DT_FLOAT, (Shape){2, {3, 4}}, ones),
                       constant(g, "bias", DT_FLOAT, (Shape){2, {3, 4}}, ones)};
-    Node *n = add_node(g, "LayerNormalization", 3, ins, 1);
+    Node *n = add_node_n(g, "LayerNormalization", 3, ins, 1);
     attr_i(n, "axis", 1);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){3, {2, 3, 4}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){3, {2, 3, 4}}));
     CU_ASSERT_TRUE(contains(c, "snt_layernorm_f32(2, 12, "));
     CU_ASSERT_TRUE(contains(c, "9.99999975e-06f, "));
     free(c);
@@ -919,10 +790,10 @@ static void test_layernorm(void)
     g = new_graph(17);
     Tensor *two[2] = {input(g, "x", DT_FLOAT, (Shape){3, {2, 3, 4}}),
                       constant(g, "scale", DT_FLOAT, (Shape){1, {4}}, ones)};
-    n = add_node(g, "LayerNormalization", 2, two, 3);
+    n = add_node_n(g, "LayerNormalization", 2, two, 3);
     c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[1], (Shape){3, {2, 3, 1}}));
-    CU_ASSERT_TRUE(shape_is(n->out[2], (Shape){3, {2, 3, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[1], (Shape){3, {2, 3, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[2], (Shape){3, {2, 3, 1}}));
     CU_ASSERT_EQUAL(n->out[2]->dtype, DT_FLOAT);
     CU_ASSERT_TRUE(contains(c, "static const snt_reduce_params by_row = {.out_rank = 1, "
                                ".out_dims = {6}, .out_strides = {4}, .red_rank = 1, "
@@ -938,7 +809,7 @@ static void test_layernorm(void)
     g = new_graph(17);
     Tensor *wrong[2] = {input(g, "x", DT_FLOAT, (Shape){2, {4, 4}}),
                         constant(g, "scale", DT_FLOAT, (Shape){2, {4, 1}}, ones)};
-    n = add_node(g, "LayerNormalization", 2, wrong, 1);
+    n = add_node_n(g, "LayerNormalization", 2, wrong, 1);
     attr_i(n, "axis", 1);
     CU_ASSERT_TRUE(failed_with(g, "does not match the normalized axes"));
     graph_free(g);
@@ -950,7 +821,7 @@ static void test_unsupported_runtime_dtype(void)
 {
     Graph *g = new_graph(13);
     Tensor *x = input(g, "x", DT_DOUBLE, (Shape){1, {4}});
-    add_node(g, "Sigmoid", 1, &x, 1);
+    add_node_n(g, "Sigmoid", 1, &x, 1);
     CU_ASSERT_PTR_NULL(generate(g));
     CU_ASSERT_PTR_NOT_NULL(strstr(diag.text.buf, "float64"));
     CU_ASSERT_PTR_NOT_NULL(strstr(diag.text.buf, "not supported"));
@@ -963,7 +834,7 @@ static void test_staged_runtime_dtypes(void)
     Graph *g = new_graph(14);
     Tensor *u8[2] = {input(g, "a", DT_UINT8, (Shape){1, {4}}),
                      input(g, "b", DT_UINT8, (Shape){1, {4}})};
-    add_node(g, "Add", 2, u8, 1);
+    add_node_n(g, "Add", 2, u8, 1);
     char *c = generate(g);
     CU_ASSERT_TRUE(contains(c, ", SNT_DT_INT64, s + 0, 4);"));
     CU_ASSERT_TRUE(contains(c, "snt_binary_i64(SNT_BIN_ADD, &p, (const int64_t *)(s + 0), "
@@ -976,7 +847,7 @@ static void test_staged_runtime_dtypes(void)
     g = new_graph(13);
     Tensor *clip[2] = {input(g, "x", DT_FLOAT, (Shape){1, {5}}),
                        input(g, "lo", DT_FLOAT, (Shape){0, {0}})};
-    add_node(g, "Clip", 2, clip, 1);
+    add_node_n(g, "Clip", 2, clip, 1);
     c = generate(g);
     CU_ASSERT_TRUE(contains(c, ".a_strides = {1}, .b_strides = {0}"));
     CU_ASSERT_TRUE(contains(c, "snt_binary_f32(SNT_BIN_MAX, &p, "));
@@ -987,7 +858,7 @@ static void test_staged_runtime_dtypes(void)
     /* uint8 MaxPool runs exactly on float32 copies. */
     g = new_graph(12);
     Tensor *x = input(g, "x", DT_UINT8, (Shape){4, {1, 1, 4, 4}});
-    attr_is(add_node(g, "MaxPool", 1, &x, 1), "kernel_shape", INTS(2, 2));
+    attr_is(add_node_n(g, "MaxPool", 1, &x, 1), "kernel_shape", INTS(2, 2));
     c = generate(g);
     CU_ASSERT_TRUE(contains(c, "snt_maxpool2d_f32(&p, (const float *)(s + 0), "
                                "(float *)(s + 64));"));
@@ -998,7 +869,7 @@ static void test_staged_runtime_dtypes(void)
     g = new_graph(13);
     Tensor *f64[2] = {input(g, "a", DT_DOUBLE, (Shape){1, {4}}),
                       input(g, "b", DT_DOUBLE, (Shape){1, {4}})};
-    add_node(g, "Mul", 2, f64, 1);
+    add_node_n(g, "Mul", 2, f64, 1);
     CU_ASSERT_PTR_NULL(generate(g));
     CU_ASSERT_PTR_NOT_NULL(strstr(diag.text.buf, "Mul of float64 and float64 is not supported"));
     graph_free(g);
@@ -1034,10 +905,7 @@ int main(void)
     CU_add_test(s, "layernorm", test_layernorm);
     CU_add_test(s, "unsupported run-time dtype", test_unsupported_runtime_dtype);
     CU_add_test(s, "staged run-time dtypes", test_staged_runtime_dtypes);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    int failed = (int)CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int status = run_tests();
     diag_free(&diag);
-    return failed ? 1 : 0;
+    return status;
 }

@@ -4,10 +4,9 @@
  * fold to constants (UNeXt's pads and torch.chunk chains, M2SNet's
  * Resize sizes).
  */
-#include "codegen/codegen.h"
-#include "ir/ir.h"
+#define OP_TEST_NAMED_NODES
+#include "op_test.h"
 
-#include <CUnit/Basic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,39 +14,6 @@
 /* ------------------------------------------------------------------ */
 /* Building graphs                                                      */
 /* ------------------------------------------------------------------ */
-
-/* DIMS(2, 3) expands to "rank, dims" arguments. */
-#define COUNT_I64(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
-#define DIMS(...) COUNT_I64(__VA_ARGS__), (int64_t[]){__VA_ARGS__}
-#define SCALAR 0, NULL
-#define I64S(...) (int64_t[]){__VA_ARGS__}
-#define F32S(...) (float[]){__VA_ARGS__}
-
-static Graph *new_graph(int opset)
-{
-    Graph *g = graph_new("test");
-    g->opset = opset;
-    return g;
-}
-
-static Tensor *add_tensor(Graph *g, const char *name, DType dt, int rank, const int64_t *dims)
-{
-    Tensor *t = graph_new_tensor(g, name);
-    t->dtype = dt;
-    t->shape.rank = rank;
-    if (rank)
-        memcpy(t->shape.dim, dims, (size_t)rank * sizeof *dims);
-    t->shape_known = true;
-    return t;
-}
-
-/* A run-time graph input: shape known, value not. */
-static Tensor *input(Graph *g, const char *name, DType dt, int rank, const int64_t *dims)
-{
-    Tensor *t = add_tensor(g, name, dt, rank, dims);
-    t->is_input = true;
-    return t;
-}
 
 static Tensor *const_i64(Graph *g, int rank, const int64_t *dims, const int64_t *v)
 {
@@ -66,38 +32,9 @@ static Tensor *const_f32(Graph *g, int rank, const int64_t *dims, const float *v
 /* A 1-D int64 constant, the usual form of shape-chain operands. */
 #define VEC(g, ...) const_i64(g, DIMS(COUNT_I64(__VA_ARGS__)), I64S(__VA_ARGS__))
 
-/* A node with the given inputs (NULL = omitted) and n_out fresh outputs. */
-static Node *add_node(Graph *g, const char *name, const char *op, int n_out, int n_in,
-                      Tensor *const *in)
-{
-    Node *n = graph_add_node(g, name, op);
-    for (int i = 0; i < n_in; i++)
-        node_add_input(n, in[i]);
-    for (int i = 0; i < n_out; i++)
-        node_add_output(n, graph_new_tensor(g, name));
-    return n;
-}
-
-#define NODE(g, name, op, ...) \
-    add_node(g, name, op, 1, (int)(sizeof((Tensor *[]){__VA_ARGS__}) / sizeof(Tensor *)), \
-             (Tensor *[]){__VA_ARGS__})
-#define NODE_N(g, name, op, n_out, ...) \
-    add_node(g, name, op, n_out, (int)(sizeof((Tensor *[]){__VA_ARGS__}) / sizeof(Tensor *)), \
-             (Tensor *[]){__VA_ARGS__})
-
-static void set_int(Node *n, const char *name, int64_t v)
-{
-    node_add_attr(n, name, ATTR_INT)->i = v;
-}
-
 static void set_float(Node *n, const char *name, double v)
 {
     node_add_attr(n, name, ATTR_FLOAT)->f = v;
-}
-
-static void set_str(Node *n, const char *name, const char *v)
-{
-    node_add_attr(n, name, ATTR_STRING)->s = xstrdup(v);
 }
 
 static void set_ints(Node *n, const char *name, int count, const int64_t *v)
@@ -125,17 +62,6 @@ static void set_tensor1(Node *n, const char *name, DType dt, const void *value)
 static bool infer(Graph *g, Diag *d)
 {
     return graph_infer(g, d);
-}
-
-/* Infers a graph expected to be valid; prints the errors if it is not. */
-static bool infer_ok(Graph *g)
-{
-    Diag d = {0};
-    bool ok = infer(g, &d);
-    if (!ok)
-        fprintf(stderr, "\n%s", d.text.buf ? d.text.buf : "(no message)");
-    diag_free(&d);
-    return ok;
 }
 
 /* Infers a graph expected to fail with a message containing both texts. */
@@ -968,16 +894,7 @@ static void test_view_ranges(void)
  * Outputs are named after their node: a node "y" writes parameter y. */
 static char *generate(Graph *g, Diag *d)
 {
-    Node *last = g->nodes[g->n_nodes - 1];
-    g->inputs = xmalloc((size_t)g->n_tensors * sizeof *g->inputs);
-    for (int i = 0; i < g->n_tensors; i++)
-        if (g->tensors[i]->is_input)
-            g->inputs[g->n_inputs++] = g->tensors[i];
-    g->outputs = xmalloc((size_t)last->n_out * sizeof *g->outputs);
-    for (int i = 0; i < last->n_out; i++) {
-        last->out[i]->is_output = true;
-        g->outputs[g->n_outputs++] = last->out[i];
-    }
+    set_params_for_codegen(g);
     CodegenOptions opt = {"m", "test", WEIGHTS_EMBED};
     CodegenOutput out = {0};
     char *c = NULL;
@@ -1112,9 +1029,5 @@ int main(void)
     CU_add_test(s, "view and slot ranges", test_view_ranges);
     CU_add_test(s, "emitted strided copies", test_emit_copies);
     CU_add_test(s, "emitted kernel calls", test_emit_calls);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return run_tests();
 }

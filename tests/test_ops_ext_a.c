@@ -7,10 +7,9 @@
  * folded values below check shape rules and kernels together; the
  * emitted calls are checked as text.
  */
-#include "codegen/codegen.h"
-#include "ir/ir.h"
+#define OP_TEST_NAMED_NODES
+#include "op_test.h"
 
-#include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,38 +17,8 @@
 /* Building and evaluating graphs                                     */
 /* ------------------------------------------------------------------ */
 
-#define COUNT_I64(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
-#define DIMS(...) COUNT_I64(__VA_ARGS__), (int64_t[]){__VA_ARGS__}
-#define SCALAR 0, NULL
-#define I64S(...) (int64_t[]){__VA_ARGS__}
 #define I32S(...) (int32_t[]){__VA_ARGS__}
-#define F32S(...) (float[]){__VA_ARGS__}
 #define U8S(...) (uint8_t[]){__VA_ARGS__}
-
-static Graph *new_graph(int opset)
-{
-    Graph *g = graph_new("test");
-    g->opset = opset;
-    return g;
-}
-
-static Tensor *add_tensor(Graph *g, const char *name, DType dt, int rank, const int64_t *dims)
-{
-    Tensor *t = graph_new_tensor(g, name);
-    t->dtype = dt;
-    t->shape.rank = rank;
-    if (rank)
-        memcpy(t->shape.dim, dims, (size_t)rank * sizeof *dims);
-    t->shape_known = true;
-    return t;
-}
-
-static Tensor *input(Graph *g, const char *name, DType dt, int rank, const int64_t *dims)
-{
-    Tensor *t = add_tensor(g, name, dt, rank, dims);
-    t->is_input = true;
-    return t;
-}
 
 static Tensor *constant(Graph *g, DType dt, int rank, const int64_t *dims, const void *v)
 {
@@ -59,43 +28,6 @@ static Tensor *constant(Graph *g, DType dt, int rank, const int64_t *dims, const
 }
 
 #define VEC(g, ...) constant(g, DT_INT64, DIMS(COUNT_I64(__VA_ARGS__)), I64S(__VA_ARGS__))
-
-static Node *add_node(Graph *g, const char *name, const char *op, int n_out, int n_in,
-                      Tensor *const *in)
-{
-    Node *n = graph_add_node(g, name, op);
-    for (int i = 0; i < n_in; i++)
-        node_add_input(n, in[i]);
-    for (int i = 0; i < n_out; i++)
-        node_add_output(n, graph_new_tensor(g, name));
-    return n;
-}
-
-#define NODE_N(g, name, op, n_out, ...) \
-    add_node(g, name, op, n_out, (int)(sizeof((Tensor *[]){__VA_ARGS__}) / sizeof(Tensor *)), \
-             (Tensor *[]){__VA_ARGS__})
-#define NODE(g, name, op, ...) NODE_N(g, name, op, 1, __VA_ARGS__)
-
-static void set_int(Node *n, const char *name, int64_t v)
-{
-    node_add_attr(n, name, ATTR_INT)->i = v;
-}
-
-static void set_str(Node *n, const char *name, const char *v)
-{
-    node_add_attr(n, name, ATTR_STRING)->s = xstrdup(v);
-}
-
-/* Infers g, printing the errors when it fails. */
-static bool infer_ok(Graph *g)
-{
-    Diag d = {0};
-    bool ok = graph_infer(g, &d);
-    if (!ok)
-        fprintf(stderr, "\n%s", d.text.buf ? d.text.buf : "(no message)");
-    diag_free(&d);
-    return ok;
-}
 
 /* Inference fails with a message containing `text`; frees g. */
 static void expect_error(Graph *g, const char *text)
@@ -126,16 +58,7 @@ static void expect_value(const Tensor *t, DType dt, int rank, const int64_t *dim
  * each of the lines; frees g. */
 static void expect_code(Graph *g, int count, const char *const *lines)
 {
-    Node *last = g->nodes[g->n_nodes - 1];
-    g->inputs = xmalloc((size_t)g->n_tensors * sizeof *g->inputs);
-    for (int i = 0; i < g->n_tensors; i++)
-        if (g->tensors[i]->is_input)
-            g->inputs[g->n_inputs++] = g->tensors[i];
-    g->outputs = xmalloc((size_t)last->n_out * sizeof *g->outputs);
-    for (int i = 0; i < last->n_out; i++) {
-        last->out[i]->is_output = true;
-        g->outputs[g->n_outputs++] = last->out[i];
-    }
+    set_params_for_codegen(g);
     CodegenOptions opt = {"m", "test", WEIGHTS_EMBED};
     CodegenOutput out = {0};
     Diag d = {0};
@@ -521,9 +444,5 @@ int main(void)
     CU_add_test(s, "EyeLike and Size", test_eyelike_and_size);
     CU_add_test(s, "CastLike", test_castlike);
     CU_add_test(s, "Dropout", test_dropout);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return run_tests();
 }

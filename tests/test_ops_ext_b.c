@@ -4,141 +4,9 @@
  * rules, folding, costs, the kernel calls they print, their errors, and
  * their run-time kernels against naive references written here.
  */
-#include "codegen/codegen.h"
+#define OP_TEST_SHAPE_BUILDERS
+#include "op_test.h"
 #include "ir/ops/op_emit.h"
-#include "passes/passes.h"
-
-#include <CUnit/Basic.h>
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-static Diag diag;
-
-static Graph *new_graph(int opset)
-{
-    Graph *g = graph_new("t");
-    g->opset = opset;
-    diag_free(&diag);
-    return g;
-}
-
-static Tensor *input(Graph *g, const char *name, DType dtype, Shape shape)
-{
-    Tensor *t = graph_add_tensor(g, name);
-    t->dtype = dtype;
-    t->shape = shape;
-    t->shape_known = t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
-    return t;
-}
-
-static Tensor *constant(Graph *g, const char *name, DType dtype, Shape shape, const void *data)
-{
-    Tensor *t = graph_add_tensor(g, name);
-    t->dtype = dtype;
-    t->shape = shape;
-    t->shape_known = true;
-    tensor_set_data(t, data);
-    return t;
-}
-
-/* A node of `op` reading ins[0..n_in), its one output a graph output. */
-static Node *add_node(Graph *g, const char *op, int n_in, Tensor *const *ins)
-{
-    Node *n = graph_add_node(g, op, op);
-    for (int i = 0; i < n_in; i++)
-        node_add_input(n, ins[i]);
-    node_add_output(n, graph_new_tensor(g, "y"));
-    n->out[0]->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = n->out[0];
-    return n;
-}
-
-static void attr_i(Node *n, const char *name, int64_t v)
-{
-    node_add_attr(n, name, ATTR_INT)->i = v;
-}
-
-static void attr_f(Node *n, const char *name, double v)
-{
-    node_add_attr(n, name, ATTR_FLOAT)->f = v;
-}
-
-static void attr_s(Node *n, const char *name, const char *v)
-{
-    node_add_attr(n, name, ATTR_STRING)->s = xstrdup(v);
-}
-
-static void attr_is(Node *n, const char *name, int count, const int64_t *v)
-{
-    Attr *a = node_add_attr(n, name, ATTR_INTS);
-    a->n = count;
-    a->ints = xmalloc((size_t)count * sizeof *v);
-    memcpy(a->ints, v, (size_t)count * sizeof *v);
-}
-
-#define INTS(...) (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (int64_t[]){__VA_ARGS__}
-
-static bool infer(Graph *g)
-{
-    diag_free(&diag);
-    bool ok = graph_infer(g, &diag);
-    if (!ok)
-        fprintf(stderr, "\n%s", diag.text.buf ? diag.text.buf : "inference failed\n");
-    return ok;
-}
-
-/* Inference fails with a message containing `text`. */
-static bool failed_with(Graph *g, const char *text)
-{
-    diag_free(&diag);
-    bool failed = !graph_infer(g, &diag);
-    bool found = diag.text.buf && strstr(diag.text.buf, text);
-    if (!failed || !found)
-        fprintf(stderr, "\nexpected an error with '%s', got: %s\n", text,
-                diag.text.buf ? diag.text.buf : "(none)");
-    return failed && found;
-}
-
-static bool shape_is(const Tensor *t, Shape want)
-{
-    bool ok = t->shape_known && shape_equal(&t->shape, &want);
-    if (!ok) {
-        char a[128], b[128];
-        fprintf(stderr, "\nshape %s, want %s\n", shape_str(&t->shape, a, sizeof a),
-                shape_str(&want, b, sizeof b));
-    }
-    return ok;
-}
-
-/* Infers, plans and generates C for g; the .c text, to be freed. */
-static char *generate(Graph *g)
-{
-    CodegenOutput out = {0};
-    MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
-    bool ok = infer(g) && plan_memory(g, &plan, &diag) && codegen_c(g, &opt, &out, &diag);
-    if (!ok) {
-        fprintf(stderr, "\n%s", diag.text.buf ? diag.text.buf : "codegen failed\n");
-        codegen_output_free(&out);
-        return NULL;
-    }
-    char *c = out.c.buf;
-    out.c.buf = NULL;
-    codegen_output_free(&out);
-    return c;
-}
-
-static bool contains(const char *text, const char *part)
-{
-    bool ok = text && strstr(text, part);
-    if (!ok)
-        fprintf(stderr, "\nmissing in generated code: %s\n", part);
-    return ok;
-}
 
 static bool near(double got, double want, double tol)
 {
@@ -312,7 +180,7 @@ static void test_convtranspose_shapes(void)
     attr_is(n, "pads", INTS(1, 0, 2, 0));
     attr_is(n, "output_padding", INTS(1, 0));
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 6, 7, 12}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 6, 7, 12}}));
     /* Every input element meets (M / group) * taps = 3 * 9 weights. */
     CU_ASSERT_EQUAL(n->op->cost(n).macs, 48 * 27);
     graph_free(g);
@@ -326,7 +194,7 @@ static void test_convtranspose_shapes(void)
         attr_s(n, "auto_pad", modes[i]);
         attr_is(n, "strides", INTS(2, 2));
         char *c = generate(g);
-        CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 2, 6, 6}}));
+        CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 2, 6, 6}}));
         /* total padding 1: at the end for SAME_UPPER, the start for SAME_LOWER */
         CU_ASSERT_TRUE(contains(c, i == 0 ? ".pt = 0, .pl = 0" : ".pt = 1, .pl = 1"));
         CU_ASSERT_TRUE(contains(c, "snt_conv_transpose2d_f32(&p, "));
@@ -338,7 +206,7 @@ static void test_convtranspose_shapes(void)
     n = convt_graph(g, (Shape){3, {1, 2, 5}}, (Shape){3, {2, 1, 3}}, false);
     attr_is(n, "output_shape", INTS(1, 1, 9));
     CU_ASSERT_TRUE(infer(g));
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){3, {1, 1, 9}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){3, {1, 1, 9}}));
     graph_free(g);
 }
 
@@ -528,7 +396,7 @@ static void test_pools(void)
     Tensor *x = input(g, "x", DT_FLOAT, (Shape){4, {1, 3, 5, 5}});
     Node *n = add_node(g, "GlobalMaxPool", 1, &x);
     char *c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 3, 1, 1}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 3, 1, 1}}));
     CU_ASSERT_TRUE(contains(c, "snt_global_maxpool_f32(3, 25, "));
     free(c);
     graph_free(g);
@@ -541,7 +409,7 @@ static void test_pools(void)
     attr_is(n, "pads", INTS(1, 1, 1, 1));
     attr_i(n, "p", 3);
     c = generate(g);
-    CU_ASSERT_TRUE(shape_is(n->out[0], (Shape){4, {1, 2, 3, 3}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 2, 3, 3}}));
     CU_ASSERT_TRUE(contains(c, "snt_lppool2d_f32(&p, 3.0f, "));
     CU_ASSERT_EQUAL(n->op->cost(n).flops, 2 * 18 * 9);
     free(c);
@@ -617,9 +485,9 @@ static void test_argreduce(void)
     attr_i(last, "keepdims", 0);
     Node *min = add_node(g, "ArgMin", 1, &x);
     CU_ASSERT_TRUE_FATAL(infer(g));
-    CU_ASSERT_TRUE(shape_is(first->out[0], (Shape){2, {2, 1}}));
-    CU_ASSERT_TRUE(shape_is(last->out[0], (Shape){1, {2}}));
-    CU_ASSERT_TRUE(shape_is(min->out[0], (Shape){2, {1, 3}}));
+    CU_ASSERT_TRUE(shape_matches(first->out[0], (Shape){2, {2, 1}}));
+    CU_ASSERT_TRUE(shape_matches(last->out[0], (Shape){1, {2}}));
+    CU_ASSERT_TRUE(shape_matches(min->out[0], (Shape){2, {1, 3}}));
     const int64_t *a = first->out[0]->data, *b = last->out[0]->data, *m = min->out[0]->data;
     CU_ASSERT_TRUE(a[0] == 1 && a[1] == 0);
     CU_ASSERT_TRUE(b[0] == 2 && b[1] == 1);
@@ -720,10 +588,7 @@ int main(void)
     CU_add_test(s, "softmax family axis by opset", test_softmax_family_axis_by_opset);
     CU_add_test(s, "argmax and argmin", test_argreduce);
     CU_add_test(s, "cumsum", test_cumsum);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    int failed = (int)CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int status = run_tests();
     diag_free(&diag);
-    return failed ? 1 : 0;
+    return status;
 }

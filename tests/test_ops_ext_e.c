@@ -4,96 +4,25 @@
  * folding against values worked out by hand, the kernel calls they
  * print, costs, and their errors.
  */
-#include "codegen/codegen.h"
-#include "graph_builder.h"
+#include "op_test.h"
 #include "sinter_rt.h"
-
-#include <CUnit/Basic.h>
-#include <math.h>
-
-static Diag diag;
-
-/* Inference fails with a message containing `text`. */
-static bool failed_with(Graph *g, const char *text)
-{
-    diag_free(&diag);
-    bool failed = !graph_infer(g, &diag);
-    bool found = diag.text.buf && strstr(diag.text.buf, text);
-    if (!failed || !found)
-        fprintf(stderr, "\nexpected an error with '%s', got: %s\n", text,
-                diag.text.buf ? diag.text.buf : "(none)");
-    return failed && found;
-}
 
 static bool shape_is(const Tensor *t, int rank, const int64_t *dims)
 {
     Shape want = {.rank = rank};
     memcpy(want.dim, dims, (size_t)rank * sizeof *dims);
-    bool ok = t->shape_known && shape_equal(&t->shape, &want);
-    if (!ok) {
-        char a[128], b[128];
-        fprintf(stderr, "\nshape %s, want %s\n", shape_str(&t->shape, a, sizeof a),
-                shape_str(&want, b, sizeof b));
-    }
-    return ok;
+    return shape_matches(t, want);
 }
 
-/* t is constant and its values (as doubles) are want[0..count). */
+/* Folded values match to 1e-5. */
 static bool values_are(const Tensor *t, const double *want, int64_t count)
 {
-    if (!t->data || tensor_numel(t) != count) {
-        fprintf(stderr, "\n'%s' not folded or of %lld elements\n", t->name,
-                (long long)tensor_numel(t));
-        return false;
-    }
-    for (int64_t i = 0; i < count; i++)
-        if (fabs(dtype_get_f64(t->dtype, t->data, (size_t)i) - want[i]) > 1e-5) {
-            fprintf(stderr, "\nelement %lld: %g, want %g\n", (long long)i,
-                    dtype_get_f64(t->dtype, t->data, (size_t)i), want[i]);
-            return false;
-        }
-    return true;
-}
-
-/* Infers, plans and generates C for g; the .c text, to be freed. */
-static char *generate(Graph *g)
-{
-    CodegenOutput out = {0};
-    MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
-    diag_free(&diag);
-    bool ok = graph_infer(g, &diag) && plan_memory(g, &plan, &diag) &&
-              codegen_c(g, &opt, &out, &diag);
-    if (!ok) {
-        fprintf(stderr, "\n%s", diag.text.buf ? diag.text.buf : "codegen failed\n");
-        codegen_output_free(&out);
-        return NULL;
-    }
-    char *c = out.c.buf;
-    out.c.buf = NULL;
-    codegen_output_free(&out);
-    return c;
-}
-
-static bool contains(const char *text, const char *part)
-{
-    bool ok = text && strstr(text, part);
-    if (!ok)
-        fprintf(stderr, "\nmissing in generated code: %s\n", part);
-    return ok;
+    return values_within(t, want, count, 1e-5);
 }
 
 static Tensor *floats(Graph *g, int rank, const int64_t *dims, const float *v)
 {
     return add_const(g, DT_FLOAT, rank, dims, v);
-}
-
-/* A run-time input of any dtype. */
-static Tensor *typed_input(Graph *g, const char *name, DType t, int rank, const int64_t *dims)
-{
-    Tensor *x = add_input(g, name, rank, dims);
-    x->dtype = t;
-    return x;
 }
 
 /* ---- NonZero -------------------------------------------------------- */
@@ -534,10 +463,7 @@ int main(void)
     CU_add_test(s, "maxunpool_errors", test_maxunpool_errors);
     CU_add_test(s, "global_lppool", test_global_lppool);
     CU_add_test(s, "global_lppool_runtime", test_global_lppool_runtime);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int status = run_tests();
     diag_free(&diag);
-    return failures ? 1 : 0;
+    return status;
 }

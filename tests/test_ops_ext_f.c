@@ -5,78 +5,13 @@
  * against values worked out by hand (rounding half to even, saturation,
  * per-axis scales), the kernel calls they print, and their errors.
  */
-#include "codegen/codegen.h"
-#include "graph_builder.h"
+#include "op_test.h"
 #include "sinter_rt.h"
 
-#include <CUnit/Basic.h>
-#include <math.h>
-
-static Diag diag;
-
-/* Inference fails with a message containing `text`. */
-static bool failed_with(Graph *g, const char *text)
-{
-    diag_free(&diag);
-    bool failed = !graph_infer(g, &diag);
-    bool found = diag.text.buf && strstr(diag.text.buf, text);
-    if (!failed || !found)
-        fprintf(stderr, "\nexpected an error with '%s', got: %s\n", text,
-                diag.text.buf ? diag.text.buf : "(none)");
-    return failed && found;
-}
-
-/* t is constant and its values (as doubles) are want[0..count). */
+/* Folded values match to 1e-6. */
 static bool values_are(const Tensor *t, const double *want, int64_t count)
 {
-    if (!t->data || tensor_numel(t) != count) {
-        fprintf(stderr, "\n'%s' not folded or of %lld elements\n", t->name,
-                (long long)tensor_numel(t));
-        return false;
-    }
-    for (int64_t i = 0; i < count; i++)
-        if (fabs(dtype_get_f64(t->dtype, t->data, (size_t)i) - want[i]) > 1e-6) {
-            fprintf(stderr, "\nelement %lld: %g, want %g\n", (long long)i,
-                    dtype_get_f64(t->dtype, t->data, (size_t)i), want[i]);
-            return false;
-        }
-    return true;
-}
-
-/* Infers, plans and generates C for g; the .c text, to be freed. */
-static char *generate(Graph *g)
-{
-    CodegenOutput out = {0};
-    MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
-    diag_free(&diag);
-    bool ok = graph_infer(g, &diag) && plan_memory(g, &plan, &diag) &&
-              codegen_c(g, &opt, &out, &diag);
-    if (!ok) {
-        fprintf(stderr, "\n%s", diag.text.buf ? diag.text.buf : "codegen failed\n");
-        codegen_output_free(&out);
-        return NULL;
-    }
-    char *c = out.c.buf;
-    out.c.buf = NULL;
-    codegen_output_free(&out);
-    return c;
-}
-
-static bool contains(const char *text, const char *part)
-{
-    bool ok = text && strstr(text, part);
-    if (!ok)
-        fprintf(stderr, "\nmissing in generated code: %s\n", part);
-    return ok;
-}
-
-/* A run-time input of any dtype. */
-static Tensor *typed_input(Graph *g, const char *name, DType t, int rank, const int64_t *dims)
-{
-    Tensor *x = add_input(g, name, rank, dims);
-    x->dtype = t;
-    return x;
+    return values_within(t, want, count, 1e-6);
 }
 
 static Tensor *scalar(Graph *g, DType t, const void *v) { return add_const(g, t, 0, NULL, v); }
@@ -458,10 +393,7 @@ int main(void)
     CU_add_test(s, "conv_integer_folds", test_conv_integer_folds);
     CU_add_test(s, "qlinear_conv_folds", test_qlinear_conv_folds);
     CU_add_test(s, "integer_conv_runtime_and_errors", test_integer_conv_runtime_and_errors);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    int status = run_tests();
     diag_free(&diag);
-    return failures ? 1 : 0;
+    return status;
 }
