@@ -31,19 +31,11 @@ static snt_pool2d_params global_lppool_params(const Node *n)
     };
 }
 
+/* The shape rule of every global pool, plus a valid norm. */
 static bool global_lppool_infer(Node *n, Diag *d)
 {
     int64_t p;
-    if (!check_float_input(n, 0, d) || !global_lppool_norm(n, &p, d))
-        return false;
-    const Shape *x = &n->in[0]->shape;
-    if (x->rank < 3)
-        return node_error(d, n, "X must have rank 3 or more (N x C x spatial), not %d", x->rank);
-    Shape y = *x;
-    for (int i = 2; i < y.rank; i++)
-        y.dim[i] = 1;
-    set_output(n, 0, n->in[0]->dtype, &y);
-    return true;
+    return global_pool_infer(n, d) && global_lppool_norm(n, &p, d);
 }
 
 static bool global_lppool_fold(Node *n, Diag *d)
