@@ -14,28 +14,21 @@
 
 /* The normalized axis; data and indices must have the same rank, and
  * indices may not be longer than data on the other axes. */
-static bool elements_axis(const Node *n, int *axis, Diag *d)
+static bool gather_elements_axis(const Node *n, int *axis, Diag *d)
 {
     const Shape *x = &n->in[0]->shape, *idx = &n->in[1]->shape;
-    int64_t value = attr_int_or(n, "axis", 0);
     if (x->rank < 1 || idx->rank != x->rank)
         return node_error(d, n, "data (rank %d) and indices (rank %d) must have the same "
                           "positive rank", x->rank, idx->rank);
-    if (!axis_normalize(value, x->rank, axis))
-        return node_error(d, n, "axis %lld is out of range for rank %d", (long long)value,
-                          x->rank);
-    for (int i = 0; i < x->rank; i++)
-        if (i != *axis && idx->dim[i] > x->dim[i])
-            return node_error(d, n, "indices dimension %d (%lld) exceeds data's (%lld)", i,
-                              (long long)idx->dim[i], (long long)x->dim[i]);
-    return true;
+    return elements_axis(n, axis, d);
 }
 
 static bool gather_elements_infer(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
     int axis;
-    if (!check_movable(n, x, d) || !check_index_input(n, 1, d) || !elements_axis(n, &axis, d) ||
+    if (!check_movable(n, x, d) || !check_index_input(n, 1, d) ||
+        !gather_elements_axis(n, &axis, d) ||
         !check_const_indices_in(n, 1, 1, &x->shape.dim[axis], d))
         return false;
     set_output(n, 0, x->dtype, &n->in[1]->shape);
@@ -47,7 +40,7 @@ static bool gather_elements_fold(Node *n, Diag *d)
     int axis;
     if (!all_inputs_const(n))
         return true;
-    if (!elements_axis(n, &axis, d))
+    if (!gather_elements_axis(n, &axis, d))
         return false;
     const Tensor *x = n->in[0], *idx = n->in[1];
     snt_elements_params p = elements_params(&x->shape, &idx->shape, axis);
@@ -59,7 +52,7 @@ static bool gather_elements_fold(Node *n, Diag *d)
 static bool gather_elements_emit(const Node *n, Emitter *e, Diag *d)
 {
     int axis;
-    if (!elements_axis(n, &axis, d))
+    if (!gather_elements_axis(n, &axis, d))
         return false;
     const Tensor *x = n->in[0], *idx = n->in[1];
     snt_elements_params p = elements_params(&x->shape, &idx->shape, axis);

@@ -21,16 +21,6 @@ static bool castlike_infer(Node *n, Diag *d)
     return true;
 }
 
-static bool castlike_fold(Node *n, Diag *d)
-{
-    (void)d;
-    const Tensor *x = n->in[0];
-    if (tensor_is_const(x))
-        snt_cast(x->dtype, x->data, n->out[0]->dtype, alloc_output(n, 0),
-                 (size_t)tensor_numel(x));
-    return true;
-}
-
 static bool castlike_emit(const Node *n, Emitter *e, Diag *d)
 {
     (void)d;
@@ -46,7 +36,7 @@ const OpDesc op_CastLike = {
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,
     .infer = castlike_infer,
-    .fold = castlike_fold,
+    .fold = cast_fold,
     .emit = castlike_emit,
 };
 

@@ -100,3 +100,17 @@ void emit_nd_params(Emitter *e, const snt_nd_params *np)
     params_sizes(&p, "dims", np->dims, np->k);
     params_emit(&p, e, "snt_nd_params");
 }
+
+bool elements_axis(const Node *n, int *axis, Diag *d)
+{
+    const Shape *x = &n->in[0]->shape, *idx = &n->in[1]->shape;
+    int64_t value = attr_int_or(n, "axis", 0);
+    if (!axis_normalize(value, x->rank, axis))
+        return node_error(d, n, "axis %lld is out of range for rank %d", (long long)value,
+                          x->rank);
+    for (int i = 0; i < x->rank; i++)
+        if (i != *axis && idx->dim[i] > x->dim[i])
+            return node_error(d, n, "indices dimension %d (%lld) exceeds data's (%lld)", i,
+                              (long long)idx->dim[i], (long long)x->dim[i]);
+    return true;
+}

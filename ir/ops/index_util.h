@@ -21,6 +21,12 @@ bool check_index_input(const Node *n, int i, Diag *d);
 bool check_const_indices_in(const Node *n, int i, int k, const int64_t *dims, Diag *d);
 
 /* The kernel parameters of GatherElements and ScatterElements. */
+/* The normalized `axis` attribute of the *Elements ops, with indices (of
+ * data's rank, checked by the caller) no longer than data on the other
+ * axes. */
+bool elements_axis(const Node *n, int *axis, Diag *d);
+/* Cast's fold, shared by CastLike: converts a constant input. */
+bool cast_fold(Node *n, Diag *d);
 snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis);
 void emit_elements_params(Emitter *e, const snt_elements_params *p);
 

@@ -83,18 +83,10 @@ static void emit_scatter_call(const Node *n, Emitter *e, const char *kernel, snt
 static bool scatter_elements_axis(const Node *n, int *axis, Diag *d)
 {
     const Shape *x = &n->in[0]->shape, *idx = &n->in[1]->shape;
-    int64_t value = attr_int_or(n, "axis", 0);
     if (x->rank < 1 || idx->rank != x->rank || !shape_equal(idx, &n->in[2]->shape))
         return node_error(d, n, "indices and updates must have one shape of data's rank %d",
                           x->rank);
-    if (!axis_normalize(value, x->rank, axis))
-        return node_error(d, n, "axis %lld is out of range for rank %d", (long long)value,
-                          x->rank);
-    for (int i = 0; i < x->rank; i++)
-        if (i != *axis && idx->dim[i] > x->dim[i])
-            return node_error(d, n, "indices dimension %d (%lld) exceeds data's (%lld)", i,
-                              (long long)idx->dim[i], (long long)x->dim[i]);
-    return true;
+    return elements_axis(n, axis, d);
 }
 
 static bool scatter_elements_infer(Node *n, Diag *d)
