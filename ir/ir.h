@@ -75,7 +75,17 @@ typedef enum {
     DT_DOUBLE = 11,
     DT_UINT32 = 12,
     DT_UINT64 = 13,
+    DT_BFLOAT16 = 16,
 } DType;
+
+/* A set of dtypes, one bit per DType code: what an op accepts. */
+#define DT_BIT(t) (1u << (t))
+#define DT_SET_FLOAT (DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_BIT(DT_FLOAT16))
+#define DT_SET_SINT (DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64))
+#define DT_SET_UINT (DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16) | DT_BIT(DT_UINT32) | DT_BIT(DT_UINT64))
+#define DT_SET_INT (DT_SET_SINT | DT_SET_UINT)
+#define DT_SET_NUMERIC (DT_SET_FLOAT | DT_SET_INT)
+#define DT_SET_ALL (DT_SET_NUMERIC | DT_BIT(DT_BOOL) | DT_BIT(DT_BFLOAT16))
 
 const char *dtype_name(DType t);   /* "float32", "int64", ... or NULL */
 size_t dtype_size(DType t);        /* bytes per element, 0 if unsupported */
@@ -121,8 +131,16 @@ typedef enum { LAYOUT_PLAIN = 0, LAYOUT_NHWC, LAYOUT_BLOCKED } Layout;
 
 struct Node;
 
+/* What a value is.  Sequences and optionals exist only at compile time:
+ * passes and expansion rewrite them into their element tensors, so code
+ * generation sees tensors only. */
+typedef enum { KIND_TENSOR = 0, KIND_SEQUENCE, KIND_OPTIONAL } ValueKind;
+
 typedef struct Tensor {
     char *name;
+    ValueKind kind;        /* for a sequence/optional, dtype and shape
+                              describe its elements (shape_known is false
+                              when they differ) */
     DType dtype;
     Shape shape;
     bool shape_known;      /* set by the frontend (declared) or inference */
@@ -169,6 +187,7 @@ typedef struct {
     int64_t *ints;
     char **strings;
     Tensor *tensor; /* ATTR_TENSOR: a standalone tensor, not in any graph */
+    struct Graph *graph; /* ATTR_GRAPH: a subgraph (If branch, Loop body), owned */
 } Attr;
 
 typedef struct OpDesc OpDesc;
@@ -310,6 +329,19 @@ struct OpDesc {
     /* Bytes of scratch memory the kernel needs while it runs (im2col);
      * NULL means none.  The planner gives it a region of the arena. */
     size_t (*scratch_bytes)(const Node *n);
+    /* Compile-time structure (If, Loop, Scan, sequence and optional ops):
+     * called by graph_infer, in place of infer, once the node's inputs
+     * are inferred and folded.  Replaces the node in g by ordinary nodes
+     * (which graph_infer then infers in turn), or fails with an error
+     * naming the node when that cannot be done statically. */
+    bool (*expand)(Node *n, Graph *g, Diag *d);
+    /* The element types of the op's data (input 0, or output 0 for ops
+     * without inputs) it supports, as DT_BIT()s; graph_infer refuses
+     * others.  Listed by `sinter ops`. */
+    unsigned dtypes;
+    /* What the op refuses although ONNX allows it ("3-D pooling",
+     * "the condition must be known at compile time"); NULL if nothing. */
+    const char *restriction;
 };
 
 /* The op for (domain, op_type), or NULL. */
