@@ -145,9 +145,27 @@ static bool resolve_ops(Graph *g, Diag *d)
     return ok;
 }
 
+/* The op's data type T: input 0's dtype, or 0 when the op has no input. */
+static DType data_type(const Node *n)
+{
+    return n->n_in > 0 && n->in[0] ? n->in[0]->dtype : DT_UNDEFINED;
+}
+
+/* Refuses a data type outside the op's declared set (OpDesc.dtypes), so
+ * that `sinter ops` tells the truth about what compiles. */
+static bool check_dtype(const Node *n, Diag *d)
+{
+    DType t = data_type(n);
+    if (!n->op->dtypes || t == DT_UNDEFINED || (n->op->dtypes & DT_BIT(t)))
+        return true;
+    const char *name = dtype_name(t);
+    return node_error(d, n, "dtype %s is not supported for %s", name ? name : "(unknown)",
+                      n->op->name);
+}
+
 static bool infer_node(Node *n, Diag *d)
 {
-    if (!inputs_have_shapes(n, d) || !n->op->infer(n, d))
+    if (!inputs_have_shapes(n, d) || !check_dtype(n, d) || !n->op->infer(n, d))
         return false;
     for (int i = 0; i < n->n_out; i++) {
         Tensor *t = n->out[i];
