@@ -152,11 +152,13 @@ static DType data_type(const Node *n)
 }
 
 /* Refuses a data type outside the op's declared set (OpDesc.dtypes), so
- * that `sinter ops` tells the truth about what compiles. */
+ * that `sinter ops` tells the truth about what compiles.  A node folded
+ * at compile time runs no kernel: shape chains fold in any type. */
 static bool check_dtype(const Node *n, Diag *d)
 {
     DType t = data_type(n);
-    if (!n->op->dtypes || t == DT_UNDEFINED || (n->op->dtypes & DT_BIT(t)))
+    bool folded = n->n_out > 0 && tensor_is_const(n->out[0]);
+    if (!n->op->dtypes || t == DT_UNDEFINED || folded || (n->op->dtypes & DT_BIT(t)))
         return true;
     const char *name = dtype_name(t);
     return node_error(d, n, "dtype %s is not supported for %s", name ? name : "(unknown)",
@@ -165,14 +167,16 @@ static bool check_dtype(const Node *n, Diag *d)
 
 static bool infer_node(Node *n, Diag *d)
 {
-    if (!inputs_have_shapes(n, d) || !check_dtype(n, d) || !n->op->infer(n, d))
+    if (!inputs_have_shapes(n, d) || !n->op->infer(n, d))
         return false;
     for (int i = 0; i < n->n_out; i++) {
         Tensor *t = n->out[i];
         if (!t->shape_known || shape_numel(&t->shape) < 0 || !dtype_size(t->dtype))
             return node_error(d, n, "output '%s' has no valid static shape or dtype", t->name);
     }
-    return n->op->fold ? n->op->fold(n, d) : true;
+    if (n->op->fold && !n->op->fold(n, d))
+        return false;
+    return check_dtype(n, d);
 }
 
 bool graph_infer(Graph *g, Diag *d)

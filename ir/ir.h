@@ -85,6 +85,8 @@ typedef enum {
 #define DT_SET_UINT (DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16) | DT_BIT(DT_UINT32) | DT_BIT(DT_UINT64))
 #define DT_SET_INT (DT_SET_SINT | DT_SET_UINT)
 #define DT_SET_NUMERIC (DT_SET_FLOAT | DT_SET_INT)
+/* The types most kernels compute in: float32, float64 and the integers. */
+#define DT_SET_REAL (DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_SET_INT)
 #define DT_SET_ALL (DT_SET_NUMERIC | DT_BIT(DT_BOOL) | DT_BIT(DT_BFLOAT16))
 
 const char *dtype_name(DType t);   /* "float32", "int64", ... or NULL */

@@ -175,22 +175,22 @@ static bool actx_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-#define ACTX_OP(op_name, since_opset, inputs) \
-    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, \
+#define ACTX_OP(op_name, since_opset, inputs, dtype_set) \
+    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = inputs, .max_in = inputs, .min_out = 1, .max_out = 1, \
      .infer = actx_infer, .fold = actx_fold, .cost = actx_cost, .emit = actx_emit, \
      .in_place = true}
 
 /* Opsets before 6 (Elu, Selu, HardSigmoid) and 7 (PRelu, whose slope
  * broadcasts from 7) carried the legacy consumed_inputs attribute. */
-const OpDesc op_Celu = ACTX_OP("Celu", 12, 1);
-const OpDesc op_Elu = ACTX_OP("Elu", 6, 1);
-const OpDesc op_HardSigmoid = ACTX_OP("HardSigmoid", 6, 1);
-const OpDesc op_HardSwish = ACTX_OP("HardSwish", 14, 1);
-const OpDesc op_Mish = ACTX_OP("Mish", 18, 1);
-const OpDesc op_PRelu = ACTX_OP("PRelu", 7, 2);
-const OpDesc op_Selu = ACTX_OP("Selu", 6, 1);
-const OpDesc op_Shrink = ACTX_OP("Shrink", 9, 1);
-const OpDesc op_Softplus = ACTX_OP("Softplus", 1, 1);
-const OpDesc op_Softsign = ACTX_OP("Softsign", 1, 1);
-const OpDesc op_ThresholdedRelu = ACTX_OP("ThresholdedRelu", 10, 1);
+const OpDesc op_Celu = ACTX_OP("Celu", 12, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Elu = ACTX_OP("Elu", 6, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_HardSigmoid = ACTX_OP("HardSigmoid", 6, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_HardSwish = ACTX_OP("HardSwish", 14, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Mish = ACTX_OP("Mish", 18, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_PRelu = ACTX_OP("PRelu", 7, 2, DT_BIT(DT_FLOAT));
+const OpDesc op_Selu = ACTX_OP("Selu", 6, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Shrink = ACTX_OP("Shrink", 9, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Softplus = ACTX_OP("Softplus", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Softsign = ACTX_OP("Softsign", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_ThresholdedRelu = ACTX_OP("ThresholdedRelu", 10, 1, DT_BIT(DT_FLOAT));

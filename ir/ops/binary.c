@@ -243,14 +243,14 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
 }
 
 /* Opset 7 introduced numpy broadcasting; older forms had `broadcast`. */
-#define BINARY_OP(op_name) \
-    {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, \
+#define BINARY_OP(op_name, dtype_set) \
+    {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
      .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit, \
      .in_place = true}
 
-const OpDesc op_Add = BINARY_OP("Add");
-const OpDesc op_Sub = BINARY_OP("Sub");
-const OpDesc op_Mul = BINARY_OP("Mul");
-const OpDesc op_Div = BINARY_OP("Div");
-const OpDesc op_Pow = BINARY_OP("Pow");
+const OpDesc op_Add = BINARY_OP("Add", DT_SET_INT | DT_BIT(DT_FLOAT));
+const OpDesc op_Sub = BINARY_OP("Sub", DT_SET_INT | DT_BIT(DT_FLOAT));
+const OpDesc op_Mul = BINARY_OP("Mul", DT_SET_INT | DT_BIT(DT_FLOAT));
+const OpDesc op_Div = BINARY_OP("Div", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16) | DT_BIT(DT_UINT32));
+const OpDesc op_Pow = BINARY_OP("Pow", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64));

@@ -112,6 +112,7 @@ static bool concat_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Concat = {
     .name = "Concat",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 1 << 16,
     .min_out = 1, .max_out = 1,

@@ -95,6 +95,7 @@ static bool constant_fold(Node *n, Diag *d)
 
 const OpDesc op_Constant = {
     .name = "Constant",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 0, .max_in = 0,
     .min_out = 1, .max_out = 1,
@@ -159,6 +160,7 @@ static bool constant_of_shape_fold(Node *n, Diag *d)
 
 const OpDesc op_ConstantOfShape = {
     .name = "ConstantOfShape",
+    .dtypes = DT_BIT(DT_INT64),
     .since = 9, .until = 17,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

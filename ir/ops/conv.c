@@ -133,6 +133,7 @@ static size_t conv_scratch_bytes(const Node *n)
 
 const OpDesc op_Conv = {
     .name = "Conv", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = conv_infer, .cost = conv_cost, .emit = conv_emit,
     .scratch_bytes = conv_scratch_bytes,

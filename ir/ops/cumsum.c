@@ -84,6 +84,7 @@ static bool cumsum_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_CumSum = {
     .name = "CumSum", .since = 11, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64) | DT_BIT(DT_UINT32) | DT_BIT(DT_UINT64),
     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
     .infer = cumsum_infer, .fold = cumsum_fold, .cost = cumsum_cost, .emit = cumsum_emit,
 };

@@ -127,6 +127,7 @@ static bool depth_to_space_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_DepthToSpace = {
     .name = "DepthToSpace",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,
@@ -183,6 +184,7 @@ static bool space_to_depth_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_SpaceToDepth = {
     .name = "SpaceToDepth",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

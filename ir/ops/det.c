@@ -69,6 +69,7 @@ static bool det_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Det = {
     .name = "Det", .since = 11, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = det_infer, .fold = det_fold, .cost = det_cost, .emit = det_emit,
 };

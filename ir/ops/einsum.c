@@ -296,6 +296,7 @@ static bool einsum_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Einsum = {
     .name = "Einsum", .since = 12, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE),
     .min_in = 1, .max_in = SNT_EINSUM_MAX_INPUTS, .min_out = 1, .max_out = 1,
     .infer = einsum_infer, .fold = einsum_fold, .cost = einsum_cost, .emit = einsum_emit,
 };

@@ -91,6 +91,7 @@ static bool expand_view_range(const Node *n, int out, int64_t *offset)
 
 const OpDesc op_Expand = {
     .name = "Expand",
+    .dtypes = DT_SET_ALL,
     .since = 8, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,
@@ -178,6 +179,7 @@ static bool tile_view_range(const Node *n, int out, int64_t *offset)
 
 const OpDesc op_Tile = {
     .name = "Tile",
+    .dtypes = DT_SET_ALL,
     .since = 6, .until = 21, /* opset 1 took tiles and axis inputs */
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,

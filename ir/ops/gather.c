@@ -115,6 +115,7 @@ static bool gather_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Gather = {
     .name = "Gather",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,

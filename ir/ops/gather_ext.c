@@ -65,6 +65,7 @@ static bool gather_elements_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_GatherElements = {
     .name = "GatherElements",
+    .dtypes = DT_SET_ALL,
     .since = 11, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,
@@ -152,6 +153,7 @@ static bool gather_nd_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_GatherND = {
     .name = "GatherND",
+    .dtypes = DT_SET_ALL,
     .since = 11, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,

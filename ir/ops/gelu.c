@@ -42,6 +42,7 @@ static bool gelu_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Gelu = {
     .name = "Gelu", .since = 20, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = gelu_infer, .cost = gelu_cost, .emit = gelu_emit,
     .in_place = true,

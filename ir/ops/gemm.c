@@ -106,6 +106,7 @@ static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
  * C; C became optional at 11. */
 const OpDesc op_Gemm = {
     .name = "Gemm", .since = 7, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = gemm_infer, .cost = gemm_cost, .emit = gemm_emit,
 };

@@ -88,6 +88,7 @@ static bool global_lppool_emit(const Node *n, Emitter *e, Diag *d)
 /* Opset 1 had a float p; 2 made it an int. */
 const OpDesc op_GlobalLpPool = {
     .name = "GlobalLpPool",
+    .dtypes = DT_BIT(DT_FLOAT),
     .since = 2, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

@@ -133,6 +133,7 @@ static bool layernorm_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_LayerNormalization = {
     .name = "LayerNormalization", .since = 17, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 3,
     .infer = layernorm_infer, .cost = layernorm_cost, .emit = layernorm_emit,
 };

@@ -123,12 +123,14 @@ static bool sce_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_NegativeLogLikelihoodLoss = {
     .name = "NegativeLogLikelihoodLoss", .since = 12, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = loss_infer, .cost = loss_cost, .emit = nll_emit,
 };
 
 const OpDesc op_SoftmaxCrossEntropyLoss = {
     .name = "SoftmaxCrossEntropyLoss", .since = 12, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 2,
     .infer = loss_infer, .cost = loss_cost, .emit = sce_emit,
 };

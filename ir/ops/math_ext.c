@@ -134,23 +134,23 @@ static bool math_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-#define MATH_OP(op_name, since_opset) \
-    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, \
+#define MATH_OP(op_name, since_opset, dtype_set) \
+    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
      .infer = math_infer, .fold = math_fold, .cost = math_cost, .emit = math_emit, \
      .in_place = true}
 
-const OpDesc op_Acos = MATH_OP("Acos", 7);
-const OpDesc op_Acosh = MATH_OP("Acosh", 9);
-const OpDesc op_Asin = MATH_OP("Asin", 7);
-const OpDesc op_Asinh = MATH_OP("Asinh", 9);
-const OpDesc op_Atan = MATH_OP("Atan", 7);
-const OpDesc op_Atanh = MATH_OP("Atanh", 9);
-const OpDesc op_Cosh = MATH_OP("Cosh", 9);
-const OpDesc op_IsInf = MATH_OP("IsInf", 10);
-const OpDesc op_IsNaN = MATH_OP("IsNaN", 9);
-const OpDesc op_Not = MATH_OP("Not", 1);
-const OpDesc op_Round = MATH_OP("Round", 11);
-const OpDesc op_Sign = MATH_OP("Sign", 9);
-const OpDesc op_Sinh = MATH_OP("Sinh", 9);
-const OpDesc op_Tan = MATH_OP("Tan", 7);
+const OpDesc op_Acos = MATH_OP("Acos", 7, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Acosh = MATH_OP("Acosh", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Asin = MATH_OP("Asin", 7, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Asinh = MATH_OP("Asinh", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Atan = MATH_OP("Atan", 7, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Atanh = MATH_OP("Atanh", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Cosh = MATH_OP("Cosh", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_IsInf = MATH_OP("IsInf", 10, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_IsNaN = MATH_OP("IsNaN", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Not = MATH_OP("Not", 1, DT_BIT(DT_BOOL));
+const OpDesc op_Round = MATH_OP("Round", 11, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Sign = MATH_OP("Sign", 9, DT_SET_REAL);
+const OpDesc op_Sinh = MATH_OP("Sinh", 9, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));
+const OpDesc op_Tan = MATH_OP("Tan", 7, DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE));

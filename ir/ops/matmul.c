@@ -114,6 +114,7 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_MatMul = {
     .name = "MatMul", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
     .infer = matmul_infer, .cost = matmul_cost, .emit = matmul_emit,
 };

@@ -164,6 +164,7 @@ static bool maxunpool_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_MaxUnpool = {
     .name = "MaxUnpool",
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE),
     .since = 9, .until = COMPUTE_OPSET_MAX,
     .min_in = 2, .max_in = 3,
     .min_out = 1, .max_out = 1,

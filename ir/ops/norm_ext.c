@@ -70,6 +70,7 @@ static bool instancenorm_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_InstanceNormalization = {
     .name = "InstanceNormalization", .since = 6, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 3, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = instancenorm_infer, .cost = seven_per_element, .emit = instancenorm_emit,
 };
@@ -115,6 +116,7 @@ static bool lrn_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_LRN = {
     .name = "LRN", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = lrn_infer, .cost = lrn_cost, .emit = lrn_emit,
 };
@@ -175,6 +177,7 @@ static bool mvn_emit(const Node *n, Emitter *e, Diag *d)
 /* Opset 1's across_channels / normalize_variance form is not supported. */
 const OpDesc op_MeanVarianceNormalization = {
     .name = "MeanVarianceNormalization", .since = 9, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = mvn_infer, .cost = seven_per_element, .emit = mvn_emit,
 };
@@ -219,6 +222,7 @@ static bool lpnorm_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_LpNormalization = {
     .name = "LpNormalization", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = lpnorm_infer, .cost = lpnorm_cost, .emit = lpnorm_emit,
 };

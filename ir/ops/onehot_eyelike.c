@@ -101,6 +101,7 @@ static bool onehot_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_OneHot = {
     .name = "OneHot",
+    .dtypes = DT_SET_REAL,
     .since = 9, .until = 21,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,
@@ -143,6 +144,7 @@ static bool eyelike_fold(Node *n, Diag *d)
 
 const OpDesc op_EyeLike = {
     .name = "EyeLike",
+    .dtypes = DT_SET_ALL,
     .since = 9, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

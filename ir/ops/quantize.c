@@ -122,6 +122,7 @@ static bool quantize_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_QuantizeLinear = {
     .name = "QuantizeLinear",
+    .dtypes = DT_BIT(DT_FLOAT),
     .since = 10, .until = 21,
     .min_in = 2, .max_in = 3,
     .min_out = 1, .max_out = 1,
@@ -168,6 +169,7 @@ static bool dequantize_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_DequantizeLinear = {
     .name = "DequantizeLinear",
+    .dtypes = DT_BIT(DT_INT8) | DT_BIT(DT_INT32) | DT_BIT(DT_UINT8),
     .since = 10, .until = 21,
     .min_in = 2, .max_in = 3,
     .min_out = 1, .max_out = 1,
@@ -214,6 +216,7 @@ static bool dynamic_quantize_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_DynamicQuantizeLinear = {
     .name = "DynamicQuantizeLinear",
+    .dtypes = DT_BIT(DT_FLOAT),
     .since = 11, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 3, .max_out = 3,
@@ -367,6 +370,7 @@ static OpCost qmatmul_cost(const Node *n)
 
 const OpDesc op_MatMulInteger = {
     .name = "MatMulInteger",
+    .dtypes = DT_BIT(DT_INT8) | DT_BIT(DT_UINT8),
     .since = 10, .until = 21,
     .min_in = 2, .max_in = 4,
     .min_out = 1, .max_out = 1,
@@ -442,6 +446,7 @@ static bool qlinear_matmul_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_QLinearMatMul = {
     .name = "QLinearMatMul",
+    .dtypes = DT_BIT(DT_INT8) | DT_BIT(DT_UINT8),
     .since = 10, .until = 21,
     .min_in = 8, .max_in = 8,
     .min_out = 1, .max_out = 1,
@@ -565,6 +570,7 @@ static bool conv_integer_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_ConvInteger = {
     .name = "ConvInteger",
+    .dtypes = DT_BIT(DT_INT8) | DT_BIT(DT_UINT8),
     .since = 10, .until = 21,
     .min_in = 2, .max_in = 4,
     .min_out = 1, .max_out = 1,
@@ -631,6 +637,7 @@ static bool qlinear_conv_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_QLinearConv = {
     .name = "QLinearConv",
+    .dtypes = DT_BIT(DT_INT8) | DT_BIT(DT_UINT8),
     .since = 10, .until = 21,
     .min_in = 8, .max_in = 9,
     .min_out = 1, .max_out = 1,

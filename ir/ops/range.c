@@ -93,6 +93,7 @@ static bool range_fold(Node *n, Diag *d)
 
 const OpDesc op_Range = {
     .name = "Range",
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_BIT(DT_INT16) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64),
     .since = 11, .until = 17,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,

@@ -282,6 +282,7 @@ OpCost resize_cost(const Node *n)
 
 const OpDesc op_Resize = {
     .name = "Resize",
+    .dtypes = DT_BIT(DT_FLOAT),
     .since = 10, .until = 17,
     .min_in = 2, .max_in = 4,
     .min_out = 1, .max_out = 1,

@@ -84,6 +84,7 @@ static bool reverse_sequence_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_ReverseSequence = {
     .name = "ReverseSequence",
+    .dtypes = DT_SET_ALL,
     .since = 10, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,

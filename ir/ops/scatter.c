@@ -125,6 +125,7 @@ static bool scatter_elements_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_ScatterElements = {
     .name = "ScatterElements",
+    .dtypes = DT_SET_ALL,
     .since = 11, .until = 21,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,
@@ -137,6 +138,7 @@ const OpDesc op_ScatterElements = {
 /* The same op under its name before opset 11. */
 const OpDesc op_Scatter = {
     .name = "Scatter",
+    .dtypes = DT_SET_ALL,
     .since = 9, .until = 10,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,
@@ -205,6 +207,7 @@ static bool scatter_nd_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_ScatterND = {
     .name = "ScatterND",
+    .dtypes = DT_SET_ALL,
     .since = 11, .until = 21,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,

@@ -50,6 +50,7 @@ static bool shape_fold(Node *n, Diag *d)
 
 const OpDesc op_Shape = {
     .name = "Shape",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

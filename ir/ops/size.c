@@ -22,6 +22,7 @@ static bool size_fold(Node *n, Diag *d)
 
 const OpDesc op_Size = {
     .name = "Size",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

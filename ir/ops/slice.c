@@ -150,6 +150,7 @@ static bool slice_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Slice = {
     .name = "Slice",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 5,
     .min_out = 1, .max_out = 1,

@@ -43,6 +43,7 @@ static bool softmax_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Softmax = {
     .name = "Softmax", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = softmax_axis_infer, .cost = softmax_cost, .emit = softmax_emit,
 };

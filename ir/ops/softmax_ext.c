@@ -51,11 +51,11 @@ static bool softmax_ext_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-#define SOFTMAX_EXT_OP(op_name) \
-    {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
+#define SOFTMAX_EXT_OP(op_name, dtype_set) \
+    {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
      .infer = softmax_axis_infer, .fold = softmax_ext_fold, .cost = softmax_ext_cost, \
      .emit = softmax_ext_emit}
 
-const OpDesc op_Hardmax = SOFTMAX_EXT_OP("Hardmax");
-const OpDesc op_LogSoftmax = SOFTMAX_EXT_OP("LogSoftmax");
+const OpDesc op_Hardmax = SOFTMAX_EXT_OP("Hardmax", DT_BIT(DT_FLOAT));
+const OpDesc op_LogSoftmax = SOFTMAX_EXT_OP("LogSoftmax", DT_BIT(DT_FLOAT));

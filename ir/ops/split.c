@@ -147,6 +147,7 @@ static bool split_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Split = {
     .name = "Split",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 18,
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = SPLIT_MAX,

@@ -90,6 +90,7 @@ static bool topk_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_TopK = {
     .name = "TopK", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .dtypes = DT_SET_REAL,
     .min_in = 1, .max_in = 2, .min_out = 2, .max_out = 2,
     .infer = topk_infer, .fold = topk_fold, .cost = topk_cost, .emit = topk_emit,
 };

@@ -90,6 +90,7 @@ static bool transpose_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Transpose = {
     .name = "Transpose",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,

@@ -70,6 +70,7 @@ static bool trilu_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Trilu = {
     .name = "Trilu",
+    .dtypes = DT_SET_ALL,
     .since = 14, .until = 21,
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = 1,

@@ -257,25 +257,25 @@ static bool unary_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-#define UNARY_OP(op_name, since_opset, inputs) \
-    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, \
+#define UNARY_OP(op_name, since_opset, inputs, dtype_set) \
+    {.name = op_name, .since = since_opset, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = 1, .max_in = inputs, .min_out = 1, .max_out = 1, \
      .infer = unary_infer, .fold = unary_fold, .cost = unary_cost, .emit = unary_emit, \
      .in_place = true}
 
-const OpDesc op_Abs = UNARY_OP("Abs", 1, 1);
-const OpDesc op_Ceil = UNARY_OP("Ceil", 1, 1);
-const OpDesc op_Clip = UNARY_OP("Clip", 1, 3); /* min and max became inputs at 11 */
-const OpDesc op_Cos = UNARY_OP("Cos", 7, 1);
-const OpDesc op_Erf = UNARY_OP("Erf", 9, 1);
-const OpDesc op_Exp = UNARY_OP("Exp", 1, 1);
-const OpDesc op_Floor = UNARY_OP("Floor", 1, 1);
-const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1);
-const OpDesc op_Log = UNARY_OP("Log", 1, 1);
-const OpDesc op_Neg = UNARY_OP("Neg", 1, 1);
-const OpDesc op_Reciprocal = UNARY_OP("Reciprocal", 1, 1);
-const OpDesc op_Relu = UNARY_OP("Relu", 1, 1);
-const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1);
-const OpDesc op_Sin = UNARY_OP("Sin", 7, 1);
-const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1);
-const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1);
+const OpDesc op_Abs = UNARY_OP("Abs", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16));
+const OpDesc op_Ceil = UNARY_OP("Ceil", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Clip = UNARY_OP("Clip", 1, 3, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16)); /* min and max became inputs at 11 */
+const OpDesc op_Cos = UNARY_OP("Cos", 7, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Erf = UNARY_OP("Erf", 9, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Exp = UNARY_OP("Exp", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Floor = UNARY_OP("Floor", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Log = UNARY_OP("Log", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Neg = UNARY_OP("Neg", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16));
+const OpDesc op_Reciprocal = UNARY_OP("Reciprocal", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Relu = UNARY_OP("Relu", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16));
+const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Sin = UNARY_OP("Sin", 7, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1, DT_BIT(DT_FLOAT));

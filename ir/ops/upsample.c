@@ -22,6 +22,7 @@ static bool upsample_infer(Node *n, Diag *d)
 
 const OpDesc op_Upsample = {
     .name = "Upsample",
+    .dtypes = DT_BIT(DT_FLOAT),
     .since = 7, .until = 9,
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = 1,

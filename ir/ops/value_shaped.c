@@ -80,6 +80,7 @@ static bool nonzero_fold(Node *n, Diag *d)
 /* Since opset 9; 13 only added bfloat16. */
 const OpDesc op_NonZero = {
     .name = "NonZero",
+    .dtypes = DT_SET_REAL | DT_BIT(DT_BOOL),
     .since = 9, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,
@@ -269,6 +270,7 @@ static bool unique_fold(Node *n, Diag *d)
 
 const OpDesc op_Unique = {
     .name = "Unique",
+    .dtypes = DT_SET_REAL | DT_BIT(DT_BOOL),
     .since = 11, .until = 21,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 4,
@@ -378,6 +380,7 @@ static bool compress_emit(const Node *n, Emitter *e, Diag *d)
 /* Since opset 9; 11 allowed a negative axis. */
 const OpDesc op_Compress = {
     .name = "Compress",
+    .dtypes = DT_SET_ALL,
     .since = 9, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,

@@ -72,6 +72,7 @@ static bool where_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Where = {
     .name = "Where",
+    .dtypes = DT_BIT(DT_BOOL),
     .since = 9, .until = 21,
     .min_in = 3, .max_in = 3,
     .min_out = 1, .max_out = 1,

@@ -74,6 +74,7 @@ static bool blackman_fold(Node *n, Diag *d) { (void)d; return cosine_window_fold
 #define WINDOW_OP(Name, fold_fn) \
     const OpDesc op_##Name = { \
         .name = #Name, .since = 17, .until = COMPUTE_OPSET_MAX, \
+        .dtypes = DT_BIT(DT_INT32) | DT_BIT(DT_INT64), \
         .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
         .infer = cosine_window_infer, .fold = fold_fn, .emit = emit_folded_only, \
     }
