@@ -660,6 +660,69 @@ void snt_qlinear_conv(const snt_qconv2d_params *p, const void *x, const float *x
                       const float *y_scale, const void *y_zp, int y_dtype, const int32_t *bias,
                       void *y);
 
+/* ---------------------------------------------------------------- */
+/* Recurrent layers: RNN, GRU, LSTM (rnn.c)                           */
+/* ---------------------------------------------------------------- */
+
+typedef enum { SNT_RNN_SIMPLE = 0, SNT_RNN_GRU, SNT_RNN_LSTM } snt_rnn_cell;
+
+/* The activations ONNX's recurrent ops name. */
+typedef enum {
+    SNT_RNN_RELU = 0,
+    SNT_RNN_TANH,
+    SNT_RNN_SIGMOID,
+    SNT_RNN_AFFINE,           /* alpha x + beta */
+    SNT_RNN_LEAKY_RELU,       /* x >= 0 ? x : alpha x */
+    SNT_RNN_THRESHOLDED_RELU, /* x >= alpha ? x : 0 */
+    SNT_RNN_SCALED_TANH,      /* alpha tanh(beta x) */
+    SNT_RNN_HARD_SIGMOID,     /* min(max(alpha x + beta, 0), 1) */
+    SNT_RNN_ELU,              /* x >= 0 ? x : alpha (exp(x) - 1) */
+    SNT_RNN_SOFTSIGN,         /* x / (1 + |x|) */
+    SNT_RNN_SOFTPLUS          /* log(1 + exp(x)) */
+} snt_rnn_act_kind;
+
+typedef struct {
+    snt_rnn_act_kind kind;
+    float alpha, beta;
+} snt_rnn_act;
+
+/* Gates per cell: RNN i; GRU z, r, h; LSTM i, o, f, c (ONNX's order).
+ * W is [dirs][gates*hidden][input], R [dirs][gates*hidden][hidden], B
+ * [dirs][2*gates*hidden] (W's biases, then R's), P [dirs][3*hidden]
+ * (LSTM peepholes i, o, f).  Time-major (layout 0): X [seq][batch][input],
+ * Y [seq][dirs][batch][hidden], states [dirs][batch][hidden]; batch-major
+ * (layout 1): X [batch][seq][input], Y [batch][seq][dirs][hidden], states
+ * [batch][dirs][hidden]. */
+typedef struct {
+    snt_rnn_cell cell;
+    size_t seq, batch, input, hidden;
+    int directions;           /* 1, or 2: forward then reverse */
+    int reverse;              /* one direction, run from the last step */
+    int batch_major;          /* layout 1 */
+    int linear_before_reset;  /* GRU: r scales (H R_h + Rb_h), not H */
+    int input_forget;         /* LSTM: f = 1 - i */
+    float clip;               /* > 0: gate inputs clamped to [-clip, clip] */
+    snt_rnn_act act[2][3];    /* per direction: f, g, h (RNN f; GRU f, g) */
+} snt_rnn_params;
+
+/* The tensors of one call.  Optional inputs are NULL for zeros (b,
+ * initial_h, initial_c, p) or full length (seq_lens); optional outputs
+ * NULL when not wanted.  A batch entry of length len (clamped to [0,
+ * seq]) runs steps [0, len) - the reverse direction from len - 1 down -
+ * and gets zeros in Y after them; y_h and y_c hold the state after its
+ * last step. */
+typedef struct {
+    const float *x, *w, *r, *b;
+    const int32_t *seq_lens;
+    const float *initial_h, *initial_c, *p;
+    float *y, *y_h, *y_c;
+} snt_rnn_io;
+
+/* Scratch floats snt_rnn_f32 needs. */
+size_t snt_rnn_scratch_floats(const snt_rnn_params *p);
+/* One RNN, GRU or LSTM layer; the outputs must not overlap the inputs. */
+void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,383 @@
+/*
+ * rnn.c - the recurrent layers RNN, GRU and LSTM (opsets 7 on; layout
+ * from 14).  The three share inputs X, W, R, B, sequence_lens, initial_h
+ * (LSTM adds initial_c and peepholes P), outputs Y, Y_h (LSTM adds Y_c),
+ * directions, activations, clip and layout; they differ in their number
+ * of gates and the gate math, which the runtime's one kernel switches on.
+ * So one reader turns any of them into the kernel's snt_rnn_params, and
+ * shape rule, folding, cost and code all start from it.
+ */
+#include "ir/ops/data_util.h"
+#include "ir/ops/op_emit.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What sets the three ops apart outside the kernel. */
+typedef struct {
+    const char *op;
+    snt_rnn_cell cell;
+    int gates;                   /* rows of W per hidden unit */
+    int acts;                    /* activations per direction */
+    const char *default_acts[3];
+} CellInfo;
+
+static const CellInfo cells[] = {
+    {"RNN", SNT_RNN_SIMPLE, 1, 1, {"Tanh"}},
+    {"GRU", SNT_RNN_GRU, 3, 2, {"Sigmoid", "Tanh"}},
+    {"LSTM", SNT_RNN_LSTM, 4, 3, {"Sigmoid", "Tanh", "Tanh"}},
+};
+
+static const CellInfo *cell_info(const Node *n)
+{
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+        if (strcmp(n->op_type, cells[i].op) == 0)
+            return &cells[i];
+    return &cells[0];
+}
+
+/* The activations the recurrent ops may name.  alpha and beta come from
+ * activation_alpha / activation_beta, consumed in order by the
+ * activations that take them; missing ones default to those of the ONNX
+ * op of the same name (ScaledTanh has none: 1, 1). */
+typedef struct {
+    const char *name;
+    const char *c_name;
+    snt_rnn_act_kind kind;
+    bool takes_alpha, takes_beta;
+    double alpha, beta;
+} ActInfo;
+
+static const ActInfo activations[] = {
+    {"Relu", "SNT_RNN_RELU", SNT_RNN_RELU, false, false, 0, 0},
+    {"Tanh", "SNT_RNN_TANH", SNT_RNN_TANH, false, false, 0, 0},
+    {"Sigmoid", "SNT_RNN_SIGMOID", SNT_RNN_SIGMOID, false, false, 0, 0},
+    {"Affine", "SNT_RNN_AFFINE", SNT_RNN_AFFINE, true, true, 1.0, 0.0},
+    {"LeakyRelu", "SNT_RNN_LEAKY_RELU", SNT_RNN_LEAKY_RELU, true, false, 0.01, 0},
+    {"ThresholdedRelu", "SNT_RNN_THRESHOLDED_RELU", SNT_RNN_THRESHOLDED_RELU, true, false, 1.0, 0},
+    {"ScaledTanh", "SNT_RNN_SCALED_TANH", SNT_RNN_SCALED_TANH, true, true, 1.0, 1.0},
+    {"HardSigmoid", "SNT_RNN_HARD_SIGMOID", SNT_RNN_HARD_SIGMOID, true, true, 0.2, 0.5},
+    {"Elu", "SNT_RNN_ELU", SNT_RNN_ELU, true, false, 1.0, 0},
+    {"Softsign", "SNT_RNN_SOFTSIGN", SNT_RNN_SOFTSIGN, false, false, 0, 0},
+    {"Softplus", "SNT_RNN_SOFTPLUS", SNT_RNN_SOFTPLUS, false, false, 0, 0},
+};
+
+/* Names compare without case, as onnxruntime does: exporters differ. */
+static const ActInfo *act_lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof activations / sizeof activations[0]; i++) {
+        const char *a = activations[i].name, *b = name;
+        while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+            a++, b++;
+        if (!*a && !*b)
+            return &activations[i];
+    }
+    return NULL;
+}
+
+/* A floats attribute's values; *count 0 when absent. */
+static const double *attr_floats(const Node *n, const char *name, int *count)
+{
+    const Attr *a = node_attr(n, name);
+    *count = a && a->kind == ATTR_FLOATS ? a->n : 0;
+    return *count ? a->floats : NULL;
+}
+
+/* Reads `activations` (or the op's defaults) with their alphas and betas
+ * into p->act, for `dirs` directions. */
+static bool read_activations(const Node *n, const CellInfo *ci, int dirs, snt_rnn_params *p,
+                             Diag *d)
+{
+    const Attr *names = node_attr(n, "activations");
+    int want = ci->acts * dirs;
+    if (names && (names->kind != ATTR_STRINGS || names->n != want))
+        return node_error(d, n, "activations must list %d names (%d per direction)", want,
+                          ci->acts);
+    int n_alpha, n_beta, used_alpha = 0, used_beta = 0;
+    const double *alphas = attr_floats(n, "activation_alpha", &n_alpha);
+    const double *betas = attr_floats(n, "activation_beta", &n_beta);
+    /* Values nobody consumes are ignored, as onnxruntime does. */
+    for (int i = 0; i < want; i++) {
+        const char *name = names ? names->strings[i] : ci->default_acts[i % ci->acts];
+        const ActInfo *a = act_lookup(name);
+        if (!a)
+            return node_error(d, n, "unknown activation '%s'", name);
+        snt_rnn_act *act = &p->act[i / ci->acts][i % ci->acts];
+        act->kind = a->kind;
+        act->alpha = (float)(a->takes_alpha && used_alpha < n_alpha ? alphas[used_alpha++]
+                                                                    : a->alpha);
+        act->beta = (float)(a->takes_beta && used_beta < n_beta ? betas[used_beta++] : a->beta);
+    }
+    return true;
+}
+
+/* The attributes other than the activations. */
+static bool read_attributes(const Node *n, const CellInfo *ci, snt_rnn_params *p, Diag *d)
+{
+    const char *dir = attr_string_or(n, "direction", "forward");
+    if (strcmp(dir, "forward") && strcmp(dir, "reverse") && strcmp(dir, "bidirectional"))
+        return node_error(d, n, "direction '%s' is not forward, reverse or bidirectional", dir);
+    p->directions = strcmp(dir, "bidirectional") == 0 ? 2 : 1;
+    p->reverse = strcmp(dir, "reverse") == 0;
+    int64_t layout = attr_int_or(n, "layout", 0);
+    if (n->opset < 14 && node_attr(n, "layout"))
+        return node_error(d, n, "attribute 'layout' exists from opset 14 on");
+    if (layout != 0 && layout != 1)
+        return node_error(d, n, "layout %lld is not 0 or 1", (long long)layout);
+    p->batch_major = (int)layout;
+    double clip = attr_float_or(n, "clip", 0.0);
+    if (node_attr(n, "clip") && !(clip > 0.0))
+        return node_error(d, n, "clip %g must be positive", clip);
+    p->clip = (float)clip;
+    int64_t lbr = ci->cell == SNT_RNN_GRU ? attr_int_or(n, "linear_before_reset", 0) : 0;
+    int64_t forget = ci->cell == SNT_RNN_LSTM ? attr_int_or(n, "input_forget", 0) : 0;
+    if ((lbr != 0 && lbr != 1) || (forget != 0 && forget != 1))
+        return node_error(d, n, "linear_before_reset and input_forget must be 0 or 1");
+    p->linear_before_reset = (int)lbr;
+    p->input_forget = (int)forget;
+    return read_activations(n, ci, p->directions, p, d);
+}
+
+/* Input i, or NULL when omitted. */
+static const Tensor *opt_input(const Node *n, int i)
+{
+    return i < n->n_in ? n->in[i] : NULL;
+}
+
+/* node_error unless the optional input i is absent or has shape want. */
+static bool check_input_shape(const Node *n, int i, const char *what, Shape want, Diag *d)
+{
+    const Tensor *t = opt_input(n, i);
+    if (!t || shape_equal(&t->shape, &want))
+        return true;
+    char got[128], expect[128];
+    return node_error(d, n, "input %d (%s, '%s') has shape %s; expected %s", i, what, t->name,
+                      shape_str(&t->shape, got, sizeof got), shape_str(&want, expect, sizeof expect));
+}
+
+static Shape shape3(int64_t a, int64_t b, int64_t c)
+{
+    return (Shape){.rank = 3, .dim = {a, b, c}};
+}
+
+/* The shape of initial_h, initial_c, Y_h and Y_c. */
+static Shape state_shape(const snt_rnn_params *p)
+{
+    int64_t dirs = p->directions, batch = (int64_t)p->batch, hidden = (int64_t)p->hidden;
+    return p->batch_major ? shape3(batch, dirs, hidden) : shape3(dirs, batch, hidden);
+}
+
+static Shape y_shape(const snt_rnn_params *p)
+{
+    int64_t dirs = p->directions, seq = (int64_t)p->seq, batch = (int64_t)p->batch;
+    Shape y = {.rank = 4, .dim = {seq, dirs, batch, (int64_t)p->hidden}};
+    if (p->batch_major)
+        y = (Shape){.rank = 4, .dim = {batch, seq, dirs, (int64_t)p->hidden}};
+    return y;
+}
+
+/* Sizes from X and R, checked against every other input. */
+static bool read_shapes(const Node *n, const CellInfo *ci, snt_rnn_params *p, Diag *d)
+{
+    const Shape *x = &n->in[0]->shape, *r = &n->in[2]->shape;
+    if (x->rank != 3)
+        return node_error(d, n, "input 0 (X, '%s') must have rank 3", n->in[0]->name);
+    if (r->rank != 3)
+        return node_error(d, n, "input 2 (R, '%s') must have rank 3", n->in[2]->name);
+    for (int i = 0; i < 3; i++)
+        if (x->dim[i] < 0 || r->dim[i] < 0)
+            return node_error(d, n, "X and R must have known, non-negative dimensions");
+    int64_t hidden = attr_int_or(n, "hidden_size", r->dim[2]);
+    if (hidden <= 0 || hidden > (int64_t)1 << 24)
+        return node_error(d, n, "hidden_size %lld is out of range", (long long)hidden);
+    p->seq = (size_t)x->dim[p->batch_major ? 1 : 0];
+    p->batch = (size_t)x->dim[p->batch_major ? 0 : 1];
+    p->input = (size_t)x->dim[2];
+    p->hidden = (size_t)hidden;
+    int64_t dirs = p->directions, gh = ci->gates * hidden, input = x->dim[2];
+    Shape lens = {.rank = 1, .dim = {(int64_t)p->batch}};
+    Shape state = state_shape(p);
+    Shape bias = {.rank = 2, .dim = {dirs, 2 * gh}}, peep = {.rank = 2, .dim = {dirs, 3 * hidden}};
+    if (!check_input_shape(n, 1, "W", shape3(dirs, gh, input), d) ||
+        !check_input_shape(n, 2, "R", shape3(dirs, gh, hidden), d) ||
+        !check_input_shape(n, 3, "B", bias, d) || !check_input_shape(n, 4, "sequence_lens", lens, d) ||
+        !check_input_shape(n, 5, "initial_h", state, d) ||
+        !check_input_shape(n, 6, "initial_c", state, d) || !check_input_shape(n, 7, "P", peep, d))
+        return false;
+    /* The kernel's scratch: every step's input products and the states. */
+    int64_t rows = sat_mul((int64_t)p->seq + 1, (int64_t)p->batch);
+    if (sat_mul(rows, gh) + sat_mul(3 * (int64_t)p->batch, hidden) > MAX_ELEMENTS)
+        return node_error(d, n, "the layer is too large (%lld steps of batch %lld)",
+                          (long long)p->seq, (long long)p->batch);
+    return true;
+}
+
+/* Everything the kernel needs, validated. */
+static bool rnn_read(const Node *n, snt_rnn_params *p, Diag *d)
+{
+    const CellInfo *ci = cell_info(n);
+    memset(p, 0, sizeof *p);
+    p->cell = ci->cell;
+    if (!check_inputs_present(n, 3, d) || !read_attributes(n, ci, p, d))
+        return false;
+    for (int i = 1; i < n->n_in; i++)
+        if (i != 4 && !check_same_dtype(n, i, d))
+            return false;
+    const Tensor *lens = opt_input(n, 4);
+    if (lens && lens->dtype != DT_INT32)
+        return node_error(d, n, "input 4 (sequence_lens, '%s') is %s; expected int32", lens->name,
+                          dtype_label(lens->dtype));
+    return read_shapes(n, ci, p, d);
+}
+
+static bool rnn_infer(Node *n, Diag *d)
+{
+    snt_rnn_params p;
+    if (!rnn_read(n, &p, d))
+        return false;
+    Shape y = y_shape(&p), state = state_shape(&p);
+    if (!check_size(n, &y, d))
+        return false;
+    for (int i = 0; i < n->n_out; i++)
+        set_output(n, i, n->in[0]->dtype, i == 0 ? &y : &state);
+    return true;
+}
+
+/* The kernel's arguments; absent tensors are NULL. */
+static snt_rnn_io host_io(Node *n)
+{
+    const Tensor *lens = opt_input(n, 4);
+    snt_rnn_io io = {
+        .x = n->in[0]->data, .w = n->in[1]->data, .r = n->in[2]->data,
+        .seq_lens = lens ? lens->data : NULL,
+    };
+    io.b = opt_input(n, 3) ? opt_input(n, 3)->data : NULL;
+    io.initial_h = opt_input(n, 5) ? opt_input(n, 5)->data : NULL;
+    io.initial_c = opt_input(n, 6) ? opt_input(n, 6)->data : NULL;
+    io.p = opt_input(n, 7) ? opt_input(n, 7)->data : NULL;
+    io.y = n->n_out > 0 ? alloc_output(n, 0) : NULL;
+    io.y_h = n->n_out > 1 ? alloc_output(n, 1) : NULL;
+    io.y_c = n->n_out > 2 ? alloc_output(n, 2) : NULL;
+    return io;
+}
+
+/* Constant layers (weights and input alike) run at compile time. */
+static bool rnn_fold(Node *n, Diag *d)
+{
+    snt_rnn_params p;
+    if (!all_inputs_const(n) || tensor_numel(n->in[0]) > FOLD_MAX_ELEMENTS || n->n_out == 0)
+        return true;
+    if (!rnn_read(n, &p, d))
+        return false;
+    if (shape_numel(&n->out[0]->shape) > FOLD_MAX_ELEMENTS)
+        return true;
+    snt_rnn_io io = host_io(n);
+    float *scratch = xmalloc((snt_rnn_scratch_floats(&p) + 1) * sizeof *scratch);
+    snt_rnn_f32(&p, &io, scratch);
+    free(scratch);
+    return true;
+}
+
+/* MACs: the gate products X W^T and H R^T of every step and direction.
+ * FLOPs: twice those plus one per gate value for its activation. */
+static OpCost rnn_cost(const Node *n)
+{
+    snt_rnn_params p;
+    Diag ignored = {0};
+    bool ok = rnn_read(n, &p, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return (OpCost){0};
+    int64_t gate_values = sat_mul(sat_mul(p.directions, (int64_t)(p.seq * p.batch)),
+                                  cell_info(n)->gates * (int64_t)p.hidden);
+    int64_t macs = sat_mul(gate_values, (int64_t)(p.input + p.hidden));
+    return (OpCost){.macs = macs, .flops = sat_mul(macs, 2) + gate_values};
+}
+
+/* `.act = {{{kind, alpha, beta}, ...}, {...}}` for the directions used. */
+static void params_acts(Params *pp, const snt_rnn_params *p, int acts)
+{
+    Str *s = &pp->s;
+    str_putf(s, "%s.act = {", pp->fields++ ? ", " : "");
+    for (int k = 0; k < p->directions; k++) {
+        str_puts(s, k ? ", {" : "{");
+        for (int i = 0; i < acts; i++) {
+            const snt_rnn_act *a = &p->act[k][i];
+            const char *name = "SNT_RNN_TANH";
+            for (size_t j = 0; j < sizeof activations / sizeof activations[0]; j++)
+                if (activations[j].kind == a->kind)
+                    name = activations[j].c_name;
+            str_putf(s, "%s{%s, ", i ? ", " : "", name);
+            str_float_literal(s, a->alpha);
+            str_puts(s, ", ");
+            str_float_literal(s, a->beta);
+            str_puts(s, "}");
+        }
+        str_puts(s, "}");
+    }
+    str_puts(s, "}");
+}
+
+static void emit_rnn_params(Emitter *e, const snt_rnn_params *p, int acts)
+{
+    static const char *const cell_names[] = {"SNT_RNN_SIMPLE", "SNT_RNN_GRU", "SNT_RNN_LSTM"};
+    Params pp = {0};
+    /* The enumerators print by name, as the first field. */
+    str_putf(&pp.s, ".cell = %s", cell_names[p->cell]);
+    pp.fields = 1;
+    params_int(&pp, "seq", (int64_t)p->seq);
+    params_int(&pp, "batch", (int64_t)p->batch);
+    params_int(&pp, "input", (int64_t)p->input);
+    params_int(&pp, "hidden", (int64_t)p->hidden);
+    params_int(&pp, "directions", p->directions);
+    params_int(&pp, "reverse", p->reverse);
+    params_int(&pp, "batch_major", p->batch_major);
+    params_int(&pp, "linear_before_reset", p->linear_before_reset);
+    params_int(&pp, "input_forget", p->input_forget);
+    params_float(&pp, "clip", p->clip);
+    params_acts(&pp, p, acts);
+    params_emit(&pp, e, "snt_rnn_params");
+}
+
+static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
+{
+    snt_rnn_params p;
+    if (!rnn_read(n, &p, d))
+        return false;
+    emit_rnn_params(e, &p, cell_info(n)->acts);
+    emit_line(e, "snt_rnn_io io = {.x = %s, .w = %s, .r = %s, .b = %s,", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]), emit_ptr_or_null(e, opt_input(n, 3)));
+    emit_line(e, "    .seq_lens = %s, .initial_h = %s, .initial_c = %s, .p = %s,",
+              emit_ptr_or_null(e, opt_input(n, 4)), emit_ptr_or_null(e, opt_input(n, 5)),
+              emit_ptr_or_null(e, opt_input(n, 6)), emit_ptr_or_null(e, opt_input(n, 7)));
+    emit_line(e, "    .y = %s, .y_h = %s, .y_c = %s};",
+              emit_ptr_or_null(e, n->n_out > 0 ? n->out[0] : NULL),
+              emit_ptr_or_null(e, n->n_out > 1 ? n->out[1] : NULL),
+              emit_ptr_or_null(e, n->n_out > 2 ? n->out[2] : NULL));
+    emit_line(e, "snt_rnn_f32(&p, &io, %s);",
+              emit_scratch(e, snt_rnn_scratch_floats(&p) * sizeof(float)));
+    return true;
+}
+
+static size_t rnn_scratch_bytes(const Node *n)
+{
+    snt_rnn_params p;
+    Diag ignored = {0};
+    bool ok = rnn_read(n, &p, &ignored);
+    diag_free(&ignored);
+    return ok ? snt_rnn_scratch_floats(&p) * sizeof(float) : 0;
+}
+
+#define RNN_OP(NAME, MAX_IN, MAX_OUT) \
+    const OpDesc op_##NAME = { \
+        .name = #NAME, .since = 7, .until = COMPUTE_OPSET_MAX, \
+        .min_in = 3, .max_in = MAX_IN, .min_out = 0, .max_out = MAX_OUT, \
+        .infer = rnn_infer, .fold = rnn_fold, .cost = rnn_cost, .emit = rnn_emit, \
+        .scratch_bytes = rnn_scratch_bytes, .dtypes = DT_BIT(DT_FLOAT), \
+    }
+
+RNN_OP(RNN, 6, 2);
+RNN_OP(GRU, 6, 2);
+RNN_OP(LSTM, 8, 3);

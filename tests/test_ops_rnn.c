@@ -1,0 +1,411 @@
+/*
+ * test_ops_rnn.c - RNN, GRU and LSTM: shape rules in both layouts, the
+ * attribute and input errors, the runtime kernel against cases worked
+ * out by hand (Relu cells with exact values) or by a scalar transcription
+ * of the ONNX equations (hidden and input size 1), folding, the printed
+ * kernel call and the cost.
+ */
+#include "op_test.h"
+#include "sinter_rt.h"
+
+#define TOL 1e-5
+
+/* ---- building nodes -------------------------------------------------- */
+
+static Tensor *f32(Graph *g, int rank, const int64_t *dims, const float *v)
+{
+    return add_const(g, DT_FLOAT, rank, dims, v);
+}
+
+/* A node of `op` with inputs in[0..n_in) (NULL = omitted) and n_out
+ * outputs, all graph outputs. */
+static Node *rnn_node(Graph *g, const char *op, int n_in, Tensor *const *in, int n_out)
+{
+    Node *n = graph_add_node(g, op, op);
+    for (int i = 0; i < n_in; i++)
+        node_add_input(n, in[i]);
+    for (int i = 0; i < n_out; i++) {
+        node_add_output(n, graph_new_tensor(g, "y"));
+        add_output(g, n->out[i]);
+    }
+    return n;
+}
+
+static void set_strings(Node *n, const char *name, int count, const char *const *v)
+{
+    Attr *a = node_add_attr(n, name, ATTR_STRINGS);
+    a->n = count;
+    a->strings = xmalloc((size_t)count * sizeof *a->strings);
+    for (int i = 0; i < count; i++)
+        a->strings[i] = xstrdup(v[i]);
+}
+
+static void set_float(Node *n, const char *name, double v)
+{
+    node_add_attr(n, name, ATTR_FLOAT)->f = v;
+}
+
+/* An LSTM over X [seq][batch][input] with run-time X, W, R (hidden 2, one
+ * direction unless set otherwise) and three outputs. */
+static Node *lstm_inputs(Graph *g, int64_t dirs, int64_t seq, int64_t batch, int64_t input)
+{
+    Tensor *in[3] = {
+        add_input(g, "X", 3, (int64_t[]){seq, batch, input}),
+        add_input(g, "W", 3, (int64_t[]){dirs, 8, input}),
+        add_input(g, "R", 3, (int64_t[]){dirs, 8, 2}),
+    };
+    return rnn_node(g, "LSTM", 3, in, 3);
+}
+
+/* ---- shape rules ----------------------------------------------------- */
+
+static void test_lstm_bidirectional_shapes(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = lstm_inputs(g, 2, 5, 3, 4);
+    set_string(n, "direction", "bidirectional");
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {5, 2, 3, 2}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[1], (Shape){3, {2, 3, 2}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[2], (Shape){3, {2, 3, 2}}));
+    CU_ASSERT_EQUAL(n->out[0]->dtype, DT_FLOAT);
+    graph_free(g);
+}
+
+/* layout 1 reads X as [batch][seq][input] and puts batch first. */
+static void test_gru_batch_major_shapes(void)
+{
+    Graph *g = new_graph(14);
+    Tensor *in[6] = {
+        add_input(g, "X", 3, (int64_t[]){3, 5, 4}),
+        add_input(g, "W", 3, (int64_t[]){1, 6, 4}),
+        add_input(g, "R", 3, (int64_t[]){1, 6, 2}),
+        NULL, NULL,
+        add_input(g, "h0", 3, (int64_t[]){3, 1, 2}),
+    };
+    Node *n = rnn_node(g, "GRU", 6, in, 2);
+    set_int(n, "layout", 1);
+    set_int(n, "hidden_size", 2);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {3, 5, 1, 2}}));
+    CU_ASSERT_TRUE(shape_matches(n->out[1], (Shape){3, {3, 1, 2}}));
+    graph_free(g);
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* An LSTM (seq 5, batch 3, input 4, hidden 2) that fails with `text`
+ * once `setup` has changed it. */
+static bool lstm_fails(int opset, void (*setup)(Graph *, Node *), const char *text)
+{
+    Graph *g = new_graph(opset);
+    Node *n = lstm_inputs(g, 1, 5, 3, 4);
+    setup(g, n);
+    bool ok = failed_with(g, text);
+    graph_free(g);
+    return ok;
+}
+
+static void bad_direction(Graph *g, Node *n) { (void)g; set_string(n, "direction", "sideways"); }
+static void two_directions(Graph *g, Node *n) { (void)g; set_string(n, "direction", "bidirectional"); }
+static void layout_too_early(Graph *g, Node *n) { (void)g; set_int(n, "layout", 1); }
+static void bad_layout(Graph *g, Node *n) { (void)g; set_int(n, "layout", 2); }
+static void zero_clip(Graph *g, Node *n) { (void)g; set_float(n, "clip", 0.0); }
+static void wrong_hidden(Graph *g, Node *n) { (void)g; set_int(n, "hidden_size", 3); }
+static void huge_hidden(Graph *g, Node *n) { (void)g; set_int(n, "hidden_size", INT64_MAX); }
+static void bad_forget(Graph *g, Node *n) { (void)g; set_int(n, "input_forget", 7); }
+
+static void two_activations(Graph *g, Node *n)
+{
+    (void)g;
+    set_strings(n, "activations", 2, (const char *[]){"Sigmoid", "Tanh"});
+}
+
+static void unknown_activation(Graph *g, Node *n)
+{
+    (void)g;
+    set_strings(n, "activations", 3, (const char *[]){"Sigmoid", "Swish", "Tanh"});
+}
+
+static void int64_lengths(Graph *g, Node *n)
+{
+    node_add_input(n, NULL);
+    node_add_input(n, typed_input(g, "lens", DT_INT64, 1, (int64_t[]){3}));
+}
+
+static void wrong_bias_shape(Graph *g, Node *n)
+{
+    node_add_input(n, add_input(g, "B", 2, (int64_t[]){1, 8}));
+}
+
+static void wrong_initial_c(Graph *g, Node *n)
+{
+    node_add_input(n, NULL);
+    node_add_input(n, NULL);
+    node_add_input(n, NULL);
+    node_add_input(n, add_input(g, "c0", 3, (int64_t[]){1, 2, 2}));
+}
+
+static void double_weights(Graph *g, Node *n)
+{
+    (void)g;
+    n->in[1]->dtype = DT_DOUBLE;
+}
+
+static void x_rank_2(Graph *g, Node *n)
+{
+    (void)g;
+    n->in[0]->shape.rank = 2;
+}
+
+static void test_errors(void)
+{
+    CU_ASSERT_TRUE(lstm_fails(14, bad_direction, "direction 'sideways'"));
+    /* W and R were made for one direction. */
+    CU_ASSERT_TRUE(lstm_fails(14, two_directions, "input 1 (W, 'W') has shape [1,8,4]; expected [2,8,4]"));
+    CU_ASSERT_TRUE(lstm_fails(13, layout_too_early, "'layout' exists from opset 14 on"));
+    CU_ASSERT_TRUE(lstm_fails(14, bad_layout, "layout 2 is not 0 or 1"));
+    CU_ASSERT_TRUE(lstm_fails(14, zero_clip, "clip 0 must be positive"));
+    CU_ASSERT_TRUE(lstm_fails(14, wrong_hidden, "expected [1,12,4]"));
+    CU_ASSERT_TRUE(lstm_fails(14, huge_hidden, "hidden_size 9223372036854775807 is out of range"));
+    CU_ASSERT_TRUE(lstm_fails(14, bad_forget, "must be 0 or 1"));
+    CU_ASSERT_TRUE(lstm_fails(14, two_activations, "activations must list 3 names"));
+    CU_ASSERT_TRUE(lstm_fails(14, unknown_activation, "unknown activation 'Swish'"));
+    CU_ASSERT_TRUE(lstm_fails(14, int64_lengths, "sequence_lens, 'lens') is int64; expected int32"));
+    CU_ASSERT_TRUE(lstm_fails(14, wrong_bias_shape, "input 3 (B, 'B') has shape [1,8]; expected [1,16]"));
+    CU_ASSERT_TRUE(lstm_fails(14, wrong_initial_c, "input 6 (initial_c"));
+    CU_ASSERT_TRUE(lstm_fails(14, double_weights, "input 1 ('W') is float64 but input 0 is float32"));
+    CU_ASSERT_TRUE(lstm_fails(14, x_rank_2, "must have rank 3"));
+}
+
+/* ---- the kernel: exact Relu cases ------------------------------------ */
+
+static bool all_close(const float *got, const double *want, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (fabs(got[i] - want[i]) > TOL) {
+            fprintf(stderr, "\nelement %zu: %g, want %g\n", i, got[i], want[i]);
+            return false;
+        }
+    return true;
+}
+
+/* A bidirectional Relu RNN, hidden and input 1, batch 2, lengths {3, 2}:
+ * forward h = relu(2x + 0.5h + 1), reverse h = relu(x + h).  Entry 0 sees
+ * x = 1, 2, 3: forward 3, 6.5, 10.25; reverse (from t = 2) 3, 5, 6.
+ * Entry 1 sees x = 1, 2 (its third value is padding): forward 3, 6.5;
+ * reverse from t = 1: 2, 3. */
+static const float bi_x[] = {1, 1, 2, 2, 3, 100};
+static const float bi_w[] = {2, 1}, bi_r[] = {0.5f, 1}, bi_b[] = {1, 0, 0, 0};
+static const int32_t bi_lens[] = {3, 2};
+
+static snt_rnn_params bidirectional_relu(int batch_major)
+{
+    snt_rnn_params p = {.cell = SNT_RNN_SIMPLE, .seq = 3, .batch = 2, .input = 1, .hidden = 1,
+                        .directions = 2, .batch_major = batch_major};
+    p.act[0][0].kind = p.act[1][0].kind = SNT_RNN_RELU;
+    return p;
+}
+
+static void test_kernel_bidirectional(void)
+{
+    snt_rnn_params p = bidirectional_relu(0);
+    float y[12], y_h[4], scratch[64];
+    snt_rnn_io io = {.x = bi_x, .w = bi_w, .r = bi_r, .b = bi_b, .seq_lens = bi_lens,
+                     .y = y, .y_h = y_h};
+    CU_ASSERT_TRUE_FATAL(snt_rnn_scratch_floats(&p) <= 64);
+    snt_rnn_f32(&p, &io, scratch);
+    /* Y [t][dir][batch]; zeros after entry 1's length. */
+    const double want_y[] = {3, 3, 6, 3, 6.5, 6.5, 5, 2, 10.25, 0, 3, 0};
+    const double want_h[] = {10.25, 6.5, 6, 3};
+    CU_ASSERT_TRUE(all_close(y, want_y, 12));
+    CU_ASSERT_TRUE(all_close(y_h, want_h, 4));
+}
+
+/* The same layer batch-major: X [batch][seq], Y [batch][seq][dir], Y_h
+ * [batch][dir]. */
+static void test_kernel_batch_major(void)
+{
+    snt_rnn_params p = bidirectional_relu(1);
+    const float x[] = {1, 2, 3, 1, 2, 100};
+    float y[12], y_h[4], scratch[64];
+    snt_rnn_io io = {.x = x, .w = bi_w, .r = bi_r, .b = bi_b, .seq_lens = bi_lens,
+                     .y = y, .y_h = y_h};
+    snt_rnn_f32(&p, &io, scratch);
+    const double want_y[] = {3, 6, 6.5, 5, 10.25, 3, 3, 3, 6.5, 2, 0, 0};
+    const double want_h[] = {10.25, 6, 6.5, 3};
+    CU_ASSERT_TRUE(all_close(y, want_y, 12));
+    CU_ASSERT_TRUE(all_close(y_h, want_h, 4));
+}
+
+/* ---- the kernel against the ONNX equations (size 1) ------------------ */
+
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* LSTM gates i, o, f, c; peepholes i, o, f. */
+static const float lstm_w[] = {0.5f, -0.3f, 0.8f, 1.2f}, lstm_r[] = {0.1f, 0.2f, -0.4f, 0.6f};
+static const float lstm_b[] = {0.1f, 0.2f, 0.3f, -0.1f, 0, 0, 0.05f, 0};
+static const float lstm_p[] = {0.3f, -0.2f, 0.1f};
+
+/* One LSTM step on scalars, as the ONNX equations write it. */
+static void lstm_ref_step(double x, double *h, double *c)
+{
+    const float *w = lstm_w, *r = lstm_r, *b = lstm_b, *p = lstm_p;
+    double i = sigmoid(w[0] * x + r[0] * *h + b[0] + b[4] + p[0] * *c);
+    double f = sigmoid(w[2] * x + r[2] * *h + b[2] + b[6] + p[2] * *c);
+    double g = tanh(w[3] * x + r[3] * *h + b[3] + b[7]);
+    *c = f * *c + i * g;
+    double o = sigmoid(w[1] * x + r[1] * *h + b[1] + b[5] + p[1] * *c);
+    *h = o * tanh(*c);
+}
+
+/* Batch 2, seq 3, lengths {3, 1}: entry 1 stops after one step, so its
+ * later outputs are zero and its Y_h and Y_c are that step's state. */
+static void test_kernel_lstm_sequence_lens(void)
+{
+    const float x[] = {0.5f, -1, 1, 2, -0.5f, 3};
+    const float h0[] = {0.2f, -0.1f}, c0[] = {-0.3f, 0.4f};
+    const int32_t lens[] = {3, 1};
+    snt_rnn_params p = {.cell = SNT_RNN_LSTM, .seq = 3, .batch = 2, .input = 1, .hidden = 1,
+                        .directions = 1};
+    p.act[0][0].kind = SNT_RNN_SIGMOID;
+    p.act[0][1].kind = p.act[0][2].kind = SNT_RNN_TANH;
+    float y[6], y_h[2], y_c[2], scratch[64];
+    snt_rnn_io io = {.x = x, .w = lstm_w, .r = lstm_r, .b = lstm_b, .seq_lens = lens,
+                     .initial_h = h0, .initial_c = c0, .p = lstm_p, .y = y, .y_h = y_h, .y_c = y_c};
+    CU_ASSERT_TRUE_FATAL(snt_rnn_scratch_floats(&p) <= 64);
+    snt_rnn_f32(&p, &io, scratch);
+
+    double want_y[6] = {0}, want_h[2], want_c[2];
+    for (int b = 0; b < 2; b++) {
+        double h = h0[b], c = c0[b];
+        for (int t = 0; t < lens[b]; t++) {
+            lstm_ref_step(x[t * 2 + b], &h, &c);
+            want_y[t * 2 + b] = h;
+        }
+        want_h[b] = h;
+        want_c[b] = c;
+    }
+    CU_ASSERT_TRUE(all_close(y, want_y, 6));
+    CU_ASSERT_TRUE(all_close(y_h, want_h, 2));
+    CU_ASSERT_TRUE(all_close(y_c, want_c, 2));
+    CU_ASSERT_EQUAL(y[3], 0.0f);
+    CU_ASSERT_EQUAL(y[5], 0.0f);
+}
+
+/* GRU gates z, r, h; Rb_h = 0.4 makes the two placements of r differ. */
+static const float gru_w[] = {0.6f, -0.5f, 0.9f}, gru_r[] = {0.3f, 0.7f, -0.8f};
+static const float gru_b[] = {0.1f, -0.2f, 0.05f, 0.2f, 0.1f, 0.4f};
+
+static double gru_ref_step(double x, double h, int linear_before_reset)
+{
+    const float *w = gru_w, *r = gru_r, *b = gru_b;
+    double z = sigmoid(w[0] * x + r[0] * h + b[0] + b[3]);
+    double rg = sigmoid(w[1] * x + r[1] * h + b[1] + b[4]);
+    double rec = linear_before_reset ? rg * (r[2] * h + b[5]) : r[2] * (rg * h) + b[5];
+    double cand = tanh(w[2] * x + rec + b[2]);
+    return (1 - z) * cand + z * h;
+}
+
+static void test_kernel_gru_both_resets(void)
+{
+    const float x[] = {1, -2};
+    double last[2];
+    for (int lbr = 0; lbr <= 1; lbr++) {
+        snt_rnn_params p = {.cell = SNT_RNN_GRU, .seq = 2, .batch = 1, .input = 1, .hidden = 1,
+                            .directions = 1, .linear_before_reset = lbr};
+        p.act[0][0].kind = SNT_RNN_SIGMOID;
+        p.act[0][1].kind = SNT_RNN_TANH;
+        float y[2], y_h, scratch[32];
+        snt_rnn_io io = {.x = x, .w = gru_w, .r = gru_r, .b = gru_b, .y = y, .y_h = &y_h};
+        snt_rnn_f32(&p, &io, scratch);
+        double h1 = gru_ref_step(x[0], 0, lbr), h2 = gru_ref_step(x[1], h1, lbr);
+        CU_ASSERT_TRUE(all_close(y, (double[]){h1, h2}, 2));
+        CU_ASSERT_DOUBLE_EQUAL(y_h, h2, TOL);
+        last[lbr] = h2;
+    }
+    CU_ASSERT_TRUE(fabs(last[0] - last[1]) > 1e-3);
+}
+
+/* reverse runs from the last step; clip bounds the gate input and Affine
+ * takes its alpha and beta from the attributes' order. */
+static void test_kernel_reverse_clip_affine(void)
+{
+    const float x[] = {1, 2}, w[] = {1}, r[] = {1};
+    snt_rnn_params p = {.cell = SNT_RNN_SIMPLE, .seq = 2, .batch = 1, .input = 1, .hidden = 1,
+                        .directions = 1, .reverse = 1, .clip = 2.5f};
+    p.act[0][0] = (snt_rnn_act){SNT_RNN_AFFINE, 2.0f, 1.0f};
+    float y[2], y_h, scratch[16];
+    snt_rnn_io io = {.x = x, .w = w, .r = r, .y = y, .y_h = &y_h};
+    snt_rnn_f32(&p, &io, scratch);
+    /* t = 1: 2 * 2 + 1 = 5; t = 0: clip(1 + 5) = 2.5, 2 * 2.5 + 1 = 6. */
+    CU_ASSERT_TRUE(all_close(y, (double[]){6, 5}, 2));
+    CU_ASSERT_DOUBLE_EQUAL(y_h, 6, TOL);
+}
+
+/* ---- folding, code, cost --------------------------------------------- */
+
+/* The bidirectional Relu case with every input constant folds; the
+ * activations come from the attribute, in either case. */
+static void test_fold_and_activation_attribute(void)
+{
+    Graph *g = new_graph(14);
+    Tensor *in[5] = {
+        f32(g, 3, (int64_t[]){3, 2, 1}, bi_x), f32(g, 3, (int64_t[]){2, 1, 1}, bi_w),
+        f32(g, 3, (int64_t[]){2, 1, 1}, bi_r), f32(g, 2, (int64_t[]){2, 2}, bi_b),
+        add_const(g, DT_INT32, 1, (int64_t[]){2}, bi_lens),
+    };
+    Node *n = rnn_node(g, "RNN", 5, in, 2);
+    set_string(n, "direction", "bidirectional");
+    set_strings(n, "activations", 2, (const char *[]){"relu", "Relu"});
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE(values_within(n->out[1], (double[]){10.25, 6.5, 6, 3}, 4, TOL));
+    graph_free(g);
+}
+
+static void test_code_and_cost(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = lstm_inputs(g, 2, 5, 3, 4);
+    set_string(n, "direction", "bidirectional");
+    set_strings(n, "activations", 6,
+                (const char *[]){"Sigmoid", "Tanh", "Tanh", "HardSigmoid", "LeakyRelu", "Elu"});
+    Attr *alpha = node_add_attr(n, "activation_alpha", ATTR_FLOATS);
+    alpha->n = 2;
+    alpha->floats = xmalloc(2 * sizeof *alpha->floats);
+    alpha->floats[0] = 0.25;
+    alpha->floats[1] = 0.125;
+    char *c = generate(g);
+    CU_ASSERT_TRUE(contains(c, ".cell = SNT_RNN_LSTM, .seq = 5, .batch = 3, .input = 4, .hidden = 2"));
+    /* HardSigmoid takes 0.25 and its default beta, LeakyRelu 0.125, Elu
+     * its default 1. */
+    CU_ASSERT_TRUE(contains(c, "{SNT_RNN_HARD_SIGMOID, 0.25f, 0.5f}, {SNT_RNN_LEAKY_RELU, 0.125f, 0.0f}, "
+                               "{SNT_RNN_ELU, 1.0f, 0.0f}"));
+    CU_ASSERT_TRUE(contains(c, "snt_rnn_f32(&p, &io, "));
+    free(c);
+    /* 2 directions x 5 steps x 3 entries x 8 gate values x (4 + 2). */
+    OpCost cost = n->op->cost(n);
+    CU_ASSERT_EQUAL(cost.macs, 2 * 5 * 3 * 8 * 6);
+    CU_ASSERT_EQUAL(cost.flops, 2 * cost.macs + 2 * 5 * 3 * 8);
+    graph_free(g);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("ops_rnn", NULL, NULL);
+    CU_add_test(s, "lstm_bidirectional_shapes", test_lstm_bidirectional_shapes);
+    CU_add_test(s, "gru_batch_major_shapes", test_gru_batch_major_shapes);
+    CU_add_test(s, "errors", test_errors);
+    CU_add_test(s, "kernel_bidirectional", test_kernel_bidirectional);
+    CU_add_test(s, "kernel_batch_major", test_kernel_batch_major);
+    CU_add_test(s, "kernel_lstm_sequence_lens", test_kernel_lstm_sequence_lens);
+    CU_add_test(s, "kernel_gru_both_resets", test_kernel_gru_both_resets);
+    CU_add_test(s, "kernel_reverse_clip_affine", test_kernel_reverse_clip_affine);
+    CU_add_test(s, "fold_and_activation_attribute", test_fold_and_activation_attribute);
+    CU_add_test(s, "code_and_cost", test_code_and_cost);
+    int status = run_tests();
+    diag_free(&diag);
+    return status;
+}
