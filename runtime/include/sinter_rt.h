@@ -723,6 +723,38 @@ size_t snt_rnn_scratch_floats(const snt_rnn_params *p);
 /* One RNN, GRU or LSTM layer; the outputs must not overlap the inputs. */
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch);
 
+/* ---------------------------------------------------------------- */
+/* Discrete Fourier transforms: DFT, STFT (dft.c)                     */
+/* ---------------------------------------------------------------- */
+
+/* n-point DFTs of a grid of lines[0] x lines[1] signals.  Line (a, b)
+ * starts at element a * x_line_strides[0] + b * x_line_strides[1] of x;
+ * its sample k < samples is at k * x_sample_stride past that, one real
+ * value or, when complex_input, a (re, im) pair, multiplied by window[k]
+ * when window is not NULL.  Samples from `samples` to n are zeros.  Bin
+ * j < bins of the line is the (re, im) pair at a * y_line_strides[0] +
+ * b * y_line_strides[1] + j * y_bin_stride of y:
+ *     sum over k < n of x[k] exp(-2 pi i j k / n),
+ * or with +2 pi i and divided by n when inverse.  Strides count elements
+ * of the dtype. */
+typedef struct {
+    size_t lines[2];
+    ptrdiff_t x_line_strides[2], x_sample_stride;
+    ptrdiff_t y_line_strides[2], y_bin_stride;
+    size_t samples;          /* <= n */
+    int complex_input;
+    size_t n, bins;          /* bins <= n */
+    int inverse;
+} snt_dft_params;
+
+/* Doubles of `work` snt_dft needs for an n-point transform. */
+size_t snt_dft_work_doubles(size_t n);
+/* dtype is SNT_DT_FLOAT or SNT_DT_DOUBLE, for x, window and y alike.  A
+ * radix-2 FFT when n is a power of two, else the direct O(n^2) sum.  y
+ * must not overlap x. */
+void snt_dft(int dtype, const snt_dft_params *p, const void *x, const void *window, void *y,
+             double *work);
+
 #ifdef __cplusplus
 }
 #endif
