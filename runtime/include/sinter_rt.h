@@ -755,6 +755,45 @@ size_t snt_dft_work_doubles(size_t n);
 void snt_dft(int dtype, const snt_dft_params *p, const void *x, const void *window, void *y,
              double *work);
 
+/* ---------------------------------------------------------------- */
+/* Vision: sampling at computed positions (grid_sample.c,             */
+/* roi_align.c)                                                       */
+/* ---------------------------------------------------------------- */
+
+typedef enum { SNT_GRID_BILINEAR = 0, SNT_GRID_NEAREST, SNT_GRID_BICUBIC } snt_grid_mode;
+typedef enum { SNT_GRID_PAD_ZEROS = 0, SNT_GRID_PAD_BORDER, SNT_GRID_PAD_REFLECTION } snt_grid_padding;
+
+/* GridSample (PyTorch's grid_sample): x [n][c][h][w], grid [n][oh][ow][2]
+ * of (x, y) points, -1 .. 1 spanning the input; y [n][c][oh][ow]. */
+typedef struct {
+    size_t n, c, h, w, oh, ow;
+    snt_grid_mode mode;
+    snt_grid_padding padding;
+    int align_corners;
+} snt_grid_sample_params;
+
+void snt_grid_sample_f32(const snt_grid_sample_params *p, const float *x, const float *grid,
+                         float *y);
+
+/* RoiAlign's bound on sampling points per bin and axis: adaptive grids
+ * are capped to it, so no roi (huge, NaN) can make the kernel endless. */
+#define SNT_ROI_ALIGN_MAX_SAMPLES 4096
+
+/* RoiAlign: x [n][c][h][w]; rois [rois][4] of (x1, y1, x2, y2) in input
+ * pixels before spatial_scale; batch_indices [rois] (an index outside
+ * [0, n) gives zeros); y [rois][c][oh][ow]. */
+typedef struct {
+    size_t n, c, h, w, rois, oh, ow;
+    size_t sampling_ratio;   /* points per bin and axis; 0: adaptive,
+                                at most SNT_ROI_ALIGN_MAX_SAMPLES */
+    float spatial_scale;
+    int half_pixel;          /* coordinate_transformation_mode half_pixel */
+    int max_mode;            /* mode max (else avg) */
+} snt_roi_align_params;
+
+void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const float *rois,
+                       const int64_t *batch_indices, float *y);
+
 #ifdef __cplusplus
 }
 #endif
