@@ -8,10 +8,11 @@
  * BN's channels (a [M, N] output, channels on axis 1): Gemm with constant
  * B (and C, if any) takes the scale into B's columns and the shift into
  * C; MatMul by a constant matrix becomes a Linear with the shift as its
- * bias.  The product's output must feed only the BN, and the weights and
- * the BN's parameters must be constants.  (PyTorch's exporter already
- * folds Conv -> BN; this catches the models it did not, and exports made
- * with training=PRESERVE.)
+ * bias.  The product's output must feed only the BN, the weights and the
+ * BN's parameters must be constants, and the BN must be in inference
+ * mode with one output.  (PyTorch's exporter already folds Conv -> BN;
+ * this catches the models it did not, and exports made with
+ * training=PRESERVE.)
  */
 #include "passes/match.h"
 
@@ -122,6 +123,16 @@ static bool fold_bn_into_matmul(Fusion *f, Node *mm, Node *bn, Diag *d)
     return fusion_finish_node(lin, bn->out[0], d);
 }
 
+/* Only an inference BN is a fixed affine map of its input: in training
+ * mode it normalizes with its batch's statistics and outputs running
+ * statistics, so it must stay a node of its own.  (bn_affine checks this
+ * too; the pass states it where it picks its candidates.) */
+static bool is_inference_bn(const Fusion *f, const Node *bn)
+{
+    return fusion_node_is(f, bn, "BatchNormalization") && bn->n_out == 1 &&
+           attr_int_or(bn, "training_mode", 0) == 0;
+}
+
 bool pass_fold_batchnorm(Graph *g, Diag *d)
 {
     Fusion f;
@@ -129,7 +140,7 @@ bool pass_fold_batchnorm(Graph *g, Diag *d)
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *bn = g->nodes[i], *p = bn->n_in > 0 && bn->in[0] ? bn->in[0]->producer : NULL;
-        if (!fusion_node_is(&f, bn, "BatchNormalization") || !p)
+        if (!is_inference_bn(&f, bn) || !p)
             continue;
         if (!fold_bn_into_conv(&f, p, bn) && !fold_bn_into_gemm(&f, p, bn))
             ok = fold_bn_into_matmul(&f, p, bn, d);

@@ -1,7 +1,8 @@
 /*
- * conv_transpose.c - ConvTranspose over 1-D and 2-D inputs (a 1-D one
- * runs as 2-D of height 1), with group, strides, dilations, pads,
- * output_padding, output_shape and auto_pad.
+ * conv_transpose.c - ConvTranspose over 1-D, 2-D and 3-D inputs, with
+ * group, strides, dilations, pads, output_padding, output_shape and
+ * auto_pad.  1-D and 2-D ones run on the 2-D kernel (1-D as height 1),
+ * 3-D ones on the 3-D kernel.
  *
  * Along each spatial axis the full result has
  *     full = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1
@@ -45,42 +46,45 @@ static bool convt_output_shape(const Node *n, int r, int64_t *out, bool *given, 
     return true;
 }
 
-/* Output extent and begin pad of axis j from the full extent. */
+/* Output extent *out and begin pad *pad_begin of one axis from its full
+ * extent. */
 static bool convt_axis(const Node *n, const char *auto_pad, bool shape_given, int64_t target,
-                       int64_t full, int64_t pad_b, int64_t pad_e, Window *w, int j, Diag *d)
+                       int64_t full, int64_t in, int64_t stride, int64_t pad_b, int64_t pad_e,
+                       int64_t *out, int64_t *pad_begin, Diag *d)
 {
     bool same = strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0;
     if (shape_given || same) {
-        int64_t out = shape_given ? target : w->in[j] * w->stride[j];
-        int64_t total = full - out;
-        w->out[j] = out;
-        w->pad_begin[j] = total < 0 ? 0
-                          : strcmp(auto_pad, "SAME_UPPER") == 0 ? total / 2
-                          : total - total / 2;
+        *out = shape_given ? target : in * stride;
+        int64_t total = full - *out;
+        *pad_begin = total < 0 ? 0
+                     : strcmp(auto_pad, "SAME_UPPER") == 0 ? total / 2
+                     : total - total / 2;
     } else if (strcmp(auto_pad, "VALID") == 0) {
-        w->out[j] = full;
-        w->pad_begin[j] = 0;
+        *out = full;
+        *pad_begin = 0;
     } else if (strcmp(auto_pad, "NOTSET") == 0) {
-        w->out[j] = full - pad_b - pad_e;
-        w->pad_begin[j] = pad_b;
+        *out = full - pad_b - pad_e;
+        *pad_begin = pad_b;
     } else {
         return node_error(d, n, "unknown auto_pad '%s'", auto_pad);
     }
-    if (w->out[j] < 1)
+    if (*out < 1)
         return node_error(d, n, "pads leave an empty output (full extent %lld)",
                           (long long)full);
     return true;
 }
 
-/* Checks X, W and B against each other and computes the window: kernel,
- * strides and dilations as Conv's, out[] the output extents and
- * pad_begin[] what is cropped off the front of the full result. */
-static bool convt_geometry(const Node *n, Window *win, Diag *d)
+/* Checks X, W and B against each other and computes the geometry in the
+ * 3-D kernel's terms: spatial axis i of r at index 3 - r + i, unit axes
+ * before it; out[] the output extents and pad_begin[] what is cropped
+ * off the front of the full result. */
+static bool convt_geometry(const Node *n, snt_conv_transpose3d_params *g, Diag *d)
 {
     const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
     const Tensor *b = convt_bias(n);
-    if (!check_window_rank(n, x, d))
-        return false;
+    if (x->rank < 3 || x->rank > 5)
+        return node_error(d, n, "X must have rank 3, 4 or 5 (N x C x 1 to 3 spatial axes), not %d",
+                          x->rank);
     if (w->rank != x->rank)
         return node_error(d, n, "W has rank %d but X has rank %d", w->rank, x->rank);
     int64_t group = attr_int_or(n, "group", 1), c = x->dim[1], m = w->dim[1] * group;
@@ -92,9 +96,9 @@ static bool convt_geometry(const Node *n, Window *win, Diag *d)
         return node_error(d, n, "B must have shape [%lld]", (long long)m);
 
     int r = x->rank - 2;
-    int64_t kshape[4], strides[2], dilations[2], pads[4], out_pad[2], target[2];
+    int64_t kshape[3], strides[3], dilations[3], pads[6], out_pad[3], target[3];
     bool shape_given;
-    int kcount = attr_ints(n, "kernel_shape", kshape, 4);
+    int kcount = attr_ints(n, "kernel_shape", kshape, 3);
     if (kcount >= 0 && kcount != r)
         return node_error(d, n, "kernel_shape has %d values for %d spatial axes", kcount, r);
     if (!read_window_ints(n, "strides", r, 1, 1, CONVT_ATTR_MAX, strides, d) ||
@@ -105,36 +109,43 @@ static bool convt_geometry(const Node *n, Window *win, Diag *d)
         return false;
     const char *auto_pad = attr_string_or(n, "auto_pad", "NOTSET");
 
-    *win = (Window){.rank = r, .in = {1, 1}, .kernel = {1, 1}, .stride = {1, 1},
-                    .dilation = {1, 1}, .out = {1, 1}};
+    *g = (snt_conv_transpose3d_params){
+        .n = (size_t)x->dim[0], .c = (size_t)c, .k = (size_t)m, .groups = (size_t)group,
+        .in = {1, 1, 1}, .out = {1, 1, 1}, .kernel = {1, 1, 1}, .stride = {1, 1, 1},
+        .dilation = {1, 1, 1},
+    };
     for (int i = 0; i < r; i++) {
-        int j = 2 - r + i;
-        int64_t k = w->dim[2 + i];
+        int a = 3 - r + i;
+        int64_t k = w->dim[2 + i], in = x->dim[2 + i], out = 0, pad_begin = 0;
         if (kcount >= 0 && kshape[i] != k)
             return node_error(d, n, "kernel_shape %lld differs from W's extent %lld",
                               (long long)kshape[i], (long long)k);
-        if (x->dim[2 + i] < 1 || k < 1 || k > CONVT_ATTR_MAX)
+        if (in < 1 || k < 1 || k > CONVT_ATTR_MAX)
             return node_error(d, n, "spatial extents must be positive");
-        win->in[j] = x->dim[2 + i];
-        win->kernel[j] = k;
-        win->stride[j] = strides[i];
-        win->dilation[j] = dilations[i];
-        int64_t full = strides[i] * (win->in[j] - 1) + out_pad[i] + (k - 1) * dilations[i] + 1;
-        if (!convt_axis(n, auto_pad, shape_given, target[i], full, pads[i], pads[r + i], win, j,
-                        d))
+        int64_t full = strides[i] * (in - 1) + out_pad[i] + (k - 1) * dilations[i] + 1;
+        if (!convt_axis(n, auto_pad, shape_given, target[i], full, in, strides[i], pads[i],
+                        pads[r + i], &out, &pad_begin, d))
             return false;
+        g->in[a] = (size_t)in;
+        g->out[a] = (size_t)out;
+        g->kernel[a] = (size_t)k;
+        g->stride[a] = (size_t)strides[i];
+        g->dilation[a] = (size_t)dilations[i];
+        g->pad_begin[a] = (size_t)pad_begin;
     }
     return true;
 }
 
 static bool convt_infer(Node *n, Diag *d)
 {
-    Window win;
+    snt_conv_transpose3d_params g;
     if (!check_inputs_present(n, 2, d) || !check_float_input(n, 0, d) ||
-        !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !convt_geometry(n, &win, d))
+        !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !convt_geometry(n, &g, d))
         return false;
-    int64_t m = n->in[1]->shape.dim[1] * attr_int_or(n, "group", 1);
-    Shape y = window_output_shape(&win, &n->in[0]->shape, m);
+    const Shape *x = &n->in[0]->shape;
+    Shape y = {.rank = x->rank, .dim = {x->dim[0], (int64_t)g.k}};
+    for (int i = 2; i < x->rank; i++)
+        y.dim[i] = (int64_t)g.out[3 - x->rank + i]; /* spatial axis i - 2 */
     set_output(n, 0, n->in[0]->dtype, &y);
     return true;
 }
@@ -153,24 +164,21 @@ static OpCost convt_cost(const Node *n)
     return c;
 }
 
-static snt_conv_transpose2d_params convt_params(const Node *n, const Window *win)
+/* The 2-D kernel's parameters for a geometry with a unit D axis. */
+static snt_conv_transpose2d_params convt2d_params(const snt_conv_transpose3d_params *g)
 {
-    const Shape *x = &n->in[0]->shape;
-    int64_t group = attr_int_or(n, "group", 1);
     return (snt_conv_transpose2d_params){
-        .n = (size_t)x->dim[0], .c = (size_t)x->dim[1],
-        .h = (size_t)win->in[0], .w = (size_t)win->in[1],
-        .k = (size_t)(n->in[1]->shape.dim[1] * group),
-        .oh = (size_t)win->out[0], .ow = (size_t)win->out[1],
-        .kh = (size_t)win->kernel[0], .kw = (size_t)win->kernel[1],
-        .sh = (size_t)win->stride[0], .sw = (size_t)win->stride[1],
-        .dh = (size_t)win->dilation[0], .dw = (size_t)win->dilation[1],
-        .pt = (size_t)win->pad_begin[0], .pl = (size_t)win->pad_begin[1],
-        .groups = (size_t)group,
+        .n = g->n, .c = g->c, .h = g->in[1], .w = g->in[2],
+        .k = g->k, .oh = g->out[1], .ow = g->out[2],
+        .kh = g->kernel[1], .kw = g->kernel[2],
+        .sh = g->stride[1], .sw = g->stride[2],
+        .dh = g->dilation[1], .dw = g->dilation[2],
+        .pt = g->pad_begin[1], .pl = g->pad_begin[2],
+        .groups = g->groups,
     };
 }
 
-static void print_convt_params(const snt_conv_transpose2d_params *cp, Emitter *e)
+static void print_convt2d_params(const snt_conv_transpose2d_params *cp, Emitter *e)
 {
     Params p = {0};
     params_int(&p, "n", (int64_t)cp->n);
@@ -192,31 +200,51 @@ static void print_convt_params(const snt_conv_transpose2d_params *cp, Emitter *e
     params_emit(&p, e, "snt_conv_transpose2d_params");
 }
 
+static void print_convt3d_params(const snt_conv_transpose3d_params *g, Emitter *e)
+{
+    Params p = {0};
+    params_int(&p, "n", (int64_t)g->n);
+    params_int(&p, "c", (int64_t)g->c);
+    params_int(&p, "k", (int64_t)g->k);
+    params_sizes(&p, "in", g->in, 3);
+    params_sizes(&p, "out", g->out, 3);
+    params_sizes(&p, "kernel", g->kernel, 3);
+    params_sizes(&p, "stride", g->stride, 3);
+    params_sizes(&p, "dilation", g->dilation, 3);
+    params_sizes(&p, "pad_begin", g->pad_begin, 3);
+    params_int(&p, "groups", (int64_t)g->groups);
+    params_emit(&p, e, "snt_conv_transpose3d_params");
+}
+
+/* 1-D and 2-D on the 2-D kernel, 3-D on the 3-D one; the scratch is the
+ * same for both (snt_conv_transpose3d_scratch_floats). */
 static bool convt_emit(const Node *n, Emitter *e, Diag *d)
 {
-    Window win;
-    if (!check_f32_runtime(n, n->n_in, d) || !convt_geometry(n, &win, d))
+    snt_conv_transpose3d_params g;
+    if (!check_f32_runtime(n, n->n_in, d) || !convt_geometry(n, &g, d))
         return false;
-    snt_conv_transpose2d_params cp = convt_params(n, &win);
-    print_convt_params(&cp, e);
-    size_t scratch = snt_conv_transpose2d_scratch_floats(&cp);
-    emit_line(e, "snt_conv_transpose2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)), emit_ptr(e, n->out[0]),
-              emit_scratch(e, scratch * sizeof(float)));
+    bool is_3d = n->in[0]->shape.rank == 5;
+    if (is_3d) {
+        print_convt3d_params(&g, e);
+    } else {
+        snt_conv_transpose2d_params cp = convt2d_params(&g);
+        print_convt2d_params(&cp, e);
+    }
+    size_t scratch = snt_conv_transpose3d_scratch_floats(&g);
+    emit_line(e, "snt_conv_transpose%s_f32(&p, %s, %s, %s, %s, %s);", is_3d ? "3d" : "2d",
+              emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)),
+              emit_ptr(e, n->out[0]), emit_scratch(e, scratch * sizeof(float)));
     return true;
 }
 
 /* The kernel's column buffer, so the planner can give it arena space. */
 static size_t convt_scratch_bytes(const Node *n)
 {
-    Window win;
+    snt_conv_transpose3d_params g;
     Diag ignored = {0};
-    bool ok = convt_geometry(n, &win, &ignored);
+    bool ok = convt_geometry(n, &g, &ignored);
     diag_free(&ignored);
-    if (!ok)
-        return 0;
-    snt_conv_transpose2d_params cp = convt_params(n, &win);
-    return snt_conv_transpose2d_scratch_floats(&cp) * sizeof(float);
+    return ok ? snt_conv_transpose3d_scratch_floats(&g) * sizeof(float) : 0;
 }
 
 const OpDesc op_ConvTranspose = {
@@ -224,4 +252,5 @@ const OpDesc op_ConvTranspose = {
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = convt_infer, .cost = convt_cost, .emit = convt_emit,
     .scratch_bytes = convt_scratch_bytes,
+    .dtypes = DT_BIT(DT_FLOAT),
 };

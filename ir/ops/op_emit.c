@@ -179,8 +179,8 @@ void staging_end(Staging *s)
 bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
                       int64_t hi, int64_t *out, Diag *d)
 {
-    int64_t v[4];
-    int got = attr_ints(n, name, v, 4);
+    int64_t v[6]; /* the pads of three spatial axes */
+    int got = attr_ints(n, name, v, 6);
     if (got < 0) {
         for (int i = 0; i < count; i++)
             out[i] = dflt;
@@ -198,8 +198,8 @@ bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt, 
 }
 
 /* Output extent (and, for auto_pad SAME_*, the pads) of axis j. */
-static bool window_axis(const Node *n, const char *auto_pad, bool ceil_mode, Window *w, int j,
-                        Diag *d)
+bool window_axis(const Node *n, const char *auto_pad, bool ceil_mode, Window *w, int j,
+                 Diag *d)
 {
     int64_t in = w->in[j], s = w->stride[j];
     int64_t span = (w->kernel[j] - 1) * w->dilation[j] + 1; /* one dilated window */

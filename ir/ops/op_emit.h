@@ -97,7 +97,7 @@ typedef struct {
     int64_t out[2];
 } Window;
 
-/* Reads an ints attribute of `count` values (at most 4) in [lo, hi], or
+/* Reads an ints attribute of `count` values (at most 6) in [lo, hi], or
  * fills `dflt` when it is absent. */
 bool read_window_ints(const Node *n, const char *name, int count, int64_t dflt, int64_t lo,
                       int64_t hi, int64_t *out, Diag *d);
@@ -110,6 +110,11 @@ bool check_window_rank(const Node *n, const Shape *x, Diag *d);
  * for Conv). */
 bool window_infer(const Node *n, const Shape *x, const int64_t *kernel, bool ceil_mode,
                   Window *w, Diag *d);
+/* Computes w->out[j] from w's in, kernel, stride, dilation and pads of
+ * axis j under auto_pad (setting the pads for SAME_*): one axis of
+ * window_infer, for windows of more axes than Window holds. */
+bool window_axis(const Node *n, const char *auto_pad, bool ceil_mode, Window *w, int j,
+                 Diag *d);
 /* The output shape N x channels x out-spatial for input shape x. */
 Shape window_output_shape(const Window *w, const Shape *x, int64_t channels);
 

@@ -29,6 +29,7 @@ const OpDesc op_GlobalMaxPool = {
     .name = "GlobalMaxPool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = global_pool_infer, .cost = global_maxpool_cost, .emit = global_maxpool_emit,
+    .dtypes = DT_BIT(DT_FLOAT),
 };
 
 /* ---- LpPool --------------------------------------------------------- */
@@ -85,4 +86,5 @@ const OpDesc op_LpPool = {
     .name = "LpPool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = lppool_infer, .cost = lppool_cost, .emit = lppool_emit,
+    .dtypes = DT_BIT(DT_FLOAT), .restriction = "1-D and 2-D windows only",
 };

@@ -1,7 +1,8 @@
 /*
  * reduce.c - the Reduce* family: ReduceSum, ReduceMean, ReduceMax,
  * ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum
- * and ReduceLogSumExp, all through snt_reduce_f32.
+ * and ReduceLogSumExp, all through snt_reduce_f32 (float32) and
+ * snt_reduce_f64 (float64) at run time.
  *
  * The axes are an attribute until an op's axes became an optional
  * constant input (ReduceSum at opset 13, the others at 18); from then on
@@ -10,6 +11,7 @@
  */
 #include "ir/ops/op_emit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -134,18 +136,42 @@ static snt_reduce_params reduce_params(const Shape *x, const bool *reduced)
     return p;
 }
 
-/* Constant float32 inputs fold through the run-time kernel itself. */
+/* Reduces the constant x of any numeric dtype into y (alloc'd output
+ * data of the same dtype) through snt_reduce_f64: exact for float64 and
+ * for integers below 2^53, which shape arithmetic stays within. */
+static void reduce_via_f64(snt_redop op, const snt_reduce_params *rp, const Tensor *x, void *y,
+                           int64_t y_count)
+{
+    int64_t count = tensor_numel(x);
+    double *xd = xmalloc((size_t)(count + 1) * sizeof *xd);
+    double *yd = xmalloc((size_t)(y_count + 1) * sizeof *yd);
+    for (int64_t i = 0; i < count; i++)
+        xd[i] = dtype_get_f64(x->dtype, x->data, (size_t)i);
+    snt_reduce_f64(op, rp, xd, yd);
+    for (int64_t i = 0; i < y_count; i++)
+        dtype_set_f64(x->dtype, y, (size_t)i, yd[i]);
+    free(xd);
+    free(yd);
+}
+
+/* Constant inputs fold through the run-time kernels: float32 on the
+ * float32 one (bit for bit what run time would give), other dtypes via
+ * float64. */
 static bool reduce_fold(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
     bool reduced[MAX_RANK];
-    if (!x->data || x->dtype != DT_FLOAT || tensor_numel(x) > FOLD_MAX_ELEMENTS)
+    if (!x->data || tensor_numel(x) > FOLD_MAX_ELEMENTS)
         return true;
     const ReduceInfo *info = reduce_info(n, d);
     if (!info || !reduce_axes(n, reduced, d))
         return false;
     snt_reduce_params rp = reduce_params(&x->shape, reduced);
-    snt_reduce_f32(info->op, &rp, x->data, alloc_output(n, 0));
+    void *y = alloc_output(n, 0);
+    if (x->dtype == DT_FLOAT)
+        snt_reduce_f32(info->op, &rp, x->data, y);
+    else
+        reduce_via_f64(info->op, &rp, x, y, tensor_numel(n->out[0]));
     return true;
 }
 
@@ -153,20 +179,26 @@ static bool reduce_emit(const Node *n, Emitter *e, Diag *d)
 {
     bool reduced[MAX_RANK];
     const ReduceInfo *info = reduce_info(n, d);
-    if (!info || !check_f32_runtime(n, 1, d) || !reduce_axes(n, reduced, d))
+    const Tensor *x = n->in[0];
+    if (!info || !reduce_axes(n, reduced, d))
         return false;
-    snt_reduce_params rp = reduce_params(&n->in[0]->shape, reduced);
+    if (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE)
+        return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
+                          dtype_label(x->dtype));
+    snt_reduce_params rp = reduce_params(&x->shape, reduced);
     emit_reduce_params(e, &rp, "p");
-    emit_line(e, "snt_reduce_f32(%s, &p, %s, %s);", info->c_op, emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_reduce_%s(%s, &p, %s, %s);", x->dtype == DT_FLOAT ? "f32" : "f64",
+              info->c_op, emit_ptr(e, x), emit_ptr(e, n->out[0]));
     return true;
 }
 
-/* Input 1 (axes) exists from the opset in reduce_ops. */
+/* Input 1 (axes) exists from the opset in reduce_ops.  Other numeric
+ * dtypes fold at compile time only (shape arithmetic). */
 #define REDUCE_OP(op_name) \
     {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
      .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1, \
-     .infer = reduce_infer, .fold = reduce_fold, .cost = reduce_cost, .emit = reduce_emit}
+     .infer = reduce_infer, .fold = reduce_fold, .cost = reduce_cost, .emit = reduce_emit, \
+     .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE)}
 
 const OpDesc op_ReduceL1 = REDUCE_OP("ReduceL1");
 const OpDesc op_ReduceL2 = REDUCE_OP("ReduceL2");

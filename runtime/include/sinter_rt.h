@@ -794,6 +794,60 @@ typedef struct {
 void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const float *rois,
                        const int64_t *batch_indices, float *y);
 
+/* ---------------------------------------------------------------- */
+/* 3-D pooling and MaxPool's indices (pool3d.c), 3-D ConvTranspose    */
+/* (conv_transpose.c), training BatchNormalization (norm.c), float64  */
+/* reductions (reduce.c)                                              */
+/* ---------------------------------------------------------------- */
+
+/* MaxPool and AveragePool on N x C x D x H x W; 1-D and 2-D pools run
+ * with unit leading spatial axes.  Spatial axis a (0 = D, 1 = H, 2 = W)
+ * has input extent in[a], output extent out[a], and output position o
+ * reads input o * stride[a] - pad_begin[a] + tap * dilation[a]; pads
+ * are never read (ceil_mode is folded into out[]). */
+typedef struct {
+    size_t n, c;
+    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
+    size_t pad_begin[3], pad_end[3];
+    int count_include_pad;   /* as in snt_pool2d_params */
+    int storage_order;       /* MaxPool indices: 1 numbers each plane's
+                                elements column-major (W slowest) */
+} snt_pool3d_params;
+
+/* indices, when not NULL, receives the flat index into x of each output's
+ * first maximum (the plane's offset n * C + c counted row-major); a
+ * window that reads nothing gives -FLT_MAX and index -1. */
+void snt_maxpool3d_f32(const snt_pool3d_params *p, const float *x, float *y, int64_t *indices);
+void snt_avgpool3d_f32(const snt_pool3d_params *p, const float *x, float *y);
+
+/* ConvTranspose on N x C x D x H x W (see snt_conv_transpose2d_params;
+ * the 2-D kernel runs this one with a unit D axis).  Spatial axis a is
+ * 0 = D, 1 = H, 2 = W; w is [c][k/groups][kd][kh][kw]. */
+typedef struct {
+    size_t n, c;             /* input batch and channels */
+    size_t k;                /* output channels */
+    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
+    size_t pad_begin[3];     /* cropped off the front of the full output */
+    size_t groups;
+} snt_conv_transpose3d_params;
+
+void snt_conv_transpose3d_f32(const snt_conv_transpose3d_params *p, const float *x,
+                              const float *w, const float *bias, float *y, float *scratch);
+size_t snt_conv_transpose3d_scratch_floats(const snt_conv_transpose3d_params *p);
+
+/* Training-mode BatchNormalization on x [n][c][hw]: normalizes with the
+ * batch's mean and (population) variance per channel, and writes the
+ * running statistics in_mean * momentum + batch_mean * (1 - momentum)
+ * (likewise for the variance) to run_mean / run_var, either of which may
+ * be NULL.  y may equal x. */
+void snt_batchnorm_train_f32(size_t n, size_t c, size_t hw, const float *x, const float *scale,
+                             const float *bias, const float *in_mean, const float *in_var,
+                             float eps, float momentum, float *y, float *run_mean,
+                             float *run_var);
+
+/* snt_reduce_f32 on float64 data. */
+void snt_reduce_f64(snt_redop op, const snt_reduce_params *p, const double *x, double *y);
+
 #ifdef __cplusplus
 }
 #endif

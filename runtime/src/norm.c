@@ -1,23 +1,71 @@
 /*
- * norm.c - BatchNormalization (inference) and LayerNormalization.
+ * norm.c - BatchNormalization (inference and training) and LayerNormalization.
  */
 #include <math.h>
 
 #include "sinter_rt.h"
 
+/* y = x * s + t over one plane of hw elements: a normalization folded
+ * to one multiply-add per element. */
+static void scale_shift_plane(size_t hw, const float *x, float s, float t, float *y)
+{
+    size_t i;
+    for (i = 0; i < hw; i++)
+        y[i] = x[i] * s + t;
+}
+
 void snt_batchnorm_f32(size_t n, size_t c, size_t hw, const float *x,
                        const float *scale, const float *bias,
                        const float *mean, const float *var, float eps, float *y)
 {
-    size_t b, ch, i;
+    size_t b, ch;
     for (b = 0; b < n; b++) {
         for (ch = 0; ch < c; ch++, x += hw, y += hw) {
-            /* Folded to one multiply-add per element. */
             const float s = scale[ch] / sqrtf(var[ch] + eps);
-            const float t = bias[ch] - mean[ch] * s;
-            for (i = 0; i < hw; i++)
-                y[i] = x[i] * s + t;
+            scale_shift_plane(hw, x, s, bias[ch] - mean[ch] * s, y);
         }
+    }
+}
+
+/* The mean and population variance of channel ch over all n images,
+ * accumulated in double (two passes, for precision). */
+static void channel_stats(size_t n, size_t c, size_t hw, const float *x, size_t ch,
+                          double *mean, double *var)
+{
+    double sum = 0.0, sq = 0.0, count = (double)(n * hw);
+    size_t b, i;
+    for (b = 0; b < n; b++)
+        for (i = 0; i < hw; i++)
+            sum += x[(b * c + ch) * hw + i];
+    *mean = count > 0 ? sum / count : 0.0;
+    for (b = 0; b < n; b++)
+        for (i = 0; i < hw; i++) {
+            double d = x[(b * c + ch) * hw + i] - *mean;
+            sq += d * d;
+        }
+    *var = count > 0 ? sq / count : 0.0;
+}
+
+/* Each channel's statistics are taken before its planes are written, so
+ * y may equal x. */
+void snt_batchnorm_train_f32(size_t n, size_t c, size_t hw, const float *x, const float *scale,
+                             const float *bias, const float *in_mean, const float *in_var,
+                             float eps, float momentum, float *y, float *run_mean,
+                             float *run_var)
+{
+    size_t b, ch;
+    for (ch = 0; ch < c; ch++) {
+        double mean, var;
+        float s;
+        channel_stats(n, c, hw, x, ch, &mean, &var);
+        s = (float)(scale[ch] / sqrt(var + eps));
+        for (b = 0; b < n; b++)
+            scale_shift_plane(hw, x + (b * c + ch) * hw, s, (float)(bias[ch] - mean * s),
+                              y + (b * c + ch) * hw);
+        if (run_mean)
+            run_mean[ch] = (float)(in_mean[ch] * momentum + mean * (1.0 - momentum));
+        if (run_var)
+            run_var[ch] = (float)(in_var[ch] * momentum + var * (1.0 - momentum));
     }
 }
 

@@ -55,47 +55,59 @@ static double reduce_finish(snt_redop op, double acc, size_t count, double max)
     }
 }
 
-/* Folds the reduction space that starts at x with op; max is the shift
- * that log-sum-exp subtracts.  The last reduced axis is a plain loop. */
-static double fold(snt_redop op, const snt_reduce_params *p, const float *x, double max)
-{
-    size_t idx[SNT_MAX_RANK] = {0}, i;
-    int last = p->red_rank - 1;
-    size_t len = last >= 0 ? p->red_dims[last] : 1;
-    ptrdiff_t step = last >= 0 ? p->red_strides[last] : 0, off = 0, unused = 0;
-    double acc = reduce_identity(op);
-    /* snt__odo_next moves two offsets; the second one is not needed. */
-    do {
-        for (i = 0; i < len; i++)
-            acc = reduce_combine(op, acc, reduce_term(op, x[off + (ptrdiff_t)i * step], max));
-    } while (snt__odo_next(last, p->red_dims, idx, p->red_strides, &off,
-                           p->red_strides, &unused));
-    return acc;
-}
+/*
+ * The two loops below exist once per element type T (float for
+ * snt_reduce_f32, double for snt_reduce_f64); only the loads differ.
+ *
+ * reduce_fold_<sfx> folds the reduction space that starts at x with op;
+ * max is the shift that log-sum-exp subtracts.  The last reduced axis is
+ * a plain loop.
+ */
+#define DEFINE_REDUCE(sfx, T)                                                                \
+    static double reduce_fold_##sfx(snt_redop op, const snt_reduce_params *p, const T *x,   \
+                                    double max)                                              \
+    {                                                                                        \
+        size_t idx[SNT_MAX_RANK] = {0}, i;                                                   \
+        int last = p->red_rank - 1;                                                          \
+        size_t len = last >= 0 ? p->red_dims[last] : 1;                                      \
+        ptrdiff_t step = last >= 0 ? p->red_strides[last] : 0, off = 0, unused = 0;          \
+        double acc = reduce_identity(op);                                                    \
+        /* snt__odo_next moves two offsets; the second one is not needed. */                 \
+        do {                                                                                 \
+            for (i = 0; i < len; i++)                                                        \
+                acc = reduce_combine(op, acc,                                                \
+                                     reduce_term(op, x[off + (ptrdiff_t)i * step], max));    \
+        } while (snt__odo_next(last, p->red_dims, idx, p->red_strides, &off,                 \
+                               p->red_strides, &unused));                                    \
+        return acc;                                                                          \
+    }                                                                                        \
+                                                                                             \
+    void snt_reduce_##sfx(snt_redop op, const snt_reduce_params *p, const T *x, T *y)       \
+    {                                                                                        \
+        size_t idx[SNT_MAX_RANK] = {0}, count = 1;                                           \
+        ptrdiff_t off = 0, unused = 0;                                                       \
+        int d;                                                                               \
+        if (snt__any_zero(p->out_rank, p->out_dims))                                         \
+            return;                                                                          \
+        for (d = 0; d < p->red_rank; d++)                                                    \
+            count *= p->red_dims[d];                                                         \
+        do {                                                                                 \
+            double acc, max = 0.0;                                                           \
+            if (count == 0) {                                                                \
+                acc = reduce_identity(op);                                                   \
+            } else {                                                                         \
+                if (op == SNT_RED_LOG_SUM_EXP) {                                             \
+                    max = reduce_fold_##sfx(SNT_RED_MAX, p, x + off, 0.0);                   \
+                    /* all -inf, or an inf that dominates anyway */                          \
+                    if (isinf(max))                                                          \
+                        max = 0.0;                                                           \
+                }                                                                            \
+                acc = reduce_fold_##sfx(op, p, x + off, max);                                \
+            }                                                                                \
+            *y++ = (T)reduce_finish(op, acc, count, max);                                    \
+        } while (snt__odo_next(p->out_rank, p->out_dims, idx, p->out_strides, &off,          \
+                               p->out_strides, &unused)); /* second offset unused */         \
+    }
 
-void snt_reduce_f32(snt_redop op, const snt_reduce_params *p, const float *x, float *y)
-{
-    size_t idx[SNT_MAX_RANK] = {0}, count = 1;
-    ptrdiff_t off = 0, unused = 0;
-    int d;
-
-    if (snt__any_zero(p->out_rank, p->out_dims))
-        return;
-    for (d = 0; d < p->red_rank; d++)
-        count *= p->red_dims[d];
-    do {
-        double acc, max = 0.0;
-        if (count == 0) {
-            acc = reduce_identity(op);
-        } else {
-            if (op == SNT_RED_LOG_SUM_EXP) {
-                max = fold(SNT_RED_MAX, p, x + off, 0.0);
-                if (isinf(max))  /* all -inf, or an inf that dominates anyway */
-                    max = 0.0;
-            }
-            acc = fold(op, p, x + off, max);
-        }
-        *y++ = (float)reduce_finish(op, acc, count, max);
-    } while (snt__odo_next(p->out_rank, p->out_dims, idx, p->out_strides, &off,
-                           p->out_strides, &unused)); /* second offset unused */
-}
+DEFINE_REDUCE(f32, float)
+DEFINE_REDUCE(f64, double)
