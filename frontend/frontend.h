@@ -27,5 +27,29 @@ bool npy_write(const char *path, const Tensor *t, Diag *d);
 
 /* Reads a tensor from .npy or .pb by the file's extension. */
 Tensor *tensor_read_file(const char *path, Diag *d);
+/* Writes a tensor as .pb (a TensorProto) when the path ends so, else as
+ * .npy. */
+bool tensor_write_file(const char *path, const Tensor *t, Diag *d);
+
+/* A sequence or optional value as ONNX's test data stores it (a
+ * SequenceProto or OptionalProto file), flattened to the tensors it holds:
+ * a sequence's elements in order, an optional's tensor, or the elements
+ * of its sequence, or nothing. */
+typedef struct {
+    ValueKind kind;      /* KIND_SEQUENCE or KIND_OPTIONAL */
+    ValueKind inner;     /* what an optional holds: KIND_TENSOR or KIND_SEQUENCE */
+    bool empty;          /* an optional without a value */
+    DType dtype;         /* the tensors' dtype; DT_UNDEFINED when there are none */
+    Tensor **tensors;    /* owned */
+    int n_tensors;
+} Value;
+
+/* Reads a SequenceProto (kind KIND_SEQUENCE) or OptionalProto file
+ * (KIND_OPTIONAL) of tensors; sparse tensors, maps and deeper nesting are
+ * refused. */
+Value *value_read_file(const char *path, ValueKind kind, Diag *d);
+/* Writes v as a SequenceProto or OptionalProto called `name`. */
+bool value_write_file(const char *path, const Value *v, const char *name, Diag *d);
+void value_free(Value *v);
 
 #endif /* SINTER_FRONTEND_H */

@@ -7,6 +7,11 @@
  * padded with spaces and ended by '\n', then the raw elements.  The header
  * parser accepts exactly that dict (any key order, optional trailing comma)
  * and nothing else; the data must fill the shape exactly.
+ *
+ * numpy has no bfloat16, so a bfloat16 tensor is written as '<u2', its
+ * bit patterns (the upper halves of float32s; `.view(ml_dtypes.bfloat16)`
+ * or a shift left by 16 into uint32 recovers the values).  That is how
+ * ONNX's own test data stores bfloat16, and it reads back as uint16.
  */
 #include "frontend/internal.h"
 
@@ -18,7 +23,8 @@
 static const char npy_magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 
 /* Supported element types; the first spelling of each is numpy's own and
- * the one npy_write uses. */
+ * the one npy_write uses.  Reading takes the first entry of a descr, so
+ * '<u2' reads as uint16 and only bfloat16's writing uses its entry. */
 static const struct {
     const char *descr;
     DType type;
@@ -26,7 +32,7 @@ static const struct {
     {"<f4", DT_FLOAT}, {"<f8", DT_DOUBLE}, {"|i1", DT_INT8},   {"<i1", DT_INT8},
     {"<i2", DT_INT16}, {"<i4", DT_INT32},  {"<i8", DT_INT64},  {"|u1", DT_UINT8},
     {"<u1", DT_UINT8}, {"<u2", DT_UINT16}, {"<u4", DT_UINT32}, {"<u8", DT_UINT64},
-    {"|b1", DT_BOOL},
+    {"|b1", DT_BOOL},  {"<f2", DT_FLOAT16}, {"<u2", DT_BFLOAT16},
 };
 
 static DType npy_dtype(const char *descr)

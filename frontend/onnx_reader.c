@@ -27,13 +27,18 @@ typedef struct {
     size_t count;
 } NameIndex;
 
-/* What the reader carries while building one graph. */
-typedef struct {
+/* What the reader carries while building one graph: the main graph or a
+ * subgraph (an If branch, a Loop body), which may read the names of every
+ * enclosing graph. */
+typedef struct Reader {
     const Onnx__ModelProto *model;
+    const Onnx__GraphProto *gp; /* the graph being read */
     Graph *g;
     const char *dir;
     Diag *d;
-    NameIndex names;
+    NameIndex names;            /* the names g defines (and has captured) */
+    struct Reader *outer;       /* the enclosing graph's reader; NULL: main graph */
+    const char *scope;          /* a subgraph's path in messages ("loop/body") */
 } Reader;
 
 static size_t hash_name(const char *s)
@@ -114,6 +119,32 @@ static bool read_opset(Reader *r)
     return true;
 }
 
+/* The tensor `name` denotes in r's graph: its own, or, in a subgraph, a
+ * stand-in capturing the enclosing graphs' tensor of that name (made on
+ * first use, in every graph in between).  NULL when it is undefined. */
+static Tensor *resolve_name(Reader *r, const char *name)
+{
+    Tensor *t = index_find(&r->names, name);
+    if (t || !r->outer)
+        return t;
+    Tensor *outer = resolve_name(r->outer, name);
+    if (!outer)
+        return NULL;
+    t = graph_add_tensor(r->g, name);
+    index_add(&r->names, t);
+    graph_add_capture(r->g, t, outer);
+    return t;
+}
+
+/* "graph input 'x'", or in a subgraph "input 'x' of 'loop/body'". */
+static void describe_value(Str *s, const Reader *r, const char *what, const char *name)
+{
+    if (r->outer)
+        str_putf(s, "%s '%s' of '%s'", what, name, r->scope);
+    else
+        str_putf(s, "graph %s '%s'", what, name);
+}
+
 /* "initializer 'w'", "graph input 'x'", "node 'conv1' (Conv)": how
  * messages name whatever already defines tensor t. */
 static void describe_definer(Str *s, const Tensor *t)
@@ -149,7 +180,7 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
 
 static void read_initializers(Reader *r)
 {
-    const Onnx__GraphProto *gp = r->model->graph;
+    const Onnx__GraphProto *gp = r->gp;
     if (gp->n_sparse_initializer > 0)
         diag_error(r->d, "sparse initializers are not supported (%zu found)",
                    gp->n_sparse_initializer);
@@ -167,23 +198,29 @@ static void read_initializers(Reader *r)
     }
 }
 
-/* Dtype and static shape of a run-time input from its ValueInfoProto. */
-static bool read_input_type(Tensor *t, const Onnx__ValueInfoProto *vi, const char *what, Diag *d)
+/* A tensor type's element type and dims into t.  `strict` (the main
+ * graph's run-time inputs): both must be given and every dim static.
+ * Otherwise (subgraph values, sequence elements) what is missing is left
+ * to inference: the shape is kept only when every dim is given. */
+static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool strict,
+                             const char *what, Diag *d)
 {
-    const Onnx__TypeProto *tp = vi->type;
-    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
-        return diag_error(d, "%s is not a tensor (only tensor inputs are supported)", what);
-    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
-    if (!fe_check_dtype(tt->elem_type, what, d))
-        return false;
+    if (strict || tt->elem_type != DT_UNDEFINED) {
+        if (!fe_check_dtype(tt->elem_type, what, d))
+            return false;
+        t->dtype = (DType)tt->elem_type;
+    }
     if (!tt->shape)
-        return diag_error(d, "%s has no shape; the compiler needs static input shapes", what);
-    int64_t *dims = xcalloc(tt->shape->n_dim, sizeof *dims);
-    bool ok = true;
-    for (size_t i = 0; i < tt->shape->n_dim && ok; i++) {
+        return !strict || diag_error(d, "%s has no shape; the compiler needs static input "
+                                     "shapes", what);
+    int64_t *dims = xcalloc(tt->shape->n_dim + 1, sizeof *dims);
+    bool ok = true, known = true;
+    for (size_t i = 0; i < tt->shape->n_dim && ok && known; i++) {
         const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
         if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
             dims[i] = dim->dim_value;
+        else if (!strict)
+            known = false;
         else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
             ok = diag_error(d, "%s has the symbolic dimension '%s' at axis %zu; only static "
                             "shapes are supported", what, str_or_empty(dim->dim_param), i);
@@ -191,18 +228,65 @@ static bool read_input_type(Tensor *t, const Onnx__ValueInfoProto *vi, const cha
             ok = diag_error(d, "%s has an unknown dimension at axis %zu; only static shapes "
                             "are supported", what, i);
     }
-    ok = ok && fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
+    if (ok && known)
+        ok = fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
     free(dims);
-    if (!ok)
-        return false;
-    t->dtype = (DType)tt->elem_type;
-    t->shape_known = true;
-    return true;
+    t->shape_known = ok && known;
+    return ok;
 }
 
+/* The tensor type of a sequence's or optional's elements, or NULL. */
+static const Onnx__TypeProto__Tensor *element_tensor_type(const Onnx__TypeProto *elem)
+{
+    return elem && elem->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ? elem->tensor_type
+                                                                          : NULL;
+}
+
+/* A value's kind, element type and shape from its ValueInfo's type; see
+ * read_tensor_type for `strict`.  A sequence's or optional's element
+ * shape is kept when fully given. */
+static bool read_value_type(Tensor *t, const Onnx__TypeProto *tp, bool strict, const char *what,
+                            Diag *d)
+{
+    const Onnx__TypeProto__Tensor *elem;
+    const Onnx__TypeProto *inner;
+    switch (tp ? tp->value_case : ONNX__TYPE_PROTO__VALUE__NOT_SET) {
+    case ONNX__TYPE_PROTO__VALUE__NOT_SET:
+        return !strict || diag_error(d, "%s is not a tensor (it has no type)", what);
+    case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
+        t->kind = KIND_TENSOR;
+        return !tp->tensor_type ? !strict || diag_error(d, "%s has no tensor type", what)
+                                : read_tensor_type(t, tp->tensor_type, strict, what, d);
+    case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+        elem = element_tensor_type(tp->sequence_type ? tp->sequence_type->elem_type : NULL);
+        if (!elem)
+            return diag_error(d, "%s is a sequence whose elements are not tensors; only "
+                              "sequences of tensors are supported", what);
+        t->kind = KIND_SEQUENCE;
+        return read_tensor_type(t, elem, false, what, d);
+    case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+        /* An optional sequence is typed by the sequence's elements. */
+        inner = tp->optional_type ? tp->optional_type->elem_type : NULL;
+        if (inner && inner->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE)
+            inner = inner->sequence_type ? inner->sequence_type->elem_type : NULL;
+        elem = element_tensor_type(inner);
+        if (!elem)
+            return diag_error(d, "%s is an optional whose element is not a tensor or a "
+                              "sequence of tensors; only those are supported", what);
+        t->kind = KIND_OPTIONAL;
+        return read_tensor_type(t, elem, false, what, d);
+    default:
+        return diag_error(d, "%s is not a tensor, sequence or optional (maps and sparse tensors "
+                          "are not supported)", what);
+    }
+}
+
+/* The main graph's inputs are what the caller supplies at run time; a
+ * subgraph's are the values its node passes in (inference gives their
+ * shapes when the model does not). */
 static void read_inputs(Reader *r)
 {
-    const Onnx__GraphProto *gp = r->model->graph;
+    const Onnx__GraphProto *gp = r->gp;
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = str_or_empty(gp->input[i]->name);
         /* Older exporters list initializers among the inputs too; they
@@ -212,10 +296,10 @@ static void read_inputs(Reader *r)
         if (old && !old->is_input)
             continue;
         Str what = {0};
-        str_putf(&what, "graph input '%s'", name);
+        describe_value(&what, r, "input", name);
         Tensor *t = define_tensor(r, name, what.buf);
         if (t) {
-            read_input_type(t, gp->input[i], what.buf, r->d);
+            read_value_type(t, gp->input[i]->type, !r->outer, what.buf, r->d);
             t->is_input = true;
             Graph *g = r->g;
             g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
@@ -255,6 +339,27 @@ static bool read_tensor_attr(Attr *a, const Onnx__AttributeProto *ap, const char
     bool ok = fe_tensor_from_proto(a->tensor, ap->t, dir, what.buf, d);
     str_free(&what);
     return ok;
+}
+
+static void read_graph(Reader *r);
+
+/* Reads a subgraph attribute.  Its free names resolve in the enclosing
+ * graphs, all of whose names are defined by now (see read_nodes). */
+static bool read_graph_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const char *label)
+{
+    const char *name = str_or_empty(ap->name);
+    if (!ap->g)
+        return diag_error(r->d, "%s: attribute '%s' holds a subgraph, but the graph is missing",
+                          label, name);
+    Str scope = {0};
+    str_putf(&scope, "%s%s%s/%s", r->outer ? r->scope : "", r->outer ? "/" : "", n->name, name);
+    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, {0}, r, scope.buf};
+    sub.g->opset = r->g->opset;
+    int errors = r->d->count;
+    read_graph(&sub);
+    node_add_attr(n, name, ATTR_GRAPH)->graph = sub.g;
+    str_free(&scope);
+    return r->d->count == errors;
 }
 
 /* Converts one AttributeProto; `label` names the node in messages. */
@@ -304,9 +409,14 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
             a->strings[i] = dup_bytes(ap->strings[i]);
         return true;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
+        return read_graph_attr(r, n, ap, label);
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
-        return diag_error(r->d, "%s: attribute '%s' holds a subgraph; ops with subgraphs are "
-                          "not supported", label, name);
+        return diag_error(r->d, "%s: attribute '%s' holds a list of subgraphs; no supported op "
+                          "takes one", label, name);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO:
+        /* Only Optional's `type` is one: the element type of an empty
+         * optional, which nothing the compiler makes depends on. */
+        return true;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED:
         return diag_error(r->d, "%s: attribute '%s' has no type", label, name);
     default:
@@ -315,7 +425,20 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
     }
 }
 
-/* Creates the node for np with its attributes and defines its outputs.
+/* "node 'add' (Add)", or in a subgraph "node 'loop/body/add' (Add)". */
+static void node_label(Str *s, const Reader *r, const char *name, const char *op_type)
+{
+    str_putf(s, "node '%s%s%s' (%s)", r->outer ? r->scope : "", r->outer ? "/" : "", name,
+             op_type);
+}
+
+static bool is_graph_attr(const Onnx__AttributeProto *ap)
+{
+    return ap->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH;
+}
+
+/* Creates the node for np with its attributes but its subgraphs, and
+ * defines its outputs.
  * An empty output name is an omitted optional output: trailing ones are
  * dropped, others stay NULL until connect_node gives them a placeholder. */
 static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
@@ -330,7 +453,7 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     else
         str_putf(&name, "%s#%zu", *op_type ? op_type : "node", index);
     Str label = {0};
-    str_putf(&label, "node '%s' (%s)", name.buf, op_type);
+    node_label(&label, r, name.buf, op_type);
 
     Node *n = graph_add_node(r->g, name.buf, op_type);
     if (!*op_type)
@@ -349,7 +472,8 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
         diag_error(r->d, "%s has %zu attributes; at most %d are supported", label.buf,
                    np->n_attribute, MAX_ATTRIBUTES);
     for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
-        read_attr(r, n, np->attribute[i], label.buf);
+        if (!is_graph_attr(np->attribute[i]))
+            read_attr(r, n, np->attribute[i], label.buf);
 
     size_t n_out = np->n_output;
     while (n_out > 0 && !*str_or_empty(np->output[n_out - 1]))
@@ -362,17 +486,24 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     str_free(&name);
 }
 
-/* Resolves n's inputs by name; run once every tensor is defined. */
+/* Resolves n's inputs by name and reads its subgraphs; run once every
+ * tensor of this graph and the enclosing ones is defined. */
 static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 {
+    Str label = {0};
+    node_label(&label, r, n->name, n->op_type);
     for (size_t i = 0; i < np->n_input; i++) {
         const char *in = str_or_empty(np->input[i]);
-        Tensor *t = *in ? index_find(&r->names, in) : NULL;
+        Tensor *t = *in ? resolve_name(r, in) : NULL;
         if (*in && !t)
-            diag_error(r->d, "node '%s' (%s): input '%s' is not defined (not a graph input, "
-                       "initializer or node output)", n->name, n->op_type, in);
+            diag_error(r->d, "%s: input '%s' is not defined (not a graph input, initializer "
+                       "or node output)", label.buf, in);
         node_add_input(n, t);
     }
+    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
+        if (is_graph_attr(np->attribute[i]))
+            read_attr(r, n, np->attribute[i], label.buf);
+    str_free(&label);
     /* Placeholders for omitted outputs in the middle of the list, so that
      * ops can always set every output's shape.  Created only now so their
      * made-up names cannot clash with names defined later in the file. */
@@ -394,7 +525,7 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 
 static void read_nodes(Reader *r)
 {
-    const Onnx__GraphProto *gp = r->model->graph;
+    const Onnx__GraphProto *gp = r->gp;
     int first = r->g->n_nodes;
     for (size_t i = 0; i < gp->n_node; i++)
         create_node(r, gp->node[i], i);
@@ -402,28 +533,55 @@ static void read_nodes(Reader *r)
         connect_node(r, r->g->nodes[first + (int)i], gp->node[i]);
 }
 
+/* A graph output is already defined, but its declared type tells a
+ * sequence or optional from a tensor, which matters before inference. */
+static void read_output_kind(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
+{
+    const Onnx__TypeProto *tp = vi->type;
+    if (!t->producer || !tp || tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+        return;
+    Str what = {0};
+    describe_value(&what, r, "output", t->name);
+    read_value_type(t, tp, false, what.buf, r->d);
+    str_free(&what);
+}
+
 static void read_outputs(Reader *r)
 {
-    const Onnx__GraphProto *gp = r->model->graph;
+    const Onnx__GraphProto *gp = r->gp;
     Graph *g = r->g;
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = str_or_empty(gp->output[i]->name);
-        Tensor *t = index_find(&r->names, name);
-        if (!t) {
-            diag_error(r->d, "graph output '%s' is not defined (not produced by any node, "
-                       "initializer or input)", name);
+        Tensor *t = resolve_name(r, name);
+        Str what = {0};
+        describe_value(&what, r, "output", name);
+        if (!t)
+            diag_error(r->d, "%s is not defined (not produced by any node, initializer or "
+                       "input)", what.buf);
+        /* A subgraph may list a value twice (a Loop body's carried value
+         * and scan output); the main graph's outputs are distinct. */
+        else if (t->is_output && !r->outer)
+            diag_error(r->d, "%s is listed twice", what.buf);
+        str_free(&what);
+        if (!t || (t->is_output && !r->outer))
             continue;
-        }
-        if (t->is_output) {
-            diag_error(r->d, "graph output '%s' is listed twice", name);
-            continue;
-        }
-        t->is_output = true;
+        t->is_output = !r->outer;
+        read_output_kind(r, t, gp->output[i]);
         g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
         g->outputs[g->n_outputs++] = t;
     }
     if (gp->n_output == 0)
-        diag_error(r->d, "the graph has no outputs");
+        diag_error(r->d, "%s has no outputs", r->outer ? r->scope : "the graph");
+}
+
+/* Reads r->gp's values and nodes into r->g. */
+static void read_graph(Reader *r)
+{
+    read_initializers(r);
+    read_inputs(r);
+    read_nodes(r);
+    read_outputs(r);
+    free(r->names.slots);
 }
 
 /* Builds the graph of an unpacked model, or NULL after reporting every
@@ -435,15 +593,11 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
         return NULL;
     }
     const char *name = str_or_empty(m->graph->name);
-    Reader r = {m, graph_new(*name ? name : "model"), dir, d, {0}};
+    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, {0}, NULL, ""};
     r.g->dir = dir ? xstrdup(dir) : NULL;
     int errors = d->count;
     read_opset(&r);
-    read_initializers(&r);
-    read_inputs(&r);
-    read_nodes(&r);
-    read_outputs(&r);
-    free(r.names.slots);
+    read_graph(&r);
     if (d->count > errors) {
         graph_free(r.g);
         return NULL;

@@ -84,8 +84,6 @@ bool fe_check_dtype(int64_t code, const char *what, Diag *d)
         return diag_error(d, "%s: no data type given", what);
     if (code == DT_STRING)
         return diag_error(d, "%s: string tensors are not supported", what);
-    if (code == DT_FLOAT16)
-        return diag_error(d, "%s: float16 tensors are not supported", what);
     if (code < 0 || code > INT_MAX || dtype_size((DType)code) == 0)
         return diag_error(d, "%s: unsupported data type %lld", what, (long long)code);
     return true;
@@ -153,15 +151,20 @@ static TypedField typed_field(const Onnx__TensorProto *tp, DType t)
     case DT_UINT64:
         return (TypedField){"uint64_data", tp->n_uint64_data, tp->uint64_data, DT_UINT64};
     default:
-        /* int8/16/32, uint8/16 and bool all travel in int32_data. */
+        /* int8/16/32, uint8/16, bool, and the bit patterns of float16 and
+         * bfloat16 all travel in int32_data. */
         return (TypedField){"int32_data", tp->n_int32_data, tp->int32_data, DT_INT32};
     }
 }
 
-/* Converts the typed field's values to the tensor's element type. */
+/* Converts the typed field's values to the tensor's element type.  The
+ * 16-bit float types hold bit patterns there, which are copied as the
+ * uint16_t values they are. */
 static void *copy_typed(const Tensor *t, const Onnx__TensorProto *tp, const char *what, Diag *d)
 {
     TypedField src = typed_field(tp, t->dtype);
+    bool bits = t->dtype == DT_FLOAT16 || t->dtype == DT_BFLOAT16;
+    DType dst = bits ? DT_UINT16 : t->dtype;
     size_t count = (size_t)tensor_numel(t);
     if (src.count != count) {
         diag_error(d, "%s: %s holds %zu values, but the shape has %zu elements", what, src.name,
@@ -170,10 +173,10 @@ static void *copy_typed(const Tensor *t, const Onnx__TensorProto *tp, const char
     }
     void *data = xmalloc(tensor_bytes(t));
     for (size_t i = 0; i < count; i++) {
-        if (dtype_is_float(t->dtype))
-            dtype_set_f64(t->dtype, data, i, dtype_get_f64(src.type, src.values, i));
+        if (dtype_is_float(dst))
+            dtype_set_f64(dst, data, i, dtype_get_f64(src.type, src.values, i));
         else
-            dtype_set_i64(t->dtype, data, i, dtype_get_i64(src.type, src.values, i));
+            dtype_set_i64(dst, data, i, dtype_get_i64(src.type, src.values, i));
     }
     return data;
 }

@@ -33,6 +33,7 @@ void attr_clear(Attr *a)
         free(a->strings[i]);
     free(a->strings);
     tensor_free(a->tensor);
+    graph_free(a->graph);
     memset(a, 0, sizeof *a);
 }
 
@@ -62,6 +63,8 @@ void graph_free(Graph *g)
     free(g->tensors);
     free(g->inputs);
     free(g->outputs);
+    free(g->captures);
+    free(g->captured);
     free(g->name);
     free(g->dir);
     free(g);
@@ -123,6 +126,15 @@ void node_add_output(Node *n, Tensor *t)
     n->out[n->n_out++] = t;
     if (t)
         t->producer = n;
+}
+
+void graph_add_capture(Graph *sub, Tensor *stand_in, Tensor *outer)
+{
+    size_t n = (size_t)sub->n_captures + 1;
+    sub->captures = xrealloc(sub->captures, n * sizeof *sub->captures);
+    sub->captured = xrealloc(sub->captured, n * sizeof *sub->captured);
+    sub->captures[sub->n_captures] = stand_in;
+    sub->captured[sub->n_captures++] = outer;
 }
 
 void graph_remove_nodes(Graph *g, const bool *keep)

@@ -11,45 +11,83 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Kahn's algorithm; keeps the model's order among ready nodes so that the
- * generated code follows the file when it can. */
-bool graph_toposort(Graph *g, Diag *d)
+/* Tensors a node reads: its inputs, then the tensors its subgraphs capture
+ * (an If reads them when its taken branch runs), so that the node is
+ * ordered after their producers.  Entries may be NULL. */
+static int node_n_reads(const Node *n)
 {
-    int n = g->n_nodes;
-    int *pending = xcalloc((size_t)n, sizeof *pending);
-    int *order = xmalloc((size_t)n * sizeof *order);
-    /* Index of each node in g->nodes, found through the producer links. */
-    for (int i = 0; i < n; i++)
-        g->nodes[i]->id = i;
-    for (int i = 0; i < n; i++) {
-        Node *node = g->nodes[i];
-        for (int j = 0; j < node->n_in; j++)
-            if (node->in[j] && node->in[j]->producer)
-                pending[i]++;
+    int k = n->n_in;
+    for (int i = 0; i < n->n_attrs; i++)
+        if (n->attrs[i].graph)
+            k += n->attrs[i].graph->n_captures;
+    return k;
+}
+
+static Tensor *node_read(const Node *n, int k)
+{
+    if (k < n->n_in)
+        return n->in[k];
+    k -= n->n_in;
+    for (int i = 0; i < n->n_attrs; i++) {
+        const Graph *sub = n->attrs[i].graph;
+        if (!sub)
+            continue;
+        if (k < sub->n_captures)
+            return sub->captured[k];
+        k -= sub->n_captures;
     }
+    return NULL;
+}
+
+/* Index, relative to `from`, of the node of g->nodes[from, to) producing
+ * t, or -1 when t is produced elsewhere or not at all.  Needs node ids
+ * equal to their indices. */
+static int producer_in_range(const Tensor *t, int from, int to)
+{
+    if (!t || !t->producer || t->producer->id < from || t->producer->id >= to)
+        return -1;
+    return t->producer->id - from;
+}
+
+static void number_nodes(Graph *g, int from)
+{
+    for (int i = from; i < g->n_nodes; i++)
+        g->nodes[i]->id = i;
+}
+
+/* Kahn's algorithm on g->nodes[from, to), whose reads from outside the
+ * range are available; keeps the given order among ready nodes, so that
+ * the generated code follows the file when it can.  Node ids must equal
+ * their indices. */
+static bool toposort_range(Graph *g, int from, int to, Diag *d)
+{
+    int n = to - from;
+    Node **nodes = g->nodes + from;
+    int *pending = xcalloc((size_t)n + 1, sizeof *pending);
+    int *order = xmalloc((size_t)n * sizeof *order + 1);
     int *uses_start = xcalloc((size_t)n + 1, sizeof *uses_start);
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++) {
-            Tensor *t = g->nodes[i]->in[j];
-            if (t && t->producer)
-                uses_start[t->producer->id + 1]++;
+        for (int j = 0; j < node_n_reads(nodes[i]); j++) {
+            int p = producer_in_range(node_read(nodes[i], j), from, to);
+            if (p >= 0) {
+                pending[i]++;
+                uses_start[p + 1]++;
+            }
         }
     for (int i = 0; i < n; i++)
         uses_start[i + 1] += uses_start[i];
     int *users = xmalloc((size_t)uses_start[n] * sizeof *users + 1);
-    int *fill = xcalloc((size_t)n, sizeof *fill);
+    int *fill = xcalloc((size_t)n + 1, sizeof *fill);
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++) {
-            Tensor *t = g->nodes[i]->in[j];
-            if (t && t->producer) {
-                int p = t->producer->id;
+        for (int j = 0; j < node_n_reads(nodes[i]); j++) {
+            int p = producer_in_range(node_read(nodes[i], j), from, to);
+            if (p >= 0)
                 users[uses_start[p] + fill[p]++] = i;
-            }
         }
 
     /* Always take the lowest-numbered ready node.  Invariant: no ready,
      * unscheduled node lies below scan_from. */
-    bool *done = xcalloc((size_t)n, sizeof *done);
+    bool *done = xcalloc((size_t)n + 1, sizeof *done);
     int count = 0, scan_from = 0;
     while (count < n) {
         int next = -1;
@@ -72,17 +110,16 @@ bool graph_toposort(Graph *g, Diag *d)
         for (int i = 0; i < n; i++)
             if (!done[i]) {
                 diag_error(d, "node '%s' (%s): the graph has a cycle through this node",
-                           g->nodes[i]->name, g->nodes[i]->op_type);
+                           nodes[i]->name, nodes[i]->op_type);
                 break;
             }
     } else {
-        Node **sorted = xmalloc((size_t)n * sizeof *sorted);
+        Node **sorted = xmalloc((size_t)n * sizeof *sorted + 1);
         for (int i = 0; i < n; i++)
-            sorted[i] = g->nodes[order[i]];
-        memcpy(g->nodes, sorted, (size_t)n * sizeof *sorted);
+            sorted[i] = nodes[order[i]];
+        memcpy(nodes, sorted, (size_t)n * sizeof *sorted);
         free(sorted);
-        for (int i = 0; i < n; i++)
-            g->nodes[i]->id = i;
+        number_nodes(g, from);
     }
     free(pending);
     free(order);
@@ -91,6 +128,12 @@ bool graph_toposort(Graph *g, Diag *d)
     free(fill);
     free(done);
     return ok;
+}
+
+bool graph_toposort(Graph *g, Diag *d)
+{
+    number_nodes(g, 0);
+    return toposort_range(g, 0, g->n_nodes, d);
 }
 
 /* Checks the node against its op's opset range and arity. */
@@ -114,33 +157,79 @@ static bool check_signature(const Node *n, Diag *d)
     return true;
 }
 
-/* Every input of a node must have a shape before its rule runs. */
+/* Every input of a node must have a shape before its rule runs (the
+ * elements of a sequence may differ in shape). */
 static bool inputs_have_shapes(const Node *n, Diag *d)
 {
     for (int i = 0; i < n->n_in; i++)
-        if (n->in[i] && !n->in[i]->shape_known)
+        if (n->in[i] && n->in[i]->kind == KIND_TENSOR && !n->in[i]->shape_known)
             return node_error(d, n, "input '%s' has no known shape", n->in[i]->name);
     return true;
 }
 
-/* Resolves every node's op, reporting every unsupported one. */
-static bool resolve_ops(Graph *g, Diag *d)
+/* Looks n's op up; a node a pass made keeps its op, and one read from a
+ * model may not name an internal op. */
+static const OpDesc *resolve_op(Node *n)
+{
+    if (!n->op) {
+        n->op = op_lookup(n->domain, n->op_type);
+        if (n->op && n->op->internal)
+            n->op = NULL;
+    }
+    return n->op;
+}
+
+/* One line per unsupported node: its name, op, opset and, when the model
+ * declares it, the element type of its data. */
+static bool unsupported(const Node *n, const char *scope, Diag *d)
+{
+    const char *dtype = n->n_in > 0 && n->in[0] ? dtype_name(n->in[0]->dtype) : NULL;
+    return diag_error(d,
+                      "node '%s%s%s' (%s, opset %d%s%s): unsupported op '%s%s%s' "
+                      "(not in `sinter ops`)",
+                      scope, *scope ? "/" : "", n->name, n->op_type, n->opset, dtype ? ", " : "",
+                      dtype ? dtype : "", n->domain, n->domain[0] ? "." : "", n->op_type);
+}
+
+/* Resolves the ops of the nodes in sub, a subgraph of the node named by
+ * scope ("loop_3/body"), and of its own subgraphs.  Their signatures are
+ * checked once they are inlined, under their final names. */
+static bool resolve_subgraph(Graph *sub, const char *scope, Diag *d)
 {
     bool ok = true;
-    for (int i = 0; i < g->n_nodes; i++) {
+    for (int i = 0; i < sub->n_nodes; i++) {
+        Node *n = sub->nodes[i];
+        if (!resolve_op(n))
+            ok = unsupported(n, scope, d);
+        for (int j = 0; j < n->n_attrs; j++)
+            if (n->attrs[j].graph) {
+                Str inner = {0};
+                str_putf(&inner, "%s/%s/%s", scope, n->name, n->attrs[j].name);
+                ok = resolve_subgraph(n->attrs[j].graph, inner.buf, d) && ok;
+                str_free(&inner);
+            }
+    }
+    return ok;
+}
+
+/* Resolves the ops of g->nodes[from..], reporting every unsupported one,
+ * in subgraphs too. */
+static bool resolve_ops(Graph *g, int from, Diag *d)
+{
+    bool ok = true;
+    for (int i = from; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
-        /* A node a pass made keeps its op; one read from a model may not
-         * name an internal op. */
-        if (!n->op) {
-            n->op = op_lookup(n->domain, n->op_type);
-            if (n->op && n->op->internal)
-                n->op = NULL;
-        }
-        if (!n->op)
-            ok = node_error(d, n, "unsupported op '%s%s%s'", n->domain[0] ? n->domain : "",
-                            n->domain[0] ? "." : "", n->op_type);
+        if (!resolve_op(n))
+            ok = unsupported(n, "", d);
         else if (!check_signature(n, d))
             ok = false;
+        for (int j = 0; j < n->n_attrs; j++)
+            if (n->attrs[j].graph) {
+                Str scope = {0};
+                str_putf(&scope, "%s/%s", n->name, n->attrs[j].name);
+                ok = resolve_subgraph(n->attrs[j].graph, scope.buf, d) && ok;
+                str_free(&scope);
+            }
     }
     return ok;
 }
@@ -171,7 +260,8 @@ static bool infer_node(Node *n, Diag *d)
         return false;
     for (int i = 0; i < n->n_out; i++) {
         Tensor *t = n->out[i];
-        if (!t->shape_known || shape_numel(&t->shape) < 0 || !dtype_size(t->dtype))
+        bool shape_ok = t->shape_known ? shape_numel(&t->shape) >= 0 : t->kind != KIND_TENSOR;
+        if (!shape_ok || !dtype_size(t->dtype))
             return node_error(d, n, "output '%s' has no valid static shape or dtype", t->name);
     }
     if (n->op->fold && !n->op->fold(n, d))
@@ -179,12 +269,56 @@ static bool infer_node(Node *n, Diag *d)
     return check_dtype(n, d);
 }
 
+/* Expansion unrolls loops, and loops nest: a bound on the nodes it may
+ * make keeps a small hostile model from exhausting memory. */
+#define MAX_EXPANDED_NODES (1 << 20)
+
+/* Replaces g->nodes[i] by the nodes its op's expand makes, sorted among
+ * themselves, at position i; they are not inferred yet. */
+static bool expand_node(Graph *g, int i, Diag *d)
+{
+    Node *n = g->nodes[i];
+    int first = g->n_nodes;
+    if (!inputs_have_shapes(n, d) || !check_dtype(n, d) || !n->op->expand(n, g, d))
+        return false;
+    for (int j = 0; j < n->n_out; j++)
+        if (n->out[j]->producer == n)
+            return node_error(d, n, "expansion left output '%s' without a producer",
+                              n->out[j]->name);
+    if (g->n_nodes > MAX_EXPANDED_NODES)
+        return node_error(d, n, "expanding it makes the graph larger than %d nodes",
+                          MAX_EXPANDED_NODES);
+    if (!resolve_ops(g, first, d))
+        return false;
+    bool *keep = xmalloc((size_t)g->n_nodes * sizeof *keep);
+    for (int j = 0; j < g->n_nodes; j++)
+        keep[j] = j != i;
+    graph_remove_nodes(g, keep);
+    free(keep);
+    /* Move the new nodes, now at [first - 1, end), to position i. */
+    int count = g->n_nodes - (first - 1);
+    Node **made = xmalloc((size_t)count * sizeof *made + 1);
+    memcpy(made, g->nodes + first - 1, (size_t)count * sizeof *made);
+    memmove(g->nodes + i + count, g->nodes + i, (size_t)(first - 1 - i) * sizeof *made);
+    memcpy(g->nodes + i, made, (size_t)count * sizeof *made);
+    free(made);
+    number_nodes(g, i);
+    return toposort_range(g, i, i + count, d);
+}
+
 bool graph_infer(Graph *g, Diag *d)
 {
-    if (!resolve_ops(g, d) || !graph_toposort(g, d))
+    if (!resolve_ops(g, 0, d) || !graph_toposort(g, d))
         return false;
-    for (int i = 0; i < g->n_nodes; i++)
-        if (!infer_node(g->nodes[i], d))
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (!g->nodes[i]->op->expand) {
+            if (!infer_node(g->nodes[i], d))
+                return false;
+        } else if (!expand_node(g, i, d)) {
             return false;
+        } else {
+            i--; /* the first new node now sits at i */
+        }
+    }
     return true;
 }

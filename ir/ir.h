@@ -232,6 +232,13 @@ typedef struct Graph {
     Tensor **outputs;
     int n_outputs;
     size_t arena_bytes;  /* set by the memory planner */
+    /* A subgraph's free names (lexical capture): its nodes read
+     * captures[i], a stand-in tensor of its own, for captured[i], a tensor
+     * of the graph that holds the node owning this subgraph.  A name
+     * captured from further out is captured by each graph in between. */
+    Tensor **captures;
+    Tensor **captured;
+    int n_captures;
 } Graph;
 
 Graph *graph_new(const char *name);
@@ -245,6 +252,8 @@ Tensor *graph_new_tensor(Graph *g, const char *hint);
 Node *graph_add_node(Graph *g, const char *name, const char *op_type);
 void node_add_input(Node *n, Tensor *t);   /* t may be NULL (omitted) */
 void node_add_output(Node *n, Tensor *t);  /* sets t->producer */
+/* Makes sub's tensor `stand_in` read the enclosing graph's `outer`. */
+void graph_add_capture(Graph *sub, Tensor *stand_in, Tensor *outer);
 /* Removes nodes for which keep[i] is false, freeing them; order kept. */
 void graph_remove_nodes(Graph *g, const bool *keep);
 /* Counts of consumers of each tensor (indexed by tensor id); caller frees. */
@@ -373,5 +382,12 @@ bool graph_toposort(Graph *g, Diag *d);
 bool graph_infer(Graph *g, Diag *d);
 /* Structural checks a pass must preserve. */
 bool graph_verify(const Graph *g, Diag *d);
+/* Copies subgraph sub's nodes into g (ir/inline.c): actual[i] stands for
+ * sub's input i, and its captures read their enclosing tensors, which must
+ * be g's.  New tensors get fresh names, new nodes "prefix/<node name>".
+ * Sets result[i] to the tensor standing for sub's output i.  The new
+ * nodes are appended to g->nodes, neither sorted nor inferred. */
+void graph_inline(Graph *g, const Graph *sub, Tensor *const *actual, const char *prefix,
+                  Tensor **result);
 
 #endif /* SINTER_IR_H */

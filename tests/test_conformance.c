@@ -12,7 +12,9 @@
  * Every case whose ops are all in Sinter's op table (for the model's opset)
  * is run black-box:
  *   sinter run model.onnx --input input_0.pb ... --output out_0.npy ...
- * and each output is compared with output_*.pb under ONNX's tolerances.
+ * and each output is compared with output_*.pb under ONNX's tolerances (a
+ * sequence or optional output is written as out_N.pb, a SequenceProto or
+ * OptionalProto, and compared tensor by tensor).
  * When sinter answers that a value "must be known at compile time" (a
  * Reshape's shape, Range's bounds, Clip's min given as graph inputs), the
  * case runs again with those inputs bound as constants (--bind NAME=FILE).
@@ -62,6 +64,7 @@ typedef struct {
     char **input_names;  /* graph inputs, in graph order */
     bool *input_is_int;  /* integer-typed: bound when a retry names none */
     bool *bind;          /* inputs passed as --bind instead of --input */
+    ValueKind *output_kind; /* sequence and optional outputs are .pb files */
     bool claimed;        /* every op is in Sinter's table for its opset */
     const char *known;   /* reason from known_issues.txt, or NULL */
     Outcome outcome;
@@ -222,6 +225,65 @@ static bool tensors_match(const Tensor *got, const Tensor *want, Str *why)
     return false;
 }
 
+/* The tensors of a sequence or optional (Value) match the reference's:
+ * same structure, then tensor by tensor. */
+static bool values_match(const Value *got, const Value *want, Str *why)
+{
+    if (got->empty != want->empty || got->n_tensors != want->n_tensors ||
+        (!want->empty && got->inner != want->inner)) {
+        str_putf(why, "%d tensors%s, want %d%s", got->n_tensors, got->empty ? " (empty)" : "",
+                 want->n_tensors, want->empty ? " (empty)" : "");
+        return false;
+    }
+    for (int k = 0; k < want->n_tensors; k++) {
+        Str diff = {0};
+        bool ok = tensors_match(got->tensors[k], want->tensors[k], &diff);
+        if (!ok)
+            str_putf(why, "element %d: %s", k, diff.buf);
+        str_free(&diff);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Compares output j of the run (a tensor file, or a SequenceProto or
+ * OptionalProto for kind) with its reference. */
+static bool output_matches(const char *ref_path, const char *out_path, ValueKind kind, Str *why)
+{
+    Diag d = {0};
+    Str diff = {0};
+    bool ok;
+    if (kind == KIND_TENSOR) {
+        Tensor *want = onnx_load_tensor_file(ref_path, &d);
+        Tensor *got = want ? npy_read(out_path, &d) : NULL;
+        ok = got && tensors_match(got, want, &diff);
+        tensor_free(got);
+        tensor_free(want);
+    } else {
+        Value *want = value_read_file(ref_path, kind, &d);
+        Value *got = want ? value_read_file(out_path, kind, &d) : NULL;
+        ok = got && values_match(got, want, &diff);
+        value_free(got);
+        value_free(want);
+    }
+    const char *msg = d.text.buf ? d.text.buf : diff.buf ? diff.buf : "";
+    if (!ok)
+        str_putf(why, "%.*s", (int)strcspn(msg, "\n"), msg);
+    str_free(&diff);
+    diag_free(&d);
+    return ok;
+}
+
+/* The file the run writes output j to: out_j.npy, or out_j.pb for a
+ * sequence or optional. */
+static char *output_path(const Case *c, int j)
+{
+    char name[32];
+    snprintf(name, sizeof name, "out_%d.%s", j, c->output_kind[j] == KIND_TENSOR ? "npy" : "pb");
+    return path_join(c->work, name);
+}
+
 /* Compares every output the run wrote with the case's references. */
 static bool outputs_match(const Case *c, Str *why)
 {
@@ -229,20 +291,12 @@ static bool outputs_match(const Case *c, Str *why)
         char name[64];
         snprintf(name, sizeof name, "test_data_set_0/output_%d.pb", j);
         char *ref_path = path_join(c->dir, name);
-        snprintf(name, sizeof name, "out_%d.npy", j);
-        char *out_path = path_join(c->work, name);
-        Diag d = {0};
+        char *out_path = output_path(c, j);
         Str diff = {0};
-        Tensor *want = onnx_load_tensor_file(ref_path, &d);
-        Tensor *got = want ? npy_read(out_path, &d) : NULL;
-        bool ok = got && tensors_match(got, want, &diff);
-        const char *msg = got ? diff.buf : d.text.buf;
+        bool ok = output_matches(ref_path, out_path, c->output_kind[j], &diff);
         if (!ok)
-            str_putf(why, "output %d: %.*s", j, (int)strcspn(msg, "\n"), msg);
+            str_putf(why, "output %d: %s", j, diff.buf ? diff.buf : "");
         str_free(&diff);
-        tensor_free(got);
-        tensor_free(want);
-        diag_free(&d);
         free(ref_path);
         free(out_path);
         if (!ok)
@@ -341,6 +395,16 @@ static void check_claimed(Case *c, const Onnx__ModelProto *m)
     }
 }
 
+/* The kind of a graph output's declared type. */
+static ValueKind value_kind(const Onnx__TypeProto *t)
+{
+    if (t && t->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE)
+        return KIND_SEQUENCE;
+    if (t && t->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE)
+        return KIND_OPTIONAL;
+    return KIND_TENSOR;
+}
+
 /* Reads the case's model proto directly (not through the frontend, so
  * that a model the frontend rejects still gets classified). */
 static bool inspect_case(Case *c)
@@ -366,6 +430,9 @@ static bool inspect_case(Case *c)
         c->input_is_int[i] = t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
                              dtype_is_int((DType)t->tensor_type->elem_type);
     }
+    c->output_kind = xcalloc(g->n_output + 1, sizeof *c->output_kind);
+    for (size_t j = 0; j < g->n_output; j++)
+        c->output_kind[j] = value_kind(g->output[j]->type);
     onnx__model_proto__free_unpacked(m, NULL);
     return true;
 }
@@ -409,6 +476,7 @@ static void free_cases(Case *cases, int n)
         free(cases[i].input_names);
         free(cases[i].input_is_int);
         free(cases[i].bind);
+        free(cases[i].output_kind);
         free(cases[i].name);
         free(cases[i].dir);
         free(cases[i].work);
@@ -487,10 +555,8 @@ static char **build_argv(const Case *c)
         argv[n++] = arg.buf;
     }
     for (int j = 0; j < c->n_outputs; j++) {
-        char name[32];
-        snprintf(name, sizeof name, "out_%d.npy", j);
         argv[n++] = xstrdup("--output");
-        argv[n++] = path_join(c->work, name);
+        argv[n++] = output_path(c, j);
     }
     return argv;
 }
@@ -727,6 +793,30 @@ static void test_exact_types_and_shapes(void)
     str_free(&why);
 }
 
+/* Sequences and optionals match when their structure and every tensor do. */
+static void test_values_match(void)
+{
+    float a[2] = {1, 2}, b[2] = {1, 2};
+    Tensor ta = make_tensor(DT_FLOAT, 2, a), tb = make_tensor(DT_FLOAT, 2, b);
+    Tensor *got_items[2] = {&ta, &ta}, *want_items[2] = {&tb, &tb};
+    Value got = {.kind = KIND_SEQUENCE, .tensors = got_items, .n_tensors = 2};
+    Value want = {.kind = KIND_SEQUENCE, .tensors = want_items, .n_tensors = 2};
+    Str why = {0};
+    CU_ASSERT_TRUE(values_match(&got, &want, &why));
+    got.n_tensors = 1; /* one element short */
+    CU_ASSERT_FALSE(values_match(&got, &want, &why));
+    got.n_tensors = 2;
+    a[1] = 3;
+    CU_ASSERT_FALSE(values_match(&got, &want, &why));
+    CU_ASSERT(why.buf && strstr(why.buf, "element 0"));
+    str_free(&why);
+    Value none = {.kind = KIND_OPTIONAL, .empty = true};
+    Value some = {.kind = KIND_OPTIONAL, .tensors = want_items, .n_tensors = 1};
+    CU_ASSERT_FALSE(values_match(&none, &some, &why));
+    CU_ASSERT_TRUE(values_match(&none, &none, &why));
+    str_free(&why);
+}
+
 static void test_pick_line(void)
 {
     char *line = pick_line("\ncompiling\nerror: Foo: unsupported dtype\nmore\n", "support");
@@ -841,6 +931,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "tolerance", test_tolerance);
     CU_add_test(s, "exact_types_and_shapes", test_exact_types_and_shapes);
     CU_add_test(s, "pick_line", test_pick_line);
+    CU_add_test(s, "values_match", test_values_match);
     CU_add_test(s, "binding_and_refusals", test_binding_and_refusals);
     CU_add_test(s, "known_issues_have_reasons", test_known_issues_have_reasons);
     CU_add_test(s, "node_suite", test_node_suite);

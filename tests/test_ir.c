@@ -115,6 +115,9 @@ static void test_unsupported_ops_all_reported(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(d.text.buf, "FancyOpA"));
     CU_ASSERT_PTR_NOT_NULL(strstr(d.text.buf, "FancyOpB"));
     CU_ASSERT_PTR_NOT_NULL(strstr(d.text.buf, "node 'second'"));
+    /* The element type is named where the model declares it. */
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(d.text.buf, "node 'first' (FancyOpB, opset 13, float32): unsupported op 'FancyOpB'"));
     diag_free(&d);
     graph_free(g);
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `sinter run MODEL.onnx --input IN... --output OUT...`:
  * compile, build with the system C compiler and the runtime, run, and
- * write the outputs as .npy.
+ * write the outputs as .npy or .pb files.
  */
 #include "frontend/frontend.h"
 #include "tools/tools.h"
@@ -18,10 +18,14 @@ static const char run_help[] =
     "usage: sinter run MODEL.onnx --input FILE... --output FILE.npy... [options]\n"
     "Compiles the model to C, builds it with cc and the runtime, runs it.\n\n"
     "  --input FILE       one per run-time graph input, in graph order (.npy or .pb)\n"
-    "  --output FILE      one per graph output, written as .npy of the output's dtype\n"
+    "  --input NAME=FILE  the same by input name, in any order (not mixed with the above)\n"
+    "  --output FILE      one per graph output, of the output's dtype: .npy, or .pb for a\n"
+    "                     TensorProto (a sequence or optional output needs .pb:\n"
+    "                     a SequenceProto or OptionalProto)\n"
     "  --keep DIR         build in DIR and keep the files (default: a temporary folder)\n"
     "  --cflags FLAGS     C compiler flags (default $SINTER_CFLAGS or -O2); $SINTER_CC picks cc\n"
-    "  --bind NAME=FILE   make graph input NAME a compile-time constant\n"
+    "  --bind NAME=FILE   make graph input NAME a compile-time constant (sequence and\n"
+    "                     optional inputs must be: FILE is their SequenceProto/OptionalProto)\n"
     "  -O0 | -O2, --passes, --dump-ir, --weights, --name   as for sinter compile\n";
 
 typedef struct {
@@ -51,21 +55,54 @@ static int run_option(void *ctx, int argc, char **argv, int *i)
     return 1;
 }
 
-/* Checks each input file against its graph input; writes it raw. */
-static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
+/* The input file of each run-time graph input, in graph order, from
+ * the --input options: all FILE (in graph order) or all NAME=FILE. */
+static bool match_inputs(const Graph *g, const RunOptions *r, const char **files, Diag *d)
 {
+    int named = 0;
+    for (int i = 0; i < r->n_inputs; i++)
+        named += strchr(r->inputs[i], '=') != NULL;
+    if (named > 0 && named < r->n_inputs)
+        return diag_error(d, "--input: give every input as NAME=FILE or every one as FILE in "
+                          "graph order, not both");
     if (r->n_inputs != g->n_inputs)
         return diag_error(d, "the model has %d run-time inputs, %d --input given", g->n_inputs,
                           r->n_inputs);
+    for (int i = 0; i < g->n_inputs; i++)
+        files[i] = named ? NULL : r->inputs[i];
+    for (int k = 0; k < named; k++) {
+        const char *spec = r->inputs[k], *eq = strchr(spec, '=');
+        int i = 0;
+        while (i < g->n_inputs && (strncmp(g->inputs[i]->name, spec, (size_t)(eq - spec)) != 0 ||
+                                   g->inputs[i]->name[eq - spec] != '\0'))
+            i++;
+        if (i == g->n_inputs)
+            return diag_error(d, "--input %s: the model has no run-time input '%.*s'", spec,
+                              (int)(eq - spec), spec);
+        if (files[i])
+            return diag_error(d, "--input: input '%s' is given twice", g->inputs[i]->name);
+        files[i] = eq + 1;
+    }
+    return true;
+}
+
+/* Checks each input file against its graph input; writes it raw. */
+static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
+{
+    const char *files[MAX_FILES];
+    if (!match_inputs(g, r, files, d))
+        return false;
     bool ok = true;
     for (int i = 0; i < g->n_inputs && ok; i++) {
         const Tensor *want = g->inputs[i];
-        Tensor *t = tensor_read_file(r->inputs[i], d);
+        Tensor *t = tensor_read_file(files[i], d);
         if (!t)
             return false;
         char s1[128], s2[128];
-        if (t->dtype != want->dtype || !shape_equal(&t->shape, &want->shape)) {
-            ok = diag_error(d, "--input %s holds %s%s, input '%s' is %s%s", r->inputs[i],
+        /* numpy has no bfloat16: its bit patterns come as uint16 (see npy.c). */
+        bool bits = want->dtype == DT_BFLOAT16 && t->dtype == DT_UINT16;
+        if ((t->dtype != want->dtype && !bits) || !shape_equal(&t->shape, &want->shape)) {
+            ok = diag_error(d, "--input %s holds %s%s, input '%s' is %s%s", files[i],
                             dtype_name(t->dtype), shape_str(&t->shape, s1, sizeof s1), want->name,
                             dtype_name(want->dtype), shape_str(&want->shape, s2, sizeof s2));
         } else {
@@ -79,20 +116,20 @@ static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, D
     return ok;
 }
 
+/* Runs the program on the raw files: in0.raw ... out0.raw ... (a
+ * sequence output counts one file per element, so there may be many). */
 static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
 {
-    Str exe = {0};
+    int n = g->n_inputs + g->n_outputs, argc = 0;
+    char **argv = xmalloc((size_t)(n + 3) * sizeof *argv);
+    Str *paths = xcalloc((size_t)n + 1, sizeof *paths), exe = {0}, weights = {0};
     str_putf(&exe, "%s/%s", dir, r->co.name);
-    char *argv[2 * MAX_FILES + 3];
-    Str paths[2 * MAX_FILES], weights = {0};
-    int argc = 0, n = g->n_inputs + g->n_outputs;
     argv[argc++] = exe.buf;
     if (r->co.weights == WEIGHTS_FILE) {
         str_putf(&weights, "%s/%s.weights", dir, r->co.name);
         argv[argc++] = weights.buf;
     }
     for (int i = 0; i < n; i++) {
-        paths[i] = (Str){0};
         if (i < g->n_inputs)
             str_putf(&paths[i], "%s/in%d.raw", dir, i);
         else
@@ -103,41 +140,82 @@ static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *
     bool ok = run_program(argv, d);
     for (int i = 0; i < n; i++)
         str_free(&paths[i]);
+    free(paths);
+    free(argv);
     str_free(&weights);
     str_free(&exe);
     return ok;
 }
 
-/* Turns each raw output into the requested .npy. */
-static bool collect_outputs(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
+/* Compiled output i as the program wrote it (raw), a new tensor. */
+static Tensor *read_output(const Graph *g, int i, const char *dir, Diag *d)
 {
-    bool ok = true;
-    for (int i = 0; i < g->n_outputs && ok; i++) {
-        Tensor t = *g->outputs[i];
-        size_t bytes = tensor_bytes(&t);
-        Str path = {0};
-        str_putf(&path, "%s/out%d.raw", dir, i);
-        FILE *f = fopen(path.buf, "rb");
-        t.data = xmalloc(bytes + 1);
-        ok = f && fread(t.data, 1, bytes, f) == bytes;
-        if (f)
-            fclose(f);
-        ok = ok ? npy_write(r->outputs[i], &t, d)
-                : diag_error(d, "cannot read output %d from '%s'", i, path.buf);
-        free(t.data);
-        str_free(&path);
+    const Tensor *o = g->outputs[i];
+    Tensor *t = xcalloc(1, sizeof *t);
+    t->name = xstrdup(o->name);
+    t->dtype = o->dtype;
+    t->shape = o->shape;
+    t->shape_known = true;
+    size_t bytes = tensor_bytes(t);
+    t->data = xmalloc(bytes + 1);
+    Str path = {0};
+    str_putf(&path, "%s/out%d.raw", dir, i);
+    FILE *f = fopen(path.buf, "rb");
+    bool ok = f && fread(t->data, 1, bytes, f) == bytes;
+    if (f)
+        fclose(f);
+    if (!ok) {
+        diag_error(d, "cannot read output %d from '%s'", i, path.buf);
+        tensor_free(t);
+        t = NULL;
     }
+    str_free(&path);
+    return t;
+}
+
+/* Writes model output m, whose tensors the program wrote raw, to `file`:
+ * a tensor as .npy or .pb, a sequence or optional as .pb. */
+static bool write_model_output(const Graph *g, const ModelOutput *m, const char *file,
+                               const char *dir, Diag *d)
+{
+    const char *dot = strrchr(file, '.');
+    if (m->kind != KIND_TENSOR && (!dot || strcmp(dot, ".pb") != 0))
+        return diag_error(d, "--output %s: output '%s' is a %s, written as a .pb file", file,
+                          m->name, m->kind == KIND_SEQUENCE ? "sequence" : "optional");
+    Value v = {.kind = m->kind, .inner = m->inner, .empty = m->empty};
+    v.tensors = xcalloc((size_t)m->count + 1, sizeof *v.tensors);
+    bool ok = true;
+    for (int k = 0; k < m->count && ok; k++) {
+        ok = (v.tensors[k] = read_output(g, m->first + k, dir, d)) != NULL;
+        v.n_tensors += ok;
+    }
+    if (ok)
+        ok = m->kind == KIND_TENSOR ? tensor_write_file(file, v.tensors[0], d)
+                                    : value_write_file(file, &v, m->name, d);
+    for (int k = 0; k < v.n_tensors; k++)
+        tensor_free(v.tensors[k]);
+    free(v.tensors);
     return ok;
 }
 
-static bool run_in_dir(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
+static bool collect_outputs(const Graph *g, const ModelOutputs *m, const RunOptions *r,
+                            const char *dir, Diag *d)
 {
-    if (r->n_outputs != g->n_outputs)
-        return diag_error(d, "the model has %d outputs, %d --output given", g->n_outputs,
-                          r->n_outputs);
-    return write_model_c(g, &r->co, dir, d) && write_harness(g, r->co.name, r->co.weights == WEIGHTS_FILE, dir, d) &&
+    bool ok = true;
+    for (int i = 0; i < m->n && ok; i++)
+        ok = write_model_output(g, &m->items[i], r->outputs[i], dir, d);
+    return ok;
+}
+
+static bool run_in_dir(const Graph *g, const ModelOutputs *m, const RunOptions *r,
+                       const char *dir, Diag *d)
+{
+    if (r->n_outputs != m->n)
+        return diag_error(d, "the model has %d outputs, %d --output given", m->n, r->n_outputs);
+    return write_model_c(g, &r->co, dir, d) &&
+           write_harness(g, r->co.name, r->co.weights == WEIGHTS_FILE, dir, d) &&
            build_program(dir, r->co.name, r->cflags, d) && stage_inputs(g, r, dir, d) &&
-           execute(g, r, dir, d) && collect_outputs(g, r, dir, d);
+           execute(g, r, dir, d) && collect_outputs(g, m, r, dir, d);
 }
 
 /* Removes the temporary build folder, which holds only our files. */
@@ -185,10 +263,12 @@ int cmd_run(int argc, char **argv)
         mkdir(dir, 0777);
     }
     MemPlan plan;
-    Graph *g = dir ? compile_graph(&r.co, &plan, &d) : NULL;
-    bool ok = g && run_in_dir(g, &r, dir, &d);
+    ModelOutputs outputs = {0};
+    Graph *g = dir ? compile_graph_outputs(&r.co, &plan, &outputs, &d) : NULL;
+    bool ok = g && run_in_dir(g, &outputs, &r, dir, &d);
     if (dir && !r.keep)
         remove_build_dir(dir);
+    model_outputs_free(&outputs);
     graph_free(g);
     free(name);
     return ok ? 0 : report_errors(&d);

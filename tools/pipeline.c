@@ -3,6 +3,7 @@
  * options that steer it.
  */
 #include "frontend/frontend.h"
+#include "ir/ops/sequence.h"
 #include "tools/tools.h"
 
 #include <stdlib.h>
@@ -137,12 +138,20 @@ char *default_model_name(const char *path)
     return name;
 }
 
-/* Makes graph input `b->input` a constant holding the file's value. */
-static bool bind_input(Graph *g, const Binding *b, Diag *d)
+/* Graph input t becomes a value known at compile time. */
+static void drop_input(Graph *g, Tensor *t)
 {
-    Tensor *t = graph_find_tensor(g, b->input);
-    if (!t || !t->is_input)
-        return diag_error(d, "--bind: the model has no run-time input '%s'", b->input);
+    t->is_input = false;
+    int w = 0;
+    for (int i = 0; i < g->n_inputs; i++)
+        if (g->inputs[i] != t)
+            g->inputs[w++] = g->inputs[i];
+    g->n_inputs = w;
+}
+
+/* Makes tensor input t a constant holding the file's value. */
+static bool bind_tensor(Graph *g, Tensor *t, const Binding *b, Diag *d)
+{
     Tensor *v = tensor_read_file(b->file, d);
     if (!v)
         return false;
@@ -154,18 +163,192 @@ static bool bind_input(Graph *g, const Binding *b, Diag *d)
                    dtype_name(t->dtype), shape_str(&t->shape, s2, sizeof s2));
     } else {
         tensor_set_data(t, v->data);
-        t->is_input = false;
-        int w = 0;
-        for (int i = 0; i < g->n_inputs; i++)
-            if (g->inputs[i] != t)
-                g->inputs[w++] = g->inputs[i];
-        g->n_inputs = w;
+        drop_input(g, t);
     }
     tensor_free(v);
     return ok;
 }
 
-Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d)
+/* A node building `out` from items[0, count) (op SequenceConstruct,
+ * SequenceEmpty or Optional), as sequence.h describes. */
+static void add_builder(Graph *g, const char *op_type, Tensor *const *items, int count,
+                        DType dtype, Tensor *out)
+{
+    Str name = {0};
+    str_putf(&name, "bind/%s", out->name);
+    Node *n = graph_add_node(g, name.buf, op_type);
+    str_free(&name);
+    for (int i = 0; i < count; i++)
+        node_add_input(n, items[i]);
+    if (strcmp(op_type, "SequenceEmpty") == 0)
+        node_add_attr(n, "dtype", ATTR_INT)->i = dtype;
+    node_add_output(n, out);
+}
+
+/* New constants holding v's tensors, named after t: NAME_0, NAME_1 ... */
+static Tensor **add_constants(Graph *g, const Value *v, const Tensor *t)
+{
+    Tensor **items = xmalloc((size_t)(v->n_tensors + 1) * sizeof *items);
+    for (int i = 0; i < v->n_tensors; i++) {
+        Str hint = {0};
+        str_putf(&hint, "%s_%d", t->name, i);
+        Tensor *c = items[i] = graph_new_tensor(g, hint.buf);
+        str_free(&hint);
+        c->dtype = v->tensors[i]->dtype;
+        c->shape = v->tensors[i]->shape;
+        c->shape_known = true;
+        tensor_set_data(c, v->tensors[i]->data);
+    }
+    return items;
+}
+
+/* Makes sequence or optional input t the value of a SequenceProto or
+ * OptionalProto file: constants and the nodes that build t from them. */
+static bool bind_value(Graph *g, Tensor *t, const Binding *b, Diag *d)
+{
+    Value *v = value_read_file(b->file, t->kind, d);
+    if (!v)
+        return false;
+    if (v->n_tensors && t->dtype && v->dtype != t->dtype) {
+        diag_error(d, "--bind %s: the file holds %s elements, the input %s", b->input,
+                   dtype_name(v->dtype), dtype_name(t->dtype));
+        value_free(v);
+        return false;
+    }
+    DType dtype = t->dtype ? t->dtype : v->dtype ? v->dtype : DT_FLOAT;
+    Tensor **items = add_constants(g, v, t);
+    const char *seq_op = v->n_tensors ? "SequenceConstruct" : "SequenceEmpty";
+    if (t->kind == KIND_SEQUENCE) {
+        add_builder(g, seq_op, items, v->n_tensors, dtype, t);
+    } else if (v->empty || v->inner == KIND_TENSOR) {
+        add_builder(g, "Optional", items, v->empty ? 0 : 1, dtype, t);
+    } else {
+        Str hint = {0};
+        str_putf(&hint, "%s_value", t->name);
+        Tensor *seq = graph_new_tensor(g, hint.buf);
+        str_free(&hint);
+        add_builder(g, seq_op, items, v->n_tensors, dtype, seq);
+        add_builder(g, "Optional", &seq, 1, dtype, t);
+    }
+    drop_input(g, t);
+    free(items);
+    value_free(v);
+    return true;
+}
+
+/* Makes graph input `b->input` a constant holding the file's value. */
+static bool bind_input(Graph *g, const Binding *b, Diag *d)
+{
+    Tensor *t = graph_find_tensor(g, b->input);
+    if (!t || !t->is_input)
+        return diag_error(d, "--bind: the model has no run-time input '%s'", b->input);
+    return t->kind == KIND_TENSOR ? bind_tensor(g, t, b, d) : bind_value(g, t, b, d);
+}
+
+/* Sequences and optionals exist only at compile time: an input of such a
+ * kind must be bound. */
+static bool check_run_time_inputs(const Graph *g, Diag *d)
+{
+    bool ok = true;
+    for (int i = 0; i < g->n_inputs; i++) {
+        const Tensor *t = g->inputs[i];
+        if (t->kind != KIND_TENSOR)
+            ok = diag_error(d, "%s input '%s' must be known at compile time: give its value "
+                            "with --bind %s=FILE.pb", t->kind == KIND_SEQUENCE ? "sequence" :
+                            "optional", t->name, t->name);
+    }
+    return ok;
+}
+
+/* A new graph output NAME_k copying x (through an Identity, so that each
+ * output is its own tensor even when x is an input, a constant or held
+ * twice), inferred and folded on the spot since inference has run. */
+static Tensor *add_output_copy(Graph *g, const Tensor *value, int k, Tensor *x, Diag *d)
+{
+    Str name = {0};
+    str_putf(&name, "%s_%d", value->name, k);
+    Node *n = graph_add_node(g, name.buf, "Identity");
+    Tensor *y = graph_new_tensor(g, name.buf);
+    str_free(&name);
+    n->op = op_lookup("", "Identity");
+    node_add_input(n, x);
+    node_add_output(n, y);
+    y->is_output = true;
+    bool ok = n->op->infer(n, d) && (!n->op->fold || n->op->fold(n, d));
+    return ok ? y : NULL;
+}
+
+/* The tensors sequence or optional output t holds (those of the sequence
+ * an optional holds), described in o. */
+static int output_items(const Tensor *t, ModelOutput *o, Tensor *const **items, Diag *d)
+{
+    int count = value_items(t, items);
+    if (count < 0) {
+        diag_error(d, "graph output '%s' is not built at compile time", t->name);
+        return -1;
+    }
+    o->empty = t->kind == KIND_OPTIONAL && count == 0;
+    o->inner = t->kind == KIND_OPTIONAL && count ? (*items)[0]->kind : KIND_TENSOR;
+    if (o->inner == KIND_SEQUENCE)
+        return output_items((*items)[0], &(ModelOutput){0}, items, d);
+    return count;
+}
+
+/* Replaces each sequence or optional graph output by copies of the
+ * tensors it holds, recording the mapping in m. */
+static bool flatten_outputs(Graph *g, ModelOutputs *m, Diag *d)
+{
+    Tensor **flat = NULL;
+    int n = 0, cap = 0;
+    m->n = g->n_outputs;
+    m->items = xcalloc((size_t)g->n_outputs + 1, sizeof *m->items);
+    bool ok = true;
+    for (int i = 0; i < g->n_outputs && ok; i++) {
+        Tensor *t = g->outputs[i];
+        ModelOutput *o = &m->items[i];
+        *o = (ModelOutput){.name = xstrdup(t->name), .kind = t->kind, .first = n, .count = 1};
+        Tensor *const *items = &g->outputs[i];
+        if (t->kind != KIND_TENSOR) {
+            o->count = output_items(t, o, &items, d);
+            t->is_output = false;
+        }
+        ok = o->count >= 0;
+        grow_array((void **)&flat, &cap, n + (ok ? o->count : 0) + 1, sizeof *flat);
+        for (int k = 0; ok && k < o->count; k++) {
+            flat[n] = t->kind == KIND_TENSOR ? t : add_output_copy(g, t, k, items[k], d);
+            ok = flat[n++] != NULL;
+        }
+    }
+    free(g->outputs);
+    g->outputs = flat;
+    g->n_outputs = n;
+    return ok;
+}
+
+/* Removes the nodes that build sequences and optionals: once outputs are
+ * flattened, nothing reads those values. */
+static void remove_value_builders(Graph *g)
+{
+    bool *keep = xcalloc((size_t)g->n_nodes + 1, sizeof *keep);
+    for (int i = 0; i < g->n_nodes; i++) {
+        const Node *n = g->nodes[i];
+        for (int j = 0; j < n->n_out && !keep[i]; j++)
+            keep[i] = n->out[j]->kind == KIND_TENSOR;
+    }
+    graph_remove_nodes(g, keep);
+    free(keep);
+}
+
+void model_outputs_free(ModelOutputs *m)
+{
+    for (int i = 0; m->items && i < m->n; i++)
+        free(m->items[i].name);
+    free(m->items);
+    memset(m, 0, sizeof *m);
+}
+
+Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
+                             Diag *d)
 {
     Graph *g = onnx_load_file(o->model, d);
     if (!g)
@@ -173,12 +356,26 @@ Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d)
     bool ok = true;
     for (int i = 0; i < o->n_binds && ok; i++)
         ok = bind_input(g, &o->binds[i], d);
-    ok = ok && graph_infer(g, d) && passes_run(g, &o->passes, d) && plan_memory(g, plan, d);
+    ModelOutputs m = {0};
+    ok = ok && check_run_time_inputs(g, d) && graph_infer(g, d) && flatten_outputs(g, &m, d);
+    if (ok)
+        remove_value_builders(g);
+    ok = ok && passes_run(g, &o->passes, d) && plan_memory(g, plan, d);
     if (!ok) {
+        model_outputs_free(&m);
         graph_free(g);
         return NULL;
     }
+    if (outputs)
+        *outputs = m;
+    else
+        model_outputs_free(&m);
     return g;
+}
+
+Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d)
+{
+    return compile_graph_outputs(o, plan, NULL, d);
 }
 
 static bool write_str(const char *dir, const char *name, const char *ext, const Str *s, Diag *d)

@@ -58,6 +58,30 @@ int print_usage(const char *usage, bool help);
 
 /* Loads, binds, infers, optimizes and plans; NULL on error. */
 Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d);
+
+/* A graph output as the model declares it.  Code generation sees tensors
+ * only, so a sequence or optional output is replaced in the compiled
+ * graph's outputs by the tensors it holds, named NAME_0, NAME_1 ...:
+ * compiled outputs [first, first + count) are the model output's tensors
+ * (one for a tensor output, none for an empty optional). */
+typedef struct {
+    char *name;
+    ValueKind kind;     /* KIND_TENSOR, KIND_SEQUENCE or KIND_OPTIONAL */
+    ValueKind inner;    /* what an optional holds: KIND_TENSOR or KIND_SEQUENCE */
+    bool empty;         /* an optional without a value */
+    int first, count;
+} ModelOutput;
+
+typedef struct {
+    ModelOutput *items;
+    int n;
+} ModelOutputs;
+
+/* compile_graph that also tells how the model's outputs map onto the
+ * compiled graph's (`outputs` may be NULL); free with model_outputs_free. */
+Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
+                             Diag *d);
+void model_outputs_free(ModelOutputs *m);
 /* Writes DIR/NAME.c, DIR/NAME.h (and DIR/NAME.weights). */
 bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Diag *d);
 

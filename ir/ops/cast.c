@@ -2,7 +2,8 @@
  * cast.c - Cast: converts every element to the dtype named by `to`.
  *
  * Folding and the generated code both call the runtime's snt_cast, so
- * float-to-integer truncation and the bool rule are defined once.
+ * float-to-integer truncation, the bool rule and the rounding into
+ * float16 and bfloat16 are defined once.
  */
 #include "ir/ops/index_util.h"
 
@@ -13,10 +14,10 @@ static bool cast_infer(Node *n, Diag *d)
     if (!to || to->kind != ATTR_INT)
         return node_error(d, n, "attribute 'to' is required");
     DType t = (DType)to->i;
-    if (!snt_dtype_code(t))
+    if (!cast_dtype_code(t))
         return node_error(d, n, "cannot cast to dtype %lld (%s)", (long long)to->i,
                           dtype_label(t));
-    if (!snt_dtype_code(x->dtype))
+    if (!cast_dtype_code(x->dtype))
         return node_error(d, n, "cannot cast from dtype %s", dtype_label(x->dtype));
     set_output(n, 0, t, &x->shape);
     return true;
@@ -38,8 +39,8 @@ static bool cast_emit(const Node *n, Emitter *e, Diag *d)
     const Tensor *x = n->in[0], *y = n->out[0];
     size_t count = (size_t)tensor_numel(x);
     if (count)
-        emit_line(e, "snt_cast(%s, %s, %s, %s, %zu);", snt_dtype_code(x->dtype), emit_ptr(e, x),
-                  snt_dtype_code(y->dtype), emit_ptr(e, y), count);
+        emit_line(e, "snt_cast(%s, %s, %s, %s, %zu);", cast_dtype_code(x->dtype),
+                  emit_ptr(e, x), cast_dtype_code(y->dtype), emit_ptr(e, y), count);
     return true;
 }
 
@@ -51,4 +52,6 @@ const OpDesc op_Cast = {
     .infer = cast_infer,
     .fold = cast_fold,
     .emit = cast_emit,
+    .dtypes = DT_SET_ALL,
+    .restriction = "no casts to or from strings",
 };

@@ -1,9 +1,10 @@
 /*
  * identity_like.c - ops that pass their input through in inference:
- * CastLike (Cast to the dtype of a second input) and Dropout (the
- * identity outside training, with a mask of all ones).
+ * Identity, CastLike (Cast to the dtype of a second input) and Dropout
+ * (the identity outside training, with a mask of all ones).
  */
 #include "ir/ops/index_util.h"
+#include "ir/ops/sequence.h"
 
 #include <string.h>
 
@@ -14,7 +15,7 @@
 static bool castlike_infer(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0], *like = n->in[1];
-    if (!snt_dtype_code(x->dtype) || !snt_dtype_code(like->dtype))
+    if (!cast_dtype_code(x->dtype) || !cast_dtype_code(like->dtype))
         return node_error(d, n, "cannot cast from %s to %s", dtype_label(x->dtype),
                           dtype_label(like->dtype));
     set_output(n, 0, like->dtype, &x->shape);
@@ -25,8 +26,8 @@ static bool castlike_emit(const Node *n, Emitter *e, Diag *d)
 {
     (void)d;
     const Tensor *x = n->in[0], *y = n->out[0];
-    emit_line(e, "snt_cast(%s, %s, %s, %s, %lld);", snt_dtype_code(x->dtype), emit_ptr(e, x),
-              snt_dtype_code(y->dtype), emit_ptr(e, y), (long long)tensor_numel(x));
+    emit_line(e, "snt_cast(%s, %s, %s, %s, %lld);", cast_dtype_code(x->dtype), emit_ptr(e, x),
+              cast_dtype_code(y->dtype), emit_ptr(e, y), (long long)tensor_numel(x));
     return true;
 }
 
@@ -77,10 +78,10 @@ static bool dropout_infer(Node *n, Diag *d)
     return true;
 }
 
-/* Folds when the data is constant; the mask is all ones.  (The mask is
- * not folded alone: a node whose outputs are partly constant would still
- * have to write the constant one when it is a graph output.) */
-static bool dropout_fold(Node *n, Diag *d)
+/* Folds when the data is constant; Dropout's mask is all ones.  (The
+ * mask is not folded alone: a node whose outputs are partly constant
+ * would still have to write the constant one when it is a graph output.) */
+static bool passthrough_fold(Node *n, Diag *d)
 {
     (void)d;
     if (!tensor_is_const(n->in[0]) || tensor_numel(n->in[0]) > FOLD_MAX_ELEMENTS)
@@ -95,7 +96,7 @@ static bool dropout_fold(Node *n, Diag *d)
     return true;
 }
 
-static bool dropout_emit(const Node *n, Emitter *e, Diag *d)
+static bool passthrough_emit(const Node *n, Emitter *e, Diag *d)
 {
     (void)d;
     size_t bytes = tensor_bytes(n->out[0]);
@@ -116,7 +117,50 @@ const OpDesc op_Dropout = {
     .min_in = 1, .max_in = 3,
     .min_out = 1, .max_out = 2,
     .infer = dropout_infer,
-    .fold = dropout_fold,
-    .emit = dropout_emit,
+    .fold = passthrough_fold,
+    .emit = passthrough_emit,
     .is_view = true,
+};
+
+/* ------------------------------------------------------------------ */
+/* Identity                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The identity of a sequence or optional is the same value: its output
+ * is seen through to the builder of the input (value_items), and like
+ * the builders it prints no code. */
+static bool identity_infer(Node *n, Diag *d)
+{
+    Tensor *x = n->in[0];
+    if (x->kind != KIND_TENSOR) {
+        Tensor *const *items;
+        int count = value_items(x, &items);
+        if (count < 0)
+            return node_error(d, n, "input '%s' must be known at compile time", x->name);
+        set_value_output(n, x->kind, x->dtype, items, count);
+        return true;
+    }
+    if (!check_movable(n, x, d))
+        return false;
+    set_output(n, 0, x->dtype, &x->shape);
+    return true;
+}
+
+static bool identity_emit(const Node *n, Emitter *e, Diag *d)
+{
+    if (n->in[0]->kind != KIND_TENSOR)
+        return emit_value_builder(n, e, d);
+    return passthrough_emit(n, e, d);
+}
+
+const OpDesc op_Identity = {
+    .name = "Identity",
+    .since = 1, .until = 17,
+    .min_in = 1, .max_in = 1,
+    .min_out = 1, .max_out = 1,
+    .infer = identity_infer,
+    .fold = passthrough_fold,
+    .emit = identity_emit,
+    .is_view = true,
+    .dtypes = DT_SET_ALL,
 };

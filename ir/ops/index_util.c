@@ -21,6 +21,15 @@ const char *snt_dtype_code(DType t)
     }
 }
 
+const char *cast_dtype_code(DType t)
+{
+    switch (t) {
+    case DT_FLOAT16: return "SNT_DT_FLOAT16";
+    case DT_BFLOAT16: return "SNT_DT_BFLOAT16";
+    default: return snt_dtype_code(t);
+    }
+}
+
 bool check_index_input(const Node *n, int i, Diag *d)
 {
     const Tensor *t = n->in[i];

@@ -27,6 +27,9 @@ bool check_const_indices_in(const Node *n, int i, int k, const int64_t *dims, Di
 bool elements_axis(const Node *n, int *axis, Diag *d);
 /* Cast's fold, shared by CastLike: converts a constant input. */
 bool cast_fold(Node *n, Diag *d);
+/* snt_dtype_code's names and the 16-bit float types: every dtype that
+ * snt_cast converts, or NULL. */
+const char *cast_dtype_code(DType t);
 snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis);
 void emit_elements_params(Emitter *e, const snt_elements_params *p);
 

@@ -114,11 +114,11 @@ static size_t staged_bytes(const Tensor *t, DType kernel)
     return ((size_t)tensor_numel(t) * dtype_size(kernel) + 7) / 8 * 8;
 }
 
-/* snt_dtype_code's names, and float16, which snt_cast also converts;
- * "0" (no dtype) for the rest. */
+/* The dtypes snt_cast converts by their runtime names; "0" (no dtype)
+ * for the rest. */
 static const char *snt_dtype_name(DType t)
 {
-    const char *code = t == DT_FLOAT16 ? "SNT_DT_FLOAT16" : snt_dtype_code(t);
+    const char *code = cast_dtype_code(t);
     return code ? code : "0";
 }
 

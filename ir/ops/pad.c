@@ -191,7 +191,7 @@ static bool pad_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Pad = {
     .name = "Pad",
-    .dtypes = DT_SET_ALL,
+    .dtypes = DT_SET_REAL | DT_BIT(DT_BOOL),
     .since = 2, .until = 18,
     .min_in = 1, .max_in = 4,
     .min_out = 1, .max_out = 1,

@@ -1,6 +1,6 @@
 /*
- * reshape.c - the view ops: Reshape, Flatten, Squeeze, Unsqueeze and
- * Identity.
+ * reshape.c - the view ops: Reshape, Flatten, Squeeze and Unsqueeze
+ * (Identity, which also passes sequences through, is in identity_like.c).
  *
  * They change only the shape, never the bytes: each is a view of its
  * input (is_view), emitted as a memcpy unless the planner aliases the two
@@ -217,26 +217,6 @@ const OpDesc op_Unsqueeze = {
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = 1,
     .infer = unsqueeze_infer,
-    .fold = view_fold,
-    .emit = view_emit,
-    .is_view = true,
-};
-
-/* ------------------------------------------------------------------ */
-/* Identity                                                             */
-/* ------------------------------------------------------------------ */
-
-static bool identity_infer(Node *n, Diag *d)
-{
-    return view_set_output(n, &n->in[0]->shape, d);
-}
-
-const OpDesc op_Identity = {
-    .name = "Identity",
-    .since = 1, .until = 17,
-    .min_in = 1, .max_in = 1,
-    .min_out = 1, .max_out = 1,
-    .infer = identity_infer,
     .fold = view_fold,
     .emit = view_emit,
     .is_view = true,

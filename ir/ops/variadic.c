@@ -4,26 +4,26 @@
  *
  * They run as a chain of binary kernels: y = x0 op x1, then y = y op xk
  * for each further input (y is dense, so each step reads it in place),
- * and Mean divides the sum by the input count at the end.  One input is
- * a copy.  Folding runs the same chain on the constant values.
+ * and Mean divides the sum by the input count at the end (see
+ * emit_chain in binary_ext.c; float16 and bfloat16 run it in float32 and
+ * round once at the end).  One input is a copy.  Folding runs the same
+ * chain on the constant values.
  */
 #include "ir/ops/elementwise_ext.h"
-#include "ir/ops/index_util.h"
 
 #include <string.h>
 
 typedef struct {
     const char *name;
     snt_binop_ext op;
-    const char *c_op;    /* the enumerator's spelling in generated code */
     bool is_mean;        /* Sum, then a division by the input count */
 } VariadicInfo;
 
 static const VariadicInfo variadic_ops[] = {
-    {"Max", SNT_BX_MAX, "SNT_BX_MAX", false},
-    {"Mean", SNT_BX_ADD, "SNT_BX_ADD", true},
-    {"Min", SNT_BX_MIN, "SNT_BX_MIN", false},
-    {"Sum", SNT_BX_ADD, "SNT_BX_ADD", false},
+    {"Max", SNT_BX_MAX, false},
+    {"Mean", SNT_BX_ADD, true},
+    {"Min", SNT_BX_MIN, false},
+    {"Sum", SNT_BX_ADD, false},
 };
 
 static const VariadicInfo *variadic_info(const Node *n, Diag *d)
@@ -44,8 +44,7 @@ static bool variadic_infer(Node *n, Diag *d)
         if (!check_same_dtype(n, i, d))
             return false;
     const Tensor *x = n->in[0];
-    bool ok = info->is_mean ? x->dtype == DT_FLOAT || x->dtype == DT_DOUBLE
-                            : dtype_is_numeric(x->dtype);
+    bool ok = info->is_mean ? dtype_is_float(x->dtype) : chain_takes(x->dtype);
     if (!ok)
         return node_error(d, n, "input 0 ('%s') has unsupported dtype %s", x->name,
                           dtype_label(x->dtype));
@@ -65,20 +64,10 @@ static bool variadic_fold(Node *n, Diag *d)
     int64_t count = tensor_numel(y);
     if (!all_inputs_const(n) || count > FOLD_MAX_ELEMENTS)
         return true;
-    void *out = alloc_output(n, 0);
-    int dt = (int)y->dtype;
-    if (n->n_in == 1) {
-        memcpy(out, n->in[0]->data, tensor_bytes(y));
-        return true;
-    }
-    snt_bcast p = bcast_of(&n->in[0]->shape, &n->in[1]->shape, &y->shape);
-    snt_binary_ext(info->op, dt, &p, n->in[0]->data, n->in[1]->data, out);
-    for (int i = 2; i < n->n_in; i++) {
-        p = bcast_of(&y->shape, &n->in[i]->shape, &y->shape);
-        snt_binary_ext(info->op, dt, &p, out, n->in[i]->data, out);
-    }
-    if (info->is_mean)
-        snt_divide_ext(dt, out, (size_t)count, n->n_in);
+    if (n->n_in == 1)
+        memcpy(alloc_output(n, 0), n->in[0]->data, tensor_bytes(y));
+    else
+        fold_chain(n, info->op, info->is_mean);
     return true;
 }
 
@@ -88,18 +77,6 @@ static OpCost variadic_cost(const Node *n)
 {
     int ops = n->n_in - 1 + (strcmp(n->op_type, "Mean") == 0);
     return (OpCost){.flops = sat_mul(tensor_numel(n->out[0]), ops)};
-}
-
-/* One step of the chain: y = a op b, its parameters named p<step>. */
-static void emit_step(Emitter *e, const VariadicInfo *info, int step, const Tensor *a,
-                      const Tensor *b, const Tensor *y)
-{
-    char var[16];
-    snprintf(var, sizeof var, "p%d", step);
-    snt_bcast p = bcast_of(&a->shape, &b->shape, &y->shape);
-    emit_bcast_params(e, &p, var);
-    emit_line(e, "snt_binary_ext(%s, %s, &%s, %s, %s, %s);", info->c_op,
-              snt_dtype_code(y->dtype), var, emit_ptr(e, a), emit_ptr(e, b), emit_ptr(e, y));
 }
 
 static bool variadic_emit(const Node *n, Emitter *e, Diag *d)
@@ -115,25 +92,20 @@ static bool variadic_emit(const Node *n, Emitter *e, Diag *d)
                   emit_ptr(e, n->in[0]), emit_ptr(e, y));
         return true;
     }
-    emit_step(e, info, 0, n->in[0], n->in[1], y);
-    for (int i = 2; i < n->n_in; i++)
-        emit_step(e, info, i - 1, y, n->in[i], y);
-    if (info->is_mean)
-        emit_line(e, "snt_divide_ext(%s, %s, %lld, %d);", snt_dtype_code(y->dtype),
-                  emit_ptr(e, y), count, n->n_in);
+    emit_chain(n, e, info->op, info->is_mean);
     return true;
 }
 
 /* Opset 8 brought broadcasting; opset 6's same-shape form is a special
  * case of it.  The output is written before the last input is read, so
  * it must not share an input's bytes (no in_place). */
-#define VARIADIC_OP(op_name) \
+#define VARIADIC_OP(op_name, dtype_set) \
     {.name = op_name, .since = 6, .until = COMPUTE_OPSET_MAX, \
      .min_in = 1, .max_in = 1 << 16, .min_out = 1, .max_out = 1, \
      .infer = variadic_infer, .fold = variadic_fold, .cost = variadic_cost, \
-     .emit = variadic_emit}
+     .emit = variadic_emit, .scratch_bytes = chain_scratch_bytes, .dtypes = dtype_set}
 
-const OpDesc op_Max = VARIADIC_OP("Max");
-const OpDesc op_Mean = VARIADIC_OP("Mean");
-const OpDesc op_Min = VARIADIC_OP("Min");
-const OpDesc op_Sum = VARIADIC_OP("Sum");
+const OpDesc op_Max = VARIADIC_OP("Max", CHAIN_DTYPES);
+const OpDesc op_Mean = VARIADIC_OP("Mean", DT_SET_FLOAT | DT_BIT(DT_BFLOAT16));
+const OpDesc op_Min = VARIADIC_OP("Min", CHAIN_DTYPES);
+const OpDesc op_Sum = VARIADIC_OP("Sum", CHAIN_DTYPES);

@@ -33,7 +33,8 @@ extern "C" {
 enum {
     SNT_DT_FLOAT = 1, SNT_DT_UINT8 = 2, SNT_DT_INT8 = 3, SNT_DT_UINT16 = 4,
     SNT_DT_INT16 = 5, SNT_DT_INT32 = 6, SNT_DT_INT64 = 7, SNT_DT_BOOL = 9,
-    SNT_DT_FLOAT16 = 10, SNT_DT_DOUBLE = 11, SNT_DT_UINT32 = 12, SNT_DT_UINT64 = 13
+    SNT_DT_FLOAT16 = 10, SNT_DT_DOUBLE = 11, SNT_DT_UINT32 = 12, SNT_DT_UINT64 = 13,
+    SNT_DT_BFLOAT16 = 16
 };
 
 /* ---------------------------------------------------------------- */
@@ -724,38 +725,6 @@ size_t snt_rnn_scratch_floats(const snt_rnn_params *p);
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch);
 
 /* ---------------------------------------------------------------- */
-/* Discrete Fourier transforms: DFT, STFT (dft.c)                     */
-/* ---------------------------------------------------------------- */
-
-/* n-point DFTs of a grid of lines[0] x lines[1] signals.  Line (a, b)
- * starts at element a * x_line_strides[0] + b * x_line_strides[1] of x;
- * its sample k < samples is at k * x_sample_stride past that, one real
- * value or, when complex_input, a (re, im) pair, multiplied by window[k]
- * when window is not NULL.  Samples from `samples` to n are zeros.  Bin
- * j < bins of the line is the (re, im) pair at a * y_line_strides[0] +
- * b * y_line_strides[1] + j * y_bin_stride of y:
- *     sum over k < n of x[k] exp(-2 pi i j k / n),
- * or with +2 pi i and divided by n when inverse.  Strides count elements
- * of the dtype. */
-typedef struct {
-    size_t lines[2];
-    ptrdiff_t x_line_strides[2], x_sample_stride;
-    ptrdiff_t y_line_strides[2], y_bin_stride;
-    size_t samples;          /* <= n */
-    int complex_input;
-    size_t n, bins;          /* bins <= n */
-    int inverse;
-} snt_dft_params;
-
-/* Doubles of `work` snt_dft needs for an n-point transform. */
-size_t snt_dft_work_doubles(size_t n);
-/* dtype is SNT_DT_FLOAT or SNT_DT_DOUBLE, for x, window and y alike.  A
- * radix-2 FFT when n is a power of two, else the direct O(n^2) sum.  y
- * must not overlap x. */
-void snt_dft(int dtype, const snt_dft_params *p, const void *x, const void *window, void *y,
-             double *work);
-
-/* ---------------------------------------------------------------- */
 /* Vision: sampling at computed positions (grid_sample.c,             */
 /* roi_align.c)                                                       */
 /* ---------------------------------------------------------------- */
@@ -793,6 +762,60 @@ typedef struct {
 
 void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const float *rois,
                        const int64_t *batch_indices, float *y);
+
+/* ---------------------------------------------------------------- */
+/* Discrete Fourier transforms: DFT, STFT (dft.c)                     */
+/* ---------------------------------------------------------------- */
+
+/* n-point DFTs of a grid of lines[0] x lines[1] signals.  Line (a, b)
+ * starts at element a * x_line_strides[0] + b * x_line_strides[1] of x;
+ * its sample k < samples is at k * x_sample_stride past that, one real
+ * value or, when complex_input, a (re, im) pair, multiplied by window[k]
+ * when window is not NULL.  Samples from `samples` to n are zeros.  Bin
+ * j < bins of the line is the (re, im) pair at a * y_line_strides[0] +
+ * b * y_line_strides[1] + j * y_bin_stride of y:
+ *     sum over k < n of x[k] exp(-2 pi i j k / n),
+ * or with +2 pi i and divided by n when inverse.  Strides count elements
+ * of the dtype. */
+typedef struct {
+    size_t lines[2];
+    ptrdiff_t x_line_strides[2], x_sample_stride;
+    ptrdiff_t y_line_strides[2], y_bin_stride;
+    size_t samples;          /* <= n */
+    int complex_input;
+    size_t n, bins;          /* bins <= n */
+    int inverse;
+} snt_dft_params;
+
+/* Doubles of `work` snt_dft needs for an n-point transform. */
+size_t snt_dft_work_doubles(size_t n);
+/* dtype is SNT_DT_FLOAT or SNT_DT_DOUBLE, for x, window and y alike.  A
+ * radix-2 FFT when n is a power of two, else the direct O(n^2) sum.  y
+ * must not overlap x. */
+void snt_dft(int dtype, const snt_dft_params *p, const void *x, const void *window, void *y,
+             double *work);
+
+/* ---------------------------------------------------------------- */
+/* float16 and bfloat16 (half.c)                                      */
+/* ---------------------------------------------------------------- */
+
+/* C99 has no 16-bit floating point type, so float16 (IEEE binary16) and
+ * bfloat16 (the upper half of a float32) tensors are uint16_t arrays of
+ * bit patterns, in generated code and in the runtime alike.  Kernels
+ * compute on them in float32 and round once into the 16-bit type. */
+
+/* The value of a float16 or bfloat16 bit pattern: exact, since float32
+ * holds every such value (subnormals, infinities and NaN included). */
+float snt_half_to_float(uint16_t h);
+float snt_bfloat16_to_float(uint16_t b);
+/* v rounded to the nearest float16, ties to even (as numpy's astype):
+ * magnitudes from 65520 on become infinities, tiny ones subnormals or
+ * zero; NaN stays NaN. */
+uint16_t snt_half_from_double(double v);
+/* f as ONNX's Cast makes a bfloat16: the upper 16 bits of the float32,
+ * i.e. rounded toward zero (the ONNX reference and its node tests do
+ * so); NaN stays NaN. */
+uint16_t snt_bfloat16_from_float(float f);
 
 /* ---------------------------------------------------------------- */
 /* 3-D pooling and MaxPool's indices (pool3d.c), 3-D ConvTranspose    */

@@ -6,7 +6,8 @@
  * integer truncates toward zero; values out of the int64 range saturate
  * and NaN becomes 0 (ONNX leaves both undefined, C would make them
  * undefined behaviour); integers narrow by wrapping, like numpy.  Any
- * nonzero value (NaN included) casts to bool true.
+ * nonzero value (NaN included) casts to bool true.  float16 and bfloat16
+ * load exactly and store through half.c's rounding.
  */
 #include <math.h>
 #include <string.h>
@@ -22,45 +23,6 @@ typedef struct {
     uint64_t u;
 } scalar;
 
-/* IEEE binary16 bits to float: exact. */
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-    float mag;
-    if (exp == 0x1f)
-        mag = mant ? NAN : INFINITY;
-    else if (exp == 0)
-        mag = ldexpf((float)mant, -24);            /* zero or subnormal */
-    else
-        mag = ldexpf((float)(mant | 0x400), (int)exp - 25);
-    return sign ? -mag : mag;
-}
-
-/* float to IEEE binary16 bits, rounding to nearest even. */
-static uint16_t float_to_half(float f)
-{
-    uint16_t sign = signbit(f) ? 0x8000 : 0;
-    float a = fabsf(f);
-    int e;
-    float m;
-    long q;
-    if (isnan(f))
-        return (uint16_t)(sign | 0x7e00);
-    if (a >= 65520.0f)                              /* rounds past the largest half */
-        return (uint16_t)(sign | 0x7c00);
-    if (a < ldexpf(1.0f, -14)) {                    /* subnormal: multiples of 2^-24 */
-        q = lrintf(ldexpf(a, 24));
-        return (uint16_t)(sign | q);                /* q == 1024 is the smallest normal */
-    }
-    m = frexpf(a, &e);                              /* a = m * 2^e, m in [0.5, 1) */
-    q = lrintf(ldexpf(m, 11));                      /* 11 significant bits */
-    if (q == 2048) {                                /* rounding carried into the exponent */
-        q = 1024;
-        e++;
-    }
-    return (uint16_t)(sign | ((uint16_t)(e + 14) << 10) | (q - 1024));
-}
-
 static scalar load(int dtype, const void *x, size_t i)
 {
     scalar s;
@@ -71,7 +33,8 @@ static scalar load(int dtype, const void *x, size_t i)
     switch (dtype) {
     case SNT_DT_FLOAT:   s.f = ((const float *)x)[i]; break;
     case SNT_DT_DOUBLE:  s.f = ((const double *)x)[i]; break;
-    case SNT_DT_FLOAT16: s.f = half_to_float(((const uint16_t *)x)[i]); break;
+    case SNT_DT_FLOAT16: s.f = snt_half_to_float(((const uint16_t *)x)[i]); break;
+    case SNT_DT_BFLOAT16: s.f = snt_bfloat16_to_float(((const uint16_t *)x)[i]); break;
     case SNT_DT_INT8:    s.kind = SCALAR_SIGNED; s.i = ((const int8_t *)x)[i]; break;
     case SNT_DT_INT16:   s.kind = SCALAR_SIGNED; s.i = ((const int16_t *)x)[i]; break;
     case SNT_DT_INT32:   s.kind = SCALAR_SIGNED; s.i = ((const int32_t *)x)[i]; break;
@@ -144,7 +107,10 @@ static void store(int dtype, void *y, size_t i, scalar s)
     switch (dtype) {
     case SNT_DT_FLOAT:   ((float *)y)[i] = as_float(s); break;
     case SNT_DT_DOUBLE:  ((double *)y)[i] = as_double(s); break;
-    case SNT_DT_FLOAT16: ((uint16_t *)y)[i] = float_to_half(as_float(s)); break;
+    /* float16 straight from the double, so float64 -> float16 rounds once;
+     * bfloat16 from the float32, as ONNX's reference casts it. */
+    case SNT_DT_FLOAT16: ((uint16_t *)y)[i] = snt_half_from_double(as_double(s)); break;
+    case SNT_DT_BFLOAT16: ((uint16_t *)y)[i] = snt_bfloat16_from_float(as_float(s)); break;
     case SNT_DT_INT8:    ((int8_t *)y)[i] = (int8_t)integer_bits(s); break;
     case SNT_DT_INT16:   ((int16_t *)y)[i] = (int16_t)integer_bits(s); break;
     case SNT_DT_INT32:   ((int32_t *)y)[i] = (int32_t)integer_bits(s); break;
@@ -163,7 +129,8 @@ static size_t dtype_size(int dtype)
 {
     switch (dtype) {
     case SNT_DT_INT8: case SNT_DT_UINT8: case SNT_DT_BOOL: return 1;
-    case SNT_DT_INT16: case SNT_DT_UINT16: case SNT_DT_FLOAT16: return 2;
+    case SNT_DT_INT16: case SNT_DT_UINT16: case SNT_DT_FLOAT16: case SNT_DT_BFLOAT16:
+        return 2;
     case SNT_DT_FLOAT: case SNT_DT_INT32: case SNT_DT_UINT32: return 4;
     case SNT_DT_DOUBLE: case SNT_DT_INT64: case SNT_DT_UINT64: return 8;
     default: return 0;
