@@ -4,7 +4,8 @@
     python3 examples/export.py MODEL --out DIR [--opset 13|17] [--size H|HxW] [--small]
 
 writes DIR/MODEL_opNN.onnx, DIR/MODEL_input.npy (a fixed-seed random input)
-and DIR/MODEL_output.npy (PyTorch's float32 output for it, eval mode).
+and DIR/MODEL_output.npy (PyTorch's float32 output for it, eval mode), and
+prints the exported graph's op-type histogram.
 
 Weights are random, and every normalization is made non-trivial so that a
 wrong BatchNorm fold or LayerNorm fusion cannot hide behind identity
@@ -31,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mod
 import cmunext  # noqa: E402
 import generic  # noqa: E402
 import m2snet  # noqa: E402
+import patterns  # noqa: E402
 import unext  # noqa: E402
 
 
@@ -38,13 +40,24 @@ class Spec:
     """How to build one model at full size and as a reduced variant.
 
     build(small) returns the nn.Module; size/small_size are the input shape
-    (N, C, H, W) or (N, T, C); only image models accept --size."""
+    (N, C, H, W) or (N, T, C); only image models accept --size.  A scripted
+    model is exported through torch.jit.script, which keeps Python control
+    flow and lists as If, Loop and sequence ops (tracing would evaluate them
+    away); `needs` lists op types the export must contain, so a change of
+    exporter that loses the pattern fails loudly."""
 
-    def __init__(self, build, size, small_size, image=True):
+    def __init__(self, build, size, small_size, image=True, script=False, needs=()):
         self.build = build
         self.size = size
         self.small_size = small_size
         self.image = image
+        self.script = script
+        self.needs = needs
+
+
+def pattern(cls, shape, *needs, script=False):
+    """A fixed-size network of examples/models/patterns.py."""
+    return Spec(lambda small: cls(), shape, shape, image=False, script=script, needs=needs)
 
 
 # Reduced widths keep every structural feature: UNeXt's shift groups stay
@@ -68,6 +81,16 @@ SPECS = {
     "mlp": Spec(lambda small: generic.TinyMLP(), (2, 4, 6, 6), (2, 4, 6, 6), image=False),
     "convnet": Spec(lambda small: generic.TinyConvNet(), (1, 3, 20, 24), (1, 3, 20, 24)),
     "attention": Spec(lambda small: generic.TinyAttention(), (1, 8, 12), (1, 8, 12), image=False),
+    "slice_assign": pattern(patterns.SliceAssign, (1, 4, 6, 7), "ScatterND"),
+    "einsum": pattern(patterns.EinsumNet, (2, 4, 3, 4), "Einsum"),
+    "instance_norm": pattern(patterns.InstanceNormNet, (2, 4, 5, 6), "InstanceNormalization"),
+    "conv_transpose": pattern(patterns.ConvTransposeNet, (1, 4, 5, 6), "ConvTranspose"),
+    "roll": pattern(patterns.RollNet, (1, 3, 5, 4), "Slice", "Concat"),
+    "chunk_seq": pattern(patterns.ChunkSeq, (1, 8, 4, 5), "SplitToSequence", "SequenceAt",
+                         "ConcatFromSequence", script=True),
+    "shape_if": pattern(patterns.ShapeIf, (1, 3, 5, 6), "If", script=True),
+    "chunk_loop": pattern(patterns.ChunkLoop, (1, 9, 5, 7), "Loop", "If", "SplitToSequence",
+                          "SequenceAt", script=True),
 }
 
 
@@ -127,9 +150,22 @@ def fp64_deviation(model, x, y):
     return float(np.abs(y - y64).max())
 
 
+def op_histogram(graph):
+    """{op type: count} over the graph and the subgraphs of If/Loop bodies."""
+    counts = {}
+    for node in graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.GRAPH:
+                for op, count in op_histogram(attr.g).items():
+                    counts[op] = counts.get(op, 0) + count
+    return counts
+
+
 def export(name, out_dir, opset=13, size=None, small=False, seed=None, fp64=True):
     """Export NAME; returns the path of the .onnx file, the output's
-    max |value| and (if fp64) its float64 deviation, else None."""
+    max |value|, (if fp64) its float64 deviation, else None, and the
+    graph's op-type histogram."""
     spec = SPECS[name]
     shape = spec.small_size if small else spec.size
     if size:
@@ -141,19 +177,25 @@ def export(name, out_dir, opset=13, size=None, small=False, seed=None, fp64=True
     model = build_model(name, small, shape, seed)
 
     x = np.random.RandomState(seed).standard_normal(shape).astype(np.float32)
+    exported = torch.jit.script(model) if spec.script else model
     with torch.no_grad():
-        y = model(torch.from_numpy(x)).numpy().astype(np.float32)
+        y = exported(torch.from_numpy(x)).numpy().astype(np.float32)
 
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, f"{name}_op{opset}.onnx")
-    torch.onnx.export(model, torch.from_numpy(x), path, opset_version=opset,
+    torch.onnx.export(exported, torch.from_numpy(x), path, opset_version=opset,
                       input_names=["input"], output_names=["output"],
                       do_constant_folding=True)
     # Check a loaded copy: onnx 1.12's checker rewrites a file given by path.
-    onnx.checker.check_model(onnx.load(path), full_check=True)
+    graph = onnx.load(path)
+    onnx.checker.check_model(graph, full_check=True)
+    ops = op_histogram(graph.graph)
+    missing = [op for op in spec.needs if op not in ops]
+    if missing:
+        raise SystemExit(f"{name}: the export lacks {', '.join(missing)}: {ops}")
     np.save(os.path.join(out_dir, f"{name}_input.npy"), x)
     np.save(os.path.join(out_dir, f"{name}_output.npy"), y)
-    return path, float(np.abs(y).max()), fp64_deviation(model, x, y) if fp64 else None
+    return path, float(np.abs(y).max()), fp64_deviation(model, x, y) if fp64 else None, ops
 
 
 def main():
@@ -165,9 +207,11 @@ def main():
     ap.add_argument("--small", action="store_true", help="reduced widths and input size")
     ap.add_argument("--seed", type=int, help="default: derived from the model name")
     args = ap.parse_args()
-    path, peak, dev64 = export(args.model, args.out, args.opset, args.size, args.small, args.seed)
+    path, peak, dev64, ops = export(args.model, args.out, args.opset, args.size, args.small,
+                                    args.seed)
     print(f"{path}: {os.path.getsize(path)} bytes, max|output| {peak:.4g}, "
           f"max|fp32 - fp64| {dev64:.3g} ({dev64 / peak:.2g} of max|output|)")
+    print("  ops: " + ", ".join(f"{op} {count}" for op, count in sorted(ops.items())))
 
 
 if __name__ == "__main__":

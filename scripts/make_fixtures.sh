@@ -23,3 +23,10 @@ done
 for model in mlp convnet attention; do
     "$PY" examples/export.py "$model" --opset 13 --out "$OUT"
 done
+
+# One small network per PyTorch export pattern of the op coverage (the
+# scripted ones, chunk_seq, shape_if and chunk_loop, keep If, Loop and
+# sequence ops in the graph).
+for model in slice_assign einsum instance_norm conv_transpose roll chunk_seq shape_if chunk_loop; do
+    "$PY" examples/export.py "$model" --opset 13 --out "$OUT"
+done
