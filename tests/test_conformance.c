@@ -65,6 +65,8 @@ typedef struct {
     bool *input_is_int;  /* integer-typed: bound when a retry names none */
     bool *bind;          /* inputs passed as --bind instead of --input */
     ValueKind *output_kind; /* sequence and optional outputs are .pb files */
+    char **ops;          /* the distinct op types of the model's graph */
+    int n_ops;
     bool claimed;        /* every op is in Sinter's table for its opset */
     const char *known;   /* reason from known_issues.txt, or NULL */
     Outcome outcome;
@@ -405,6 +407,21 @@ static ValueKind value_kind(const Onnx__TypeProto *t)
     return KIND_TENSOR;
 }
 
+/* Records the distinct op types of the model's main graph: the ops the
+ * case speaks for in the per-op summary. */
+static void collect_ops(Case *c, const Onnx__GraphProto *g)
+{
+    c->ops = xcalloc(g->n_node + 1, sizeof *c->ops);
+    for (size_t i = 0; i < g->n_node; i++) {
+        const char *op = g->node[i]->op_type;
+        bool seen = false;
+        for (int k = 0; k < c->n_ops && !seen; k++)
+            seen = strcmp(c->ops[k], op) == 0;
+        if (!seen)
+            c->ops[c->n_ops++] = xstrdup(op);
+    }
+}
+
 /* Reads the case's model proto directly (not through the frontend, so
  * that a model the frontend rejects still gets classified). */
 static bool inspect_case(Case *c)
@@ -419,6 +436,7 @@ static bool inspect_case(Case *c)
         return false;
     check_claimed(c, m);
     const Onnx__GraphProto *g = m->graph;
+    collect_ops(c, g);
     c->n_inputs = (int)g->n_input;
     c->n_outputs = (int)g->n_output;
     c->input_names = xcalloc(g->n_input, sizeof *c->input_names);
@@ -477,6 +495,9 @@ static void free_cases(Case *cases, int n)
         free(cases[i].input_is_int);
         free(cases[i].bind);
         free(cases[i].output_kind);
+        for (int j = 0; j < cases[i].n_ops; j++)
+            free(cases[i].ops[j]);
+        free(cases[i].ops);
         free(cases[i].name);
         free(cases[i].dir);
         free(cases[i].work);
@@ -694,6 +715,54 @@ static void print_not_run(const Case *cases, int n)
     free(done);
 }
 
+static bool case_uses(const Case *c, const char *op)
+{
+    for (int k = 0; k < c->n_ops; k++)
+        if (strcmp(c->ops[k], op) == 0)
+            return true;
+    return false;
+}
+
+/* Per claimed op: how many of the cases that use it ran and passed.  An
+ * op counts as conforming when every such case passes; the others are
+ * listed with the cases that did not pass (all of them known issues,
+ * or the suite fails anyway). */
+static void print_op_summary(const Case *cases, int n)
+{
+    int count, claimed = 0, in_suite = 0, conforming = 0;
+    const OpDesc *const *ops = op_all(&count);
+    Str partial = {0};
+    for (int i = 0; i < count; i++) {
+        if (ops[i]->internal)
+            continue;
+        claimed++;
+        int used = 0, passed = 0;
+        Str missed = {0};
+        for (int j = 0; j < n; j++) {
+            if (!case_uses(&cases[j], ops[i]->name))
+                continue;
+            used++;
+            if (cases[j].outcome == PASS)
+                passed++;
+            else
+                str_putf(&missed, " %s", cases[j].name);
+        }
+        in_suite += used > 0;
+        if (used > 0 && passed == used)
+            conforming++;
+        else if (used > 0)
+            str_putf(&partial, "  %s: %d of %d pass; not:%s\n", ops[i]->name, passed, used,
+                     missed.buf);
+        str_free(&missed);
+    }
+    printf("conformance: %d ops claimed, %d of them used by the cases run here, %d pass every "
+           "case that uses them\n",
+           claimed, in_suite, conforming);
+    if (partial.buf)
+        printf("conformance: claimed ops with cases that do not pass:\n%s", partial.buf);
+    str_free(&partial);
+}
+
 /* Prints the report; returns the count of unexpected results: claimed
  * cases that did not pass and are not known issues. */
 static int report(const Case *cases, int n)
@@ -725,6 +794,7 @@ static int report(const Case *cases, int n)
             unexpected++;
         }
     }
+    print_op_summary(cases, n);
     printf("conformance: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     printf("conformance: %d unexpected (claimed ops, not in %s)\n", unexpected,
            KNOWN_ISSUES_FILE);
