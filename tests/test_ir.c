@@ -229,6 +229,22 @@ static void test_planner_random_dags(void)
     }
 }
 
+/* `sinter ops` lists each op's dtypes from the table: every op a model
+ * may name declares them. */
+static void test_every_op_declares_dtypes(void)
+{
+    int n;
+    const OpDesc *const *ops = op_all(&n);
+    CU_ASSERT(n >= 150);
+    for (int i = 0; i < n; i++) {
+        if (ops[i]->internal)
+            continue;
+        if (!ops[i]->dtypes)
+            fprintf(stderr, "\n%s declares no dtypes", ops[i]->name);
+        CU_ASSERT(ops[i]->dtypes != 0);
+    }
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -243,6 +259,7 @@ int main(void)
     CU_add_test(s, "internal op refused", test_internal_op_refused);
     CU_add_test(s, "dce removes unused nodes", test_dce_removes_unused);
     CU_add_test(s, "planner on random DAGs", test_planner_random_dags);
+    CU_add_test(s, "every op declares dtypes", test_every_op_declares_dtypes);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

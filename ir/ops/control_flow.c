@@ -361,6 +361,7 @@ static bool loop_expand(Node *n, Graph *g, Diag *d)
 
 const OpDesc op_Loop = {
     .name = "Loop",
+    .dtypes = DT_BIT(DT_INT64),
     .since = 1, .until = 17,
     .min_in = 2, .max_in = 1 << 16,
     .min_out = 1, .max_out = 1 << 16,
@@ -621,6 +622,7 @@ static bool scan_expand(Node *n, Graph *g, Diag *d)
 
 const OpDesc op_Scan = {
     .name = "Scan",
+    .dtypes = DT_SET_ALL,
     .since = 8, .until = 17,
     .min_in = 1, .max_in = 1 << 16,
     .min_out = 1, .max_out = 1 << 16,

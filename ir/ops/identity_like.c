@@ -33,6 +33,8 @@ static bool castlike_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_CastLike = {
     .name = "CastLike",
+    .dtypes = DT_SET_ALL,
+    .restriction = "no casts to or from strings",
     .since = 15, .until = 21,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,
@@ -113,6 +115,7 @@ static bool passthrough_emit(const Node *n, Emitter *e, Diag *d)
 
 const OpDesc op_Dropout = {
     .name = "Dropout",
+    .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_BIT(DT_FLOAT16) | DT_BIT(DT_BFLOAT16),
     .since = 7, .until = 21, /* opsets 1-6 had is_test and consumed_inputs */
     .min_in = 1, .max_in = 3,
     .min_out = 1, .max_out = 2,

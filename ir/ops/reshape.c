@@ -105,6 +105,7 @@ static bool reshape_infer(Node *n, Diag *d)
 
 const OpDesc op_Reshape = {
     .name = "Reshape",
+    .dtypes = DT_SET_ALL,
     .since = 5, .until = 17,
     .min_in = 2, .max_in = 2,
     .min_out = 1, .max_out = 1,
@@ -134,6 +135,7 @@ static bool flatten_infer(Node *n, Diag *d)
 
 const OpDesc op_Flatten = {
     .name = "Flatten",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 1,
     .min_out = 1, .max_out = 1,
@@ -178,6 +180,7 @@ static bool squeeze_infer(Node *n, Diag *d)
 
 const OpDesc op_Squeeze = {
     .name = "Squeeze",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = 1,
@@ -213,6 +216,7 @@ static bool unsqueeze_infer(Node *n, Diag *d)
 
 const OpDesc op_Unsqueeze = {
     .name = "Unsqueeze",
+    .dtypes = DT_SET_ALL,
     .since = 1, .until = 17,
     .min_in = 1, .max_in = 2,
     .min_out = 1, .max_out = 1,
