@@ -17,6 +17,23 @@ Graph *onnx_load_file(const char *path, Diag *d);
  * external data is refused). */
 Graph *onnx_load_buffer(const uint8_t *buf, size_t len, const char *dir, Diag *d);
 
+/* A main-graph tensor input declared with symbolic or missing dims ("N",
+ * "batch_size") loads with shape_known false (see Tensor.dim_params); the
+ * compiling commands fix its shape before inference (--shape, --bind).
+ * "[N,3]" for such an input ('?' for an unnamed dim, "(no shape)" when
+ * none is declared), else its shape. */
+const char *input_shape_str(const Tensor *t, char *buf, size_t size);
+/* Gives graph input t (of g) the static shape s, which must agree with
+ * the declared rank and dims, and give each dim_param the value it has
+ * elsewhere (an earlier axis, another input); an input whose shape is
+ * known must get that shape.  `source` ("--shape x=2,3") starts messages. */
+bool input_fix_shape(const Graph *g, Tensor *t, const Shape *s, const char *source, Diag *d);
+/* Parses --shape's "D0,D1,..." (integers >= 0; "" is a scalar) into s. */
+bool shape_parse(const char *text, Shape *s, const char *source, Diag *d);
+/* True if tensor input t's shape is known; else an error naming t and its
+ * symbolic dims: the shape "must be known at compile time". */
+bool input_shape_required(const Tensor *t, Diag *d);
+
 /* Reads a serialized TensorProto (the ONNX test-data .pb files) as a
  * standalone tensor that owns its data; caller frees with tensor_free. */
 Tensor *onnx_load_tensor_file(const char *path, Diag *d);

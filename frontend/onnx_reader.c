@@ -2,7 +2,7 @@
  * onnx_reader.c - ModelProto to Graph.
  *
  * The reader checks what later stages take for granted: one ai.onnx opset,
- * static shapes on run-time inputs, every tensor name defined exactly once
+ * typed run-time inputs, every tensor name defined exactly once
  * and every node input defined somewhere.  It keeps going after an error so
  * that one run reports all the problems of a model, then returns NULL.
  *
@@ -198,10 +198,43 @@ static void read_initializers(Reader *r)
     }
 }
 
+static bool is_named_param(const Onnx__TensorShapeProto__Dimension *dim)
+{
+    return dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+           dim->dim_param && *dim->dim_param;
+}
+
+/* Keeps a main-graph input's declared dims when some are not static:
+ * -1 in t->shape where a dim is not a value, and the dim_param names in
+ * t->dim_params (one block: the pointers, then the strings), for the
+ * compiling commands to check and fix the shape with (input_fix_shape). */
+static void keep_declared_dims(Tensor *t, const Onnx__TensorShapeProto *sp)
+{
+    size_t bytes = sp->n_dim * sizeof(char *);
+    for (size_t i = 0; i < sp->n_dim; i++)
+        if (is_named_param(sp->dim[i]))
+            bytes += strlen(sp->dim[i]->dim_param) + 1;
+    char **names = xcalloc(1, bytes);
+    char *text = (char *)(names + sp->n_dim);
+    for (size_t i = 0; i < sp->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[i];
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            continue;
+        t->shape.dim[i] = -1;
+        if (is_named_param(dim)) {
+            names[i] = strcpy(text, dim->dim_param);
+            text += strlen(text) + 1;
+        }
+    }
+    t->dim_params = names;
+}
+
 /* A tensor type's element type and dims into t.  `strict` (the main
- * graph's run-time inputs): both must be given and every dim static.
- * Otherwise (subgraph values, sequence elements) what is missing is left
- * to inference: the shape is kept only when every dim is given. */
+ * graph's run-time inputs): the element type must be given, and the
+ * declared dims are kept even when some are symbolic ("N") or missing,
+ * for the compiling commands to fix (--shape, --bind).  Otherwise
+ * (subgraph values, sequence elements) what is missing is left to
+ * inference: the shape is kept only when every dim is given. */
 static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool strict,
                              const char *what, Diag *d)
 {
@@ -211,27 +244,23 @@ static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool 
         t->dtype = (DType)tt->elem_type;
     }
     if (!tt->shape)
-        return !strict || diag_error(d, "%s has no shape; the compiler needs static input "
-                                     "shapes", what);
+        return true;
+    /* Dims that are not values stand as 0 while the rank and the static
+     * dims are checked. */
     int64_t *dims = xcalloc(tt->shape->n_dim + 1, sizeof *dims);
-    bool ok = true, known = true;
-    for (size_t i = 0; i < tt->shape->n_dim && ok && known; i++) {
+    size_t unknown = 0;
+    for (size_t i = 0; i < tt->shape->n_dim; i++) {
         const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
         if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
             dims[i] = dim->dim_value;
-        else if (!strict)
-            known = false;
-        else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
-            ok = diag_error(d, "%s has the symbolic dimension '%s' at axis %zu; only static "
-                            "shapes are supported", what, str_or_empty(dim->dim_param), i);
         else
-            ok = diag_error(d, "%s has an unknown dimension at axis %zu; only static shapes "
-                            "are supported", what, i);
+            unknown++;
     }
-    if (ok && known)
-        ok = fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
+    bool ok = !strict && unknown ? true : fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
     free(dims);
-    t->shape_known = ok && known;
+    t->shape_known = ok && !unknown;
+    if (ok && strict && unknown)
+        keep_declared_dims(t, tt->shape);
     return ok;
 }
 
@@ -724,4 +753,143 @@ Graph *onnx_load_file(const char *path, Diag *d)
     free(dir);
     onnx__model_proto__free_unpacked(m, NULL);
     return g;
+}
+
+/* ------------------------------------------------------------------ */
+/* Input shapes fixed at compile time                                  */
+/* ------------------------------------------------------------------ */
+
+const char *input_shape_str(const Tensor *t, char *buf, size_t size)
+{
+    if (t->shape_known)
+        return shape_str(&t->shape, buf, size);
+    if (!t->dim_params) {
+        snprintf(buf, size, "(no shape)");
+        return buf;
+    }
+    Str s = {0};
+    str_puts(&s, "[");
+    for (int i = 0; i < t->shape.rank; i++) {
+        const char *sep = i ? "," : "";
+        if (t->shape.dim[i] >= 0)
+            str_putf(&s, "%s%lld", sep, (long long)t->shape.dim[i]);
+        else
+            str_putf(&s, "%s%s", sep, t->dim_params[i] ? t->dim_params[i] : "?");
+    }
+    str_puts(&s, "]");
+    snprintf(buf, size, "%s", s.buf);
+    str_free(&s);
+    return buf;
+}
+
+static bool not_dims(const char *text, const char *source, Diag *d)
+{
+    return diag_error(d, "%s: '%s' is not a list of dims D0,D1,... (integers >= 0)", source,
+                      text);
+}
+
+bool shape_parse(const char *text, Shape *s, const char *source, Diag *d)
+{
+    *s = (Shape){0};
+    for (const char *p = text; *p;) {
+        /* strtoll alone would take signs and leading blanks. */
+        if (*p < '0' || *p > '9')
+            return not_dims(text, source, d);
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (*end != '\0' && (*end != ',' || !end[1]))
+            return not_dims(text, source, d);
+        if (s->rank == MAX_RANK)
+            return diag_error(d, "%s: more than %d dims", source, MAX_RANK);
+        s->dim[s->rank++] = v;
+        /* A huge dim beside a 0 would pass the element count. */
+        if (v > MAX_ELEMENTS || shape_numel(s) < 0)
+            return diag_error(d, "%s: too many elements (the limit is %lld)", source,
+                              (long long)MAX_ELEMENTS);
+        p = *end ? end + 1 : end;
+    }
+    return true;
+}
+
+/* Where a dim_param already has a value: an input and axis. */
+typedef struct {
+    const Tensor *input;
+    int axis;
+    int64_t value;
+} SymbolValue;
+
+/* The value of symbolic dim `name` that t's shape s must agree with:
+ * that of an earlier axis of s named so, or of a main-graph input whose
+ * shape is fixed (bound inputs included: they are no longer inputs, but
+ * their dims still count).  False when nothing has fixed it yet. */
+static bool symbol_value(const Graph *g, const Tensor *t, const Shape *s, const char *name,
+                         int before, SymbolValue *out)
+{
+    for (int i = 0; i < before; i++)
+        if (t->dim_params[i] && strcmp(t->dim_params[i], name) == 0) {
+            *out = (SymbolValue){t, i, s->dim[i]};
+            return true;
+        }
+    for (int k = 0; k < g->n_tensors; k++) {
+        const Tensor *u = g->tensors[k];
+        if (u == t || !u->dim_params || !u->shape_known)
+            continue;
+        for (int i = 0; i < u->shape.rank; i++)
+            if (u->dim_params[i] && strcmp(u->dim_params[i], name) == 0) {
+                *out = (SymbolValue){u, i, u->shape.dim[i]};
+                return true;
+            }
+    }
+    return false;
+}
+
+/* Checks s against t's declared rank, static dims and symbolic dims. */
+static bool agrees_with_declared(const Graph *g, const Tensor *t, const Shape *s,
+                                 const char *source, Diag *d)
+{
+    char declared[200];
+    input_shape_str(t, declared, sizeof declared);
+    if (s->rank != t->shape.rank)
+        return diag_error(d, "%s: input '%s' is declared %s, of rank %d, not %d", source, t->name,
+                          declared, t->shape.rank, s->rank);
+    for (int i = 0; i < s->rank; i++) {
+        SymbolValue sv;
+        if (t->shape.dim[i] >= 0 && t->shape.dim[i] != s->dim[i])
+            return diag_error(d, "%s: input '%s' is declared %s: axis %d is %lld, not %lld",
+                              source, t->name, declared, i, (long long)t->shape.dim[i],
+                              (long long)s->dim[i]);
+        if (t->dim_params[i] && symbol_value(g, t, s, t->dim_params[i], i, &sv) &&
+            sv.value != s->dim[i])
+            return diag_error(d, "%s: dimension '%s' would be %lld at axis %d of input '%s', "
+                              "but it is %lld at axis %d of input '%s'", source, t->dim_params[i],
+                              (long long)s->dim[i], i, t->name, (long long)sv.value, sv.axis,
+                              sv.input->name);
+    }
+    return true;
+}
+
+bool input_fix_shape(const Graph *g, Tensor *t, const Shape *s, const char *source, Diag *d)
+{
+    char now[200], want[200];
+    if (t->shape_known) {
+        if (shape_equal(&t->shape, s))
+            return true;
+        return diag_error(d, "%s: input '%s' has the shape %s, not %s", source, t->name,
+                          shape_str(&t->shape, now, sizeof now), shape_str(s, want, sizeof want));
+    }
+    if (t->dim_params && !agrees_with_declared(g, t, s, source, d))
+        return false;
+    t->shape = *s;
+    t->shape_known = true;
+    return true;
+}
+
+bool input_shape_required(const Tensor *t, Diag *d)
+{
+    char shape[200];
+    if (t->shape_known)
+        return true;
+    return diag_error(d, "the shape of graph input '%s', %s, must be known at compile time: "
+                      "give it with --shape %s=D0,D1,... or --bind %s=FILE", t->name,
+                      input_shape_str(t, shape, sizeof shape), t->name, t->name);
 }

@@ -20,6 +20,7 @@ void tensor_free(Tensor *t)
         return;
     free(t->name);
     free(t->data);
+    free(t->dim_params);
     free(t);
 }
 

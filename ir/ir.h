@@ -146,6 +146,11 @@ typedef struct Tensor {
     DType dtype;
     Shape shape;
     bool shape_known;      /* set by the frontend (declared) or inference */
+    /* A main-graph input declared with symbolic or missing dims: per
+     * axis, the dim_param name ("N") or NULL (one block, freed at once).
+     * Until shape_known, shape holds the declared dims, -1 where not
+     * static; NULL with !shape_known: no shape declared at all. */
+    char **dim_params;
     void *data;            /* compile-time value (owned), or NULL */
     struct Node *producer; /* NULL for graph inputs and constants */
     bool is_input;         /* a run-time graph input */

@@ -374,20 +374,28 @@ static void test_missing_opset(void)
     EXPECT_ERROR(b, "node 'foo' (Foo) uses domain 'org.example'");
 }
 
+/* Symbolic and missing input dims load (the compiling commands fix them;
+ * see test_frontend.c), but what a model does declare is checked. */
 static void test_symbolic_input_dim(void)
 {
     Builder *b = mb_new(13);
-    mb_input(b, "images", DT_FLOAT, 2, (int64_t[]){-1, 3});
+    Onnx__ValueInfoProto *vi = mb_input(b, "images", DT_FLOAT, 2, (int64_t[]){-1, 3});
+    vi->type->tensor_type->shape->dim[1]->dim_value = -3;
     mb_node(b, "Relu", "relu", "images", "y");
     mb_output(b, "y");
-    EXPECT_ERROR(b, "graph input 'images' has the symbolic dimension 'N' at axis 0");
+    EXPECT_ERROR(b, "graph input 'images': negative dimension -3 at axis 1");
 
     b = mb_new(13);
-    Onnx__ValueInfoProto *vi = mb_input(b, "images", DT_FLOAT, 0, NULL);
-    vi->type->tensor_type->shape = NULL;
+    mb_input(b, "images", DT_FLOAT, 9, (int64_t[]){-1, 1, 1, 1, 1, 1, 1, 1, 1});
     mb_node(b, "Relu", "relu", "images", "y");
     mb_output(b, "y");
-    EXPECT_ERROR(b, "graph input 'images' has no shape");
+    EXPECT_ERROR(b, "graph input 'images': rank 9 exceeds the maximum of 8");
+
+    b = mb_new(13);
+    vi = mb_input(b, "images", 99, 1, (int64_t[]){-1});
+    mb_node(b, "Relu", "relu", "images", "y");
+    mb_output(b, "y");
+    EXPECT_ERROR(b, "graph input 'images'");
 }
 
 /* ------------------------------------------------------------------ */

@@ -16,6 +16,9 @@ static const char compile_help[] =
     "  --weights embed    weights as const data in NAME.c (default)\n"
     "  --weights file     weights in DIR/NAME.weights, handed over by NAME_set_weights\n"
     "  --bind NAME=FILE   make graph input NAME a constant (.npy or .pb)\n"
+    "  --shape NAME=D0,D1,...  fix the shape of graph input NAME where the model leaves\n"
+    "                     dims symbolic (\"N\") or open; a dim named in several inputs\n"
+    "                     gets one value (--bind NAME=FILE also gives the shape)\n"
     "  -O0 | -O2          optimization level (default -O2)\n"
     "  --passes a,b       run exactly these passes\n"
     "  --dump-ir after=P  print the IR after pass P\n";

@@ -11,6 +11,7 @@
 
 static const char flops_help[] =
     "usage: sinter flops MODEL.onnx [--json] [--passes a,b] [--bind NAME=FILE]\n"
+    "                   [--shape NAME=D0,D1,...]\n"
     "Prints parameters, MACs, FLOPs, activation bytes and kernels of the graph\n"
     "at -O0 (unfused) and -O2 (fused), then the -O2 graph node by node.\n"
     "--passes picks the passes of the fused graph (the -O0 side keeps its own).\n"

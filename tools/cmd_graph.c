@@ -177,6 +177,7 @@ static void write_dot(Str *out, const Graph *g)
 
 static const char graph_help[] =
     "usage: sinter graph MODEL.onnx [-o FILE.dot] [-O0|-O2] [--passes a,b]\n"
+    "                   [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
     "Writes the compiled graph as Graphviz DOT (default: to stdout);\n"
     "render it with `dot -Tsvg FILE.dot -o FILE.svg`.\n";
 

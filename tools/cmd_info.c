@@ -12,7 +12,8 @@ static void print_tensor_line(const char *kind, const Tensor *t)
 {
     char buf[160];
     printf("  %-6s %-24s %-8s %s\n", kind, t->name, dtype_name(t->dtype) ? dtype_name(t->dtype) : "?",
-           t->shape_known ? shape_str(&t->shape, buf, sizeof buf) : "[?]");
+           t->is_input ? input_shape_str(t, buf, sizeof buf)
+           : t->shape_known ? shape_str(&t->shape, buf, sizeof buf) : "[?]");
 }
 
 typedef struct {

@@ -129,6 +129,7 @@ static void print_plan(const Graph *g, const MemPlan *p, bool json)
 
 static const char plan_help[] =
     "usage: sinter plan MODEL.onnx [--json] [--svg FILE] [-O0|-O2] [--bind NAME=FILE]\n"
+    "                  [--shape NAME=D0,D1,...]\n"
     "Prints the memory plan: arena bytes, lower bound, naive sum and their ratio;\n"
     "--svg draws it (x = schedule step, y = arena offset, one box per buffer).\n";
 

@@ -19,6 +19,7 @@ static const char run_help[] =
     "Compiles the model to C, builds it with cc and the runtime, runs it.\n\n"
     "  --input FILE       one per run-time graph input, in graph order (.npy or .pb)\n"
     "  --input NAME=FILE  the same by input name, in any order (not mixed with the above)\n"
+    "                     (an input of symbolic shape, [N,3], takes its file's shape)\n"
     "  --output FILE      one per graph output, of the output's dtype: .npy, or .pb for a\n"
     "                     TensorProto (a sequence or optional output needs .pb:\n"
     "                     a SequenceProto or OptionalProto)\n"
@@ -26,6 +27,8 @@ static const char run_help[] =
     "  --cflags FLAGS     C compiler flags (default $SINTER_CFLAGS or -O2); $SINTER_CC picks cc\n"
     "  --bind NAME=FILE   make graph input NAME a compile-time constant (sequence and\n"
     "                     optional inputs must be: FILE is their SequenceProto/OptionalProto)\n"
+    "  --shape NAME=D0,D1,...  the shape of graph input NAME where the model leaves dims\n"
+    "                     symbolic (\"N\") or open; --bind and --input files also give it\n"
     "  -O0 | -O2, --passes, --dump-ir, --weights, --name   as for sinter compile\n";
 
 typedef struct {
@@ -55,42 +58,11 @@ static int run_option(void *ctx, int argc, char **argv, int *i)
     return 1;
 }
 
-/* The input file of each run-time graph input, in graph order, from
- * the --input options: all FILE (in graph order) or all NAME=FILE. */
-static bool match_inputs(const Graph *g, const RunOptions *r, const char **files, Diag *d)
-{
-    int named = 0;
-    for (int i = 0; i < r->n_inputs; i++)
-        named += strchr(r->inputs[i], '=') != NULL;
-    if (named > 0 && named < r->n_inputs)
-        return diag_error(d, "--input: give every input as NAME=FILE or every one as FILE in "
-                          "graph order, not both");
-    if (r->n_inputs != g->n_inputs)
-        return diag_error(d, "the model has %d run-time inputs, %d --input given", g->n_inputs,
-                          r->n_inputs);
-    for (int i = 0; i < g->n_inputs; i++)
-        files[i] = named ? NULL : r->inputs[i];
-    for (int k = 0; k < named; k++) {
-        const char *spec = r->inputs[k], *eq = strchr(spec, '=');
-        int i = 0;
-        while (i < g->n_inputs && (strncmp(g->inputs[i]->name, spec, (size_t)(eq - spec)) != 0 ||
-                                   g->inputs[i]->name[eq - spec] != '\0'))
-            i++;
-        if (i == g->n_inputs)
-            return diag_error(d, "--input %s: the model has no run-time input '%.*s'", spec,
-                              (int)(eq - spec), spec);
-        if (files[i])
-            return diag_error(d, "--input: input '%s' is given twice", g->inputs[i]->name);
-        files[i] = eq + 1;
-    }
-    return true;
-}
-
 /* Checks each input file against its graph input; writes it raw. */
 static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
 {
     const char *files[MAX_FILES];
-    if (!match_inputs(g, r, files, d))
+    if (!match_input_files(g, r->inputs, r->n_inputs, files, d))
         return false;
     bool ok = true;
     for (int i = 0; i < g->n_inputs && ok; i++) {
@@ -250,6 +222,8 @@ int cmd_run(int argc, char **argv)
     char *name = r.co.name ? NULL : default_model_name(r.co.model);
     if (name)
         r.co.name = name;
+    r.co.input_files = r.inputs;
+    r.co.n_input_files = r.n_inputs;
 
     char tmp[4096];
     const char *dir = r.keep;

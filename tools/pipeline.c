@@ -30,20 +30,46 @@ static const char *flag_value(const char *flag, int argc, char **argv, int *i)
     return NULL;
 }
 
+/* The '=' of option value `spec`, NAME=VALUE (`form` in messages), or
+ * NULL after reporting it malformed or beyond the `count` already given. */
+static char *split_point(const char *flag, const char *form, const char *spec, int count,
+                         bool empty_value_ok, Diag *d)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || (!eq[1] && !empty_value_ok)) {
+        diag_error(d, "%s takes %s, not '%s'", flag, form, spec);
+        return NULL;
+    }
+    if (count == MAX_BINDS) {
+        diag_error(d, "at most %d %s options", MAX_BINDS, flag);
+        return NULL;
+    }
+    return eq;
+}
+
 static int parse_bind(CompileOptions *o, const char *spec, Diag *d)
 {
-    const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec || !eq[1]) {
-        diag_error(d, "--bind takes NAME=FILE, not '%s'", spec);
+    char *eq = split_point("--bind", "NAME=FILE", spec, o->n_binds, false, d);
+    if (!eq)
         return -1;
-    }
-    if (o->n_binds == MAX_BINDS) {
-        diag_error(d, "at most %d --bind options", MAX_BINDS);
-        return -1;
-    }
     /* argv outlives the options: split in place. */
-    *(char *)eq = '\0';
+    *eq = '\0';
     o->binds[o->n_binds++] = (Binding){spec, eq + 1};
+    return 1;
+}
+
+static int parse_shape(CompileOptions *o, const char *spec, Diag *d)
+{
+    char *eq = split_point("--shape", "NAME=D0,D1,...", spec, o->n_shapes, true, d);
+    Shape s;
+    Str source = {0};
+    str_putf(&source, "--shape %s", spec);
+    bool ok = eq && shape_parse(eq + 1, &s, source.buf, d);
+    str_free(&source);
+    if (!ok)
+        return -1;
+    *eq = '\0';
+    o->shapes[o->n_shapes++] = (InputShape){spec, s};
     return 1;
 }
 
@@ -68,6 +94,8 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
     }
     if ((v = flag_value("--bind", argc, argv, i)))
         return parse_bind(o, v, d);
+    if ((v = flag_value("--shape", argc, argv, i)))
+        return parse_shape(o, v, d);
     if ((v = flag_value("--weights", argc, argv, i))) {
         if (strcmp(v, "embed") == 0 || strcmp(v, "file") == 0) {
             o->weights = strcmp(v, "file") == 0 ? WEIGHTS_FILE : WEIGHTS_EMBED;
@@ -149,12 +177,59 @@ static void drop_input(Graph *g, Tensor *t)
     g->n_inputs = w;
 }
 
-/* Makes tensor input t a constant holding the file's value. */
+bool match_input_files(const Graph *g, const char *const *specs, int n, const char **files,
+                       Diag *d)
+{
+    int named = 0;
+    for (int i = 0; i < n; i++)
+        named += strchr(specs[i], '=') != NULL;
+    if (named > 0 && named < n)
+        return diag_error(d, "--input: give every input as NAME=FILE or every one as FILE in "
+                          "graph order, not both");
+    if (n != g->n_inputs)
+        return diag_error(d, "the model has %d run-time inputs, %d --input given", g->n_inputs,
+                          n);
+    for (int i = 0; i < g->n_inputs; i++)
+        files[i] = named ? NULL : specs[i];
+    for (int k = 0; k < named; k++) {
+        const char *spec = specs[k], *eq = strchr(spec, '=');
+        int i = 0;
+        while (i < g->n_inputs && (strncmp(g->inputs[i]->name, spec, (size_t)(eq - spec)) != 0 ||
+                                   g->inputs[i]->name[eq - spec] != '\0'))
+            i++;
+        if (i == g->n_inputs)
+            return diag_error(d, "--input %s: the model has no run-time input '%.*s'", spec,
+                              (int)(eq - spec), spec);
+        if (files[i])
+            return diag_error(d, "--input: input '%s' is given twice", g->inputs[i]->name);
+        files[i] = eq + 1;
+    }
+    return true;
+}
+
+/* Gives tensor input t, whose shape the model leaves open, the shape of
+ * the tensor `file` holds; `flag` names the option in messages. */
+static bool fix_shape_from(Graph *g, Tensor *t, const Tensor *v, const char *flag,
+                           const char *file, Diag *d)
+{
+    Str source = {0};
+    str_putf(&source, "%s %s=%s", flag, t->name, file);
+    bool ok = input_fix_shape(g, t, &v->shape, source.buf, d);
+    str_free(&source);
+    return ok;
+}
+
+/* Makes tensor input t a constant holding the file's value (and shape,
+ * when the model leaves it open). */
 static bool bind_tensor(Graph *g, Tensor *t, const Binding *b, Diag *d)
 {
     Tensor *v = tensor_read_file(b->file, d);
     if (!v)
         return false;
+    if (!t->shape_known && !fix_shape_from(g, t, v, "--bind", b->file, d)) {
+        tensor_free(v);
+        return false;
+    }
     bool ok = v->dtype == t->dtype && shape_equal(&v->shape, &t->shape);
     if (!ok) {
         char s1[128], s2[128];
@@ -236,17 +311,73 @@ static bool bind_value(Graph *g, Tensor *t, const Binding *b, Diag *d)
     return true;
 }
 
+/* Run-time graph input `name`, or NULL after an error naming `flag`. */
+static Tensor *find_input(Graph *g, const char *name, const char *flag, Diag *d)
+{
+    Tensor *t = graph_find_tensor(g, name);
+    if (!t || !t->is_input) {
+        diag_error(d, "%s: the model has no run-time input '%s'", flag, name);
+        return NULL;
+    }
+    return t;
+}
+
 /* Makes graph input `b->input` a constant holding the file's value. */
 static bool bind_input(Graph *g, const Binding *b, Diag *d)
 {
-    Tensor *t = graph_find_tensor(g, b->input);
-    if (!t || !t->is_input)
-        return diag_error(d, "--bind: the model has no run-time input '%s'", b->input);
+    Tensor *t = find_input(g, b->input, "--bind", d);
+    if (!t)
+        return false;
     return t->kind == KIND_TENSOR ? bind_tensor(g, t, b, d) : bind_value(g, t, b, d);
 }
 
+/* --shape NAME=D0,D1,... */
+static bool apply_shape_option(Graph *g, const InputShape *s, Diag *d)
+{
+    Tensor *t = find_input(g, s->input, "--shape", d);
+    if (!t)
+        return false;
+    Str source = {0};
+    str_putf(&source, "--shape %s", s->input);
+    bool ok = t->kind == KIND_TENSOR
+                  ? input_fix_shape(g, t, &s->shape, source.buf, d)
+                  : diag_error(d, "%s: input '%s' is a %s; give its value with --bind", source.buf,
+                               t->name, t->kind == KIND_SEQUENCE ? "sequence" : "optional");
+    str_free(&source);
+    return ok;
+}
+
+static bool has_open_shapes(const Graph *g)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        if (g->inputs[i]->kind == KIND_TENSOR && !g->inputs[i]->shape_known)
+            return true;
+    return false;
+}
+
+/* sinter run's input files give the shapes the model leaves open and
+ * neither --shape nor --bind gave.  (The files are read again, with their
+ * dtypes and shapes checked, when the program runs.) */
+static bool shapes_from_input_files(Graph *g, const CompileOptions *o, Diag *d)
+{
+    if (!o->n_input_files || !has_open_shapes(g))
+        return true;
+    const char **files = xcalloc((size_t)g->n_inputs + 1, sizeof *files);
+    bool ok = match_input_files(g, o->input_files, o->n_input_files, files, d);
+    for (int i = 0; i < g->n_inputs && ok; i++) {
+        Tensor *t = g->inputs[i];
+        if (t->kind != KIND_TENSOR || t->shape_known)
+            continue;
+        Tensor *v = tensor_read_file(files[i], d);
+        ok = v && fix_shape_from(g, t, v, "--input", files[i], d);
+        tensor_free(v);
+    }
+    free(files);
+    return ok;
+}
+
 /* Sequences and optionals exist only at compile time: an input of such a
- * kind must be bound. */
+ * kind must be bound; and every tensor input needs a static shape. */
 static bool check_run_time_inputs(const Graph *g, Diag *d)
 {
     bool ok = true;
@@ -256,8 +387,22 @@ static bool check_run_time_inputs(const Graph *g, Diag *d)
             ok = diag_error(d, "%s input '%s' must be known at compile time: give its value "
                             "with --bind %s=FILE.pb", t->kind == KIND_SEQUENCE ? "sequence" :
                             "optional", t->name, t->name);
+        else if (!input_shape_required(t, d))
+            ok = false;
     }
     return ok;
+}
+
+/* Fixes the shapes the model leaves open and binds inputs, as the
+ * options ask; then every run-time input must be a tensor of known shape. */
+static bool settle_inputs(Graph *g, const CompileOptions *o, Diag *d)
+{
+    bool ok = true;
+    for (int i = 0; i < o->n_shapes && ok; i++)
+        ok = apply_shape_option(g, &o->shapes[i], d);
+    for (int i = 0; i < o->n_binds && ok; i++)
+        ok = bind_input(g, &o->binds[i], d);
+    return ok && shapes_from_input_files(g, o, d) && check_run_time_inputs(g, d);
 }
 
 /* A new graph output NAME_k copying x (through an Identity, so that each
@@ -353,11 +498,8 @@ Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutput
     Graph *g = onnx_load_file(o->model, d);
     if (!g)
         return NULL;
-    bool ok = true;
-    for (int i = 0; i < o->n_binds && ok; i++)
-        ok = bind_input(g, &o->binds[i], d);
     ModelOutputs m = {0};
-    ok = ok && check_run_time_inputs(g, d) && graph_infer(g, d) && flatten_outputs(g, &m, d);
+    bool ok = settle_inputs(g, o, d) && graph_infer(g, d) && flatten_outputs(g, &m, d);
     if (ok)
         remove_value_builders(g);
     ok = ok && passes_run(g, &o->passes, d) && plan_memory(g, plan, d);

@@ -16,6 +16,12 @@ typedef struct {
     const char *file;
 } Binding;
 
+/* A graph input's shape fixed when compiling: --shape NAME=D0,D1,... */
+typedef struct {
+    const char *input;
+    Shape shape;
+} InputShape;
+
 typedef struct {
     const char *model;       /* path of the .onnx file */
     const char *name;        /* C name of the model */
@@ -23,10 +29,16 @@ typedef struct {
     WeightsMode weights;
     Binding binds[MAX_BINDS];
     int n_binds;
+    InputShape shapes[MAX_BINDS];
+    int n_shapes;
+    /* sinter run's --input values (FILE, or NAME=FILE): an input whose
+     * shape is still unknown after --shape and --bind takes its file's. */
+    const char *const *input_files;
+    int n_input_files;
 } CompileOptions;
 
 /* Parses the options every compiling command shares (-O0, -O2, --passes,
- * --dump-ir, --bind, --name, --weights) at argv[*i]; returns 1 if one was
+ * --dump-ir, --bind, --shape, --name, --weights) at argv[*i]; returns 1 if one was
  * consumed (advancing *i), 0 if argv[*i] is not one of them, -1 on a
  * malformed one (message in d). */
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);
@@ -56,7 +68,13 @@ int output_option(void *path, int argc, char **argv, int *i);
 /* Prints usage to stdout for --help (returns 0), else to stderr (2). */
 int print_usage(const char *usage, bool help);
 
-/* Loads, binds, infers, optimizes and plans; NULL on error. */
+/* The file of each run-time input of g (files[g->n_inputs]), from sinter
+ * run's --input values: all FILE, in graph order, or all NAME=FILE. */
+bool match_input_files(const Graph *g, const char *const *specs, int n, const char **files,
+                       Diag *d);
+
+/* Loads, fixes input shapes, binds, infers, optimizes and plans; NULL on
+ * error. */
 Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d);
 
 /* A graph output as the model declares it.  Code generation sees tensors
