@@ -85,18 +85,10 @@ static bool fold_bn_into_gemm(Fusion *f, Node *gemm, Node *bn)
     if (!bn_affine(bn, &scale, &shift))
         return false;
     gemm->in[1] = scaled_columns(f->g, gemm->in[1], attr_int_or(gemm, "transB", 0) != 0, scale);
-    Tensor *nc = folded_gemm_c(f->g, gemm, scale, shift);
-    if (c)
-        gemm->in[2] = nc;
-    else
-        node_add_input(gemm, nc);
+    set_input(gemm, 2, folded_gemm_c(f->g, gemm, scale, shift));
     free(scale);
     free(shift);
-    /* Gemm computes BN's output in place of its own. */
-    gemm->out[0]->producer = NULL;
-    gemm->out[0] = bn->out[0];
-    bn->out[0]->producer = gemm;
-    fusion_absorb(f, bn);
+    fusion_fold_into(f, gemm, bn);
     return true;
 }
 

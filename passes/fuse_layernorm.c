@@ -104,23 +104,25 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
     return NULL;
 }
 
+/* When m->y's only reader is an `op` node combining it with a vector
+ * along x's last axis, takes that node into the match and returns the
+ * vector; else NULL. */
+static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const char *op)
+{
+    Node *node = fusion_sole_reader_is(f, m->y, op);
+    Tensor *v = node ? other_operand(node, m->y) : NULL;
+    if (!v || !is_last_axis_vector(v, m->x))
+        return NULL;
+    m->y = node->out[0];
+    take(m, node);
+    return v;
+}
+
 /* The optional n * gamma then + beta after the normalization. */
 static void match_affine(const Fusion *f, LnMatch *m)
 {
-    Node *mul = fusion_sole_reader_is(f, m->y, "Mul");
-    Tensor *gamma = mul ? other_operand(mul, m->y) : NULL;
-    if (gamma && is_last_axis_vector(gamma, m->x)) {
-        m->gamma = gamma;
-        m->y = mul->out[0];
-        take(m, mul);
-    }
-    Node *add = fusion_sole_reader_is(f, m->y, "Add");
-    Tensor *beta = add ? other_operand(add, m->y) : NULL;
-    if (beta && is_last_axis_vector(beta, m->x)) {
-        m->beta = beta;
-        m->y = add->out[0];
-        take(m, add);
-    }
+    m->gamma = take_last_axis_operand(f, m, "Mul");
+    m->beta = take_last_axis_operand(f, m, "Add");
 }
 
 static bool match_layernorm(const Fusion *f, LnMatch *m, Node *mean)

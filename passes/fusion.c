@@ -2,6 +2,7 @@
  * fusion.c - the fusion session shared by the fusion passes (see match.h).
  */
 #include "passes/match.h"
+#include "ir/ops/rewrite.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +54,14 @@ void fusion_absorb(Fusion *f, Node *n)
     grow_array((void **)&f->absorbed, &f->cap_absorbed, n->id + 1, sizeof *f->absorbed);
     memset(f->absorbed + old, 0, (size_t)(f->cap_absorbed - old) * sizeof *f->absorbed);
     f->absorbed[n->id] = true;
+}
+
+void fusion_fold_into(Fusion *f, Node *into, Node *absorbed)
+{
+    into->out[0]->producer = NULL;
+    into->out[0] = absorbed->out[0];
+    absorbed->out[0]->producer = into;
+    fusion_absorb(f, absorbed);
 }
 
 Node *fusion_sole_reader(const Fusion *f, const Tensor *t)
@@ -152,12 +161,7 @@ Tensor *operand_beside_const(const Node *n, double want)
 
 Tensor *fusion_const_f32(Graph *g, const char *hint, const Shape *s, const float *v)
 {
-    Tensor *t = graph_new_tensor(g, hint);
-    t->dtype = DT_FLOAT;
-    t->shape = *s;
-    t->shape_known = true;
-    tensor_set_data(t, v);
-    return t;
+    return rewrite_const(g, DT_FLOAT, s, v, "%s", hint);
 }
 
 /* True when every input of n is a constant float32 vector of `len`. */
@@ -209,10 +213,7 @@ static void scale_conv_weights(Graph *g, Node *conv, const float *scale, const f
     Shape bias_shape = {.rank = 1, .dim = {k}};
     conv->in[1] = fusion_const_f32(g, w->name, &w->shape, nw);
     Tensor *bias = fusion_const_f32(g, b ? b->name : "folded_bias", &bias_shape, nb);
-    if (conv->n_in > 2)
-        conv->in[2] = bias;
-    else
-        node_add_input(conv, bias);
+    set_input(conv, 2, bias);
     free(nw);
     free(nb);
 }
@@ -233,9 +234,6 @@ bool fold_bn_into_conv(Fusion *f, Node *conv, Node *bn)
     scale_conv_weights(f->g, conv, scale, shift);
     free(scale);
     free(shift);
-    conv->out[0]->producer = NULL;
-    conv->out[0] = bn->out[0];
-    bn->out[0]->producer = conv;
-    fusion_absorb(f, bn);
+    fusion_fold_into(f, conv, bn);
     return true;
 }

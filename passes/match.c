@@ -150,6 +150,14 @@ void set_attr_int(Node *n, const char *name, int64_t v)
     fresh_attr(n, name, ATTR_INT)->i = v;
 }
 
+void set_input(Node *n, int i, Tensor *t)
+{
+    if (i < n->n_in)
+        n->in[i] = t;
+    else
+        node_add_input(n, t);
+}
+
 void set_attr_ints(Node *n, const char *name, const int64_t *v, int count)
 {
     Attr *a = fresh_attr(n, name, ATTR_INTS);

@@ -49,6 +49,10 @@ bool pad_zero_fill(const Node *p, int64_t *begin, int64_t *end);
  * Returns false, changing nothing, when neither is possible. */
 bool bypass_node(Graph *g, Node *n, Tensor *src, bool *keep, int index);
 
+/* Sets input i of n to t, appending it when n has only i inputs (an
+ * optional last input left out). */
+void set_input(Node *n, int i, Tensor *t);
+
 /* Sets an int / ints attribute, replacing any previous value. */
 void set_attr_int(Node *n, const char *name, int64_t v);
 void set_attr_ints(Node *n, const char *name, const int64_t *v, int count);
@@ -90,6 +94,11 @@ bool fusion_is_absorbed(const Fusion *f, const Node *n);
 /* A new node of `op_type` (resolved, opset `opset`) scheduled right after
  * `after`, the last node of the pattern it replaces, named after it. */
 Node *fusion_add_node(Fusion *f, const Node *after, const char *op_type, int opset);
+/* Makes `into` compute the output of `absorbed`, the only reader of
+ * into's output, in place of its own, and absorbs `absorbed`: for a node
+ * whose work is folded into its input's producer (BatchNormalization
+ * into a Conv's or Gemm's constants). */
+void fusion_fold_into(Fusion *f, Node *into, Node *absorbed);
 /* Makes n the producer of `out` (the pattern's result) and runs n's
  * shape rule, which must give out's dtype and shape again. */
 bool fusion_finish_node(Node *n, Tensor *out, Diag *d);

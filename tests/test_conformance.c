@@ -739,7 +739,9 @@ static void print_op_summary(const Case *cases, int n)
         int used = 0, passed = 0;
         Str missed = {0};
         for (int j = 0; j < n; j++) {
-            if (!case_uses(&cases[j], ops[i]->name))
+            /* A case with an unclaimed op (Bernoulli's expansion) speaks
+             * for none of its ops. */
+            if (cases[j].outcome == NOT_RUN || !case_uses(&cases[j], ops[i]->name))
                 continue;
             used++;
             if (cases[j].outcome == PASS)

@@ -1,7 +1,7 @@
 /*
  * test_ops_ext_a.c - the data-movement ops of issue 6 (part a): Expand,
  * Tile, DepthToSpace, SpaceToDepth, GatherElements, GatherND, Scatter*,
- * Where, Trilu, OneHot, EyeLike, Size, CastLike and Dropout.
+ * Where, Trilu, OneHot, EyeLike, Size and CastLike.
  *
  * Folding runs the same runtime kernels the generated code calls, so the
  * folded values below check shape rules and kernels together; the
@@ -376,7 +376,7 @@ static void test_eyelike_and_size(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Pass-through: CastLike, Dropout                                     */
+/* Pass-through: CastLike                                              */
 /* ------------------------------------------------------------------ */
 
 static void test_castlike(void)
@@ -391,39 +391,6 @@ static void test_castlike(void)
     g = new_graph(15);
     NODE(g, "y", "CastLike", input(g, "x", DT_DOUBLE, DIMS(5)), input(g, "like", DT_FLOAT, SCALAR));
     EXPECT_CODE(g, "snt_cast(SNT_DT_DOUBLE, x, SNT_DT_FLOAT, y, 5);");
-}
-
-static void test_dropout(void)
-{
-    /* Inference: a copy, and a mask of ones (bool from opset 10). */
-    Graph *g = new_graph(13);
-    NODE_N(g, "y", "Dropout", 2, input(g, "x", DT_FLOAT, DIMS(2, 3)));
-    EXPECT_CODE(g, "memcpy(y, x, 24);", "for (size_t i = 0; i < 6; i++) y_1[i] = 1;");
-
-    g = new_graph(7);
-    Node *n = NODE_N(g, "y", "Dropout", 2, constant(g, DT_FLOAT, DIMS(2), F32S(3, 4)));
-    CU_ASSERT_TRUE_FATAL(infer_ok(g));
-    expect_value(n->out[0], DT_FLOAT, DIMS(2), F32S(3, 4));
-    expect_value(n->out[1], DT_FLOAT, DIMS(2), F32S(1, 1));
-    graph_free(g);
-
-    /* Training mode is fine only with ratio 0; otherwise it is random. */
-    g = new_graph(13);
-    n = NODE_N(g, "y", "Dropout", 2, constant(g, DT_FLOAT, DIMS(2), F32S(3, 4)),
-               constant(g, DT_FLOAT, SCALAR, F32S(0)), constant(g, DT_BOOL, SCALAR, U8S(1)));
-    CU_ASSERT_TRUE_FATAL(infer_ok(g));
-    expect_value(n->out[1], DT_BOOL, DIMS(2), U8S(1, 1));
-    graph_free(g);
-
-    g = new_graph(13);
-    NODE(g, "y", "Dropout", input(g, "x", DT_FLOAT, DIMS(2)),
-         constant(g, DT_FLOAT, SCALAR, F32S(0.5f)), constant(g, DT_BOOL, SCALAR, U8S(1)));
-    expect_error(g, "training-mode dropout with ratio 0.5 is random");
-
-    g = new_graph(13);
-    NODE(g, "y", "Dropout", input(g, "x", DT_FLOAT, DIMS(2)), NULL,
-         input(g, "t", DT_BOOL, SCALAR));
-    expect_error(g, "input 2 ('t') must be known at compile time");
 }
 
 int main(void)
@@ -443,6 +410,5 @@ int main(void)
     CU_add_test(s, "OneHot", test_onehot);
     CU_add_test(s, "EyeLike and Size", test_eyelike_and_size);
     CU_add_test(s, "CastLike", test_castlike);
-    CU_add_test(s, "Dropout", test_dropout);
     return run_tests();
 }

@@ -196,8 +196,8 @@ static void test_convtranspose_shapes(void)
         char *c = generate(g);
         CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){4, {1, 2, 6, 6}}));
         /* total padding 1: at the end for SAME_UPPER, the start for SAME_LOWER */
-        CU_ASSERT_TRUE(contains(c, i == 0 ? ".pt = 0, .pl = 0" : ".pt = 1, .pl = 1"));
-        CU_ASSERT_TRUE(contains(c, "snt_conv_transpose2d_f32(&p, "));
+        CU_ASSERT_TRUE(contains(c, i == 0 ? ".pad_begin = {0, 0, 0}" : ".pad_begin = {0, 1, 1}"));
+        CU_ASSERT_TRUE(contains(c, "snt_conv_transpose3d_f32(&p, "));
         free(c);
         graph_free(g);
     }
@@ -230,55 +230,60 @@ static void test_convtranspose_errors(void)
     graph_free(g);
 }
 
-/* The definition: every input element times every weight of its group
- * adds into the output at i*s + tap*d - pad. */
-static void convt_naive(const snt_conv_transpose2d_params *p, const float *x, const float *w,
+/* The definition on H and W (the cases have D = 1): every input element
+ * times every weight of its group adds into the output at
+ * i*s + tap*d - pad. */
+static void convt_naive(const snt_conv_transpose3d_params *p, const float *x, const float *w,
                         const float *b, float *y)
 {
     size_t cig = p->c / p->groups, cog = p->k / p->groups;
-    for (size_t i = 0; i < p->n * p->k * p->oh * p->ow; i++)
-        y[i] = b ? b[i / (p->oh * p->ow) % p->k] : 0;
+    size_t h = p->in[1], wd = p->in[2], oh = p->out[1], ow = p->out[2];
+    for (size_t i = 0; i < p->n * p->k * oh * ow; i++)
+        y[i] = b ? b[i / (oh * ow) % p->k] : 0;
     for (size_t n = 0; n < p->n; n++)
         for (size_t c = 0; c < p->c; c++)
-            for (size_t i = 0; i < p->h; i++)
-                for (size_t j = 0; j < p->w; j++)
+            for (size_t i = 0; i < h; i++)
+                for (size_t j = 0; j < wd; j++)
                     for (size_t co = 0; co < cog; co++)
-                        for (size_t a = 0; a < p->kh; a++)
-                            for (size_t bb = 0; bb < p->kw; bb++) {
-                                long oy = (long)(i * p->sh + a * p->dh) - (long)p->pt;
-                                long ox = (long)(j * p->sw + bb * p->dw) - (long)p->pl;
-                                if (oy < 0 || ox < 0 || oy >= (long)p->oh || ox >= (long)p->ow)
+                        for (size_t a = 0; a < p->kernel[1]; a++)
+                            for (size_t bb = 0; bb < p->kernel[2]; bb++) {
+                                long oy = (long)(i * p->stride[1] + a * p->dilation[1]) -
+                                          (long)p->pad_begin[1];
+                                long ox = (long)(j * p->stride[2] + bb * p->dilation[2]) -
+                                          (long)p->pad_begin[2];
+                                if (oy < 0 || ox < 0 || oy >= (long)oh || ox >= (long)ow)
                                     continue;
                                 size_t ch = c / cig * cog + co;
-                                y[((n * p->k + ch) * p->oh + (size_t)oy) * p->ow + (size_t)ox] +=
-                                    x[((n * p->c + c) * p->h + i) * p->w + j] *
-                                    w[((c * cog + co) * p->kh + a) * p->kw + bb];
+                                y[((n * p->k + ch) * oh + (size_t)oy) * ow + (size_t)ox] +=
+                                    x[((n * p->c + c) * h + i) * wd + j] *
+                                    w[((c * cog + co) * p->kernel[1] + a) * p->kernel[2] + bb];
                             }
 }
 
 static void test_convtranspose_kernel(void)
 {
-    const snt_conv_transpose2d_params cases[3] = {
-        {.n = 2, .c = 4, .h = 3, .w = 4, .k = 6, .oh = 8, .ow = 13, .kh = 3, .kw = 2,
-         .sh = 2, .sw = 3, .dh = 2, .dw = 1, .pt = 1, .pl = 0, .groups = 2},
+    const snt_conv_transpose3d_params cases[3] = {
+        {.n = 2, .c = 4, .k = 6, .groups = 2, .in = {1, 3, 4}, .out = {1, 8, 13},
+         .kernel = {1, 3, 2}, .stride = {1, 2, 3}, .dilation = {1, 2, 1}, .pad_begin = {0, 1, 0}},
         /* an output larger than the full result: the rest is bias */
-        {.n = 1, .c = 2, .h = 2, .w = 2, .k = 3, .oh = 6, .ow = 5, .kh = 2, .kw = 2,
-         .sh = 1, .sw = 1, .dh = 1, .dw = 1, .pt = 0, .pl = 0, .groups = 1},
+        {.n = 1, .c = 2, .k = 3, .groups = 1, .in = {1, 2, 2}, .out = {1, 6, 5},
+         .kernel = {1, 2, 2}, .stride = {1, 1, 1}, .dilation = {1, 1, 1}},
         /* 1-D as H = 1, cropped at both ends */
-        {.n = 1, .c = 3, .h = 1, .w = 5, .k = 3, .oh = 1, .ow = 12, .kh = 1, .kw = 4,
-         .sh = 1, .sw = 3, .dh = 1, .dw = 1, .pt = 0, .pl = 2, .groups = 3},
+        {.n = 1, .c = 3, .k = 3, .groups = 3, .in = {1, 1, 5}, .out = {1, 1, 12},
+         .kernel = {1, 1, 4}, .stride = {1, 1, 3}, .dilation = {1, 1, 1}, .pad_begin = {0, 0, 2}},
     };
     for (int t = 0; t < 3; t++) {
-        const snt_conv_transpose2d_params *p = &cases[t];
-        size_t nx = p->n * p->c * p->h * p->w, nw = p->c * (p->k / p->groups) * p->kh * p->kw;
-        size_t ny = p->n * p->k * p->oh * p->ow;
+        const snt_conv_transpose3d_params *p = &cases[t];
+        size_t nx = p->n * p->c * p->in[1] * p->in[2];
+        size_t nw = p->c * (p->k / p->groups) * p->kernel[1] * p->kernel[2];
+        size_t ny = p->n * p->k * p->out[1] * p->out[2];
         float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), b[6];
         float *y = malloc(ny * sizeof *y), *want = malloc(ny * sizeof *want);
-        float *scratch = malloc(snt_conv_transpose2d_scratch_floats(p) * sizeof *scratch);
+        float *scratch = malloc(snt_conv_transpose3d_scratch_floats(p) * sizeof *scratch);
         fill(x, (int)nx, 1);
         fill(w, (int)nw, 50);
         fill(b, 6, 99);
-        snt_conv_transpose2d_f32(p, x, w, t == 1 ? b : NULL, y, scratch);
+        snt_conv_transpose3d_f32(p, x, w, t == 1 ? b : NULL, y, scratch);
         convt_naive(p, x, w, t == 1 ? b : NULL, want);
         for (size_t i = 0; i < ny; i++)
             CU_ASSERT_TRUE(near(y[i], want[i], 1e-5));

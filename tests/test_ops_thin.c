@@ -377,7 +377,7 @@ static void test_convtranspose_groups_dilations(void)
     set_ints(n, "dilations", 2, (int64_t[]){2, 3});
     set_ints(n, "pads", 4, (int64_t[]){1, 0, 0, 2});
     set_ints(n, "output_padding", 2, (int64_t[]){1, 0});
-    CU_ASSERT_TRUE(runs_to(g, (int[]){2}, "snt_conv_transpose2d_f32(", want, 80));
+    CU_ASSERT_TRUE(runs_to(g, (int[]){2}, "snt_conv_transpose3d_f32(", want, 80));
     graph_free(g);
 }
 
@@ -401,7 +401,7 @@ static void test_convtranspose_depthwise(void)
     set_ints(n, "dilations", 2, (int64_t[]){3, 2});
     set_ints(n, "pads", 4, (int64_t[]){0, 1, 2, 0});
     set_ints(n, "output_padding", 2, (int64_t[]){0, 1});
-    CU_ASSERT_TRUE(runs_to(g, (int[]){3}, "snt_conv_transpose2d_f32(", want, 63));
+    CU_ASSERT_TRUE(runs_to(g, (int[]){3}, "snt_conv_transpose3d_f32(", want, 63));
     graph_free(g);
 }
 

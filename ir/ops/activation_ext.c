@@ -1,13 +1,13 @@
 /*
  * activation_ext.c - the activations with parameters of their own: Elu,
  * Selu, Celu, ThresholdedRelu, Shrink, Softplus, Softsign, HardSigmoid,
- * HardSwish, Mish (kernel snt_actx_f32), and PRelu, whose slope input
- * broadcasts against X (kernel snt_prelu_f32).
+ * HardSwish, Mish (kernel snt_actx_f32 / _f64), and PRelu, whose slope
+ * input broadcasts against X (kernel snt_prelu_f32 / _f64).
  *
  * A table gives each op's kernel kind and attribute defaults; one shape
  * rule, fold and emitter serve them all.  Folding runs the run-time
  * kernel itself, so a folded constant is bit for bit what the generated
- * code would compute; it folds float32 only, the dtype the kernels have.
+ * code would compute; float32 and float64, the dtypes the kernels have.
  *
  * Cost: one FLOP per output element, the convention of Relu and Sigmoid
  * (docs/flops.md: an elementwise op counts 1 per output element).
@@ -119,22 +119,35 @@ static bool actx_infer(Node *n, Diag *d)
     return true;
 }
 
+/* float32 or float64, the dtypes the kernels take. */
+static bool actx_runs_on(DType t)
+{
+    return t == DT_FLOAT || t == DT_DOUBLE;
+}
+
 static bool actx_fold(Node *n, Diag *d)
 {
-    if (!all_inputs_const(n) || n->in[0]->dtype != DT_FLOAT ||
-        tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
+    DType t = n->in[0]->dtype;
+    if (!all_inputs_const(n) || !actx_runs_on(t) || tensor_numel(n->out[0]) > FOLD_MAX_ELEMENTS)
         return true;
-    const float *x = n->in[0]->data;
-    float *y = alloc_output(n, 0);
+    const void *x = n->in[0]->data;
+    void *y = alloc_output(n, 0);
     if (is_prelu(n)) {
         snt_bcast bc = prelu_bcast(n);
-        snt_prelu_f32(&bc, x, n->in[1]->data, y);
+        if (t == DT_FLOAT)
+            snt_prelu_f32(&bc, x, n->in[1]->data, y);
+        else
+            snt_prelu_f64(&bc, x, n->in[1]->data, y);
         return true;
     }
     snt_actx act;
     if (!actx_params(n, &act, d))
         return false;
-    snt_actx_f32(&act, x, y, (size_t)tensor_numel(n->out[0]));
+    size_t count = (size_t)tensor_numel(n->out[0]);
+    if (t == DT_FLOAT)
+        snt_actx_f32(&act, x, y, count);
+    else
+        snt_actx_f64(&act, x, y, count);
     return true;
 }
 
@@ -143,34 +156,39 @@ static OpCost actx_cost(const Node *n)
     return (OpCost){.flops = tensor_numel(n->out[0])};
 }
 
+/* The kernels' name suffix for the node's dtype. */
+static const char *actx_suffix(const Node *n)
+{
+    return n->in[0]->dtype == DT_DOUBLE ? "f64" : "f32";
+}
+
 static bool prelu_emit(const Node *n, Emitter *e)
 {
     snt_bcast bc = prelu_bcast(n);
     emit_bcast_params(e, &bc, "p");
-    emit_line(e, "snt_prelu_f32(&p, %s, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]),
-              emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_prelu_%s(&p, %s, %s, %s);", actx_suffix(n), emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]));
     return true;
 }
 
 static bool actx_emit(const Node *n, Emitter *e, Diag *d)
 {
-    if (!check_f32_runtime(n, n->n_in, d))
-        return false;
+    const Tensor *x = n->in[0];
+    if (!actx_runs_on(x->dtype))
+        return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
+                          dtype_label(x->dtype));
     if (is_prelu(n))
         return prelu_emit(n, e);
     snt_actx act;
     if (!actx_params(n, &act, d))
         return false;
-    /* The kind is an enum constant, which the Params helpers do not
-     * print: it starts the field list by hand. */
     Params p = {0};
-    str_putf(&p.s, ".kind = %s", actx_info(n)->kind_name);
-    p.fields = 1;
+    params_enum(&p, "kind", actx_info(n)->kind_name);
     params_float(&p, "alpha", act.alpha);
     params_float(&p, "beta", act.beta);
     params_float(&p, "gamma", act.gamma);
     params_emit(&p, e, "snt_actx");
-    emit_line(e, "snt_actx_f32(&p, %s, %s, %lld);", emit_ptr(e, n->in[0]),
+    emit_line(e, "snt_actx_%s(&p, %s, %s, %lld);", actx_suffix(n), emit_ptr(e, n->in[0]),
               emit_ptr(e, n->out[0]), (long long)tensor_numel(n->out[0]));
     return true;
 }
@@ -181,16 +199,18 @@ static bool actx_emit(const Node *n, Emitter *e, Diag *d)
      .infer = actx_infer, .fold = actx_fold, .cost = actx_cost, .emit = actx_emit, \
      .in_place = true}
 
+#define ACTX_FLOATS (DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE))
+
 /* Opsets before 6 (Elu, Selu, HardSigmoid) and 7 (PRelu, whose slope
  * broadcasts from 7) carried the legacy consumed_inputs attribute. */
-const OpDesc op_Celu = ACTX_OP("Celu", 12, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Elu = ACTX_OP("Elu", 6, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_HardSigmoid = ACTX_OP("HardSigmoid", 6, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_HardSwish = ACTX_OP("HardSwish", 14, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Mish = ACTX_OP("Mish", 18, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_PRelu = ACTX_OP("PRelu", 7, 2, DT_BIT(DT_FLOAT));
-const OpDesc op_Selu = ACTX_OP("Selu", 6, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Shrink = ACTX_OP("Shrink", 9, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Softplus = ACTX_OP("Softplus", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Softsign = ACTX_OP("Softsign", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_ThresholdedRelu = ACTX_OP("ThresholdedRelu", 10, 1, DT_BIT(DT_FLOAT));
+const OpDesc op_Celu = ACTX_OP("Celu", 12, 1, ACTX_FLOATS);
+const OpDesc op_Elu = ACTX_OP("Elu", 6, 1, ACTX_FLOATS);
+const OpDesc op_HardSigmoid = ACTX_OP("HardSigmoid", 6, 1, ACTX_FLOATS);
+const OpDesc op_HardSwish = ACTX_OP("HardSwish", 14, 1, ACTX_FLOATS);
+const OpDesc op_Mish = ACTX_OP("Mish", 18, 1, ACTX_FLOATS);
+const OpDesc op_PRelu = ACTX_OP("PRelu", 7, 2, ACTX_FLOATS);
+const OpDesc op_Selu = ACTX_OP("Selu", 6, 1, ACTX_FLOATS);
+const OpDesc op_Shrink = ACTX_OP("Shrink", 9, 1, ACTX_FLOATS);
+const OpDesc op_Softplus = ACTX_OP("Softplus", 1, 1, ACTX_FLOATS);
+const OpDesc op_Softsign = ACTX_OP("Softsign", 1, 1, ACTX_FLOATS);
+const OpDesc op_ThresholdedRelu = ACTX_OP("ThresholdedRelu", 10, 1, ACTX_FLOATS);

@@ -6,10 +6,12 @@
  * Shape results), so they fold for every numeric dtype with ONNX's
  * semantics: integers wrap like C's fixed-width types, integer Div
  * truncates toward zero, and Pow's exponent may have a dtype of its own
- * (opset 12+).  At run time they call snt_binary_f32 or snt_binary_i64,
- * other dtypes through staged copies in the kernel's dtype.
+ * (opset 12+).  At run time float32 and float64 run in their own type
+ * (snt_binary_f32, snt_binary_f64) and the integers in int64
+ * (snt_binary_i64) on staged copies, which is exact: int64 arithmetic
+ * wraps, and the narrowing cast back keeps the low bits.
  */
-#include "ir/ops/op_emit.h"
+#include "ir/ops/elementwise_ext.h"
 
 #include <math.h>
 #include <string.h>
@@ -183,38 +185,31 @@ static OpCost binary_cost(const Node *n)
 
 /* ---- code ---------------------------------------------------------- */
 
-/* The broadcast iteration space of y = a op b; a scalar y iterates one
- * element of rank 1. */
-static snt_bcast bcast_params(const Tensor *a, const Tensor *b, const Tensor *y)
-{
-    snt_bcast p = {.rank = 1, .dims = {1}};
-    if (y->shape.rank == 0)
-        return p;
-    int64_t sa[MAX_RANK], sb[MAX_RANK];
-    broadcast_strides(&a->shape, &y->shape, sa);
-    broadcast_strides(&b->shape, &y->shape, sb);
-    p.rank = y->shape.rank;
-    for (int i = 0; i < p.rank; i++) {
-        p.dims[i] = (size_t)y->shape.dim[i];
-        p.a_strides[i] = (ptrdiff_t)sa[i];
-        p.b_strides[i] = (ptrdiff_t)sb[i];
-    }
-    return p;
-}
-
-/* The dtype the run-time kernel computes in: float32 when an operand is
- * float32 (Pow may mix a float with an integer), int64 for integers;
- * DT_UNDEFINED when none fits exactly (float64 would lose precision in
- * float32, and int64 division is signed, wrong for big uint64). */
+/* The dtype the run-time kernel computes in: a float operand's type
+ * (Pow may mix a float with an integer); double for an integer base with
+ * a float exponent, the promotion numpy's reference makes; int64 for
+ * integers.  DT_UNDEFINED when none fits exactly (int64 division is
+ * signed, wrong for big uint64). */
 static DType binary_kernel_dtype(const BinaryInfo *info, const Tensor *a, const Tensor *b)
 {
     if (a->dtype == DT_DOUBLE || b->dtype == DT_DOUBLE)
-        return DT_UNDEFINED;
-    if (a->dtype == DT_FLOAT || b->dtype == DT_FLOAT)
+        return DT_DOUBLE;
+    if (a->dtype == DT_FLOAT)
         return DT_FLOAT;
+    if (b->dtype == DT_FLOAT)
+        return DT_DOUBLE;
     if (a->dtype == DT_UINT64 && info->op == SNT_BIN_DIV)
         return DT_UNDEFINED;
     return DT_INT64;
+}
+
+static const char *binary_kernel_name(DType kernel)
+{
+    switch (kernel) {
+    case DT_FLOAT: return "snt_binary_f32";
+    case DT_DOUBLE: return "snt_binary_f64";
+    default: return "snt_binary_i64";
+    }
 }
 
 static bool binary_emit(const Node *n, Emitter *e, Diag *d)
@@ -227,7 +222,7 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
     if (kernel == DT_UNDEFINED)
         return node_error(d, n, "%s of %s and %s is not supported at run time", info->name,
                           dtype_label(a->dtype), dtype_label(b->dtype));
-    snt_bcast bc = bcast_params(a, b, y);
+    snt_bcast bc = bcast_of(&a->shape, &b->shape, &y->shape);
     emit_bcast_params(e, &bc, "p");
     /* Other dtypes than the kernel's run on staged copies (uint8 Add in
      * int64, an int32 exponent of a float32 Pow in float32...). */
@@ -236,21 +231,22 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
     staging_begin(&st, e, kernel, operands, 3);
     const char *pa = staging_input(&st, a), *pb = staging_input(&st, b);
     const char *py = staging_output(&st, y);
-    emit_line(e, "%s(%s, &p, %s, %s, %s);",
-              kernel == DT_FLOAT ? "snt_binary_f32" : "snt_binary_i64", info->c_op, pa, pb, py);
+    emit_line(e, "%s(%s, &p, %s, %s, %s);", binary_kernel_name(kernel), info->c_op, pa, pb, py);
     staging_end(&st);
     return true;
 }
 
 /* Opset 7 introduced numpy broadcasting; older forms had `broadcast`. */
-#define BINARY_OP(op_name, dtype_set) \
+#define BINARY_OP(op_name, dtype_set, refuses) \
     {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
-     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
+     .restriction = refuses, .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
      .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit, \
      .in_place = true}
 
-const OpDesc op_Add = BINARY_OP("Add", DT_SET_INT | DT_BIT(DT_FLOAT));
-const OpDesc op_Sub = BINARY_OP("Sub", DT_SET_INT | DT_BIT(DT_FLOAT));
-const OpDesc op_Mul = BINARY_OP("Mul", DT_SET_INT | DT_BIT(DT_FLOAT));
-const OpDesc op_Div = BINARY_OP("Div", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16) | DT_BIT(DT_UINT32));
-const OpDesc op_Pow = BINARY_OP("Pow", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT32) | DT_BIT(DT_INT64));
+const OpDesc op_Add = BINARY_OP("Add", DT_SET_REAL, NULL);
+const OpDesc op_Sub = BINARY_OP("Sub", DT_SET_REAL, NULL);
+const OpDesc op_Mul = BINARY_OP("Mul", DT_SET_REAL, NULL);
+const OpDesc op_Div = BINARY_OP("Div", DT_SET_REAL & ~DT_BIT(DT_UINT64),
+                                "uint64 only when folded at compile time");
+const OpDesc op_Pow = BINARY_OP("Pow", DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE) | DT_BIT(DT_INT32) |
+                                           DT_BIT(DT_INT64), NULL);

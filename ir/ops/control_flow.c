@@ -15,7 +15,7 @@
  * inferred and folded.
  */
 #include "ir/ops/op_emit.h"
-#include "ir/ops/sequence.h"
+#include "ir/ops/rewrite.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,58 +38,21 @@ static Attr *graph_attr(Node *n, const char *name, Diag *d)
     return NULL;
 }
 
-/* A fresh tensor named by the printf-style arguments.  Callers make the
- * names distinct (iteration numbers ...): graph_new_tensor makes a name
- * unique by trying suffixes, which unrolling would make quadratic. */
-__attribute__((format(printf, 2, 3))) static Tensor *new_tensor(Graph *g, const char *fmt, ...)
-{
-    Str hint = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    str_vputf(&hint, fmt, ap);
-    va_end(ap);
-    Tensor *t = graph_new_tensor(g, hint.buf);
-    str_free(&hint);
-    return t;
-}
-
-/* A new int64 or bool scalar constant named `name`. */
-static Tensor *scalar_const(Graph *g, const char *name, DType dtype, int64_t v)
-{
-    Tensor *t = new_tensor(g, "%s", name);
-    t->dtype = dtype;
-    t->shape_known = true;
-    t->data = xcalloc(1, dtype_size(dtype));
-    dtype_set_i64(dtype, t->data, 0, v);
-    return t;
-}
-
-/* A node of op_type made for n.  Its opset is fixed at 13, whatever the
- * model's: the forms used here (axes as an input) mean the same in every
- * opset the ops support from there on. */
-static Node *add_helper(Graph *g, const Node *n, const char *op_type)
-{
-    Str name = {0};
-    str_putf(&name, "%s/%s", n->name, op_type);
-    Node *m = graph_add_node(g, name.buf, op_type);
-    str_free(&name);
-    m->opset = 13;
-    return m;
-}
+/* The opset of the nodes an expansion adds, whatever the model's: the
+ * forms used here (axes as an input) mean the same in every opset the ops
+ * support from there on. */
+#define HELPER_OPSET 13
 
 /* x[index] along `axis`, that axis removed (a Gather with a 0-d index);
  * `name` names the result. */
 static Tensor *take_slice(Graph *g, const Node *n, Tensor *x, int64_t axis, int64_t index,
                           const char *name)
 {
-    Node *m = add_helper(g, n, "Gather");
+    Node *m = rewrite_node(g, n, "Gather", HELPER_OPSET);
     node_add_input(m, x);
-    Str index_name = {0};
-    str_putf(&index_name, "%s/index", name);
-    node_add_input(m, scalar_const(g, index_name.buf, DT_INT64, index));
-    str_free(&index_name);
+    node_add_input(m, rewrite_scalar(g, DT_INT64, index, "%s/index", name));
     node_add_attr(m, "axis", ATTR_INT)->i = axis;
-    Tensor *y = new_tensor(g, "%s", name);
+    Tensor *y = rewrite_tensor(g, "%s", name);
     node_add_output(m, y);
     return y;
 }
@@ -101,18 +64,14 @@ static void stack(Graph *g, const Node *n, Tensor *const *values, int count, int
                   Tensor *out)
 {
     Shape one = {.rank = 1, .dim = {1}};
-    Tensor *axes = new_tensor(g, "%s/axes", out->name);
-    axes->dtype = DT_INT64;
-    axes->shape = one;
-    axes->shape_known = true;
-    tensor_set_data(axes, &axis);
-    Node *concat = add_helper(g, n, "Concat");
+    Tensor *axes = rewrite_const(g, DT_INT64, &one, &axis, "%s/axes", out->name);
+    Node *concat = rewrite_node(g, n, "Concat", HELPER_OPSET);
     node_add_attr(concat, "axis", ATTR_INT)->i = axis;
     for (int i = 0; i < count; i++) {
-        Node *m = add_helper(g, n, "Unsqueeze");
+        Node *m = rewrite_node(g, n, "Unsqueeze", HELPER_OPSET);
         node_add_input(m, values[i]);
         node_add_input(m, axes);
-        Tensor *y = new_tensor(g, "%s/item%d", out->name, i);
+        Tensor *y = rewrite_tensor(g, "%s/item%d", out->name, i);
         node_add_output(m, y);
         node_add_input(concat, y);
     }
@@ -262,10 +221,7 @@ static void loop_iterate(Graph *g, const LoopState *s)
     Tensor **actual = xmalloc((size_t)(2 + n_carried) * sizeof *actual);
     Str prefix = {0};
     str_putf(&prefix, "%s/iter%lld", n->name, (long long)s->iteration);
-    Str number = {0};
-    str_putf(&number, "%s/number", prefix.buf);
-    actual[0] = scalar_const(g, number.buf, DT_INT64, s->iteration);
-    str_free(&number);
+    actual[0] = rewrite_scalar(g, DT_INT64, s->iteration, "%s/number", prefix.buf);
     actual[1] = s->cond;
     memcpy(actual + 2, s->carried, (size_t)n_carried * sizeof *actual);
     Tensor **result = xmalloc((size_t)body->n_outputs * sizeof *result);
@@ -350,12 +306,9 @@ static bool loop_expand(Node *n, Graph *g, Diag *d)
         return false;
     if (n->in[0] && trip_count < 0)
         trip_count = 0; /* a negative count runs nothing; -1 means no count */
-    Str cond_name = {0};
-    str_putf(&cond_name, "%s/cond", n->name);
-    LoopState s = {n, body, 0, trip_count,
-                   n->in[1] ? n->in[1] : scalar_const(g, cond_name.buf, DT_BOOL, 1), n->in + 2,
-                   n_carried, NULL, n->n_out - n_carried};
-    str_free(&cond_name);
+    Tensor *first_cond = n->in[1] ? n->in[1] : rewrite_scalar(g, DT_BOOL, 1, "%s/cond", n->name);
+    LoopState s = {n, body, 0, trip_count, first_cond, n->in + 2, n_carried, NULL,
+                   n->n_out - n_carried};
     return loop_step(g, &s, d);
 }
 
@@ -539,7 +492,7 @@ static bool scan9_expand(Node *n, Graph *g, Diag *d)
     Tensor **final = xmalloc((size_t)sp.n_state * sizeof *final + 1);
     Tensor **stacked = xmalloc((size_t)sp.n_out * sizeof *stacked + 1);
     for (int j = 0; j < sp.n_out; j++)
-        stacked[j] = new_tensor(g, "%s/stacked%d", n->name, j);
+        stacked[j] = rewrite_tensor(g, "%s/stacked%d", n->name, j);
     scan_unroll(g, &sp, n->in, n->in + sp.n_state, n->name, final, stacked);
     for (int i = 0; i < n->n_out; i++)
         build_identity(g, n, i < sp.n_state ? final[i] : stacked[i - sp.n_state], n->out[i]);
@@ -600,7 +553,7 @@ static bool scan8_expand(Node *n, Graph *g, Diag *d)
             str_free(&name);
         }
         for (int j = 0; j < sp.n_out; j++)
-            stacked[j] = new_tensor(g, "%s/stacked%d", prefix.buf, j);
+            stacked[j] = rewrite_tensor(g, "%s/stacked%d", prefix.buf, j);
         scan_unroll(g, &sp, entry, entry + sp.n_state, prefix.buf, final, stacked);
         str_free(&prefix);
         for (int i = 0; i < total; i++)

@@ -1,8 +1,8 @@
 /*
  * conv_transpose.c - ConvTranspose over 1-D, 2-D and 3-D inputs, with
  * group, strides, dilations, pads, output_padding, output_shape and
- * auto_pad.  1-D and 2-D ones run on the 2-D kernel (1-D as height 1),
- * 3-D ones on the 3-D kernel.
+ * auto_pad, all on the runtime's 3-D kernel (fewer spatial axes as unit
+ * leading ones).
  *
  * Along each spatial axis the full result has
  *     full = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1
@@ -164,42 +164,6 @@ static OpCost convt_cost(const Node *n)
     return c;
 }
 
-/* The 2-D kernel's parameters for a geometry with a unit D axis. */
-static snt_conv_transpose2d_params convt2d_params(const snt_conv_transpose3d_params *g)
-{
-    return (snt_conv_transpose2d_params){
-        .n = g->n, .c = g->c, .h = g->in[1], .w = g->in[2],
-        .k = g->k, .oh = g->out[1], .ow = g->out[2],
-        .kh = g->kernel[1], .kw = g->kernel[2],
-        .sh = g->stride[1], .sw = g->stride[2],
-        .dh = g->dilation[1], .dw = g->dilation[2],
-        .pt = g->pad_begin[1], .pl = g->pad_begin[2],
-        .groups = g->groups,
-    };
-}
-
-static void print_convt2d_params(const snt_conv_transpose2d_params *cp, Emitter *e)
-{
-    Params p = {0};
-    params_int(&p, "n", (int64_t)cp->n);
-    params_int(&p, "c", (int64_t)cp->c);
-    params_int(&p, "h", (int64_t)cp->h);
-    params_int(&p, "w", (int64_t)cp->w);
-    params_int(&p, "k", (int64_t)cp->k);
-    params_int(&p, "oh", (int64_t)cp->oh);
-    params_int(&p, "ow", (int64_t)cp->ow);
-    params_int(&p, "kh", (int64_t)cp->kh);
-    params_int(&p, "kw", (int64_t)cp->kw);
-    params_int(&p, "sh", (int64_t)cp->sh);
-    params_int(&p, "sw", (int64_t)cp->sw);
-    params_int(&p, "dh", (int64_t)cp->dh);
-    params_int(&p, "dw", (int64_t)cp->dw);
-    params_int(&p, "pt", (int64_t)cp->pt);
-    params_int(&p, "pl", (int64_t)cp->pl);
-    params_int(&p, "groups", (int64_t)cp->groups);
-    params_emit(&p, e, "snt_conv_transpose2d_params");
-}
-
 static void print_convt3d_params(const snt_conv_transpose3d_params *g, Emitter *e)
 {
     Params p = {0};
@@ -216,24 +180,18 @@ static void print_convt3d_params(const snt_conv_transpose3d_params *g, Emitter *
     params_emit(&p, e, "snt_conv_transpose3d_params");
 }
 
-/* 1-D and 2-D on the 2-D kernel, 3-D on the 3-D one; the scratch is the
- * same for both (snt_conv_transpose3d_scratch_floats). */
+/* One kernel for 1-D, 2-D and 3-D: the geometry has unit leading
+ * spatial axes for fewer. */
 static bool convt_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_conv_transpose3d_params g;
     if (!check_f32_runtime(n, n->n_in, d) || !convt_geometry(n, &g, d))
         return false;
-    bool is_3d = n->in[0]->shape.rank == 5;
-    if (is_3d) {
-        print_convt3d_params(&g, e);
-    } else {
-        snt_conv_transpose2d_params cp = convt2d_params(&g);
-        print_convt2d_params(&cp, e);
-    }
+    print_convt3d_params(&g, e);
     size_t scratch = snt_conv_transpose3d_scratch_floats(&g);
-    emit_line(e, "snt_conv_transpose%s_f32(&p, %s, %s, %s, %s, %s);", is_3d ? "3d" : "2d",
-              emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)),
-              emit_ptr(e, n->out[0]), emit_scratch(e, scratch * sizeof(float)));
+    emit_line(e, "snt_conv_transpose3d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)), emit_ptr(e, n->out[0]),
+              emit_scratch(e, scratch * sizeof(float)));
     return true;
 }
 

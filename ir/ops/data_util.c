@@ -109,6 +109,17 @@ bool check_size(const Node *n, const Shape *s, Diag *d)
     return true;
 }
 
+bool set_output_extents(Node *n, int i, DType dtype, const size_t *dims, int rank, Diag *d)
+{
+    Shape s = {.rank = rank};
+    for (int k = 0; k < rank; k++)
+        s.dim[k] = (int64_t)dims[k];
+    if (!check_size(n, &s, d))
+        return false;
+    set_output(n, i, dtype, &s);
+    return true;
+}
+
 bool check_fold_size(const Node *n, const Shape *s, Diag *d)
 {
     if (!check_size(n, s, d))

@@ -45,6 +45,9 @@ bool check_movable(const Node *n, const Tensor *t, Diag *d);
 
 /* False with a node error when shape s has more elements than we accept. */
 bool check_size(const Node *n, const Shape *s, Diag *d);
+/* Sets output i to dtype and the extents dims[0, rank) a kernel's
+ * parameters hold, after check_size. */
+bool set_output_extents(Node *n, int i, DType dtype, const size_t *dims, int rank, Diag *d);
 
 /* For ops that always fold: false with a node error when s has more
  * elements than folding computes (FOLD_MAX_ELEMENTS). */

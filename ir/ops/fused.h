@@ -37,4 +37,16 @@ bool act_of_node(const Node *n, snt_act *act);
  */
 int64_t act_flops(snt_act_kind kind);
 
+/* ---- ShiftTokenize's attributes (shift_tokenize.c), shared with ----- */
+/* ---- ShiftLinear, which computes a ShiftTokenize of tokens ---------- */
+
+/* height and width of tokens [N, height*width, C]: node_error unless both
+ * attributes are positive and their product is `tokens`. */
+bool shift_token_grid(const Node *n, int64_t tokens, int64_t *h, int64_t *w, Diag *d);
+/* The chunk attributes for `channels` channels, checked: axis (2 = H,
+ * 3 = W) as the kernels' 0 or 1, and chunk_ends and shifts, *chunks of
+ * each (SNT_SHIFT_MAX_CHUNKS at most). */
+bool shift_chunks(const Node *n, size_t channels, int *axis, int *chunks, size_t *chunk_end,
+                  ptrdiff_t *shift, Diag *d);
+
 #endif /* SINTER_FUSED_H */

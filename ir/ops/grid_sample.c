@@ -9,36 +9,15 @@
 #include "ir/ops/data_util.h"
 #include "ir/ops/op_emit.h"
 
-#include <string.h>
-
-/* The values of a string attribute, in the order of the runtime's enum,
- * with the enum constants that generated code names them by. */
-typedef struct {
-    const char *onnx, *constant;
-} Choice;
-
-static const Choice grid_modes[] = {
+/* The string attributes, in the order of the runtime's enums. */
+static const AttrChoice grid_modes[] = {
     {"bilinear", "SNT_GRID_BILINEAR"}, {"nearest", "SNT_GRID_NEAREST"},
     {"bicubic", "SNT_GRID_BICUBIC"},
 };
-static const Choice grid_paddings[] = {
+static const AttrChoice grid_paddings[] = {
     {"zeros", "SNT_GRID_PAD_ZEROS"}, {"border", "SNT_GRID_PAD_BORDER"},
     {"reflection", "SNT_GRID_PAD_REFLECTION"},
 };
-
-/* The index of string attribute `attr` (default: the first choice) among
- * choices[0..count), or a node error naming the unknown value. */
-static bool grid_choice(const Node *n, const char *attr, const Choice *choices, int count,
-                        int *index, Diag *d)
-{
-    const char *value = attr_string_or(n, attr, choices[0].onnx);
-    for (int i = 0; i < count; i++)
-        if (strcmp(value, choices[i].onnx) == 0) {
-            *index = i;
-            return true;
-        }
-    return node_error(d, n, "%s '%s' is not supported", attr, value);
-}
 
 /* Checks the attributes and shapes and fills the kernel's parameters. */
 static bool grid_sample_read(const Node *n, snt_grid_sample_params *p, Diag *d)
@@ -47,8 +26,8 @@ static bool grid_sample_read(const Node *n, snt_grid_sample_params *p, Diag *d)
     const Shape *xs = &x->shape, *gs = &grid->shape;
     int mode, padding;
     int64_t align = attr_int_or(n, "align_corners", 0);
-    if (!grid_choice(n, "mode", grid_modes, 3, &mode, d) ||
-        !grid_choice(n, "padding_mode", grid_paddings, 3, &padding, d))
+    if (!attr_choice(n, "mode", grid_modes, 3, &mode, d) ||
+        !attr_choice(n, "padding_mode", grid_paddings, 3, &padding, d))
         return false;
     if (align != 0 && align != 1)
         return node_error(d, n, "align_corners must be 0 or 1, not %lld", (long long)align);
@@ -116,12 +95,9 @@ static bool grid_sample_emit(const Node *n, Emitter *e, Diag *d)
     snt_grid_sample_params gp;
     if (!check_f32_runtime(n, 2, d) || !grid_sample_read(n, &gp, d))
         return false;
-    /* The enums start the field list by hand: the Params helpers print
-     * numbers only. */
     Params p = {0};
-    str_putf(&p.s, ".mode = %s, .padding = %s", grid_modes[gp.mode].constant,
-             grid_paddings[gp.padding].constant);
-    p.fields = 2;
+    params_enum(&p, "mode", grid_modes[gp.mode].constant);
+    params_enum(&p, "padding", grid_paddings[gp.padding].constant);
     params_int(&p, "n", (int64_t)gp.n);
     params_int(&p, "c", (int64_t)gp.c);
     params_int(&p, "h", (int64_t)gp.h);

@@ -288,6 +288,27 @@ Shape window_output_shape(const Window *w, const Shape *x, int64_t channels)
     return s;
 }
 
+/* ---- string attributes that select a runtime enum ------------------ */
+
+int attr_choice_index(const Node *n, const char *attr, const AttrChoice *choices, int count)
+{
+    const char *value = attr_string_or(n, attr, choices[0].onnx);
+    for (int i = 0; i < count; i++)
+        if (strcmp(value, choices[i].onnx) == 0)
+            return i;
+    return -1;
+}
+
+bool attr_choice(const Node *n, const char *attr, const AttrChoice *choices, int count,
+                 int *index, Diag *d)
+{
+    *index = attr_choice_index(n, attr, choices, count);
+    if (*index < 0)
+        return node_error(d, n, "%s '%s' is not supported", attr,
+                          attr_string_or(n, attr, choices[0].onnx));
+    return true;
+}
+
 /* ---- printing parameter structs ----------------------------------- */
 
 static void params_field(Params *p, const char *field)
@@ -299,6 +320,12 @@ void params_int(Params *p, const char *field, int64_t v)
 {
     params_field(p, field);
     str_putf(&p->s, "%lld", (long long)v);
+}
+
+void params_enum(Params *p, const char *field, const char *constant)
+{
+    params_field(p, field);
+    str_puts(&p->s, constant);
 }
 
 void params_float(Params *p, const char *field, double v)

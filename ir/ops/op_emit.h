@@ -118,6 +118,24 @@ bool window_axis(const Node *n, const char *auto_pad, bool ceil_mode, Window *w,
 /* The output shape N x channels x out-spatial for input shape x. */
 Shape window_output_shape(const Window *w, const Shape *x, int64_t channels);
 
+/* ---- string attributes that select a runtime enum ------------------ */
+
+/* One value a string attribute may take: its ONNX spelling and the name
+ * of the runtime enum constant it selects, for generated code.  A table
+ * of them lists the values in the order of the enum, so that a value's
+ * index is its enum value. */
+typedef struct {
+    const char *onnx, *constant;
+} AttrChoice;
+
+/* The index of string attribute `attr` (the first choice when absent)
+ * among choices[0, count), or -1 when it is none of them. */
+int attr_choice_index(const Node *n, const char *attr, const AttrChoice *choices, int count);
+/* attr_choice_index into *index, or a node error naming the unsupported
+ * value. */
+bool attr_choice(const Node *n, const char *attr, const AttrChoice *choices, int count,
+                 int *index, Diag *d);
+
 /* ---- printing parameter structs ----------------------------------- */
 
 /* The initializer list of a `static const` params struct, built one
@@ -131,6 +149,8 @@ void params_int(Params *p, const char *field, int64_t v);
 void params_float(Params *p, const char *field, double v);
 void params_sizes(Params *p, const char *field, const size_t *v, int count);
 void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count);
+/* An enum field, printed by its constant's name (AttrChoice.constant). */
+void params_enum(Params *p, const char *field, const char *constant);
 /* The fields of an snt_act, for a standalone `static const snt_act`. */
 void params_act_fields(Params *p, const snt_act *act);
 /* An snt_act as the nested field `field` of a larger struct. */

@@ -14,17 +14,17 @@
 /* Largest |pad| accepted: keeps dims + pads far from int64 overflow. */
 #define PAD_MAX MAX_ELEMENTS
 
+/* The modes, in the order of the runtime's enum. */
+static const AttrChoice pad_modes[] = {
+    {"constant", "SNT_PAD_CONSTANT"}, {"reflect", "SNT_PAD_REFLECT"}, {"edge", "SNT_PAD_EDGE"},
+};
+
 static bool pad_mode(const Node *n, snt_pad_mode *mode, Diag *d)
 {
-    const char *name = attr_string_or(n, "mode", "constant");
-    if (strcmp(name, "constant") == 0)
-        *mode = SNT_PAD_CONSTANT;
-    else if (strcmp(name, "reflect") == 0)
-        *mode = SNT_PAD_REFLECT;
-    else if (strcmp(name, "edge") == 0)
-        *mode = SNT_PAD_EDGE;
-    else
-        return node_error(d, n, "mode '%s' is not supported", name);
+    int index;
+    if (!attr_choice(n, "mode", pad_modes, 3, &index, d))
+        return false;
+    *mode = (snt_pad_mode)index;
     return true;
 }
 
@@ -112,15 +112,8 @@ static bool pad_infer(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
     snt_pad_params p;
-    if (!check_movable(n, x, d) || !pad_params(n, &p, d))
-        return false;
-    Shape s = {.rank = p.rank};
-    for (int i = 0; i < p.rank; i++)
-        s.dim[i] = (int64_t)p.out_dims[i];
-    if (!check_size(n, &s, d))
-        return false;
-    set_output(n, 0, x->dtype, &s);
-    return true;
+    return check_movable(n, x, d) && pad_params(n, &p, d) &&
+           set_output_extents(n, 0, x->dtype, p.out_dims, p.rank, d);
 }
 
 /* The fill value as one element of x's dtype (8 bytes hold any). */
@@ -146,15 +139,6 @@ static bool pad_fold(Node *n, Diag *d)
     return true;
 }
 
-static const char *pad_mode_name(snt_pad_mode mode)
-{
-    switch (mode) {
-    case SNT_PAD_REFLECT: return "SNT_PAD_REFLECT";
-    case SNT_PAD_EDGE: return "SNT_PAD_EDGE";
-    default: return "SNT_PAD_CONSTANT";
-    }
-}
-
 static bool pad_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_pad_params p;
@@ -168,7 +152,7 @@ static bool pad_emit(const Node *n, Emitter *e, Diag *d)
     params_sizes(&s, "in_dims", p.in_dims, p.rank);
     params_sizes(&s, "out_dims", p.out_dims, p.rank);
     params_strides(&s, "pads_begin", p.pads_begin, p.rank);
-    str_putf(&s.s, ", .mode = %s", pad_mode_name(p.mode));
+    params_enum(&s, "mode", pad_modes[p.mode].constant);
     params_float(&s, "value", p.value);
     params_emit(&s, e, "snt_pad_params");
     if (t == DT_FLOAT) {

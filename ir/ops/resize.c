@@ -20,61 +20,25 @@
 /* Largest scale accepted: keeps in * scale far from overflow. */
 #define SCALE_MAX 1e6
 
-typedef struct {
-    const char *name;
-    int value;
-} Choice;
-
-static const Choice modes[] = {
-    {"nearest", SNT_RESIZE_NEAREST}, {"linear", SNT_RESIZE_LINEAR}, {"cubic", SNT_RESIZE_CUBIC},
+/* The string attributes, in the order of the runtime's enums. */
+static const AttrChoice modes[] = {
+    {"nearest", "SNT_RESIZE_NEAREST"}, {"linear", "SNT_RESIZE_LINEAR"},
+    {"cubic", "SNT_RESIZE_CUBIC"},
 };
-static const Choice coords[] = {
-    {"half_pixel", SNT_COORD_HALF_PIXEL},
-    {"pytorch_half_pixel", SNT_COORD_PYTORCH_HALF_PIXEL},
-    {"align_corners", SNT_COORD_ALIGN_CORNERS},
-    {"asymmetric", SNT_COORD_ASYMMETRIC},
-    {"tf_crop_and_resize", SNT_COORD_TF_CROP_AND_RESIZE},
-    {"tf_half_pixel_for_nn", SNT_COORD_TF_HALF_PIXEL_FOR_NN},
+static const AttrChoice coords[] = {
+    {"half_pixel", "SNT_COORD_HALF_PIXEL"},
+    {"pytorch_half_pixel", "SNT_COORD_PYTORCH_HALF_PIXEL"},
+    {"align_corners", "SNT_COORD_ALIGN_CORNERS"},
+    {"asymmetric", "SNT_COORD_ASYMMETRIC"},
+    {"tf_crop_and_resize", "SNT_COORD_TF_CROP_AND_RESIZE"},
+    {"tf_half_pixel_for_nn", "SNT_COORD_TF_HALF_PIXEL_FOR_NN"},
 };
-static const Choice nearests[] = {
-    {"round_prefer_floor", SNT_NEAREST_ROUND_PREFER_FLOOR},
-    {"round_prefer_ceil", SNT_NEAREST_ROUND_PREFER_CEIL},
-    {"floor", SNT_NEAREST_FLOOR},
-    {"ceil", SNT_NEAREST_CEIL},
+static const AttrChoice nearests[] = {
+    {"round_prefer_floor", "SNT_NEAREST_ROUND_PREFER_FLOOR"},
+    {"round_prefer_ceil", "SNT_NEAREST_ROUND_PREFER_CEIL"},
+    {"floor", "SNT_NEAREST_FLOOR"},
+    {"ceil", "SNT_NEAREST_CEIL"},
 };
-
-/* The runtime's enum names, indexed by value, for the generated code. */
-static const char *const mode_names[] = {"SNT_RESIZE_NEAREST", "SNT_RESIZE_LINEAR",
-                                         "SNT_RESIZE_CUBIC"};
-static const char *const coord_names[] = {
-    "SNT_COORD_HALF_PIXEL", "SNT_COORD_PYTORCH_HALF_PIXEL", "SNT_COORD_ALIGN_CORNERS",
-    "SNT_COORD_ASYMMETRIC", "SNT_COORD_TF_CROP_AND_RESIZE", "SNT_COORD_TF_HALF_PIXEL_FOR_NN"};
-static const char *const nearest_names[] = {
-    "SNT_NEAREST_ROUND_PREFER_FLOOR", "SNT_NEAREST_ROUND_PREFER_CEIL", "SNT_NEAREST_FLOOR",
-    "SNT_NEAREST_CEIL"};
-
-/* Looks string attribute `attr` (default `dflt`) up among `count`
- * choices; false if it is none of them. */
-static bool lookup(const Node *n, const char *attr, const char *dflt, const Choice *choices,
-                   int count, int *value)
-{
-    const char *name = attr_string_or(n, attr, dflt);
-    for (int i = 0; i < count; i++)
-        if (strcmp(name, choices[i].name) == 0) {
-            *value = choices[i].value;
-            return true;
-        }
-    return false;
-}
-
-/* lookup() with a node error for an unknown value. */
-static bool choose(const Node *n, const char *attr, const char *dflt, const Choice *choices,
-                   int count, int *value, Diag *d)
-{
-    if (lookup(n, attr, dflt, choices, count, value))
-        return true;
-    return node_error(d, n, "%s '%s' is not supported", attr, attr_string_or(n, attr, dflt));
-}
 
 /* Input i if present and non-empty, else NULL. */
 static const Tensor *given_input(const Node *n, int i)
@@ -168,13 +132,13 @@ static bool resize_params(const Node *n, snt_resize_params *p, Diag *d)
     p->rank = in->rank;
     for (int i = 0; i < in->rank; i++)
         p->in_dims[i] = (size_t)in->dim[i];
-    if (!choose(n, "mode", "nearest", modes, 3, &mode, d) || !resize_extents(n, p, d))
+    if (!attr_choice(n, "mode", modes, 3, &mode, d) || !resize_extents(n, p, d))
         return false;
     p->mode = (snt_resize_mode)mode;
     if (n->opset < 11)
         return resize10_rounding(n, p, d);
-    if (!choose(n, "coordinate_transformation_mode", "half_pixel", coords, 6, &coord, d) ||
-        !choose(n, "nearest_mode", "round_prefer_floor", nearests, 4, &nearest, d))
+    if (!attr_choice(n, "coordinate_transformation_mode", coords, 6, &coord, d) ||
+        !attr_choice(n, "nearest_mode", nearests, 4, &nearest, d))
         return false;
     p->coord = (snt_coord_mode)coord;
     p->nearest = (snt_nearest_mode)nearest;
@@ -199,15 +163,8 @@ bool resize_infer(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
     snt_resize_params p;
-    if (!check_movable(n, x, d) || !resize_params(n, &p, d))
-        return false;
-    Shape s = {.rank = p.rank};
-    for (int i = 0; i < p.rank; i++)
-        s.dim[i] = (int64_t)p.out_dims[i];
-    if (!check_size(n, &s, d))
-        return false;
-    set_output(n, 0, x->dtype, &s);
-    return true;
+    return check_movable(n, x, d) && resize_params(n, &p, d) &&
+           set_output_extents(n, 0, x->dtype, p.out_dims, p.rank, d);
 }
 
 bool resize_fold(Node *n, Diag *d)
@@ -253,8 +210,9 @@ bool resize_emit(const Node *n, Emitter *e, Diag *d)
         params_floats(&s, "roi_start", p.roi_start, p.rank);
         params_floats(&s, "roi_end", p.roi_end, p.rank);
     }
-    str_putf(&s.s, ", .mode = %s, .coord = %s, .nearest = %s", mode_names[p.mode],
-             coord_names[p.coord], nearest_names[p.nearest]);
+    params_enum(&s, "mode", modes[p.mode].constant);
+    params_enum(&s, "coord", coords[p.coord].constant);
+    params_enum(&s, "nearest", nearests[p.nearest].constant);
     params_float(&s, "cubic_a", p.cubic_a);
     params_int(&s, "exclude_outside", p.exclude_outside);
     params_float(&s, "extrapolation_value", p.extrapolation_value);
@@ -268,8 +226,8 @@ bool resize_emit(const Node *n, Emitter *e, Diag *d)
 OpCost resize_cost(const Node *n)
 {
     OpCost c = {0};
-    int mode;
-    if (!lookup(n, "mode", "nearest", modes, 3, &mode) || mode == SNT_RESIZE_NEAREST)
+    int mode = attr_choice_index(n, "mode", modes, 3);
+    if (mode < 0 || mode == SNT_RESIZE_NEAREST)
         return c;
     int64_t taps = 1;
     const Shape *in = &n->in[0]->shape, *out = &n->out[0]->shape;

@@ -324,9 +324,7 @@ static void emit_rnn_params(Emitter *e, const snt_rnn_params *p, int acts)
 {
     static const char *const cell_names[] = {"SNT_RNN_SIMPLE", "SNT_RNN_GRU", "SNT_RNN_LSTM"};
     Params pp = {0};
-    /* The enumerators print by name, as the first field. */
-    str_putf(&pp.s, ".cell = %s", cell_names[p->cell]);
-    pp.fields = 1;
+    params_enum(&pp, "cell", cell_names[p->cell]);
     params_int(&pp, "seq", (int64_t)p->seq);
     params_int(&pp, "batch", (int64_t)p->batch);
     params_int(&pp, "input", (int64_t)p->input);

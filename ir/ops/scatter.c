@@ -10,31 +10,26 @@
  */
 #include "ir/ops/index_util.h"
 
-#include <string.h>
+/* The reduction attribute's values, in the order of snt_scatter_op, and
+ * the opset each appeared in. */
+static const AttrChoice reductions[] = {
+    {"none", "SNT_SCATTER_NONE"}, {"add", "SNT_SCATTER_ADD"}, {"mul", "SNT_SCATTER_MUL"},
+    {"max", "SNT_SCATTER_MAX"}, {"min", "SNT_SCATTER_MIN"},
+};
+static const int reduction_since[] = {1, 16, 16, 18, 18};
 
 /* The reduction attribute; "none" for opsets that lack it. */
 static bool scatter_reduction(const Node *n, snt_scatter_op *op, Diag *d)
 {
-    static const struct {
-        const char *name;
-        snt_scatter_op op;
-        int since;
-    } table[] = {
-        {"none", SNT_SCATTER_NONE, 1}, {"add", SNT_SCATTER_ADD, 16},
-        {"mul", SNT_SCATTER_MUL, 16}, {"max", SNT_SCATTER_MAX, 18},
-        {"min", SNT_SCATTER_MIN, 18},
-    };
     const char *name = attr_string_or(n, "reduction", "none");
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (strcmp(name, table[i].name) != 0 || n->opset < table[i].since)
-            continue;
-        *op = table[i].op;
-        if (*op != SNT_SCATTER_NONE && !dtype_is_numeric(n->in[0]->dtype))
-            return node_error(d, n, "reduction '%s' needs numbers, not %s", name,
-                              dtype_label(n->in[0]->dtype));
-        return true;
-    }
-    return node_error(d, n, "reduction '%s' is not supported", name);
+    int i = attr_choice_index(n, "reduction", reductions, 5);
+    if (i < 0 || n->opset < reduction_since[i])
+        return node_error(d, n, "reduction '%s' is not supported", name);
+    *op = (snt_scatter_op)i;
+    if (*op != SNT_SCATTER_NONE && !dtype_is_numeric(n->in[0]->dtype))
+        return node_error(d, n, "reduction '%s' needs numbers, not %s", name,
+                          dtype_label(n->in[0]->dtype));
+    return true;
 }
 
 /* Checks shared by both ops (data and updates dtypes, index dtype,
@@ -65,13 +60,10 @@ static OpCost scatter_cost(const Node *n)
 /* The kernel call shared by the two ops, after the params are printed. */
 static void emit_scatter_call(const Node *n, Emitter *e, const char *kernel, snt_scatter_op op)
 {
-    static const char *const op_names[] = {"SNT_SCATTER_NONE", "SNT_SCATTER_ADD",
-                                           "SNT_SCATTER_MUL", "SNT_SCATTER_MAX",
-                                           "SNT_SCATTER_MIN"};
     const Tensor *x = n->in[0], *idx = n->in[1];
     emit_line(e, "%s(&p, %s, %s, %s, %s, %s, %s, %s);", kernel, snt_dtype_code(x->dtype),
-              op_names[op], emit_ptr(e, x), snt_dtype_code(idx->dtype), emit_ptr(e, idx),
-              emit_ptr(e, n->in[2]), emit_ptr(e, n->out[0]));
+              reductions[op].constant, emit_ptr(e, x), snt_dtype_code(idx->dtype),
+              emit_ptr(e, idx), emit_ptr(e, n->in[2]), emit_ptr(e, n->out[0]));
 }
 
 /* ------------------------------------------------------------------ */

@@ -53,67 +53,9 @@ bool emit_value_builder(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-/* A node of op_type standing for (part of) n, named after it.  Its opset
- * is n's, capped at what the op's table entry covers: the forms used here
- * (Split sizes, Squeeze axes as inputs from opset 13) mean the same in
- * every later opset. */
-static Node *add_part(Graph *g, const Node *n, const char *op_type)
-{
-    Str name = {0};
-    str_putf(&name, "%s/%s", n->name, op_type);
-    Node *m = graph_add_node(g, name.buf, op_type);
-    str_free(&name);
-    m->op = op_lookup("", op_type);
-    m->opset = m->op && n->opset > m->op->until ? m->op->until : n->opset;
-    return m;
-}
-
-/* A fresh tensor for an intermediate result, named after n's output. */
-static Tensor *add_temp(Graph *g, const Node *n, const char *what, int k)
-{
-    Str hint = {0};
-    str_putf(&hint, "%s/%s%d", n->out[0]->name, what, k);
-    Tensor *t = graph_new_tensor(g, hint.buf);
-    str_free(&hint);
-    return t;
-}
-
-/* A constant tensor of the given dtype and shape. */
-static Tensor *add_const(Graph *g, const char *hint, DType dtype, const Shape *s, const void *data)
-{
-    Tensor *t = graph_new_tensor(g, hint);
-    t->dtype = dtype;
-    t->shape = *s;
-    t->shape_known = true;
-    tensor_set_data(t, data);
-    return t;
-}
-
-/* Gives m the integer list `name` (Split's split, Squeeze's axes): a
- * constant input from opset 13, an attribute before. */
-static void give_ints(Graph *g, Node *m, const char *name, const int64_t *v, int count)
-{
-    if (m->opset >= 13) {
-        Shape s = {.rank = 1, .dim = {count}};
-        node_add_input(m, add_const(g, name, DT_INT64, &s, v));
-        return;
-    }
-    Attr *a = node_add_attr(m, name, ATTR_INTS);
-    a->n = count;
-    a->ints = xmalloc((size_t)count * sizeof *a->ints + 1);
-    memcpy(a->ints, v, (size_t)count * sizeof *a->ints);
-}
-
 static void give_int_attr(Node *m, const char *name, int64_t v)
 {
     node_add_attr(m, name, ATTR_INT)->i = v;
-}
-
-void build_identity(Graph *g, const Node *n, Tensor *x, Tensor *out)
-{
-    Node *m = add_part(g, n, "Identity");
-    node_add_input(m, x);
-    node_add_output(m, out);
 }
 
 /* Makes `out` the sequence of items[0, count): a SequenceConstruct, or
@@ -121,20 +63,12 @@ void build_identity(Graph *g, const Node *n, Tensor *x, Tensor *out)
 static void build_sequence(Graph *g, const Node *n, Tensor *const *items, int count, DType dtype,
                            Tensor *out)
 {
-    Node *m = add_part(g, n, count ? "SequenceConstruct" : "SequenceEmpty");
+    Node *m = rewrite_node(g, n, count ? "SequenceConstruct" : "SequenceEmpty", n->opset);
     for (int i = 0; i < count; i++)
         node_add_input(m, items[i]);
     if (!count)
         give_int_attr(m, "dtype", dtype);
     node_add_output(m, out);
-}
-
-void build_scalar(Graph *g, const Node *n, DType dtype, int64_t v, Tensor *out)
-{
-    Shape scalar = {0};
-    unsigned char data[8];
-    dtype_set_i64(dtype, data, 0, v);
-    build_identity(g, n, add_const(g, out->name, dtype, &scalar, data), out);
 }
 
 /* The elements of sequence input i of n: their count and *items, or -1
@@ -387,17 +321,17 @@ static int split_parts(const Node *n, int64_t dim, int64_t **sizes, Diag *d)
 static void build_split(Graph *g, const Node *n, int axis, const int64_t *sizes, int count,
                         bool squeeze, Tensor **parts)
 {
-    Node *s = add_part(g, n, "Split");
+    Node *s = rewrite_node(g, n, "Split", n->opset);
     node_add_input(s, n->in[0]);
     give_int_attr(s, "axis", axis);
-    give_ints(g, s, "split", sizes, count);
+    rewrite_give_ints(g, s, "split", sizes, count);
     for (int i = 0; i < count; i++)
-        node_add_output(s, parts[i] = add_temp(g, n, "part", i));
+        node_add_output(s, parts[i] = rewrite_tensor(g, "%s/part%d", n->out[0]->name, i));
     for (int i = 0; squeeze && i < count; i++) {
-        Node *q = add_part(g, n, "Squeeze");
+        Node *q = rewrite_node(g, n, "Squeeze", n->opset);
         node_add_input(q, parts[i]);
-        give_ints(g, q, "axes", &(int64_t){axis}, 1);
-        node_add_output(q, parts[i] = add_temp(g, n, "item", i));
+        rewrite_give_ints(g, q, "axes", &(int64_t){axis}, 1);
+        node_add_output(q, parts[i] = rewrite_tensor(g, "%s/item%d", n->out[0]->name, i));
     }
 }
 
@@ -458,15 +392,15 @@ static bool concat_from_sequence_expand(Node *n, Graph *g, Diag *d)
     if (count == 0)
         return node_error(d, n, "cannot concatenate an empty sequence");
     /* Concat and Unsqueeze check the axis against the ranks. */
-    Node *c = add_part(g, n, "Concat");
+    Node *c = rewrite_node(g, n, "Concat", n->opset);
     give_int_attr(c, "axis", axis->i);
     for (int i = 0; i < count; i++) {
         Tensor *x = items[i];
         if (new_axis) {
-            Node *u = add_part(g, n, "Unsqueeze");
+            Node *u = rewrite_node(g, n, "Unsqueeze", n->opset);
             node_add_input(u, items[i]);
-            give_ints(g, u, "axes", &axis->i, 1);
-            node_add_output(u, x = add_temp(g, n, "item", i));
+            rewrite_give_ints(g, u, "axes", &axis->i, 1);
+            node_add_output(u, x = rewrite_tensor(g, "%s/item%d", n->out[0]->name, i));
         }
         node_add_input(c, x);
     }

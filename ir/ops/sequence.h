@@ -13,6 +13,7 @@
 #define SINTER_SEQUENCE_H
 
 #include "ir/ir.h"
+#include "ir/ops/rewrite.h" /* build_identity, build_scalar */
 
 /* The elements of sequence or optional value t as its builder holds them:
  * their count, with *items pointing at the builder's inputs, or -1 when t
@@ -28,12 +29,5 @@ bool emit_value_builder(const Node *n, Emitter *e, Diag *d);
  * dtype, and their shape when they all share one (else shape_known is
  * false). */
 void set_value_output(Node *n, ValueKind kind, DType dtype, Tensor *const *items, int count);
-
-/* For expansions: makes `out`, an output of the node n being expanded,
- * the result of a new Identity node reading x, so that out keeps its name
- * and consumers. */
-void build_identity(Graph *g, const Node *n, Tensor *x, Tensor *out);
-/* The same for a constant scalar of an integer or bool dtype. */
-void build_scalar(Graph *g, const Node *n, DType dtype, int64_t v, Tensor *out);
 
 #endif /* SINTER_SEQUENCE_H */

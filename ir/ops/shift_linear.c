@@ -24,34 +24,15 @@ extern const OpDesc op_Linear;
 /* The shift of tokens X [N, height*width, C] from the attributes. */
 static bool shift_of_tokens(const Node *n, snt_shift_linear_params *p, Diag *d)
 {
-    int64_t ends[SNT_SHIFT_MAX_CHUNKS], shifts[SNT_SHIFT_MAX_CHUNKS];
     const Shape *x = &n->in[0]->shape;
-    int64_t h = attr_int_or(n, "height", 0), w = attr_int_or(n, "width", 0);
-    int64_t axis = attr_int_or(n, "axis", 0);
-    if (x->rank != 3 || h <= 0 || w <= 0 || x->dim[1] % h != 0 || x->dim[1] / h != w)
+    int64_t h, w;
+    if (x->rank != 3)
         return node_error(d, n, "X must be tokens [N, height*width, C]");
-    if (axis != 2 && axis != 3)
-        return node_error(d, n, "axis must be 2 (H) or 3 (W)");
-    int count = attr_ints(n, "chunk_ends", ends, SNT_SHIFT_MAX_CHUNKS);
-    if (count < 1 || count > SNT_SHIFT_MAX_CHUNKS ||
-        attr_ints(n, "shifts", shifts, SNT_SHIFT_MAX_CHUNKS) != count)
-        return node_error(d, n, "needs 1 to %d chunk_ends and as many shifts",
-                          SNT_SHIFT_MAX_CHUNKS);
+    if (!shift_token_grid(n, x->dim[1], &h, &w, d))
+        return false;
     memset(p, 0, sizeof *p);
     p->n = (size_t)x->dim[0], p->h = (size_t)h, p->w = (size_t)w;
-    p->axis = (int)axis - 2;
-    p->chunks = count;
-    for (int k = 0; k < count; k++) {
-        if (ends[k] <= (k ? ends[k - 1] : 0) || (k == count - 1 && ends[k] != x->dim[2]))
-            return node_error(d, n, "chunk_ends must increase and end at %lld channels",
-                              (long long)x->dim[2]);
-        /* Bounded only to keep the index arithmetic far from overflow. */
-        if (shifts[k] < -MAX_ELEMENTS || shifts[k] > MAX_ELEMENTS)
-            return node_error(d, n, "shift %lld is out of range", (long long)shifts[k]);
-        p->chunk_end[k] = (size_t)ends[k];
-        p->shift[k] = (ptrdiff_t)shifts[k];
-    }
-    return true;
+    return shift_chunks(n, (size_t)x->dim[2], &p->axis, &p->chunks, p->chunk_end, p->shift, d);
 }
 
 /* Everything the kernel needs; the shapes must have been inferred. */

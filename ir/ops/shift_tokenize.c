@@ -16,6 +16,7 @@
  * chunk): y(n,c,h,w) = x(n,c,h - shift,w) for axis 2, 0 outside.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/fused.h"
 
 #include <string.h>
 
@@ -34,10 +35,9 @@ static bool shift_layout(const Node *n, snt_shift_params *p, Diag *d)
     }
     if (x->rank != 3)
         return node_error(d, n, "input must be tokens [N, H*W, C] or an image [N, C, H, W]");
-    int64_t h = attr_int_or(n, "height", 0), w = attr_int_or(n, "width", 0);
-    if (h <= 0 || w <= 0 || x->dim[1] % h != 0 || x->dim[1] / h != w)
-        return node_error(d, n, "height %lld x width %lld do not match %lld tokens",
-                          (long long)h, (long long)w, (long long)x->dim[1]);
+    int64_t h, w;
+    if (!shift_token_grid(n, x->dim[1], &h, &w, d))
+        return false;
     p->n = (size_t)x->dim[0], p->c = (size_t)x->dim[2];
     p->h = (size_t)h, p->w = (size_t)w;
     p->c_stride = 1;
@@ -47,17 +47,23 @@ static bool shift_layout(const Node *n, snt_shift_params *p, Diag *d)
     return true;
 }
 
-/* Everything the kernel needs; also checks the node. */
-static bool shift_params(const Node *n, snt_shift_params *p, Diag *d)
+bool shift_token_grid(const Node *n, int64_t tokens, int64_t *h, int64_t *w, Diag *d)
+{
+    *h = attr_int_or(n, "height", 0), *w = attr_int_or(n, "width", 0);
+    if (*h <= 0 || *w <= 0 || tokens % *h != 0 || tokens / *h != *w)
+        return node_error(d, n, "height %lld x width %lld do not match %lld tokens",
+                          (long long)*h, (long long)*w, (long long)tokens);
+    return true;
+}
+
+bool shift_chunks(const Node *n, size_t channels, int *axis, int *chunks, size_t *chunk_end,
+                  ptrdiff_t *shift, Diag *d)
 {
     int64_t ends[SNT_SHIFT_MAX_CHUNKS], shifts[SNT_SHIFT_MAX_CHUNKS];
-    memset(p, 0, sizeof *p);
-    if (!shift_layout(n, p, d))
-        return false;
-    int64_t axis = attr_int_or(n, "axis", 0);
-    if (axis != 2 && axis != 3)
+    int64_t axis_attr = attr_int_or(n, "axis", 0);
+    if (axis_attr != 2 && axis_attr != 3)
         return node_error(d, n, "axis must be 2 (H) or 3 (W)");
-    p->axis = (int)axis - 2;
+    *axis = (int)axis_attr - 2;
     int count = attr_ints(n, "chunk_ends", ends, SNT_SHIFT_MAX_CHUNKS);
     if (count < 1 || count > SNT_SHIFT_MAX_CHUNKS ||
         attr_ints(n, "shifts", shifts, SNT_SHIFT_MAX_CHUNKS) != count)
@@ -65,19 +71,27 @@ static bool shift_params(const Node *n, snt_shift_params *p, Diag *d)
                           SNT_SHIFT_MAX_CHUNKS);
     int64_t prev = 0;
     for (int k = 0; k < count; k++) {
-        if (ends[k] <= prev || (k == count - 1 && ends[k] != (int64_t)p->c))
-            return node_error(d, n, "chunk_ends must increase and end at %zu channels", p->c);
+        if (ends[k] <= prev || (k == count - 1 && ends[k] != (int64_t)channels))
+            return node_error(d, n, "chunk_ends must increase and end at %zu channels", channels);
         /* A shift past the extent leaves only zeros: legal (the fixtures'
          * 1x1 images do it), only bounded to keep the index arithmetic
          * far from overflow. */
         if (shifts[k] < -MAX_ELEMENTS || shifts[k] > MAX_ELEMENTS)
             return node_error(d, n, "shift %lld is out of range", (long long)shifts[k]);
-        p->chunk_end[k] = (size_t)ends[k];
-        p->shift[k] = (ptrdiff_t)shifts[k];
+        chunk_end[k] = (size_t)ends[k];
+        shift[k] = (ptrdiff_t)shifts[k];
         prev = ends[k];
     }
-    p->chunks = count;
+    *chunks = count;
     return true;
+}
+
+/* Everything the kernel needs; also checks the node. */
+static bool shift_params(const Node *n, snt_shift_params *p, Diag *d)
+{
+    memset(p, 0, sizeof *p);
+    return shift_layout(n, p, d) &&
+           shift_chunks(n, p->c, &p->axis, &p->chunks, p->chunk_end, p->shift, d);
 }
 
 static bool shift_infer(Node *n, Diag *d)

@@ -38,20 +38,30 @@ static const Tensor *optional_input(const Node *n, int i)
     return i < n->n_in ? n->in[i] : NULL;
 }
 
+/* node_error unless input i is a constant scalar (rank 0 or 1) of dtype
+ * a or b; `what` names it in messages. */
+static bool check_const_scalar(const Node *n, int i, const char *what, DType a, DType b,
+                               Diag *d)
+{
+    const Tensor *t = n->in[i];
+    if (t->dtype != a && t->dtype != b)
+        return node_error(d, n, "%s ('%s') must be %s or %s, not %s", what, t->name,
+                          dtype_label(a), dtype_label(b), dtype_label(t->dtype));
+    if (tensor_numel(t) != 1 || t->shape.rank > 1)
+        return node_error(d, n, "%s ('%s') must be a scalar", what, t->name);
+    if (!tensor_is_const(t))
+        return node_error(d, n, "%s ('%s') must be known at compile time", what, t->name);
+    return true;
+}
+
 /* Reads the integer scalar input i, which must be constant and in
  * [min, MAX_ELEMENTS]; `what` names it in messages. */
 static bool scalar_int(const Node *n, int i, const char *what, int64_t min, int64_t *v,
                        Diag *d)
 {
-    const Tensor *t = n->in[i];
-    if (t->dtype != DT_INT32 && t->dtype != DT_INT64)
-        return node_error(d, n, "%s ('%s') must be int32 or int64, not %s", what, t->name,
-                          dtype_label(t->dtype));
-    if (tensor_numel(t) != 1 || t->shape.rank > 1)
-        return node_error(d, n, "%s ('%s') must be a scalar", what, t->name);
-    if (!tensor_is_const(t))
-        return node_error(d, n, "%s ('%s') must be known at compile time", what, t->name);
-    *v = dtype_get_i64(t->dtype, t->data, 0);
+    if (!check_const_scalar(n, i, what, DT_INT32, DT_INT64, d))
+        return false;
+    *v = dtype_get_i64(n->in[i]->dtype, n->in[i]->data, 0);
     if (*v < min || *v > MAX_ELEMENTS)
         return node_error(d, n, "%s %lld is out of range [%lld, %lld]", what, (long long)*v,
                           (long long)min, (long long)MAX_ELEMENTS);
@@ -380,15 +390,9 @@ typedef struct {
 /* Reads the constant float32 or float64 scalar input i. */
 static bool scalar_float(const Node *n, int i, const char *what, double *v, Diag *d)
 {
-    const Tensor *t = n->in[i];
-    if (t->dtype != DT_FLOAT && t->dtype != DT_DOUBLE)
-        return node_error(d, n, "%s ('%s') must be float32 or float64, not %s", what, t->name,
-                          dtype_label(t->dtype));
-    if (tensor_numel(t) != 1 || t->shape.rank > 1)
-        return node_error(d, n, "%s ('%s') must be a scalar", what, t->name);
-    if (!tensor_is_const(t))
-        return node_error(d, n, "%s ('%s') must be known at compile time", what, t->name);
-    *v = dtype_get_f64(t->dtype, t->data, 0);
+    if (!check_const_scalar(n, i, what, DT_FLOAT, DT_DOUBLE, d))
+        return false;
+    *v = dtype_get_f64(n->in[i]->dtype, n->in[i]->data, 0);
     return true;
 }
 

@@ -5,14 +5,18 @@
  *
  * All share one shape rule (output = input), one fold and one emitter;
  * a table says how each op computes and which kernel runs it: the
- * activations go through snt_act_f32 (the same code the fused conv
- * epilogues use), the rest through snt_unary_f32.  Clip's bounds are
+ * activations go through snt_act_f32 / snt_act_f64 (the code the fused
+ * conv epilogues use), the rest through snt_unary_f32 / snt_unary_f64.
+ * Abs, Neg, Relu and Clip also run on the integer types, exactly, in
+ * their own C type (snt_unary_int, snt_clip_int).  Clip's bounds are
  * attributes before opset 11 and optional scalar inputs from 11; a bound
  * computed at run time makes Clip a max and a min of broadcast kernels.
  */
+#include "ir/ops/index_util.h"
 #include "ir/ops/op_emit.h"
 
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -24,28 +28,29 @@ typedef enum {
 typedef struct {
     const char *name;
     UnaryKind kind;
-    bool ints_ok;         /* defined on integer tensors too */
-    snt_act_kind act;     /* runs as this activation, or if NONE ... */
-    const char *unop;     /* ... as this snt_unary_f32 op */
+    bool ints_ok;         /* defined on integer tensors too, run in their type */
+    snt_act_kind act;     /* runs as this activation (spelt act_c), or if NONE ... */
+    const char *act_c;
+    const char *unop;     /* ... as this snt_unop */
 } UnaryInfo;
 
 static const UnaryInfo unary_ops[] = {
-    {"Abs", U_ABS, true, SNT_ACT_NONE, "SNT_UN_ABS"},
-    {"Ceil", U_CEIL, false, SNT_ACT_NONE, "SNT_UN_CEIL"},
-    {"Clip", U_CLIP, true, SNT_ACT_CLIP, NULL},
-    {"Cos", U_COS, false, SNT_ACT_NONE, "SNT_UN_COS"},
-    {"Erf", U_ERF, false, SNT_ACT_NONE, "SNT_UN_ERF"},
-    {"Exp", U_EXP, false, SNT_ACT_NONE, "SNT_UN_EXP"},
-    {"Floor", U_FLOOR, false, SNT_ACT_NONE, "SNT_UN_FLOOR"},
-    {"LeakyRelu", U_LEAKY_RELU, false, SNT_ACT_LEAKY_RELU, NULL},
-    {"Log", U_LOG, false, SNT_ACT_NONE, "SNT_UN_LOG"},
-    {"Neg", U_NEG, true, SNT_ACT_NONE, "SNT_UN_NEG"},
-    {"Reciprocal", U_RECIPROCAL, false, SNT_ACT_NONE, "SNT_UN_RECIPROCAL"},
-    {"Relu", U_RELU, true, SNT_ACT_RELU, NULL},
-    {"Sigmoid", U_SIGMOID, false, SNT_ACT_SIGMOID, NULL},
-    {"Sin", U_SIN, false, SNT_ACT_NONE, "SNT_UN_SIN"},
-    {"Sqrt", U_SQRT, false, SNT_ACT_NONE, "SNT_UN_SQRT"},
-    {"Tanh", U_TANH, false, SNT_ACT_TANH, NULL},
+    {"Abs", U_ABS, true, SNT_ACT_NONE, NULL, "SNT_UN_ABS"},
+    {"Ceil", U_CEIL, false, SNT_ACT_NONE, NULL, "SNT_UN_CEIL"},
+    {"Clip", U_CLIP, true, SNT_ACT_CLIP, "SNT_ACT_CLIP", NULL},
+    {"Cos", U_COS, false, SNT_ACT_NONE, NULL, "SNT_UN_COS"},
+    {"Erf", U_ERF, false, SNT_ACT_NONE, NULL, "SNT_UN_ERF"},
+    {"Exp", U_EXP, false, SNT_ACT_NONE, NULL, "SNT_UN_EXP"},
+    {"Floor", U_FLOOR, false, SNT_ACT_NONE, NULL, "SNT_UN_FLOOR"},
+    {"LeakyRelu", U_LEAKY_RELU, false, SNT_ACT_LEAKY_RELU, "SNT_ACT_LEAKY_RELU", NULL},
+    {"Log", U_LOG, false, SNT_ACT_NONE, NULL, "SNT_UN_LOG"},
+    {"Neg", U_NEG, true, SNT_ACT_NONE, NULL, "SNT_UN_NEG"},
+    {"Reciprocal", U_RECIPROCAL, false, SNT_ACT_NONE, NULL, "SNT_UN_RECIPROCAL"},
+    {"Relu", U_RELU, true, SNT_ACT_RELU, "SNT_ACT_RELU", NULL},
+    {"Sigmoid", U_SIGMOID, false, SNT_ACT_SIGMOID, "SNT_ACT_SIGMOID", NULL},
+    {"Sin", U_SIN, false, SNT_ACT_NONE, NULL, "SNT_UN_SIN"},
+    {"Sqrt", U_SQRT, false, SNT_ACT_NONE, NULL, "SNT_UN_SQRT"},
+    {"Tanh", U_TANH, false, SNT_ACT_TANH, "SNT_ACT_TANH", NULL},
 };
 
 /* Everything one node's elements are computed with. */
@@ -165,6 +170,10 @@ static bool unary_infer(Node *n, Diag *d)
                           dtype_label(x->dtype));
     if (!u.info->ints_ok && !check_float_input(n, 0, d))
         return false;
+    /* Clip takes integers from opset 12; before 11 its bounds are float
+     * attributes, with no integer value to clip to. */
+    if (u.info->kind == U_CLIP && n->opset < 12 && dtype_is_int(x->dtype))
+        return node_error(d, n, "integer input 0 ('%s') needs opset 12", x->name);
     set_output(n, 0, x->dtype, &x->shape);
     return true;
 }
@@ -196,26 +205,132 @@ static OpCost unary_cost(const Node *n)
 }
 
 /* Clip with a bound known only at run time: y = min(max(x, lo), hi) by
- * broadcasting binary kernels that read the bound with stride 0. */
+ * broadcasting max and min kernels that read the bound with stride 0;
+ * they take every numeric dtype in its own C type. */
 static void clip_emit_runtime(const Node *n, Emitter *e)
 {
     const Tensor *x = n->in[0], *lo = n->in[1], *hi = n->n_in > 2 ? n->in[2] : NULL;
     const Tensor *y = n->out[0];
     snt_bcast bc = {.rank = 1, .dims = {(size_t)tensor_numel(y)}, .a_strides = {1}};
     emit_bcast_params(e, &bc, "p");
-    Staging st;
-    const Tensor *operands[4] = {x, lo, hi, y};
-    staging_begin(&st, e, DT_FLOAT, operands, 4);
-    const char *src = staging_input(&st, x);
-    const char *plo = lo ? staging_input(&st, lo) : NULL, *phi = hi ? staging_input(&st, hi) : NULL;
-    const char *py = staging_output(&st, y);
-    if (plo) {
-        emit_line(e, "snt_binary_f32(SNT_BIN_MAX, &p, %s, %s, %s);", src, plo, py);
+    const char *dt = snt_dtype_code(x->dtype), *src = emit_ptr(e, x), *py = emit_ptr(e, y);
+    if (lo) {
+        emit_line(e, "snt_binary_ext(SNT_BX_MAX, %s, &p, %s, %s, %s);", dt, src,
+                  emit_ptr(e, lo), py);
         src = py;
     }
-    if (phi)
-        emit_line(e, "snt_binary_f32(SNT_BIN_MIN, &p, %s, %s, %s);", src, phi, py);
-    staging_end(&st);
+    if (hi)
+        emit_line(e, "snt_binary_ext(SNT_BX_MIN, %s, &p, %s, %s, %s);", dt, src,
+                  emit_ptr(e, hi), py);
+}
+
+/* The activation parameters of a node: LeakyRelu's slope, or Clip's
+ * bounds, infinite when absent. */
+static void unary_act_params(const UnaryEval *u, double *alpha, double *beta)
+{
+    *alpha = *beta = 0;
+    if (u->info->kind == U_LEAKY_RELU)
+        *alpha = u->alpha;
+    if (u->info->kind == U_CLIP) {
+        *alpha = u->has_lo ? u->lo : -INFINITY;
+        *beta = u->has_hi ? u->hi : INFINITY;
+    }
+}
+
+static void emit_float32(const Node *n, Emitter *e, const UnaryEval *u)
+{
+    const char *px = emit_ptr(e, n->in[0]), *py = emit_ptr(e, n->out[0]);
+    long long count = (long long)tensor_numel(n->out[0]);
+    if (u->info->unop) {
+        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u->info->unop, px, py, count);
+        return;
+    }
+    double alpha, beta;
+    unary_act_params(u, &alpha, &beta);
+    snt_act act = {.kind = u->info->act, .alpha = (float)alpha, .beta = (float)beta};
+    Params p = {0};
+    params_act_fields(&p, &act);
+    params_emit(&p, e, "snt_act");
+    emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", px, py, count);
+}
+
+/* A C99 double literal of v; infinities as constant expressions, which
+ * need no <math.h> in the generated file. */
+static const char *double_literal(double v, char *buf, size_t size)
+{
+    if (isinf(v))
+        snprintf(buf, size, "%s", v > 0 ? "(1.0 / 0.0)" : "(-1.0 / 0.0)");
+    else if (isnan(v))
+        snprintf(buf, size, "(0.0 / 0.0)");
+    else
+        snprintf(buf, size, "%.17g", v);
+    return buf;
+}
+
+static void emit_float64(const Node *n, Emitter *e, const UnaryEval *u)
+{
+    const char *px = emit_ptr(e, n->in[0]), *py = emit_ptr(e, n->out[0]);
+    long long count = (long long)tensor_numel(n->out[0]);
+    if (u->info->unop) {
+        emit_line(e, "snt_unary_f64(%s, %s, %s, %lld);", u->info->unop, px, py, count);
+        return;
+    }
+    double alpha, beta;
+    char a[40], b[40];
+    unary_act_params(u, &alpha, &beta);
+    emit_line(e, "snt_act_f64(%s, %s, %s, %s, %s, %lld);", u->info->act_c,
+              double_literal(alpha, a, sizeof a), double_literal(beta, b, sizeof b), px, py,
+              count);
+}
+
+/* The range of integer dtype t, as snt_clip_int takes bounds: the top
+ * of uint64 is its bit pattern, -1. */
+static void int_range(DType t, int64_t *lo, int64_t *hi)
+{
+    int bits = 8 * (int)dtype_size(t);
+    if (dtype_is_unsigned(t)) {
+        *lo = 0;
+        *hi = bits == 64 ? -1 : (int64_t)(((uint64_t)1 << bits) - 1);
+    } else {
+        *hi = (int64_t)(((uint64_t)1 << (bits - 1)) - 1);
+        *lo = -*hi - 1;
+    }
+}
+
+/* A C99 literal of v: the smallest int64 has none, being the negation
+ * of a constant too large for its type. */
+static const char *int64_literal(int64_t v, char *buf, size_t size)
+{
+    if (v == INT64_MIN)
+        snprintf(buf, size, "INT64_MIN");
+    else
+        snprintf(buf, size, "%" PRId64, v);
+    return buf;
+}
+
+/* Integers run in their own type: Abs and Neg wrap, Relu is a Clip to
+ * [0, top] and a missing Clip bound is the end of the dtype's range. */
+static void emit_integer(const Node *n, Emitter *e, const UnaryEval *u)
+{
+    const Tensor *x = n->in[0];
+    const char *dt = snt_dtype_code(x->dtype), *px = emit_ptr(e, x);
+    const char *py = emit_ptr(e, n->out[0]);
+    long long count = (long long)tensor_numel(x);
+    if (u->info->unop) {
+        emit_line(e, "snt_unary_int(%s, %s, %s, %s, %lld);", u->info->unop, dt, px, py, count);
+        return;
+    }
+    int64_t lo, hi;
+    char a[40], b[40];
+    int_range(x->dtype, &lo, &hi);
+    if (u->info->kind == U_RELU)
+        lo = 0;
+    if (u->has_lo)
+        lo = u->ilo;
+    if (u->has_hi)
+        hi = u->ihi;
+    emit_line(e, "snt_clip_int(%s, %s, %s, %s, %s, %lld);", dt, int64_literal(lo, a, sizeof a),
+              int64_literal(hi, b, sizeof b), px, py, count);
 }
 
 static bool unary_emit(const Node *n, Emitter *e, Diag *d)
@@ -223,37 +338,18 @@ static bool unary_emit(const Node *n, Emitter *e, Diag *d)
     UnaryEval u;
     if (!unary_eval_init(n, &u, d))
         return false;
-    const Tensor *x = n->in[0], *y = n->out[0];
-    /* Small integers run exactly on float32 copies. */
-    if (!dtype_fits_float32(x->dtype))
+    const Tensor *x = n->in[0];
+    if (u.runtime_bounds)
+        clip_emit_runtime(n, e);
+    else if (x->dtype == DT_FLOAT)
+        emit_float32(n, e, &u);
+    else if (x->dtype == DT_DOUBLE)
+        emit_float64(n, e, &u);
+    else if (dtype_is_int(x->dtype) && u.info->ints_ok)
+        emit_integer(n, e, &u);
+    else
         return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
                           dtype_label(x->dtype));
-    if (u.runtime_bounds) {
-        clip_emit_runtime(n, e);
-        return true;
-    }
-    snt_act act = {.kind = u.info->act};
-    if (u.info->kind == U_LEAKY_RELU)
-        act.alpha = (float)u.alpha;
-    if (u.info->kind == U_CLIP) {
-        act.alpha = u.has_lo ? (float)u.lo : -INFINITY;
-        act.beta = u.has_hi ? (float)u.hi : INFINITY;
-    }
-    if (!u.info->unop) {
-        Params p = {0};
-        params_act_fields(&p, &act);
-        params_emit(&p, e, "snt_act");
-    }
-    Staging st;
-    const Tensor *operands[2] = {x, y};
-    staging_begin(&st, e, DT_FLOAT, operands, 2);
-    const char *px = staging_input(&st, x), *py = staging_output(&st, y);
-    long long count = (long long)tensor_numel(y);
-    if (u.info->unop)
-        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u.info->unop, px, py, count);
-    else
-        emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", px, py, count);
-    staging_end(&st);
     return true;
 }
 
@@ -263,19 +359,22 @@ static bool unary_emit(const Node *n, Emitter *e, Diag *d)
      .infer = unary_infer, .fold = unary_fold, .cost = unary_cost, .emit = unary_emit, \
      .in_place = true}
 
-const OpDesc op_Abs = UNARY_OP("Abs", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16));
-const OpDesc op_Ceil = UNARY_OP("Ceil", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Clip = UNARY_OP("Clip", 1, 3, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16)); /* min and max became inputs at 11 */
-const OpDesc op_Cos = UNARY_OP("Cos", 7, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Erf = UNARY_OP("Erf", 9, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Exp = UNARY_OP("Exp", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Floor = UNARY_OP("Floor", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Log = UNARY_OP("Log", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Neg = UNARY_OP("Neg", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16));
-const OpDesc op_Reciprocal = UNARY_OP("Reciprocal", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Relu = UNARY_OP("Relu", 1, 1, DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16));
-const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Sin = UNARY_OP("Sin", 7, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1, DT_BIT(DT_FLOAT));
-const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1, DT_BIT(DT_FLOAT));
+/* float32 and float64, which every op here takes. */
+#define UNARY_FLOATS (DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE))
+
+const OpDesc op_Abs = UNARY_OP("Abs", 1, 1, DT_SET_REAL);
+const OpDesc op_Ceil = UNARY_OP("Ceil", 1, 1, UNARY_FLOATS);
+const OpDesc op_Clip = UNARY_OP("Clip", 1, 3, DT_SET_REAL); /* min and max became inputs at 11 */
+const OpDesc op_Cos = UNARY_OP("Cos", 7, 1, UNARY_FLOATS);
+const OpDesc op_Erf = UNARY_OP("Erf", 9, 1, UNARY_FLOATS);
+const OpDesc op_Exp = UNARY_OP("Exp", 1, 1, UNARY_FLOATS);
+const OpDesc op_Floor = UNARY_OP("Floor", 1, 1, UNARY_FLOATS);
+const OpDesc op_LeakyRelu = UNARY_OP("LeakyRelu", 1, 1, UNARY_FLOATS);
+const OpDesc op_Log = UNARY_OP("Log", 1, 1, UNARY_FLOATS);
+const OpDesc op_Neg = UNARY_OP("Neg", 1, 1, UNARY_FLOATS | DT_SET_SINT);
+const OpDesc op_Reciprocal = UNARY_OP("Reciprocal", 1, 1, UNARY_FLOATS);
+const OpDesc op_Relu = UNARY_OP("Relu", 1, 1, UNARY_FLOATS | DT_SET_SINT);
+const OpDesc op_Sigmoid = UNARY_OP("Sigmoid", 1, 1, UNARY_FLOATS);
+const OpDesc op_Sin = UNARY_OP("Sin", 7, 1, UNARY_FLOATS);
+const OpDesc op_Sqrt = UNARY_OP("Sqrt", 1, 1, UNARY_FLOATS);
+const OpDesc op_Tanh = UNARY_OP("Tanh", 1, 1, UNARY_FLOATS);

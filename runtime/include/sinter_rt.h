@@ -59,6 +59,10 @@ typedef struct {
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 void snt_act_f32(const snt_act *act, const float *x, float *y, size_t n);
+/* The same in double, with alpha and beta as snt_act's (double, so that
+ * float64 Clip bounds stay exact). */
+void snt_act_f64(snt_act_kind kind, double alpha, double beta, const double *x, double *y,
+                 size_t n);
 
 /* ---------------------------------------------------------------- */
 /* Elementwise                                                        */
@@ -72,6 +76,16 @@ typedef enum {
 
 /* y[i] = op(x[i]); y may equal x. */
 void snt_unary_f32(snt_unop op, const float *x, float *y, size_t n);
+void snt_unary_f64(snt_unop op, const double *x, double *y, size_t n);
+/* SNT_UN_ABS and SNT_UN_NEG on an integer dtype (SNT_DT_INT8 ..
+ * SNT_DT_UINT64), wrapping like two's complement (abs and negation of
+ * the smallest value give itself).  Returns 1, or 0 (writing nothing)
+ * for another op or dtype.  y may equal x. */
+int snt_unary_int(snt_unop op, int dtype, const void *x, void *y, size_t n);
+/* y[i] = min(max(x[i], lo), hi) on an integer dtype; lo and hi are
+ * values of that dtype (an unsigned 64-bit bound as its bit pattern).
+ * Returns 1, or 0 for a dtype that is not an integer.  y may equal x. */
+int snt_clip_int(int dtype, int64_t lo, int64_t hi, const void *x, void *y, size_t n);
 
 typedef enum {
     SNT_BIN_ADD = 0, SNT_BIN_SUB, SNT_BIN_MUL, SNT_BIN_DIV, SNT_BIN_POW,
@@ -90,6 +104,8 @@ typedef struct {
 /* y = a op b with broadcasting; y may equal a or b when that operand is
  * dense with y's shape. */
 void snt_binary_f32(snt_binop op, const snt_bcast *p, const float *a, const float *b, float *y);
+void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const double *b,
+                    double *y);
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
@@ -358,28 +374,11 @@ typedef struct {
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 void snt_actx_f32(const snt_actx *act, const float *x, float *y, size_t n);
+void snt_actx_f64(const snt_actx *act, const double *x, double *y, size_t n);
 /* PRelu: y = x < 0 ? slope * x : x, x read with p->a_strides and the
  * slope with p->b_strides (broadcast); y may equal x. */
 void snt_prelu_f32(const snt_bcast *p, const float *x, const float *slope, float *y);
-
-/* ConvTranspose on NCHW (1-D as H = 1): input n x c x h x w, output n x
- * k x oh x ow.  Input pixel (i, j) and tap (a, b) add into the output at
- * (i*sh + a*dh - pt, j*sw + b*dw - pl) when that lies inside it. */
-typedef struct {
-    size_t n, c, h, w;       /* input */
-    size_t k, oh, ow;        /* output channels and extent */
-    size_t kh, kw;           /* kernel */
-    size_t sh, sw;           /* strides */
-    size_t dh, dw;           /* dilations */
-    size_t pt, pl;           /* top / left padding cropped off the output */
-    size_t groups;
-} snt_conv_transpose2d_params;
-
-/* w: [c][k/groups][kh][kw]; bias: [k] or NULL; scratch of
- * snt_conv_transpose2d_scratch_floats(p) floats. */
-void snt_conv_transpose2d_f32(const snt_conv_transpose2d_params *p, const float *x,
-                              const float *w, const float *bias, float *y, float *scratch);
-size_t snt_conv_transpose2d_scratch_floats(const snt_conv_transpose2d_params *p);
+void snt_prelu_f64(const snt_bcast *p, const double *x, const double *slope, double *y);
 
 /* y = (x - mean) / sqrt(var + eps) * scale[c] + bias[c], the statistics
  * taken over each of the n x c planes of hw elements. */
@@ -843,9 +842,12 @@ typedef struct {
 void snt_maxpool3d_f32(const snt_pool3d_params *p, const float *x, float *y, int64_t *indices);
 void snt_avgpool3d_f32(const snt_pool3d_params *p, const float *x, float *y);
 
-/* ConvTranspose on N x C x D x H x W (see snt_conv_transpose2d_params;
- * the 2-D kernel runs this one with a unit D axis).  Spatial axis a is
- * 0 = D, 1 = H, 2 = W; w is [c][k/groups][kd][kh][kw]. */
+/* ConvTranspose on N x C x D x H x W; 1-D and 2-D run it with unit
+ * leading spatial axes.  Spatial axis a is 0 = D, 1 = H, 2 = W: input
+ * element i and tap t of axis a add into the output at
+ * i*stride[a] + t*dilation[a] - pad_begin[a] when that lies inside it.
+ * w: [c][k/groups][kd][kh][kw]; bias: [k] or NULL; scratch of
+ * snt_conv_transpose3d_scratch_floats(p) floats. */
 typedef struct {
     size_t n, c;             /* input batch and channels */
     size_t k;                /* output channels */

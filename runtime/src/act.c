@@ -5,53 +5,54 @@
  */
 #include <math.h>
 
+#include "elementwise_loops.h"
 #include "internal.h"
 
-/* Each activation gets its own loop so the compiler can vectorise the
- * cheap ones instead of switching per element. */
-#define ACT_LOOP(EXPR) \
-    do { \
-        size_t i_; \
-        for (i_ = 0; i_ < n; i_++) { \
-            float v = x[i_]; \
-            y[i_] = (EXPR); \
+/*
+ * The activations of element type T, one loop per kind so that the
+ * compiler vectorises the cheap ones instead of switching per element.
+ * F names libm's functions for T, ERF is the error function (float32
+ * takes the runtime's vectorisable one).  Clip is min(max(v, lo), hi)
+ * in that order, as ONNX defines it: lowering lo to hi when lo > hi
+ * makes every value hi.  Gelu's tanh form is the approximation
+ * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ */
+#define DEFINE_ACT(NAME, T, F, ERF) \
+    static void NAME(snt_act_kind kind, T alpha, T beta, const T *x, T *y, size_t n) \
+    { \
+        const T sqrt1_2 = (T)0.70710678118654752440; \
+        const T sqrt_2_over_pi = (T)0.79788456080286535588; \
+        const T lo = alpha > beta ? beta : alpha; \
+        switch (kind) { \
+        case SNT_ACT_NONE: \
+            if (x != y) \
+                SNT__MAP(T, T, v); \
+            break; \
+        case SNT_ACT_RELU:       SNT__MAP(T, T, v > 0 ? v : 0); break; \
+        case SNT_ACT_LEAKY_RELU: SNT__MAP(T, T, v < 0 ? alpha * v : v); break; \
+        case SNT_ACT_CLIP:       SNT__MAP(T, T, v < lo ? lo : v > beta ? beta : v); break; \
+        case SNT_ACT_SIGMOID:    SNT__MAP(T, T, 1 / (1 + F(exp)(-v))); break; \
+        case SNT_ACT_TANH:       SNT__MAP(T, T, F(tanh)(v)); break; \
+        case SNT_ACT_GELU:       SNT__MAP(T, T, (T)0.5 * v * (1 + ERF(v * sqrt1_2))); break; \
+        case SNT_ACT_GELU_TANH: \
+            SNT__MAP(T, T, (T)0.5 * v * \
+                               (1 + F(tanh)(sqrt_2_over_pi * (v + (T)0.044715 * v * v * v)))); \
+            break; \
         } \
-    } while (0)
+    }
 
-/* min(max(v, lo), hi) in that order, as ONNX Clip defines it (hi wins
- * when lo > hi). */
-static float clip(float v, float lo, float hi)
-{
-    float t = v < lo ? lo : v;
-    return t > hi ? hi : t;
-}
-
-/* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the approximation
- * that ONNX Gelu names approximate = "tanh". */
-static float gelu_tanh(float v)
-{
-    const float sqrt_2_over_pi = 0.7978845608028654f;
-    return 0.5f * v * (1.0f + tanhf(sqrt_2_over_pi * (v + 0.044715f * v * v * v)));
-}
+DEFINE_ACT(act_f32, float, SNT__F32, snt__erff)
+DEFINE_ACT(act_f64, double, SNT__F64, erf)
 
 void snt_act_f32(const snt_act *act, const float *x, float *y, size_t n)
 {
-    const float alpha = act->alpha, beta = act->beta;
-    const float sqrt1_2 = 0.7071067811865476f;
+    act_f32(act->kind, act->alpha, act->beta, x, y, n);
+}
 
-    switch (act->kind) {
-    case SNT_ACT_NONE:
-        if (x != y)
-            ACT_LOOP(v);
-        break;
-    case SNT_ACT_RELU:       ACT_LOOP(v > 0.0f ? v : 0.0f); break;
-    case SNT_ACT_LEAKY_RELU: ACT_LOOP(v < 0.0f ? alpha * v : v); break;
-    case SNT_ACT_CLIP:       ACT_LOOP(clip(v, alpha, beta)); break;
-    case SNT_ACT_SIGMOID:    ACT_LOOP(1.0f / (1.0f + expf(-v))); break;
-    case SNT_ACT_TANH:       ACT_LOOP(tanhf(v)); break;
-    case SNT_ACT_GELU:       ACT_LOOP(0.5f * v * (1.0f + snt__erff(v * sqrt1_2))); break;
-    case SNT_ACT_GELU_TANH:  ACT_LOOP(gelu_tanh(v)); break;
-    }
+void snt_act_f64(snt_act_kind kind, double alpha, double beta, const double *x, double *y,
+                 size_t n)
+{
+    act_f64(kind, alpha, beta, x, y, n);
 }
 
 /* Each step is its own loop over the row, which is short enough to stay

@@ -11,21 +11,10 @@
  */
 #include <math.h>
 
+#include "elementwise_loops.h"
 #include "internal.h"
 
 /* ---- unary --------------------------------------------------------- */
-
-/* y[i] = EXPR with v = x[i], for n elements of TX into TY. */
-#define MAP(TX, TY, EXPR) \
-    do { \
-        const TX *x_ = (const TX *)x; \
-        TY *y_ = (TY *)y; \
-        size_t i_; \
-        for (i_ = 0; i_ < n; i_++) { \
-            TX v = x_[i_]; \
-            y_[i_] = (TY)(EXPR); \
-        } \
-    } while (0)
 
 /* The math runs in double for both float types: these ops are rare
  * enough that accuracy is worth more than speed. */
@@ -33,19 +22,19 @@
     static int NAME(snt_unop_ext op, const void *x, void *y, size_t n) \
     { \
         switch (op) { \
-        case SNT_UX_TAN: MAP(T, T, tan(v)); return 1; \
-        case SNT_UX_ASIN: MAP(T, T, asin(v)); return 1; \
-        case SNT_UX_ACOS: MAP(T, T, acos(v)); return 1; \
-        case SNT_UX_ATAN: MAP(T, T, atan(v)); return 1; \
-        case SNT_UX_SINH: MAP(T, T, sinh(v)); return 1; \
-        case SNT_UX_COSH: MAP(T, T, cosh(v)); return 1; \
-        case SNT_UX_ASINH: MAP(T, T, asinh(v)); return 1; \
-        case SNT_UX_ACOSH: MAP(T, T, acosh(v)); return 1; \
-        case SNT_UX_ATANH: MAP(T, T, atanh(v)); return 1; \
+        case SNT_UX_TAN: SNT__MAP(T, T, tan(v)); return 1; \
+        case SNT_UX_ASIN: SNT__MAP(T, T, asin(v)); return 1; \
+        case SNT_UX_ACOS: SNT__MAP(T, T, acos(v)); return 1; \
+        case SNT_UX_ATAN: SNT__MAP(T, T, atan(v)); return 1; \
+        case SNT_UX_SINH: SNT__MAP(T, T, sinh(v)); return 1; \
+        case SNT_UX_COSH: SNT__MAP(T, T, cosh(v)); return 1; \
+        case SNT_UX_ASINH: SNT__MAP(T, T, asinh(v)); return 1; \
+        case SNT_UX_ACOSH: SNT__MAP(T, T, acosh(v)); return 1; \
+        case SNT_UX_ATANH: SNT__MAP(T, T, atanh(v)); return 1; \
         /* nearbyint rounds in the default mode, to nearest, ties to even */ \
-        case SNT_UX_ROUND: MAP(T, T, nearbyint(v)); return 1; \
-        case SNT_UX_SIGN: MAP(T, T, v > 0 ? 1 : v < 0 ? -1 : v); return 1; \
-        case SNT_UX_ISNAN: MAP(T, uint8_t, v != v); return 1; \
+        case SNT_UX_ROUND: SNT__MAP(T, T, nearbyint(v)); return 1; \
+        case SNT_UX_SIGN: SNT__MAP(T, T, v > 0 ? 1 : v < 0 ? -1 : v); return 1; \
+        case SNT_UX_ISNAN: SNT__MAP(T, uint8_t, v != v); return 1; \
         case SNT_UX_NOT: return 0; \
         } \
         return 0; \
@@ -61,7 +50,7 @@ DEFINE_UNARY_FLOAT(unary_f64, double)
     { \
         if (op != SNT_UX_SIGN) \
             return 0; \
-        MAP(T, T, v > 0 ? 1 : v == 0 ? 0 : -1); \
+        SNT__MAP(T, T, v > 0 ? 1 : v == 0 ? 0 : -1); \
         return 1; \
     }
 
@@ -90,7 +79,7 @@ int snt_unary_ext(snt_unop_ext op, int dtype, const void *x, void *y, size_t n)
     case SNT_DT_BOOL:
         if (op != SNT_UX_NOT)
             return 0;
-        MAP(uint8_t, uint8_t, !v);
+        SNT__MAP(uint8_t, uint8_t, !v);
         return 1;
     }
     return 0;
@@ -100,9 +89,9 @@ int snt_isinf(int dtype, int detect_pos, int detect_neg, const void *x, uint8_t 
 {
     const double inf = HUGE_VAL;
     if (dtype == SNT_DT_FLOAT)
-        MAP(float, uint8_t, (detect_pos && v == inf) || (detect_neg && v == -inf));
+        SNT__MAP(float, uint8_t, (detect_pos && v == inf) || (detect_neg && v == -inf));
     else if (dtype == SNT_DT_DOUBLE)
-        MAP(double, uint8_t, (detect_pos && v == inf) || (detect_neg && v == -inf));
+        SNT__MAP(double, uint8_t, (detect_pos && v == inf) || (detect_neg && v == -inf));
     else
         return 0;
     return 1;
@@ -112,9 +101,9 @@ int snt_divide_ext(int dtype, void *y, size_t n, double divisor)
 {
     const void *x = y;
     if (dtype == SNT_DT_FLOAT)
-        MAP(float, float, v / divisor);
+        SNT__MAP(float, float, v / divisor);
     else if (dtype == SNT_DT_DOUBLE)
-        MAP(double, double, v / divisor);
+        SNT__MAP(double, double, v / divisor);
     else
         return 0;
     return 1;
