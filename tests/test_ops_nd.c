@@ -1,6 +1,6 @@
 /*
  * test_ops_nd.c - 3-D MaxPool and AveragePool, MaxPool's Indices, 3-D
- * ConvTranspose, training-mode BatchNormalization and float64 Reduce*:
+ * ConvTranspose, training-mode BatchNormalization, float64 and integer Reduce*:
  * the kernels against naive references or values worked out by hand,
  * the shape rules, the kernel calls printed, and the errors.
  */
@@ -466,11 +466,19 @@ static void test_reduce_f64_op(void)
     free(c);
     graph_free(g);
 
-    /* Integers run nowhere but fold, through float64. */
+    /* Integer means run nowhere but fold, through float64. */
     g = new_graph(13);
-    n = add_op(g, "ReduceSum", 1, typed_input(g, "x", DT_INT32, 1, (int64_t[]){4}));
+    n = add_op(g, "ReduceMean", 1, typed_input(g, "x", DT_INT32, 1, (int64_t[]){4}));
     add_output(g, n->out[0]);
-    CU_ASSERT_TRUE(failed_with(g, "dtype int32 is not supported for ReduceSum"));
+    CU_ASSERT_TRUE(failed_with(g, "dtype int32 is not supported for ReduceMean"));
+    graph_free(g);
+
+    g = new_graph(13);
+    n = add_op(g, "ReduceMean", 1, add_const(g, DT_INT64, 1, (int64_t[]){4},
+                                                (int64_t[]){1, 2, 3, 5}));
+    add_output(g, n->out[0]);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_EQUAL(*(const int64_t *)n->out[0]->data, 2); /* 11 / 4, truncated */
     graph_free(g);
 
     g = new_graph(13);
@@ -482,6 +490,118 @@ static void test_reduce_f64_op(void)
     CU_ASSERT_TRUE_FATAL(infer(g));
     CU_ASSERT_EQUAL(n->out[0]->dtype, DT_INT64);
     CU_ASSERT_EQUAL(*(const int64_t *)n->out[0]->data, (int64_t)15 << 40);
+    graph_free(g);
+}
+
+/* ---- Reduce on integers ----------------------------------------------- */
+
+static void test_reduce_int_kernels(void)
+{
+    /* [2][3] reduced over axis 1 (rows) and over axis 0 (cols). */
+    const int64_t x[6] = {-3, 7, 2, INT64_MAX, 1, -5};
+    int64_t y[3];
+    snt_reduce_params rows = {.out_rank = 1, .out_dims = {2}, .out_strides = {3},
+                              .red_rank = 1, .red_dims = {3}, .red_strides = {1}};
+    snt_reduce_params cols = {.out_rank = 1, .out_dims = {3}, .out_strides = {1},
+                              .red_rank = 1, .red_dims = {2}, .red_strides = {3}};
+    snt_reduce_i64(SNT_RED_SUM, &rows, x, y);
+    CU_ASSERT_EQUAL(y[0], 6);
+    CU_ASSERT_EQUAL(y[1], INT64_MAX - 4); /* wraps around */
+    snt_reduce_i64(SNT_RED_MAX, &cols, x, y);
+    CU_ASSERT_EQUAL(y[0], INT64_MAX);
+    CU_ASSERT_EQUAL(y[2], 2);
+    snt_reduce_i64(SNT_RED_MIN, &rows, x, y);
+    CU_ASSERT_EQUAL(y[0], -3);
+    CU_ASSERT_EQUAL(y[1], -5);
+    snt_reduce_i64(SNT_RED_PROD, &rows, x, y);
+    CU_ASSERT_EQUAL(y[0], -42);
+    snt_reduce_i64(SNT_RED_L1, &cols, x, y);
+    CU_ASSERT_EQUAL(y[2], 7);
+    snt_reduce_i64(SNT_RED_SUM_SQUARE, &rows, x, y);
+    CU_ASSERT_EQUAL(y[0], 62);
+
+    /* int32 wraps in its own width, not through a wider accumulator. */
+    const int32_t big[3] = {INT32_MAX, 1, INT32_MIN};
+    int32_t y32[1];
+    snt_reduce_params one = {.out_rank = 1, .out_dims = {1}, .out_strides = {0},
+                             .red_rank = 1, .red_dims = {2}, .red_strides = {1}};
+    snt_reduce_i32(SNT_RED_SUM, &one, big, y32);
+    CU_ASSERT_EQUAL(y32[0], INT32_MIN);
+    snt_reduce_i32(SNT_RED_SUM_SQUARE, &one, big, y32);
+    CU_ASSERT_EQUAL(y32[0], 2); /* (2^31 - 1)^2 + 1 mod 2^32 */
+    one.red_dims[0] = 1;
+    snt_reduce_i32(SNT_RED_L1, &one, big + 2, y32);
+    CU_ASSERT_EQUAL(y32[0], INT32_MIN); /* |INT32_MIN| wraps to itself */
+
+    /* Empty reductions give the identities of the type. */
+    one.red_dims[0] = 0;
+    snt_reduce_i32(SNT_RED_MAX, &one, big, y32);
+    CU_ASSERT_EQUAL(y32[0], INT32_MIN);
+    snt_reduce_i32(SNT_RED_MIN, &one, big, y32);
+    CU_ASSERT_EQUAL(y32[0], INT32_MAX);
+    snt_reduce_i32(SNT_RED_PROD, &one, big, y32);
+    CU_ASSERT_EQUAL(y32[0], 1);
+}
+
+static void test_reduce_int_ops(void)
+{
+    /* Opset 18: axes is input 1 for all of them. */
+    static const struct {
+        const char *op, *call;
+        DType dtype;
+    } cases[] = {
+        {"ReduceSum", "snt_reduce_i64(SNT_RED_SUM, &p, ", DT_INT64},
+        {"ReduceMax", "snt_reduce_i32(SNT_RED_MAX, &p, ", DT_INT32},
+        {"ReduceMin", "snt_reduce_u8(SNT_RED_MIN, &p, ", DT_UINT8},
+        {"ReduceProd", "snt_reduce_i64(SNT_RED_PROD, &p, ", DT_INT64},
+        {"ReduceL1", "snt_reduce_i32(SNT_RED_L1, &p, ", DT_INT32},
+        {"ReduceSumSquare", "snt_reduce_u64(SNT_RED_SUM_SQUARE, &p, ", DT_UINT64},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Graph *g = new_graph(18);
+        Node *n = add_op(g, cases[i].op, 2,
+                         typed_input(g, "x", cases[i].dtype, 3, (int64_t[]){2, 3, 4}), int1(g, 1));
+        set_int(n, "keepdims", 0);
+        add_output(g, n->out[0]);
+        char *c = generate(g);
+        CU_ASSERT_TRUE(contains(c, cases[i].call));
+        CU_ASSERT_EQUAL(n->out[0]->dtype, cases[i].dtype);
+        CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {2, 4}}));
+        free(c);
+        graph_free(g);
+    }
+
+    /* Without axes and with noop_with_empty_axes the input passes through. */
+    Graph *g = new_graph(18);
+    Node *n = add_op(g, "ReduceMax", 1, typed_input(g, "x", DT_INT64, 2, (int64_t[]){2, 3}));
+    set_int(n, "noop_with_empty_axes", 1);
+    add_output(g, n->out[0]);
+    char *c = generate(g);
+    CU_ASSERT_TRUE(contains(c, "snt_reduce_i64(SNT_RED_MAX, &p, "));
+    CU_ASSERT_TRUE(shape_matches(n->out[0], (Shape){2, {2, 3}}));
+    free(c);
+    graph_free(g);
+}
+
+static void test_reduce_int_fold(void)
+{
+    /* Folds through the int64 kernel: exact beyond float64's 2^53. */
+    Graph *g = new_graph(13);
+    const int64_t v[2] = {((int64_t)1 << 53) + 1, 2};
+    Node *n = add_op(g, "ReduceSum", 1, add_const(g, DT_INT64, 1, (int64_t[]){2}, v));
+    set_int(n, "keepdims", 0);
+    add_output(g, n->out[0]);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_EQUAL(*(const int64_t *)n->out[0]->data, ((int64_t)1 << 53) + 3);
+    graph_free(g);
+
+    /* And int32 wraps at compile time exactly as at run time. */
+    g = new_graph(13);
+    const int32_t w[2] = {INT32_MAX, 2};
+    n = add_op(g, "ReduceProd", 1, add_const(g, DT_INT32, 1, (int64_t[]){2}, w));
+    add_output(g, n->out[0]);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_EQUAL(*(const int32_t *)n->out[0]->data, -2);
     graph_free(g);
 }
 
@@ -503,6 +623,9 @@ int main(void)
     CU_add_test(s, "fold_batchnorm_skips_training", test_fold_batchnorm_skips_training);
     CU_add_test(s, "reduce_f64_kernel", test_reduce_f64_kernel);
     CU_add_test(s, "reduce_f64_op", test_reduce_f64_op);
+    CU_add_test(s, "reduce_int_kernels", test_reduce_int_kernels);
+    CU_add_test(s, "reduce_int_ops", test_reduce_int_ops);
+    CU_add_test(s, "reduce_int_fold", test_reduce_int_fold);
     int status = run_tests();
     diag_free(&diag);
     return status;

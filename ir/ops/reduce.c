@@ -1,8 +1,12 @@
 /*
  * reduce.c - the Reduce* family: ReduceSum, ReduceMean, ReduceMax,
  * ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum
- * and ReduceLogSumExp, all through snt_reduce_f32 (float32) and
- * snt_reduce_f64 (float64) at run time.
+ * and ReduceLogSumExp, through snt_reduce_f32 (float32) and snt_reduce_f64
+ * (float64) at run time.  The kinds whose result is an integer of the
+ * input's type (Sum, Max, Min, Prod, L1, SumSquare) also run on every
+ * integer type through snt_reduce_i8 .. snt_reduce_u64, which wrap on
+ * overflow.  ReduceMean stays float-only: ONNX leaves the rounding of an
+ * integer mean and the mean of nothing unspecified (onnx/onnx#2557).
  *
  * The axes are an attribute until an op's axes became an optional
  * constant input (ReduceSum at opset 13, the others at 18); from then on
@@ -19,20 +23,63 @@ typedef struct {
     snt_redop op;
     const char *c_op;        /* the enumerator's spelling in generated code */
     int axes_input_since;    /* opset that moved axes to input 1 */
+    bool integer_kernel;     /* runs on integers (snt_reduce_i8 ..) */
 } ReduceInfo;
 
 static const ReduceInfo reduce_ops[] = {
-    {"ReduceL1", SNT_RED_L1, "SNT_RED_L1", 18},
-    {"ReduceL2", SNT_RED_L2, "SNT_RED_L2", 18},
-    {"ReduceLogSum", SNT_RED_LOG_SUM, "SNT_RED_LOG_SUM", 18},
-    {"ReduceLogSumExp", SNT_RED_LOG_SUM_EXP, "SNT_RED_LOG_SUM_EXP", 18},
-    {"ReduceMax", SNT_RED_MAX, "SNT_RED_MAX", 18},
-    {"ReduceMean", SNT_RED_MEAN, "SNT_RED_MEAN", 18},
-    {"ReduceMin", SNT_RED_MIN, "SNT_RED_MIN", 18},
-    {"ReduceProd", SNT_RED_PROD, "SNT_RED_PROD", 18},
-    {"ReduceSum", SNT_RED_SUM, "SNT_RED_SUM", 13},
-    {"ReduceSumSquare", SNT_RED_SUM_SQUARE, "SNT_RED_SUM_SQUARE", 18},
+    {"ReduceL1", SNT_RED_L1, "SNT_RED_L1", 18, true},
+    {"ReduceL2", SNT_RED_L2, "SNT_RED_L2", 18, false},
+    {"ReduceLogSum", SNT_RED_LOG_SUM, "SNT_RED_LOG_SUM", 18, false},
+    {"ReduceLogSumExp", SNT_RED_LOG_SUM_EXP, "SNT_RED_LOG_SUM_EXP", 18, false},
+    {"ReduceMax", SNT_RED_MAX, "SNT_RED_MAX", 18, true},
+    {"ReduceMean", SNT_RED_MEAN, "SNT_RED_MEAN", 18, false},
+    {"ReduceMin", SNT_RED_MIN, "SNT_RED_MIN", 18, true},
+    {"ReduceProd", SNT_RED_PROD, "SNT_RED_PROD", 18, true},
+    {"ReduceSum", SNT_RED_SUM, "SNT_RED_SUM", 13, true},
+    {"ReduceSumSquare", SNT_RED_SUM_SQUARE, "SNT_RED_SUM_SQUARE", 18, true},
 };
+
+/* The run-time kernels: X(dtype, suffix of snt_reduce_<suffix>, C type).
+ * The floats come first; the rest are the integer kernels. */
+#define REDUCE_KERNELS(X)               \
+    X(DT_FLOAT, f32, float)             \
+    X(DT_DOUBLE, f64, double)           \
+    X(DT_INT8, i8, int8_t)              \
+    X(DT_UINT8, u8, uint8_t)            \
+    X(DT_INT16, i16, int16_t)           \
+    X(DT_UINT16, u16, uint16_t)         \
+    X(DT_INT32, i32, int32_t)           \
+    X(DT_UINT32, u32, uint32_t)         \
+    X(DT_INT64, i64, int64_t)           \
+    X(DT_UINT64, u64, uint64_t)
+
+#define FLOAT_DTYPES (DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE))
+
+/* The suffix of the kernel that runs op on dtype t, or NULL. */
+static const char *reduce_kernel(const ReduceInfo *info, DType t)
+{
+    if (!(DT_BIT(t) & FLOAT_DTYPES) && !info->integer_kernel)
+        return NULL;
+    switch (t) {
+#define KERNEL_SUFFIX(dt, sfx, T) case dt: return #sfx;
+    REDUCE_KERNELS(KERNEL_SUFFIX)
+#undef KERNEL_SUFFIX
+    default: return NULL;
+    }
+}
+
+/* Runs the kernel of dtype t (one that reduce_kernel names) on x into y. */
+static void reduce_run(snt_redop op, const snt_reduce_params *rp, DType t, const void *x,
+                       void *y)
+{
+    switch (t) {
+#define KERNEL_CALL(dt, sfx, T) \
+    case dt: snt_reduce_##sfx(op, rp, (const T *)x, (T *)y); break;
+    REDUCE_KERNELS(KERNEL_CALL)
+#undef KERNEL_CALL
+    default: break;
+    }
+}
 
 static const ReduceInfo *reduce_info(const Node *n, Diag *d)
 {
@@ -136,9 +183,9 @@ static snt_reduce_params reduce_params(const Shape *x, const bool *reduced)
     return p;
 }
 
-/* Reduces the constant x of any numeric dtype into y (alloc'd output
- * data of the same dtype) through snt_reduce_f64: exact for float64 and
- * for integers below 2^53, which shape arithmetic stays within. */
+/* Reduces the constant x of a numeric dtype without a kernel for the op
+ * (integer Mean, L2, LogSum, LogSumExp, and float16) into y (alloc'd
+ * output data of the same dtype) through snt_reduce_f64. */
 static void reduce_via_f64(snt_redop op, const snt_reduce_params *rp, const Tensor *x, void *y,
                            int64_t y_count)
 {
@@ -154,9 +201,8 @@ static void reduce_via_f64(snt_redop op, const snt_reduce_params *rp, const Tens
     free(yd);
 }
 
-/* Constant inputs fold through the run-time kernels: float32 on the
- * float32 one (bit for bit what run time would give), other dtypes via
- * float64. */
+/* Constant inputs fold through the run-time kernel of their dtype (bit
+ * for bit what run time would give), other dtypes via float64. */
 static bool reduce_fold(Node *n, Diag *d)
 {
     const Tensor *x = n->in[0];
@@ -168,8 +214,8 @@ static bool reduce_fold(Node *n, Diag *d)
         return false;
     snt_reduce_params rp = reduce_params(&x->shape, reduced);
     void *y = alloc_output(n, 0);
-    if (x->dtype == DT_FLOAT)
-        snt_reduce_f32(info->op, &rp, x->data, y);
+    if (reduce_kernel(info, x->dtype))
+        reduce_run(info->op, &rp, x->dtype, x->data, y);
     else
         reduce_via_f64(info->op, &rp, x, y, tensor_numel(n->out[0]));
     return true;
@@ -182,31 +228,35 @@ static bool reduce_emit(const Node *n, Emitter *e, Diag *d)
     const Tensor *x = n->in[0];
     if (!info || !reduce_axes(n, reduced, d))
         return false;
-    if (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE)
+    const char *kernel = reduce_kernel(info, x->dtype);
+    if (!kernel)
         return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
                           dtype_label(x->dtype));
     snt_reduce_params rp = reduce_params(&x->shape, reduced);
     emit_reduce_params(e, &rp, "p");
-    emit_line(e, "snt_reduce_%s(%s, &p, %s, %s);", x->dtype == DT_FLOAT ? "f32" : "f64",
-              info->c_op, emit_ptr(e, x), emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_reduce_%s(%s, &p, %s, %s);", kernel, info->c_op, emit_ptr(e, x),
+              emit_ptr(e, n->out[0]));
     return true;
 }
 
 /* Input 1 (axes) exists from the opset in reduce_ops.  Other numeric
- * dtypes fold at compile time only (shape arithmetic). */
-#define REDUCE_OP(op_name) \
+ * dtypes fold at compile time only (shape arithmetic).  dtypes must agree
+ * with reduce_ops' integer_kernel. */
+#define REDUCE_OP(op_name, dtype_set, refused) \
     {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
      .min_in = 1, .max_in = 2, .min_out = 1, .max_out = 1, \
      .infer = reduce_infer, .fold = reduce_fold, .cost = reduce_cost, .emit = reduce_emit, \
-     .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE)}
+     .dtypes = dtype_set, .restriction = refused}
 
-const OpDesc op_ReduceL1 = REDUCE_OP("ReduceL1");
-const OpDesc op_ReduceL2 = REDUCE_OP("ReduceL2");
-const OpDesc op_ReduceLogSum = REDUCE_OP("ReduceLogSum");
-const OpDesc op_ReduceLogSumExp = REDUCE_OP("ReduceLogSumExp");
-const OpDesc op_ReduceMax = REDUCE_OP("ReduceMax");
-const OpDesc op_ReduceMean = REDUCE_OP("ReduceMean");
-const OpDesc op_ReduceMin = REDUCE_OP("ReduceMin");
-const OpDesc op_ReduceProd = REDUCE_OP("ReduceProd");
-const OpDesc op_ReduceSum = REDUCE_OP("ReduceSum");
-const OpDesc op_ReduceSumSquare = REDUCE_OP("ReduceSumSquare");
+#define FLOAT_ONLY "integer inputs only when constant (folded at compile time)"
+
+const OpDesc op_ReduceL1 = REDUCE_OP("ReduceL1", FLOAT_DTYPES | DT_SET_INT, NULL);
+const OpDesc op_ReduceL2 = REDUCE_OP("ReduceL2", FLOAT_DTYPES, FLOAT_ONLY);
+const OpDesc op_ReduceLogSum = REDUCE_OP("ReduceLogSum", FLOAT_DTYPES, FLOAT_ONLY);
+const OpDesc op_ReduceLogSumExp = REDUCE_OP("ReduceLogSumExp", FLOAT_DTYPES, FLOAT_ONLY);
+const OpDesc op_ReduceMax = REDUCE_OP("ReduceMax", FLOAT_DTYPES | DT_SET_INT, NULL);
+const OpDesc op_ReduceMean = REDUCE_OP("ReduceMean", FLOAT_DTYPES, FLOAT_ONLY);
+const OpDesc op_ReduceMin = REDUCE_OP("ReduceMin", FLOAT_DTYPES | DT_SET_INT, NULL);
+const OpDesc op_ReduceProd = REDUCE_OP("ReduceProd", FLOAT_DTYPES | DT_SET_INT, NULL);
+const OpDesc op_ReduceSum = REDUCE_OP("ReduceSum", FLOAT_DTYPES | DT_SET_INT, NULL);
+const OpDesc op_ReduceSumSquare = REDUCE_OP("ReduceSumSquare", FLOAT_DTYPES | DT_SET_INT, NULL);

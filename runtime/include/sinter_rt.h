@@ -238,6 +238,19 @@ typedef struct {
 
 void snt_reduce_f32(snt_redop op, const snt_reduce_params *p, const float *x, float *y);
 
+/* Integer reductions in the element's own type, for SNT_RED_SUM, MAX,
+ * MIN, PROD, L1 and SUM_SQUARE only (other ops: unspecified values).
+ * Sums and products wrap modulo 2^bits; an empty max / min gives the
+ * type's lowest / highest value. */
+void snt_reduce_i8(snt_redop op, const snt_reduce_params *p, const int8_t *x, int8_t *y);
+void snt_reduce_u8(snt_redop op, const snt_reduce_params *p, const uint8_t *x, uint8_t *y);
+void snt_reduce_i16(snt_redop op, const snt_reduce_params *p, const int16_t *x, int16_t *y);
+void snt_reduce_u16(snt_redop op, const snt_reduce_params *p, const uint16_t *x, uint16_t *y);
+void snt_reduce_i32(snt_redop op, const snt_reduce_params *p, const int32_t *x, int32_t *y);
+void snt_reduce_u32(snt_redop op, const snt_reduce_params *p, const uint32_t *x, uint32_t *y);
+void snt_reduce_i64(snt_redop op, const snt_reduce_params *p, const int64_t *x, int64_t *y);
+void snt_reduce_u64(snt_redop op, const snt_reduce_params *p, const uint64_t *x, uint64_t *y);
+
 /* ---------------------------------------------------------------- */
 /* Data movement (any element type, by size in bytes)                 */
 /* ---------------------------------------------------------------- */
