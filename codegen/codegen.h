@@ -40,6 +40,9 @@ char *c_ident(const char *prefix, const char *name, size_t max);
 void str_put_comment(Str *s, const char *text);
 /* Is `name` a valid C identifier? */
 bool is_c_ident(const char *name);
+/* Whether `name` is one the generated file uses itself (runtime symbols,
+ * weights, names local to node blocks), so a parameter may not take it. */
+bool is_reserved_name(const char *name);
 
 /* weights.c: constant tensors as C text or as a blob. */
 void weights_emit_embedded(Str *c, const Tensor *t, const char *ident);

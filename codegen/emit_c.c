@@ -169,9 +169,12 @@ static void name_params(Emitter *e)
         if (e->param[t->id])
             continue; /* an input that is also an output keeps its input name */
         /* Names of the generated file's own symbols are not available. */
-        const char *n0 = t->name;
-        bool clash = strncmp(n0, "w_", 2) == 0 || strncmp(n0, "i64_array_", 10) == 0;
-        char *base = c_ident(clash ? "x_" : "", n0, 48);
+        char *base = c_ident("", t->name, 48);
+        if (is_reserved_name(base)) {
+            char *prefixed = c_ident("x_", t->name, 48);
+            free(base);
+            base = prefixed;
+        }
         char *name = xstrdup(base);
         for (int suffix = 1;; suffix++) {
             bool taken = false;

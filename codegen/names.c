@@ -27,6 +27,24 @@ static bool is_keyword(const char *s)
     return false;
 }
 
+/* Names the node blocks declare for themselves (kernel parameter blocks,
+ * staging pointers, constants) or call: a graph input or output of that
+ * name would be shadowed by, or shadow, them. */
+static const char *const local_names[] = {
+    "p", "s", "c", "io", "eps", "operands", "value", "zero", "memcpy", "memset", "memmove",
+};
+
+bool is_reserved_name(const char *name)
+{
+    if (strncmp(name, "snt_", 4) == 0 || strncmp(name, "SNT_", 4) == 0 ||
+        strncmp(name, "w_", 2) == 0 || strncmp(name, "i64_array_", 10) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof local_names / sizeof local_names[0]; i++)
+        if (strcmp(name, local_names[i]) == 0)
+            return true;
+    return false;
+}
+
 bool is_c_ident(const char *name)
 {
     if (!name[0] || isdigit((unsigned char)name[0]))

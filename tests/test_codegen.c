@@ -32,13 +32,15 @@ static Graph *evil_graph(void)
     w->shape_known = true;
     float wv[3] = {0.5f, -1.0f, 2.0f};
     tensor_set_data(w, wv);
-    Tensor *mid = graph_add_tensor(g, "mid");
+    /* "p" is also the name of the kernels' parameter blocks. */
+    Tensor *mid = graph_add_tensor(g, "p");
     Tensor *out = graph_add_tensor(g, "out?\?/");
-    out->is_output = true;
+    mid->is_output = out->is_output = true;
     g->inputs = xmalloc(sizeof *g->inputs);
     g->inputs[g->n_inputs++] = in;
-    g->outputs = xmalloc(sizeof *g->outputs);
+    g->outputs = xmalloc(2 * sizeof *g->outputs);
     g->outputs[g->n_outputs++] = out;
+    g->outputs[g->n_outputs++] = mid;
     Node *relu = graph_add_node(g, evil_node, "Relu");
     node_add_input(relu, in);
     node_add_output(relu, mid);

@@ -298,7 +298,7 @@ static void test_where(void)
          input(g, "y", DT_FLOAT, SCALAR));
     EXPECT_CODE(g, "static const snt_where_params p = {.rank = 2, .dims = {2, 3}, "
                    ".cond_strides = {1, 0}, .x_strides = {0, 1}, .y_strides = {0, 0}};",
-                "snt_where(&p, sizeof(float), c, x, y, w);");
+                "snt_where(&p, sizeof(float), x_c, x, y, w);");
 }
 
 static void test_trilu(void)

@@ -126,7 +126,7 @@ static void test_unary_integer_calls(void)
                         input(g, "c", DT_INT8, (Shape){0, {0}})};
     add_node(g, "Clip", 3, bytes);
     assert_calls(g, (const char *[]){"snt_binary_ext(SNT_BX_MAX, SNT_DT_INT8, &p, a, b, y);",
-                                     "snt_binary_ext(SNT_BX_MIN, SNT_DT_INT8, &p, y, c, y);",
+                                     "snt_binary_ext(SNT_BX_MIN, SNT_DT_INT8, &p, y, x_c, y);",
                                      NULL});
     graph_free(g);
 
