@@ -1,0 +1,362 @@
+/*
+ * test_cli.c - the sinter CLI's input and output options end to end.
+ *
+ * Usage: test_cli SINTER_BIN (meson passes the built tools/sinter).
+ *
+ * Tiny models are built here (frontend_fixtures.h) into a scratch folder,
+ * which is the working directory while the tests run, so every file is a
+ * bare name.  Each `sinter run` compiles, builds and runs C, so the runs
+ * are few and the generated C is built with -O0 (unless SINTER_CFLAGS
+ * says otherwise); refusals that need no build use `sinter compile`.
+ *
+ *   two_io.onnx  a int64[2,3], b float64[2,3] -> sum = a + a          (int64)
+ *                                                prod = b * double(a) (float64)
+ *   sym.onnx     x float32[N,3] -> y = Relu(x)
+ */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw, realpath */
+
+#include <CUnit/Basic.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include "frontend_fixtures.h"
+
+#define LOG_FILE "sinter.log"
+#define MAX_WORDS 32
+
+enum {
+    ONNX_FLOAT = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT,
+    ONNX_INT64 = ONNX__TENSOR_PROTO__DATA_TYPE__INT64,
+    ONNX_DOUBLE = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE,
+};
+
+/* The inputs of two_io.onnx: 3e9 does not fit in 32 bits and 0.1 not in
+ * a float, so a narrowed path would show in the results. */
+static const int64_t a_values[6] = {1, -2, 3, -4, 5, 3000000000};
+static const double b_values[6] = {0.1, 0.25, -1.5, 2.0, 1e-3, 0.5};
+static const float x_values[6] = {-1.5f, 0.0f, 2.25f, 3.0f, -0.5f, 7.0f};
+
+static char sinter_bin[PATH_MAX]; /* absolute: the tests chdir */
+static char origin[PATH_MAX];     /* the working directory to return to */
+static char scratch[] = "/tmp/sinter-cli-XXXXXX";
+static char *output_text; /* stdout and stderr of the last sinter run */
+
+/* ------------------------------------------------------------------ */
+/* Running sinter                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The whole of a text file, NUL-terminated; caller frees. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    Str s = {0};
+    str_putn(&s, "", 0);
+    if (!f)
+        return s.buf;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        str_putn(&s, chunk, n);
+    fclose(f);
+    return s.buf;
+}
+
+/* Runs sinter with the given words (a NULL-terminated list); what it
+ * prints lands in output_text.  Returns its exit status, or -1 when it
+ * did not exit normally. */
+static int sinter(const char *word, ...)
+{
+    char *argv[MAX_WORDS + 2];
+    int argc = 0;
+    argv[argc++] = sinter_bin;
+    va_list ap;
+    va_start(ap, word);
+    for (const char *w = word; w && argc <= MAX_WORDS; w = va_arg(ap, const char *))
+        argv[argc++] = (char *)w;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(LOG_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execv(sinter_bin, argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        status = -1;
+    free(output_text);
+    output_text = read_text(LOG_FILE);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* True if the last run printed `text`; else shows what it printed. */
+static bool said(const char *text)
+{
+    if (strstr(output_text, text))
+        return true;
+    fprintf(stderr, "\n    expected \"%s\" in sinter's output:\n%s", text, output_text);
+    return false;
+}
+
+/* A failed run: non-zero exit, and a message containing `text`. */
+#define CHECK_REFUSED(status, text)                                                            \
+    do {                                                                                       \
+        CU_ASSERT_NOT_EQUAL(status, 0);                                                        \
+        CU_ASSERT_TRUE(said(text));                                                            \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+/* Fixtures                                                            */
+/* ------------------------------------------------------------------ */
+
+static bool save_model(Builder *b, const char *file)
+{
+    size_t len;
+    uint8_t *buf = mb_pack(b, &len);
+    bool ok = write_file(file, buf, len);
+    mb_free(b);
+    return ok;
+}
+
+static bool make_two_io(void)
+{
+    Builder *b = mb_new(13);
+    const int64_t dims[] = {2, 3};
+    mb_input(b, "a", ONNX_INT64, 2, dims);
+    mb_input(b, "b", ONNX_DOUBLE, 2, dims);
+    mb_node(b, "Add", "add", "a,a", "sum");
+    Onnx__NodeProto *cast = mb_node(b, "Cast", "cast", "a", "a_double");
+    Onnx__AttributeProto *to = mb_attr(b, cast, "to", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    to->has_i = 1;
+    to->i = ONNX_DOUBLE;
+    mb_node(b, "Mul", "mul", "b,a_double", "prod");
+    mb_output(b, "sum");
+    mb_output(b, "prod");
+    return save_model(b, "two_io.onnx");
+}
+
+static bool make_sym(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", ONNX_FLOAT, 2, (int64_t[]){-1, 3}); /* -1: dim_param "N" */
+    mb_node(b, "Relu", "relu", "x", "y");
+    mb_output(b, "y");
+    return save_model(b, "sym.onnx");
+}
+
+/* The .npy inputs: a.npy, b.npy and x.npy of the values above; b3.npy
+ * (float64[3]) has a shape two_io's b does not take. */
+static bool make_inputs(void)
+{
+    const char *shape23 = "'fortran_order': False, 'shape': (2, 3), }";
+    char dict[128];
+    bool ok = true;
+    snprintf(dict, sizeof dict, "{'descr': '<i8', %s", shape23);
+    ok = ok && write_npy("a.npy", 1, dict, a_values, sizeof a_values);
+    snprintf(dict, sizeof dict, "{'descr': '<f8', %s", shape23);
+    ok = ok && write_npy("b.npy", 1, dict, b_values, sizeof b_values);
+    snprintf(dict, sizeof dict, "{'descr': '<f4', %s", shape23);
+    ok = ok && write_npy("x.npy", 1, dict, x_values, sizeof x_values);
+    return ok && write_npy("b3.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+                           b_values, 3 * sizeof *b_values);
+}
+
+static int suite_init(void)
+{
+    if (!getcwd(origin, sizeof origin) || !mkdtemp(scratch) || chdir(scratch) != 0)
+        return 1;
+    return make_two_io() && make_sym() && make_inputs() ? 0 : 1;
+}
+
+static int suite_cleanup(void)
+{
+    free(output_text);
+    output_text = NULL;
+    int status = chdir(origin);
+    remove_tree(scratch);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking outputs                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The tensor in `file` (.npy or .pb), checked to be dtype[2,3]; NULL
+ * when it is not. */
+static Tensor *read_output(const char *file, DType dtype)
+{
+    Diag d = {0};
+    Tensor *t = tensor_read_file(file, &d);
+    CU_ASSERT_PTR_NOT_NULL(t);
+    if (d.count)
+        fprintf(stderr, "%s", d.text.buf);
+    diag_free(&d);
+    if (!t)
+        return NULL;
+    const Shape want = {.rank = 2, .dim = {2, 3}};
+    CU_ASSERT_EQUAL(t->dtype, dtype);
+    CU_ASSERT_TRUE(shape_equal(&t->shape, &want));
+    if (t->dtype == dtype && shape_equal(&t->shape, &want))
+        return t;
+    tensor_free(t);
+    return NULL;
+}
+
+/* two_io's outputs, each in its own dtype, hold exactly a + a and
+ * b * a (both exact in int64 and float64). */
+static void check_two_io_outputs(const char *s_file, const char *p_file)
+{
+    Tensor *s = read_output(s_file, DT_INT64), *p = read_output(p_file, DT_DOUBLE);
+    for (int i = 0; i < 6; i++) {
+        if (s)
+            CU_ASSERT_EQUAL(((int64_t *)s->data)[i], 2 * a_values[i]);
+        if (p)
+            CU_ASSERT_EQUAL(((double *)p->data)[i], b_values[i] * (double)a_values[i]);
+    }
+    tensor_free(s);
+    tensor_free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_positional_inputs(void)
+{
+    int status = sinter("run", "two_io.onnx", "--input", "a.npy", "--input", "b.npy", "--output",
+                        "s.npy", "--output", "p.npy", NULL);
+    CU_ASSERT_EQUAL(status, 0);
+    check_two_io_outputs("s.npy", "p.npy");
+}
+
+/* NAME=FILE inputs in reverse graph order give the same results; the
+ * int64 output goes to a TensorProto .pb this time. */
+static void test_named_inputs_any_order(void)
+{
+    int status = sinter("run", "two_io.onnx", "--input", "b=b.npy", "--input", "a=a.npy",
+                        "--output", "s_named.pb", "--output", "p_named.npy", NULL);
+    CU_ASSERT_EQUAL(status, 0);
+    check_two_io_outputs("s_named.pb", "p_named.npy");
+}
+
+/* Every mistake in --input / --output is refused with a message naming
+ * what is wrong, and writes no output. */
+static void test_input_mistakes(void)
+{
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a=a.npy", "--input", "b.npy",
+                         "--output", "sum_bad.npy", "--output", "prod_bad.npy", NULL),
+                  "not both");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a.npy", "--output", "sum_bad.npy",
+                         "--output", "prod_bad.npy", NULL),
+                  "the model has 2 run-time inputs, 1 --input given");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a.npy", "--input", "a.npy",
+                         "--output", "sum_bad.npy", "--output", "prod_bad.npy", NULL),
+                  "input 'b' is float64");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a.npy", "--input", "b3.npy",
+                         "--output", "sum_bad.npy", "--output", "prod_bad.npy", NULL),
+                  "--input b3.npy holds float64[3], input 'b' is float64[2,3]");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a=a.npy", "--input", "z=b.npy",
+                         "--output", "sum_bad.npy", "--output", "prod_bad.npy", NULL),
+                  "no run-time input 'z'");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a.npy", "--input", "missing.npy",
+                         "--output", "sum_bad.npy", "--output", "prod_bad.npy", NULL),
+                  "missing.npy");
+    CHECK_REFUSED(sinter("run", "two_io.onnx", "--input", "a.npy", "--input", "b.npy",
+                         "--output", "sum_bad.npy", NULL),
+                  "the model has 2 outputs, 1 --output given");
+    CU_ASSERT_NOT_EQUAL(access("sum_bad.npy", F_OK), 0);
+    CU_ASSERT_NOT_EQUAL(access("prod_bad.npy", F_OK), 0);
+}
+
+/* sym's output: Relu of x_values. */
+static void check_relu_output(const char *file)
+{
+    Tensor *y = read_output(file, DT_FLOAT);
+    for (int i = 0; y && i < 6; i++)
+        CU_ASSERT_EQUAL(((float *)y->data)[i], x_values[i] > 0 ? x_values[i] : 0.0f);
+    tensor_free(y);
+}
+
+/* An input of symbolic dims needs a static shape from --shape (or, for
+ * run, its input file); a --shape contradicting a static dim is refused. */
+static void test_symbolic_input(void)
+{
+    CHECK_REFUSED(sinter("compile", "sym.onnx", "-o", "sym_out", NULL),
+                  "must be known at compile time");
+    CU_ASSERT_TRUE(said("'x'"));
+    CHECK_REFUSED(sinter("compile", "sym.onnx", "-o", "sym_out", "--shape", "x=2,4", NULL),
+                  "axis 1 is 3, not 4");
+
+    CU_ASSERT_EQUAL(sinter("run", "sym.onnx", "--shape", "x=2,3", "--input", "x.npy", "--output",
+                           "y_shape.npy", NULL),
+                    0);
+    check_relu_output("y_shape.npy");
+    CU_ASSERT_EQUAL(sinter("run", "sym.onnx", "--input", "x.npy", "--output", "y_file.npy", NULL),
+                    0);
+    check_relu_output("y_file.npy");
+    CHECK_REFUSED(sinter("run", "sym.onnx", "--shape", "x=4,3", "--input", "x.npy", "--output",
+                         "y_clash.npy", NULL),
+                  "--input x.npy holds float32[2,3], input 'x' is float32[4,3]");
+}
+
+/* How many times `needle` occurs in `text`. */
+static int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* `sinter ops --json` is {"count": N, "ops": [N entries]}, each entry with
+ * its dtypes; plain `sinter ops` prints one line per op, the same N. */
+static void test_ops_table(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sinter("ops", "--json", NULL), 0);
+    int count = -1;
+    CU_ASSERT_EQUAL(sscanf(output_text, "{\"count\": %d, \"ops\": [", &count), 1);
+    CU_ASSERT_TRUE(count >= 150);
+    CU_ASSERT_EQUAL(count_of(output_text, "{\"op\": \""), count);
+    CU_ASSERT_EQUAL(count_of(output_text, "\"dtypes\": ["), count);
+    CU_ASSERT_TRUE(said("{\"op\": \"Conv\""));
+    CU_ASSERT_TRUE(said("\"float32\""));
+    size_t len = strlen(output_text);
+    CU_ASSERT_TRUE(len > 3 && strcmp(output_text + len - 3, "]}\n") == 0);
+
+    CU_ASSERT_EQUAL_FATAL(sinter("ops", NULL), 0);
+    CU_ASSERT_EQUAL(count_of(output_text, "\n"), count);
+    CU_ASSERT_TRUE(said("Conv "));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !realpath(argv[1], sinter_bin)) {
+        fprintf(stderr, "usage: test_cli SINTER_BIN\n");
+        return 2;
+    }
+    /* Tiny models: an optimized build of their C would only cost time. */
+    setenv("SINTER_CFLAGS", "-O0", 0);
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("cli", suite_init, suite_cleanup);
+    CU_add_test(s, "positional_inputs", test_positional_inputs);
+    CU_add_test(s, "named_inputs_any_order", test_named_inputs_any_order);
+    CU_add_test(s, "input_mistakes", test_input_mistakes);
+    CU_add_test(s, "symbolic_input", test_symbolic_input);
+    CU_add_test(s, "ops_table", test_ops_table);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failures ? 1 : 0;
+}
