@@ -591,7 +591,8 @@ static bool fix(Graph *g, const char *name, int rank, const int64_t *dims,
                 const char *const *errors)
 {
     Shape s = {rank, {0}};
-    memcpy(s.dim, dims, (size_t)rank * sizeof *dims);
+    for (int i = 0; i < rank; i++)
+        s.dim[i] = dims[i];
     Diag d = {0};
     bool ok = input_fix_shape(g, graph_find_tensor(g, name), &s, "--shape t", &d);
     for (int i = 0; !ok && errors && errors[i]; i++) {
