@@ -291,6 +291,9 @@ static void check_relu_output(const char *file)
  * run, its input file); a --shape contradicting a static dim is refused. */
 static void test_symbolic_input(void)
 {
+    /* info describes such a model without a shape, naming its dims. */
+    CU_ASSERT_EQUAL(sinter("info", "sym.onnx", NULL), 0);
+    CU_ASSERT_TRUE(said("[N,3]"));
     CHECK_REFUSED(sinter("compile", "sym.onnx", "-o", "sym_out", NULL),
                   "must be known at compile time");
     CU_ASSERT_TRUE(said("'x'"));

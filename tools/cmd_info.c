@@ -77,13 +77,19 @@ int cmd_info(int argc, char **argv)
     printf("model %s: graph '%s', ai.onnx opset %d\n", argv[1], g->name, g->opset);
     print_histogram(g);
     printf("parameters: %lld\n", (long long)count_params(g));
-    /* Shapes of outputs need inference; report its errors but keep going. */
-    bool inferred = graph_infer(g, &d);
+    /* Shapes of outputs need inference, which needs every input's shape;
+     * report its errors but keep going. */
+    bool open_inputs = false;
+    for (int i = 0; i < g->n_inputs; i++)
+        open_inputs |= !g->inputs[i]->shape_known;
+    bool inferred = open_inputs || graph_infer(g, &d);
     printf("tensors:\n");
     for (int i = 0; i < g->n_inputs; i++)
         print_tensor_line("input", g->inputs[i]);
     for (int i = 0; i < g->n_outputs; i++)
         print_tensor_line("output", g->outputs[i]);
+    if (open_inputs)
+        printf("(inputs with symbolic dims: compile with --shape NAME=D0,D1,... to fix them)\n");
     graph_free(g);
     return inferred ? 0 : report_errors(&d);
 }
