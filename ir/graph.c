@@ -182,8 +182,8 @@ void tensor_set_data(Tensor *t, const void *data)
 {
     size_t n = tensor_bytes(t);
     free(t->data);
-    t->data = xmalloc(n);
-    if (n)
+    t->data = data ? xmalloc(n) : xcalloc(n ? n : 1, 1);
+    if (n && data)
         memcpy(t->data, data, n);
 }
 

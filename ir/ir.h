@@ -275,7 +275,8 @@ Attr *node_add_attr(Node *n, const char *name, AttrKind kind);
 void attr_clear(Attr *a);
 
 void tensor_free(Tensor *t);
-/* Sets t's value to a copy of `data` (numel elements of t->dtype). */
+/* Sets t's value to a copy of `data` (numel elements of t->dtype), or to
+ * zeros when data is NULL. */
 void tensor_set_data(Tensor *t, const void *data);
 
 /* Prints the graph as text, one node a line (for --dump-ir and tests). */

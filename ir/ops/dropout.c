@@ -88,25 +88,14 @@ static bool dropout_mode(const Node *n, DropoutMode *m, Diag *d)
 
 /* ---- the replacement nodes ----------------------------------------- */
 
-/* A new constant tensor of dtype and shape, zeroed, named after hint. */
-static Tensor *add_zeros(Graph *g, const char *hint, DType dtype, const Shape *s)
-{
-    Tensor *t = graph_new_tensor(g, hint);
-    t->dtype = dtype;
-    t->shape = *s;
-    t->shape_known = true;
-    t->data = xcalloc(tensor_bytes(t) + 1, 1); /* + 1: an empty tensor has data too */
-    return t;
-}
-
 /* Makes `out` (shaped like x) a tensor of ones: a scalar one broadcast by
  * Expand, which folds when small and costs no constant when large. */
 static void build_ones(Graph *g, const Node *n, const Tensor *x, Tensor *out, DType dtype)
 {
     Shape scalar = {0}, dims = {.rank = 1, .dim = {x->shape.rank}};
-    Tensor *one = add_zeros(g, out->name, dtype, &scalar);
+    Tensor *one = rewrite_const(g, dtype, &scalar, NULL, "%s", out->name);
     dtype_set_f64(dtype, one->data, 0, 1);
-    Tensor *shape = add_zeros(g, out->name, DT_INT64, &dims);
+    Tensor *shape = rewrite_const(g, DT_INT64, &dims, NULL, "%s", out->name);
     for (int i = 0; i < x->shape.rank; i++)
         dtype_set_i64(DT_INT64, shape->data, (size_t)i, x->shape.dim[i]);
     Node *m = rewrite_node(g, n, "Expand", n->opset);
@@ -154,8 +143,8 @@ static bool build_random_dropout(Graph *g, const Node *n, const DropoutMode *m, 
         return false;
     Tensor *keep = NULL;
     if (n->n_out > 1)
-        keep = add_zeros(g, "dropout_mask", DT_BOOL, &x->shape);
-    Tensor *scaled = add_zeros(g, "dropout_scaled_mask", x->dtype, &x->shape);
+        keep = rewrite_const(g, DT_BOOL, &x->shape, NULL, "dropout_mask");
+    Tensor *scaled = rewrite_const(g, x->dtype, &x->shape, NULL, "dropout_scaled_mask");
     draw_mask(m, keep, scaled);
     Node *times = rewrite_node(g, n, "Mul", n->opset);
     node_add_input(times, x);

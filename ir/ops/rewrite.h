@@ -25,8 +25,8 @@ Node *rewrite_node(Graph *g, const Node *n, const char *op_type, int opset);
  * unique by trying suffixes, which unrolling would make quadratic. */
 __attribute__((format(printf, 2, 3))) Tensor *rewrite_tensor(Graph *g, const char *fmt, ...);
 
-/* A new constant tensor of dtype and shape s holding a copy of data,
- * named like rewrite_tensor. */
+/* A new constant tensor of dtype and shape s holding a copy of data (or
+ * zeros when data is NULL), named like rewrite_tensor. */
 __attribute__((format(printf, 5, 6))) Tensor *rewrite_const(Graph *g, DType dtype, const Shape *s,
                                                            const void *data, const char *fmt, ...);
 /* A new constant scalar v of an integer or bool dtype, named likewise. */
