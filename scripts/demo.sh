@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 install_packages "${BUILD_PACKAGES[@]}"
 
-[ -d build ] || meson setup build --buildtype=release
+[ -d build ] || meson setup build --buildtype=release -Dtests=disabled
 ninja -C build
 
 model=tests/fixtures/unext_op13.onnx
