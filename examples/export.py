@@ -31,7 +31,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "mod
 
 import cmunext  # noqa: E402
 import generic  # noqa: E402
+import lstm2  # noqa: E402
 import m2snet  # noqa: E402
+import mobilenet_hs  # noqa: E402
 import patterns  # noqa: E402
 import unext  # noqa: E402
 
@@ -40,11 +42,12 @@ class Spec:
     """How to build one model at full size and as a reduced variant.
 
     build(small) returns the nn.Module; size/small_size are the input shape
-    (N, C, H, W) or (N, T, C); only image models accept --size.  A scripted
-    model is exported through torch.jit.script, which keeps Python control
-    flow and lists as If, Loop and sequence ops (tracing would evaluate them
-    away); `needs` lists op types the export must contain, so a change of
-    exporter that loses the pattern fails loudly."""
+    (N, C, H, W), (N, T, C) or, for the LSTM, (T, N, C); only image models
+    accept --size.  A scripted model is exported through torch.jit.script,
+    which keeps Python control flow and lists as If, Loop and sequence ops
+    (tracing would evaluate them away); `needs` lists op types the export
+    must contain, so a change of exporter that loses the pattern fails
+    loudly."""
 
     def __init__(self, build, size, small_size, image=True, script=False, needs=()):
         self.build = build
@@ -78,6 +81,14 @@ SPECS = {
     "m2snet": Spec(lambda small: m2snet.m2snet(**({"ch": 8, "stem": (8, 8, 8), "planes": (8, 12, 16, 24),
                                                    "num_classes": 10} if small else {})),
                    (1, 3, 352, 352), (1, 3, 80, 80)),
+    # Benchmark-style networks of our own (full size: the ONNX Runtime
+    # comparison in bench/; --small: the fixtures).  mobilenet_hs must be
+    # exported at opset 13 to show Hardswish as HardSigmoid + Mul (opset
+    # 17 emits HardSwish); the fixture keeps all 7 blocks at a third of
+    # the widths.  lstm2 is sequence-first (T, N, C): seq 50 / 20.
+    "mobilenet_hs": Spec(mobilenet_hs.mobilenet_hs, (1, 3, 224, 224), (1, 3, 64, 64),
+                         needs=("HardSigmoid", "GlobalAveragePool")),
+    "lstm2": Spec(lstm2.lstm2, (50, 1, 64), (20, 1, 64), image=False, needs=("LSTM",)),
     "mlp": Spec(lambda small: generic.TinyMLP(), (2, 4, 6, 6), (2, 4, 6, 6), image=False),
     "convnet": Spec(lambda small: generic.TinyConvNet(), (1, 3, 20, 24), (1, 3, 20, 24)),
     "attention": Spec(lambda small: generic.TinyAttention(), (1, 8, 12), (1, 8, 12), image=False),

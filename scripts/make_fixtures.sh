@@ -19,6 +19,14 @@ for model in unext unext_s cmunext cmunext_s cmunext_l m2snet; do
 done
 "$PY" examples/export.py unext --small --opset 17 --out "$OUT"
 
+# Benchmark-style networks of our own, reduced (the full-size exports for
+# bench/run_bench.sh are the same commands without --small, written to
+# /tmp/bench-models).  mobilenet_hs stays at opset 13, where torch exports
+# Hardswish as HardSigmoid + Mul.
+for model in mobilenet_hs lstm2; do
+    "$PY" examples/export.py "$model" --small --opset 13 --out "$OUT"
+done
+
 # Tiny generic networks for ops the seed models do not use.
 for model in mlp convnet attention; do
     "$PY" examples/export.py "$model" --opset 13 --out "$OUT"
