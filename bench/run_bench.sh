@@ -57,6 +57,11 @@ build_level() {
     done
 }
 
+# percent_of_peak FLOPS MS: FLOPS done in MS milliseconds, as % of the peak.
+percent_of_peak() {
+    awk -v f="$1" -v t="$2" -v p="$peak_before" 'BEGIN { print 100 * f / (t * 1e6) / p }'
+}
+
 # median of the numbers on stdin
 median() {
     sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -86,6 +91,14 @@ run_level() {
     echo "$sum" > "$1-$2.sum"
 }
 
+# The machine's FMA peak, measured here (bench/fma_peak.c): before and
+# after the models, the higher of the two, since the machine is shared.
+"$cc" -std=c99 -O2 -o "$work/fma_peak" "$root/bench/fma_peak.c"
+peak_probe() {
+    "$work/fma_peak" | awk '{ print $1 }'
+}
+peak_before=$(peak_probe)
+
 levels=(O0 O2)
 if [ -n "$base_runtime" ]; then
     levels+=(O0-base O2-base)
@@ -93,9 +106,10 @@ fi
 if [ "${ORT:-0}" = 1 ]; then
     levels+=(ort)
 fi
-printf '%-22s %7s %7s %10s %10s %7s %9s %10s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2
+printf 'FMA peak (1 thread, measured): %s GFLOP/s\n' "$peak_before"
+printf '%-22s %7s %7s %10s %10s %7s %9s %10s %6s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2 %peak
 [ -n "$base_runtime" ] && printf ' %10s %10s %9s' ms-O0-base ms-O2-base base/new
-[ "${ORT:-0}" = 1 ] && printf ' %10s %7s' ms-ORT O2/ORT
+[ "${ORT:-0}" = 1 ] && printf ' %10s %7s %6s' ms-ORT O2/ORT %peak
 printf '  checksums (%s)\n' "${levels[*]}"
 for model in "$@"; do
     name=$(basename "$model" .onnx)
@@ -115,11 +129,12 @@ for model in "$@"; do
     t2=$(median < "$dir-O2.times")
     flops=$(json_field "$json" fused flops)
     macs=$(json_field "$json" fused macs)
-    printf '%-22s %7s %7s %10.3f %10.3f %7.3f %9.4f %10.2f' "$name" \
+    printf '%-22s %7s %7s %10.3f %10.3f %7.3f %9.4f %10.2f %6.1f' "$name" \
         "$(json_field "$json" unfused kernels)" "$(json_field "$json" fused kernels)" \
         "$t0" "$t2" "$(awk -v a="$t0" -v b="$t2" 'BEGIN { print a / b }')" \
         "$(awk -v m="$macs" 'BEGIN { print m / 1e9 }')" \
-        "$(awk -v f="$flops" -v t="$t2" 'BEGIN { print f / (t * 1e6) }')"
+        "$(awk -v f="$flops" -v t="$t2" 'BEGIN { print f / (t * 1e6) }')" \
+        "$(percent_of_peak "$flops" "$t2")"
     if [ -n "$base_runtime" ]; then
         b0=$(median < "$dir-O0-base.times")
         b2=$(median < "$dir-O2-base.times")
@@ -127,7 +142,8 @@ for model in "$@"; do
     fi
     if [ "${ORT:-0}" = 1 ]; then
         tort=$(median < "$dir-ort.times")
-        printf ' %10.3f %7.3f' "$tort" "$(awk -v a="$t2" -v b="$tort" 'BEGIN { print a / b }')"
+        printf ' %10.3f %7.3f %6.1f' "$tort" "$(awk -v a="$t2" -v b="$tort" 'BEGIN { print a / b }')" \
+            "$(percent_of_peak "$flops" "$tort")"
     fi
     printf ' '
     for level in "${levels[@]}"; do
@@ -135,3 +151,4 @@ for model in "$@"; do
     done
     printf '\n'
 done
+printf 'FMA peak after the models: %s GFLOP/s (%%peak above uses the first figure)\n' "$(peak_probe)"

@@ -21,6 +21,7 @@ typedef struct {
     const char *name;        /* C prefix of the API: NAME_run, NAME.h */
     const char *source;      /* model file named in the header comment */
     WeightsMode weights;
+    bool profile;            /* time every node (profile.c) */
 } CodegenOptions;
 
 typedef struct {
@@ -38,6 +39,9 @@ void codegen_output_free(CodegenOutput *out);
 char *c_ident(const char *prefix, const char *name, size_t max);
 /* Appends `text` so that it cannot end a comment or span lines. */
 void str_put_comment(Str *s, const char *text);
+/* `name` in upper case, for macro prefixes (NAME_ARENA_BYTES).  Caller
+ * frees. */
+char *c_upper(const char *name);
 /* Is `name` a valid C identifier? */
 bool is_c_ident(const char *name);
 /* Whether `name` is one the generated file uses itself (runtime symbols,
@@ -48,5 +52,13 @@ bool is_reserved_name(const char *name);
 void weights_emit_embedded(Str *c, const Tensor *t, const char *ident);
 /* Appends t's bytes to blob at a 64-byte aligned offset; returns it. */
 size_t weights_append_blob(Str *blob, const Tensor *t);
+
+/* profile.c: --profile, the per-node timing of generated code. */
+void profile_emit_feature_macro(Str *c);
+void profile_node_begin(Str *body);
+void profile_node_end(Str *body, int slot);
+/* The counters, tables and NAME_profile_report() for the timed nodes. */
+void profile_emit_support(Str *c, const char *name, const Node *const *nodes, int count);
+void profile_emit_declaration(Str *h, const char *name, const char *upper);
 
 #endif /* SINTER_CODEGEN_H */

@@ -89,3 +89,12 @@ void str_put_comment(Str *s, const char *text)
             str_putn(s, (const char *)&ch, 1);
     }
 }
+
+char *c_upper(const char *name)
+{
+    char *upper = xstrdup(name);
+    for (char *p = upper; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return upper;
+}

@@ -237,6 +237,10 @@ typedef struct Graph {
     Tensor **outputs;
     int n_outputs;
     size_t arena_bytes;  /* set by the memory planner */
+    /* The CPU the generated code is for (ir/target.c): which micro-kernel
+     * variants its calls name and how constant operands are packed.
+     * NULL: no target chosen, the portable kernels. */
+    const struct Target *target;
     /* A subgraph's free names (lexical capture): its nodes read
      * captures[i], a stand-in tensor of its own, for captured[i], a tensor
      * of the graph that holds the node owning this subgraph.  A name
@@ -245,6 +249,35 @@ typedef struct Graph {
     Tensor **captured;
     int n_captures;
 } Graph;
+
+/* ---- targets (target.c) ----------------------------------------- */
+
+/* A CPU that generated code may be built for: the instruction set whose
+ * micro-kernel variants (runtime/include/sinter_variants.def) its calls
+ * name. */
+typedef struct Target {
+    const char *name;     /* as --target spells it: "avx512" */
+    const char *isa;      /* the variants' ISA suffix: "avx512f" */
+    const char *needs;    /* for the generated header: "x86-64 with AVX-512F" */
+} Target;
+
+/* The target called `name` ("host" is the CPU running the compiler), or
+ * NULL. */
+const Target *target_find(const char *name);
+/* The names --target accepts, for messages: "host, avx512, ...". */
+const char *target_names(void);
+
+/* An f32-gemm variant of the runtime: its C name and register tile. */
+typedef struct {
+    const char *name;     /* "snt_f32_gemm_8x48__avx512f" */
+    unsigned mr, nr;
+} GemmVariant;
+
+/* The f32-gemm variant of target t (NULL: the portable one), or NULL
+ * when t has none. */
+const GemmVariant *target_gemm(const Target *t);
+/* The f32-gemm variant called `name`, or NULL. */
+const GemmVariant *gemm_variant_find(const char *name);
 
 Graph *graph_new(const char *name);
 void graph_free(Graph *g);

@@ -73,27 +73,6 @@ static void match_residual(const Fusion *f, Epilogue *ep)
     }
 }
 
-/* Copies the Conv's attributes (group, pads, strides ...) onto n. */
-static void copy_attrs(Node *n, const Node *from)
-{
-    for (int i = 0; i < from->n_attrs; i++) {
-        const Attr *a = &from->attrs[i];
-        Attr *c = node_add_attr(n, a->name, a->kind);
-        c->f = a->f;
-        c->i = a->i;
-        c->s = a->s ? xstrdup(a->s) : NULL;
-        c->n = a->n;
-        if (a->ints) {
-            c->ints = xmalloc(((size_t)a->n + 1) * sizeof *c->ints);
-            memcpy(c->ints, a->ints, (size_t)a->n * sizeof *c->ints);
-        }
-        if (a->floats) {
-            c->floats = xmalloc(((size_t)a->n + 1) * sizeof *c->floats);
-            memcpy(c->floats, a->floats, (size_t)a->n * sizeof *c->floats);
-        }
-    }
-}
-
 static bool replace_by_fused_conv(Fusion *f, Epilogue *ep, Diag *d)
 {
     Node *conv = ep->conv;

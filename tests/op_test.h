@@ -150,7 +150,7 @@ static inline char *generate(Graph *g)
 {
     CodegenOutput out = {0};
     MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
+    CodegenOptions opt = {.name = "t", .source = "t.onnx", .weights = WEIGHTS_EMBED};
     diag_free(&diag);
     bool ok = graph_infer(g, &diag) && plan_memory(g, &plan, &diag) &&
               codegen_c(g, &opt, &out, &diag);

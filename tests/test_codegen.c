@@ -56,7 +56,7 @@ static bool generate(CodegenOutput *out)
     Graph *g = evil_graph();
     Diag d = {0};
     MemPlan plan;
-    CodegenOptions opt = {"evil", "evil.onnx", WEIGHTS_EMBED};
+    CodegenOptions opt = {.name = "evil", .source = "evil.onnx", .weights = WEIGHTS_EMBED};
     bool ok = graph_infer(g, &d) && plan_memory(g, &plan, &d) && codegen_c(g, &opt, out, &d);
     if (!ok)
         fprintf(stderr, "%s", d.text.buf);

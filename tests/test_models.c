@@ -6,9 +6,12 @@
  *
  * Fixtures are tests/fixtures/STEM_opNN.onnx (or STEM.onnx) with
  * STEM_input.npy and STEM_output.npy beside them; each is tested at
- * -O0 and -O2, and two of them with --weights file.
+ * -O0 and -O2 (for the host's target), at -O2 for every other target
+ * whose kernels this runtime holds and this CPU runs, and two of them
+ * with --weights file.
  */
 #include "frontend/frontend.h"
+#include "variants.h"
 
 #include <CUnit/Basic.h>
 #include <dirent.h>
@@ -98,17 +101,38 @@ static int is_onnx(const struct dirent *e)
     return n > 5 && strcmp(e->d_name + n - 5, ".onnx") == 0;
 }
 
-static void test_all_fixtures(void)
+/* Runs every fixture with `option`. */
+static void test_fixtures_with(const char *option)
 {
     struct dirent **list;
     int n = scandir(FIXTURES, &list, is_onnx, alphasort);
     CU_ASSERT_TRUE_FATAL(n > 0);
     for (int i = 0; i < n; i++) {
-        test_fixture(list[i]->d_name, "-O0");
-        test_fixture(list[i]->d_name, "-O2");
+        test_fixture(list[i]->d_name, option);
         free(list[i]);
     }
     free(list);
+}
+
+static void test_all_fixtures(void)
+{
+    test_fixtures_with("-O0");
+    test_fixtures_with("-O2");
+}
+
+/* The targets besides the host's: --target=NAME when the runtime holds
+ * its kernels (-DSNT_HAVE_<ISA>) and this CPU runs them. */
+static void test_other_targets(void)
+{
+    test_fixtures_with("--target=generic");
+#ifdef SNT_HAVE_AVX2_FMA
+    if (isa_runs("avx2_fma"))
+        test_fixtures_with("--target=avx2");
+#endif
+#ifdef SNT_HAVE_AVX512F
+    if (isa_runs("avx512f"))
+        test_fixtures_with("--target=avx512");
+#endif
 }
 
 /* Weights in a separate blob handed over at run time give the same
@@ -125,6 +149,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("models", NULL, NULL);
     CU_add_test(s, "fixtures match PyTorch", test_all_fixtures);
     CU_add_test(s, "weights from a file", test_weights_file);
+    CU_add_test(s, "fixtures on every target", test_other_targets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

@@ -895,7 +895,7 @@ static void test_view_ranges(void)
 static char *generate(Graph *g, Diag *d)
 {
     set_params_for_codegen(g);
-    CodegenOptions opt = {"m", "test", WEIGHTS_EMBED};
+    CodegenOptions opt = {.name = "m", .source = "test", .weights = WEIGHTS_EMBED};
     CodegenOutput out = {0};
     char *c = NULL;
     if (infer(g, d) && codegen_c(g, &opt, &out, d))

@@ -59,7 +59,7 @@ static void expect_value(const Tensor *t, DType dt, int rank, const int64_t *dim
 static void expect_code(Graph *g, int count, const char *const *lines)
 {
     set_params_for_codegen(g);
-    CodegenOptions opt = {"m", "test", WEIGHTS_EMBED};
+    CodegenOptions opt = {.name = "m", .source = "test", .weights = WEIGHTS_EMBED};
     CodegenOutput out = {0};
     Diag d = {0};
     bool ok = graph_infer(g, &d) && codegen_c(g, &opt, &out, &d);

@@ -123,7 +123,7 @@ static float *run_generated(Graph *g, const int *seeds, const char *kernel, int6
 {
     CodegenOutput gen = {0};
     MemPlan plan;
-    CodegenOptions opt = {"t", "t.onnx", WEIGHTS_EMBED};
+    CodegenOptions opt = {.name = "t", .source = "t.onnx", .weights = WEIGHTS_EMBED};
     diag_free(&diag);
     if (!graph_infer(g, &diag) || !plan_memory(g, &plan, &diag) ||
         !codegen_c(g, &opt, &gen, &diag)) {

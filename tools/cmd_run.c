@@ -29,7 +29,7 @@ static const char run_help[] =
     "                     optional inputs must be: FILE is their SequenceProto/OptionalProto)\n"
     "  --shape NAME=D0,D1,...  the shape of graph input NAME where the model leaves dims\n"
     "                     symbolic (\"N\") or open; --bind and --input files also give it\n"
-    "  -O0 | -O2, --passes, --dump-ir, --weights, --name   as for sinter compile\n";
+    "  -O0 | -O1 | -O2, --passes, --dump-ir, --target, --profile, --weights, --name\n                     as for sinter compile\n";
 
 typedef struct {
     CompileOptions co;

@@ -31,10 +31,7 @@ static const char harness_write_raw[] =
  * aligned memory and handed to NAME_set_weights. */
 static void put_weights_loading(Str *c, const char *name)
 {
-    char *upper = xstrdup(name);
-    for (char *p = upper; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
+    char *upper = c_upper(name);
     str_putf(c, "    /* The weights, moved to 64-byte aligned memory as %s_set_weights asks. */\n"
                 "    unsigned char *blob = read_raw(argv[1], %s_WEIGHTS_BYTES);\n"
                 "    unsigned char *weights_mem = malloc(%s_WEIGHTS_BYTES + 64);\n"
@@ -74,6 +71,9 @@ bool write_harness(const Graph *g, const char *name, bool weights_file, const ch
             str_putf(&c, "%sout%d", i ? ", " : "", i - g->n_inputs);
     }
     str_puts(&c, ");\n");
+    char *upper = c_upper(name);
+    str_putf(&c, "#ifdef %s_PROFILE\n    %s_profile_report();\n#endif\n", upper, name);
+    free(upper);
     for (int i = 0; i < g->n_outputs; i++)
         str_putf(&c, "    write_raw(argv[%d], out%d, %zu);\n", first + g->n_inputs + i, i,
                  tensor_bytes(g->outputs[i]));

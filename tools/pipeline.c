@@ -15,6 +15,7 @@ void compile_options_init(CompileOptions *o)
     o->passes.level = 2;
     o->passes.verify = true;
     o->passes.dump_to = stdout;
+    o->target = target_find("host");
 }
 
 /* The value of `--flag VALUE` or `--flag=VALUE` at argv[*i], or NULL. */
@@ -91,6 +92,16 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
     if ((v = flag_value("--name", argc, argv, i))) {
         o->name = v;
         return 1;
+    }
+    if (strcmp(arg, "--profile") == 0) {
+        o->profile = true;
+        return 1;
+    }
+    if ((v = flag_value("--target", argc, argv, i))) {
+        if ((o->target = target_find(v)))
+            return 1;
+        diag_error(d, "--target takes one of %s, not '%s'", target_names(), v);
+        return -1;
     }
     if ((v = flag_value("--bind", argc, argv, i)))
         return parse_bind(o, v, d);
@@ -502,6 +513,7 @@ Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutput
     bool ok = settle_inputs(g, o, d) && graph_infer(g, d) && flatten_outputs(g, &m, d);
     if (ok)
         remove_value_builders(g);
+    g->target = o->target;
     ok = ok && passes_run(g, &o->passes, d) && plan_memory(g, plan, d);
     if (!ok) {
         model_outputs_free(&m);
@@ -534,7 +546,7 @@ bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Dia
     /* The file's name, not its path, so the output does not depend on
      * where the model was read from. */
     const char *base = strrchr(o->model, '/');
-    CodegenOptions co = {o->name, base ? base + 1 : o->model, o->weights};
+    CodegenOptions co = {o->name, base ? base + 1 : o->model, o->weights, o->profile};
     CodegenOutput out = {0};
     bool ok = codegen_c(g, &co, &out, d) && write_str(dir, o->name, ".c", &out.c, d) &&
               write_str(dir, o->name, ".h", &out.h, d) &&

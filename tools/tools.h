@@ -27,6 +27,8 @@ typedef struct {
     const char *name;        /* C name of the model */
     PassOptions passes;
     WeightsMode weights;
+    const Target *target;    /* --target; the host's by default */
+    bool profile;            /* --profile: generated code times every node */
     Binding binds[MAX_BINDS];
     int n_binds;
     InputShape shapes[MAX_BINDS];
@@ -37,8 +39,8 @@ typedef struct {
     int n_input_files;
 } CompileOptions;
 
-/* Parses the options every compiling command shares (-O0, -O2, --passes,
- * --dump-ir, --bind, --shape, --name, --weights) at argv[*i]; returns 1 if one was
+/* Parses the options every compiling command shares (-O0, -O1, -O2, --passes,
+ * --dump-ir, --target, --profile, --bind, --shape, --name, --weights) at argv[*i]; returns 1 if one was
  * consumed (advancing *i), 0 if argv[*i] is not one of them, -1 on a
  * malformed one (message in d). */
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);

@@ -8,14 +8,17 @@
  * an activation, an inference BatchNormalization after the activation
  * and a residual Add; no model may name it (ONNX defines no such op).
  * Inputs: X, W, B as Conv's (B optional), then the optional post_scale
- * and post_shift ([M], both or neither) and residual (Y's shape).
- * Attributes: Conv's, and the activation's (ir/ops/fused.h).
+ * and post_shift ([M], both or neither) and residual (Y's shape), and
+ * W packed for an f32-gemm micro-kernel (passes/pack_conv_weights.c).
+ * Attributes: Conv's, the activation's (ir/ops/fused.h), and with the
+ * packed W `ukernel`, the name of the micro-kernel variant it is packed
+ * for: the kernel call then is snt_conv2d_gemm_f32 on that variant.
  */
 #include "ir/ops/fused.h"
 
 extern const OpDesc op_Conv;
 
-enum { IN_BIAS = 2, IN_SCALE = 3, IN_SHIFT = 4, IN_RESIDUAL = 5 };
+enum { IN_BIAS = 2, IN_SCALE = 3, IN_SHIFT = 4, IN_RESIDUAL = 5, IN_PACKED = 6 };
 
 static const Tensor *optional_input(const Node *n, int i)
 {
@@ -34,6 +37,27 @@ static bool check_channel_vector(const Node *n, int i, int64_t channels, Diag *d
     return true;
 }
 
+/* The kernel's parameters: Conv's, with the fused activation. */
+static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
+{
+    Window win;
+    if (!conv_window(n, &win, d))
+        return false;
+    *cp = conv2d_params(n, &win);
+    return fused_act_get(n, &cp->act, d);
+}
+
+/* Floats of W packed for v: 0 when the geometry is invalid, which
+ * infer reports itself. */
+static size_t packed_floats(const Node *n, const GemmVariant *v)
+{
+    snt_conv2d_params cp = {0};
+    Diag ignored = {0};
+    bool ok = fused_conv_params(n, &cp, &ignored);
+    diag_free(&ignored);
+    return ok ? snt_conv2d_packed_weights_floats(&cp, v->mr) : 0;
+}
+
 static bool fused_conv_infer(Node *n, Diag *d)
 {
     snt_act act;
@@ -49,7 +73,7 @@ static bool fused_conv_infer(Node *n, Diag *d)
     if (residual && (!check_same_dtype(n, IN_RESIDUAL, d) ||
                      !shape_equal(&residual->shape, &y->shape)))
         return node_error(d, n, "the residual must have the output's dtype and shape");
-    return true;
+    return check_packed(n, IN_PACKED, packed_floats, d);
 }
 
 /* Conv's MACs and FLOPs, plus per output element the activation's
@@ -70,47 +94,51 @@ static OpCost fused_conv_cost(const Node *n)
     return c;
 }
 
-/* The kernel's parameters: Conv's, with the fused activation. */
-static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
+/* Floats of scratch the node's kernel asks for: the im2col buffer, or
+ * the packed input block of the micro-kernel path. */
+static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 {
-    Window win;
-    if (!conv_window(n, &win, d))
-        return false;
-    *cp = conv2d_params(n, &win);
-    return fused_act_get(n, &cp->act, d);
+    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    return v ? snt_conv2d_gemm_scratch_floats(cp, v->mr, v->nr) : snt_conv2d_scratch_floats(cp);
 }
 
 static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_conv2d_params cp = {0};
+    const GemmVariant *v = packed_variant(n, IN_PACKED);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
     emit_conv2d_params(e, &cp);
-    size_t scratch = snt_conv2d_scratch_floats(&cp);
-    const char *x = emit_ptr(e, n->in[0]), *w = emit_ptr(e, n->in[1]);
+    size_t scratch = scratch_floats(n, &cp);
+    const char *x = emit_ptr(e, n->in[0]);
     const char *b = emit_ptr_or_null(e, optional_input(n, IN_BIAS));
     const char *scale = emit_ptr_or_null(e, optional_input(n, IN_SCALE));
     const char *shift = emit_ptr_or_null(e, optional_input(n, IN_SHIFT));
     const char *residual = emit_ptr_or_null(e, optional_input(n, IN_RESIDUAL));
-    emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x, w, b, scale,
-              shift, residual, emit_ptr(e, n->out[0]),
-              scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL");
+    const char *y = emit_ptr(e, n->out[0]);
+    const char *s = scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL";
+    if (v)
+        emit_line(e, "snt_conv2d_gemm_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);", v->name, x,
+                  emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
+    else
+        emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x,
+                  emit_ptr(e, n->in[1]), b, scale, shift, residual, y, s);
     return true;
 }
 
-/* The im2col buffer the kernel asks for, so the planner can place it. */
+/* The kernel's scratch, so the planner can place it. */
 static size_t fused_conv_scratch_bytes(const Node *n)
 {
     snt_conv2d_params cp = {0};
     Diag ignored = {0};
     bool ok = fused_conv_params(n, &cp, &ignored);
     diag_free(&ignored);
-    return ok ? snt_conv2d_scratch_floats(&cp) * sizeof(float) : 0;
+    return ok ? scratch_floats(n, &cp) * sizeof(float) : 0;
 }
 
 const OpDesc op_FusedConv = {
     .name = "FusedConv", .since = 1, .until = COMPUTE_OPSET_MAX,
-    .min_in = 2, .max_in = 6, .min_out = 1, .max_out = 1,
+    .min_in = 2, .max_in = 7, .min_out = 1, .max_out = 1,
     .infer = fused_conv_infer, .cost = fused_conv_cost, .emit = fused_conv_emit,
     .scratch_bytes = fused_conv_scratch_bytes,
     .internal = true,

@@ -6,13 +6,25 @@
  * in one kernel call (snt_linear_f32).  Sinter-internal:
  * passes/fuse_linear.c makes it from MatMul by a constant matrix, a bias
  * Add and an activation; no model may name it (ONNX defines no Linear).
- * The activation is in attributes (ir/ops/fused.h).
+ * The activation is in attributes (ir/ops/fused.h).  An optional input 3
+ * holds W packed as B panels for the f32-gemm variant named by the
+ * `ukernel` attribute (passes/pack_weights.c); the call then is
+ * snt_linear_gemm_f32 on that variant.
  */
 #include "ir/ops/fused.h"
+
+enum { IN_PACKED = 3 };
 
 static const Tensor *linear_bias(const Node *n)
 {
     return n->n_in > 2 ? n->in[2] : NULL;
+}
+
+/* Floats of W [k, n] packed as B panels for v. */
+static size_t packed_floats(const Node *n, const GemmVariant *v)
+{
+    const Shape *w = &n->in[1]->shape;
+    return snt_f32_gemm_packed_b_floats((size_t)w->dim[0], (size_t)w->dim[1], v->nr);
 }
 
 static bool linear_infer(Node *n, Diag *d)
@@ -30,7 +42,7 @@ static bool linear_infer(Node *n, Diag *d)
     Shape y = *x;
     y.dim[y.rank - 1] = w->dim[1];
     set_output(n, 0, n->in[0]->dtype, &y);
-    return true;
+    return check_packed(n, IN_PACKED, packed_floats, d);
 }
 
 /* MatMul's count (a MAC per weight product, two FLOPs each), plus per
@@ -50,27 +62,58 @@ static OpCost linear_cost(const Node *n)
     return c;
 }
 
+/* The kernel's parameters: rows are every leading axis of X. */
+static snt_linear_params linear_params(const Node *n, const snt_act *act)
+{
+    const Shape *w = &n->in[1]->shape;
+    snt_linear_params p = {0};
+    p.m = (size_t)(w->dim[1] ? tensor_numel(n->out[0]) / w->dim[1] : 0);
+    p.n = (size_t)w->dim[1];
+    p.k = (size_t)w->dim[0];
+    p.act = *act;
+    return p;
+}
+
 static bool linear_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_act act;
+    const GemmVariant *v = packed_variant(n, IN_PACKED);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_act_get(n, &act, d))
         return false;
-    const Shape *w = &n->in[1]->shape;
-    int64_t rows = w->dim[1] ? tensor_numel(n->out[0]) / w->dim[1] : 0;
+    snt_linear_params lp = linear_params(n, &act);
     Params p = {0};
-    params_int(&p, "m", rows);
-    params_int(&p, "n", w->dim[1]);
-    params_int(&p, "k", w->dim[0]);
+    params_int(&p, "m", (int64_t)lp.m);
+    params_int(&p, "n", (int64_t)lp.n);
+    params_int(&p, "k", (int64_t)lp.k);
     params_act(&p, "act", &act);
     params_emit(&p, e, "snt_linear_params");
-    emit_line(e, "snt_linear_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, linear_bias(n)), emit_ptr(e, n->out[0]));
+    const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, linear_bias(n));
+    const char *y = emit_ptr(e, n->out[0]);
+    if (v) {
+        size_t scratch = snt_linear_gemm_scratch_floats(&lp, v->mr, v->nr) * sizeof(float);
+        emit_line(e, "snt_linear_gemm_f32(&p, &%s, %s, %s, %s, %s, %s);", v->name, x,
+                  emit_ptr(e, n->in[IN_PACKED]), b, y, emit_scratch(e, scratch));
+    } else {
+        emit_line(e, "snt_linear_f32(&p, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b, y);
+    }
     return true;
+}
+
+/* The packed kernel's scratch, so the planner can place it. */
+static size_t linear_scratch_bytes(const Node *n)
+{
+    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    snt_act none = {.kind = SNT_ACT_NONE};
+    if (!v)
+        return 0;
+    snt_linear_params lp = linear_params(n, &none);
+    return snt_linear_gemm_scratch_floats(&lp, v->mr, v->nr) * sizeof(float);
 }
 
 const OpDesc op_Linear = {
     .name = "Linear", .since = 1, .until = COMPUTE_OPSET_MAX,
-    .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
+    .min_in = 2, .max_in = 4, .min_out = 1, .max_out = 1,
     .infer = linear_infer, .cost = linear_cost, .emit = linear_emit,
+    .scratch_bytes = linear_scratch_bytes,
     .internal = true,
 };

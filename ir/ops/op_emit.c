@@ -442,3 +442,28 @@ const char *emit_ptr_or_null(Emitter *e, const Tensor *t)
 {
     return t ? emit_ptr(e, t) : "NULL";
 }
+
+/* ---- weights packed for a micro-kernel ----------------------------- */
+
+const GemmVariant *packed_variant(const Node *n, int slot)
+{
+    if (slot >= n->n_in || !n->in[slot])
+        return NULL;
+    return gemm_variant_find(attr_string_or(n, "ukernel", ""));
+}
+
+bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const GemmVariant *),
+                  Diag *d)
+{
+    const Tensor *t = slot < n->n_in ? n->in[slot] : NULL;
+    const GemmVariant *v = packed_variant(n, slot);
+    if (!t)
+        return true;
+    if (!v)
+        return node_error(d, n, "packed weights need a known 'ukernel', not '%s'",
+                          attr_string_or(n, "ukernel", ""));
+    size_t want = floats(n, v);
+    if (t->dtype != DT_FLOAT || t->shape.rank != 1 || (size_t)t->shape.dim[0] != want)
+        return node_error(d, n, "packed weights must be float32 [%zu] for %s", want, v->name);
+    return true;
+}

@@ -110,6 +110,93 @@ void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const dou
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
 /* ---------------------------------------------------------------- */
+/* Micro-kernel families                                              */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Each family has one variant per ISA and tile, listed once in
+ * sinter_variants.def; the compiler picks the variant for the target it
+ * generates code for and the generated C names it, e.g.
+ * &snt_f32_gemm_8x48__avx512f.  A variant's symbol exists only in a
+ * runtime built by a compiler that can build that ISA.
+ *
+ * f32-gemm: C[mr x nc] (+)= A panel * B rows, the register tile of every
+ * matrix product.  a is a packed A panel of kc columns: a[p*MR + i] is
+ * A[i][p] (rows mr..MR-1 zero).  Row p of B is the NR floats at
+ * b + b_rows[p]: consecutive rows of a packed B panel (b_rows[p] =
+ * p*NR), or runs of an image read in place (a convolution's taps), so
+ * one kernel serves plain and implicit products.  All NR floats of a row
+ * are read; columns nc..NR-1 are never stored.  1 <= mr <= MR,
+ * 1 <= nc <= NR, kc >= 1.  C is row-major with leading dimension ldc;
+ * accumulate = 0 overwrites it.  Panels are what snt_f32_gemm_pack_a and
+ * snt_f32_gemm_pack_b write, at compile time for constant operands.
+ */
+typedef void (*snt_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, const float *b,
+                                const ptrdiff_t *b_rows, float *c, size_t ldc, int accumulate);
+typedef struct {
+    unsigned mr, nr;      /* the register tile */
+    snt_f32_gemm_fn run;
+} snt_f32_gemm_ukernel;
+
+#define SNT_F32_GEMM(tile, isa, mr, nr) extern const snt_f32_gemm_ukernel snt_f32_gemm_##tile##__##isa;
+#include "sinter_variants.def"
+
+/* Floats of the panels of an m x k A (m rounded up to mr) or a k x n B
+ * (n rounded up to nr). */
+size_t snt_f32_gemm_packed_a_floats(size_t m, size_t k, size_t mr);
+size_t snt_f32_gemm_packed_b_floats(size_t k, size_t n, size_t nr);
+/* Packs A[i][p] = a[i*rs + p*cs] (m x k) as panels of mr rows, each
+ * holding all k columns: panel t at dst + t*mr*k. */
+void snt_f32_gemm_pack_a(size_t m, size_t k, size_t mr, const float *a, ptrdiff_t rs,
+                         ptrdiff_t cs, float *dst);
+/* Packs B[p][j] = b[p*rs + j*cs] (k x n) as panels of nr columns, each
+ * holding all k rows: panel t at dst + t*nr*k. */
+void snt_f32_gemm_pack_b(size_t k, size_t n, size_t nr, const float *b, ptrdiff_t rs,
+                         ptrdiff_t cs, float *dst);
+
+/*
+ * f32-dwconv: up to mr output rows of one channel of a depthwise
+ * convolution, at unit column stride and dilation, from an input that
+ * needs no bounds checks (snt_dwconv2d_f32 pads it, deinterleaves
+ * strided columns and takes dilated rows as interleaved sets of rows).
+ * For r < rows and x < ow:
+ *   out[r*out_ld + x] = (accumulate ? out[r*out_ld + x] : bias)
+ *       + sum over ky < kh, kx < kw of
+ *         w[kx*kh + ky] * in[(r*sh + ky)*in_ld + col[kx] + x]
+ * Input row r*sh + ky feeds output row r through tap row ky, so a
+ * variant loads each input vector once for all the rows it keeps in
+ * registers.  The taps are transposed (column-major) so that the taps of
+ * one tap column sit together.  Variants write out only at r < rows,
+ * x < ow, and read the input only at those positions for x < ow, but
+ * for all mr rows: the input needs (mr - 1)*sh + kh rows, whatever rows
+ * is (a variant computes a full tile rather than test each row).
+ * Requires 1 <= rows <= mr and ow, kh, kw, sh >= 1.
+ */
+typedef struct {
+    size_t rows, ow;          /* output rows (<= mr) and columns */
+    size_t kh, kw;            /* taps */
+    size_t sh;                /* input rows from one output row to the next */
+    const float *in;          /* input row of output row 0, tap row 0;
+                                 (mr - 1)*sh + kh rows */
+    size_t in_ld;             /* floats from one input row to the next */
+    const size_t *col;        /* [kw]: where tap column kx starts in a row */
+    const float *w;           /* [kw][kh] taps */
+    float *out;
+    size_t out_ld;
+    float bias;               /* initial value unless accumulate */
+    int accumulate;
+} snt_f32_dwconv_args;
+typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
+typedef struct {
+    unsigned mr;              /* output rows per call at most */
+    unsigned nr;              /* output columns of one register strip */
+    snt_f32_dwconv_fn run;
+} snt_f32_dwconv_ukernel;
+
+#define SNT_F32_DWCONV(tile, isa, mr, nr) extern const snt_f32_dwconv_ukernel snt_f32_dwconv_##tile##__##isa;
+#include "sinter_variants.def"
+
+/* ---------------------------------------------------------------- */
 /* Matrix products                                                    */
 /* ---------------------------------------------------------------- */
 
@@ -154,6 +241,14 @@ typedef struct {
 
 void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
                     const float *bias, float *y);
+/* The same on the f32-gemm micro-kernel uk, with W packed as B panels:
+ * snt_f32_gemm_pack_b(k, n, uk->nr, w, n, 1, w_packed), which the
+ * compiler runs on constant weights; X is packed block by block in
+ * scratch (snt_linear_gemm_scratch_floats(p, uk->mr, uk->nr) floats). */
+void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias, float *y,
+                         float *scratch);
+size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr);
 
 /* ---------------------------------------------------------------- */
 /* Convolution and pooling (NCHW; 1-D ops run as H = 1)               */
@@ -183,6 +278,40 @@ void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const floa
                           const float *bias, const float *post_scale, const float *post_shift,
                           const float *residual, float *y, float *scratch);
 size_t snt_conv2d_scratch_floats(const snt_conv2d_params *p);
+
+/*
+ * The same convolution as a matrix product on the f32-gemm micro-kernel
+ * uk, with no im2col buffer (stride 1 reads a padded copy of the input
+ * in place; other strides pack blocks of the im2col matrix), in scratch
+ * (snt_conv2d_gemm_scratch_floats(p, uk->mr, uk->nr) floats).  w_packed is the
+ * weights as snt_conv2d_pack_weights(p, uk->mr, ...) writes them
+ * (snt_conv2d_packed_weights_floats(p, uk->mr) floats); the compiler packs
+ * constant weights when it generates code.  Epilogue as
+ * snt_conv2d_fused_f32's.
+ */
+void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias,
+                         const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch);
+size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
+size_t snt_conv2d_packed_weights_floats(const snt_conv2d_params *p, unsigned mr);
+/* w: [k][c/groups][kh][kw] into panels of mr output channels, group by
+ * group. */
+void snt_conv2d_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w, float *dst);
+
+/*
+ * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
+ * stride, dilation, padding and batch) on the f32-dwconv micro-kernel
+ * uk.  Band by band of output rows, each channel's input band is copied
+ * with its padding into scratch (snt_dwconv2d_scratch_floats(p, uk)
+ * floats), so the micro-kernel has no borders.  Epilogue as
+ * snt_conv2d_fused_f32's.
+ */
+void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
+                      const float *x, const float *w, const float *bias,
+                      const float *post_scale, const float *post_shift,
+                      const float *residual, float *y, float *scratch);
+size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk);
 
 typedef struct {
     size_t n, c, h, w;

@@ -1,0 +1,129 @@
+/*
+ * pack_weights.c - constant weights packed at compile time into the
+ * panels of the target's f32-gemm micro-kernel (ir/target.c), so that no
+ * constant operand is packed at run time.
+ *
+ *  - Every float32 Conv or FusedConv with constant weights that runs as
+ *    a matrix product (all but depthwise) becomes a FusedConv whose
+ *    input 6 holds W as snt_conv2d_pack_weights lays it out (A panels).
+ *  - Every Linear with a constant W gets, as input 3, W as B panels
+ *    (snt_f32_gemm_pack_b).
+ *
+ * The node's `ukernel` attribute names the variant the panels are for.
+ * W itself stays input 1, for shapes and cost; the generated code no
+ * longer reads it, so it is not emitted.
+ */
+#include "passes/match.h"
+#include "ir/ops/rewrite.h"
+
+#include <stdlib.h>
+
+enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
+
+static bool is_depthwise(const snt_conv2d_params *p)
+{
+    return p->groups == p->c && p->k == p->c;
+}
+
+/* A float32 Conv / FusedConv with constant W, not yet packed, whose
+ * geometry is known: *cp its kernel parameters. */
+static bool packable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
+{
+    Window win;
+    Diag ignored = {0};
+    if (!(fusion_node_is(f, n, "Conv") || fusion_node_is(f, n, "FusedConv")) ||
+        n->n_in > CONV_PACKED || !is_f32(n->in[0]) || !is_f32(n->in[1]) ||
+        !tensor_is_const(n->in[1]) || !is_f32(n->out[0]))
+        return false;
+    bool ok = conv_window(n, &win, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return false;
+    *cp = conv2d_params(n, &win);
+    return !is_depthwise(cp) && cp->k > 0 && cp->c > 0;
+}
+
+/* The Conv as a FusedConv with no epilogue, in its place. */
+static Node *as_fused_conv(Fusion *f, Node *conv)
+{
+    Node *fused = fusion_add_node(f, conv, "FusedConv", conv->opset);
+    for (int i = 0; i < conv->n_in; i++)
+        node_add_input(fused, conv->in[i]);
+    copy_attrs(fused, conv);
+    fusion_absorb(f, conv);
+    return fused;
+}
+
+/* Gives n the packed weights (floats of them) as input `slot` and the
+ * variant's name as its `ukernel`. */
+static void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats,
+                       const GemmVariant *v)
+{
+    Shape s = {.rank = 1, .dim = {(int64_t)floats}};
+    Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
+    while (n->n_in < slot)
+        node_add_input(n, NULL);
+    node_add_input(n, t);
+    Attr *a = node_add_attr(n, "ukernel", ATTR_STRING);
+    a->s = xstrdup(v->name);
+}
+
+/* W of the FusedConv n as A panels for v. */
+static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const GemmVariant *v)
+{
+    size_t floats = snt_conv2d_packed_weights_floats(cp, v->mr);
+    float *packed = xmalloc(floats * sizeof *packed);
+    snt_conv2d_pack_weights(cp, v->mr, n->in[1]->data, packed);
+    add_packed(g, n, CONV_PACKED, packed, floats, v);
+    free(packed);
+}
+
+/* A float32 Linear with a constant W [k, n], not yet packed. */
+static bool packable_linear(const Fusion *f, const Node *n)
+{
+    return fusion_node_is(f, n, "Linear") && n->n_in <= LINEAR_PACKED && is_f32(n->in[0]) &&
+           is_f32(n->in[1]) && tensor_is_const(n->in[1]) && n->in[1]->shape.rank == 2 &&
+           is_f32(n->out[0]);
+}
+
+/* W of the Linear n as B panels for v. */
+static bool pack_linear(Graph *g, Node *n, const GemmVariant *v, Diag *d)
+{
+    size_t k = (size_t)n->in[1]->shape.dim[0], cols = (size_t)n->in[1]->shape.dim[1];
+    size_t floats = snt_f32_gemm_packed_b_floats(k, cols, v->nr);
+    float *packed = xmalloc((floats ? floats : 1) * sizeof *packed);
+    snt_f32_gemm_pack_b(k, cols, v->nr, n->in[1]->data, (ptrdiff_t)cols, 1, packed);
+    add_packed(g, n, LINEAR_PACKED, packed, floats, v);
+    free(packed);
+    return n->op->infer(n, d);
+}
+
+/* The Conv or FusedConv n with its weights packed: a FusedConv. */
+static bool pack_conv_node(Fusion *f, Node *n, const snt_conv2d_params *cp,
+                           const GemmVariant *v, Diag *d)
+{
+    Tensor *y = n->out[0];
+    Node *fused = fusion_node_is(f, n, "Conv") ? as_fused_conv(f, n) : n;
+    pack_conv(f->g, fused, cp, v);
+    return fused != n ? fusion_finish_node(fused, y, d) : n->op->infer(n, d);
+}
+
+bool pass_pack_weights(Graph *g, Diag *d)
+{
+    const GemmVariant *v = target_gemm(g->target);
+    Fusion f;
+    bool ok = true;
+    if (!v)
+        return true;
+    fusion_begin(&f, g);
+    for (int i = 0; ok && i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        snt_conv2d_params cp;
+        if (packable_conv(&f, n, &cp))
+            ok = pack_conv_node(&f, n, &cp, v, d);
+        else if (packable_linear(&f, n))
+            ok = pack_linear(g, n, v, d);
+    }
+    fusion_end(&f);
+    return ok;
+}

@@ -1,0 +1,112 @@
+/*
+ * linear_gemm.c - a fully connected layer on an f32-gemm micro-kernel,
+ * with the weights packed by the compiler:
+ *
+ *   Y[m][n] = act(X[m][k] W[k][n] + bias[n])
+ *
+ * W is the constant operand, so it arrives as B panels of NR columns
+ * (snt_f32_gemm_pack_b, run by the compiler); only X is packed at run
+ * time, block by block, into A panels in `scratch`.  Loop order as in any
+ * blocked GEMM: a block of MC rows x KC depth of X is packed (it stays in
+ * L2); then for each B panel (KC x NR, in L1) every A panel of the block
+ * streams through the micro-kernel.  Bias and activation run on each
+ * block of rows of Y once its last depth block is done, while it is in
+ * cache.
+ */
+#include "internal.h"
+
+#define PANEL_BYTES ((size_t)24 * 1024)  /* a B panel: half of a 48 KiB L1 */
+#define BLOCK_FLOATS ((size_t)64 * 1024) /* the packed rows of X: 256 KiB of L2 */
+
+static size_t div_up(size_t a, size_t b)
+{
+    return (a + b - 1) / b;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Depth of a block: a B panel fits PANEL_BYTES; blocks equal in size. */
+static size_t block_depth(size_t k, size_t nr)
+{
+    size_t blocks = div_up(k, PANEL_BYTES / (nr * sizeof(float)));
+    return blocks ? div_up(k, blocks) : 0;
+}
+
+/* Rows of a block: whole A panels, as many as fit BLOCK_FLOATS. */
+static size_t block_rows(const snt_linear_params *p, size_t mr, size_t nr)
+{
+    size_t kc = block_depth(p->k, nr), panels = kc ? BLOCK_FLOATS / (kc * mr) : 1;
+    if (panels == 0)
+        panels = 1;
+    return min_size(panels, div_up(p->m, mr)) * mr;
+}
+
+/* Floats that the depth offsets take, in whole 64-byte lines. */
+static size_t offset_floats(size_t count)
+{
+    return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
+}
+
+size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr)
+{
+    size_t kc = block_depth(p->k, nr);
+    return offset_floats(kc) + block_rows(p, mr, nr) * kc;
+}
+
+/* Bias and activation on rows [0, rows) of y (n columns each). */
+static void finish_rows(const snt_linear_params *p, const float *bias, float *y, size_t rows)
+{
+    size_t r, j;
+    for (r = 0; r < rows; r++, y += p->n) {
+        if (bias != NULL)
+            for (j = 0; j < p->n; j++)
+                y[j] += bias[j];
+        if (p->act.kind != SNT_ACT_NONE)
+            snt_act_f32(&p->act, y, y, p->n);
+    }
+}
+
+/* Y = 0 (then bias and activation): nothing to multiply. */
+static void linear_empty(const snt_linear_params *p, const float *bias, float *y)
+{
+    size_t i;
+    for (i = 0; i < p->m * p->n; i++)
+        y[i] = 0.0f;
+    finish_rows(p, bias, y, p->m);
+}
+
+void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias, float *y,
+                         float *scratch)
+{
+    size_t mr = uk->mr, nr = uk->nr, kc_max = block_depth(p->k, nr);
+    size_t mc_max = block_rows(p, mr, nr), ic, pc, jr, ir, r;
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
+    float *a = scratch + offset_floats(kc_max);
+    if (p->m == 0 || p->n == 0)
+        return;
+    if (p->k == 0) {
+        linear_empty(p, bias, y);
+        return;
+    }
+    for (r = 0; r < kc_max; r++)
+        rows[r] = (ptrdiff_t)(r * nr);
+    for (ic = 0; ic < p->m; ic += mc_max) {
+        size_t mc = min_size(mc_max, p->m - ic);
+        float *yc = y + ic * p->n;
+        for (pc = 0; pc < p->k; pc += kc_max) {
+            size_t kc = min_size(kc_max, p->k - pc);
+            snt_f32_gemm_pack_a(mc, kc, mr, x + ic * p->k + pc, (ptrdiff_t)p->k, 1, a);
+            for (jr = 0; jr < p->n; jr += nr) {
+                const float *b = w_packed + jr * p->k + pc * nr;
+                for (ir = 0; ir < mc; ir += mr)
+                    uk->run(min_size(mr, mc - ir), min_size(nr, p->n - jr), kc, a + ir * kc, b,
+                            rows, yc + ir * p->n + jr, p->n, pc > 0);
+            }
+        }
+        finish_rows(p, bias, yc, mc);
+    }
+}

@@ -1,0 +1,355 @@
+/*
+ * test_dwconv.c - snt_dwconv2d_f32 on every f32-dwconv variant this
+ * machine can run, against a naive depthwise convolution in double
+ * written here from the ONNX Conv definition.
+ *
+ * The sizes are ragged on purpose: images narrower than a vector,
+ * widths just off multiples of the vector and strip widths, heights
+ * that leave partial row groups, kernels larger than the image, even
+ * kernel sizes, strides, dilations and padding on one side only.
+ * Tolerance per output: 1e-5 * sum |w * x| + 1e-6 (the float
+ * accumulation bound for these depths), plus 1e-6 per epilogue step.
+ * Scratch and output carry guard floats past their ends, and the
+ * output starts as NaN, so a write out of bounds or a missed output
+ * fails too.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "sinter_rt.h"
+
+#define GUARD 16
+#define GUARD_VALUE 12345.0f
+
+/* Epilogue parts, any combination. */
+enum { EP_BIAS = 1, EP_RELU = 2, EP_AFFINE = 4, EP_RESIDUAL = 8, EP_ALL = 15 };
+
+typedef struct {
+    size_t n, c, h, w;
+    size_t kh, kw, sh, sw, dh, dw;
+    size_t pt, pl, pb, pr;
+} dw_case;
+
+typedef struct {
+    const char *name;
+    const snt_f32_dwconv_ukernel *uk;
+} variant;
+
+/* Uniform in [-1, 1), deterministic (a 64-bit LCG). */
+static float frand(unsigned long long *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (float)((*state >> 40) & 0xffffff) / 8388608.0f - 1.0f;
+}
+
+static float *rand_floats(size_t n, unsigned long long *state)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    size_t i;
+    for (i = 0; i < n; i++)
+        p[i] = frand(state);
+    return p;
+}
+
+/* The variants built into the runtime that this CPU executes. */
+static size_t runnable_variants(variant *v)
+{
+    size_t n = 0;
+    v[n].name = "4x8 scalar";
+    v[n++].uk = &snt_f32_dwconv_4x8__scalar;
+#if defined(SNT_HAVE_AVX2_FMA) && (defined(__x86_64__) || defined(__i386__))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        v[n].name = "4x16 avx2_fma";
+        v[n++].uk = &snt_f32_dwconv_4x16__avx2_fma;
+    }
+#endif
+#if defined(SNT_HAVE_AVX512F) && (defined(__x86_64__) || defined(__i386__))
+    if (__builtin_cpu_supports("avx512f")) {
+        v[n].name = "8x32 avx512f";
+        v[n++].uk = &snt_f32_dwconv_8x32__avx512f;
+    }
+#endif
+#if defined(SNT_HAVE_NEON)
+    v[n].name = "4x8 neon";
+    v[n++].uk = &snt_f32_dwconv_4x8__neon;
+#endif
+    return n;
+}
+
+/* Output extent along one axis, 0 when the window does not fit. */
+static size_t conv_out(size_t in, size_t pads, size_t k, size_t s, size_t d)
+{
+    size_t ext = (k - 1) * d + 1;
+    return in + pads >= ext ? (in + pads - ext) / s + 1 : 0;
+}
+
+static snt_conv2d_params params_of(const dw_case *dc, unsigned ep)
+{
+    snt_conv2d_params p;
+    memset(&p, 0, sizeof p);
+    p.n = dc->n; p.c = dc->c; p.h = dc->h; p.w = dc->w; p.k = dc->c;
+    p.kh = dc->kh; p.kw = dc->kw; p.sh = dc->sh; p.sw = dc->sw; p.dh = dc->dh; p.dw = dc->dw;
+    p.pt = dc->pt; p.pl = dc->pl; p.groups = dc->c;
+    p.oh = conv_out(dc->h, dc->pt + dc->pb, dc->kh, dc->sh, dc->dh);
+    p.ow = conv_out(dc->w, dc->pl + dc->pr, dc->kw, dc->sw, dc->dw);
+    p.act.kind = ep & EP_RELU ? SNT_ACT_RELU : SNT_ACT_NONE;
+    return p;
+}
+
+/* The convolution alone, and its error bound, straight from the
+ * definition: taps in the padding read zero. */
+static void ref_dwconv(const snt_conv2d_params *p, const float *x, const float *w,
+                       double *want, double *bound)
+{
+    size_t b, ch, oy, ox, ky, kx;
+    for (b = 0; b < p->n; b++)
+        for (ch = 0; ch < p->c; ch++) {
+            const float *xc = x + (b * p->c + ch) * p->h * p->w, *wc = w + ch * p->kh * p->kw;
+            for (oy = 0; oy < p->oh; oy++)
+                for (ox = 0; ox < p->ow; ox++) {
+                    double s = 0.0, mag = 0.0;
+                    for (ky = 0; ky < p->kh; ky++)
+                        for (kx = 0; kx < p->kw; kx++) {
+                            long iy = (long)(oy * p->sh + ky * p->dh) - (long)p->pt;
+                            long ix = (long)(ox * p->sw + kx * p->dw) - (long)p->pl;
+                            double t;
+                            if (iy < 0 || iy >= (long)p->h || ix < 0 || ix >= (long)p->w)
+                                continue;
+                            t = (double)wc[ky * p->kw + kx] * xc[(size_t)iy * p->w + (size_t)ix];
+                            s += t;
+                            mag += fabs(t);
+                        }
+                    *want++ = s;
+                    *bound++ = 1e-5 * mag + 1e-6;
+                }
+        }
+}
+
+/* The epilogue on the reference, in the kernel's order. */
+static void ref_epilogue(const snt_conv2d_params *p, const float *bias, const float *scale,
+                         const float *shift, const float *res, double *want, double *bound)
+{
+    size_t ohw = p->oh * p->ow, ny = p->n * p->c * ohw, i;
+    for (i = 0; i < ny; i++) {
+        size_t ch = i / ohw % p->c;
+        if (bias) {
+            want[i] += bias[ch];
+            bound[i] += 1e-6;
+        }
+        if (p->act.kind == SNT_ACT_RELU && want[i] < 0.0)
+            want[i] = 0.0;
+        if (scale) {
+            want[i] = want[i] * scale[ch] + shift[ch];
+            bound[i] += 1e-6;
+        }
+        if (res) {
+            want[i] += res[i];
+            bound[i] += 1e-6;
+        }
+    }
+}
+
+static void describe(const variant *v, const dw_case *dc, unsigned ep)
+{
+    fprintf(stderr, "  %s: n%zu c%zu %zux%zu k%zux%zu s%zu,%zu d%zu,%zu pads t%zu l%zu b%zu r%zu ep%u\n",
+            v->name, dc->n, dc->c, dc->h, dc->w, dc->kh, dc->kw, dc->sh, dc->sw, dc->dh, dc->dw,
+            dc->pt, dc->pl, dc->pb, dc->pr, ep);
+}
+
+/* Outputs off the reference by more than their bound (NaN included),
+ * reporting the first. */
+static size_t count_bad(const variant *v, const dw_case *dc, unsigned ep, const float *got,
+                        const double *want, const double *bound, size_t n)
+{
+    size_t i, bad = 0;
+    for (i = 0; i < n; i++) {
+        if (!(fabs(got[i] - want[i]) <= bound[i]) && bad++ == 0) {
+            describe(v, dc, ep);
+            fprintf(stderr, "    [%zu] got %.9g want %.9g (bound %g)\n", i, got[i], want[i],
+                    bound[i]);
+        }
+    }
+    return bad;
+}
+
+static int guard_intact(const float *p)
+{
+    size_t i;
+    for (i = 0; i < GUARD; i++)
+        if (p[i] != GUARD_VALUE)
+            return 0;
+    return 1;
+}
+
+/* One case on one variant with the epilogue parts in ep. */
+static void check_case(const variant *v, const dw_case *dc, unsigned ep, unsigned long long *rng)
+{
+    snt_conv2d_params p = params_of(dc, ep);
+    size_t nx = p.n * p.c * p.h * p.w, ny = p.n * p.c * p.oh * p.ow, i;
+    size_t ns = snt_dwconv2d_scratch_floats(&p, v->uk);
+    float *x = rand_floats(nx, rng), *w = rand_floats(p.c * p.kh * p.kw, rng);
+    float *bias = ep & EP_BIAS ? rand_floats(p.c, rng) : NULL;
+    float *scale = ep & EP_AFFINE ? rand_floats(p.c, rng) : NULL;
+    float *shift = ep & EP_AFFINE ? rand_floats(p.c, rng) : NULL;
+    float *res = ep & EP_RESIDUAL ? rand_floats(ny, rng) : NULL;
+    float *y = malloc((ny + GUARD) * sizeof *y), *scratch = malloc((ns + GUARD) * sizeof *scratch);
+    double *want = malloc((ny + 1) * sizeof *want), *bound = malloc((ny + 1) * sizeof *bound);
+
+    for (i = 0; i < ny; i++)
+        y[i] = NAN;
+    for (i = 0; i < GUARD; i++)
+        y[ny + i] = scratch[ns + i] = GUARD_VALUE;
+    ref_dwconv(&p, x, w, want, bound);
+    ref_epilogue(&p, bias, scale, shift, res, want, bound);
+    snt_dwconv2d_f32(&p, v->uk, x, w, bias, scale, shift, res, y, scratch);
+    CU_ASSERT_EQUAL(count_bad(v, dc, ep, y, want, bound, ny), 0);
+    if (!guard_intact(y + ny) || !guard_intact(scratch + ns)) {
+        describe(v, dc, ep);
+        fprintf(stderr, "    wrote past the end of %s\n", guard_intact(y + ny) ? "scratch" : "y");
+    }
+    CU_ASSERT(guard_intact(y + ny));
+    CU_ASSERT(guard_intact(scratch + ns));
+    free(x); free(w); free(bias); free(scale); free(shift); free(res);
+    free(y); free(scratch); free(want); free(bound);
+}
+
+static void check_all_variants(const dw_case *dc, unsigned ep, unsigned long long *rng)
+{
+    variant v[4];
+    size_t nv = runnable_variants(v), i;
+    for (i = 0; i < nv; i++)
+        check_case(&v[i], dc, ep, rng);
+}
+
+/* Padding modes of the sweep. */
+enum { PAD_NONE, PAD_HALF, PAD_ONE_SIDE, PAD_MODES };
+
+static void set_pads(dw_case *dc, int mode)
+{
+    dc->pt = dc->pb = dc->pl = dc->pr = 0;
+    if (mode == PAD_HALF) {
+        dc->pt = dc->pb = dc->kh / 2;
+        dc->pl = dc->pr = dc->kw / 2;
+    } else if (mode == PAD_ONE_SIDE) {
+        /* The full window above and right, one or none below and left. */
+        dc->pt = (dc->kh - 1) * dc->dh;
+        dc->pb = dc->kh > 1;
+        dc->pl = dc->kw > 1;
+        dc->pr = (dc->kw - 1) * dc->dw;
+    }
+}
+
+/* Every kernel x stride x dilation x padding x width x height, the
+ * epilogue cycling through all 16 combinations. */
+static void test_sweep(void)
+{
+    static const size_t kernels[][2] = {{1, 1}, {3, 3}, {5, 5}, {7, 7}, {9, 9}, {2, 4}};
+    static const size_t widths[] = {1, 3, 17, 31, 33, 100}, heights[] = {1, 5, 19};
+    unsigned long long rng = 1;
+    unsigned ep = 0;
+    size_t k, s, d, wi, hi;
+    int pad;
+    for (k = 0; k < sizeof kernels / sizeof kernels[0]; k++)
+        for (s = 1; s <= 2; s++)
+            for (d = 1; d <= 2; d++)
+                for (pad = 0; pad < PAD_MODES; pad++)
+                    for (wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+                        for (hi = 0; hi < sizeof heights / sizeof heights[0]; hi++) {
+                            dw_case dc;
+                            dc.n = 2; dc.c = 3; dc.h = heights[hi]; dc.w = widths[wi];
+                            dc.kh = kernels[k][0]; dc.kw = kernels[k][1];
+                            dc.sh = dc.sw = s;
+                            dc.dh = dc.dw = d;
+                            set_pads(&dc, pad);
+                            if (conv_out(dc.h, dc.pt + dc.pb, dc.kh, dc.sh, dc.dh) == 0 ||
+                                conv_out(dc.w, dc.pl + dc.pr, dc.kw, dc.sw, dc.dw) == 0)
+                                continue;
+                            check_all_variants(&dc, ep++ % 16, &rng);
+                        }
+}
+
+/* Each epilogue part alone and all together, on shapes with full
+ * strips, tails and several row groups. */
+static void test_epilogues(void)
+{
+    static const dw_case cases[] = {
+        /* n  c  h   w  kh kw sh sw dh dw pt pl pb pr */
+        {2, 4, 21, 45, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 3, 16, 16, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3},
+        {2, 2, 17, 35, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
+    };
+    static const unsigned eps[] = {0, EP_BIAS, EP_RELU, EP_AFFINE, EP_RESIDUAL, EP_ALL};
+    unsigned long long rng = 2;
+    size_t i, e;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (e = 0; e < sizeof eps / sizeof eps[0]; e++)
+            check_all_variants(&cases[i], eps[e], &rng);
+}
+
+/* What the sweep leaves out: bands of rows (tall or wide inputs), many
+ * row groups at stride 2, more tap columns than one kernel call takes,
+ * strides and dilations that differ between the axes or exceed 2, and
+ * 1x1 images. */
+static void test_odd_shapes(void)
+{
+    static const dw_case cases[] = {
+        /* n  c   h    w  kh  kw sh sw dh dw pt pl pb pr */
+        {1, 2, 300, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},     /* several bands */
+        {1, 2, 70, 45, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},       /* s2, several row groups */
+        {2, 2, 64, 50, 7, 7, 2, 2, 1, 1, 3, 3, 2, 3},       /* s2 7x7, odd padding */
+        {1, 2, 257, 61, 7, 7, 2, 2, 2, 2, 6, 6, 5, 4},      /* bands, s2 d2 */
+        {1, 2, 40, 700, 9, 9, 1, 1, 1, 1, 4, 4, 4, 4},      /* wide rows, short bands */
+        {1, 1, 30, 2000, 5, 5, 2, 1, 1, 1, 2, 2, 2, 2},     /* a band of one row group */
+        {2, 3, 4, 50, 1, 35, 1, 1, 1, 1, 0, 17, 0, 17},     /* two tap chunks */
+        {1, 2, 40, 12, 19, 3, 1, 1, 1, 1, 9, 1, 9, 1},      /* taller than unrolled */
+        {1, 2, 9, 80, 3, 70, 1, 2, 1, 1, 1, 30, 1, 30},     /* chunks with stride */
+        {1, 3, 23, 29, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1},       /* column stride only */
+        {1, 3, 23, 29, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1},       /* row stride only */
+        {1, 3, 31, 37, 5, 3, 3, 3, 2, 1, 4, 1, 4, 1},       /* lcm(3, 2) row phases */
+        {1, 3, 26, 41, 3, 4, 1, 1, 3, 2, 3, 3, 3, 3},       /* dilation 3 x 2 */
+        {1, 3, 19, 40, 4, 5, 3, 4, 1, 3, 0, 2, 3, 1},       /* stride 4 columns */
+        {2, 5, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},         /* 1x1 image */
+        {2, 5, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},         /* 1x1 image, padded */
+        {1, 2, 2, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},         /* kernel larger than image */
+        {1, 2, 12, 20, 3, 3, 1, 1, 1, 1, 7, 9, 6, 11},      /* pads larger than kernel */
+    };
+    unsigned long long rng = 3;
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_all_variants(&cases[i], (unsigned)(i % 2 ? EP_ALL : EP_BIAS), &rng);
+}
+
+int main(void)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } tests[] = {
+        {"sweep", test_sweep},
+        {"epilogues", test_epilogues},
+        {"odd shapes", test_odd_shapes},
+    };
+    variant v[4];
+    CU_pSuite suite;
+    size_t i, nv = runnable_variants(v);
+    unsigned failures;
+
+    fprintf(stderr, "f32-dwconv variants run here:");
+    for (i = 0; i < nv; i++)
+        fprintf(stderr, " %s;", v[i].name);
+    fprintf(stderr, "\n");
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    suite = CU_add_suite("dwconv", NULL, NULL);
+    for (i = 0; suite && i < sizeof tests / sizeof tests[0]; i++)
+        CU_add_test(suite, tests[i].name, tests[i].fn);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failures != 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * variants.h - the micro-kernel variants a kernel test can run: those
+ * this runtime was built with (-DSNT_HAVE_<ISA>, from runtime/meson.build)
+ * and this CPU executes.  A test lists a family from the runtime's one
+ * list, e.g. for f32-gemm:
+ *
+ *   #define SNT_F32_GEMM(tile, isa, mr, nr) \
+ *       VARIANT_##isa({#tile " " #isa, &snt_f32_gemm_##tile##__##isa})
+ *   static const gemm_variant all[] = {
+ *   #include "sinter_variants.def"
+ *   };
+ *
+ * and asks isa_runs() before running one whose ISA may be missing here.
+ */
+#ifndef SINTER_TEST_VARIANTS_H
+#define SINTER_TEST_VARIANTS_H
+
+#include <string.h>
+
+/* VARIANT_<isa>(entry) is the entry when the runtime holds that ISA's
+ * variants, else nothing. */
+#define VARIANT_scalar(...) __VA_ARGS__,
+#ifdef SNT_HAVE_AVX2_FMA
+#define VARIANT_avx2_fma(...) __VA_ARGS__,
+#else
+#define VARIANT_avx2_fma(...)
+#endif
+#ifdef SNT_HAVE_AVX512F
+#define VARIANT_avx512f(...) __VA_ARGS__,
+#else
+#define VARIANT_avx512f(...)
+#endif
+#ifdef SNT_HAVE_NEON
+#define VARIANT_neon(...) __VA_ARGS__,
+#else
+#define VARIANT_neon(...)
+#endif
+
+/* True when this CPU executes the variants of `isa` (named as in the
+ * variant names: "scalar", "avx2_fma", "avx512f", "neon"). */
+static inline int isa_runs(const char *isa)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (strcmp(isa, "avx2_fma") == 0)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (strcmp(isa, "avx512f") == 0)
+        return __builtin_cpu_supports("avx512f");
+#endif
+#if defined(__aarch64__)
+    if (strcmp(isa, "neon") == 0)
+        return 1;
+#endif
+    return strcmp(isa, "scalar") == 0;
+}
+
+#endif /* SINTER_TEST_VARIANTS_H */
