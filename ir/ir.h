@@ -267,17 +267,21 @@ const Target *target_find(const char *name);
 /* The names --target accepts, for messages: "host, avx512, ...". */
 const char *target_names(void);
 
-/* An f32-gemm variant of the runtime: its C name and register tile. */
-typedef struct {
-    const char *name;     /* "snt_f32_gemm_8x48__avx512f" */
-    unsigned mr, nr;
-} GemmVariant;
+/* The micro-kernel families (runtime/include/sinter_variants.def). */
+typedef enum { FAMILY_F32_GEMM, FAMILY_F32_DWCONV } Family;
 
-/* The f32-gemm variant of target t (NULL: the portable one), or NULL
- * when t has none. */
-const GemmVariant *target_gemm(const Target *t);
-/* The f32-gemm variant called `name`, or NULL. */
-const GemmVariant *gemm_variant_find(const char *name);
+/* A micro-kernel variant of the runtime: its C name and tile. */
+typedef struct {
+    Family family;
+    const char *name;     /* "snt_f32_gemm_8x48__avx512f" */
+    unsigned mr, nr;      /* rows and columns of its tile */
+} Variant;
+
+/* The variant of `family` for target t (NULL: the portable one), or
+ * NULL when the runtime has none. */
+const Variant *target_variant(const Target *t, Family family);
+/* The variant called `name`, or NULL. */
+const Variant *variant_find(const char *name);
 
 Graph *graph_new(const char *name);
 void graph_free(Graph *g);

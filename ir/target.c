@@ -20,11 +20,13 @@ static const Target targets[] = {
 };
 enum { N_TARGETS = sizeof targets / sizeof targets[0] };
 
-static const GemmVariant gemm_variants[] = {
-#define SNT_F32_GEMM(tile, isa, mr, nr) {"snt_f32_gemm_" #tile "__" #isa, mr, nr},
+static const Variant variants[] = {
+#define SNT_F32_GEMM(tile, isa, mr, nr) {FAMILY_F32_GEMM, "snt_f32_gemm_" #tile "__" #isa, mr, nr},
+#define SNT_F32_DWCONV(tile, isa, mr, nr) \
+    {FAMILY_F32_DWCONV, "snt_f32_dwconv_" #tile "__" #isa, mr, nr},
 #include "sinter_variants.def"
 };
-enum { N_GEMM = sizeof gemm_variants / sizeof gemm_variants[0] };
+enum { N_VARIANTS = sizeof variants / sizeof variants[0] };
 
 /* The best target the CPU running this program can execute. */
 static const Target *host_target(void)
@@ -63,19 +65,19 @@ static bool variant_has_isa(const char *name, const char *isa)
     return sep && strcmp(sep + 2, isa) == 0;
 }
 
-const GemmVariant *target_gemm(const Target *t)
+const Variant *target_variant(const Target *t, Family family)
 {
     const char *isa = t ? t->isa : "scalar";
-    for (int i = 0; i < N_GEMM; i++)
-        if (variant_has_isa(gemm_variants[i].name, isa))
-            return &gemm_variants[i];
+    for (int i = 0; i < N_VARIANTS; i++)
+        if (variants[i].family == family && variant_has_isa(variants[i].name, isa))
+            return &variants[i];
     return NULL;
 }
 
-const GemmVariant *gemm_variant_find(const char *name)
+const Variant *variant_find(const char *name)
 {
-    for (int i = 0; i < N_GEMM; i++)
-        if (strcmp(gemm_variants[i].name, name) == 0)
-            return &gemm_variants[i];
+    for (int i = 0; i < N_VARIANTS; i++)
+        if (strcmp(variants[i].name, name) == 0)
+            return &variants[i];
     return NULL;
 }

@@ -190,7 +190,7 @@ static void check_case(const variant *v, const dw_case *dc, unsigned ep, unsigne
 {
     snt_conv2d_params p = params_of(dc, ep);
     size_t nx = p.n * p.c * p.h * p.w, ny = p.n * p.c * p.oh * p.ow, i;
-    size_t ns = snt_dwconv2d_scratch_floats(&p, v->uk);
+    size_t ns = snt_dwconv2d_scratch_floats(&p, v->uk->mr);
     float *x = rand_floats(nx, rng), *w = rand_floats(p.c * p.kh * p.kw, rng);
     float *bias = ep & EP_BIAS ? rand_floats(p.c, rng) : NULL;
     float *scale = ep & EP_AFFINE ? rand_floats(p.c, rng) : NULL;

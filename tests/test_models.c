@@ -10,7 +10,7 @@
  * whose kernels this runtime holds and this CPU runs, and two of them
  * with --weights file.
  */
-#include "frontend/frontend.h"
+#include "fixture_compare.h"
 #include "variants.h"
 
 #include <CUnit/Basic.h>
@@ -25,9 +25,6 @@
 #define SINTER_BIN "sinter"
 #endif
 
-#define FIXTURES "fixtures"
-#define TOLERANCE 2e-4
-
 /* `option` is one more command-line word, e.g. -O2 or --weights=file. */
 static int run_sinter(const char *model, const char *input, const char *output, const char *option)
 {
@@ -40,41 +37,6 @@ static int run_sinter(const char *model, const char *input, const char *output, 
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* max|out - ref| / max|ref|, or INFINITY when shapes differ. */
-static double relative_error(const char *out_path, const char *ref_path)
-{
-    Diag d = {0};
-    Tensor *out = npy_read(out_path, &d), *ref = npy_read(ref_path, &d);
-    double result = INFINITY;
-    if (out && ref && shape_equal(&out->shape, &ref->shape) && out->dtype == DT_FLOAT) {
-        double max_err = 0, max_ref = 0;
-        for (int64_t i = 0; i < tensor_numel(ref); i++) {
-            double a = ((float *)out->data)[i], b = ((float *)ref->data)[i];
-            max_err = fmax(max_err, isnan(a) ? INFINITY : fabs(a - b));
-            max_ref = fmax(max_ref, fabs(b));
-        }
-        result = max_err / (max_ref > 0 ? max_ref : 1);
-    }
-    if (d.count)
-        fprintf(stderr, "%s", d.text.buf);
-    tensor_free(out);
-    tensor_free(ref);
-    diag_free(&d);
-    return result;
-}
-
-/* "unext_op13.onnx" -> "unext"; "mlp.onnx" -> "mlp". */
-static void fixture_stem(const char *file, char *stem, size_t size)
-{
-    snprintf(stem, size, "%s", file);
-    char *dot = strrchr(stem, '.');
-    if (dot)
-        *dot = '\0';
-    char *op = strstr(stem, "_op");
-    if (op && op[3] >= '0' && op[3] <= '9')
-        *op = '\0';
 }
 
 static void test_fixture(const char *file, const char *option)
@@ -93,12 +55,6 @@ static void test_fixture(const char *file, const char *option)
     printf("\n    %-28s %-14s max|out-ref|/max|ref| = %.3g", file, option, err);
     CU_ASSERT_TRUE(err <= TOLERANCE);
     unlink(out);
-}
-
-static int is_onnx(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return n > 5 && strcmp(e->d_name + n - 5, ".onnx") == 0;
 }
 
 /* Runs every fixture with `option`. */

@@ -9,10 +9,12 @@
  * and a residual Add; no model may name it (ONNX defines no such op).
  * Inputs: X, W, B as Conv's (B optional), then the optional post_scale
  * and post_shift ([M], both or neither) and residual (Y's shape), and
- * W packed for an f32-gemm micro-kernel (passes/pack_conv_weights.c).
- * Attributes: Conv's, the activation's (ir/ops/fused.h), and with the
- * packed W `ukernel`, the name of the micro-kernel variant it is packed
- * for: the kernel call then is snt_conv2d_gemm_f32 on that variant.
+ * W packed for an f32-gemm micro-kernel (passes/select_kernels.c).
+ * Attributes: Conv's, the activation's (ir/ops/fused.h), and `ukernel`,
+ * the micro-kernel variant the node runs on: with the packed W an
+ * f32-gemm one (the call is snt_conv2d_gemm_f32), on a depthwise
+ * convolution an f32-dwconv one (snt_dwconv2d_f32).  Without it the
+ * portable snt_conv2d_fused_f32 runs.
  */
 #include "ir/ops/fused.h"
 
@@ -47,9 +49,35 @@ static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
     return fused_act_get(n, &cp->act, d);
 }
 
+static bool is_depthwise(const snt_conv2d_params *cp)
+{
+    return cp->groups == cp->c && cp->k == cp->c;
+}
+
+/* The f32-dwconv variant the node runs on, when `ukernel` names one. */
+static const Variant *dwconv_variant(const Node *n)
+{
+    const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
+    return v && v->family == FAMILY_F32_DWCONV ? v : NULL;
+}
+
+/* An f32-dwconv variant runs depthwise convolutions only. */
+static bool check_dwconv(const Node *n, Diag *d)
+{
+    snt_conv2d_params cp = {0};
+    if (!dwconv_variant(n))
+        return true;
+    if (!fused_conv_params(n, &cp, d))
+        return false;
+    if (!is_depthwise(&cp))
+        return node_error(d, n, "%s runs depthwise convolutions only",
+                          attr_string_or(n, "ukernel", ""));
+    return true;
+}
+
 /* Floats of W packed for v: 0 when the geometry is invalid, which
  * infer reports itself. */
-static size_t packed_floats(const Node *n, const GemmVariant *v)
+static size_t packed_floats(const Node *n, const Variant *v)
 {
     snt_conv2d_params cp = {0};
     Diag ignored = {0};
@@ -73,7 +101,7 @@ static bool fused_conv_infer(Node *n, Diag *d)
     if (residual && (!check_same_dtype(n, IN_RESIDUAL, d) ||
                      !shape_equal(&residual->shape, &y->shape)))
         return node_error(d, n, "the residual must have the output's dtype and shape");
-    return check_packed(n, IN_PACKED, packed_floats, d);
+    return check_packed(n, IN_PACKED, packed_floats, d) && check_dwconv(n, d);
 }
 
 /* Conv's MACs and FLOPs, plus per output element the activation's
@@ -98,14 +126,16 @@ static OpCost fused_conv_cost(const Node *n)
  * the packed input block of the micro-kernel path. */
 static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 {
-    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED), *dw = dwconv_variant(n);
+    if (dw)
+        return snt_dwconv2d_scratch_floats(cp, dw->mr);
     return v ? snt_conv2d_gemm_scratch_floats(cp, v->mr, v->nr) : snt_conv2d_scratch_floats(cp);
 }
 
 static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_conv2d_params cp = {0};
-    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
     emit_conv2d_params(e, &cp);
@@ -120,6 +150,10 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     if (v)
         emit_line(e, "snt_conv2d_gemm_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);", v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
+    else if (dwconv_variant(n))
+        emit_line(e, "snt_dwconv2d_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
+                  dwconv_variant(n)->name, x, emit_ptr(e, n->in[1]), b, scale, shift, residual, y,
+                  s);
     else
         emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x,
                   emit_ptr(e, n->in[1]), b, scale, shift, residual, y, s);

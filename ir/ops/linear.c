@@ -8,7 +8,7 @@
  * Add and an activation; no model may name it (ONNX defines no Linear).
  * The activation is in attributes (ir/ops/fused.h).  An optional input 3
  * holds W packed as B panels for the f32-gemm variant named by the
- * `ukernel` attribute (passes/pack_weights.c); the call then is
+ * `ukernel` attribute (passes/select_kernels.c); the call then is
  * snt_linear_gemm_f32 on that variant.
  */
 #include "ir/ops/fused.h"
@@ -21,7 +21,7 @@ static const Tensor *linear_bias(const Node *n)
 }
 
 /* Floats of W [k, n] packed as B panels for v. */
-static size_t packed_floats(const Node *n, const GemmVariant *v)
+static size_t packed_floats(const Node *n, const Variant *v)
 {
     const Shape *w = &n->in[1]->shape;
     return snt_f32_gemm_packed_b_floats((size_t)w->dim[0], (size_t)w->dim[1], v->nr);
@@ -77,7 +77,7 @@ static snt_linear_params linear_params(const Node *n, const snt_act *act)
 static bool linear_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_act act;
-    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_act_get(n, &act, d))
         return false;
     snt_linear_params lp = linear_params(n, &act);
@@ -102,7 +102,7 @@ static bool linear_emit(const Node *n, Emitter *e, Diag *d)
 /* The packed kernel's scratch, so the planner can place it. */
 static size_t linear_scratch_bytes(const Node *n)
 {
-    const GemmVariant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED);
     snt_act none = {.kind = SNT_ACT_NONE};
     if (!v)
         return 0;

@@ -445,18 +445,19 @@ const char *emit_ptr_or_null(Emitter *e, const Tensor *t)
 
 /* ---- weights packed for a micro-kernel ----------------------------- */
 
-const GemmVariant *packed_variant(const Node *n, int slot)
+const Variant *packed_variant(const Node *n, int slot)
 {
     if (slot >= n->n_in || !n->in[slot])
         return NULL;
-    return gemm_variant_find(attr_string_or(n, "ukernel", ""));
+    const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
+    return v && v->family == FAMILY_F32_GEMM ? v : NULL;
 }
 
-bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const GemmVariant *),
+bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const Variant *),
                   Diag *d)
 {
     const Tensor *t = slot < n->n_in ? n->in[slot] : NULL;
-    const GemmVariant *v = packed_variant(n, slot);
+    const Variant *v = packed_variant(n, slot);
     if (!t)
         return true;
     if (!v)

@@ -85,14 +85,14 @@ const char *staging_input(Staging *s, const Tensor *t);
 const char *staging_output(Staging *s, const Tensor *t);
 void staging_end(Staging *s);
 
-/* ---- weights packed for a micro-kernel (passes/pack_weights.c) ---- */
+/* ---- weights packed for a micro-kernel (passes/select_kernels.c) -- */
 
 /* The f32-gemm variant that input `slot` of n is packed for (named by
  * n's `ukernel` attribute), or NULL when that input is absent. */
-const GemmVariant *packed_variant(const Node *n, int slot);
+const Variant *packed_variant(const Node *n, int slot);
 /* When input `slot` is present: node_error unless `ukernel` names a known
  * variant and the input is float32 [floats(variant)]. */
-bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const GemmVariant *),
+bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const Variant *),
                   Diag *d);
 
 /* ---- sliding windows (Conv, MaxPool, AveragePool) ---------------- */

@@ -303,7 +303,7 @@ void snt_conv2d_pack_weights(const snt_conv2d_params *p, unsigned mr, const floa
  * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
  * stride, dilation, padding and batch) on the f32-dwconv micro-kernel
  * uk.  Band by band of output rows, each channel's input band is copied
- * with its padding into scratch (snt_dwconv2d_scratch_floats(p, uk)
+ * with its padding into scratch (snt_dwconv2d_scratch_floats(p, uk->mr)
  * floats), so the micro-kernel has no borders.  Epilogue as
  * snt_conv2d_fused_f32's.
  */
@@ -311,7 +311,7 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch);
-size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk);
+size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr);
 
 typedef struct {
     size_t n, c, h, w;

@@ -66,14 +66,13 @@ static size_t band_in_rows(const snt_conv2d_params *p, size_t rows)
 
 /* Padded input rows that kernel calls read for `rows` output rows: the
  * last call of a residue reads the input rows of a full mr rows. */
-static size_t plane_rows(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                         const dw_geom *g, size_t rows)
+static size_t plane_rows(const snt_conv2d_params *p, size_t mr, const dw_geom *g, size_t rows)
 {
-    return band_in_rows(p, rows + (uk->mr - 1) * g->residues);
+    return band_in_rows(p, rows + (mr - 1) * g->residues);
 }
 
 /* Requires oh, ow >= 1. */
-static dw_geom geometry(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk)
+static dw_geom geometry(const snt_conv2d_params *p, size_t mr)
 {
     dw_geom g;
     size_t fit, group;
@@ -93,20 +92,20 @@ static dw_geom geometry(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel
     fit = BAND_FLOATS / g.row_floats;
     g.band = fit >= band_in_rows(p, 1) ? (fit - band_in_rows(p, 1)) / p->sh + 1 : 1;
     /* Whole kernel calls of mr rows in every residue, when that many fit. */
-    group = (size_t)uk->mr * g.residues;
+    group = mr * g.residues;
     if (g.band > group)
         g.band -= g.band % group;
     g.band = min_size(g.band, p->oh);
     return g;
 }
 
-size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk)
+size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr)
 {
     dw_geom g;
     if (p->oh == 0 || p->ow == 0)
         return 0;
-    g = geometry(p, uk);
-    return p->kh * p->kw + plane_rows(p, uk, &g, g.band) * g.row_floats;
+    g = geometry(p, mr);
+    return p->kh * p->kw + plane_rows(p, mr, &g, g.band) * g.row_floats;
 }
 
 /* One channel's taps (w: [kh][kw]) transposed, as the kernel takes them. */
@@ -175,7 +174,7 @@ static void fill_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const dw_geom *g, const float *xc, size_t oy0, size_t rows, float *plane)
 {
     size_t i, n = band_in_rows(p, rows);
-    memset(plane, 0, plane_rows(p, uk, g, rows) * g->row_floats * sizeof *plane);
+    memset(plane, 0, plane_rows(p, uk->mr, g, rows) * g->row_floats * sizeof *plane);
     if (g->hi == g->lo)
         return;
     for (i = 0; i < n; i++, plane += g->row_floats) {
@@ -277,7 +276,7 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
     dw_geom g;
     if (p->n == 0 || p->c == 0 || out_plane == 0)
         return;
-    g = geometry(p, uk);
+    g = geometry(p, uk->mr);
     ep.bias = NULL;   /* the kernel starts from it */
     ep.scale = post_scale;
     ep.shift = post_shift;

@@ -1,17 +1,19 @@
 /*
- * pack_weights.c - constant weights packed at compile time into the
- * panels of the target's f32-gemm micro-kernel (ir/target.c), so that no
- * constant operand is packed at run time.
+ * select_kernels.c - each Conv and Linear gets the target's micro-kernel
+ * variant (ir/target.c), named by its `ukernel` attribute, and constant
+ * weights are packed at compile time into that variant's panels, so that
+ * no constant operand is packed at run time.
  *
- *  - Every float32 Conv or FusedConv with constant weights that runs as
- *    a matrix product (all but depthwise) becomes a FusedConv whose
- *    input 6 holds W as snt_conv2d_pack_weights lays it out (A panels).
+ *  - A float32 depthwise Conv or FusedConv becomes a FusedConv on the
+ *    f32-dwconv variant.
+ *  - Every other float32 Conv or FusedConv with constant weights becomes
+ *    a FusedConv whose input 6 holds W as snt_conv2d_pack_weights lays it
+ *    out for the f32-gemm variant (A panels).
  *  - Every Linear with a constant W gets, as input 3, W as B panels
  *    (snt_f32_gemm_pack_b).
  *
- * The node's `ukernel` attribute names the variant the panels are for.
- * W itself stays input 1, for shapes and cost; the generated code no
- * longer reads it, so it is not emitted.
+ * W itself stays input 1, for shapes and cost; where the kernel reads the
+ * packed copy the generated code no longer reads W, so it is not emitted.
  */
 #include "passes/match.h"
 #include "ir/ops/rewrite.h"
@@ -25,22 +27,22 @@ static bool is_depthwise(const snt_conv2d_params *p)
     return p->groups == p->c && p->k == p->c;
 }
 
-/* A float32 Conv / FusedConv with constant W, not yet packed, whose
- * geometry is known: *cp its kernel parameters. */
-static bool packable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
+/* A float32 Conv / FusedConv with no kernel chosen yet, whose geometry
+ * is known: *cp its kernel parameters. */
+static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
 {
     Window win;
     Diag ignored = {0};
     if (!(fusion_node_is(f, n, "Conv") || fusion_node_is(f, n, "FusedConv")) ||
-        n->n_in > CONV_PACKED || !is_f32(n->in[0]) || !is_f32(n->in[1]) ||
-        !tensor_is_const(n->in[1]) || !is_f32(n->out[0]))
+        n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
+        !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
     bool ok = conv_window(n, &win, &ignored);
     diag_free(&ignored);
     if (!ok)
         return false;
     *cp = conv2d_params(n, &win);
-    return !is_depthwise(cp) && cp->k > 0 && cp->c > 0;
+    return cp->k > 0 && cp->c > 0;
 }
 
 /* The Conv as a FusedConv with no epilogue, in its place. */
@@ -54,22 +56,27 @@ static Node *as_fused_conv(Fusion *f, Node *conv)
     return fused;
 }
 
+static void set_ukernel(Node *n, const Variant *v)
+{
+    Attr *a = node_add_attr(n, "ukernel", ATTR_STRING);
+    a->s = xstrdup(v->name);
+}
+
 /* Gives n the packed weights (floats of them) as input `slot` and the
  * variant's name as its `ukernel`. */
 static void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats,
-                       const GemmVariant *v)
+                       const Variant *v)
 {
     Shape s = {.rank = 1, .dim = {(int64_t)floats}};
     Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
     while (n->n_in < slot)
         node_add_input(n, NULL);
     node_add_input(n, t);
-    Attr *a = node_add_attr(n, "ukernel", ATTR_STRING);
-    a->s = xstrdup(v->name);
+    set_ukernel(n, v);
 }
 
 /* W of the FusedConv n as A panels for v. */
-static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const GemmVariant *v)
+static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v)
 {
     size_t floats = snt_conv2d_packed_weights_floats(cp, v->mr);
     float *packed = xmalloc(floats * sizeof *packed);
@@ -87,7 +94,7 @@ static bool packable_linear(const Fusion *f, const Node *n)
 }
 
 /* W of the Linear n as B panels for v. */
-static bool pack_linear(Graph *g, Node *n, const GemmVariant *v, Diag *d)
+static bool pack_linear(Graph *g, Node *n, const Variant *v, Diag *d)
 {
     size_t k = (size_t)n->in[1]->shape.dim[0], cols = (size_t)n->in[1]->shape.dim[1];
     size_t floats = snt_f32_gemm_packed_b_floats(k, cols, v->nr);
@@ -98,31 +105,41 @@ static bool pack_linear(Graph *g, Node *n, const GemmVariant *v, Diag *d)
     return n->op->infer(n, d);
 }
 
-/* The Conv or FusedConv n with its weights packed: a FusedConv. */
-static bool pack_conv_node(Fusion *f, Node *n, const snt_conv2d_params *cp,
-                           const GemmVariant *v, Diag *d)
+/*
+ * The Conv or FusedConv n as a FusedConv on the target's variant: the
+ * f32-dwconv one when depthwise, else the f32-gemm one with W packed when
+ * W is constant.  Others are left as they are.
+ */
+static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const Target *t,
+                        Diag *d)
 {
+    const Variant *dw = target_variant(t, FAMILY_F32_DWCONV);
+    const Variant *gemm = target_variant(t, FAMILY_F32_GEMM);
+    bool depthwise = is_depthwise(cp);
+    if (depthwise ? !dw : (!gemm || !tensor_is_const(n->in[1])))
+        return true;
     Tensor *y = n->out[0];
     Node *fused = fusion_node_is(f, n, "Conv") ? as_fused_conv(f, n) : n;
-    pack_conv(f->g, fused, cp, v);
+    if (depthwise)
+        set_ukernel(fused, dw);
+    else
+        pack_conv(f->g, fused, cp, gemm);
     return fused != n ? fusion_finish_node(fused, y, d) : n->op->infer(n, d);
 }
 
-bool pass_pack_weights(Graph *g, Diag *d)
+bool pass_select_kernels(Graph *g, Diag *d)
 {
-    const GemmVariant *v = target_gemm(g->target);
+    const Variant *gemm = target_variant(g->target, FAMILY_F32_GEMM);
     Fusion f;
     bool ok = true;
-    if (!v)
-        return true;
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
         snt_conv2d_params cp;
-        if (packable_conv(&f, n, &cp))
-            ok = pack_conv_node(&f, n, &cp, v, d);
-        else if (packable_linear(&f, n))
-            ok = pack_linear(g, n, v, d);
+        if (selectable_conv(&f, n, &cp))
+            ok = select_conv(&f, n, &cp, g->target, d);
+        else if (gemm && packable_linear(&f, n))
+            ok = pack_linear(g, n, gemm, d);
     }
     fusion_end(&f);
     return ok;
