@@ -343,6 +343,211 @@ static void test_kernel_reverse_clip_affine(void)
     CU_ASSERT_DOUBLE_EQUAL(y_h, 6, TOL);
 }
 
+/* ---- the kernel against the ONNX equations (any size) ---------------- */
+
+/* The cases exercise each way the kernel computes a step: batch 1 (a
+ * matrix-vector product), small batches (one such product per entry),
+ * batches over 8 (snt_sgemm), hidden sizes that end in partial blocks of
+ * the gate math and partial panels of R^T (20, 37, 130), and a long
+ * sequence.  The reference runs the equations in double. */
+#define REF_INPUT 7
+#define REF_MAX_HIDDEN 130
+
+typedef struct {
+    snt_rnn_cell cell;
+    int linear_before_reset;
+    size_t seq, batch, hidden;
+    float clip;
+} RefCase;
+
+/* Deterministic values in [-scale, scale). */
+static float *ref_values(size_t n, float scale, uint32_t *state)
+{
+    float *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        *state = *state * 1664525u + 1013904223u;
+        v[i] = scale * ((float)(*state >> 8) / 8388608.0f - 1.0f);
+    }
+    return v;
+}
+
+/* Gate rows of W and R: gates * hidden. */
+static size_t ref_gate_rows(snt_rnn_cell cell, size_t hidden)
+{
+    return (cell == SNT_RNN_LSTM ? 4 : cell == SNT_RNN_GRU ? 3 : 1) * hidden;
+}
+
+/* Row `row` of m ([rows][n]) times v. */
+static double ref_dot(const float *m, size_t row, const double *v, size_t n)
+{
+    double sum = 0;
+    for (size_t k = 0; k < n; k++)
+        sum += m[row * n + k] * v[k];
+    return sum;
+}
+
+static double ref_clip(const snt_rnn_params *p, double v)
+{
+    if (p->clip <= 0)
+        return v;
+    return v > p->clip ? p->clip : v < -p->clip ? -p->clip : v;
+}
+
+/* One direction's tensors, named as in the ONNX equations. */
+typedef struct {
+    const snt_rnn_params *p;
+    const float *w, *r, *wb, *rb, *peep;
+} RefDir;
+
+/* Gate row `row`'s sum x W^T + h R^T + Wb + Rb. */
+static double ref_gate(const RefDir *d, size_t row, const double *x, const double *h)
+{
+    return ref_dot(d->w, row, x, d->p->input) + ref_dot(d->r, row, h, d->p->hidden) + d->wb[row]
+           + d->rb[row];
+}
+
+static void ref_rnn_step(const RefDir *d, const double *x, const double *h, double *hn)
+{
+    for (size_t j = 0; j < d->p->hidden; j++)
+        hn[j] = tanh(ref_clip(d->p, ref_gate(d, j, x, h)));
+}
+
+static void ref_gru_step(const RefDir *d, const double *x, const double *h, double *hn)
+{
+    const snt_rnn_params *p = d->p;
+    size_t H = p->hidden;
+    double r[REF_MAX_HIDDEN], rh[REF_MAX_HIDDEN];
+    for (size_t j = 0; j < H; j++) {
+        r[j] = sigmoid(ref_clip(p, ref_gate(d, H + j, x, h)));
+        rh[j] = r[j] * h[j];
+    }
+    for (size_t j = 0; j < H; j++) {
+        size_t row = 2 * H + j;
+        double z = sigmoid(ref_clip(p, ref_gate(d, j, x, h)));
+        double rec = p->linear_before_reset ? r[j] * (ref_dot(d->r, row, h, H) + d->rb[row])
+                                            : ref_dot(d->r, row, rh, H) + d->rb[row];
+        double in = ref_dot(d->w, row, x, p->input) + d->wb[row];
+        hn[j] = (1 - z) * tanh(ref_clip(p, in + rec)) + z * h[j];
+    }
+}
+
+/* c is updated in place: each value only feeds its own hidden index. */
+static void ref_lstm_step(const RefDir *d, const double *x, const double *h, double *hn, double *c)
+{
+    const snt_rnn_params *p = d->p;
+    size_t H = p->hidden;
+    for (size_t j = 0; j < H; j++) {
+        double i = sigmoid(ref_clip(p, ref_gate(d, j, x, h) + d->peep[j] * c[j]));
+        double f = sigmoid(ref_clip(p, ref_gate(d, 2 * H + j, x, h) + d->peep[2 * H + j] * c[j]));
+        double g = tanh(ref_clip(p, ref_gate(d, 3 * H + j, x, h)));
+        c[j] = f * c[j] + i * g;
+        double o = sigmoid(ref_clip(p, ref_gate(d, H + j, x, h) + d->peep[H + j] * c[j]));
+        hn[j] = o * tanh(c[j]);
+    }
+}
+
+/* Batch entry b of direction k (time-major), into y, y_h and y_c. */
+static void ref_entry(const RefDir *d, const snt_rnn_io *io, size_t k, size_t b, double *y,
+                      double *y_h, double *y_c)
+{
+    const snt_rnn_params *p = d->p;
+    size_t H = p->hidden, B = p->batch, state = (k * B + b) * H;
+    size_t len = io->seq_lens ? (size_t)io->seq_lens[b] : p->seq;
+    double h[REF_MAX_HIDDEN], c[REF_MAX_HIDDEN], hn[REF_MAX_HIDDEN], x[REF_INPUT];
+    for (size_t j = 0; j < H; j++) {
+        h[j] = io->initial_h[state + j];
+        c[j] = io->initial_c[state + j];
+    }
+    for (size_t s = 0; s < len; s++) {
+        size_t t = k == 1 ? len - 1 - s : s;
+        for (size_t i = 0; i < REF_INPUT; i++)
+            x[i] = io->x[(t * B + b) * REF_INPUT + i];
+        if (p->cell == SNT_RNN_SIMPLE)
+            ref_rnn_step(d, x, h, hn);
+        else if (p->cell == SNT_RNN_GRU)
+            ref_gru_step(d, x, h, hn);
+        else
+            ref_lstm_step(d, x, h, hn, c);
+        memcpy(h, hn, H * sizeof *h);
+        for (size_t j = 0; j < H; j++)
+            y[((t * 2 + k) * B + b) * H + j] = h[j];
+    }
+    memcpy(y_h + state, h, H * sizeof *h);
+    memcpy(y_c + state, c, H * sizeof *c);
+}
+
+/* The bidirectional layer of p and io by the equations; y starts zeroed. */
+static void ref_layer(const snt_rnn_params *p, const snt_rnn_io *io, double *y, double *y_h,
+                      double *y_c)
+{
+    size_t H = p->hidden, gh = ref_gate_rows(p->cell, H);
+    for (size_t k = 0; k < 2; k++) {
+        RefDir d = {p, io->w + k * gh * REF_INPUT, io->r + k * gh * H, io->b + k * 2 * gh,
+                    io->b + k * 2 * gh + gh, io->p + k * 3 * H};
+        for (size_t b = 0; b < p->batch; b++)
+            ref_entry(&d, io, k, b, y, y_h, y_c);
+    }
+}
+
+/* The kernel on case rc with every optional input present (entries of
+ * three different lengths) against ref_layer. */
+static bool ref_case_matches(const RefCase *rc)
+{
+    snt_rnn_params p = {.cell = rc->cell, .seq = rc->seq, .batch = rc->batch, .input = REF_INPUT,
+                        .hidden = rc->hidden, .directions = 2,
+                        .linear_before_reset = rc->linear_before_reset, .clip = rc->clip};
+    for (int k = 0; k < 2; k++) {
+        p.act[k][0].kind = rc->cell == SNT_RNN_SIMPLE ? SNT_RNN_TANH : SNT_RNN_SIGMOID;
+        p.act[k][1].kind = p.act[k][2].kind = SNT_RNN_TANH;
+    }
+    size_t H = rc->hidden, B = rc->batch, gh = ref_gate_rows(rc->cell, H);
+    size_t states = 2 * B * H, ny = rc->seq * states;
+    uint32_t seed = 12345;
+    int32_t *lens = xmalloc(B * sizeof *lens);
+    for (size_t b = 0; b < B; b++)
+        lens[b] = (int32_t)(rc->seq - b % 3 * rc->seq / 4);
+    snt_rnn_io io = {
+        .x = ref_values(rc->seq * B * REF_INPUT, 1.0f, &seed),
+        .w = ref_values(2 * gh * REF_INPUT, 0.5f, &seed),
+        .r = ref_values(2 * gh * H, 1.0f / sqrtf((float)H), &seed),
+        .b = ref_values(4 * gh, 0.5f, &seed), .seq_lens = lens,
+        .initial_h = ref_values(states, 0.5f, &seed), .initial_c = ref_values(states, 0.5f, &seed),
+        .p = ref_values(6 * H, 0.5f, &seed),
+        .y = xmalloc(ny * sizeof(float)), .y_h = xmalloc(states * sizeof(float)),
+        .y_c = xmalloc(states * sizeof(float)),
+    };
+    float *scratch = xmalloc(snt_rnn_scratch_floats(&p) * sizeof *scratch);
+    double *want_y = xcalloc(ny, sizeof *want_y), *want_h = xmalloc(states * sizeof *want_h);
+    double *want_c = xmalloc(states * sizeof *want_c);
+    snt_rnn_f32(&p, &io, scratch);
+    ref_layer(&p, &io, want_y, want_h, want_c);
+    bool ok = all_close(io.y, want_y, ny) && all_close(io.y_h, want_h, states) &&
+              (rc->cell != SNT_RNN_LSTM || all_close(io.y_c, want_c, states));
+    const void *owned[] = {lens, io.x, io.w, io.r, io.b, io.initial_h, io.initial_c, io.p, io.y,
+                           io.y_h, io.y_c, scratch, want_y, want_h, want_c};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+        free((void *)owned[i]);
+    return ok;
+}
+
+static void test_kernel_against_equations(void)
+{
+    static const RefCase cases[] = {
+        {SNT_RNN_LSTM, 0, 200, 1, 8, 0},     /* a long sequence */
+        {SNT_RNN_LSTM, 0, 20, 1, 130, 0},    /* panels of 128 columns, then a narrow one */
+        {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},  /* a product per entry; a partial gate block */
+        {SNT_RNN_LSTM, 0, 9, 10, 20, 0},     /* snt_sgemm over the batch */
+        {SNT_RNN_GRU, 0, 20, 1, 130, 0},
+        {SNT_RNN_GRU, 1, 12, 3, 37, 0},
+        {SNT_RNN_GRU, 0, 9, 10, 20, 0.8f},
+        {SNT_RNN_GRU, 1, 9, 10, 20, 0},
+        {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
+        {SNT_RNN_SIMPLE, 0, 9, 10, 37, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        CU_ASSERT_TRUE(ref_case_matches(&cases[i]));
+}
+
 /* ---- folding, code, cost --------------------------------------------- */
 
 /* The bidirectional Relu case with every input constant folds; the
@@ -403,6 +608,7 @@ int main(void)
     CU_add_test(s, "kernel_lstm_sequence_lens", test_kernel_lstm_sequence_lens);
     CU_add_test(s, "kernel_gru_both_resets", test_kernel_gru_both_resets);
     CU_add_test(s, "kernel_reverse_clip_affine", test_kernel_reverse_clip_affine);
+    CU_add_test(s, "kernel_against_equations", test_kernel_against_equations);
     CU_add_test(s, "fold_and_activation_attribute", test_fold_and_activation_attribute);
     CU_add_test(s, "code_and_cost", test_code_and_cost);
     int status = run_tests();

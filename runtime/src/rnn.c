@@ -2,15 +2,38 @@
  * rnn.c - the recurrent layers RNN, GRU and LSTM, one direction at a time.
  *
  * The input products of all steps come from one GEMM up front (X W^T over
- * every seq * batch row of X, the biases added once); each step then
- * multiplies the state by R^T in one GEMM over the batch and runs the
- * cell's elementwise gate math on the batch entries still inside their
- * sequences.  The three cells differ only in that gate math.
+ * every seq * batch row of X, the biases added once).  R is then copied
+ * transposed, once per direction, so that each step's product H R^T
+ * streams contiguous rows of R^T: a matrix-vector product per batch entry
+ * for batch 1 and other small batches, snt_sgemm over larger ones.  The
+ * cell's gate math follows, on the batch entries still inside their
+ * sequences.
+ *
+ * The gate math walks the hidden vector once, in blocks of BLOCK values:
+ * it gathers a gate's input sums into a block, runs the activation over
+ * the whole block (one switch per block, then a branch-free loop of
+ * constant length, which gcc vectorises) and combines the gates into the
+ * new state while the block is still in registers.  libm's expf and tanhf
+ * would keep those loops scalar, so the exponential-based activations use
+ * the branch-free approximations below.
  */
 #include "sinter_rt.h"
 
 #include <math.h>
 #include <string.h>
+
+/* Hidden values per pass of the gate math: two AVX-512 registers. */
+#define BLOCK 32
+
+/* Output columns per panel of the matrix-vector products: eight AVX-512
+ * registers of sums, enough independent chains to hide the latency of
+ * the multiply-adds, which stay in registers over the whole depth. */
+#define MV_COLS 128
+
+/* Batches up to this size multiply each entry's state by R^T on its own,
+ * which measured faster than snt_sgemm's packing and row tiles; beyond
+ * about 12 entries snt_sgemm wins. */
+#define MV_MAX_BATCH 8
 
 /* One direction's weights and the scratch it works in. */
 typedef struct {
@@ -19,9 +42,13 @@ typedef struct {
     int dir;                 /* index into the directions axis */
     int reverse;             /* runs from the last step to the first */
     size_t gh;               /* gates * hidden: one row of products */
+    size_t first;            /* columns of the step's first product, see dir_init */
+    size_t panel;            /* columns per panel of R^T, see pack_rt */
+    float lim;               /* gate inputs are clamped to [-lim, lim] */
     const float *w, *r, *b, *peep; /* this direction's slices (b, peep may be NULL) */
     const snt_rnn_act *act;  /* f, g, h */
     float *xw;               /* [rows of X][gh]: X W^T plus the biases */
+    float *rt;               /* hidden * gh: R^T in panels, see rt_panel */
     float *hr;               /* [batch][gh]: this step's H R^T */
     float *h, *c;            /* [batch][hidden]: the states */
     float *rh;               /* [batch][hidden]: GRU's r (.) H */
@@ -32,34 +59,106 @@ static size_t gate_count(snt_rnn_cell cell)
     return cell == SNT_RNN_LSTM ? 4 : cell == SNT_RNN_GRU ? 3 : 1;
 }
 
-static float activate(const snt_rnn_act *a, float x)
+/* ---- branch-free activations ------------------------------------------ */
+
+/*
+ * e^x as 2^n e^r with n = x / ln 2 rounded and |r| <= ln 2 / 2: e^r from
+ * its Taylor polynomial of degree 6 (under 3e-7 relative error), 2^n
+ * written straight into a float's exponent bits.  x is clamped first, so
+ * that 2^n is a normal float or, from about 88.4 on, infinity (n = 128
+ * fills the exponent field): e^-87 stands in for anything below, and the
+ * sigmoid and tanh below reach their limits 0, 1 and -1 exactly.
+ */
+static float exp_approx(float x)
 {
-    switch (a->kind) {
-    case SNT_RNN_RELU: return x > 0.0f ? x : 0.0f;
-    case SNT_RNN_TANH: return tanhf(x);
-    case SNT_RNN_SIGMOID: return 1.0f / (1.0f + expf(-x));
-    case SNT_RNN_AFFINE: return a->alpha * x + a->beta;
-    case SNT_RNN_LEAKY_RELU: return x >= 0.0f ? x : a->alpha * x;
-    case SNT_RNN_THRESHOLDED_RELU: return x >= a->alpha ? x : 0.0f;
-    case SNT_RNN_SCALED_TANH: return a->alpha * tanhf(a->beta * x);
-    case SNT_RNN_HARD_SIGMOID: {
-        float v = a->alpha * x + a->beta;
-        return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
-    }
-    case SNT_RNN_ELU: return x >= 0.0f ? x : a->alpha * (expf(x) - 1.0f);
-    case SNT_RNN_SOFTSIGN: return x / (1.0f + fabsf(x));
-    case SNT_RNN_SOFTPLUS: return log1pf(expf(x));
-    }
-    return x;
+    /* 1.5 * 2^23: a sum with it is rounded to an integer, held in the
+     * low mantissa bits. */
+    const float round_shift = 12582912.0f;
+    float v = x < -87.0f ? -87.0f : x > 89.0f ? 89.0f : x;
+    float t = v * 1.44269504f + round_shift, n = t - round_shift;
+    /* ln 2 in two parts, the first exact in float, so r keeps its bits. */
+    float r = v - n * 0.693145752f - n * 1.42860677e-6f;
+    float e = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666667e-1f + r * (4.16666667e-2f
+              + r * (8.33333333e-3f + r * 1.38888889e-3f)))));
+    uint32_t bits;
+    float scale;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits - 0x4b400000u + 127u) << 23; /* t's low bits hold n */
+    memcpy(&scale, &bits, sizeof scale);
+    return e * scale;
 }
 
-/* The activation of a gate's input sum, clipped first when asked. */
-static float gate(const snt_rnn_params *p, const snt_rnn_act *a, float x)
+/* min(max(v, 0), 1), NaN staying NaN. */
+static float clamp01(float v)
 {
-    if (p->clip > 0.0f)
-        x = x < -p->clip ? -p->clip : x > p->clip ? p->clip : x;
-    return activate(a, x);
+    return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
 }
+
+static float sigmoid_approx(float x)
+{
+    return 1.0f / (1.0f + exp_approx(-x));
+}
+
+/*
+ * tanh |x| as 1 - 2 / (e^2|x| + 1), which loses relative accuracy to
+ * cancellation as |x| nears 0; below 0.25 its odd Taylor polynomial to
+ * degree 9 (truncated after terms under 1e-8 relative) takes over.  Both
+ * are computed and one selected, which vectorises as a blend.  Measured
+ * against double: under 4e-7 relative error, the sigmoid under 3e-7.
+ */
+static float tanh_approx(float x)
+{
+    float a = fabsf(x), s = x * x;
+    float near0 = x * (1.0f + s * (-3.33333333e-1f + s * (1.33333333e-1f
+                  + s * (-5.39682540e-2f + s * 2.18694885e-2f))));
+    float far = 1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f);
+    return a < 0.25f ? near0 : x < 0.0f ? -far : far;
+}
+
+/* Applies activation a to all BLOCK values of v in place. */
+static void activate_block(const snt_rnn_act *a, float v[BLOCK])
+{
+    const float alpha = a->alpha, beta = a->beta;
+    size_t j;
+    /* One loop per kind, the switch outside it, so each loop vectorises. */
+#define EACH(expr) for (j = 0; j < BLOCK; j++) { float x = v[j]; v[j] = (expr); } break
+    switch (a->kind) {
+    case SNT_RNN_RELU: EACH(x > 0.0f ? x : 0.0f);
+    case SNT_RNN_TANH: EACH(tanh_approx(x));
+    case SNT_RNN_SIGMOID: EACH(sigmoid_approx(x));
+    case SNT_RNN_AFFINE: EACH(alpha * x + beta);
+    case SNT_RNN_LEAKY_RELU: EACH(x >= 0.0f ? x : alpha * x);
+    case SNT_RNN_THRESHOLDED_RELU: EACH(x >= alpha ? x : 0.0f);
+    case SNT_RNN_SCALED_TANH: EACH(alpha * tanh_approx(beta * x));
+    case SNT_RNN_HARD_SIGMOID: EACH(clamp01(alpha * x + beta));
+    case SNT_RNN_ELU: EACH(x >= 0.0f ? x : alpha * (exp_approx(x) - 1.0f));
+    case SNT_RNN_SOFTSIGN: EACH(x / (1.0f + fabsf(x)));
+    /* Rare enough to keep libm's accuracy at scalar speed. */
+    case SNT_RNN_SOFTPLUS: EACH(log1pf(expf(x)));
+    }
+#undef EACH
+}
+
+/*
+ * v[0..n) = the activated sums x + hr (+ peep (.) c when peep is not
+ * NULL), clamped to the clip range first.  v is a block of BLOCK values;
+ * past n it holds leftovers that are activated and never read.
+ */
+static void gate_block(const Dir *d, const snt_rnn_act *a, float v[BLOCK], const float *x,
+                       const float *hr, const float *peep, const float *c, size_t n)
+{
+    const float lim = d->lim;
+    size_t j;
+    for (j = 0; j < n; j++) {
+        float s = x[j] + hr[j];
+        if (peep)
+            s += peep[j] * c[j];
+        v[j] = s < -lim ? -lim : s > lim ? lim : s;
+    }
+    activate_block(a, v);
+}
+
+/* ---- layout ------------------------------------------------------------ */
 
 /* Batch entry b's sequence length, clamped so no step reads outside X. */
 static size_t seq_len(const Dir *d, size_t b)
@@ -95,6 +194,8 @@ static size_t y_offset(const Dir *d, size_t t, size_t b)
            * p->hidden;
 }
 
+/* ---- products ---------------------------------------------------------- */
+
 /* The products X W^T of every step, plus W's biases and those of R's
  * that add straight onto them: all but GRU's Rb_h under
  * linear_before_reset, which r scales along with H R_h^T. */
@@ -109,10 +210,99 @@ static void input_products(Dir *d)
         return;
     for (row = 0; row < rows; row++) {
         float *xw = d->xw + row * d->gh;
-        for (j = 0; j < d->gh; j++)
-            xw[j] += d->b[j] + (j < fold_end ? d->b[d->gh + j] : 0.0f);
+        for (j = 0; j < fold_end; j++)
+            xw[j] += d->b[j] + d->b[d->gh + j];
+        for (; j < d->gh; j++)
+            xw[j] += d->b[j];
     }
 }
+
+/* Values in the block or panel of width `width` that starts at j0 of n. */
+static size_t part_len(size_t n, size_t j0, size_t width)
+{
+    return n - j0 < width ? n - j0 : width;
+}
+
+/*
+ * The panel of R^T holding column j0 of the product over gate columns
+ * [col, col + n).  R^T is laid out by products (the first one's columns,
+ * then the second's), each as panels of d->panel columns: [hidden][w]
+ * with w = d->panel but the last, narrower.  A panel is one contiguous
+ * run, which the matrix-vector product streams faster than rows of the
+ * whole R^T spread by their stride.
+ */
+static float *rt_panel(const Dir *d, size_t col, size_t j0)
+{
+    return d->rt + (col + j0) * d->p->hidden;
+}
+
+/* Lays out R^T for the product over gate columns [col, col + n).  Rows
+ * of R are read 16 at a time, so that the 16 lines read stay in cache
+ * while each line written is filled at once. */
+static void pack_rt(Dir *d, size_t col, size_t n)
+{
+    size_t H = d->p->hidden, j0, s, k, j;
+    for (j0 = 0; j0 < n; j0 += d->panel) {
+        size_t w = part_len(n, j0, d->panel);
+        float *panel = rt_panel(d, col, j0);
+        const float *r = d->r + (col + j0) * H;
+        for (s = 0; s < w; s += 16) {
+            size_t end = s + part_len(w, s, 16);
+            for (k = 0; k < H; k++)
+                for (j = s; j < end; j++)
+                    panel[k * w + j] = r[j * H + k];
+        }
+    }
+}
+
+/* y[0..w) = x[0..k) times a panel of R^T ([k][w], w <= MV_COLS).
+ * Inlined with w = MV_COLS, every loop over the sums has a constant trip
+ * count, so gcc vectorises it and keeps the sums in registers. */
+static inline void matvec_panel(size_t k, const float *restrict x, const float *restrict panel,
+                                float *restrict y, size_t w)
+{
+    float acc[MV_COLS] = {0};
+    size_t p, j;
+    for (p = 0; p < k; p++) {
+        const float xp = x[p], *row = panel + p * w;
+        for (j = 0; j < w; j++)
+            acc[j] += xp * row[j];
+    }
+    memcpy(y, acc, w * sizeof *y);
+}
+
+/* y = states times the panel, one batch entry at a time (rows gh apart). */
+static void matvec_entries(const Dir *d, const float *states, const float *panel, float *y,
+                           size_t w)
+{
+    size_t H = d->p->hidden, b;
+    for (b = 0; b < d->p->batch; b++) {
+        if (w == MV_COLS)
+            matvec_panel(H, states + b * H, panel, y + b * d->gh, MV_COLS);
+        else
+            matvec_panel(H, states + b * H, panel, y + b * d->gh, w);
+    }
+}
+
+/* Columns [col, col + n) of hr = states times R^T, for every batch entry;
+ * states is [batch][hidden]. */
+static void recurrent_product(Dir *d, const float *states, size_t col, size_t n)
+{
+    const snt_rnn_params *p = d->p;
+    size_t H = p->hidden, j0;
+    for (j0 = 0; j0 < n; j0 += d->panel) {
+        size_t w = part_len(n, j0, d->panel);
+        const float *panel = rt_panel(d, col, j0);
+        float *y = d->hr + col + j0;
+        if (p->batch > MV_MAX_BATCH)
+            snt_sgemm(p->batch, w, H, 1.0f, states, (ptrdiff_t)H, 1, panel, (ptrdiff_t)w, 1, y,
+                      d->gh, 0);
+        else
+            matvec_entries(d, states, panel, y, w);
+    }
+}
+
+/* ---- cells ------------------------------------------------------------- */
 
 /* Loads the initial states (zeros when absent). */
 static void initial_states(Dir *d)
@@ -137,57 +327,83 @@ static void initial_states(Dir *d)
 /* Ht = f(x + H R^T) for entry b: the biases are already in x. */
 static void simple_cell(Dir *d, const float *x, const float *hr, size_t b)
 {
-    size_t H = d->p->hidden, j;
-    float *h = d->h + b * H;
-    for (j = 0; j < H; j++)
-        h[j] = gate(d->p, &d->act[0], x[j] + hr[j]);
+    size_t H = d->p->hidden, j0;
+    float *h = d->h + b * H, v[BLOCK] = {0};
+    for (j0 = 0; j0 < H; j0 += BLOCK) {
+        size_t n = part_len(H, j0, BLOCK);
+        gate_block(d, &d->act[0], v, x + j0, hr + j0, NULL, NULL, n);
+        memcpy(h + j0, v, n * sizeof *h);
+    }
 }
 
-/* LSTM with peepholes (zero when absent); input_forget couples f to i. */
+/* Peephole k (0 i, 1 o, 2 f) from hidden index j0, or NULL without them. */
+static const float *peephole(const Dir *d, size_t k, size_t j0)
+{
+    return d->peep ? d->peep + k * d->p->hidden + j0 : NULL;
+}
+
+/* LSTM with optional peepholes; input_forget couples f to i. */
 static void lstm_cell(Dir *d, const float *x, const float *hr, size_t b)
 {
     const snt_rnn_params *p = d->p;
-    size_t H = p->hidden, j;
+    const snt_rnn_act *act = d->act;
+    size_t H = p->hidden, j0, j;
     float *h = d->h + b * H, *c = d->c + b * H;
-    for (j = 0; j < H; j++) {
-        float pi = d->peep ? d->peep[j] : 0.0f, po = d->peep ? d->peep[H + j] : 0.0f;
-        float pf = d->peep ? d->peep[2 * H + j] : 0.0f;
-        float i = gate(p, &d->act[0], x[j] + hr[j] + pi * c[j]);
-        float f = p->input_forget ? 1.0f - i
-                                  : gate(p, &d->act[0], x[2 * H + j] + hr[2 * H + j] + pf * c[j]);
-        float cand = gate(p, &d->act[1], x[3 * H + j] + hr[3 * H + j]);
-        float cell = f * c[j] + i * cand;
-        float o = gate(p, &d->act[0], x[H + j] + hr[H + j] + po * cell);
-        c[j] = cell;
+    float i[BLOCK] = {0}, f[BLOCK] = {0}, g[BLOCK] = {0}, o[BLOCK] = {0}, cell[BLOCK] = {0};
+    for (j0 = 0; j0 < H; j0 += BLOCK) {
+        size_t n = part_len(H, j0, BLOCK);
+        float *cj = c + j0;
+        gate_block(d, &act[0], i, x + j0, hr + j0, peephole(d, 0, j0), cj, n);
+        if (!p->input_forget)
+            gate_block(d, &act[0], f, x + 2 * H + j0, hr + 2 * H + j0, peephole(d, 2, j0), cj, n);
+        gate_block(d, &act[1], g, x + 3 * H + j0, hr + 3 * H + j0, NULL, NULL, n);
+        for (j = 0; j < n; j++) {
+            cell[j] = (p->input_forget ? 1.0f - i[j] : f[j]) * cj[j] + i[j] * g[j];
+            cj[j] = cell[j];
+        }
+        gate_block(d, &act[0], o, x + H + j0, hr + H + j0, peephole(d, 1, j0), cj, n);
         /* h reads the cell state, not a gate sum: clip does not apply. */
-        h[j] = o * activate(&d->act[2], cell);
+        activate_block(&act[2], cell);
+        for (j = 0; j < n; j++)
+            h[j0 + j] = o[j] * cell[j];
     }
 }
 
 /* The z and r gates of entry b, in place of their sums in hr. */
 static void gru_update_reset(Dir *d, const float *x, float *hr)
 {
-    size_t j;
-    for (j = 0; j < 2 * d->p->hidden; j++)
-        hr[j] = gate(d->p, &d->act[0], x[j] + hr[j]);
+    size_t zr = 2 * d->p->hidden, j0;
+    float v[BLOCK] = {0};
+    for (j0 = 0; j0 < zr; j0 += BLOCK) {
+        size_t n = part_len(zr, j0, BLOCK);
+        gate_block(d, &d->act[0], v, x + j0, hr + j0, NULL, NULL, n);
+        memcpy(hr + j0, v, n * sizeof *hr);
+    }
 }
 
 /* Ht = (1 - z) h~ + z Ht-1 with h~ = g(x_h + the h gate's recurrent part):
  * r (.) (Ht-1 R_h^T + Rb_h) under linear_before_reset, else the product
- * (r (.) Ht-1) R_h^T that gru_step left in hr's h slot. */
-static void gru_cell(Dir *d, const float *x, const float *hr, size_t b)
+ * (r (.) Ht-1) R_h^T that gru_gates left in hr's h slot. */
+static void gru_cell(Dir *d, const float *x, float *hr, size_t b)
 {
     const snt_rnn_params *p = d->p;
-    size_t H = p->hidden, j;
-    float *h = d->h + b * H;
-    for (j = 0; j < H; j++) {
-        float z = hr[j], r = hr[H + j], rec = hr[2 * H + j];
+    size_t H = p->hidden, j0, j;
+    float *h = d->h + b * H, v[BLOCK] = {0};
+    const float *rb_h = d->b ? d->b + d->gh + 2 * H : NULL;
+    for (j0 = 0; j0 < H; j0 += BLOCK) {
+        size_t n = part_len(H, j0, BLOCK);
+        const float *z = hr + j0, *r = hr + H + j0;
+        float *rec = hr + 2 * H + j0;
         if (p->linear_before_reset)
-            rec = r * (rec + (d->b ? d->b[d->gh + 2 * H + j] : 0.0f));
-        float cand = gate(p, &d->act[1], x[2 * H + j] + rec);
-        h[j] = (1.0f - z) * cand + z * h[j];
+            for (j = 0; j < n; j++)
+                rec[j] = r[j] * (rec[j] + (rb_h ? rb_h[j0 + j] : 0.0f));
+        gate_block(d, &d->act[1], v, x + 2 * H + j0, rec, NULL, NULL, n);
+        for (j = 0; j < n; j++)
+            h[j0 + j] = (1.0f - z[j]) * v[j] + z[j] * h[j0 + j];
     }
 }
+
+/* ---- steps ------------------------------------------------------------- */
 
 /* Copies entry b's new state into Y at step t, or zeros once its
  * sequence has ended. */
@@ -201,33 +417,36 @@ static void store_output(Dir *d, size_t t, size_t b, int active)
         memset(y, 0, H * sizeof *y);
 }
 
+/* GRU's gates z and r for step t, and for plain GRU the h slot's product
+ * (r (.) H) R_h^T, which needs r first. */
+static void gru_gates(Dir *d, size_t t)
+{
+    const snt_rnn_params *p = d->p;
+    size_t H = p->hidden, b, j;
+    for (b = 0; b < p->batch; b++)
+        if (t < seq_len(d, b))
+            gru_update_reset(d, d->xw + x_row(p, t, b) * d->gh, d->hr + b * d->gh);
+    if (p->linear_before_reset)
+        return;
+    /* Entries past their end get a meaningless row, never used. */
+    for (b = 0; b < p->batch; b++)
+        for (j = 0; j < H; j++)
+            d->rh[b * H + j] = d->hr[b * d->gh + H + j] * d->h[b * H + j];
+    recurrent_product(d, d->rh, 2 * H, H);
+}
+
 /* One time step t over the batch. */
 static void run_step(Dir *d, size_t t)
 {
     const snt_rnn_params *p = d->p;
-    size_t H = p->hidden, b;
-    int plain_gru = p->cell == SNT_RNN_GRU && !p->linear_before_reset;
-    /* Plain GRU multiplies R_h by r (.) H, known only after r: its h slot
-     * is filled by a second product below. */
-    size_t n = plain_gru ? 2 * H : d->gh;
-    snt_sgemm(p->batch, n, H, 1.0f, d->h, (ptrdiff_t)H, 1, d->r, 1, (ptrdiff_t)H, d->hr, d->gh, 0);
-    if (p->cell == SNT_RNN_GRU) {
-        size_t j;
-        for (b = 0; b < p->batch; b++)
-            if (t < seq_len(d, b))
-                gru_update_reset(d, d->xw + x_row(p, t, b) * d->gh, d->hr + b * d->gh);
-        if (plain_gru) {
-            /* Entries past their end get a meaningless row, never used. */
-            for (b = 0; b < p->batch; b++)
-                for (j = 0; j < H; j++)
-                    d->rh[b * H + j] = d->hr[b * d->gh + H + j] * d->h[b * H + j];
-            snt_sgemm(p->batch, H, H, 1.0f, d->rh, (ptrdiff_t)H, 1, d->r + 2 * H * H, 1,
-                      (ptrdiff_t)H, d->hr + 2 * H, d->gh, 0);
-        }
-    }
+    size_t b;
+    recurrent_product(d, d->h, 0, d->first);
+    if (p->cell == SNT_RNN_GRU)
+        gru_gates(d, t);
     for (b = 0; b < p->batch; b++) {
         int active = t < seq_len(d, b);
-        const float *x = d->xw + x_row(p, t, b) * d->gh, *hr = d->hr + b * d->gh;
+        const float *x = d->xw + x_row(p, t, b) * d->gh;
+        float *hr = d->hr + b * d->gh;
         if (active && p->cell == SNT_RNN_SIMPLE)
             simple_cell(d, x, hr, b);
         else if (active && p->cell == SNT_RNN_GRU)
@@ -252,34 +471,53 @@ static void final_states(Dir *d)
     }
 }
 
+/* xw [seq * batch][gh], rt [hidden * gh], hr [batch][gh], then h, c and
+ * rh [batch][hidden]. */
 size_t snt_rnn_scratch_floats(const snt_rnn_params *p)
 {
     size_t gh = gate_count(p->cell) * p->hidden;
-    return (p->seq * p->batch + p->batch) * gh + 3 * p->batch * p->hidden;
+    return (p->seq * p->batch + p->hidden + p->batch) * gh + 3 * p->batch * p->hidden;
+}
+
+/* Direction k's slices of the tensors, and its scratch. */
+static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io, int k, float *scratch)
+{
+    size_t H = p->hidden, gh = gate_count(p->cell) * H;
+    d->p = p;
+    d->io = io;
+    d->dir = k;
+    d->reverse = k == 1 || p->reverse;
+    d->gh = gh;
+    /* Plain GRU multiplies R_h by r (.) H, known only after r: its h slot
+     * is a product of its own. */
+    d->first = p->cell == SNT_RNN_GRU && !p->linear_before_reset ? 2 * H : gh;
+    /* snt_sgemm reads R^T best whole. */
+    d->panel = p->batch > MV_MAX_BATCH ? gh : MV_COLS;
+    /* Without clip the bounds are infinite: the clamp changes nothing. */
+    d->lim = p->clip > 0.0f ? p->clip : HUGE_VALF;
+    d->w = io->w + (size_t)k * gh * p->input;
+    d->r = io->r + (size_t)k * gh * H;
+    d->b = io->b ? io->b + (size_t)k * 2 * gh : NULL;
+    d->peep = io->p ? io->p + (size_t)k * 3 * H : NULL;
+    d->act = p->act[k];
+    d->xw = scratch;
+    d->rt = d->xw + p->seq * p->batch * gh;
+    d->hr = d->rt + H * gh;
+    d->h = d->hr + p->batch * gh;
+    d->c = d->h + p->batch * H;
+    d->rh = d->c + p->batch * H;
 }
 
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
 {
-    size_t H = p->hidden, gh = gate_count(p->cell) * H, s;
+    size_t s;
     int k;
     for (k = 0; k < p->directions; k++) {
         Dir d;
-        d.p = p;
-        d.io = io;
-        d.dir = k;
-        d.reverse = k == 1 || p->reverse;
-        d.gh = gh;
-        d.w = io->w + (size_t)k * gh * p->input;
-        d.r = io->r + (size_t)k * gh * H;
-        d.b = io->b ? io->b + (size_t)k * 2 * gh : NULL;
-        d.peep = io->p ? io->p + (size_t)k * 3 * H : NULL;
-        d.act = p->act[k];
-        d.xw = scratch;
-        d.hr = d.xw + p->seq * p->batch * gh;
-        d.h = d.hr + p->batch * gh;
-        d.c = d.h + p->batch * H;
-        d.rh = d.c + p->batch * H;
+        dir_init(&d, p, io, k, scratch);
         input_products(&d);
+        pack_rt(&d, 0, d.first);
+        pack_rt(&d, d.first, d.gh - d.first);
         initial_states(&d);
         for (s = 0; s < p->seq; s++)
             run_step(&d, d.reverse ? p->seq - 1 - s : s);
