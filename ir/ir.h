@@ -127,9 +127,11 @@ bool axis_normalize(int64_t axis, int rank, int *out);
 /* Tensors, attributes, nodes, graphs (ir/graph.c)                      */
 /* ------------------------------------------------------------------ */
 
-/* Memory layout of a tensor's elements.  Everything is PLAIN (row-major
- * in ONNX's dimension order) today; passes may pick others later. */
-typedef enum { LAYOUT_PLAIN = 0, LAYOUT_NHWC, LAYOUT_BLOCKED } Layout;
+/* Memory layout of a tensor's elements: PLAIN is row-major in ONNX's
+ * dimension order.  PACKED is a constant rearranged into a micro-kernel's
+ * panels (passes/select_kernels.c): a copy of another constant's values,
+ * not a parameter of its own. */
+typedef enum { LAYOUT_PLAIN = 0, LAYOUT_NHWC, LAYOUT_BLOCKED, LAYOUT_PACKED } Layout;
 
 struct Node;
 

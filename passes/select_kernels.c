@@ -69,6 +69,7 @@ static void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats
 {
     Shape s = {.rank = 1, .dim = {(int64_t)floats}};
     Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
+    t->layout = LAYOUT_PACKED;
     while (n->n_in < slot)
         node_add_input(n, NULL);
     node_add_input(n, t);

@@ -55,7 +55,9 @@ static bool same_value(const Tensor *a, const Tensor *b)
 /* Elements of t if it is a float constant not counted yet, else 0. */
 static int64_t new_param_elements(ParamSet *ps, const Tensor *t)
 {
-    if (!tensor_is_const(t) || !dtype_is_float(t->dtype) || ps->seen[t->id])
+    /* A packed copy re-lays another constant's values: not counted. */
+    if (!tensor_is_const(t) || !dtype_is_float(t->dtype) || ps->seen[t->id] ||
+        t->layout == LAYOUT_PACKED)
         return 0;
     ps->seen[t->id] = true;
     uint64_t h = bytes_hash(t->data, tensor_bytes(t));
