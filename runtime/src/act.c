@@ -9,40 +9,54 @@
 #include "internal.h"
 
 /*
- * The activations of element type T, one loop per kind so that the
- * compiler vectorises the cheap ones instead of switching per element.
- * F names libm's functions for T, ERF is the error function (float32
- * takes the runtime's vectorisable one).  Clip is min(max(v, lo), hi)
- * in that order, as ONNX defines it: lowering lo to hi when lo > hi
- * makes every value hi.  Gelu's tanh form is the approximation
- * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ * The activations of element type T as `case` labels, each handing its
+ * expression of v to MAP(T, expr), the loop that applies it: one loop
+ * per kind, so that the switch runs once per call and every loop
+ * vectorises.  The standalone kernels and the fused epilogue share these
+ * expressions and differ only in MAP.  SIGMOID, TANH and ERF name the
+ * functions for T (float32 takes the runtime's vectorisable ones,
+ * float64 libm's).  In scope at the expansion: alpha, beta, and
+ * lo = min(alpha, beta).  Clip is min(max(v, lo), beta) in that order,
+ * as ONNX defines it: lowering lo to beta when alpha > beta makes every
+ * value beta.  Gelu's tanh form 0.5 v (1 + tanh(u)), with
+ * u = sqrt(2/pi) (v + 0.044715 v^3), is computed as v sigmoid(2u): the
+ * same function without the cancellation of 1 + tanh(u) for negative v.
  */
-#define DEFINE_ACT(NAME, T, F, ERF) \
+#define ACT_CASES(MAP, T, SIGMOID, TANH, ERF) \
+    case SNT_ACT_NONE:       MAP(T, v); break; \
+    case SNT_ACT_RELU:       MAP(T, v > 0 ? v : 0); break; \
+    case SNT_ACT_LEAKY_RELU: MAP(T, v < 0 ? alpha * v : v); break; \
+    case SNT_ACT_CLIP:       MAP(T, v < lo ? lo : v > beta ? beta : v); break; \
+    case SNT_ACT_SIGMOID:    MAP(T, SIGMOID(v)); break; \
+    case SNT_ACT_TANH:       MAP(T, TANH(v)); break; \
+    case SNT_ACT_GELU:       MAP(T, (T)0.5 * v * (1 + ERF(v * (T)0.70710678118654752440))); break; \
+    case SNT_ACT_GELU_TANH: \
+        MAP(T, v * SIGMOID((T)1.59576912160573071176 * (v + (T)0.044715 * v * v * v))); \
+        break;
+
+/* The double sigmoid straight from the definition: exp(-v) overflowing
+ * to inf still gives the right limit 0. */
+static double sigmoid_f64(double v)
+{
+    return 1 / (1 + exp(-v));
+}
+
+/* y[i] = EXPR of v = x[i], in the scope of DEFINE_ACT's kernels. */
+#define ACT_MAP(T, EXPR) SNT__MAP(T, T, EXPR)
+
+#define DEFINE_ACT(NAME, T, SIGMOID, TANH, ERF) \
     static void NAME(snt_act_kind kind, T alpha, T beta, const T *x, T *y, size_t n) \
     { \
-        const T sqrt1_2 = (T)0.70710678118654752440; \
-        const T sqrt_2_over_pi = (T)0.79788456080286535588; \
         const T lo = alpha > beta ? beta : alpha; \
+        if (kind == SNT_ACT_NONE && x == y) \
+            return; \
         switch (kind) { \
-        case SNT_ACT_NONE: \
-            if (x != y) \
-                SNT__MAP(T, T, v); \
-            break; \
-        case SNT_ACT_RELU:       SNT__MAP(T, T, v > 0 ? v : 0); break; \
-        case SNT_ACT_LEAKY_RELU: SNT__MAP(T, T, v < 0 ? alpha * v : v); break; \
-        case SNT_ACT_CLIP:       SNT__MAP(T, T, v < lo ? lo : v > beta ? beta : v); break; \
-        case SNT_ACT_SIGMOID:    SNT__MAP(T, T, 1 / (1 + F(exp)(-v))); break; \
-        case SNT_ACT_TANH:       SNT__MAP(T, T, F(tanh)(v)); break; \
-        case SNT_ACT_GELU:       SNT__MAP(T, T, (T)0.5 * v * (1 + ERF(v * sqrt1_2))); break; \
-        case SNT_ACT_GELU_TANH: \
-            SNT__MAP(T, T, (T)0.5 * v * \
-                               (1 + F(tanh)(sqrt_2_over_pi * (v + (T)0.044715 * v * v * v)))); \
-            break; \
+            ACT_CASES(ACT_MAP, T, SIGMOID, TANH, ERF) \
         } \
     }
 
-DEFINE_ACT(act_f32, float, SNT__F32, snt__erff)
-DEFINE_ACT(act_f64, double, SNT__F64, erf)
+DEFINE_ACT(act_f32, float, snt__sigmoidf, snt__tanhf, snt__erff)
+DEFINE_ACT(act_f64, double, sigmoid_f64, tanh, erf)
 
 void snt_act_f32(const snt_act *act, const float *x, float *y, size_t n)
 {
@@ -55,27 +69,37 @@ void snt_act_f64(snt_act_kind kind, double alpha, double beta, const double *x, 
     act_f64(kind, alpha, beta, x, y, n);
 }
 
-/* Each step is its own loop over the row, which is short enough to stay
- * in L1 between them: every loop vectorises, and the activation's switch
- * runs once per row rather than per element. */
+/*
+ * The epilogue's loop for one activation: every step of
+ * act(y + b) * s + t + r[i] on each element in one pass over the row.
+ * The residual (the one step with a pointer that may be NULL) picks
+ * between two loops; absent bias and affine become b = -0, s = 1,
+ * t = -0, which leave every value as it is (the sign of zero too).
+ */
+#define EP_LOOP(EXPR, RESIDUAL) \
+    for (i = 0; i < n; i++) { \
+        const float v = y[i] + b; \
+        y[i] = (EXPR) * s + t RESIDUAL; \
+    }
+#define EP_MAP(T, EXPR) \
+    do { \
+        if (r != NULL) \
+            EP_LOOP(EXPR, + r[i]) \
+        else \
+            EP_LOOP(EXPR, ) \
+    } while (0)
+
 void snt__epilogue_row(const snt__epilogue *ep, size_t row, size_t col, float *y, size_t n)
 {
+    const float alpha = ep->act.alpha, beta = ep->act.beta, lo = alpha > beta ? beta : alpha;
+    const float b = ep->bias != NULL ? ep->bias[row] : -0.0f;
+    const float s = ep->scale != NULL ? ep->scale[row] : 1.0f;
+    const float t = ep->scale != NULL ? ep->shift[row] : -0.0f;
+    const float *r = ep->residual != NULL ? ep->residual + row * ep->res_ld + col : NULL;
     size_t i;
-    if (ep->bias != NULL) {
-        const float b = ep->bias[row];
-        for (i = 0; i < n; i++)
-            y[i] += b;
-    }
-    if (ep->act.kind != SNT_ACT_NONE)
-        snt_act_f32(&ep->act, y, y, n);
-    if (ep->scale != NULL) {
-        const float s = ep->scale[row], t = ep->shift[row];
-        for (i = 0; i < n; i++)
-            y[i] = y[i] * s + t;
-    }
-    if (ep->residual != NULL) {
-        const float *r = ep->residual + row * ep->res_ld + col;
-        for (i = 0; i < n; i++)
-            y[i] += r[i];
+    if (ep->act.kind == SNT_ACT_NONE && ep->bias == NULL && ep->scale == NULL && r == NULL)
+        return;
+    switch (ep->act.kind) {
+        ACT_CASES(EP_MAP, float, snt__sigmoidf, snt__tanhf, snt__erff)
     }
 }

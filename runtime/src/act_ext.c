@@ -9,47 +9,48 @@
 #include "elementwise_loops.h"
 #include "internal.h"
 
+/* The float64 softplus, log(1 + exp(x)) without overflow for large x
+ * (float32 takes snt__softplusf, which is this with its own log1p). */
+static double softplus_f64(double x)
+{
+    return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
+}
+
 /*
- * The kernels of element type T, named by SUFFIX (f32, f64); F names
- * libm's functions for T.  softplus is log(1 + exp(x)) without overflow
- * for large x.  The attributes stay float in snt_actx (ONNX's are float)
- * and widen to T in the arithmetic.
+ * The kernels of element type T, named by SUFFIX (f32, f64); EXPM1,
+ * SOFTPLUS and TANH name the functions for T (float32 takes the
+ * runtime's vectorisable ones, float64 libm's).  One loop per kind, the
+ * switch outside it, and the attributes copied to locals: y could alias
+ * *act as far as the compiler knows, which would otherwise make it
+ * reload them, and switch, per element.  The attributes stay float in
+ * snt_actx (ONNX's are float) and widen to T in the arithmetic.
  */
-#define DEFINE_ACTX(SUFFIX, T, F) \
-    static T softplus_##SUFFIX(T x) \
-    { \
-        return (x > 0 ? x : 0) + F(log1p)(F(exp)(-F(fabs)(x))); \
-    } \
-    \
+#define DEFINE_ACTX(SUFFIX, T, EXPM1, SOFTPLUS, TANH) \
     static T hard_sigmoid_##SUFFIX(T x, T alpha, T beta) \
     { \
         T v = alpha * x + beta; \
         return v < 0 ? 0 : v > 1 ? 1 : v; \
     } \
     \
-    static T actx_one_##SUFFIX(const snt_actx *a, T x) \
-    { \
-        switch (a->kind) { \
-        case SNT_ACTX_ELU: return x < 0 ? a->alpha * F(expm1)(x) : x; \
-        case SNT_ACTX_SELU: return a->gamma * (x <= 0 ? a->alpha * F(expm1)(x) : x); \
-        case SNT_ACTX_CELU: return x > 0 ? x : a->alpha * F(expm1)(x / a->alpha); \
-        case SNT_ACTX_THRESHOLDED_RELU: return x > a->alpha ? x : 0; \
-        case SNT_ACTX_SHRINK: \
-            return x < -a->alpha ? x + a->beta : x > a->alpha ? x - a->beta : 0; \
-        case SNT_ACTX_SOFTPLUS: return softplus_##SUFFIX(x); \
-        case SNT_ACTX_SOFTSIGN: return x / (1 + F(fabs)(x)); \
-        case SNT_ACTX_HARD_SIGMOID: return hard_sigmoid_##SUFFIX(x, a->alpha, a->beta); \
-        case SNT_ACTX_HARD_SWISH: return x * hard_sigmoid_##SUFFIX(x, (T)1 / 6, (T)0.5); \
-        case SNT_ACTX_MISH: return x * F(tanh)(softplus_##SUFFIX(x)); \
-        } \
-        return x; \
-    } \
-    \
     void snt_actx_##SUFFIX(const snt_actx *act, const T *x, T *y, size_t n) \
     { \
-        size_t i; \
-        for (i = 0; i < n; i++) \
-            y[i] = actx_one_##SUFFIX(act, x[i]); \
+        const T alpha = act->alpha, beta = act->beta, gamma = act->gamma; \
+        switch (act->kind) { \
+        case SNT_ACTX_ELU: SNT__MAP(T, T, v < 0 ? alpha * EXPM1(v) : v); break; \
+        case SNT_ACTX_SELU: SNT__MAP(T, T, gamma * (v <= 0 ? alpha * EXPM1(v) : v)); break; \
+        case SNT_ACTX_CELU: SNT__MAP(T, T, v > 0 ? v : alpha * EXPM1(v / alpha)); break; \
+        case SNT_ACTX_THRESHOLDED_RELU: SNT__MAP(T, T, v > alpha ? v : 0); break; \
+        case SNT_ACTX_SHRINK: \
+            SNT__MAP(T, T, v < -alpha ? v + beta : v > alpha ? v - beta : 0); \
+            break; \
+        case SNT_ACTX_SOFTPLUS: SNT__MAP(T, T, SOFTPLUS(v)); break; \
+        case SNT_ACTX_SOFTSIGN: SNT__MAP(T, T, v / (1 + (v < 0 ? -v : v))); break; \
+        case SNT_ACTX_HARD_SIGMOID: SNT__MAP(T, T, hard_sigmoid_##SUFFIX(v, alpha, beta)); break; \
+        case SNT_ACTX_HARD_SWISH: \
+            SNT__MAP(T, T, v * hard_sigmoid_##SUFFIX(v, (T)1 / 6, (T)0.5)); \
+            break; \
+        case SNT_ACTX_MISH: SNT__MAP(T, T, v * TANH(SOFTPLUS(v))); break; \
+        } \
     } \
     \
     void snt_prelu_##SUFFIX(const snt_bcast *p, const T *x, const T *slope, T *y) \
@@ -65,5 +66,5 @@
         } while (snt__odo_next(p->rank, p->dims, idx, p->a_strides, &ox, p->b_strides, &os)); \
     }
 
-DEFINE_ACTX(f32, float, SNT__F32)
-DEFINE_ACTX(f64, double, SNT__F64)
+DEFINE_ACTX(f32, float, snt__expm1f, snt__softplusf, snt__tanhf)
+DEFINE_ACTX(f64, double, expm1, softplus_f64, tanh)

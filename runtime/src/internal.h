@@ -5,6 +5,8 @@
 #ifndef SINTER_RT_INTERNAL_H
 #define SINTER_RT_INTERNAL_H
 
+#include <string.h>
+
 #include "sinter_rt.h"
 
 /* True when any of the first `rank` dims is zero: the iteration is empty. */
@@ -129,6 +131,171 @@ static inline float snt__erff(float v)
     float q = ((((3.80919221e-05f * t + 1.16251038e-03f) * t + 1.49689995e-02f) * t
                 + 1.14108042e-01f) * t + 5.02073757e-01f) * t + 1.0f;
     return x * p / q;
+}
+
+/*
+ * Row statistics in double for the normalisations, kept in SNT__LANES
+ * partial sums: a constant inner trip count that the vectoriser maps
+ * onto SIMD registers (it may not reorder the additions into a single
+ * accumulator without -ffast-math), and, as a side effect, a sum more
+ * accurate than one running total.
+ */
+#define SNT__LANES 16
+
+/* s[0] + ... + s[SNT__LANES - 1], pairwise; overwrites s. */
+static inline double snt__lanes_total(double *s)
+{
+    size_t h, j;
+    for (h = SNT__LANES / 2; h > 0; h /= 2)
+        for (j = 0; j < h; j++)
+            s[j] += s[j + h];
+    return s[0];
+}
+
+/* x[0] + ... + x[n-1] in double. */
+static inline double snt__sum_f64(size_t n, const float *x)
+{
+    double s[SNT__LANES] = {0};
+    size_t i, j;
+    for (i = 0; i + SNT__LANES <= n; i += SNT__LANES)
+        for (j = 0; j < SNT__LANES; j++)
+            s[j] += x[i + j];
+    for (j = 0; i < n; i++, j++)
+        s[j] += x[i];
+    return snt__lanes_total(s);
+}
+
+/* The sum of (x[i] - c)^2 over i < n, in double. */
+static inline double snt__sqdev_f64(size_t n, const float *x, double c)
+{
+    double s[SNT__LANES] = {0};
+    size_t i, j;
+    for (i = 0; i + SNT__LANES <= n; i += SNT__LANES)
+        for (j = 0; j < SNT__LANES; j++) {
+            double d = x[i + j] - c;
+            s[j] += d * d;
+        }
+    for (j = 0; i < n; i++, j++) {
+        double d = x[i] - c;
+        s[j] += d * d;
+    }
+    return snt__lanes_total(s);
+}
+
+/*
+ * Exponential-type functions in float without libm: branch-free plain C
+ * (selects instead of branches, bit manipulation through memcpy) so that
+ * loops calling them vectorise, as libm's expf / tanhf / expm1f calls do
+ * not.  Each is within about 3e-7 relative of the true value over every
+ * float (tests/test_act_math.c holds the measured bounds) and keeps
+ * NaN, +-inf and the sign of zero as libm does.
+ */
+
+/* e^r - 1 for |r| <= ln2/2, as r (1 + r q(r)) with q a degree-4 fit of
+ * relative error 1.3e-7 to (e^r - 1 - r) / r^2: no constant term, so
+ * the result is accurate relative to e^r - 1 even for tiny r, and the
+ * product (unlike r + r^2 q) keeps the sign of r = -0. */
+static inline float snt__expm1_reduced(float r)
+{
+    float q = (((1.39012869e-3f * r + 8.36314493e-3f) * r + 4.16668534e-2f) * r
+               + 1.66665773e-1f) * r + 0.5f;
+    return r * (1.0f + r * q);
+}
+
+/* The float 2^e for an unbiased exponent e in [-126, 127], given as
+ * e + 128 in an unsigned (so that the arithmetic never overflows). */
+static inline float snt__pow2_biased(uint32_t e_plus_128)
+{
+    uint32_t bits = (e_plus_128 - 1u) << 23;
+    float s;
+    memcpy(&s, &bits, sizeof s);
+    return s;
+}
+
+/*
+ * e^x as 2^n e^r with n = round(x / ln2) and r = x - n ln2 (ln2 split in
+ * two so that n * ln2 subtracts exactly).  n is rounded by adding
+ * 1.5 * 2^23, which leaves it in the low mantissa bits of the sum and
+ * needs no float-to-int conversion.  |x| is clamped to 104, past which
+ * e^x rounds to 0 or overflows anyway, as an unsigned min on its bits:
+ * a float clamp to constants makes gcc compute the whole function once
+ * more per constant (it folds each into its own path, then merges the
+ * paths with masks).  The clamp turns NaN into +-104, so NaN is put
+ * back at the end.  2^n is applied as two factors 2^floor(n/2) and
+ * 2^ceil(n/2), both normal floats for |n| <= 150, so that results in
+ * the subnormal range (n < -126) and the top binade (n = 128) come out
+ * right with one final rounding.
+ */
+static inline float snt__expf(float x)
+{
+    const float shift = 12582912.0f;
+    const uint32_t lim = 0x42D00000u;          /* 104.0f */
+    uint32_t bits, mag, n_plus_256, half;
+    float v, t, n, r, e;
+    memcpy(&bits, &x, sizeof bits);
+    mag = bits & 0x7FFFFFFFu;
+    bits = (bits & 0x80000000u) | (mag < lim ? mag : lim);
+    memcpy(&v, &bits, sizeof v);
+    t = v * 1.44269504f + shift;
+    n = t - shift;
+    r = v - n * 0.693359375f - n * -2.12194440e-4f;
+    memcpy(&bits, &t, sizeof bits);
+    n_plus_256 = bits - 0x4B400000u + 256u;   /* the mantissa bits of t hold n */
+    half = n_plus_256 >> 1;                   /* floor(n / 2) + 128 */
+    e = (1.0f + snt__expm1_reduced(r)) * snt__pow2_biased(half)
+        * snt__pow2_biased(n_plus_256 - half);
+    return x != x ? x : e;
+}
+
+/* e^x - 1: the reduced polynomial itself where e^x - 1 would cancel
+ * (|x| below ln2/2), e^x - 1 beyond, where the result is at least 0.29
+ * in magnitude and the subtraction costs at most ~3 ulp. */
+static inline float snt__expm1f(float x)
+{
+    float ax = x < 0 ? -x : x;
+    float e = snt__expf(x) - 1.0f;
+    return ax < 0.34f ? snt__expm1_reduced(x) : e;
+}
+
+/* 1 / (1 + e^-x) from e = e^-|x| <= 1, so that nothing overflows:
+ * 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0, the latter keeping
+ * full relative precision in the far negative tail (down to the
+ * subnormals) where 1 - sigmoid(-x) would round to 0. */
+static inline float snt__sigmoidf(float x)
+{
+    float e = snt__expf(x < 0 ? x : -x);
+    float r = 1.0f / (1.0f + e);
+    return x < 0 ? e * r : r;
+}
+
+/*
+ * tanh(x): (1 - e) / (1 + e) with e = e^-2|x| and the sign restored,
+ * which cancels as |x| -> 0, so below 0.55 an odd polynomial
+ * x (1 + x^2 P(x^2)) takes over (P a degree-4 fit of relative error
+ * 4e-8; the product, unlike x + x^3 P, maps -0 to -0).  Past |x| ~ 9,
+ * e^-2|x| < 2^-25 and the quotient rounds to exactly 1; +-inf give +-1.
+ */
+static inline float snt__tanhf(float x)
+{
+    float ax = x < 0 ? -x : x, x2 = x * x;
+    float e = snt__expf(-2.0f * ax), big = (1.0f - e) / (1.0f + e);
+    float p = (((-6.61037862e-3f * x2 + 2.13094803e-2f) * x2 - 5.39094462e-2f) * x2
+               + 1.33331138e-1f) * x2 - 3.33333320e-1f;
+    float small = x * (1.0f + x2 * p);
+    return ax < 0.55f ? small : x < 0 ? -big : big;
+}
+
+/* log(1 + e^x) = max(x, 0) + log1p(e^-|x|), which never overflows; the
+ * log1p of e in [0, 1] is e P(e), P a degree-8 fit of relative error
+ * 3e-8 to log1p(e) / e, so that the far negative tail keeps its
+ * relative precision (softplus(x) ~ e^x there). */
+static inline float snt__softplusf(float x)
+{
+    float e = snt__expf(x < 0 ? x : -x);
+    float p = (((((((5.23269428e-3f * e - 2.95052388e-2f) * e + 7.82259519e-2f) * e
+                   - 1.36632458e-1f) * e + 1.91060068e-1f) * e - 2.48429822e-1f) * e
+                + 3.33190968e-1f) * e - 4.99994931e-1f) * e + 9.99999970e-1f;
+    return (x > 0 ? x : 0) + e * p;
 }
 
 /*

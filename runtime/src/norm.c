@@ -3,7 +3,7 @@
  */
 #include <math.h>
 
-#include "sinter_rt.h"
+#include "internal.h"
 
 /* y = x * s + t over one plane of hw elements: a normalization folded
  * to one multiply-add per element. */
@@ -33,16 +33,12 @@ static void channel_stats(size_t n, size_t c, size_t hw, const float *x, size_t 
                           double *mean, double *var)
 {
     double sum = 0.0, sq = 0.0, count = (double)(n * hw);
-    size_t b, i;
+    size_t b;
     for (b = 0; b < n; b++)
-        for (i = 0; i < hw; i++)
-            sum += x[(b * c + ch) * hw + i];
+        sum += snt__sum_f64(hw, x + (b * c + ch) * hw);
     *mean = count > 0 ? sum / count : 0.0;
     for (b = 0; b < n; b++)
-        for (i = 0; i < hw; i++) {
-            double d = x[(b * c + ch) * hw + i] - *mean;
-            sq += d * d;
-        }
+        sq += snt__sqdev_f64(hw, x + (b * c + ch) * hw, *mean);
     *var = count > 0 ? sq / count : 0.0;
 }
 
@@ -74,19 +70,12 @@ void snt_batchnorm_train_f32(size_t n, size_t c, size_t hw, const float *x, cons
 static void layernorm_row(size_t cols, const float *x, const float *gamma,
                           const float *beta, float eps, float *y)
 {
-    double sum = 0.0, sq = 0.0;
-    float mean, inv_std;
+    const double mean = snt__sum_f64(cols, x) / (double)cols;
+    const double var = snt__sqdev_f64(cols, x, mean) / (double)cols;
+    const float inv_std = (float)(1.0 / sqrt(var + eps));
     size_t i;
-    for (i = 0; i < cols; i++)
-        sum += x[i];
-    mean = (float)(sum / (double)cols);
     for (i = 0; i < cols; i++) {
-        double d = (double)x[i] - mean;
-        sq += d * d;
-    }
-    inv_std = (float)(1.0 / sqrt(sq / (double)cols + eps));
-    for (i = 0; i < cols; i++) {
-        float v = (x[i] - mean) * inv_std;
+        float v = (x[i] - (float)mean) * inv_std;
         if (gamma != NULL)
             v *= gamma[i];
         if (beta != NULL)

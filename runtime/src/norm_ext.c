@@ -7,20 +7,12 @@
 
 #include "internal.h"
 
-/* Mean and (population) variance of x[0], x[stride], ... x[(len-1)*stride],
- * in two passes for accuracy. */
-static void mean_var(size_t len, size_t stride, const float *x, double *mean, double *var)
+/* Mean and (population) variance of x[0..len), in two passes for
+ * accuracy. */
+static void mean_var(size_t len, const float *x, double *mean, double *var)
 {
-    double sum = 0.0, sq = 0.0;
-    size_t i;
-    for (i = 0; i < len; i++)
-        sum += x[i * stride];
-    *mean = len ? sum / (double)len : 0.0;
-    for (i = 0; i < len; i++) {
-        double d = x[i * stride] - *mean;
-        sq += d * d;
-    }
-    *var = len ? sq / (double)len : 0.0;
+    *mean = len ? snt__sum_f64(len, x) / (double)len : 0.0;
+    *var = len ? snt__sqdev_f64(len, x, *mean) / (double)len : 0.0;
 }
 
 void snt_instancenorm_f32(size_t n, size_t c, size_t hw, const float *x, const float *scale,
@@ -30,7 +22,7 @@ void snt_instancenorm_f32(size_t n, size_t c, size_t hw, const float *x, const f
     for (plane = 0; plane < n * c; plane++, x += hw, y += hw) {
         double mean, var;
         float inv, shift;
-        mean_var(hw, 1, x, &mean, &var);
+        mean_var(hw, x, &mean, &var);
         inv = (float)(scale[plane % c] / sqrt(var + eps));
         shift = bias[plane % c] - (float)mean * inv;
         for (i = 0; i < hw; i++)
