@@ -10,10 +10,11 @@
  * (as fold_batchnorm does); one after the activation becomes the
  * per-channel post_scale / post_shift (CMUNeXt's Conv -> GELU -> BN).
  * The activation is Relu, LeakyRelu, Clip with constant bounds, Sigmoid,
- * Tanh or Gelu.  The residual is the other operand of an Add of the same
- * shape and dtype (no broadcasting).  Each absorbed intermediate must
- * have one reader and not be a graph output; everything is float32.  A
- * Conv with nothing to absorb stays a Conv.
+ * Tanh, Gelu, HardSigmoid, HardSwish, or x times a HardSigmoid or a
+ * Sigmoid of x (HardSwish, SiLU: two nodes).  The residual is the other
+ * operand of an Add of the same shape and dtype (no broadcasting).  Each
+ * absorbed intermediate must have one reader and not be a graph output;
+ * everything is float32.  A Conv with nothing to absorb stays a Conv.
  */
 #include "passes/match.h"
 
@@ -22,7 +23,7 @@
 
 typedef struct {
     Node *conv;
-    Node *nodes[3];      /* activation, BN, Add: the ones absorbed */
+    Node *nodes[4];      /* activation (one or two nodes), BN, Add: the ones absorbed */
     int count;
     snt_act act;
     Tensor *post_scale, *post_shift, *residual;
@@ -43,6 +44,33 @@ static void match_activation(const Fusion *f, Epilogue *ep)
         is_f32(r->out[0])) {
         ep->act = act;
         take(ep, r);
+    }
+}
+
+/*
+ * x * gate(x), with the gate HardSigmoid (HardSwish, as torch exports it
+ * before opset 14) or Sigmoid (SiLU): ep->y read by exactly the gate and
+ * a Mul of it with the gate's result, which only that Mul reads.
+ */
+static void match_gated_activation(const Fusion *f, Epilogue *ep)
+{
+    Node *readers[3];
+    if (fusion_readers(f, ep->y, readers, 3) != 2 || ep->y->is_output)
+        return;
+    for (int i = 0; i < 2; i++) {
+        Node *gate = readers[i], *mul = readers[1 - i];
+        snt_act act;
+        bool hard = fusion_node_is(f, gate, "HardSigmoid");
+        if (!(hard || fusion_node_is(f, gate, "Sigmoid")) || gate->in[0] != ep->y ||
+            !act_of_node(gate, &act) || fusion_sole_reader(f, gate->out[0]) != mul ||
+            !fusion_node_is(f, mul, "Mul") || other_operand(mul, ep->y) != gate->out[0] ||
+            !shape_equal(&mul->out[0]->shape, &ep->y->shape) || !is_f32(mul->out[0]))
+            continue;
+        act.kind = hard ? SNT_ACT_HARD_SWISH : SNT_ACT_SILU;
+        ep->act = act;
+        take(ep, gate);
+        take(ep, mul);
+        return;
     }
 }
 
@@ -113,6 +141,8 @@ bool pass_fuse_conv_epilogue(Graph *g, Diag *d)
             fold_bn_into_conv(&f, conv, bn);
         Epilogue ep = {.conv = conv, .act = {.kind = SNT_ACT_NONE}, .y = conv->out[0]};
         match_activation(&f, &ep);
+        if (ep.count == 0)
+            match_gated_activation(&f, &ep);
         match_post_affine(&f, &ep);
         match_residual(&f, &ep);
         if (ep.count > 0)

@@ -1,21 +1,29 @@
 /*
  * fuse_linear.c - merges MatMul by a constant matrix, the bias Add after
  * it and an activation into one Linear node (PyTorch exports nn.Linear on
- * a 3-D input as MatMul(x, W) then Add(bias, .), the bias first):
+ * a 3-D input as MatMul(x, W) then Add(bias, .), the bias first, and on
+ * a 2-D input as Gemm(x, W, bias, transB=1)):
  *
  *   MatMul(x[..., K], W[K, N]) [-> Add(bias)] [-> activation]
+ *   Gemm(x[M, K], B, C)        [-> activation]
  *
  * W must be a constant float32 matrix; the bias a constant with N values
  * over the last axis (shape [N], or [1, .., 1, N] no longer than the
- * product's rank), on either side of the Add.  The activation is one of
- * those FusedConv takes.  Each absorbed intermediate must have one reader
- * and not be a graph output.  A MatMul with nothing after it to absorb
- * stays a MatMul.
+ * product's rank), on either side of the Add.  A Gemm must not transpose
+ * x; its B (transposed when transB) times alpha becomes W and its C
+ * times beta the bias, both constants.  The activation is one of those
+ * FusedConv takes.  Each absorbed intermediate must have one reader and
+ * not be a graph output.  A MatMul with nothing after it to absorb stays
+ * a MatMul; a Gemm always becomes a Linear, whose kernel runs on the
+ * target's micro-kernel with W packed (passes/select_kernels.c).
  */
 #include "passes/match.h"
 
+#include <stdlib.h>
+
 typedef struct {
-    Node *matmul;
+    Node *matmul;        /* the MatMul or Gemm */
+    Tensor *w;           /* W [K, N] */
     Node *nodes[2];      /* Add, activation: the ones absorbed */
     int count;
     Tensor *bias;        /* [N], or NULL */
@@ -37,6 +45,44 @@ static bool is_linear_matmul(const Fusion *f, const Node *n)
     const Tensor *x = n->in[0], *w = n->in[1];
     return is_f32(x) && is_f32(w) && tensor_is_const(w) && w->shape.rank == 2 &&
            x->shape.rank >= 2 && x->shape.dim[x->shape.rank - 1] == w->shape.dim[0];
+}
+
+/* x [M, K] by a constant B (transB: [N, K]), not transposing x; C absent
+ * or a constant of N values; float32. */
+static bool is_linear_gemm(const Fusion *f, const Node *n)
+{
+    if (!fusion_node_is(f, n, "Gemm") || attr_int_or(n, "transA", 0) != 0)
+        return false;
+    const Tensor *x = n->in[0], *b = n->in[1], *c = n->n_in > 2 ? n->in[2] : NULL;
+    int64_t cols = n->out[0]->shape.dim[1];
+    return is_f32(x) && is_f32(b) && tensor_is_const(b) && b->shape.rank == 2 &&
+           x->shape.rank == 2 && is_f32(n->out[0]) &&
+           (!c || (is_f32(c) && tensor_is_const(c) && tensor_numel(c) == cols &&
+                   c->shape.dim[c->shape.rank - 1] == cols));
+}
+
+/* The Gemm's W = alpha op(B) and bias = beta C as new constants. */
+static void gemm_operands(Graph *g, LinearMatch *m)
+{
+    const Node *n = m->matmul;
+    const Tensor *b = n->in[1], *c = n->n_in > 2 ? n->in[2] : NULL;
+    bool trans = attr_int_or(n, "transB", 0) != 0;
+    float alpha = (float)attr_float_or(n, "alpha", 1.0), beta = (float)attr_float_or(n, "beta", 1.0);
+    int64_t k = b->shape.dim[trans ? 1 : 0], cols = b->shape.dim[trans ? 0 : 1];
+    const float *bv = b->data;
+    float *w = xmalloc((size_t)(k * cols) * sizeof *w);
+    for (int64_t p = 0; p < k; p++)
+        for (int64_t j = 0; j < cols; j++)
+            w[p * cols + j] = alpha * (trans ? bv[j * k + p] : bv[p * cols + j]);
+    m->w = fusion_const_f32(g, b->name, &(Shape){.rank = 2, .dim = {k, cols}}, w);
+    free(w);
+    if (c) {
+        float *bias = xmalloc((size_t)cols * sizeof *bias);
+        for (int64_t j = 0; j < cols; j++)
+            bias[j] = beta * ((const float *)c->data)[j];
+        m->bias = fusion_const_f32(g, c->name, &(Shape){.rank = 1, .dim = {cols}}, bias);
+        free(bias);
+    }
 }
 
 /* A constant of N values along the last axis only. */
@@ -75,7 +121,7 @@ static bool replace_by_linear(Fusion *f, LinearMatch *m, Diag *d)
     Node *mm = m->matmul;
     Node *lin = fusion_add_node(f, m->y->producer, "Linear", mm->opset);
     node_add_input(lin, mm->in[0]);
-    node_add_input(lin, mm->in[1]);
+    node_add_input(lin, m->w);
     if (m->bias)
         node_add_input(lin, m->bias);
     fused_act_set(lin, &m->act);
@@ -92,12 +138,17 @@ bool pass_fuse_linear(Graph *g, Diag *d)
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *mm = g->nodes[i];
-        if (!is_linear_matmul(&f, mm))
+        bool gemm = is_linear_gemm(&f, mm);
+        if (!gemm && !is_linear_matmul(&f, mm))
             continue;
-        LinearMatch m = {.matmul = mm, .act = {.kind = SNT_ACT_NONE}, .y = mm->out[0]};
-        match_bias(&f, &m);
+        LinearMatch m = {.matmul = mm, .w = mm->in[1], .act = {.kind = SNT_ACT_NONE},
+                         .y = mm->out[0]};
+        if (gemm)
+            gemm_operands(g, &m);
+        else
+            match_bias(&f, &m);
         match_activation(&f, &m);
-        if (m.count > 0)
+        if (gemm || m.count > 0)
             ok = replace_by_linear(&f, &m, d);
     }
     fusion_end(&f);

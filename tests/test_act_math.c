@@ -146,6 +146,13 @@ static double ref_act(const snt_act *a, double v)
     case SNT_ACT_GELU:       return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
     case SNT_ACT_GELU_TANH:
         return v * r_sigmoid(2.0 * sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v));
+    case SNT_ACT_HARD_SIGMOID:
+        t = a->alpha * v + a->beta;
+        return t < 0 ? 0 : t > 1 ? 1 : t;
+    case SNT_ACT_HARD_SWISH:
+        t = a->alpha * v + a->beta;
+        return v * (t < 0 ? 0 : t > 1 ? 1 : t);
+    case SNT_ACT_SILU:       return v * r_sigmoid(v);
     }
     return NAN;
 }
@@ -162,12 +169,19 @@ static double ref_act(const snt_act *a, double v)
  */
 static double act_bound(snt_act_kind kind, double v, double want)
 {
+    /* The hard sigmoid's alpha v + beta cancels near its 0 corner, where
+     * its two roundings are all that is left (times |v| for HardSwish);
+     * the tests use alpha 0.1, beta 2. */
+    double hard = 0x1p-24 * (fabs(0.1 * v) + 2.0);
     double z = 1.5957691216057308 * (v + 0.044715 * v * v * v);
     switch (kind) {
     case SNT_ACT_SIGMOID:   return 3e-7 * fabs(want) + 0x1p-149;
     case SNT_ACT_TANH:      return 2.5e-7 * fabs(want) + 0x1p-149;
     case SNT_ACT_GELU:      return 6e-7 * fabs(want) + 3e-7 * fabs(v);
     case SNT_ACT_GELU_TANH: return (5e-7 + 3e-7 * fabs(z)) * fabs(want) + fabs(v) * 0x1p-149;
+    case SNT_ACT_HARD_SIGMOID: return hard + 0x1p-24 * fabs(want);
+    case SNT_ACT_HARD_SWISH: return (hard + 0x1p-23) * fabs(v) + 0x1p-149;
+    case SNT_ACT_SILU:      return 4e-7 * fabs(want) + fabs(v) * 0x1p-149;
     default:                return 0;
     }
 }
@@ -232,7 +246,7 @@ static void test_act_ragged(void)
     size_t li;
     int kind;
     fill_inputs(x, MAXN + 1);
-    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_GELU_TANH; kind++) {
+    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_SILU; kind++) {
         a.kind = (snt_act_kind)kind;
         a.alpha = kind == SNT_ACT_CLIP ? -1.5f : 0.1f;
         a.beta = 2.0f;
@@ -429,7 +443,7 @@ static void test_epilogue_row(void)
     size_t li;
     int kind, parts;
     fill_inputs(x, MAXN);
-    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_GELU_TANH; kind++)
+    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_SILU; kind++)
         for (parts = 0; parts <= EP_ALL; parts++)
             for (li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
                 size_t n = lengths[li], row = li % 3, col = li % 3 == 1 ? 5 : 0;

@@ -609,6 +609,45 @@ static void test_conv_bn_gelu(void)
     graph_free(g);
 }
 
+/* x * HardSigmoid(x) and x * Sigmoid(x) after a Conv (torch's Hardswish
+ * before opset 14, and SiLU) become its HardSwish / SiLU activation; a
+ * gate that something else reads too stays. */
+static void test_conv_epilogue_gated(void)
+{
+    static const struct {
+        const char *gate, *act;
+    } cases[] = {{"HardSigmoid", "HardSwish"}, {"Sigmoid", "Silu"}};
+    for (size_t i = 0; i < 2; i++) {
+        Graph *g = new_graph();
+        Tensor *x = graph_input(g, SHAPE(1, 2, 5, 5));
+        Node *conv = conv3x3(g, x, true);
+        Node *gate = add_node(g, cases[i].gate, conv->out[0], NULL);
+        if (i == 0) {
+            node_add_attr(gate, "alpha", ATTR_FLOAT)->f = 1.0 / 6;
+            node_add_attr(gate, "beta", ATTR_FLOAT)->f = 0.5;
+        }
+        Tensor *y = op2(g, "Mul", gate->out[0], conv->out[0]);
+        mark_output(g, y);
+        infer_ok(g);
+        Node *n = expect_fused(g, "fuse_conv_epilogue", "FusedConv", x, y);
+        CU_ASSERT_STRING_EQUAL(attr_string_or(n, "activation", ""), cases[i].act);
+        if (i == 0) {
+            CU_ASSERT_DOUBLE_EQUAL(attr_float_or(n, "alpha", 0), 1.0 / 6, 1e-7);
+            CU_ASSERT_DOUBLE_EQUAL(attr_float_or(n, "beta", 0), 0.5, 1e-7);
+        }
+        graph_free(g);
+    }
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(1, 2, 5, 5));
+    Node *conv = conv3x3(g, x, true);
+    Tensor *s = op1(g, "Sigmoid", conv->out[0]);
+    mark_output(g, op2(g, "Mul", conv->out[0], s));
+    mark_output(g, s);
+    infer_ok(g);
+    expect_unchanged(g, "fuse_conv_epilogue");
+    graph_free(g);
+}
+
 /* Clip with constant bounds fuses; an activation whose input is also a
  * graph output does not. */
 static void test_conv_epilogue_clip_and_reject(void)
@@ -701,6 +740,7 @@ int main(void)
         {"conv epilogue: relu, bn, residual", test_conv_epilogue_full},
         {"conv epilogue: bn folded before gelu", test_conv_bn_gelu},
         {"conv epilogue: clip, rejects", test_conv_epilogue_clip_and_reject},
+        {"conv epilogue: HardSwish and SiLU gates", test_conv_epilogue_gated},
         {"linear", test_linear},
         {"linear rejects", test_linear_rejects},
     };

@@ -145,6 +145,13 @@ static double ref_act(const snt_act *a, double v)
     case SNT_ACT_GELU:       return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
     case SNT_ACT_GELU_TANH:
         return 0.5 * v * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v)));
+    case SNT_ACT_HARD_SIGMOID:
+        t = a->alpha * v + a->beta;
+        return t < 0 ? 0 : t > 1 ? 1 : t;
+    case SNT_ACT_HARD_SWISH:
+        t = a->alpha * v + a->beta;
+        return v * (t < 0 ? 0 : t > 1 ? 1 : t);
+    case SNT_ACT_SILU:       return v / (1.0 + exp(-v));
     }
     return NAN;
 }
@@ -158,7 +165,7 @@ static void test_activations(void)
     size_t i;
     for (i = 0; i < n; i++)
         x[i] *= 6.0f;   /* reach both tails */
-    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_GELU_TANH; kind++) {
+    for (kind = SNT_ACT_NONE; kind <= SNT_ACT_SILU; kind++) {
         snt_act a;
         a.kind = kind;
         a.alpha = kind == SNT_ACT_CLIP ? -1.5f : 0.1f;

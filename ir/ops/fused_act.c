@@ -14,7 +14,9 @@ typedef struct {
     int64_t flops;             /* per element, see act_flops */
 } ActInfo;
 
-/* Gelu's two kinds share the op name; "approximate" tells them apart. */
+/* Gelu's two kinds share the op name; "approximate" tells them apart.
+ * SiLU has no ONNX op: it is x * Sigmoid(x), two nodes, and "Silu" only
+ * ever names it as a fused op's attribute. */
 static const ActInfo act_table[] = {
     {"Relu", SNT_ACT_RELU, 1},
     {"LeakyRelu", SNT_ACT_LEAKY_RELU, 1},
@@ -23,6 +25,9 @@ static const ActInfo act_table[] = {
     {"Tanh", SNT_ACT_TANH, 1},
     {"Gelu", SNT_ACT_GELU, 5},
     {"Gelu", SNT_ACT_GELU_TANH, 9},
+    {"HardSigmoid", SNT_ACT_HARD_SIGMOID, 1},
+    {"HardSwish", SNT_ACT_HARD_SWISH, 1},
+    {"Silu", SNT_ACT_SILU, 2},
 };
 
 enum { ACT_COUNT = sizeof act_table / sizeof act_table[0] };
@@ -84,6 +89,11 @@ static void set_float_attr(Node *n, const char *name, double value)
     node_add_attr(n, name, ATTR_FLOAT)->f = value;
 }
 
+static bool has_hard_sigmoid(const snt_act *act)
+{
+    return act->kind == SNT_ACT_HARD_SIGMOID || act->kind == SNT_ACT_HARD_SWISH;
+}
+
 void fused_act_set(Node *n, const snt_act *act)
 {
     const ActInfo *info = act_by_kind(act->kind);
@@ -92,9 +102,9 @@ void fused_act_set(Node *n, const snt_act *act)
     set_string_attr(n, "activation", info->op);
     if (act->kind == SNT_ACT_GELU_TANH)
         set_string_attr(n, "approximate", "tanh");
-    if (act->kind == SNT_ACT_LEAKY_RELU || act->kind == SNT_ACT_CLIP)
+    if (act->kind == SNT_ACT_LEAKY_RELU || act->kind == SNT_ACT_CLIP || has_hard_sigmoid(act))
         set_float_attr(n, "alpha", act->alpha);
-    if (act->kind == SNT_ACT_CLIP)
+    if (act->kind == SNT_ACT_CLIP || has_hard_sigmoid(act))
         set_float_attr(n, "beta", act->beta);
 }
 
@@ -136,6 +146,16 @@ bool act_of_node(const Node *n, snt_act *act)
     case SNT_ACT_LEAKY_RELU:
         act->alpha = (float)attr_float_or(n, "alpha", 0.01);
         return true;
+    case SNT_ACT_HARD_SIGMOID:
+        act->alpha = (float)attr_float_or(n, "alpha", 0.2);
+        act->beta = (float)attr_float_or(n, "beta", 0.5);
+        return true;
+    case SNT_ACT_HARD_SWISH:
+        act->alpha = 1.0f / 6.0f;
+        act->beta = 0.5f;
+        return true;
+    case SNT_ACT_SILU:
+        return false;   /* no single node computes it */
     case SNT_ACT_CLIP:
         return clip_act(n, act);
     default:

@@ -365,6 +365,9 @@ static const char *act_kind_name(snt_act_kind kind)
     case SNT_ACT_TANH: return "SNT_ACT_TANH";
     case SNT_ACT_GELU: return "SNT_ACT_GELU";
     case SNT_ACT_GELU_TANH: return "SNT_ACT_GELU_TANH";
+    case SNT_ACT_HARD_SIGMOID: return "SNT_ACT_HARD_SIGMOID";
+    case SNT_ACT_HARD_SWISH: return "SNT_ACT_HARD_SWISH";
+    case SNT_ACT_SILU: return "SNT_ACT_SILU";
     }
     return "SNT_ACT_NONE";
 }

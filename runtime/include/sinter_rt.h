@@ -49,7 +49,10 @@ typedef enum {
     SNT_ACT_SIGMOID,
     SNT_ACT_TANH,
     SNT_ACT_GELU,        /* 0.5 x (1 + erf(x / sqrt 2)) */
-    SNT_ACT_GELU_TANH    /* tanh approximation */
+    SNT_ACT_GELU_TANH,   /* tanh approximation */
+    SNT_ACT_HARD_SIGMOID, /* max(0, min(1, alpha * x + beta)) */
+    SNT_ACT_HARD_SWISH,  /* x * hard sigmoid(x), alpha and beta as there */
+    SNT_ACT_SILU         /* x * sigmoid(x) */
 } snt_act_kind;
 
 typedef struct {

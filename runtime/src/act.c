@@ -18,7 +18,9 @@
  * float64 libm's).  In scope at the expansion: alpha, beta, and
  * lo = min(alpha, beta).  Clip is min(max(v, lo), beta) in that order,
  * as ONNX defines it: lowering lo to beta when alpha > beta makes every
- * value beta.  Gelu's tanh form 0.5 v (1 + tanh(u)), with
+ * value beta.  HardSigmoid, HardSwish (x times HardSigmoid, ONNX's
+ * HardSwish with alpha 1/6, beta 1/2) and SiLU are the activations of
+ * MobileNet-style blocks.  Gelu's tanh form 0.5 v (1 + tanh(u)), with
  * u = sqrt(2/pi) (v + 0.044715 v^3), is computed as v sigmoid(2u): the
  * same function without the cancellation of 1 + tanh(u) for negative v.
  */
@@ -32,7 +34,14 @@
     case SNT_ACT_GELU:       MAP(T, (T)0.5 * v * (1 + ERF(v * (T)0.70710678118654752440))); break; \
     case SNT_ACT_GELU_TANH: \
         MAP(T, v * SIGMOID((T)1.59576912160573071176 * (v + (T)0.044715 * v * v * v))); \
-        break;
+        break; \
+    case SNT_ACT_HARD_SIGMOID: MAP(T, SNT__HARD_SIGMOID(T, v)); break; \
+    case SNT_ACT_HARD_SWISH: MAP(T, v * SNT__HARD_SIGMOID(T, v)); break; \
+    case SNT_ACT_SILU:       MAP(T, v * SIGMOID(v)); break;
+
+/* max(0, min(1, alpha v + beta)), NaN staying NaN. */
+#define SNT__HARD_SIGMOID(T, v) \
+    (alpha * (v) + beta < 0 ? (T)0 : alpha * (v) + beta > 1 ? (T)1 : alpha * (v) + beta)
 
 /* The double sigmoid straight from the definition: exp(-v) overflowing
  * to inf still gives the right limit 0. */
