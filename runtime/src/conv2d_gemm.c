@@ -7,21 +7,21 @@
  * pixel, the input value that tap reads (0 in the padding).  W arrives
  * packed (snt_conv2d_pack_weights, run by the compiler on constant
  * weights), so nothing constant is repacked at run time.  X' is never
- * built; two ways to feed it to the micro-kernel, by stride:
+ * built: the input, zero-padded, is copied once into `scratch` as planes
+ * in which every row of X' is a run at a fixed offset, and the
+ * micro-kernel reads B in place through a table of those offsets.
  *
- *  - stride 1 (direct): the input, zero-padded, is copied once into
- *    `scratch` as planes of Hp x Wp (Wp = ow + (kw-1)*dw).  Computed on
- *    that wider grid, output pixel q = oy*Wp + ox reads tap (ci, ky, kx)
- *    at plane[ci][q + ky*dh*Wp + kx*dw]: every row of X' is a run of the
- *    padded planes at a fixed offset, and the micro-kernel reads B in
- *    place through a table of those offsets.  The Wp - ow columns past
- *    each output row are computed and dropped: a tile goes to a small
- *    buffer and its valid runs to Y.  No im2col copies at all, which
- *    matters for the thin layers (16 or 32 output channels) where a
- *    packed column is used by only two or four micro-kernel calls.
- *  - other strides (packed): blocks of KC rows x NC columns of X' are
- *    packed from the input into B panels, each then multiplied by every
- *    row panel of W.
+ * With stride 1 a channel is one padded plane of Hp x Wp, Wp = ow +
+ * (kw-1)*dw: computed on that wider grid, output pixel q = oy*Wp + ox
+ * reads tap (ky, kx) at plane[q + ky*dh*Wp + kx*dw].  A stride s splits
+ * each channel into s*s phase planes, phase (a, b) holding the padded
+ * input's rows a, a+s, ... and columns b, b+s, ...: tap (ky, kx) then
+ * reads phase ((ky*dh) % s, (kx*dw) % s) at a stride-1 offset again.
+ * The grid's columns past each output row are computed and dropped: a
+ * tile goes to a small buffer and its valid runs to Y.  No im2col copies
+ * at all, which matters most for the thin layers (16 or 32 output
+ * channels), where a packed column would feed only two or four
+ * micro-kernel calls.
  *
  * The epilogue (bias, activation, affine, residual) runs on each block of
  * output right after its last depth block, while it is still in L1.
@@ -31,13 +31,12 @@
 #include "internal.h"
 
 /*
- * Blocking of the packed way.  A B panel (KC x NR) is sized to stay in
- * L1 while the W panels (MR x KC each) stream through it from L2; the
- * packed block of NC columns stays in L2.
+ * Blocking.  The B rows of one depth block for one panel of nr grid
+ * pixels (KC x NR floats) stay in L1 while every row panel of W streams
+ * through them from L2.
  */
-#define PANEL_BYTES ((size_t)24 * 1024)   /* a B panel: half of a 48 KiB L1 */
-#define BLOCK_FLOATS ((size_t)64 * 1024)  /* the packed block: 256 KiB of L2 */
-#define TILE_FLOATS ((size_t)32 * 1024)   /* the direct way's output tile: 128 KiB */
+#define PANEL_BYTES ((size_t)24 * 1024)   /* B rows of a block: half of a 48 KiB L1 */
+#define TILE_FLOATS ((size_t)32 * 1024)   /* the output tile: 128 KiB */
 
 static size_t div_up(size_t a, size_t b)
 {
@@ -55,11 +54,6 @@ static size_t depth_of(const snt_conv2d_params *p)
     return p->c / p->groups * p->kh * p->kw;
 }
 
-static int is_direct(const snt_conv2d_params *p)
-{
-    return p->sh == 1 && p->sw == 1;
-}
-
 /* Floats that `count` ptrdiff_t offsets take, rounded to whole
  * 64-byte lines so what follows stays aligned. */
 static size_t offset_floats(size_t count)
@@ -67,32 +61,27 @@ static size_t offset_floats(size_t count)
     return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
 }
 
-/* ---- the direct way (stride 1) ------------------------------------- */
+/* ---- the padded phase planes --------------------------------------- */
 
-/* Runs the epilogue on rows [0, rows) x columns [col, col+n) of the
- * group's output c (first row: output channel ch0). */
-static void epilogue_block(const snt__epilogue *ep, size_t ch0, size_t rows, size_t col,
-                           size_t n, float *c, size_t ldc)
-{
-    size_t i;
-    for (i = 0; i < rows; i++)
-        snt__epilogue_row(ep, ch0 + i, col, c + i * ldc + col, n);
-}
-
-
-/* The padded grid: rows and row width of a padded input plane. */
+/* The grid: rows and row width of a phase plane. */
 static size_t grid_rows(const snt_conv2d_params *p)
 {
-    return p->oh + (p->kh - 1) * p->dh;
+    return p->oh + (p->kh - 1) * p->dh / p->sh;
 }
 
 static size_t grid_width(const snt_conv2d_params *p)
 {
-    return p->ow + (p->kw - 1) * p->dw;
+    return p->ow + (p->kw - 1) * p->dw / p->sw;
+}
+
+/* Phase planes per input channel. */
+static size_t phases(const snt_conv2d_params *p)
+{
+    return p->sh * p->sw;
 }
 
 /*
- * Floats from one padded plane to the next: the plane rounded up to whole
+ * Floats from one phase plane to the next: the plane rounded up to whole
  * 64-byte lines, an odd number of them.  The micro-kernel reads a tile's
  * B rows from every plane; planes a power of two apart (a 64 x 64 image)
  * would put all those rows in the same few cache sets, an odd number of
@@ -104,35 +93,69 @@ static size_t plane_floats(const snt_conv2d_params *p)
     return (lines | 1) * 16;
 }
 
+/* Planes of the group's input channels. */
+static size_t planes_floats(const snt_conv2d_params *p)
+{
+    return p->c / p->groups * phases(p) * plane_floats(p);
+}
+
 /* Output pixels on the grid: up to the last valid one. */
 static size_t grid_outputs(const snt_conv2d_params *p)
 {
     return (p->oh - 1) * grid_width(p) + p->ow;
 }
 
-/* Copies the group's cg input channels into zero-padded planes at dst,
- * followed by nr zeros that the last tile's unused columns read. */
+/*
+ * Row i of phase plane (a, b) of input channel xc: the padded input's row
+ * i*sh + a, columns b, b+sw, ...; zeros stay where those fall in the
+ * padding (dst is zeroed first).
+ */
+static void fill_phase_row(const snt_conv2d_params *p, const float *xc, size_t a, size_t b,
+                           size_t i, float *dst)
+{
+    ptrdiff_t iy = (ptrdiff_t)(i * p->sh + a) - (ptrdiff_t)p->pt;
+    size_t lo, hi, j;
+    if (iy < 0 || iy >= (ptrdiff_t)p->h)
+        return;
+    /* Grid columns j with 0 <= j*sw + b - pl < w. */
+    lo = p->pl > b ? div_up(p->pl - b, p->sw) : 0;
+    hi = b < p->w + p->pl ? min_size(grid_width(p), div_up(p->w + p->pl - b, p->sw)) : 0;
+    xc += (size_t)iy * p->w;
+    if (p->sw == 1 && lo < hi)
+        memcpy(dst + lo, xc + lo + b - p->pl, (hi - lo) * sizeof(float));
+    else
+        for (j = lo; j < hi; j++)
+            dst[j] = xc[j * p->sw + b - p->pl];
+}
+
+/* Copies the group's cg input channels into zero-padded phase planes at
+ * dst, followed by nr zeros that the last tile's unused columns read. */
 static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
 {
-    size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p), ci, iy;
-    size_t plane = plane_floats(p);
-    size_t cols = min_size(p->w, wp - p->pl), rows = min_size(p->h, hp - p->pt);
-    memset(dst, 0, (cg * plane + nr) * sizeof(float));
+    size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
+    size_t plane = plane_floats(p), ci, a, b, i;
+    memset(dst, 0, (planes_floats(p) + nr) * sizeof(float));
     for (ci = 0; ci < cg; ci++)
-        for (iy = 0; iy < rows; iy++)
-            memcpy(dst + ci * plane + (p->pt + iy) * wp + p->pl, xg + (ci * p->h + iy) * p->w,
-                   cols * sizeof(float));
+        for (a = 0; a < p->sh; a++)
+            for (b = 0; b < p->sw; b++) {
+                float *pl = dst + ((ci * p->sh + a) * p->sw + b) * plane;
+                for (i = 0; i < hp; i++)
+                    fill_phase_row(p, xg + ci * p->h * p->w, a, b, i, pl + i * wp);
+            }
 }
 
 /* rows[(ci*kh + ky)*kw + kx]: where tap (ci, ky, kx) of grid pixel 0
- * lies in the padded planes. */
+ * lies in the phase planes. */
 static void tap_offsets(const snt_conv2d_params *p, ptrdiff_t *rows)
 {
     size_t cg = p->c / p->groups, wp = grid_width(p), plane = plane_floats(p), ci, ky, kx;
     for (ci = 0; ci < cg; ci++)
         for (ky = 0; ky < p->kh; ky++)
-            for (kx = 0; kx < p->kw; kx++)
-                *rows++ = (ptrdiff_t)(ci * plane + ky * p->dh * wp + kx * p->dw);
+            for (kx = 0; kx < p->kw; kx++) {
+                size_t dy = ky * p->dh, dx = kx * p->dw;
+                size_t phase = (ci * p->sh + dy % p->sh) * p->sw + dx % p->sw;
+                *rows++ = (ptrdiff_t)(phase * plane + dy / p->sh * wp + dx / p->sw);
+            }
 }
 
 /*
@@ -197,7 +220,7 @@ static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
 static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
     /* Offsets, the padded planes and their nr trailing zeros, the tile. */
-    return offset_floats(depth_of(p)) + (p->c / p->groups) * plane_floats(p) + nr +
+    return offset_floats(depth_of(p)) + planes_floats(p) + nr +
            tile_rows(p, mr) * tile_cols(p, mr, nr);
 }
 
@@ -239,7 +262,7 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     size_t width_max = to_y ? nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
     ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
     float *planes = scratch + offset_floats(depth);
-    float *tile = planes + (p->c / p->groups) * plane_floats(p) + nr, *yg = y + ch0 * n;
+    float *tile = planes + planes_floats(p) + nr, *yg = y + ch0 * n;
     direct_product dp = {uk, wg, planes, rows, depth, kg};
     pad_planes(p, xg, nr, planes);
     tap_offsets(p, rows);
@@ -265,129 +288,13 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     }
 }
 
-/* ---- the packed way (other strides) -------------------------------- */
-
-/* Columns of a block: as many whole panels as fit beside its depth. */
-static size_t block_cols(const snt_conv2d_params *p, size_t nr)
-{
-    size_t kc = block_depth(depth_of(p), nr), panels;
-    if (kc == 0)
-        return nr;
-    panels = BLOCK_FLOATS / (kc * nr);
-    if (panels == 0)
-        panels = 1;
-    return min_size(panels, div_up(p->oh * p->ow, nr)) * nr;
-}
-
-static size_t packed_scratch_floats(const snt_conv2d_params *p, size_t nr)
-{
-    size_t kc = block_depth(depth_of(p), nr);
-    return offset_floats(kc) + kc * block_cols(p, nr);
-}
-
-/*
- * Writes `len` values into the block's panels (dst: depth row r of the
- * first panel; panels nr*kc floats apart) from block column j on,
- * crossing panel boundaries: src[i*stride], or zeros when src is NULL.
- */
-static void put_columns(float *dst, size_t kc, size_t nr, size_t j, const float *src,
-                        size_t stride, size_t len)
-{
-    while (len > 0) {
-        size_t lane = j % nr, n = min_size(nr - lane, len), i;
-        float *d = dst + j / nr * nr * kc + lane;
-        if (src == NULL)
-            memset(d, 0, n * sizeof(float));
-        else if (stride == 1)
-            memcpy(d, src, n * sizeof(float));
-        else
-            for (i = 0; i < n; i++)
-                d[i] = src[i * stride];
-        if (src != NULL)
-            src += n * stride;
-        j += n;
-        len -= n;
-    }
-}
-
-/*
- * One row (ci, ky, kx) of X' for block columns [j0, j0+nc), output row
- * by output row: zeros where the tap reads the padding, else a run of
- * the input row (strided by sw).  xc is input channel ci.
- */
-static void pack_im2col_row(const snt_conv2d_params *p, const float *xc, size_t ky, size_t kx,
-                            size_t j0, size_t nc, size_t nr, size_t kc, float *dst)
-{
-    size_t lo, hi, col = j0, end = j0 + nc;
-    /* Output columns [lo, hi) read inside the input row. */
-    snt__window_range(p->pl, kx * p->dw, p->sw, p->w, p->ow, &lo, &hi);
-    while (col < end) {
-        size_t oy = col / p->ow, a = col % p->ow, b = min_size(p->ow, a + end - col);
-        ptrdiff_t iy = (ptrdiff_t)(oy * p->sh + ky * p->dh) - (ptrdiff_t)p->pt;
-        size_t in_a = a > lo ? a : lo, in_b = b < hi ? b : hi, j = col - j0;
-        if (iy < 0 || iy >= (ptrdiff_t)p->h || in_a >= in_b) {
-            put_columns(dst, kc, nr, j, NULL, 1, b - a);
-        } else {
-            const float *row = xc + (size_t)iy * p->w + kx * p->dw - p->pl;
-            put_columns(dst, kc, nr, j, NULL, 1, in_a - a);
-            put_columns(dst, kc, nr, j + in_a - a, row + in_a * p->sw, p->sw, in_b - in_a);
-            put_columns(dst, kc, nr, j + in_b - a, NULL, 1, b - in_b);
-        }
-        col += b - a;
-    }
-}
-
-/* Packs rows [k0, k0+kc) x columns [j0, j0+nc) of X' (one group; xg its
- * first input channel) as B panels of nr columns into dst, zero past nc. */
-static void pack_columns(const snt_conv2d_params *p, const float *xg, size_t k0, size_t kc,
-                         size_t j0, size_t nc, size_t nr, float *dst)
-{
-    size_t taps = p->kh * p->kw, hw = p->h * p->w, r;
-    for (r = 0; r < kc; r++) {
-        size_t kk = k0 + r, ky = kk % taps / p->kw, kx = kk % p->kw;
-        pack_im2col_row(p, xg + kk / taps * hw, ky, kx, j0, nc, nr, kc, dst + r * nr);
-        /* The last panel's columns past nc. */
-        put_columns(dst + r * nr, kc, nr, nc, NULL, 1, (nr - nc % nr) % nr);
-    }
-}
-
-/* One group of one image, the packed way: block by block of X', panel
- * by panel, every row panel of W; the epilogue on each finished panel. */
-static void packed_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
-                         const float *xg, const float *wg, size_t ch0,
-                         const snt__epilogue *ep, float *y, float *scratch)
-{
-    size_t kg = p->k / p->groups, depth = depth_of(p), n = p->oh * p->ow;
-    size_t mr = uk->mr, nr = uk->nr;
-    size_t kc_max = block_depth(depth, nr), nc_max = block_cols(p, nr), jc, pc, ir, jr, r;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
-    float *block = scratch + offset_floats(kc_max), *yg = y + ch0 * n;
-    for (r = 0; r < kc_max; r++)
-        rows[r] = (ptrdiff_t)(r * nr);
-    for (jc = 0; jc < n; jc += nc_max) {
-        size_t nc = min_size(nc_max, n - jc);
-        for (pc = 0; pc < depth; pc += kc_max) {
-            size_t kc = min_size(kc_max, depth - pc);
-            pack_columns(p, xg, pc, kc, jc, nc, nr, block);
-            for (jr = 0; jr < nc; jr += nr) {
-                size_t cols = min_size(nr, nc - jr);
-                for (ir = 0; ir < kg; ir += mr)
-                    uk->run(min_size(mr, kg - ir), cols, kc, wg + ir * depth + pc * mr,
-                            block + jr * kc, rows, yg + ir * n + jc + jr, n, pc > 0);
-                if (pc + kc == depth && ep != NULL)
-                    epilogue_block(ep, ch0, kg, jc + jr, cols, yg, n);
-            }
-        }
-    }
-}
-
 /* ---- the entry points ---------------------------------------------- */
 
 size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr)
 {
     if (depth_of(p) == 0)
         return 0;
-    return is_direct(p) ? direct_scratch_floats(p, mr, nr) : packed_scratch_floats(p, nr);
+    return direct_scratch_floats(p, mr, nr);
 }
 
 size_t snt_conv2d_packed_weights_floats(const snt_conv2d_params *p, unsigned mr)
@@ -438,10 +345,7 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
             conv_empty(p, e, y);
         for (g = 0; g < p->groups && depth_of(p) > 0; g++) {
             const float *xg = x + g * cg * p->h * p->w, *wg = w_packed + g * group_w;
-            if (is_direct(p))
-                direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
-            else
-                packed_group(p, uk, xg, wg, g * kg, e, y, scratch);
+            direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
         }
         if (ep.residual != NULL)
             ep.residual += out_img;
