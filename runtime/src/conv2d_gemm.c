@@ -18,7 +18,10 @@
  * input's rows a, a+s, ... and columns b, b+s, ...: tap (ky, kx) then
  * reads phase ((ky*dh) % s, (kx*dw) % s) at a stride-1 offset again.
  * The grid's columns past each output row are computed and dropped: a
- * tile goes to a small buffer and its valid runs to Y.  No im2col copies
+ * tile goes to a small buffer and its valid runs to Y.  A 1x1 kernel of
+ * stride 1 without padding has the image for its grid: it writes Y
+ * directly and packs each panel's B rows from the image into L1 rather
+ * than copy the image.  No im2col copies
  * at all, which matters most for the thin layers (16 or 32 output
  * channels), where a packed column would feed only two or four
  * micro-kernel calls.
@@ -37,6 +40,9 @@
  */
 #define PANEL_BYTES ((size_t)24 * 1024)   /* B rows of a block: half of a 48 KiB L1 */
 #define TILE_FLOATS ((size_t)32 * 1024)   /* the output tile: 128 KiB */
+/* Panels of nr pixels written straight to Y before their epilogue runs:
+ * longer rows for it, still in L2. */
+#define EPILOGUE_PANELS 4
 
 static size_t div_up(size_t a, size_t b)
 {
@@ -217,28 +223,56 @@ static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
     return (panels ? panels : 1) * nr;
 }
 
+/*
+ * A 1x1 kernel of stride 1 without padding has the image itself for its
+ * grid: tap ci of pixel q is x[ci][q].  It packs each panel's B rows (K x
+ * nr, in L1) from x instead of copying x into planes: read once, never
+ * written back, and no rows a power of two apart in the cache.
+ */
+static int packs_panels(const snt_conv2d_params *p)
+{
+    return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
+           p->pl == 0 && p->oh == p->h && p->ow == p->w;
+}
+
+/* The B rows of grid pixels [q, q+cols) of a 1x1 convolution, as one
+ * panel of nr columns (zero past cols) at dst; rows[ci] = ci*nr. */
+static void pack_panel(const snt_conv2d_params *p, const float *xg, size_t q, size_t cols,
+                       size_t nr, float *dst)
+{
+    size_t cg = p->c / p->groups, hw = p->h * p->w, ci;
+    for (ci = 0; ci < cg; ci++, dst += nr) {
+        memcpy(dst, xg + ci * hw + q, cols * sizeof(float));
+        memset(dst + cols, 0, (nr - cols) * sizeof(float));
+    }
+}
+
 static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
+    if (packs_panels(p))
+        return offset_floats(depth_of(p)) + depth_of(p) * nr +
+               tile_rows(p, mr) * tile_cols(p, mr, nr);
     /* Offsets, the padded planes and their nr trailing zeros, the tile. */
     return offset_floats(depth_of(p)) + planes_floats(p) + nr +
            tile_rows(p, mr) * tile_cols(p, mr, nr);
 }
 
 /* One micro-kernel call: rows [ir, ir+mr) of the tile at c (leading
- * dimension ld) for grid pixels [q, q+cols), depth block [pc, pc+kc). */
+ * dimension ld) for `cols` grid pixels whose B rows start at b, depth
+ * block [pc, pc+kc). */
 typedef struct {
     const snt_f32_gemm_ukernel *uk;
-    const float *wg, *planes;
+    const float *wg;
     const ptrdiff_t *rows;
     size_t depth, kg;
 } direct_product;
 
-static void direct_call(const direct_product *dp, size_t ir, size_t q, size_t cols, size_t pc,
-                        size_t kc, float *c, size_t ld)
+static void direct_call(const direct_product *dp, size_t ir, const float *b, size_t cols,
+                        size_t pc, size_t kc, float *c, size_t ld)
 {
     size_t mr = dp->uk->mr;
-    dp->uk->run(min_size(mr, dp->kg - ir), cols, kc, dp->wg + ir * dp->depth + pc * mr,
-                dp->planes + q, dp->rows + pc, c + ir * ld, ld, pc > 0);
+    dp->uk->run(min_size(mr, dp->kg - ir), cols, kc, dp->wg + ir * dp->depth + pc * mr, b,
+                dp->rows + pc, c + ir * ld, ld, pc > 0);
 }
 
 /*
@@ -259,32 +293,44 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     size_t kg = p->k / p->groups, depth = depth_of(p), q_end = grid_outputs(p);
     size_t n = p->oh * p->ow, mr = uk->mr, nr = uk->nr, kc_max = block_depth(depth, nr);
     int to_y = grid_width(p) == p->ow;
-    size_t width_max = to_y ? nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
+    size_t width_max = to_y ? EPILOGUE_PANELS * nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
     ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
     float *planes = scratch + offset_floats(depth);
-    float *tile = planes + planes_floats(p) + nr, *yg = y + ch0 * n;
-    direct_product dp = {uk, wg, planes, rows, depth, kg};
-    pad_planes(p, xg, nr, planes);
-    tap_offsets(p, rows);
+    float *tile = planes + (packs_panels(p) ? depth * nr : planes_floats(p) + nr);
+    float *yg = y + ch0 * n;
+    direct_product dp = {uk, wg, rows, depth, kg};
+    if (packs_panels(p)) {
+        for (i = 0; i < depth; i++)
+            rows[i] = (ptrdiff_t)(i * nr);
+    } else {
+        pad_planes(p, xg, nr, planes);
+        tap_offsets(p, rows);
+    }
     for (q0 = 0; q0 < q_end; q0 += width_max) {
         size_t width = min_size(width_max, q_end - q0);
         for (q = q0; q < q0 + width; q += nr) {
             size_t cols = min_size(nr, q0 + width - q);
+            /* B: the planes from pixel q, or a panel packed for it. */
+            const float *b = planes + q;
+            if (packs_panels(p)) {
+                pack_panel(p, xg, q, cols, nr, planes);
+                b = planes;
+            }
             for (pc = 0; pc < depth; pc += kc_max) {
                 size_t kc = min_size(kc_max, depth - pc);
                 for (ir = 0; ir < kg; ir += mr) {
                     if (!to_y) {
-                        direct_call(&dp, ir, q, cols, pc, kc, tile + (q - q0), width_max);
+                        direct_call(&dp, ir, b, cols, pc, kc, tile + (q - q0), width_max);
                         continue;
                     }
-                    direct_call(&dp, ir, q, cols, pc, kc, yg + q, n);
-                    for (i = ir; i < min_size(ir + mr, kg) && ep && pc + kc == depth; i++)
-                        snt__epilogue_row(ep, ch0 + i, q, yg + i * n + q, cols);
+                    direct_call(&dp, ir, b, cols, pc, kc, yg + q, n);
                 }
             }
         }
         if (!to_y)
             store_tile(p, tile, width_max, kg, width, q0, ch0, ep, y);
+        for (i = 0; i < kg && to_y && ep; i++)
+            snt__epilogue_row(ep, ch0 + i, q0, yg + i * n + q0, width);
     }
 }
 
