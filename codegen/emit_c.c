@@ -295,14 +295,6 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
 /* The body                                                           */
 /* ------------------------------------------------------------------ */
 
-static bool node_has_work(const Node *n)
-{
-    for (int i = 0; i < n->n_out; i++)
-        if (tensor_bytes(n->out[i]) > 0)
-            return true;
-    return false;
-}
-
 static void put_node_comment(Str *body, const Node *n)
 {
     char buf[160];
@@ -318,7 +310,8 @@ static void put_node_comment(Str *body, const Node *n)
     str_puts(body, " */\n");
 }
 
-/* Nodes the planner elided (views, Concats whose inputs were produced in
+/* One block per kernel (node_is_kernel, the count the reports give);
+ * nodes the planner elided (views, Concats whose inputs were produced in
  * place) leave only their comment. */
 static bool emit_nodes(Emitter *e, Diag *d)
 {
@@ -328,7 +321,7 @@ static bool emit_nodes(Emitter *e, Diag *d)
         if (!node_has_work(n))
             continue;
         put_node_comment(e->body, n);
-        if (n->elided) {
+        if (!node_is_kernel(n)) {
             str_puts(e->body, "    /* (no code: the memory plan aliases its inputs and outputs) */\n");
             continue;
         }

@@ -562,13 +562,35 @@ static void read_nodes(Reader *r)
         connect_node(r, r->g->nodes[first + (int)i], gp->node[i]);
 }
 
+/* A main-graph tensor output's declared element type and dims, kept as
+ * an input's are (Tensor.dim_params, shape_known false) so that `sinter
+ * info` can show them when inference cannot run (inputs of symbolic
+ * dims); inference replaces them.  The declaration is only shown, never
+ * relied on, so what it gets wrong is left out quietly. */
+static void keep_declared_output(Tensor *t, const Onnx__TypeProto__Tensor *tt)
+{
+    Diag ignored = {0};
+    bool ok = read_tensor_type(t, tt, true, "", &ignored);
+    diag_free(&ignored);
+    if (ok && tt->shape && !t->dim_params)
+        keep_declared_dims(t, tt->shape); /* all static: dims kept, no names */
+    if (!ok || !tt->shape)
+        t->shape = (Shape){0};
+    t->shape_known = false;
+}
+
 /* A graph output is already defined, but its declared type tells a
  * sequence or optional from a tensor, which matters before inference. */
 static void read_output_kind(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
 {
     const Onnx__TypeProto *tp = vi->type;
-    if (!t->producer || !tp || tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+    if (!t->producer || !tp)
         return;
+    if (tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
+        if (!r->outer && tp->tensor_type)
+            keep_declared_output(t, tp->tensor_type);
+        return;
+    }
     Str what = {0};
     describe_value(&what, r, "output", t->name);
     read_value_type(t, tp, false, what.buf, r->d);
@@ -759,7 +781,7 @@ Graph *onnx_load_file(const char *path, Diag *d)
 /* Input shapes fixed at compile time                                  */
 /* ------------------------------------------------------------------ */
 
-const char *input_shape_str(const Tensor *t, char *buf, size_t size)
+const char *declared_shape_str(const Tensor *t, char *buf, size_t size)
 {
     if (t->shape_known)
         return shape_str(&t->shape, buf, size);
@@ -832,7 +854,9 @@ static bool symbol_value(const Graph *g, const Tensor *t, const Shape *s, const 
         }
     for (int k = 0; k < g->n_tensors; k++) {
         const Tensor *u = g->tensors[k];
-        if (u == t || !u->dim_params || !u->shape_known)
+        /* Inputs only: an output's declared dims (which have a producer)
+         * are a hint for `sinter info`, not a constraint. */
+        if (u == t || !u->dim_params || !u->shape_known || u->producer)
             continue;
         for (int i = 0; i < u->shape.rank; i++)
             if (u->dim_params[i] && strcmp(u->dim_params[i], name) == 0) {
@@ -848,7 +872,7 @@ static bool agrees_with_declared(const Graph *g, const Tensor *t, const Shape *s
                                  const char *source, Diag *d)
 {
     char declared[200];
-    input_shape_str(t, declared, sizeof declared);
+    declared_shape_str(t, declared, sizeof declared);
     if (s->rank != t->shape.rank)
         return diag_error(d, "%s: input '%s' is declared %s, of rank %d, not %d", source, t->name,
                           declared, t->shape.rank, s->rank);
@@ -891,5 +915,5 @@ bool input_shape_required(const Tensor *t, Diag *d)
         return true;
     return diag_error(d, "the shape of graph input '%s', %s, must be known at compile time: "
                       "give it with --shape %s=D0,D1,... or --bind %s=FILE", t->name,
-                      input_shape_str(t, shape, sizeof shape), t->name, t->name);
+                      declared_shape_str(t, shape, sizeof shape), t->name, t->name);
 }

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Protobuf cannot encode a model beyond 2 GiB (larger ones keep their
  * weights in external data), and no input tensor comes near it. */
@@ -25,6 +26,13 @@ bool fe_read_file(const char *path, uint8_t **buf, size_t *len, Diag *d)
     FILE *f = fopen(path, "rb");
     if (!f)
         return diag_error(d, "cannot open '%s': %s", path, strerror(errno));
+    /* fopen takes a folder on Linux and only the read fails (EISDIR):
+     * say what the path is rather than that reading it failed. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return diag_error(d, "'%s' is a directory, not a file", path);
+    }
     /* Read in growing chunks instead of trusting a size reported up
      * front: the file may be a pipe (or /dev/zero) or change meanwhile. */
     size_t cap = 1 << 16, used = 0;
@@ -42,13 +50,14 @@ bool fe_read_file(const char *path, uint8_t **buf, size_t *len, Diag *d)
             break;
     }
     bool failed = ferror(f), too_big = used == cap && cap >= MAX_FILE_BYTES;
+    int read_errno = errno;
     fclose(f);
     if (failed || too_big) {
         free(data);
         if (too_big)
             return diag_error(d, "'%s' is larger than %llu MiB", path,
                               (unsigned long long)(MAX_FILE_BYTES >> 20));
-        return diag_error(d, "cannot read '%s'", path);
+        return diag_error(d, "cannot read '%s': %s", path, strerror(read_errno));
     }
     *buf = data;
     *len = used;

@@ -30,9 +30,9 @@ typedef struct {
     const uint8_t *p, *end;
 } Wire;
 
-/* One field: its number, and its value (varint) or bytes. */
+/* One field: its number, wire type, and its value (varint) or bytes. */
 typedef struct {
-    uint64_t number, value;
+    uint64_t number, wire, value;
     const uint8_t *bytes;
     size_t len;
 } Field;
@@ -50,16 +50,19 @@ static bool wire_varint(Wire *w, uint64_t *v)
 }
 
 /* Reads the next field; false at a malformed one.  Fixed-size fields
- * (none of ours) are skipped over with their value unset. */
+ * (none of ours) are skipped over with value 0: a reader that wants a
+ * varint checks `wire`, so a field of the wrong type cannot pass. */
 static bool wire_field(Wire *w, Field *f)
 {
     uint64_t key;
     if (!wire_varint(w, &key))
         return false;
     f->number = key >> 3;
+    f->wire = key & 7;
+    f->value = 0;
     f->bytes = NULL;
     f->len = 0;
-    switch (key & 7) {
+    switch (f->wire) {
     case WIRE_VARINT:
         return wire_varint(w, &f->value);
     case WIRE_BYTES:
@@ -71,7 +74,7 @@ static bool wire_field(Wire *w, Field *f)
         return true;
     case WIRE_FIXED64:
     case WIRE_FIXED32: {
-        size_t n = (key & 7) == WIRE_FIXED64 ? 8 : 4;
+        size_t n = f->wire == WIRE_FIXED64 ? 8 : 4;
         if ((size_t)(w->end - w->p) < n)
             return false;
         w->p += n;
@@ -128,7 +131,8 @@ static bool read_sequence(Value *v, Wire w, const char *what, Diag *d)
 {
     Field f;
     while (w.p < w.end) {
-        if (!wire_field(&w, &f))
+        /* elem_type is a varint; of another wire type it is malformed. */
+        if (!wire_field(&w, &f) || (f.number == 2 && f.wire != WIRE_VARINT))
             return diag_error(d, "%s: not a SequenceProto (malformed)", what);
         if (f.number == 2 && f.value != ELEM_TENSOR && f.value != ELEM_UNDEFINED)
             return diag_error(d, "%s: sequences of element type %llu are not supported", what,

@@ -167,6 +167,27 @@ int *graph_use_counts(const Graph *g)
     return uses;
 }
 
+bool node_has_work(const Node *n)
+{
+    for (int i = 0; i < n->n_out; i++)
+        if (tensor_bytes(n->out[i]) > 0)
+            return true;
+    return false;
+}
+
+bool node_is_kernel(const Node *n)
+{
+    return !n->elided && node_has_work(n);
+}
+
+int graph_kernel_count(const Graph *g)
+{
+    int count = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        count += node_is_kernel(g->nodes[i]);
+    return count;
+}
+
 int64_t tensor_numel(const Tensor *t)
 {
     return shape_numel(&t->shape);

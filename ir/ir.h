@@ -151,7 +151,9 @@ typedef struct Tensor {
     /* A main-graph input declared with symbolic or missing dims: per
      * axis, the dim_param name ("N") or NULL (one block, freed at once).
      * Until shape_known, shape holds the declared dims, -1 where not
-     * static; NULL with !shape_known: no shape declared at all. */
+     * static; NULL with !shape_known: no shape declared at all.  A
+     * main-graph output has its declared dims here too (names or not),
+     * with its declared dtype, until inference sets both. */
     char **dim_params;
     void *data;            /* compile-time value (owned), or NULL */
     struct Node *producer; /* NULL for graph inputs and constants */
@@ -302,6 +304,16 @@ void graph_add_capture(Graph *sub, Tensor *stand_in, Tensor *outer);
 void graph_remove_nodes(Graph *g, const bool *keep);
 /* Counts of consumers of each tensor (indexed by tensor id); caller frees. */
 int *graph_use_counts(const Graph *g);
+/* Whether n writes any bytes: a node whose outputs are all empty
+ * (zero-size tensors) has nothing to do. */
+bool node_has_work(const Node *n);
+/* Whether the generated C calls a kernel for n: it has work and the memory
+ * plan did not elide it (a view, a Concat written in place).  This is what
+ * every report calls a kernel, so that `sinter compile`, `flops`, `plan`
+ * and `graph` count the same calls codegen emits. */
+bool node_is_kernel(const Node *n);
+/* The kernels of a planned graph: its nodes for which node_is_kernel. */
+int graph_kernel_count(const Graph *g);
 
 /* Attribute access: the *_or helpers return `dflt` when absent. */
 const Attr *node_attr(const Node *n, const char *name);

@@ -39,9 +39,14 @@ bool passes_run(Graph *g, const PassOptions *opt, Diag *d);
 /* Static memory plan: sets every arena tensor's offset and
  * g->arena_bytes; reports the bounds it reached. */
 typedef struct {
-    size_t arena_bytes;       /* size of the one arena */
+    size_t arena_bytes;       /* size of the one arena: tensors and kernel scratch */
     size_t lower_bound_bytes; /* peak of bytes live at any step */
-    size_t naive_bytes;       /* sum of all intermediate tensors */
+    /* The plan without any reuse: every intermediate tensor in a buffer of
+     * its own (naive_tensor_bytes), and with every node's scratch region
+     * on its own too (naive_bytes).  The arena holds scratch as well, so
+     * naive_bytes is the figure to set it against (never below it). */
+    size_t naive_tensor_bytes;
+    size_t naive_bytes;
 } MemPlan;
 
 #define ARENA_ALIGN 64
@@ -55,6 +60,7 @@ bool plan_memory(Graph *g, MemPlan *plan, Diag *d);
  * scratch region). */
 typedef struct {
     const char *label;
+    bool scratch;             /* a node's kernel scratch, not a tensor */
     int first, last;          /* schedule steps, inclusive */
     int64_t offset;
     size_t bytes;

@@ -13,15 +13,20 @@
 
 #include <stdlib.h>
 
-/* Every arena tensor on its own: the plan without any reuse. */
-static size_t naive_bytes(const Graph *g)
+/* Every arena tensor on its own, and (after commit) every node's scratch:
+ * the plan without any reuse, MemPlan.naive_tensor_bytes and naive_bytes. */
+static void naive_sums(const Graph *g, MemPlan *plan)
 {
-    size_t sum = 0;
-    for (int s = 0; s < g->n_nodes; s++)
-        for (int j = 0; j < g->nodes[s]->n_out; j++)
-            if (plan_in_arena(g->nodes[s]->out[j]))
-                sum += align_up(tensor_bytes(g->nodes[s]->out[j]));
-    return sum;
+    size_t tensors = 0, scratch = 0;
+    for (int s = 0; s < g->n_nodes; s++) {
+        const Node *n = g->nodes[s];
+        for (int j = 0; j < n->n_out; j++)
+            if (plan_in_arena(n->out[j]))
+                tensors += align_up(tensor_bytes(n->out[j]));
+        scratch += n->scratch_bytes;
+    }
+    plan->naive_tensor_bytes = tensors;
+    plan->naive_bytes = tensors + scratch;
 }
 
 typedef struct {
@@ -107,7 +112,7 @@ bool plan_memory(Graph *g, MemPlan *plan, Diag *d)
     commit(g, &best);
     plan->arena_bytes = g->arena_bytes = best.arena;
     plan->lower_bound_bytes = best.lower_bound;
-    plan->naive_bytes = naive_bytes(g);
+    naive_sums(g, plan);
     candidate_free(&best);
     return true;
 }
@@ -131,7 +136,7 @@ int plan_boxes(const Graph *g, PlanBox **boxes)
         const Buffer *b = &bufs[i];
         bool scratch = !b->root;
         (*boxes)[i] = (PlanBox){
-            scratch ? b->node->name : b->root->name, b->first, b->last,
+            scratch ? b->node->name : b->root->name, scratch, b->first, b->last,
             scratch ? b->node->scratch_offset : b->root->offset, b->bytes,
         };
     }

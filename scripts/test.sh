@@ -12,13 +12,17 @@ cd "$(dirname "$0")/.."
 install_packages "${BUILD_PACKAGES[@]}" clang libcunit1-dev python3 python3-onnx python3-numpy \
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 
+# -Dwerror: the build stays free of warnings; configure also turns it on
+# in a build-test left from before it was set.
 [ -d build-test ] || meson setup build-test -Dtests=enabled
+meson configure build-test -Dwerror=true
 ninja -C build-test
 # The NEON suite skips itself without the tools above; here they were
 # installed, so a skip would hide a broken setup: make it a failure.
 SINTER_REQUIRE_NEON=1 meson test -C build-test --print-errorlogs --num-processes 2
 
 [ -d build-asan ] || meson setup build-asan -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
+meson configure build-asan -Dwerror=true
 ninja -C build-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite conformance --no-suite neon

@@ -133,9 +133,12 @@ static inline Onnx__ValueInfoProto *mb_input(Builder *b, const char *name, int32
     return vi;
 }
 
-static inline void mb_output(Builder *b, const char *name)
+/* An output, untyped: set the returned ValueInfo's type to declare one. */
+static inline Onnx__ValueInfoProto *mb_output(Builder *b, const char *name)
 {
-    b->graph.output[b->graph.n_output++] = mb_value_info(b, name);
+    Onnx__ValueInfoProto *vi = mb_value_info(b, name);
+    b->graph.output[b->graph.n_output++] = vi;
+    return vi;
 }
 
 /* Splits "a,,b" into {"a", "", "b"}; "" gives no names at all. */

@@ -11,7 +11,10 @@
  *
  *   two_io.onnx  a int64[2,3], b float64[2,3] -> sum = a + a          (int64)
  *                                                prod = b * double(a) (float64)
- *   sym.onnx     x float32[N,3] -> y = Relu(x)
+ *   sym.onnx     x float32[N,3] -> y = Relu(x), y declared float32[N,3]
+ *
+ * The reports' tests (kernels, plan, SVG) read seed models from
+ * tests/fixtures (meson starts the test in tests/).
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw, realpath */
 
@@ -148,9 +151,10 @@ static bool make_two_io(void)
 static bool make_sym(void)
 {
     Builder *b = mb_new(13);
-    mb_input(b, "x", ONNX_FLOAT, 2, (int64_t[]){-1, 3}); /* -1: dim_param "N" */
+    const int64_t dims[] = {-1, 3}; /* -1: dim_param "N" */
+    mb_input(b, "x", ONNX_FLOAT, 2, dims);
     mb_node(b, "Relu", "relu", "x", "y");
-    mb_output(b, "y");
+    mb_output(b, "y")->type = mb_tensor_type(b, ONNX_FLOAT, 2, dims);
     return save_model(b, "sym.onnx");
 }
 
@@ -169,6 +173,15 @@ static bool make_inputs(void)
     ok = ok && write_npy("x.npy", 1, dict, x_values, sizeof x_values);
     return ok && write_npy("b3.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
                            b_values, 3 * sizeof *b_values);
+}
+
+/* The path of seed model `name` in tests/fixtures (absolute: the tests
+ * chdir). */
+static const char *fixture(const char *name)
+{
+    static char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/fixtures/%s", origin, name);
+    return path;
 }
 
 static int suite_init(void)
@@ -225,6 +238,42 @@ static void check_two_io_outputs(const char *s_file, const char *p_file)
     }
     tensor_free(s);
     tensor_free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading what sinter printed                                         */
+/* ------------------------------------------------------------------ */
+
+/* How many times `needle` occurs in `text`. */
+static int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* The integer right after the first `key` at or after `from`, or -1. */
+static long long number_after(const char *from, const char *key)
+{
+    const char *p = from ? strstr(from, key) : NULL;
+    long long v;
+    return p && sscanf(p + strlen(key), "%lld", &v) == 1 ? v : -1;
+}
+
+/* The line of the last run's output that starts with `start` (a copy,
+ * caller frees), or NULL. */
+static char *line_starting(const char *start)
+{
+    for (const char *p = output_text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+        if (strncmp(p, start, strlen(start)) == 0) {
+            size_t len = strcspn(p, "\n");
+            char *line = malloc(len + 1);
+            memcpy(line, p, len);
+            line[len] = '\0';
+            return line;
+        }
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -312,14 +361,6 @@ static void test_symbolic_input(void)
                   "--input x.npy holds float32[2,3], input 'x' is float32[4,3]");
 }
 
-/* How many times `needle` occurs in `text`. */
-static int count_of(const char *text, const char *needle)
-{
-    int n = 0;
-    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
-}
 
 /* `sinter ops --json` is {"count": N, "ops": [N entries]}, each entry with
  * its dtypes; plain `sinter ops` prints one line per op, the same N. */
@@ -341,6 +382,172 @@ static void test_ops_table(void)
     CU_ASSERT_TRUE(said("Conv "));
 }
 
+/* A dynamic-batch model's output is shown as the model declares it
+ * (dtype and symbolic dims) when inference cannot run. */
+static void test_info_declared_output(void)
+{
+    CU_ASSERT_EQUAL(sinter("info", "sym.onnx", NULL), 0);
+    char *line = line_starting("  output");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " y "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "float32"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "[N,3]"));
+    CU_ASSERT_PTR_NULL(strstr(line, "?"));
+    free(line);
+}
+
+/* Every option that takes a value, given last without it, is named as
+ * needing one (not as an unexpected argument), with exit status 2. */
+static void test_missing_option_values(void)
+{
+    static const char *const compile_flags[] = {"--name", "--bind", "--shape", "--weights",
+                                                "--target", "--passes", "--dump-ir"};
+    for (size_t i = 0; i < sizeof compile_flags / sizeof *compile_flags; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "sinter compile: %s needs a value", compile_flags[i]);
+        CU_ASSERT_EQUAL(sinter("compile", "sym.onnx", "-o", "out", compile_flags[i], NULL), 2);
+        CU_ASSERT_TRUE(said(want));
+    }
+    static const struct {
+        const char *command, *flag, *want;
+    } own[] = {
+        {"compile", "-o", "sinter compile: -o needs a value"},
+        {"graph", "-o", "sinter graph: -o needs a value"},
+        {"plan", "--svg", "sinter plan: --svg needs a value"},
+        {"run", "--input", "sinter run: --input needs a value"},
+        {"run", "--output", "sinter run: --output needs a value"},
+        {"run", "--keep", "sinter run: --keep needs a value"},
+        {"run", "--cflags", "sinter run: --cflags needs a value"},
+        {"run", "--shape", "sinter run: --shape needs a value"},
+        {"flops", "--bind", "sinter flops: --bind needs a value"},
+        {"compare", "--tol", "sinter compare: --tol needs a value"},
+    };
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+        CU_ASSERT_EQUAL(sinter(own[i].command, "sym.onnx", own[i].flag, NULL), 2);
+        CU_ASSERT_TRUE(said(own[i].want));
+        CU_ASSERT_PTR_NULL(strstr(output_text, "unexpected argument"));
+    }
+}
+
+/* A folder given as the model is called one. */
+static void test_directory_as_model(void)
+{
+    CHECK_REFUSED(sinter("compile", ".", "-o", "out", NULL), "'.' is a directory, not a file");
+    CHECK_REFUSED(sinter("info", ".", NULL), "'.' is a directory, not a file");
+}
+
+/* -o DIR/ (one slash or more) gives DIR/NAME.c, never DIR//NAME.c. */
+static void test_output_paths(void)
+{
+    CU_ASSERT_EQUAL(sinter("compile", "sym.onnx", "--shape", "x=2,3", "-o", "slash//", NULL), 0);
+    CU_ASSERT_TRUE(said("wrote slash/sym.c and slash/sym.h"));
+    CU_ASSERT_PTR_NULL(strstr(output_text, "//"));
+    CU_ASSERT_EQUAL(access("slash/sym.c", F_OK), 0);
+}
+
+/* Every command that takes -O0 and -O2 lists -O1 too, and takes it. */
+static void test_levels_in_help(void)
+{
+    static const char *const commands[] = {"compile", "run", "plan", "graph"};
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        CU_ASSERT_EQUAL(sinter(commands[i], "--help", NULL), 0);
+        CU_ASSERT_TRUE(said("-O0"));
+        CU_ASSERT_TRUE(said("-O1"));
+        CU_ASSERT_TRUE(said("-O2"));
+    }
+    CU_ASSERT_EQUAL(sinter("compile", "sym.onnx", "--shape", "x=2,3", "-o", "o1", "-O1", NULL), 0);
+}
+
+/* One count of kernels: `sinter compile`, `flops` (the -O2 graph) and
+ * `plan` agree with each other and with the kernel blocks of the
+ * generated C, and a bidirectional LSTM's views do not count. */
+static void test_one_kernel_count(void)
+{
+    const char *model = fixture("lstm2_op13.onnx");
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "lstm", NULL), 0);
+    long long compiled = number_after(output_text, " (");
+    CU_ASSERT_EQUAL_FATAL(sinter("flops", model, "--json", NULL), 0);
+    const char *fused = strstr(output_text, "\"fused\"");
+    long long flops = number_after(fused, "\"kernels\": ");
+    long long nodes = number_after(fused, "\"nodes\": ");
+    CU_ASSERT_EQUAL_FATAL(sinter("plan", model, "--json", NULL), 0);
+    long long plan = number_after(output_text, "\"kernels\": ");
+
+    char *c = read_text("lstm/lstm2_op13.c");
+    const char *body = strstr(c, "_run_with_arena(void *arena");
+    const char *end = body ? strstr(body, "\n}\n") : NULL;
+    int blocks = -1;
+    if (end) {
+        char *copy = strndup(body, (size_t)(end - body));
+        blocks = count_of(copy, "\n    {\n");
+        free(copy);
+    }
+    free(c);
+    CU_ASSERT_TRUE(compiled > 0);
+    CU_ASSERT_EQUAL(compiled, blocks);
+    CU_ASSERT_EQUAL(flops, compiled);
+    CU_ASSERT_EQUAL(plan, compiled);
+    CU_ASSERT_TRUE(compiled < nodes);
+}
+
+/* The arena holds kernel scratch, so the naive figure set against it
+ * does too (and is never below it); the tensors alone are reported
+ * apart, in text and JSON. */
+static void test_plan_figures(void)
+{
+    /* The LSTM's scratch makes its arena larger than its tensors alone. */
+    CU_ASSERT_EQUAL_FATAL(sinter("plan", fixture("lstm2_op13.onnx"), "--json", NULL), 0);
+    long long arena = number_after(output_text, "\"arena_bytes\": ");
+    long long naive = number_after(output_text, "\"naive_bytes\": ");
+    long long tensors = number_after(output_text, "\"naive_tensor_bytes\": ");
+    CU_ASSERT_TRUE(arena > 0 && tensors > 0);
+    CU_ASSERT_TRUE(arena > tensors);
+    CU_ASSERT_TRUE(naive >= arena);
+    CU_ASSERT_EQUAL_FATAL(sinter("plan", fixture("lstm2_op13.onnx"), NULL), 0);
+    CU_ASSERT_EQUAL(number_after(output_text, "naive: "), naive);
+    CU_ASSERT_EQUAL(number_after(output_text, "naive tensors: "), tensors);
+}
+
+/* The first `<attr>="NUMBER"` after p, or -1. */
+static double svg_number(const char *p, const char *attr)
+{
+    char key[32];
+    snprintf(key, sizeof key, " %s=\"", attr);
+    const char *q = strstr(p, key);
+    double v;
+    return q && sscanf(q + strlen(key), "%lf", &v) == 1 ? v : -1;
+}
+
+/* The plan of a 383-step model: every buffer has a <title> (the hover
+ * text), there is a legend, and each label fits inside its box (at the
+ * 5.5 px per character of 9 px text the drawing assumes), so none runs
+ * into another: the band of overlapping names is gone. */
+static void test_plan_svg_legible(void)
+{
+    CU_ASSERT_EQUAL_FATAL(sinter("plan", fixture("m2snet_op13.onnx"), "--svg", "plan.svg", NULL),
+                          0);
+    char *svg = read_text("plan.svg");
+    int boxes = count_of(svg, "<g><title>"), labels = 0, misfits = 0;
+    CU_ASSERT_TRUE(boxes > 300);
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "hover a box"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "schedule step"));
+    for (const char *g = strstr(svg, "<g><title>"); g; g = strstr(g + 1, "<g><title>")) {
+        const char *close = strstr(g, "</g>"), *text = strstr(g, "<text");
+        if (!close || !text || text > close)
+            continue;
+        labels++;
+        const char *rect = strstr(g, "<rect");
+        bool up = strstr(text, "rotate(-90)") && strstr(text, "rotate(-90)") < close;
+        double room = svg_number(rect, up ? "height" : "width");
+        const char *start = strchr(text, '>') + 1;
+        size_t chars = (size_t)(strstr(start, "</text>") - start);
+        misfits += (double)chars * 5.5 > room;
+    }
+    free(svg);
+    CU_ASSERT_TRUE(labels >= 40);
+    CU_ASSERT_EQUAL(misfits, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !realpath(argv[1], sinter_bin)) {
@@ -357,6 +564,14 @@ int main(int argc, char **argv)
     CU_add_test(s, "input_mistakes", test_input_mistakes);
     CU_add_test(s, "symbolic_input", test_symbolic_input);
     CU_add_test(s, "ops_table", test_ops_table);
+    CU_add_test(s, "info_declared_output", test_info_declared_output);
+    CU_add_test(s, "missing_option_values", test_missing_option_values);
+    CU_add_test(s, "directory_as_model", test_directory_as_model);
+    CU_add_test(s, "output_paths", test_output_paths);
+    CU_add_test(s, "levels_in_help", test_levels_in_help);
+    CU_add_test(s, "one_kernel_count", test_one_kernel_count);
+    CU_add_test(s, "plan_figures", test_plan_figures);
+    CU_add_test(s, "plan_svg_legible", test_plan_svg_legible);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();

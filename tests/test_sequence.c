@@ -373,6 +373,8 @@ static void test_value_files(void)
         {"\x1a\x40\x08", 3, "malformed"},
         {"\x2a\x00", 2, "sequences inside a sequence are not supported"},
         {"\x10\x04", 2, "sequences of element type 4 are not supported"},
+        /* elem_type as a fixed32, not a varint */
+        {"\x15\x04\x00\x00\x00", 5, "malformed"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "wb");

@@ -6,6 +6,7 @@
 #include "tools/tools.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -26,6 +27,20 @@ bool write_file(const char *path, const void *data, size_t len, Diag *d)
     bool ok = fwrite(data, 1, len, f) == len;
     ok = fclose(f) == 0 && ok;
     return ok ? true : diag_error(d, "cannot write '%s': %s", path, strerror(errno));
+}
+
+void path_join(Str *out, const char *dir, const char *name_fmt, ...)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    str_putn(out, dir, len);
+    if (!(len == 1 && dir[0] == '/'))
+        str_puts(out, "/");
+    va_list ap;
+    va_start(ap, name_fmt);
+    str_vputf(out, name_fmt, ap);
+    va_end(ap);
 }
 
 bool run_program(char *const argv[], Diag *d)
@@ -68,9 +83,9 @@ static int split_flags(char *flags, char **argv, int argc, int max)
 bool build_program(const char *dir, const char *name, const char *cflags, Diag *d)
 {
     Str main_c = {0}, model_c = {0}, exe = {0}, inc_dir = {0}, inc_rt = {0};
-    str_putf(&main_c, "%s/main.c", dir);
-    str_putf(&model_c, "%s/%s.c", dir, name);
-    str_putf(&exe, "%s/%s", dir, name);
+    path_join(&main_c, dir, "main.c");
+    path_join(&model_c, dir, "%s.c", name);
+    path_join(&exe, dir, "%s", name);
     str_putf(&inc_dir, "-I%s", dir);
     str_putf(&inc_rt, "-I%s", env_or("SINTER_RUNTIME_INCLUDE", SINTER_RUNTIME_INCLUDE));
     char *flags = xstrdup(cflags ? cflags : env_or("SINTER_CFLAGS", "-O2"));

@@ -10,27 +10,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char compare_help[] =
+    "usage: sinter compare OUT.npy REF.npy [--tol T]\n"
+    "Passes when max|out - ref| <= T * max|ref| (T defaults to 2e-4).\n";
+
 int cmd_compare(int argc, char **argv)
 {
     double tol = 2e-4;
-    const char *files[2] = {NULL, NULL};
+    const char *files[2] = {NULL, NULL}, *v;
     int n_files = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--tol") == 0 && i + 1 < argc)
-            tol = strtod(argv[++i], NULL);
-        else if (argv[i][0] != '-' && n_files < 2)
+        int status = option_value("--tol", argc, argv, &i, &v);
+        if (status == OPTION_NO_VALUE)
+            return refuse_missing_value("compare", argv[i], compare_help);
+        if (status == OPTION_TAKEN) {
+            char *end;
+            tol = strtod(v, &end);
+            if (end == v || *end || !(tol >= 0)) {
+                fprintf(stderr, "sinter compare: --tol takes a number >= 0, not '%s'\n", v);
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && n_files < 2)
             files[n_files++] = argv[i];
         else {
-            fputs("usage: sinter compare OUT.npy REF.npy [--tol T]\n"
-                  "Passes when max|out - ref| <= T * max|ref| (T defaults to 2e-4).\n",
-                  strcmp(argv[i], "--help") == 0 ? stdout : stderr);
-            return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+            bool help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+            return print_usage(compare_help, help);
         }
     }
-    if (n_files != 2) {
-        fputs("usage: sinter compare OUT.npy REF.npy [--tol T]\n", stderr);
-        return 2;
-    }
+    if (n_files != 2)
+        return print_usage(compare_help, false);
     Diag d = {0};
     Tensor *out = tensor_read_file(files[0], &d), *ref = out ? tensor_read_file(files[1], &d) : NULL;
     if (!out || !ref) {

@@ -23,7 +23,8 @@ static const char compile_help[] =
     "  --shape NAME=D0,D1,...  fix the shape of graph input NAME where the model leaves\n"
     "                     dims symbolic (\"N\") or open; a dim named in several inputs\n"
     "                     gets one value (--bind NAME=FILE also gives the shape)\n"
-    "  -O0 | -O2          optimization level (default -O2)\n"
+    "  -O0 | -O1 | -O2    optimization level (default -O2; sinter passes lists the\n"
+    "                     passes of each)\n"
     "  --passes a,b       run exactly these passes\n"
     "  --dump-ir after=P  print the IR after pass P\n";
 
@@ -52,9 +53,15 @@ int cmd_compile(int argc, char **argv)
     MemPlan plan;
     Graph *g = compile_graph(&o, &plan, &d);
     bool ok = g && make_dir(dir, &d) && write_model_c(g, &o, dir, &d);
-    if (ok)
-        printf("sinter: wrote %s/%s.c and %s/%s.h (%d kernels, arena %zu bytes)\n", dir, o.name,
-               dir, o.name, g->n_nodes, plan.arena_bytes);
+    if (ok) {
+        Str c = {0}, h = {0};
+        path_join(&c, dir, "%s.c", o.name);
+        path_join(&h, dir, "%s.h", o.name);
+        printf("sinter: wrote %s and %s (%d kernels, arena %zu bytes)\n", c.buf, h.buf,
+               graph_kernel_count(g), plan.arena_bytes);
+        str_free(&c);
+        str_free(&h);
+    }
     graph_free(g);
     free(name);
     return ok ? 0 : report_errors(&d);

@@ -10,8 +10,8 @@
 #include <string.h>
 
 static const char flops_help[] =
-    "usage: sinter flops MODEL.onnx [--json] [--passes a,b] [--bind NAME=FILE]\n"
-    "                   [--shape NAME=D0,D1,...]\n"
+    "usage: sinter flops MODEL.onnx [--json] [--passes a,b] [--target T]\n"
+    "                   [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
     "Prints parameters, MACs, FLOPs, activation bytes and kernels of the graph\n"
     "at -O0 (unfused) and -O2 (fused), then the -O2 graph node by node.\n"
     "--passes picks the passes of the fused graph (the -O0 side keeps its own).\n"
@@ -23,12 +23,12 @@ static int flops_option(void *json, int argc, char **argv, int *i)
     (void)argc;
     if (strncmp(argv[*i], "-O", 2) == 0) {
         fprintf(stderr, "sinter flops: reports -O0 and -O2 both; no %s\n", argv[*i]);
-        return 2;
+        return OPTION_REFUSED;
     }
     if (strcmp(argv[*i], "--json") != 0)
-        return 0;
+        return OPTION_NOT_MINE;
     *(bool *)json = true;
-    return 1;
+    return OPTION_TAKEN;
 }
 
 /* Compiles o's model at `level` and costs it into r; returns the graph,
@@ -51,7 +51,7 @@ int cmd_flops(int argc, char **argv)
     compile_options_init(&o);
     Diag d = {0};
     bool json = false;
-    CommandLine cl = {.usage = flops_help, .own = flops_option, .ctx = &json};
+    CommandLine cl = {.usage = flops_help, .name = "flops", .own = flops_option, .ctx = &json};
     int status = parse_command_line(&cl, &o, argc, argv, &d);
     if (status >= 0)
         return status;

@@ -176,8 +176,8 @@ static void write_dot(Str *out, const Graph *g)
 }
 
 static const char graph_help[] =
-    "usage: sinter graph MODEL.onnx [-o FILE.dot] [-O0|-O2] [--passes a,b]\n"
-    "                   [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
+    "usage: sinter graph MODEL.onnx [-o FILE.dot] [-O0|-O1|-O2] [--passes a,b]\n"
+    "                   [--target T] [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
     "Writes the compiled graph as Graphviz DOT (default: to stdout);\n"
     "render it with `dot -Tsvg FILE.dot -o FILE.svg`.\n";
 
@@ -187,7 +187,7 @@ int cmd_graph(int argc, char **argv)
     compile_options_init(&o);
     Diag d = {0};
     const char *path = NULL;
-    CommandLine cl = {.usage = graph_help, .own = output_option, .ctx = &path};
+    CommandLine cl = {.usage = graph_help, .name = "graph", .own = output_option, .ctx = &path};
     int status = parse_command_line(&cl, &o, argc, argv, &d);
     if (status >= 0)
         return status;

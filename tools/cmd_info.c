@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Its inferred type when inference ran, else the type the model declares
+ * (symbolic dims by name). */
 static void print_tensor_line(const char *kind, const Tensor *t)
 {
     char buf[160];
     printf("  %-6s %-24s %-8s %s\n", kind, t->name, dtype_name(t->dtype) ? dtype_name(t->dtype) : "?",
-           t->is_input ? input_shape_str(t, buf, sizeof buf)
-           : t->shape_known ? shape_str(&t->shape, buf, sizeof buf) : "[?]");
+           declared_shape_str(t, buf, sizeof buf));
 }
 
 typedef struct {

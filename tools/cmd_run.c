@@ -38,24 +38,34 @@ typedef struct {
     const char *keep, *cflags;
 } RunOptions;
 
+/* --input or --output FILE, appended to its list (of MAX_FILES). */
+static int file_option(const char *flag, const char **list, int *count, int argc, char **argv,
+                       int *i)
+{
+    const char *v;
+    int status = option_value(flag, argc, argv, i, &v);
+    if (status != OPTION_TAKEN)
+        return status;
+    if (*count == MAX_FILES) {
+        fprintf(stderr, "sinter run: at most %d %s options\n", MAX_FILES, flag);
+        return OPTION_REFUSED;
+    }
+    list[(*count)++] = v;
+    return OPTION_TAKEN;
+}
+
 /* --input, --output, --keep, --cflags */
 static int run_option(void *ctx, int argc, char **argv, int *i)
 {
     RunOptions *r = ctx;
-    const char *a = argv[*i];
-    if (*i + 1 >= argc)
-        return 0;
-    if (strcmp(a, "--input") == 0 && r->n_inputs < MAX_FILES)
-        r->inputs[r->n_inputs++] = argv[++*i];
-    else if (strcmp(a, "--output") == 0 && r->n_outputs < MAX_FILES)
-        r->outputs[r->n_outputs++] = argv[++*i];
-    else if (strcmp(a, "--keep") == 0)
-        r->keep = argv[++*i];
-    else if (strcmp(a, "--cflags") == 0)
-        r->cflags = argv[++*i];
-    else
-        return 0;
-    return 1;
+    int status = file_option("--input", r->inputs, &r->n_inputs, argc, argv, i);
+    if (status == OPTION_NOT_MINE)
+        status = file_option("--output", r->outputs, &r->n_outputs, argc, argv, i);
+    if (status == OPTION_NOT_MINE)
+        status = option_value("--keep", argc, argv, i, &r->keep);
+    if (status == OPTION_NOT_MINE)
+        status = option_value("--cflags", argc, argv, i, &r->cflags);
+    return status;
 }
 
 /* Checks each input file against its graph input; writes it raw. */
@@ -79,7 +89,7 @@ static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, D
                             dtype_name(want->dtype), shape_str(&want->shape, s2, sizeof s2));
         } else {
             Str path = {0};
-            str_putf(&path, "%s/in%d.raw", dir, i);
+            path_join(&path, dir, "in%d.raw", i);
             ok = write_file(path.buf, t->data ? t->data : "", tensor_bytes(t), d);
             str_free(&path);
         }
@@ -95,17 +105,17 @@ static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *
     int n = g->n_inputs + g->n_outputs, argc = 0;
     char **argv = xmalloc((size_t)(n + 3) * sizeof *argv);
     Str *paths = xcalloc((size_t)n + 1, sizeof *paths), exe = {0}, weights = {0};
-    str_putf(&exe, "%s/%s", dir, r->co.name);
+    path_join(&exe, dir, "%s", r->co.name);
     argv[argc++] = exe.buf;
     if (r->co.weights == WEIGHTS_FILE) {
-        str_putf(&weights, "%s/%s.weights", dir, r->co.name);
+        path_join(&weights, dir, "%s.weights", r->co.name);
         argv[argc++] = weights.buf;
     }
     for (int i = 0; i < n; i++) {
         if (i < g->n_inputs)
-            str_putf(&paths[i], "%s/in%d.raw", dir, i);
+            path_join(&paths[i], dir, "in%d.raw", i);
         else
-            str_putf(&paths[i], "%s/out%d.raw", dir, i - g->n_inputs);
+            path_join(&paths[i], dir, "out%d.raw", i - g->n_inputs);
         argv[argc++] = paths[i].buf;
     }
     argv[argc] = NULL;
@@ -131,7 +141,7 @@ static Tensor *read_output(const Graph *g, int i, const char *dir, Diag *d)
     size_t bytes = tensor_bytes(t);
     t->data = xmalloc(bytes + 1);
     Str path = {0};
-    str_putf(&path, "%s/out%d.raw", dir, i);
+    path_join(&path, dir, "out%d.raw", i);
     FILE *f = fopen(path.buf, "rb");
     bool ok = f && fread(t->data, 1, bytes, f) == bytes;
     if (f)
@@ -201,7 +211,7 @@ static void remove_build_dir(const char *dir)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         p.len = 0;
-        str_putf(&p, "%s/%s", dir, e->d_name);
+        path_join(&p, dir, "%s", e->d_name);
         unlink(p.buf);
     }
     closedir(dd);

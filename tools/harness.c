@@ -85,7 +85,7 @@ bool write_harness(const Graph *g, const char *name, bool weights_file, const ch
         str_puts(&c, "    free(weights_mem);\n");
     str_puts(&c, "    return status;\n}\n");
     Str path = {0};
-    str_putf(&path, "%s/main.c", dir);
+    path_join(&path, dir, "main.c");
     bool ok = write_file(path.buf, c.buf, c.len, d);
     str_free(&path);
     str_free(&c);

@@ -18,17 +18,21 @@ void compile_options_init(CompileOptions *o)
     o->target = target_find("host");
 }
 
-/* The value of `--flag VALUE` or `--flag=VALUE` at argv[*i], or NULL. */
-static const char *flag_value(const char *flag, int argc, char **argv, int *i)
+int option_value(const char *flag, int argc, char **argv, int *i, const char **value)
 {
     size_t n = strlen(flag);
     if (strncmp(argv[*i], flag, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
+        return OPTION_NOT_MINE;
+    if (argv[*i][n] == '=') {
+        *value = argv[*i] + n + 1;
+        return OPTION_TAKEN;
+    }
+    if (argv[*i][n] != '\0')
+        return OPTION_NOT_MINE;
+    if (*i + 1 >= argc)
+        return OPTION_NO_VALUE;
+    *value = argv[++*i];
+    return OPTION_TAKEN;
 }
 
 /* The '=' of option value `spec`, NAME=VALUE (`form` in messages), or
@@ -52,11 +56,11 @@ static int parse_bind(CompileOptions *o, const char *spec, Diag *d)
 {
     char *eq = split_point("--bind", "NAME=FILE", spec, o->n_binds, false, d);
     if (!eq)
-        return -1;
+        return OPTION_MALFORMED;
     /* argv outlives the options: split in place. */
     *eq = '\0';
     o->binds[o->n_binds++] = (Binding){spec, eq + 1};
-    return 1;
+    return OPTION_TAKEN;
 }
 
 static int parse_shape(CompileOptions *o, const char *spec, Diag *d)
@@ -68,54 +72,80 @@ static int parse_shape(CompileOptions *o, const char *spec, Diag *d)
     bool ok = eq && shape_parse(eq + 1, &s, source.buf, d);
     str_free(&source);
     if (!ok)
-        return -1;
+        return OPTION_MALFORMED;
     *eq = '\0';
     o->shapes[o->n_shapes++] = (InputShape){spec, s};
-    return 1;
+    return OPTION_TAKEN;
+}
+
+/* The options with a value that every compiling command shares: each
+ * stores its value in o, or reports it malformed. */
+static int set_passes(CompileOptions *o, const char *v, Diag *d)
+{
+    (void)d;
+    o->passes.only = v;
+    return OPTION_TAKEN;
+}
+
+static int set_dump_ir(CompileOptions *o, const char *v, Diag *d)
+{
+    (void)d;
+    o->passes.dump_after = strncmp(v, "after=", 6) == 0 ? v + 6 : v;
+    return OPTION_TAKEN;
+}
+
+static int set_name(CompileOptions *o, const char *v, Diag *d)
+{
+    (void)d;
+    o->name = v;
+    return OPTION_TAKEN;
+}
+
+static int set_target(CompileOptions *o, const char *v, Diag *d)
+{
+    if ((o->target = target_find(v)))
+        return OPTION_TAKEN;
+    diag_error(d, "--target takes one of %s, not '%s'", target_names(), v);
+    return OPTION_MALFORMED;
+}
+
+static int set_weights(CompileOptions *o, const char *v, Diag *d)
+{
+    if (strcmp(v, "embed") != 0 && strcmp(v, "file") != 0) {
+        diag_error(d, "--weights takes 'embed' or 'file', not '%s'", v);
+        return OPTION_MALFORMED;
+    }
+    o->weights = strcmp(v, "file") == 0 ? WEIGHTS_FILE : WEIGHTS_EMBED;
+    return OPTION_TAKEN;
 }
 
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d)
 {
+    static const struct {
+        const char *flag;
+        int (*set)(CompileOptions *o, const char *value, Diag *d);
+    } valued[] = {
+        {"--passes", set_passes}, {"--dump-ir", set_dump_ir}, {"--name", set_name},
+        {"--target", set_target}, {"--bind", parse_bind},     {"--shape", parse_shape},
+        {"--weights", set_weights},
+    };
     const char *arg = argv[*i], *v;
     if (strcmp(arg, "-O0") == 0 || strcmp(arg, "-O1") == 0 || strcmp(arg, "-O2") == 0) {
         o->passes.level = arg[2] - '0';
-        return 1;
-    }
-    if ((v = flag_value("--passes", argc, argv, i))) {
-        o->passes.only = v;
-        return 1;
-    }
-    if ((v = flag_value("--dump-ir", argc, argv, i))) {
-        o->passes.dump_after = strncmp(v, "after=", 6) == 0 ? v + 6 : v;
-        return 1;
-    }
-    if ((v = flag_value("--name", argc, argv, i))) {
-        o->name = v;
-        return 1;
+        return OPTION_TAKEN;
     }
     if (strcmp(arg, "--profile") == 0) {
         o->profile = true;
-        return 1;
+        return OPTION_TAKEN;
     }
-    if ((v = flag_value("--target", argc, argv, i))) {
-        if ((o->target = target_find(v)))
-            return 1;
-        diag_error(d, "--target takes one of %s, not '%s'", target_names(), v);
-        return -1;
+    for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+        int r = option_value(valued[k].flag, argc, argv, i, &v);
+        if (r == OPTION_TAKEN)
+            return valued[k].set(o, v, d);
+        if (r != OPTION_NOT_MINE)
+            return r;
     }
-    if ((v = flag_value("--bind", argc, argv, i)))
-        return parse_bind(o, v, d);
-    if ((v = flag_value("--shape", argc, argv, i)))
-        return parse_shape(o, v, d);
-    if ((v = flag_value("--weights", argc, argv, i))) {
-        if (strcmp(v, "embed") == 0 || strcmp(v, "file") == 0) {
-            o->weights = strcmp(v, "file") == 0 ? WEIGHTS_FILE : WEIGHTS_EMBED;
-            return 1;
-        }
-        diag_error(d, "--weights takes 'embed' or 'file', not '%s'", v);
-        return -1;
-    }
-    return 0;
+    return OPTION_NOT_MINE;
 }
 
 int print_usage(const char *usage, bool help)
@@ -131,33 +161,38 @@ static bool is_help(const char *arg)
 
 int output_option(void *path, int argc, char **argv, int *i)
 {
-    if (strcmp(argv[*i], "-o") != 0 || *i + 1 >= argc)
-        return 0;
-    *(const char **)path = argv[++*i];
-    return 1;
+    return option_value("-o", argc, argv, i, (const char **)path);
+}
+
+int refuse_missing_value(const char *command, const char *flag, const char *usage)
+{
+    fprintf(stderr, "sinter %s: %s needs a value\n", command, flag);
+    return print_usage(usage, false);
 }
 
 int parse_command_line(const CommandLine *cl, CompileOptions *o, int argc, char **argv, Diag *d)
 {
     for (int i = 1; i < argc; i++) {
-        int r = cl->own ? cl->own(cl->ctx, argc, argv, &i) : 0;
-        if (r == 2)
+        int r = cl->own ? cl->own(cl->ctx, argc, argv, &i) : OPTION_NOT_MINE;
+        if (r == OPTION_NOT_MINE)
+            r = parse_compile_option(o, argc, argv, &i, d);
+        switch (r) {
+        case OPTION_TAKEN:
+            continue;
+        case OPTION_REFUSED:
             return 2;
-        if (r > 0)
-            continue;
-        r = parse_compile_option(o, argc, argv, &i, d);
-        if (r < 0)
+        case OPTION_MALFORMED:
             return report_errors(d);
-        if (r > 0)
-            continue;
+        case OPTION_NO_VALUE:
+            return refuse_missing_value(cl->name, argv[i], cl->usage);
+        }
         if (is_help(argv[i]))
             return print_usage(cl->usage, true);
         if (argv[i][0] != '-' && !o->model) {
             o->model = argv[i];
             continue;
         }
-        if (cl->name)
-            fprintf(stderr, "sinter %s: unexpected argument '%s'\n", cl->name, argv[i]);
+        fprintf(stderr, "sinter %s: unexpected argument '%s'\n", cl->name, argv[i]);
         return print_usage(cl->usage, false);
     }
     return o->model ? -1 : print_usage(cl->usage, false);
@@ -535,7 +570,7 @@ Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d)
 static bool write_str(const char *dir, const char *name, const char *ext, const Str *s, Diag *d)
 {
     Str path = {0};
-    str_putf(&path, "%s/%s%s", dir, name, ext);
+    path_join(&path, dir, "%s%s", name, ext);
     bool ok = write_file(path.buf, s->buf ? s->buf : "", s->len, d);
     str_free(&path);
     return ok;

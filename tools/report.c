@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool node_is_kernel(const Node *n)
-{
-    if (n->elided)
-        return false;
-    for (int i = 0; i < n->n_out; i++)
-        if (tensor_bytes(n->out[i]) > 0)
-            return true;
-    return false;
-}
-
 /* ------------------------------------------------------------------ */
 /* Parameters: float constants, each distinct value counted once       */
 /* ------------------------------------------------------------------ */
@@ -128,9 +118,9 @@ void cost_report_build(CostReport *r, const Graph *g)
         t->flops += c->cost.flops;
         t->bytes_read += c->bytes_read;
         t->bytes_written += c->bytes_written;
-        t->kernels += c->kernel;
     }
     t->nodes = g->n_nodes;
+    t->kernels = graph_kernel_count(g);
     free(ps.items);
     free(ps.seen);
 }

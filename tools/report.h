@@ -12,7 +12,7 @@
 /* The cost of one node of a planned graph. */
 typedef struct {
     const Node *node;
-    bool kernel;            /* the generated C runs code for it */
+    bool kernel;            /* node_is_kernel: the generated C calls a kernel for it */
     OpCost cost;            /* from node->op->cost; zero when it has none */
     int64_t bytes_read;     /* distinct run-time (non-constant) inputs */
     int64_t bytes_written;  /* outputs */
@@ -22,7 +22,7 @@ typedef struct {
 typedef struct {
     int64_t params, macs, flops, bytes_read, bytes_written;
     int nodes;              /* nodes left after the passes */
-    int kernels;            /* nodes with code (see LayerCost.kernel) */
+    int kernels;            /* graph_kernel_count: the one count every command gives */
 } CostTotals;
 
 typedef struct {
@@ -30,11 +30,6 @@ typedef struct {
     int n_layers;
     CostTotals total;
 } CostReport;
-
-/* Does the generated C run code for n?  Not when the memory plan elided
- * it (a view, a Concat written in place) or when all its outputs are
- * empty (zero-size tensors): the same test codegen applies. */
-bool node_is_kernel(const Node *n);
 
 /* Costs every node of g (planned: Node.elided is read). */
 void cost_report_build(CostReport *r, const Graph *g);

@@ -39,10 +39,30 @@ typedef struct {
     int n_input_files;
 } CompileOptions;
 
+/* What an option parser made of argv[*i] (parse_compile_option,
+ * CommandLine.own, option_value). */
+enum {
+    OPTION_MALFORMED = -1, /* a bad value, reported in the Diag (exit status 1) */
+    OPTION_NOT_MINE = 0,   /* not one of its options */
+    OPTION_TAKEN = 1,      /* taken, *i advanced past its value */
+    OPTION_REFUSED = 2,    /* refused after printing why (exit status 2) */
+    OPTION_NO_VALUE = 3,   /* an option that takes a value came last, without it */
+};
+
+/* Option `flag` at argv[*i] with its value: `FLAG VALUE`, or FLAG=VALUE.
+ * OPTION_TAKEN sets *value and moves *i past it; OPTION_NO_VALUE when
+ * nothing follows the flag; else OPTION_NOT_MINE.  Every option that
+ * takes a value is read through here, so that a missing value is always
+ * told as such rather than as an unexpected argument. */
+int option_value(const char *flag, int argc, char **argv, int *i, const char **value);
+/* "sinter COMMAND: FLAG needs a value" and the usage, to stderr; returns
+ * the exit status 2. */
+int refuse_missing_value(const char *command, const char *flag, const char *usage);
+
 /* Parses the options every compiling command shares (-O0, -O1, -O2, --passes,
- * --dump-ir, --target, --profile, --bind, --shape, --name, --weights) at argv[*i]; returns 1 if one was
- * consumed (advancing *i), 0 if argv[*i] is not one of them, -1 on a
- * malformed one (message in d). */
+ * --dump-ir, --target, --profile, --bind, --shape, --name, --weights) at
+ * argv[*i]: OPTION_TAKEN, OPTION_NOT_MINE, OPTION_NO_VALUE, or
+ * OPTION_MALFORMED (message in d). */
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);
 void compile_options_init(CompileOptions *o);
 
@@ -50,11 +70,11 @@ void compile_options_init(CompileOptions *o);
  * --help / -h, one model path, and the command's own options. */
 typedef struct {
     const char *usage;   /* to stdout on --help, to stderr on a bad command line */
-    const char *name;    /* when set, a bad argument is named: "sinter NAME: unexpected ..." */
-    /* The command's own option at argv[*i]: 1 if taken (advancing *i past
-     * its value), 0 if not one of them, 2 after printing why it is
-     * refused.  Asked before the shared options, so a command can refuse
-     * one of those.  NULL: the command has none. */
+    const char *name;    /* the command, named in messages: "sinter NAME: unexpected ..." */
+    /* The command's own option at argv[*i]: OPTION_TAKEN (advancing *i
+     * past its value), OPTION_NOT_MINE, OPTION_NO_VALUE, or
+     * OPTION_REFUSED after printing why.  Asked before the shared
+     * options, so a command can refuse one of those.  NULL: it has none. */
     int (*own)(void *ctx, int argc, char **argv, int *i);
     void *ctx;
 } CommandLine;
@@ -107,6 +127,10 @@ bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Dia
 
 /* build_c.c */
 bool write_file(const char *path, const void *data, size_t len, Diag *d);
+/* Appends DIR/NAME to out, NAME formatted: one '/' between them however
+ * many DIR ends with ("out/" and "out" give out/NAME, "/" gives /NAME). */
+void path_join(Str *out, const char *dir, const char *name_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Builds DIR/main.c and DIR/NAME.c with the runtime into DIR/NAME. */
 bool build_program(const char *dir, const char *name, const char *cflags, Diag *d);
 /* Runs argv (no shell); true if it exited with status 0. */

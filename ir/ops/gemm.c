@@ -70,7 +70,7 @@ static bool gemm_infer(Node *n, Diag *d)
 /* M x N x K multiply-accumulates, plus one add per output for C. */
 static OpCost gemm_cost(const Node *n)
 {
-    GemmDims g;
+    GemmDims g = {0};
     Diag ignored = {0};
     OpCost c = {0};
     if (gemm_dims(n, &g, &ignored)) {

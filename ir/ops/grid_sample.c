@@ -81,7 +81,7 @@ static bool grid_sample_fold(Node *n, Diag *d)
 static OpCost grid_sample_cost(const Node *n)
 {
     static const int64_t taps[] = {4, 0, 16};
-    snt_grid_sample_params p;
+    snt_grid_sample_params p = {0};
     Diag ignored = {0};
     bool ok = grid_sample_read(n, &p, &ignored);
     diag_free(&ignored);

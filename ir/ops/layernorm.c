@@ -116,7 +116,7 @@ static void layernorm_emit_stats(const Node *n, Emitter *e, int64_t rows, int64_
 static bool layernorm_emit(const Node *n, Emitter *e, Diag *d)
 {
     int first;
-    int64_t rows, cols;
+    int64_t rows = 0, cols = 0;
     if (!check_f32_runtime(n, n->n_in, d) || !layernorm_view(n, &first, &rows, &cols, d))
         return false;
     Str eps = {0};

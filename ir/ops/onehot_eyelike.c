@@ -40,7 +40,7 @@ static bool onehot_axis(const Node *n, int *axis, Diag *d)
 static bool onehot_infer(Node *n, Diag *d)
 {
     const Tensor *idx = n->in[0], *values = n->in[2];
-    int64_t depth;
+    int64_t depth = 0;
     int axis;
     if (!onehot_depth(n, &depth, d) || !onehot_axis(n, &axis, d) || !check_movable(n, values, d))
         return false;

@@ -70,7 +70,7 @@ static bool reverse_sequence_fold(Node *n, Diag *d)
 
 static bool reverse_sequence_emit(const Node *n, Emitter *e, Diag *d)
 {
-    SequenceView v;
+    SequenceView v = {0};
     if (!sequence_view(n, &v, d))
         return false;
     if (tensor_numel(n->out[0]) == 0)

@@ -188,7 +188,7 @@ static bool scatter_nd_fold(Node *n, Diag *d)
 
 static bool scatter_nd_emit(const Node *n, Emitter *e, Diag *d)
 {
-    snt_scatter_op op;
+    snt_scatter_op op = SNT_SCATTER_NONE;
     if (!scatter_reduction(n, &op, d))
         return false;
     snt_nd_params p = nd_params(&n->in[0]->shape, &n->in[1]->shape, 0);

@@ -184,7 +184,7 @@ const OpDesc op_SequenceEmpty = {
 static bool at_expand(Node *n, Graph *g, Diag *d)
 {
     Tensor *const *items;
-    int count = sequence_input(n, 0, &items, d), pos;
+    int count = sequence_input(n, 0, &items, d), pos = 0;
     if (count < 0 || !position_input(n, 1, count, false, 0, &pos, d))
         return false;
     build_identity(g, n, items[pos], n->out[0]);
@@ -221,7 +221,7 @@ static void build_edited(Graph *g, const Node *n, Tensor *const *items, int coun
 static bool insert_expand(Node *n, Graph *g, Diag *d)
 {
     Tensor *const *items;
-    int count = sequence_input(n, 0, &items, d), pos;
+    int count = sequence_input(n, 0, &items, d), pos = 0;
     if (count < 0 || !check_element(n, n->in[1], n->in[0]->dtype, d) ||
         !position_input(n, 2, count, true, count, &pos, d))
         return false;
@@ -242,7 +242,7 @@ const OpDesc op_SequenceInsert = {
 static bool erase_expand(Node *n, Graph *g, Diag *d)
 {
     Tensor *const *items;
-    int count = sequence_input(n, 0, &items, d), pos;
+    int count = sequence_input(n, 0, &items, d), pos = 0;
     if (count < 0)
         return false;
     if (count == 0)

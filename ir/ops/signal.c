@@ -229,7 +229,7 @@ static bool dft_read(const Node *n, snt_dft_params *p, Shape *y, Diag *d)
     if (!read_complex_axis(n, "input 0", &complex_input, d) || !dft_axis(n, &axis, d) ||
         !flag_attr(n, "inverse", 0, &inverse, d))
         return false;
-    int64_t len = x->dim[axis], length = len, bins;
+    int64_t len = x->dim[axis], length = len, bins = length;
     if (optional_input(n, 1) && !scalar_int(n, 1, "dft_length", 1, &length, d))
         return false;
     if (length < 1)
