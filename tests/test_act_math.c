@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "kernel_test.h"
 
 #include "runtime/src/internal.h"
 
@@ -466,7 +466,7 @@ static void test_epilogue_identity(void)
 
 int main(void)
 {
-    static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+    static const kernel_test tests[] = {
         {"exp expm1 sigmoid tanh softplus sweep", test_math_sweep},
         {"act ragged lengths", test_act_ragged},
         {"act clip crossed bounds", test_act_clip_crossed},
@@ -475,18 +475,5 @@ int main(void)
         {"epilogue row", test_epilogue_row},
         {"epilogue identity", test_epilogue_identity},
     };
-    CU_pSuite suite;
-    size_t i;
-    unsigned failures;
-
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    suite = CU_add_suite("act_math", NULL, NULL);
-    for (i = 0; suite && i < sizeof tests / sizeof tests[0]; i++)
-        CU_add_test(suite, tests[i].name, tests[i].fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failures != 0;
+    return run_kernel_tests("act_math", tests, sizeof tests / sizeof tests[0]);
 }

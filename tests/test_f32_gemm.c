@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#define KERNEL_TEST_SEED 777
+#include "kernel_test.h"
 
 #include "sinter_rt.h"
 #include "variants.h"
@@ -32,23 +33,6 @@ enum { N_VARIANTS = sizeof all_variants / sizeof all_variants[0] };
 static int runs(const gemm_variant *v)
 {
     return isa_runs(strchr(v->name, ' ') + 1);
-}
-
-static unsigned long long rng_state = 777;
-
-/* Uniform in [-1, 1), deterministic. */
-static float frand(void)
-{
-    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (float)((rng_state >> 40) & 0xffffff) / 8388608.0f - 1.0f;
-}
-
-static float *rand_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = frand();
-    return p;
 }
 
 static int within(double got, double want, double bound)
@@ -353,29 +337,15 @@ static void test_variant_list(void)
 
 int main(void)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } tests[] = {
+    static const kernel_test tests[] = {
         {"variant list", test_variant_list},
         {"panel packing", test_pack},
         {"micro-kernel tiles", test_ukernels},
         {"conv on micro-kernels", test_conv},
         {"linear on micro-kernels", test_linear},
     };
-    CU_pSuite suite;
-    unsigned failures;
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    suite = CU_add_suite("f32_gemm", NULL, NULL);
-    for (size_t i = 0; suite && i < sizeof tests / sizeof tests[0]; i++)
-        CU_add_test(suite, tests[i].name, tests[i].fn);
     for (int v = 0; v < N_VARIANTS; v++)
         printf("variant %s: %s\n", all_variants[v].name,
                runs(&all_variants[v]) ? "tested" : "not run on this CPU");
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failures != 0;
+    return run_kernel_tests("f32_gemm", tests, sizeof tests / sizeof tests[0]);
 }

@@ -18,31 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#define KERNEL_TEST_SEED 20240601
+#include "kernel_test.h"
 
 #include "sinter_rt.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-static unsigned long long rng_state = 20240601;
-
-/* Uniform in [-1, 1), deterministic (a 64-bit LCG). */
-static float frand(void)
-{
-    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (float)((rng_state >> 40) & 0xffffff) / 8388608.0f - 1.0f;
-}
-
-static float *rand_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    size_t i;
-    for (i = 0; i < n; i++)
-        p[i] = frand();
-    return p;
-}
 
 static size_t product(int rank, const size_t *dims)
 {
@@ -454,7 +437,7 @@ static void test_maxpool_zeros_nan(void)
 
 int main(void)
 {
-    static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+    static const kernel_test tests[] = {
         {"bilinear ragged shapes", test_resize_ragged},
         {"bilinear large", test_resize_large},
         {"bilinear other ranks", test_resize_other_ranks},
@@ -462,18 +445,5 @@ int main(void)
         {"pool ragged shapes", test_pool_ragged},
         {"maxpool zeros and NaN", test_maxpool_zeros_nan},
     };
-    CU_pSuite suite;
-    size_t i;
-    unsigned failures;
-
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    suite = CU_add_suite("resize_pool", NULL, NULL);
-    for (i = 0; suite && i < sizeof tests / sizeof tests[0]; i++)
-        CU_add_test(suite, tests[i].name, tests[i].fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failures != 0;
+    return run_kernel_tests("resize_pool", tests, sizeof tests / sizeof tests[0]);
 }

@@ -1,0 +1,61 @@
+/*
+ * kernel_test.h - what the runtime kernel tests share: deterministic
+ * random data and the CUnit main of a program that is one suite.
+ *
+ * The data come from one 64-bit LCG per program, seeded by the program
+ * (KERNEL_TEST_SEED before including this file), so each program's
+ * values are fixed and a failure reproduces.
+ */
+#ifndef SINTER_TEST_KERNEL_TEST_H
+#define SINTER_TEST_KERNEL_TEST_H
+
+#include <CUnit/Basic.h>
+
+#include <stdlib.h>
+
+#ifndef KERNEL_TEST_SEED
+#define KERNEL_TEST_SEED 12345
+#endif
+
+static unsigned long long rng_state = KERNEL_TEST_SEED;
+
+/* Uniform in [-1, 1), deterministic. */
+static inline float frand(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (float)((rng_state >> 40) & 0xffffff) / 8388608.0f - 1.0f;
+}
+
+/* n such values (at least one element allocated); the caller frees. */
+static inline float *rand_floats(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = frand();
+    return p;
+}
+
+typedef struct {
+    const char *name;
+    void (*fn)(void);
+} kernel_test;
+
+/* Registers tests[0, count) as the suite `suite`, runs them verbosely and
+ * returns the program's exit status: 0 when every assertion held. */
+static inline int run_kernel_tests(const char *suite, const kernel_test *tests, size_t count)
+{
+    CU_pSuite s;
+    unsigned failures;
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    s = CU_add_suite(suite, NULL, NULL);
+    for (size_t i = 0; s && i < count; i++)
+        CU_add_test(s, tests[i].name, tests[i].fn);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failures != 0;
+}
+
+#endif /* SINTER_TEST_KERNEL_TEST_H */
