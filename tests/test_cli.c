@@ -445,6 +445,46 @@ static void test_output_paths(void)
     CU_ASSERT_EQUAL(access("slash/sym.c", F_OK), 0);
 }
 
+/* --target chooses the micro-kernel variants the C calls; an unknown one
+ * is refused with the list of targets. */
+static void test_targets(void)
+{
+    static const struct {
+        const char *target, *variant;
+    } cases[] = {
+        {"generic", "snt_f32_gemm_4x8__scalar"},
+        {"avx2", "snt_f32_gemm_6x16__avx2_fma"},
+        {"avx512", "snt_f32_gemm_8x48__avx512f"},
+        {"neon", "snt_f32_gemm_8x8__neon"},
+    };
+    const char *model = fixture("convnet_op13.onnx");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", cases[i].target, "--name", "net",
+                                     "--target", cases[i].target, NULL), 0);
+        char path[64];
+        snprintf(path, sizeof path, "%s/net.c", cases[i].target);
+        char *c = read_text(path);
+        CU_ASSERT_PTR_NOT_NULL(c && strstr(c, cases[i].variant));
+        free(c);
+    }
+    CHECK_REFUSED(sinter("compile", model, "-o", "bad", "--target", "z80", NULL),
+                  "--target takes one of host, generic, avx2, avx512, neon, not 'z80'");
+}
+
+/* --profile: the program times every node and prints the table. */
+static void test_profile(void)
+{
+    char model[PATH_MAX + 64];
+    /* fixture() returns one buffer: keep the first path before asking
+     * for the second. */
+    snprintf(model, sizeof model, "%s", fixture("convnet_op13.onnx"));
+    CU_ASSERT_EQUAL_FATAL(sinter("run", model, "--profile", "--input",
+                                 fixture("convnet_input.npy"), "--output", "prof.npy", NULL),
+                          0);
+    CU_ASSERT_TRUE(said("GFLOP/s"));
+    CU_ASSERT_TRUE(said("FusedConv"));
+}
+
 /* Every command that takes -O0 and -O2 lists -O1 too, and takes it. */
 static void test_levels_in_help(void)
 {
@@ -572,6 +612,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "one_kernel_count", test_one_kernel_count);
     CU_add_test(s, "plan_figures", test_plan_figures);
     CU_add_test(s, "plan_svg_legible", test_plan_svg_legible);
+    CU_add_test(s, "targets", test_targets);
+    CU_add_test(s, "profile", test_profile);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();
