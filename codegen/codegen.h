@@ -15,7 +15,14 @@
 typedef enum {
     WEIGHTS_EMBED = 0, /* const arrays inside the .c */
     WEIGHTS_FILE,      /* a separate blob, handed over by NAME_set_weights */
+    WEIGHTS_INCBIN,    /* a separate blob that NAME_weights.S links in (.incbin) */
+    WEIGHTS_AUTO,      /* the CLI's default: embed, or incbin above WEIGHTS_EMBED_MAX */
 } WeightsMode;
+
+/* Above this many bytes of weights, --weights auto (the default) takes
+ * incbin: gcc reads an embedded string literal at about 3 bytes of source
+ * a byte, and a few hundred MB of source take it minutes and gigabytes. */
+#define WEIGHTS_EMBED_MAX ((size_t)32 << 20)
 
 typedef struct {
     const char *name;        /* C prefix of the API: NAME_run, NAME.h */
@@ -27,7 +34,8 @@ typedef struct {
 typedef struct {
     Str c;          /* NAME.c */
     Str h;          /* NAME.h */
-    Str weights;    /* NAME.weights (binary) when WEIGHTS_FILE */
+    Str weights;    /* NAME.weights (binary) when WEIGHTS_FILE or WEIGHTS_INCBIN */
+    Str incbin;     /* NAME_weights.S when WEIGHTS_INCBIN */
 } CodegenOutput;
 
 bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Diag *d);
@@ -52,6 +60,9 @@ bool is_reserved_name(const char *name);
 void weights_emit_embedded(Str *c, const Tensor *t, const char *ident);
 /* Appends t's bytes to blob at a 64-byte aligned offset; returns it. */
 size_t weights_append_blob(Str *blob, const Tensor *t);
+/* NAME_weights.S: the assembler source that links NAME.weights in as the
+ * 64-byte aligned symbol NAME_weights. */
+void weights_emit_incbin(Str *s, const char *name);
 
 /* profile.c: --profile, the per-node timing of generated code. */
 void profile_emit_feature_macro(Str *c);

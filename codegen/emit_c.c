@@ -24,8 +24,8 @@ struct Emitter {
     char **param;         /* per tensor id: parameter name of an input/output */
     bool *param_used;     /* per tensor id: the body reads/writes the parameter */
     bool *weight_used;    /* per tensor id: the code reads this constant */
-    size_t *blob_offset;  /* per tensor id, WEIGHTS_FILE only */
-    Str *blob;            /* the weights file being built, WEIGHTS_FILE only */
+    size_t *blob_offset;  /* per tensor id, with a weights blob only */
+    Str *blob;            /* the weights blob being built (FILE, INCBIN) */
     const Node *node;     /* the node being emitted */
     bool arena_used;      /* the body addresses the arena */
     /* Scratch that the planner did not reserve (an op without a
@@ -76,6 +76,12 @@ static void put_param_ptr(Emitter *e, Str *s, const Tensor *t, const Tensor *roo
                  e->param[root->id], (long long)offset);
 }
 
+/* The weights are a blob (NAME.weights) rather than C data. */
+static bool uses_blob(const Emitter *e)
+{
+    return e->opt->weights == WEIGHTS_FILE || e->opt->weights == WEIGHTS_INCBIN;
+}
+
 /* Where a constant's bytes are: the blob or its embedded union. */
 static void put_weight_ptr(Str *s, Emitter *e, const Tensor *t)
 {
@@ -83,10 +89,10 @@ static void put_weight_ptr(Str *s, Emitter *e, const Tensor *t)
      * are laid out in the order the code first reads them. */
     if (!e->weight_used[t->id]) {
         e->weight_used[t->id] = true;
-        if (e->opt->weights == WEIGHTS_FILE)
+        if (uses_blob(e))
             e->blob_offset[t->id] = weights_append_blob(e->blob, t);
     }
-    if (e->opt->weights == WEIGHTS_FILE) {
+    if (uses_blob(e)) {
         str_putf(s, "((const %s *)(weights + %zu))", dtype_ctype(t->dtype), e->blob_offset[t->id]);
         return;
     }
@@ -276,6 +282,13 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
         str_putf(h, "#define %s_WEIGHTS_BYTES %zu\n", upper, weights_bytes);
         str_putf(h, "void %s_set_weights(const void *weights);\n\n", name);
     }
+    if (e->opt->weights == WEIGHTS_INCBIN) {
+        str_putf(h, "/* The weights are %s.weights, which %s_weights.S links in: build\n", name,
+                 name);
+        str_putf(h, " * %s.c together with %s_weights.S (with -Wa,-I,DIR unless in DIR). */\n",
+                 name, name);
+        str_putf(h, "#define %s_WEIGHTS_BYTES %zu\n\n", upper, weights_bytes);
+    }
     str_putf(h, "int %s_run(", name);
     put_param_list(h, e);
     str_puts(h, ");\n");
@@ -366,7 +379,7 @@ static void emit_output_copies(Emitter *e)
 /* The embedded constants the body read, in tensor order. */
 static void emit_weights(const Emitter *e, Str *c)
 {
-    if (e->opt->weights == WEIGHTS_FILE)
+    if (uses_blob(e))
         return;
     for (int i = 0; i < e->g->n_tensors; i++) {
         const Tensor *t = e->g->tensors[i];
@@ -423,6 +436,11 @@ static void emit_storage(const Emitter *e, Str *c)
         str_putf(c, "\nstatic const unsigned char *weights;\n\n"
                     "void %s_set_weights(const void *blob)\n{\n    weights = blob;\n}\n",
                  e->opt->name);
+    if (e->opt->weights == WEIGHTS_INCBIN)
+        str_putf(c, "\n/* %s.weights, linked in by %s_weights.S. */\n"
+                    "extern const unsigned char %s_weights[];\n"
+                    "static const unsigned char *const weights = %s_weights;\n",
+                 e->opt->name, e->opt->name, e->opt->name, e->opt->name);
     str_puts(c, "\n");
 }
 
@@ -507,6 +525,8 @@ bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Di
         profile_emit_support(&out->c, opt->name, e->timed, e->n_timed);
     emit_run_functions(e, &out->c, &body);
     emit_header(e, &out->h, out->weights.len);
+    if (opt->weights == WEIGHTS_INCBIN)
+        weights_emit_incbin(&out->incbin, opt->name);
 
     str_free(&body);
     emitter_free(e);
@@ -518,4 +538,5 @@ void codegen_output_free(CodegenOutput *out)
     str_free(&out->c);
     str_free(&out->h);
     str_free(&out->weights);
+    str_free(&out->incbin);
 }

@@ -471,6 +471,26 @@ static void test_targets(void)
                   "--target takes one of host, generic, avx2, avx512, neon, not 'z80'");
 }
 
+/* --weights: auto embeds a small model's weights and says why; incbin
+ * writes the blob and the assembler file that links it in; an unknown
+ * mode is refused. */
+static void test_weights_modes(void)
+{
+    const char *model = fixture("convnet_op13.onnx");
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "auto", "--name", "net", NULL), 0);
+    CU_ASSERT_TRUE(said("weights embedded in net.c (small enough for one .c)"));
+    CU_ASSERT_NOT_EQUAL(access("auto/net.weights", F_OK), 0);
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "inc", "--name", "net", "--weights",
+                                 "incbin", NULL), 0);
+    CU_ASSERT_TRUE(said("linked in by net_weights.S"));
+    char *s = read_text("inc/net_weights.S");
+    CU_ASSERT_PTR_NOT_NULL(s && strstr(s, ".incbin \"net.weights\""));
+    free(s);
+    CU_ASSERT_EQUAL(access("inc/net.weights", F_OK), 0);
+    CHECK_REFUSED(sinter("compile", model, "-o", "bad", "--weights", "zip", NULL),
+                  "--weights takes 'auto', 'embed', 'incbin' or 'file', not 'zip'");
+}
+
 /* --profile: the program times every node and prints the table. */
 static void test_profile(void)
 {
@@ -614,6 +634,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "plan_svg_legible", test_plan_svg_legible);
     CU_add_test(s, "targets", test_targets);
     CU_add_test(s, "profile", test_profile);
+    CU_add_test(s, "weights_modes", test_weights_modes);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();

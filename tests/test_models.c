@@ -91,12 +91,14 @@ static void test_other_targets(void)
 #endif
 }
 
-/* Weights in a separate blob handed over at run time give the same
- * result as embedded ones. */
+/* Weights in a separate blob, handed over at run time or linked in with
+ * .incbin, give the same result as embedded ones. */
 static void test_weights_file(void)
 {
     test_fixture("cmunext_s_op13.onnx", "--weights=file");
     test_fixture("unext_s_op13.onnx", "--weights=file");
+    test_fixture("cmunext_s_op13.onnx", "--weights=incbin");
+    test_fixture("m2snet_op13.onnx", "--weights=incbin");
 }
 
 int main(void)

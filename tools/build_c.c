@@ -80,11 +80,15 @@ static int split_flags(char *flags, char **argv, int argc, int max)
     return argc;
 }
 
-bool build_program(const char *dir, const char *name, const char *cflags, Diag *d)
+bool build_program(const char *dir, const char *name, bool incbin, const char *cflags, Diag *d)
 {
     Str main_c = {0}, model_c = {0}, exe = {0}, inc_dir = {0}, inc_rt = {0};
+    Str weights_s = {0}, as_inc = {0};
     path_join(&main_c, dir, "main.c");
     path_join(&model_c, dir, "%s.c", name);
+    path_join(&weights_s, dir, "%s_weights.S", name);
+    /* .incbin looks for NAME.weights on the assembler's include path. */
+    str_putf(&as_inc, "-Wa,-I,%s", dir);
     path_join(&exe, dir, "%s", name);
     str_putf(&inc_dir, "-I%s", dir);
     str_putf(&inc_rt, "-I%s", env_or("SINTER_RUNTIME_INCLUDE", SINTER_RUNTIME_INCLUDE));
@@ -100,6 +104,10 @@ bool build_program(const char *dir, const char *name, const char *cflags, Diag *
     argv[argc++] = exe.buf;
     argv[argc++] = main_c.buf;
     argv[argc++] = model_c.buf;
+    if (incbin) {
+        argv[argc++] = as_inc.buf;
+        argv[argc++] = weights_s.buf;
+    }
     argv[argc++] = (char *)env_or("SINTER_RUNTIME_LIB", SINTER_RUNTIME_LIB);
     argv[argc++] = "-lm";
     argv[argc] = NULL;
@@ -112,5 +120,7 @@ bool build_program(const char *dir, const char *name, const char *cflags, Diag *
     str_free(&exe);
     str_free(&inc_dir);
     str_free(&inc_rt);
+    str_free(&weights_s);
+    str_free(&as_inc);
     return ok;
 }

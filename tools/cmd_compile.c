@@ -17,7 +17,10 @@ static const char compile_help[] =
     "                     avx2, avx512, neon; the code calls that target's kernels\n"
     "  --profile          the code times every node; NAME_profile_report() prints\n"
     "                     them slowest first, with GFLOP/s (sinter run prints it)\n"
-    "  --weights embed    weights as const data in NAME.c (default)\n"
+    "  --weights auto     embed up to 32 MiB of weights, incbin above (default)\n"
+    "  --weights embed    weights as const data in NAME.c\n"
+    "  --weights incbin   weights in DIR/NAME.weights, linked in by DIR/NAME_weights.S\n"
+    "                     (build it with the .c; add -Wa,-I,DIR when not in DIR)\n"
     "  --weights file     weights in DIR/NAME.weights, handed over by NAME_set_weights\n"
     "  --bind NAME=FILE   make graph input NAME a constant (.npy or .pb)\n"
     "  --shape NAME=D0,D1,...  fix the shape of graph input NAME where the model leaves\n"
@@ -33,6 +36,27 @@ static bool make_dir(const char *dir, Diag *d)
     if (mkdir(dir, 0777) == 0 || errno == EEXIST)
         return true;
     return diag_error(d, "cannot create '%s': %s", dir, strerror(errno));
+}
+
+/* Where the weights went, and why there. */
+static void say_weights(const WrittenModel *w, const CompileOptions *o, const char *dir)
+{
+    Str blob = {0};
+    path_join(&blob, dir, "%s.weights", o->name);
+    double mib = (double)w->weights_bytes / (1 << 20);
+    const char *why = o->weights != WEIGHTS_AUTO ? "as --weights asked"
+                      : w->weights == WEIGHTS_INCBIN
+                          ? "above the 32 MiB that a C compiler reads quickly as source"
+                          : "small enough for one .c";
+    if (w->weights == WEIGHTS_EMBED)
+        printf("sinter: weights embedded in %s.c (%s)\n", o->name, why);
+    else if (w->weights == WEIGHTS_INCBIN)
+        printf("sinter: weights (%.1f MiB) in %s, linked in by %s_weights.S (%s); build it "
+               "with the .c\n", mib, blob.buf, o->name, why);
+    else
+        printf("sinter: weights (%.1f MiB) in %s, for %s_set_weights (%s)\n", mib, blob.buf,
+               o->name, why);
+    str_free(&blob);
 }
 
 int cmd_compile(int argc, char **argv)
@@ -52,13 +76,15 @@ int cmd_compile(int argc, char **argv)
         o.name = name;
     MemPlan plan;
     Graph *g = compile_graph(&o, &plan, &d);
-    bool ok = g && make_dir(dir, &d) && write_model_c(g, &o, dir, &d);
+    WrittenModel w = {0};
+    bool ok = g && make_dir(dir, &d) && write_model_c(g, &o, dir, &w, &d);
     if (ok) {
         Str c = {0}, h = {0};
         path_join(&c, dir, "%s.c", o.name);
         path_join(&h, dir, "%s.h", o.name);
         printf("sinter: wrote %s and %s (%d kernels, arena %zu bytes)\n", c.buf, h.buf,
                graph_kernel_count(g), plan.arena_bytes);
+        say_weights(&w, &o, dir);
         str_free(&c);
         str_free(&h);
     }

@@ -100,14 +100,15 @@ static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, D
 
 /* Runs the program on the raw files: in0.raw ... out0.raw ... (a
  * sequence output counts one file per element, so there may be many). */
-static bool execute(const Graph *g, const RunOptions *r, const char *dir, Diag *d)
+static bool execute(const Graph *g, const RunOptions *r, const char *dir, WeightsMode weights_mode,
+                    Diag *d)
 {
     int n = g->n_inputs + g->n_outputs, argc = 0;
     char **argv = xmalloc((size_t)(n + 3) * sizeof *argv);
     Str *paths = xcalloc((size_t)n + 1, sizeof *paths), exe = {0}, weights = {0};
     path_join(&exe, dir, "%s", r->co.name);
     argv[argc++] = exe.buf;
-    if (r->co.weights == WEIGHTS_FILE) {
+    if (weights_mode == WEIGHTS_FILE) {
         path_join(&weights, dir, "%s.weights", r->co.name);
         argv[argc++] = weights.buf;
     }
@@ -194,10 +195,12 @@ static bool run_in_dir(const Graph *g, const ModelOutputs *m, const RunOptions *
 {
     if (r->n_outputs != m->n)
         return diag_error(d, "the model has %d outputs, %d --output given", m->n, r->n_outputs);
-    return write_model_c(g, &r->co, dir, d) &&
-           write_harness(g, r->co.name, r->co.weights == WEIGHTS_FILE, dir, d) &&
-           build_program(dir, r->co.name, r->cflags, d) && stage_inputs(g, r, dir, d) &&
-           execute(g, r, dir, d) && collect_outputs(g, m, r, dir, d);
+    WrittenModel w = {0};
+    return write_model_c(g, &r->co, dir, &w, d) &&
+           write_harness(g, r->co.name, w.weights == WEIGHTS_FILE, dir, d) &&
+           build_program(dir, r->co.name, w.weights == WEIGHTS_INCBIN, r->cflags, d) &&
+           stage_inputs(g, r, dir, d) && execute(g, r, dir, w.weights, d) &&
+           collect_outputs(g, m, r, dir, d);
 }
 
 /* Removes the temporary build folder, which holds only our files. */

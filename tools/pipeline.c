@@ -16,6 +16,7 @@ void compile_options_init(CompileOptions *o)
     o->passes.verify = true;
     o->passes.dump_to = stdout;
     o->target = target_find("host");
+    o->weights = WEIGHTS_AUTO;
 }
 
 int option_value(const char *flag, int argc, char **argv, int *i, const char **value)
@@ -111,12 +112,18 @@ static int set_target(CompileOptions *o, const char *v, Diag *d)
 
 static int set_weights(CompileOptions *o, const char *v, Diag *d)
 {
-    if (strcmp(v, "embed") != 0 && strcmp(v, "file") != 0) {
-        diag_error(d, "--weights takes 'embed' or 'file', not '%s'", v);
-        return OPTION_MALFORMED;
-    }
-    o->weights = strcmp(v, "file") == 0 ? WEIGHTS_FILE : WEIGHTS_EMBED;
-    return OPTION_TAKEN;
+    static const struct {
+        const char *name;
+        WeightsMode mode;
+    } modes[] = {{"auto", WEIGHTS_AUTO}, {"embed", WEIGHTS_EMBED}, {"incbin", WEIGHTS_INCBIN},
+                 {"file", WEIGHTS_FILE}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (strcmp(v, modes[i].name) == 0) {
+            o->weights = modes[i].mode;
+            return OPTION_TAKEN;
+        }
+    diag_error(d, "--weights takes 'auto', 'embed', 'incbin' or 'file', not '%s'", v);
+    return OPTION_MALFORMED;
 }
 
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d)
@@ -576,16 +583,42 @@ static bool write_str(const char *dir, const char *name, const char *ext, const 
     return ok;
 }
 
-bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Diag *d)
+/*
+ * Generates the code.  --weights auto generates it with a weights blob
+ * first, to learn the weights' size, and again embedded when they are
+ * at most WEIGHTS_EMBED_MAX bytes: one .c is simplest for small models.
+ */
+static bool generate(const Graph *g, CodegenOptions *co, WeightsMode asked, CodegenOutput *out,
+                     Diag *d)
+{
+    co->weights = asked == WEIGHTS_AUTO ? WEIGHTS_INCBIN : asked;
+    if (!codegen_c(g, co, out, d))
+        return false;
+    if (asked != WEIGHTS_AUTO || out->weights.len > WEIGHTS_EMBED_MAX)
+        return true;
+    codegen_output_free(out);
+    co->weights = WEIGHTS_EMBED;
+    return codegen_c(g, co, out, d);
+}
+
+bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, WrittenModel *w,
+                   Diag *d)
 {
     /* The file's name, not its path, so the output does not depend on
      * where the model was read from. */
     const char *base = strrchr(o->model, '/');
     CodegenOptions co = {o->name, base ? base + 1 : o->model, o->weights, o->profile};
     CodegenOutput out = {0};
-    bool ok = codegen_c(g, &co, &out, d) && write_str(dir, o->name, ".c", &out.c, d) &&
+    bool ok = generate(g, &co, o->weights, &out, d) && write_str(dir, o->name, ".c", &out.c, d) &&
               write_str(dir, o->name, ".h", &out.h, d) &&
-              (o->weights != WEIGHTS_FILE || write_str(dir, o->name, ".weights", &out.weights, d));
+              (co.weights == WEIGHTS_EMBED ||
+               write_str(dir, o->name, ".weights", &out.weights, d)) &&
+              (co.weights != WEIGHTS_INCBIN ||
+               write_str(dir, o->name, "_weights.S", &out.incbin, d));
+    if (w) {
+        w->weights = co.weights;
+        w->weights_bytes = out.weights.len;
+    }
     codegen_output_free(&out);
     return ok;
 }

@@ -122,8 +122,17 @@ typedef struct {
 Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
                              Diag *d);
 void model_outputs_free(ModelOutputs *m);
-/* Writes DIR/NAME.c, DIR/NAME.h (and DIR/NAME.weights). */
-bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, Diag *d);
+/* What write_model_c chose: the weights mode (never AUTO) and the size
+ * of NAME.weights (0 when embedded). */
+typedef struct {
+    WeightsMode weights;
+    size_t weights_bytes;
+} WrittenModel;
+
+/* Writes DIR/NAME.c, DIR/NAME.h, and with a weights blob DIR/NAME.weights
+ * (and DIR/NAME_weights.S for incbin); w (may be NULL) says which. */
+bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, WrittenModel *w,
+                   Diag *d);
 
 /* build_c.c */
 bool write_file(const char *path, const void *data, size_t len, Diag *d);
@@ -131,8 +140,9 @@ bool write_file(const char *path, const void *data, size_t len, Diag *d);
  * many DIR ends with ("out/" and "out" give out/NAME, "/" gives /NAME). */
 void path_join(Str *out, const char *dir, const char *name_fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Builds DIR/main.c and DIR/NAME.c with the runtime into DIR/NAME. */
-bool build_program(const char *dir, const char *name, const char *cflags, Diag *d);
+/* Builds DIR/main.c and DIR/NAME.c (and DIR/NAME_weights.S when
+ * `incbin`) with the runtime into DIR/NAME. */
+bool build_program(const char *dir, const char *name, bool incbin, const char *cflags, Diag *d);
 /* Runs argv (no shell); true if it exited with status 0. */
 bool run_program(char *const argv[], Diag *d);
 
