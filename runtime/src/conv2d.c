@@ -263,15 +263,9 @@ void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const floa
                           const float *residual, float *y, float *scratch)
 {
     size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b;
-    snt__epilogue ep;
+    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
     if (out_img == 0)
         return;
-    ep.bias = bias;
-    ep.scale = post_scale;
-    ep.shift = post_shift;
-    ep.residual = residual;
-    ep.res_ld = p->oh * p->ow;
-    ep.act = p->act;
     for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
         if (is_pointwise(p))
             conv_pointwise(p, x, w, &ep, y);

@@ -374,16 +374,10 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow;
     size_t cg = p->c / p->groups, kg = p->k / p->groups;
     size_t group_w = snt_f32_gemm_packed_a_floats(kg, depth_of(p), uk->mr), b, g;
-    snt__epilogue ep;
+    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
     const snt__epilogue *e = &ep;
     if (out_img == 0)
         return;
-    ep.bias = bias;
-    ep.scale = post_scale;
-    ep.shift = post_shift;
-    ep.residual = residual;
-    ep.res_ld = p->oh * p->ow;
-    ep.act = p->act;
     if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
         e = NULL;
     for (b = 0; b < p->n; b++, x += in_img, y += out_img) {

@@ -272,17 +272,12 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
 {
     size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, taps_n = p->kh * p->kw, b, ch;
     float *taps = scratch, *plane = scratch + taps_n;
-    snt__epilogue ep;
+    /* No bias here: the kernel starts each output from it. */
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
     dw_geom g;
     if (p->n == 0 || p->c == 0 || out_plane == 0)
         return;
     g = geometry(p, uk->mr);
-    ep.bias = NULL;   /* the kernel starts from it */
-    ep.scale = post_scale;
-    ep.shift = post_shift;
-    ep.residual = residual;
-    ep.res_ld = out_plane;
-    ep.act = p->act;
     for (b = 0; b < p->n; b++) {
         for (ch = 0; ch < p->c; ch++) {
             pack_taps(p, w + ch * taps_n, taps);

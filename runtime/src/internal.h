@@ -315,6 +315,23 @@ typedef struct {
 /* Applies ep to y[0..n), which is row `row`, columns [col, col+n). */
 void snt__epilogue_row(const snt__epilogue *ep, size_t row, size_t col, float *y, size_t n);
 
+/* The epilogue of a convolution with p's output shape: per output
+ * channel bias, scale and shift, and a residual laid out like one image
+ * of the output (rows of oh*ow). */
+static inline snt__epilogue snt__conv_epilogue(const snt_conv2d_params *p, const float *bias,
+                                               const float *scale, const float *shift,
+                                               const float *residual)
+{
+    snt__epilogue ep;
+    ep.bias = bias;
+    ep.scale = scale;
+    ep.shift = shift;
+    ep.residual = residual;
+    ep.res_ld = p->oh * p->ow;
+    ep.act = p->act;
+    return ep;
+}
+
 /* snt_sgemm whose rows of C get the epilogue ep (may be NULL) once final. */
 void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
