@@ -1,6 +1,7 @@
 /*
  * kernel_test.h - what the runtime kernel tests share: deterministic
- * random data and the CUnit main of a program that is one suite.
+ * random data, the activations' reference values, and the CUnit main of
+ * a program that is one suite.
  *
  * The data come from one 64-bit LCG per program, seeded by the program
  * (KERNEL_TEST_SEED before including this file), so each program's
@@ -11,7 +12,10 @@
 
 #include <CUnit/Basic.h>
 
+#include <math.h>
 #include <stdlib.h>
+
+#include "sinter_rt.h"
 
 #ifndef KERNEL_TEST_SEED
 #define KERNEL_TEST_SEED 12345
@@ -33,6 +37,47 @@ static inline float *rand_floats(size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = frand();
     return p;
+}
+
+/* Elements of a tensor of `rank` dims. */
+static inline size_t product(int rank, const size_t *dims)
+{
+    size_t n = 1;
+    for (int d = 0; d < rank; d++)
+        n *= dims[d];
+    return n;
+}
+
+static inline double ref_sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* From the definitions, in double.  0.5 (1 + tanh(u)) is written as
+ * 1 / (1 + e^-2u), the same function, which double evaluates without
+ * the cancellation of 1 + tanh(u) -> 0. */
+static inline double ref_act(const snt_act *a, double v)
+{
+    double t;
+    switch (a->kind) {
+    case SNT_ACT_NONE:       return v;
+    case SNT_ACT_RELU:       return v > 0 ? v : 0;
+    case SNT_ACT_LEAKY_RELU: return v < 0 ? a->alpha * v : v;
+    case SNT_ACT_CLIP:       t = v < a->alpha ? a->alpha : v; return t > a->beta ? a->beta : t;
+    case SNT_ACT_SIGMOID:    return ref_sigmoid(v);
+    case SNT_ACT_TANH:       return tanh(v);
+    case SNT_ACT_GELU:       return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
+    case SNT_ACT_GELU_TANH:
+        return v * ref_sigmoid(2.0 * sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v));
+    case SNT_ACT_HARD_SIGMOID:
+        t = a->alpha * v + a->beta;
+        return t < 0 ? 0 : t > 1 ? 1 : t;
+    case SNT_ACT_HARD_SWISH:
+        t = a->alpha * v + a->beta;
+        return v * (t < 0 ? 0 : t > 1 ? 1 : t);
+    case SNT_ACT_SILU:       return v * ref_sigmoid(v);
+    }
+    return NAN;
 }
 
 typedef struct {

@@ -156,16 +156,6 @@ static snt_conv2d_params params_of(const conv_case *cc, snt_act act)
     return p;
 }
 
-static double ref_act(snt_act a, double v)
-{
-    switch (a.kind) {
-    case SNT_ACT_RELU: return v > 0 ? v : 0;
-    case SNT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
-    case SNT_ACT_GELU: return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
-    default: return v;
-    }
-}
-
 /* The convolution in double with the epilogue; bound per output. */
 static void ref_conv(const snt_conv2d_params *p, const float *x, const float *w,
                      const float *bias, const float *scale, const float *shift,
@@ -190,7 +180,7 @@ static void ref_conv(const snt_conv2d_params *p, const float *x, const float *w,
                                 s += t;
                                 mag += fabs(t);
                             }
-                    s = ref_act(p->act, s);
+                    s = ref_act(&p->act, s);
                     if (scale)
                         s = s * scale[m] + shift[m];
                     if (res)
@@ -295,7 +285,7 @@ static int check_linear(const snt_f32_gemm_ukernel *uk, size_t m, size_t n, size
                 s += (double)x[i * k + q] * w[q * n + j];
                 mag += fabs((double)x[i * k + q] * w[q * n + j]);
             }
-            s = ref_act(act, s);
+            s = ref_act(&act, s);
             if (!within(y[i * n + j], s, 1e-5 * mag + 1e-5 * fabs(s) + 1e-6) && bad++ == 0)
                 fprintf(stderr, "\n  linear %zux%zux%zu: y[%zu][%zu] = %g, want %g\n", m, n, k, i,
                         j, y[i * n + j], s);

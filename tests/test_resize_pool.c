@@ -27,15 +27,6 @@
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-static size_t product(int rank, const size_t *dims)
-{
-    size_t n = 1;
-    int d;
-    for (d = 0; d < rank; d++)
-        n *= dims[d];
-    return n;
-}
-
 /* Counts outputs with |got - want| > rtol * mag (infinities must match
  * exactly, NaN be NaN), reporting the first. */
 static size_t count_bad(const char *what, const float *got, const double *want,

@@ -77,15 +77,6 @@ static void dense_strides(int rank, const size_t *dims, ptrdiff_t *strides)
     }
 }
 
-static size_t product(int rank, const size_t *dims)
-{
-    size_t n = 1;
-    int d;
-    for (d = 0; d < rank; d++)
-        n *= dims[d];
-    return n;
-}
-
 /* numpy broadcast strides of an operand of in_dims (right-aligned) read
  * over an output of `rank` dims. */
 static void bcast_strides(int rank, int in_rank, const size_t *in_dims, ptrdiff_t *strides)
@@ -114,30 +105,6 @@ static ptrdiff_t offset_of(size_t flat, int rank, const size_t *dims, const ptrd
 /* ------------------------------------------------------------------ */
 /* Activations and unary math                                          */
 /* ------------------------------------------------------------------ */
-
-static double ref_act(const snt_act *a, double v)
-{
-    double t;
-    switch (a->kind) {
-    case SNT_ACT_NONE:       return v;
-    case SNT_ACT_RELU:       return v > 0 ? v : 0;
-    case SNT_ACT_LEAKY_RELU: return v < 0 ? a->alpha * v : v;
-    case SNT_ACT_CLIP:       t = v < a->alpha ? a->alpha : v; return t > a->beta ? a->beta : t;
-    case SNT_ACT_SIGMOID:    return 1.0 / (1.0 + exp(-v));
-    case SNT_ACT_TANH:       return tanh(v);
-    case SNT_ACT_GELU:       return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
-    case SNT_ACT_GELU_TANH:
-        return 0.5 * v * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v)));
-    case SNT_ACT_HARD_SIGMOID:
-        t = a->alpha * v + a->beta;
-        return t < 0 ? 0 : t > 1 ? 1 : t;
-    case SNT_ACT_HARD_SWISH:
-        t = a->alpha * v + a->beta;
-        return v * (t < 0 ? 0 : t > 1 ? 1 : t);
-    case SNT_ACT_SILU:       return v / (1.0 + exp(-v));
-    }
-    return NAN;
-}
 
 static void test_activations(void)
 {
