@@ -156,14 +156,10 @@ static Tensor *weights(Graph *g, const char *name, int64_t k, int64_t c, int64_t
 static void copy_window_attrs(Node *m, const Node *n)
 {
     static const char *names[] = {"auto_pad", "pads", "strides", "dilations", "kernel_shape"};
-    Node tmp = {0};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const Attr *a = node_attr(n, names[i]);
-        if (!a)
-            continue;
-        tmp.attrs = (Attr *)a;
-        tmp.n_attrs = 1;
-        copy_attrs(m, &tmp);
+        if (a)
+            copy_attr(m, a);
     }
 }
 

@@ -167,22 +167,25 @@ void set_attr_ints(Node *n, const char *name, const int64_t *v, int count)
         memcpy(a->ints, v, (size_t)count * sizeof *v);
 }
 
+void copy_attr(Node *n, const Attr *a)
+{
+    Attr *c = node_add_attr(n, a->name, a->kind);
+    c->f = a->f;
+    c->i = a->i;
+    c->s = a->s ? xstrdup(a->s) : NULL;
+    c->n = a->n;
+    if (a->ints) {
+        c->ints = xmalloc(((size_t)a->n + 1) * sizeof *c->ints);
+        memcpy(c->ints, a->ints, (size_t)a->n * sizeof *c->ints);
+    }
+    if (a->floats) {
+        c->floats = xmalloc(((size_t)a->n + 1) * sizeof *c->floats);
+        memcpy(c->floats, a->floats, (size_t)a->n * sizeof *c->floats);
+    }
+}
+
 void copy_attrs(Node *n, const Node *from)
 {
-    for (int i = 0; i < from->n_attrs; i++) {
-        const Attr *a = &from->attrs[i];
-        Attr *c = node_add_attr(n, a->name, a->kind);
-        c->f = a->f;
-        c->i = a->i;
-        c->s = a->s ? xstrdup(a->s) : NULL;
-        c->n = a->n;
-        if (a->ints) {
-            c->ints = xmalloc(((size_t)a->n + 1) * sizeof *c->ints);
-            memcpy(c->ints, a->ints, (size_t)a->n * sizeof *c->ints);
-        }
-        if (a->floats) {
-            c->floats = xmalloc(((size_t)a->n + 1) * sizeof *c->floats);
-            memcpy(c->floats, a->floats, (size_t)a->n * sizeof *c->floats);
-        }
-    }
+    for (int i = 0; i < from->n_attrs; i++)
+        copy_attr(n, &from->attrs[i]);
 }

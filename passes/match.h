@@ -56,6 +56,8 @@ void set_input(Node *n, int i, Tensor *t);
 /* Copies every attribute of `from` onto n (a Conv's group, pads ...
  * onto the node that replaces it). */
 void copy_attrs(Node *n, const Node *from);
+/* Copies one attribute onto n. */
+void copy_attr(Node *n, const Attr *a);
 /* Sets an int / ints attribute, replacing any previous value. */
 void set_attr_int(Node *n, const char *name, int64_t v);
 void set_attr_ints(Node *n, const char *name, const int64_t *v, int count);

@@ -22,11 +22,6 @@
 
 enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
 
-static bool is_depthwise(const snt_conv2d_params *p)
-{
-    return p->groups == p->c && p->k == p->c;
-}
-
 /* A float32 Conv / FusedConv with no kernel chosen yet, whose geometry
  * is known: *cp its kernel parameters. */
 static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
@@ -116,7 +111,7 @@ static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const T
 {
     const Variant *dw = target_variant(t, FAMILY_F32_DWCONV);
     const Variant *gemm = target_variant(t, FAMILY_F32_GEMM);
-    bool depthwise = is_depthwise(cp);
+    bool depthwise = conv_is_depthwise(cp);
     if (depthwise ? !dw : (!gemm || !tensor_is_const(n->in[1])))
         return true;
     Tensor *y = n->out[0];

@@ -49,11 +49,6 @@ static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
     return fused_act_get(n, &cp->act, d);
 }
 
-static bool is_depthwise(const snt_conv2d_params *cp)
-{
-    return cp->groups == cp->c && cp->k == cp->c;
-}
-
 /* The f32-dwconv variant the node runs on, when `ukernel` names one. */
 static const Variant *dwconv_variant(const Node *n)
 {
@@ -69,7 +64,7 @@ static bool check_dwconv(const Node *n, Diag *d)
         return true;
     if (!fused_conv_params(n, &cp, d))
         return false;
-    if (!is_depthwise(&cp))
+    if (!conv_is_depthwise(&cp))
         return node_error(d, n, "%s runs depthwise convolutions only",
                           attr_string_or(n, "ukernel", ""));
     return true;

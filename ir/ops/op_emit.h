@@ -180,6 +180,11 @@ void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var
 bool conv_window(const Node *n, Window *win, Diag *d);
 /* The kernel's parameters for a checked window, with no activation. */
 snt_conv2d_params conv2d_params(const Node *n, const Window *win);
+/* One filter per channel (groups == C == K): the f32-dwconv family's. */
+static inline bool conv_is_depthwise(const snt_conv2d_params *cp)
+{
+    return cp->groups == cp->c && cp->k == cp->c;
+}
 /* Emits `static const snt_conv2d_params p = {...};`. */
 void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
 
