@@ -50,10 +50,15 @@ build_level() {
         extra=(${o2_flags[@]+"${o2_flags[@]}"})
     fi
     "$sinter" compile "$1" -o "$3" --name model "-O$2" ${extra[@]+"${extra[@]}"} > /dev/null
+    # Weights above 32 MiB go to model.weights, linked in by model_weights.S.
+    local weights=()
+    if [ -e "$3/model_weights.S" ]; then
+        weights=("-Wa,-I,$3" "$3/model_weights.S")
+    fi
     for lib in "$runtime" ${base_runtime:+"$base_runtime"}; do
         "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" \
             -o "$3/bench$([ "$lib" = "$runtime" ] || echo -base)" \
-            "$root/bench/bench_main.c" "$3/model.c" "$lib" -lm
+            "$root/bench/bench_main.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$lib" -lm
     done
 }
 
