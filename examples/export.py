@@ -92,6 +92,7 @@ SPECS = {
     "mlp": Spec(lambda small: generic.TinyMLP(), (2, 4, 6, 6), (2, 4, 6, 6), image=False),
     "convnet": Spec(lambda small: generic.TinyConvNet(), (1, 3, 20, 24), (1, 3, 20, 24)),
     "attention": Spec(lambda small: generic.TinyAttention(), (1, 8, 12), (1, 8, 12), image=False),
+    "resnet": Spec(lambda small: generic.TinyResNet(), (2, 3, 27, 30), (2, 3, 27, 30)),
     "slice_assign": pattern(patterns.SliceAssign, (1, 4, 6, 7), "ScatterND"),
     "einsum": pattern(patterns.EinsumNet, (2, 4, 3, 4), "Einsum"),
     "instance_norm": pattern(patterns.InstanceNormNet, (2, 4, 5, 6), "InstanceNormalization"),

@@ -193,7 +193,33 @@ static void ref_conv(const snt_conv2d_params *p, const float *x, const float *w,
 /* Epilogue choices of a case. */
 enum { EP_NONE, EP_BIAS_RELU, EP_AFFINE_RESIDUAL, EP_GELU };
 
-static int check_conv(const snt_f32_gemm_ukernel *uk, const conv_case *cc, int ep)
+/* The two convolutions on the micro-kernels: direct, and Winograd's
+ * F(4x4, 3x3) where it applies. */
+typedef enum { DIRECT, WINOGRAD } conv_algo;
+
+/* W packed for algo (malloc'd). */
+static float *pack_for(conv_algo algo, const snt_conv2d_params *p, unsigned mr, const float *w)
+{
+    if (algo == DIRECT) {
+        float *wp = malloc((snt_conv2d_packed_weights_floats(p, mr) + 1) * sizeof *wp);
+        snt_conv2d_pack_weights(p, mr, w, wp);
+        return wp;
+    }
+    float *u = malloc((snt_conv2d_winograd_weights_floats(p, mr) + 1) * sizeof *u);
+    float *work = malloc((36 * p->k * p->c / p->groups + 1) * sizeof *work);
+    snt_conv2d_winograd_pack_weights(p, mr, w, u, work);
+    free(work);
+    return u;
+}
+
+static size_t scratch_for(conv_algo algo, const snt_conv2d_params *p,
+                          const snt_f32_gemm_ukernel *uk)
+{
+    return algo == DIRECT ? snt_conv2d_gemm_scratch_floats(p, uk->mr, uk->nr)
+                          : snt_conv2d_winograd_scratch_floats(p, uk->mr, uk->nr);
+}
+
+static int check_conv(const snt_f32_gemm_ukernel *uk, conv_algo algo, const conv_case *cc, int ep)
 {
     snt_act act = {.kind = ep == EP_BIAS_RELU ? SNT_ACT_RELU : ep == EP_GELU ? SNT_ACT_GELU
                                                                              : SNT_ACT_NONE};
@@ -202,24 +228,27 @@ static int check_conv(const snt_f32_gemm_ukernel *uk, const conv_case *cc, int e
     size_t nw = p.k * (p.c / p.groups) * p.kh * p.kw;
     float *x = rand_floats(nx), *w = rand_floats(nw), *bias = rand_floats(p.k);
     float *scale = rand_floats(p.k), *shift = rand_floats(p.k), *res = rand_floats(ny);
-    float *wp = malloc((snt_conv2d_packed_weights_floats(&p, uk->mr) + 1) * sizeof *wp);
-    float *scratch = malloc((snt_conv2d_gemm_scratch_floats(&p, uk->mr, uk->nr) + 1) * sizeof(float));
+    float *wp = pack_for(algo, &p, uk->mr, w);
+    float *scratch = malloc((scratch_for(algo, &p, uk) + 1) * sizeof(float));
     float *y = malloc((ny + 1) * sizeof *y);
     double *want = malloc((ny + 1) * sizeof *want), *bound = malloc((ny + 1) * sizeof *bound);
     int affine = ep == EP_AFFINE_RESIDUAL, bad = 0;
     const float *b = ep == EP_NONE ? NULL : bias;
-    snt_conv2d_pack_weights(&p, uk->mr, w, wp);
     ref_conv(&p, x, w, b, affine ? scale : NULL, affine ? shift : NULL, affine ? res : NULL,
              want, bound);
     for (size_t i = 0; i < ny; i++)
         y[i] = NAN;
-    snt_conv2d_gemm_f32(&p, uk, x, wp, b, affine ? scale : NULL, affine ? shift : NULL,
-                        affine ? res : NULL, y, scratch);
+    if (algo == DIRECT)
+        snt_conv2d_gemm_f32(&p, uk, x, wp, b, affine ? scale : NULL, affine ? shift : NULL,
+                            affine ? res : NULL, y, scratch);
+    else
+        snt_conv2d_winograd_f32(&p, uk, x, wp, b, affine ? scale : NULL, affine ? shift : NULL,
+                                affine ? res : NULL, y, scratch);
     for (size_t i = 0; i < ny; i++)
         if (!within(y[i], want[i], bound[i]) && bad++ == 0)
-            fprintf(stderr, "\n  conv c%zu k%zu %zux%zu k%zux%zu s%zu d%zu g%zu ep%d: y[%zu] = %g, want %g\n",
-                    cc->c, cc->k, cc->h, cc->w, cc->kh, cc->kw, cc->sh, cc->dh, cc->groups, ep, i,
-                    y[i], want[i]);
+            fprintf(stderr, "\n  conv%s c%zu k%zu %zux%zu k%zux%zu s%zu d%zu g%zu ep%d: y[%zu] = %g, want %g\n",
+                    algo == WINOGRAD ? " winograd" : "", cc->c, cc->k, cc->h, cc->w, cc->kh,
+                    cc->kw, cc->sh, cc->dh, cc->groups, ep, i, y[i], want[i]);
     free(x); free(w); free(bias); free(scale); free(shift); free(res);
     free(wp); free(scratch); free(y); free(want); free(bound);
     return bad;
@@ -258,7 +287,49 @@ static void test_conv(void)
             continue;
         for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++)
             for (int ep = EP_NONE; ep <= EP_GELU; ep++)
-                CU_ASSERT_EQUAL(check_conv(all_variants[v].uk, &conv_cases[i], ep), 0);
+                CU_ASSERT_EQUAL(check_conv(all_variants[v].uk, DIRECT, &conv_cases[i], ep), 0);
+    }
+}
+
+/* n c h w k kh kw sh sw dh dw pt pl pb pr groups: 3x3, stride 1 */
+static const conv_case winograd_cases[] = {
+    {1, 3, 17, 19, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},     /* ragged tiles */
+    {2, 8, 9, 9, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},      /* batch */
+    {1, 4, 9, 8, 6, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1},       /* asymmetric padding */
+    {1, 5, 3, 3, 7, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1},       /* one output pixel */
+    {1, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       /* 1x1 image */
+    {1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},       /* padding wider than the image */
+    {1, 16, 64, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* several blocks of tiles */
+    {1, 150, 10, 11, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* two depth blocks */
+    {1, 7, 5, 70, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},     /* wide row */
+    {2, 12, 13, 9, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},    /* groups 3, batch */
+};
+
+static void test_winograd(void)
+{
+    for (int v = 0; v < N_VARIANTS; v++) {
+        if (!runs(&all_variants[v]))
+            continue;
+        for (size_t i = 0; i < sizeof winograd_cases / sizeof winograd_cases[0]; i++)
+            for (int ep = EP_NONE; ep <= EP_GELU; ep++)
+                CU_ASSERT_EQUAL(check_conv(all_variants[v].uk, WINOGRAD, &winograd_cases[i], ep), 0);
+    }
+}
+
+/* Winograd takes 3x3 convolutions of stride 1 and dilation 1. */
+static void test_winograd_applies(void)
+{
+    snt_act none = {.kind = SNT_ACT_NONE};
+    CU_ASSERT_TRUE(snt_conv2d_winograd_applies(&(snt_conv2d_params){
+        .c = 4, .k = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1, .act = none}));
+    CU_ASSERT_TRUE(snt_conv2d_winograd_applies(&(snt_conv2d_params){
+        .c = 4, .k = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 2, .act = none}));
+    for (int i = 0; i < 5; i++) {
+        snt_conv2d_params p = {.c = 4, .k = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1,
+                               .dw = 1, .groups = 1, .act = none};
+        size_t *field[] = {&p.kh, &p.kw, &p.sh, &p.sw, &p.dh};
+        *field[i] = 2;
+        CU_ASSERT_FALSE(snt_conv2d_winograd_applies(&p));
     }
 }
 
@@ -332,6 +403,8 @@ int main(void)
         {"panel packing", test_pack},
         {"micro-kernel tiles", test_ukernels},
         {"conv on micro-kernels", test_conv},
+        {"winograd conv on micro-kernels", test_winograd},
+        {"where winograd applies", test_winograd_applies},
         {"linear on micro-kernels", test_linear},
     };
     for (int v = 0; v < N_VARIANTS; v++)

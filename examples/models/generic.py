@@ -51,6 +51,29 @@ class TinyConvNet(nn.Module):
         return self.head(torch.cat((y, z), 1))
 
 
+class TinyResNet(nn.Module):
+    """3x3 convolutions of 32 and 40 channels, two with BatchNorm, a
+    residual Add before a ReLU, one without padding, on a batch of two
+    ragged 27x30 images: wide and deep enough that Sinter runs them by
+    Winograd's F(4x4, 3x3) on every target."""
+
+    def __init__(self, ch=32, wide=40):
+        super().__init__()
+        self.stem = nn.Conv2d(3, ch, 3, padding=1)
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(ch)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(ch)
+        self.widen = nn.Conv2d(ch, wide, 3)
+        self.head = nn.Conv2d(wide, 2, 1)
+
+    def forward(self, x):
+        x = F.relu(self.stem(x))
+        y = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(x + self.bn2(self.conv2(y)))
+        return self.head(F.relu(self.widen(x)))
+
+
 class TinyAttention(nn.Module):
     """One self-attention head over (N, T, C) tokens: rank-3 MatMul by a
     rank-2 weight and by another activation, Transpose, Softmax over the

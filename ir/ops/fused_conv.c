@@ -10,13 +10,17 @@
  * Inputs: X, W, B as Conv's (B optional), then the optional post_scale
  * and post_shift ([M], both or neither) and residual (Y's shape), and
  * W packed for an f32-gemm micro-kernel (passes/select_kernels.c).
- * Attributes: Conv's, the activation's (ir/ops/fused.h), and `ukernel`,
- * the micro-kernel variant the node runs on: with the packed W an
- * f32-gemm one (the call is snt_conv2d_gemm_f32), on a depthwise
- * convolution an f32-dwconv one (snt_dwconv2d_f32).  Without it the
- * portable snt_conv2d_fused_f32 runs.
+ * Attributes: Conv's, the activation's (ir/ops/fused.h), `ukernel`, the
+ * micro-kernel variant the node runs on, and `algorithm`.  With the
+ * packed W and an f32-gemm variant the call is snt_conv2d_gemm_f32, or
+ * with algorithm "winograd" snt_conv2d_winograd_f32, the packed input
+ * then holding W transformed for Winograd's F(4x4, 3x3); on a depthwise
+ * convolution with an f32-dwconv variant it is snt_dwconv2d_f32.
+ * Without `ukernel` the portable snt_conv2d_fused_f32 runs.
  */
 #include "ir/ops/fused.h"
+
+#include <string.h>
 
 extern const OpDesc op_Conv;
 
@@ -70,6 +74,29 @@ static bool check_dwconv(const Node *n, Diag *d)
     return true;
 }
 
+/* The packed W holds Winograd's transformed weights. */
+static bool is_winograd(const Node *n)
+{
+    return strcmp(attr_string_or(n, "algorithm", ""), "winograd") == 0;
+}
+
+/* Winograd is for the geometries it applies to, on packed weights. */
+static bool check_algorithm(const Node *n, Diag *d)
+{
+    snt_conv2d_params cp = {0};
+    const char *algorithm = attr_string_or(n, "algorithm", NULL);
+    if (!algorithm)
+        return true;
+    if (!is_winograd(n))
+        return node_error(d, n, "unknown algorithm '%s'", algorithm);
+    if (!fused_conv_params(n, &cp, d))
+        return false;
+    if (!snt_conv2d_winograd_applies(&cp) || !packed_variant(n, IN_PACKED))
+        return node_error(d, n, "winograd needs a 3x3 convolution of stride 1 and dilation 1, "
+                                "with packed weights");
+    return true;
+}
+
 /* Floats of W packed for v: 0 when the geometry is invalid, which
  * infer reports itself. */
 static size_t packed_floats(const Node *n, const Variant *v)
@@ -78,7 +105,10 @@ static size_t packed_floats(const Node *n, const Variant *v)
     Diag ignored = {0};
     bool ok = fused_conv_params(n, &cp, &ignored);
     diag_free(&ignored);
-    return ok ? snt_conv2d_packed_weights_floats(&cp, v->mr) : 0;
+    if (!ok)
+        return 0;
+    return is_winograd(n) ? snt_conv2d_winograd_weights_floats(&cp, v->mr)
+                          : snt_conv2d_packed_weights_floats(&cp, v->mr);
 }
 
 static bool fused_conv_infer(Node *n, Diag *d)
@@ -96,7 +126,8 @@ static bool fused_conv_infer(Node *n, Diag *d)
     if (residual && (!check_same_dtype(n, IN_RESIDUAL, d) ||
                      !shape_equal(&residual->shape, &y->shape)))
         return node_error(d, n, "the residual must have the output's dtype and shape");
-    return check_packed(n, IN_PACKED, packed_floats, d) && check_dwconv(n, d);
+    return check_packed(n, IN_PACKED, packed_floats, d) && check_dwconv(n, d) &&
+           check_algorithm(n, d);
 }
 
 /* Conv's MACs and FLOPs, plus per output element the activation's
@@ -124,6 +155,8 @@ static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
     const Variant *v = packed_variant(n, IN_PACKED), *dw = dwconv_variant(n);
     if (dw)
         return snt_dwconv2d_scratch_floats(cp, dw->mr);
+    if (v && is_winograd(n))
+        return snt_conv2d_winograd_scratch_floats(cp, v->mr, v->nr);
     return v ? snt_conv2d_gemm_scratch_floats(cp, v->mr, v->nr) : snt_conv2d_scratch_floats(cp);
 }
 
@@ -143,7 +176,8 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     const char *y = emit_ptr(e, n->out[0]);
     const char *s = scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL";
     if (v)
-        emit_line(e, "snt_conv2d_gemm_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);", v->name, x,
+        emit_line(e, "snt_conv2d_%s_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
+                  is_winograd(n) ? "winograd" : "gemm", v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
     else if (dwconv_variant(n))
         emit_line(e, "snt_dwconv2d_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",

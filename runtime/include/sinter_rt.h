@@ -303,6 +303,29 @@ size_t snt_conv2d_packed_weights_floats(const snt_conv2d_params *p, unsigned mr)
 void snt_conv2d_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w, float *dst);
 
 /*
+ * The same convolution by Winograd's F(4x4, 3x3) (conv2d_winograd.c), for
+ * the convolutions where snt_conv2d_winograd_applies: 3x3, stride 1,
+ * dilation 1 (any groups).  A quarter of the multiplications of the
+ * direct sum, with transforms of input and output around 36 matrix
+ * products on the f32-gemm micro-kernel uk; equal to the direct sum up
+ * to rounding.  u is the transformed weights as
+ * snt_conv2d_winograd_pack_weights(p, uk->mr, ...) writes them
+ * (snt_conv2d_winograd_weights_floats(p, uk->mr) floats, given `work`
+ * of 36 * k * c / groups floats); the compiler transforms constant weights when
+ * it generates code.  Scratch: snt_conv2d_winograd_scratch_floats(p,
+ * uk->mr, uk->nr) floats.  Epilogue as snt_conv2d_fused_f32's.
+ */
+int snt_conv2d_winograd_applies(const snt_conv2d_params *p);
+void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                             const float *x, const float *u, const float *bias,
+                             const float *post_scale, const float *post_shift,
+                             const float *residual, float *y, float *scratch);
+size_t snt_conv2d_winograd_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
+size_t snt_conv2d_winograd_weights_floats(const snt_conv2d_params *p, unsigned mr);
+void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
+                                      float *dst, float *work);
+
+/*
  * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
  * stride, dilation, padding and batch) on the f32-dwconv micro-kernel
  * uk.  Band by band of output rows, each channel's input band is copied

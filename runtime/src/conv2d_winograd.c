@@ -1,0 +1,483 @@
+/*
+ * conv2d_winograd.c - a 3x3 convolution of stride 1 as Winograd's
+ * F(4x4, 3x3): each 4x4 block of output from a 6x6 block of input with
+ * 36 multiplications per (input, output) channel pair instead of 144.
+ *
+ * With B, G and A the transforms below (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", points 0, +-1, +-2, inf):
+ *
+ *   Y[k] = A^T ( sum_c  (G g[k][c] G^T) .* (B^T d[c] B) ) A
+ *
+ * for every output tile, where d[c] is the 6x6 input patch of channel c
+ * and g[k][c] the 3x3 kernel.  U = G g G^T is constant and computed by
+ * the compiler (snt_conv2d_winograd_pack_weights); at run time, per
+ * block of tiles:
+ *
+ *   1. V[xi][c][t] = (B^T d[c] B)[xi] for every channel c, tile t and
+ *      position xi of the 6x6 transform;
+ *   2. M[xi] = U[xi] * V[xi]: 36 independent K x C by C x T matrix
+ *      products on an f32-gemm micro-kernel, U[xi] packed as A panels,
+ *      V[xi] read in place as B rows (tiles contiguous);
+ *   3. Y = A^T M A per output channel and tile, then the epilogue.
+ *
+ * The transforms are computed for a whole row of tiles at once, as
+ * vectors over the tiles: the input band of a row of tiles is first
+ * split into four column phases (phase m holds columns 4t + m), so that
+ * the six columns a tile reads are phases 0..3 at t and 0..1 at t + 1,
+ * and every step is a unit-stride loop over t that the compiler
+ * vectorizes.
+ *
+ * The result differs from the direct sum by rounding only; the
+ * transforms' coefficients (up to 8 and 1/24) make that rounding a few
+ * times larger than the direct sum's, about 1e-6 relative in float.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* The 6x6 transform and the 4x4 output tile it gives. */
+#define ALPHA 6
+#define TILE 4
+#define POSITIONS (ALPHA * ALPHA)
+
+/* Tiles per block: V and M of a block (36 x (C + K) rows of tiles) are
+ * meant to stay within L2 between the steps. */
+#define BLOCK_FLOATS ((size_t)192 * 1024)
+/* Depth of a product block: C x nr of V, in half of L1. */
+#define PANEL_BYTES ((size_t)24 * 1024)
+
+static size_t div_up(size_t a, size_t b)
+{
+    return (a + b - 1) / b;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+int snt_conv2d_winograd_applies(const snt_conv2d_params *p)
+{
+    return p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->dh == 1 && p->dw == 1 &&
+           p->groups > 0 && p->c >= p->groups && p->k >= p->groups;
+}
+
+/* One group of p as a convolution of its own: everything below works
+ * on one group at a time. */
+static snt_conv2d_params group_of(const snt_conv2d_params *p)
+{
+    snt_conv2d_params g = *p;
+    g.c = p->c / p->groups;
+    g.k = p->k / p->groups;
+    g.groups = 1;
+    return g;
+}
+
+/* ---- the weights: U = G g G^T, by the compiler --------------------- */
+
+/* G: the 6 x 3 kernel transform. */
+static const double G[ALPHA][3] = {
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1},
+};
+
+/* u[a*6 + j] = (G g G^T)[a][j] for one 3x3 kernel g, in double. */
+static void kernel_transform(const float *g, float *u)
+{
+    double gt[ALPHA][3];
+    int a, j, r;
+    for (a = 0; a < ALPHA; a++)
+        for (j = 0; j < 3; j++)
+            gt[a][j] = G[a][0] * g[j] + G[a][1] * g[3 + j] + G[a][2] * g[6 + j];
+    for (a = 0; a < ALPHA; a++)
+        for (j = 0; j < ALPHA; j++) {
+            double s = 0;
+            for (r = 0; r < 3; r++)
+                s += gt[a][r] * G[j][r];
+            u[a * ALPHA + j] = (float)s;
+        }
+}
+
+/* Floats of one group's U. */
+static size_t group_weights_floats(const snt_conv2d_params *g, unsigned mr)
+{
+    return POSITIONS * snt_f32_gemm_packed_a_floats(g->k, g->c, mr);
+}
+
+size_t snt_conv2d_winograd_weights_floats(const snt_conv2d_params *p, unsigned mr)
+{
+    snt_conv2d_params g = group_of(p);
+    return p->groups * group_weights_floats(&g, mr);
+}
+
+/* dst: group by group, for each of the 36 positions, U[xi] (K x C of
+ * the group) as A panels of mr rows.  w: [k][c/groups][3][3]. */
+void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
+                                      float *dst, float *work)
+{
+    snt_conv2d_params g = group_of(p);
+    size_t kc = g.k * g.c, grp, i, xi;
+    for (grp = 0; grp < p->groups; grp++, w += kc * 9) {
+        /* work: the group's U as [k][c][xi], one kernel at a time. */
+        for (i = 0; i < kc; i++)
+            kernel_transform(w + i * 9, work + i * POSITIONS);
+        for (xi = 0; xi < POSITIONS; xi++) {
+            snt_f32_gemm_pack_a(g.k, g.c, mr, work + xi, (ptrdiff_t)(g.c * POSITIONS),
+                                POSITIONS, dst);
+            dst += snt_f32_gemm_packed_a_floats(g.k, g.c, mr);
+        }
+    }
+}
+
+/* ---- geometry of the tiles and blocks ------------------------------ */
+
+/* A block is a few rows of tiles, numbered row by row: its columns of
+ * V and M. */
+typedef struct {
+    size_t tw, th;        /* tiles per row, rows of tiles */
+    size_t rows;          /* rows of tiles per block */
+    size_t ld;            /* floats from one row of V or M to the next */
+    size_t depth_block;   /* input channels per product block */
+} layout;
+
+/* Of the nr-column panels the micro-kernel computes for `tiles`
+ * columns, the part that is not padding, in 1/1024ths. */
+static size_t panel_use(size_t tiles, size_t nr)
+{
+    return tiles * 1024 / (div_up(tiles, nr) * nr);
+}
+
+/*
+ * Rows of tiles per block: up to what keeps V and M of a block within
+ * BLOCK_FLOATS (but at least one panel of nr tiles where the image has
+ * them), the count whose last panel is fullest, the most of those.
+ */
+static size_t block_rows(const snt_conv2d_params *p, size_t tw, size_t th, size_t nr)
+{
+    size_t most = BLOCK_FLOATS / (POSITIONS * (p->c + p->k) * tw), best = 1, r;
+    if (most < div_up(nr, tw))
+        most = div_up(nr, tw);
+    most = min_size(most, th);
+    for (r = 2; r <= most; r++)
+        if (panel_use(r * tw, nr) >= panel_use(best * tw, nr))
+            best = r;
+    return best;
+}
+
+static layout layout_of(const snt_conv2d_params *p, unsigned nr)
+{
+    layout l;
+    l.tw = div_up(p->ow, TILE);
+    l.th = div_up(p->oh, TILE);
+    l.rows = block_rows(p, l.tw, l.th, nr);
+    /* Whole panels, an odd number of 64-byte lines apart so that the
+     * rows a micro-kernel reads spread over the cache sets. */
+    l.ld = div_up(l.rows * l.tw, nr) * nr;
+    if ((l.ld / 16) % 2 == 0)
+        l.ld += 16;
+    l.depth_block = PANEL_BYTES / (nr * sizeof(float));
+    l.depth_block = div_up(p->c, div_up(p->c, l.depth_block));
+    return l;
+}
+
+/* Tiles of a block in the input band: one more per row (`span`), whose
+ * first columns the last tile of the row reads. */
+static size_t band_tiles(const layout *l)
+{
+    return l->rows * (l->tw + 1);
+}
+
+/* The parts of scratch, in floats, in this order: the B-row offsets, V
+ * and M, and the transforms' work: the input band and its vertical
+ * transform (6 x 4 rows of a block's tiles each), or the output's
+ * vertical transform (4 x 6 rows), its outputs (4 x 4 rows) and one
+ * output row. */
+static size_t offsets_floats(const snt_conv2d_params *p)
+{
+    return div_up(p->c * sizeof(ptrdiff_t), 64) * 16;
+}
+
+static size_t vm_floats(const snt_conv2d_params *p, const layout *l)
+{
+    return POSITIONS * (p->c + p->k) * l->ld;
+}
+
+size_t snt_conv2d_winograd_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr)
+{
+    snt_conv2d_params g = group_of(p);
+    layout l = layout_of(&g, nr);
+    (void)mr;
+    return offsets_floats(&g) + vm_floats(&g, &l) + 2 * ALPHA * TILE * band_tiles(&l) +
+           TILE * l.tw;
+}
+
+/* ---- the transforms, as vectors over the tiles --------------------- */
+
+/*
+ * The transforms of six rows of n values (row i at in + off[i]) into
+ * rows of out, `ld` apart: one transform applied to n columns at once,
+ * in one unit-stride loop the compiler vectorizes.
+ *
+ * B^T, six rows to six:
+ *   o0 = 4 d0 - 5 d2 + d4          o3 = d4 - d2 + 2 (d3 - d1)
+ *   o1 = d3 + d4 - 4 (d1 + d2)     o4 = d4 - d2 - 2 (d3 - d1)
+ *   o2 = d4 - d3 + 4 (d1 - d2)     o5 = 4 d1 - 5 d3 + d5
+ */
+static void input_rows(const float *restrict in, const size_t off[ALPHA], float *restrict out,
+                       size_t ld, size_t n)
+{
+    const float *d0 = in + off[0], *d1 = in + off[1], *d2 = in + off[2];
+    const float *d3 = in + off[3], *d4 = in + off[4], *d5 = in + off[5];
+    float *o0 = out, *o1 = out + ld, *o2 = out + 2 * ld;
+    float *o3 = out + 3 * ld, *o4 = out + 4 * ld, *o5 = out + 5 * ld;
+    size_t t;
+    /* Two loops of three outputs: the compiler vectorizes a loop with
+     * that many stores, checking at run time that they do not overlap. */
+    for (t = 0; t < n; t++) {
+        float a = d3[t] + d4[t], b = d1[t] + d2[t], c = d4[t] - d3[t], e = d1[t] - d2[t];
+        o0[t] = 4.0f * d0[t] - 5.0f * d2[t] + d4[t];
+        o1[t] = a - 4.0f * b;
+        o2[t] = c + 4.0f * e;
+    }
+    for (t = 0; t < n; t++) {
+        float f = d4[t] - d2[t], g = 2.0f * (d3[t] - d1[t]);
+        o3[t] = f + g;
+        o4[t] = f - g;
+        o5[t] = 4.0f * d1[t] - 5.0f * d3[t] + d5[t];
+    }
+}
+
+/*
+ * A^T, six rows to four:
+ *   o0 = m0 + (m1 + m2) + (m3 + m4)      o2 = (m1 + m2) + 4 (m3 + m4)
+ *   o1 = (m1 - m2) + 2 (m3 - m4)         o3 = (m1 - m2) + 8 (m3 - m4) + m5
+ */
+static void output_rows(const float *restrict in, const size_t off[ALPHA], float *restrict out,
+                        size_t ld, size_t n)
+{
+    const float *m0 = in + off[0], *m1 = in + off[1], *m2 = in + off[2];
+    const float *m3 = in + off[3], *m4 = in + off[4], *m5 = in + off[5];
+    float *o0 = out, *o1 = out + ld, *o2 = out + 2 * ld, *o3 = out + 3 * ld;
+    size_t t;
+    for (t = 0; t < n; t++) {
+        float s12 = m1[t] + m2[t], d12 = m1[t] - m2[t];
+        float s34 = m3[t] + m4[t], d34 = m3[t] - m4[t];
+        o0[t] = m0[t] + s12 + s34;
+        o1[t] = d12 + 2.0f * d34;
+        o2[t] = s12 + 4.0f * s34;
+        o3[t] = d12 + 8.0f * d34 + m5[t];
+    }
+}
+
+/* Offsets of six rows `ld` apart. */
+static void rows_apart(size_t ld, size_t off[ALPHA])
+{
+    int i;
+    for (i = 0; i < ALPHA; i++)
+        off[i] = (size_t)i * ld;
+}
+
+/* ---- step 1: the input transform ----------------------------------- */
+
+/* dst[m*ph + t] for tiles [t0, t1), checking each column against the
+ * image: the tiles at the borders. */
+static void split_border(const float *row, ptrdiff_t w, ptrdiff_t x0, ptrdiff_t t0, ptrdiff_t t1,
+                         size_t ph, float *dst)
+{
+    ptrdiff_t t, m;
+    for (t = t0; t < t1; t++)
+        for (m = 0; m < TILE; m++) {
+            ptrdiff_t x = x0 + TILE * t + m;
+            dst[m * (ptrdiff_t)ph + t] = x >= 0 && x < w ? row[x] : 0.0f;
+        }
+}
+
+/*
+ * Row y of the padded input, from column x0 on, split into four column
+ * phases `ph` floats apart: dst[m*ph + t] = x[y][x0 + 4t + m] for t <
+ * span, zero outside the image.
+ */
+static void split_row(const snt_conv2d_params *p, const float *xc, ptrdiff_t y, ptrdiff_t x0,
+                      size_t span, size_t ph, float *restrict dst)
+{
+    ptrdiff_t w = (ptrdiff_t)p->w, n = (ptrdiff_t)span, lo, hi, t, m;
+    if (y < 0 || y >= (ptrdiff_t)p->h) {
+        for (m = 0; m < TILE; m++)
+            memset(dst + m * (ptrdiff_t)ph, 0, span * sizeof(float));
+        return;
+    }
+    const float *restrict row = xc + y * w;
+    float *restrict d0 = dst, *restrict d1 = dst + ph, *restrict d2 = dst + 2 * ph,
+                    *restrict d3 = dst + 3 * ph;
+    /* Tiles [lo, hi) read four columns inside the image. */
+    lo = x0 < 0 ? (-x0 + TILE - 1) / TILE : 0;
+    hi = w - x0 >= TILE ? (w - x0 - TILE) / TILE + 1 : 0;
+    hi = hi < n ? hi : n;
+    lo = lo < hi ? lo : hi;
+    for (t = lo; t < hi; t++) {
+        const float *r = row + x0 + TILE * t;
+        d0[t] = r[0];
+        d1[t] = r[1];
+        d2[t] = r[2];
+        d3[t] = r[3];
+    }
+    split_border(row, w, x0, 0, lo, ph, dst);
+    split_border(row, w, x0, hi, n, ph, dst);
+}
+
+/*
+ * V of channel c for the block's rows of tiles [ty0, ty0 + rows).  The
+ * band holds, for each of the six input rows r of a row of tiles, four
+ * phases of the block's tiles, each row of tiles with one extra
+ * (band[(r*4 + m)*n + t], n = rows * span tiles); the vertical
+ * transform combines the six r over the whole band, the horizontal one,
+ * row of tiles by row, the six columns of tile t: phases 0..3 at t and
+ * 0..1 at t + 1.
+ */
+static void input_transform(const snt_conv2d_params *p, const layout *l, const float *xc,
+                            size_t c, size_t ty0, size_t rows, float *band, float *v)
+{
+    size_t span = l->tw + 1, n = rows * span, pos_ld = p->c * l->ld, ty, off[ALPHA];
+    const size_t tile_cols[ALPHA] = {0, n, 2 * n, 3 * n, 1, n + 1};
+    float *cols = band + ALPHA * TILE * n;
+    int r;
+    for (r = 0; r < ALPHA; r++)
+        for (ty = 0; ty < rows; ty++)
+            split_row(p, xc, (ptrdiff_t)(TILE * (ty0 + ty) + r) - (ptrdiff_t)p->pt,
+                      -(ptrdiff_t)p->pl, span, n, band + r * TILE * n + ty * span);
+    rows_apart(TILE * n, off);
+    input_rows(band, off, cols, TILE * n, TILE * n);
+    for (r = 0; r < ALPHA; r++)
+        for (ty = 0; ty < rows; ty++)
+            input_rows(cols + r * TILE * n + ty * span, tile_cols,
+                       v + r * ALPHA * pos_ld + c * l->ld + ty * l->tw, pos_ld, l->tw);
+}
+
+/* ---- step 2: the 36 products --------------------------------------- */
+
+/* The micro-kernel reads whole panels of nr columns: the columns of V
+ * past the block's tiles must hold numbers (zeros, so that no denormal
+ * or NaN slows the lanes whose results are dropped). */
+static void clear_tails(float *v, size_t rows, size_t tiles, size_t ld)
+{
+    size_t r;
+    for (r = 0; r < rows && tiles < ld; r++)
+        memset(v + r * ld + tiles, 0, (ld - tiles) * sizeof(float));
+}
+
+/* M[xi] = U[xi] * V[xi] for the `tiles` tiles of a block. */
+static void products(const snt_conv2d_params *p, const layout *l,
+                     const snt_f32_gemm_ukernel *uk, const float *u, const ptrdiff_t *rows,
+                     const float *v, float *mm, size_t tiles)
+{
+    size_t u_ld = snt_f32_gemm_packed_a_floats(p->k, p->c, uk->mr), xi, q, pc, ir;
+    for (xi = 0; xi < POSITIONS; xi++) {
+        const float *uxi = u + xi * u_ld, *vxi = v + xi * p->c * l->ld;
+        float *mxi = mm + xi * p->k * l->ld;
+        for (q = 0; q < tiles; q += uk->nr) {
+            size_t cols = min_size(uk->nr, tiles - q);
+            for (pc = 0; pc < p->c; pc += l->depth_block) {
+                size_t kc = min_size(l->depth_block, p->c - pc);
+                for (ir = 0; ir < p->k; ir += uk->mr)
+                    uk->run(min_size(uk->mr, p->k - ir), cols, kc, uxi + ir * p->c + pc * uk->mr,
+                            vxi + q, rows + pc, mxi + ir * l->ld + q, l->ld, pc > 0);
+            }
+        }
+    }
+}
+
+/* ---- step 3: the output transform ---------------------------------- */
+
+/* row[4t + j] = o[j*ld + t] for t < n: the four outputs of each tile
+ * side by side. */
+static void interleave_tiles(const float *restrict o, size_t ld, size_t n, float *restrict row)
+{
+    size_t t;
+    int j;
+    for (t = 0; t < n; t++)
+        for (j = 0; j < TILE; j++)
+            row[TILE * t + j] = o[j * ld + t];
+}
+
+/*
+ * Output channel k of the block's rows of tiles [ty0, ty0 + rows) from
+ * M, with the epilogue, into channel ch0 + k of y.  The vertical half gives s[(b*6 + j)*n +
+ * t] (output row b of tile t, column j), the horizontal one o[(b*4 +
+ * i)*n + t], both over all n tiles of the block; then each output row
+ * is put together, finished and stored.
+ */
+static void output_transform(const snt_conv2d_params *p, const layout *l, const float *mm,
+                             size_t k, size_t ty0, size_t rows, const snt__epilogue *ep,
+                             size_t ch0, float *s, float *y)
+{
+    size_t n = rows * l->tw, pos_ld = p->k * l->ld, ty, b, j, off[ALPHA];
+    float *o = s + TILE * ALPHA * n, *row = o + TILE * TILE * n;
+    rows_apart(ALPHA * pos_ld, off);
+    for (j = 0; j < ALPHA; j++)
+        output_rows(mm + j * pos_ld + k * l->ld, off, s + j * n, ALPHA * n, n);
+    rows_apart(n, off);
+    for (b = 0; b < TILE; b++)
+        output_rows(s + b * ALPHA * n, off, o + b * TILE * n, n, n);
+    for (ty = ty0; ty < ty0 + rows; ty++)
+        for (b = 0; b < TILE && TILE * ty + b < p->oh; b++) {
+            size_t col = (TILE * ty + b) * p->ow;
+            interleave_tiles(o + b * TILE * n + (ty - ty0) * l->tw, n, l->tw, row);
+            if (ep != NULL)
+                snt__epilogue_row(ep, ch0 + k, col, row, p->ow);
+            memcpy(y + (ch0 + k) * p->oh * p->ow + col, row, p->ow * sizeof(float));
+        }
+}
+
+/* ---- the entry point ----------------------------------------------- */
+
+/* One group g (from group_of) of one image: x its input channels, u
+ * its U, ch0 its first output channel in y. */
+static void winograd_group(const snt_conv2d_params *g, const layout *l,
+                           const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
+                           const snt__epilogue *ep, size_t ch0, float *y, float *scratch)
+{
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
+    float *v = scratch + offsets_floats(g);
+    float *mm = v + POSITIONS * g->c * l->ld;
+    float *work = mm + POSITIONS * g->k * l->ld;
+    size_t ty0, c, k;
+    for (c = 0; c < g->c; c++)
+        rows[c] = (ptrdiff_t)(c * l->ld);
+    for (ty0 = 0; ty0 < l->th; ty0 += l->rows) {
+        size_t nrows = min_size(l->rows, l->th - ty0), tiles = nrows * l->tw;
+        for (c = 0; c < g->c; c++)
+            input_transform(g, l, x + c * g->h * g->w, c, ty0, nrows, work, v);
+        clear_tails(v, POSITIONS * g->c, tiles, l->ld);
+        products(g, l, uk, u, rows, v, mm, tiles);
+        for (k = 0; k < g->k; k++)
+            output_transform(g, l, mm, k, ty0, nrows, ep, ch0, work, y);
+    }
+}
+
+void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                             const float *x, const float *u, const float *bias,
+                             const float *post_scale, const float *post_shift,
+                             const float *residual, float *y, float *scratch)
+{
+    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, grp;
+    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
+    const snt__epilogue *e = &ep;
+    snt_conv2d_params g = group_of(p);
+    layout l = layout_of(&g, uk->nr);
+    size_t group_u = group_weights_floats(&g, uk->mr);
+    if (out_img == 0)
+        return;
+    if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
+        e = NULL;
+    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
+        for (grp = 0; grp < p->groups; grp++)
+            winograd_group(&g, &l, uk, x + grp * g.c * g.h * g.w, u + grp * group_u, e,
+                           grp * g.k, y, scratch);
+        if (ep.residual != NULL)
+            ep.residual += out_img;
+    }
+}
