@@ -374,6 +374,9 @@ struct OpDesc {
     bool (*fold)(Node *n, Diag *d);
     /* Cost of one execution; NULL means zero. */
     OpCost (*cost)(const Node *n);
+    /* The multiply-adds the kernel performs, where it computes the
+     * cost's MACs another way (Winograd); NULL means cost.macs. */
+    int64_t (*executed_macs)(const Node *n);
     /* Prints the kernel call.  Output and input shapes are final. */
     bool (*emit)(const Node *n, Emitter *e, Diag *d);
     /* Output 0 may share input 0's bytes unchanged (Reshape, Identity,

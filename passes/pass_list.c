@@ -58,12 +58,12 @@ static bool check_names(const char *list, Diag *d)
 
 bool passes_run(Graph *g, const PassOptions *opt, Diag *d)
 {
-    if (opt->only && !check_names(opt->only, d))
+    if ((opt->only && !check_names(opt->only, d)) || (opt->skip && !check_names(opt->skip, d)))
         return false;
     for (int i = 0; i < PASS_COUNT; i++) {
         const Pass *p = &passes[i];
         bool selected = opt->only ? in_list(opt->only, p->name) : opt->level >= p->level;
-        if (!selected)
+        if (!selected || (opt->skip && in_list(opt->skip, p->name)))
             continue;
         if (!p->run(g, d))
             return false;

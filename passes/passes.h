@@ -28,6 +28,7 @@ const Pass *pass_find(const char *name);
 typedef struct {
     int level;          /* -O level */
     const char *only;   /* comma-separated pass names, or NULL for the level's */
+    const char *skip;   /* comma-separated pass names not to run, or NULL */
     bool verify;        /* run graph_verify after each pass */
     const char *dump_after; /* pass name whose result is printed, or NULL */
     FILE *dump_to;

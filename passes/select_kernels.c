@@ -8,10 +8,9 @@
  *    f32-dwconv variant.
  *  - Every other float32 Conv or FusedConv with constant weights becomes
  *    a FusedConv whose input 6 holds W as snt_conv2d_pack_weights lays it
- *    out for the f32-gemm variant (A panels); or, where Winograd's
- *    F(4x4, 3x3) applies and pays (winograd_pays), W transformed for it
- *    (snt_conv2d_winograd_pack_weights), with `algorithm` "winograd":
- *    a quarter of the multiplications, the same result up to rounding.
+ *    out for the f32-gemm variant (A panels); or, where passes/winograd.c
+ *    chose `algorithm` "winograd", W transformed for Winograd's
+ *    F(4x4, 3x3) (snt_conv2d_winograd_pack_weights).
  *  - Every Linear with a constant W gets, as input 3, W as B panels
  *    (snt_f32_gemm_pack_b).
  *
@@ -22,6 +21,7 @@
 #include "ir/ops/rewrite.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
 
@@ -84,29 +84,12 @@ static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const Vari
     free(packed);
 }
 
-/*
- * Winograd's input transform costs a fixed amount per input channel and
- * tile, its output transform per output channel and tile, and its 36
- * products are only C deep: it pays where a group has at least 16 input
- * and 32 output channels and the image a panel of nr tiles of 4x4 for
- * the micro-kernel (measured on the seed models' layers: below these
- * the direct product is as fast or faster).
- */
-static bool winograd_pays(const snt_conv2d_params *cp, const Variant *v)
-{
-    size_t tiles = ((cp->oh + 3) / 4) * ((cp->ow + 3) / 4);
-    return snt_conv2d_winograd_applies(cp) && cp->c / cp->groups >= 16 &&
-           cp->k / cp->groups >= 32 && tiles >= v->nr;
-}
-
 /* W of the FusedConv n transformed for Winograd and packed for v. */
 static void pack_winograd(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v)
 {
     size_t floats = snt_conv2d_winograd_weights_floats(cp, v->mr);
     float *packed = xmalloc(floats * sizeof *packed);
     float *work = xmalloc(36 * cp->k * cp->c / cp->groups * sizeof *work);
-    Attr *a = node_add_attr(n, "algorithm", ATTR_STRING);
-    a->s = xstrdup("winograd");
     snt_conv2d_winograd_pack_weights(cp, v->mr, n->in[1]->data, packed, work);
     add_packed(g, n, CONV_PACKED, packed, floats, v);
     free(work);
@@ -150,7 +133,7 @@ static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const T
     Node *fused = fusion_node_is(f, n, "Conv") ? as_fused_conv(f, n) : n;
     if (depthwise)
         set_ukernel(fused, dw);
-    else if (winograd_pays(cp, gemm))
+    else if (strcmp(attr_string_or(fused, "algorithm", ""), "winograd") == 0)
         pack_winograd(f->g, fused, cp, gemm);
     else
         pack_conv(f->g, fused, cp, gemm);

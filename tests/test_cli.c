@@ -401,7 +401,7 @@ static void test_info_declared_output(void)
 static void test_missing_option_values(void)
 {
     static const char *const compile_flags[] = {"--name", "--bind", "--shape", "--weights",
-                                                "--target", "--passes", "--dump-ir"};
+                                                "--target", "--passes", "--skip", "--dump-ir"};
     for (size_t i = 0; i < sizeof compile_flags / sizeof *compile_flags; i++) {
         char want[64];
         snprintf(want, sizeof want, "sinter compile: %s needs a value", compile_flags[i]);
@@ -469,6 +469,26 @@ static void test_targets(void)
     }
     CHECK_REFUSED(sinter("compile", model, "-o", "bad", "--target", "z80", NULL),
                   "--target takes one of host, generic, avx2, avx512, neon, not 'z80'");
+}
+
+/* --skip: the level's passes but those named.  The resnet fixture's 3x3
+ * convolutions run by Winograd unless the winograd pass is skipped; an
+ * unknown pass name is refused. */
+static void test_skip_pass(void)
+{
+    const char *model = fixture("resnet_op13.onnx");
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "wino", "--name", "net", NULL), 0);
+    char *c = read_text("wino/net.c");
+    CU_ASSERT_PTR_NOT_NULL(c && strstr(c, "snt_conv2d_winograd_f32("));
+    free(c);
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "direct", "--name", "net", "--skip",
+                                 "winograd", NULL), 0);
+    c = read_text("direct/net.c");
+    CU_ASSERT_PTR_NOT_NULL(c && strstr(c, "snt_conv2d_gemm_f32("));
+    CU_ASSERT_PTR_NULL(c && strstr(c, "winograd"));
+    free(c);
+    CHECK_REFUSED(sinter("compile", model, "-o", "bad", "--skip", "winograd,nosuch", NULL),
+                  "unknown pass 'nosuch' (see `sinter passes`)");
 }
 
 /* --weights: auto embeds a small model's weights and says why; incbin
@@ -633,6 +653,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "plan_figures", test_plan_figures);
     CU_add_test(s, "plan_svg_legible", test_plan_svg_legible);
     CU_add_test(s, "targets", test_targets);
+    CU_add_test(s, "skip_pass", test_skip_pass);
     CU_add_test(s, "profile", test_profile);
     CU_add_test(s, "weights_modes", test_weights_modes);
     CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -3,6 +3,7 @@
  * MACs, FLOPs, bytes and parameters of Conv, MatMul and Relu, what counts
  * as a kernel, and the JSON being well-formed whatever the node names.
  */
+#include "passes/passes.h"
 #include "tools/report.h"
 
 #include <CUnit/Basic.h>
@@ -112,12 +113,39 @@ static void test_grouped_conv(void)
     /* N*K*OH*OW * C/groups*KH*KW */
     int64_t macs = 2 * 6 * 4 * 4 * (4 / 2) * 3 * 3;
     CU_ASSERT_EQUAL(r.total.macs, macs);
+    CU_ASSERT_EQUAL(r.total.executed_macs, macs);
     CU_ASSERT_EQUAL(r.total.flops, 2 * macs + 2 * 6 * 4 * 4); /* bias: one add per output */
     CU_ASSERT_EQUAL(r.total.params, 6 * 2 * 3 * 3 + 6);
     CU_ASSERT_EQUAL(r.total.bytes_read, 2 * 4 * 8 * 8 * 4);  /* weights are not activations */
     CU_ASSERT_EQUAL(r.total.bytes_written, 2 * 6 * 4 * 4 * 4);
     CU_ASSERT_EQUAL(r.total.kernels, 1);
     CU_ASSERT_EQUAL(r.n_layers, 1);
+    cost_report_free(&r);
+    graph_free(g);
+}
+
+/* A 3x3 convolution x[1,32,10,9] * w[40,32,3,3] (pads 1) that the
+ * winograd pass takes for the generic target: the graph's MACs stay,
+ * executed ones are 36 per 4x4 tile (3 x 3 tiles) and channel pair. */
+static void test_winograd_executed(void)
+{
+    Graph *g = new_graph();
+    int64_t xd[] = {1, 32, 10, 9}, wd[] = {40, 32, 3, 3}, pads[] = {1, 1, 1, 1};
+    Tensor *ins[] = {graph_input(g, "x", 4, xd), constant(g, "w", 4, wd, 0.5f)};
+    Node *conv = add_node(g, "conv", "Conv", ins, 2);
+    set_ints(conv, "pads", pads, 4);
+    mark_output(g, conv->out[0]);
+    Diag d = {0};
+    PassOptions only = {.level = 2, .only = "winograd,select_kernels"};
+    CU_ASSERT_TRUE_FATAL(graph_infer(g, &d));
+    g->target = target_find("generic");
+    CU_ASSERT_TRUE_FATAL(passes_run(g, &only, &d));
+    diag_free(&d);
+    CostReport r;
+    cost_report_build(&r, g);
+    CU_ASSERT_STRING_EQUAL(g->nodes[0]->op_type, "FusedConv");
+    CU_ASSERT_EQUAL(r.total.macs, 40 * 32 * 10 * 9 * 9);
+    CU_ASSERT_EQUAL(r.total.executed_macs, 40 * 32 * 3 * 3 * 36);
     cost_report_free(&r);
     graph_free(g);
 }
@@ -361,6 +389,7 @@ static void test_json_document(void)
     cost_report_json(&s, "dir/\"odd\".onnx", &r, &r);
     CU_ASSERT_TRUE(json_well_formed(s.buf));
     const char *keys[] = {"\"params\": 0", "\"unfused\": {", "\"fused\": {", "\"macs\": 0",
+                          "\"executed_macs\": 0",
                           "\"flops\": 6", "\"kernels\": 1", "\"layers\": [", "\"op\": \"Relu\"",
                           "\"bytes_read\": 24", "\"bytes_written\": 24", "\"shape\": [2, 3]",
                           "\\\"odd\\\".onnx"};
@@ -380,6 +409,7 @@ int main(void)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("flops", NULL, NULL);
     CU_add_test(s, "grouped conv", test_grouped_conv);
+    CU_add_test(s, "winograd: executed MACs", test_winograd_executed);
     CU_add_test(s, "matmul, relu, add", test_matmul_relu_add);
     CU_add_test(s, "parameters counted once", test_params_counted_once);
     CU_add_test(s, "kernels", test_kernels);

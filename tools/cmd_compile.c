@@ -29,6 +29,8 @@ static const char compile_help[] =
     "  -O0 | -O1 | -O2    optimization level (default -O2; sinter passes lists the\n"
     "                     passes of each)\n"
     "  --passes a,b       run exactly these passes\n"
+    "  --skip a,b         run the level's passes but these (--skip winograd: every\n"
+    "                     convolution by its direct sum)\n"
     "  --dump-ir after=P  print the IR after pass P\n";
 
 static bool make_dir(const char *dir, Diag *d)

@@ -88,6 +88,13 @@ static int set_passes(CompileOptions *o, const char *v, Diag *d)
     return OPTION_TAKEN;
 }
 
+static int set_skip(CompileOptions *o, const char *v, Diag *d)
+{
+    (void)d;
+    o->passes.skip = v;
+    return OPTION_TAKEN;
+}
+
 static int set_dump_ir(CompileOptions *o, const char *v, Diag *d)
 {
     (void)d;
@@ -132,7 +139,8 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
         const char *flag;
         int (*set)(CompileOptions *o, const char *value, Diag *d);
     } valued[] = {
-        {"--passes", set_passes}, {"--dump-ir", set_dump_ir}, {"--name", set_name},
+        {"--passes", set_passes}, {"--skip", set_skip}, {"--dump-ir", set_dump_ir},
+        {"--name", set_name},
         {"--target", set_target}, {"--bind", parse_bind},     {"--shape", parse_shape},
         {"--weights", set_weights},
     };

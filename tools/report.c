@@ -91,6 +91,7 @@ static LayerCost cost_node(const Node *n, ParamSet *ps)
     LayerCost c = {.node = n, .kernel = node_is_kernel(n)};
     if (n->op && n->op->cost)
         c.cost = n->op->cost(n);
+    c.executed_macs = n->op && n->op->executed_macs ? n->op->executed_macs(n) : c.cost.macs;
     /* Only code moves bytes: a view or a Concat written in place by its
      * producers reads and writes nothing of its own. */
     if (c.kernel) {
@@ -115,6 +116,7 @@ void cost_report_build(CostReport *r, const Graph *g)
         *c = cost_node(g->nodes[i], &ps);
         t->params += c->params;
         t->macs += c->cost.macs;
+        t->executed_macs += c->executed_macs;
         t->flops += c->cost.flops;
         t->bytes_read += c->bytes_read;
         t->bytes_written += c->bytes_written;
@@ -205,10 +207,12 @@ void dot_put_string(Str *out, const char *text)
 static void json_put_totals(Str *out, const char *key, int level, const CostTotals *t)
 {
     str_putf(out,
-             "  \"%s\": {\"level\": %d, \"params\": %lld, \"macs\": %lld, \"flops\": %lld, "
-             "\"bytes_read\": %lld, \"bytes_written\": %lld, \"nodes\": %d, \"kernels\": %d}",
-             key, level, (long long)t->params, (long long)t->macs, (long long)t->flops,
-             (long long)t->bytes_read, (long long)t->bytes_written, t->nodes, t->kernels);
+             "  \"%s\": {\"level\": %d, \"params\": %lld, \"macs\": %lld, "
+             "\"executed_macs\": %lld, \"flops\": %lld, \"bytes_read\": %lld, "
+             "\"bytes_written\": %lld, \"nodes\": %d, \"kernels\": %d}",
+             key, level, (long long)t->params, (long long)t->macs, (long long)t->executed_macs,
+             (long long)t->flops, (long long)t->bytes_read, (long long)t->bytes_written, t->nodes,
+             t->kernels);
 }
 
 static void json_put_shape(Str *out, const Shape *s)
@@ -229,10 +233,11 @@ static void json_put_layer(Str *out, const LayerCost *c)
     str_puts(out, ", \"shape\": ");
     json_put_shape(out, &n->out[0]->shape);
     str_putf(out,
-             ", \"kernel\": %s, \"macs\": %lld, \"flops\": %lld, \"bytes_read\": %lld, "
-             "\"bytes_written\": %lld, \"params\": %lld}",
-             c->kernel ? "true" : "false", (long long)c->cost.macs, (long long)c->cost.flops,
-             (long long)c->bytes_read, (long long)c->bytes_written, (long long)c->params);
+             ", \"kernel\": %s, \"macs\": %lld, \"executed_macs\": %lld, \"flops\": %lld, "
+             "\"bytes_read\": %lld, \"bytes_written\": %lld, \"params\": %lld}",
+             c->kernel ? "true" : "false", (long long)c->cost.macs, (long long)c->executed_macs,
+             (long long)c->cost.flops, (long long)c->bytes_read, (long long)c->bytes_written,
+             (long long)c->params);
 }
 
 void cost_report_json(Str *out, const char *model, const CostReport *unfused,
@@ -282,14 +287,16 @@ static void text_row(Str *out, const char *label, long long a, long long b)
     str_putf(out, "  %-26s %18lld %18lld\n", label, a, b);
 }
 
+/* The MACs of both graphs and what the fused one's code performs. */
 static void text_totals(Str *out, const CostTotals *o0, const CostTotals *o2)
 {
-    str_putf(out, "  %-26s %18s %18s\n", "", "-O0 (unfused)", "-O2 (fused)");
+    str_putf(out, "  %-26s %18s %18s %18s\n", "", "-O0 (unfused)", "-O2 (fused)", "executed");
     text_row(out, "parameters", o0->params, o2->params);
-    text_row(out, "MACs", o0->macs, o2->macs);
+    str_putf(out, "  %-26s %18lld %18lld %18lld\n", "MACs", (long long)o0->macs,
+             (long long)o2->macs, (long long)o2->executed_macs);
     text_row(out, "FLOPs", o0->flops, o2->flops);
-    str_putf(out, "  %-26s %18.4f %18.4f\n", "GMACs", (double)o0->macs / 1e9,
-             (double)o2->macs / 1e9);
+    str_putf(out, "  %-26s %18.4f %18.4f %18.4f\n", "GMACs", (double)o0->macs / 1e9,
+             (double)o2->macs / 1e9, (double)o2->executed_macs / 1e9);
     str_putf(out, "  %-26s %18.4f %18.4f\n", "GFLOPs", (double)o0->flops / 1e9,
              (double)o2->flops / 1e9);
     text_row(out, "activation bytes read", o0->bytes_read, o2->bytes_read);
@@ -306,9 +313,9 @@ static void text_layer(Str *out, int index, const LayerCost *c)
     put_name_column(out, n->name, 36);
     str_puts(out, " ");
     put_name_column(out, n->op_type, 20);
-    str_putf(out, " %-20s %14lld %14lld %12lld %12lld %10lld%s\n",
+    str_putf(out, " %-20s %14lld %14lld %14lld %12lld %12lld %10lld%s\n",
              shape_str(&n->out[0]->shape, shape, sizeof shape), (long long)c->cost.macs,
-             (long long)c->cost.flops, (long long)c->bytes_read, (long long)c->bytes_written,
+             (long long)c->executed_macs, (long long)c->cost.flops, (long long)c->bytes_read, (long long)c->bytes_written,
              (long long)c->params, c->kernel ? "" : "  (no code)");
 }
 
@@ -320,8 +327,8 @@ void cost_report_text(Str *out, const char *model, const CostReport *unfused,
     str_puts(out, "\n");
     text_totals(out, &unfused->total, &fused->total);
     str_putf(out, "\nlayers of the fused graph (-O2), in schedule order:\n");
-    str_putf(out, "%5s %-36s %-20s %-20s %14s %14s %12s %12s %10s\n", "#", "name", "op",
-             "output shape", "MACs", "FLOPs", "read B", "written B", "params");
+    str_putf(out, "%5s %-36s %-20s %-20s %14s %14s %14s %12s %12s %10s\n", "#", "name", "op",
+             "output shape", "MACs", "executed MACs", "FLOPs", "read B", "written B", "params");
     for (int i = 0; i < fused->n_layers; i++)
         text_layer(out, i, &fused->layers[i]);
 }

@@ -14,13 +14,14 @@ typedef struct {
     const Node *node;
     bool kernel;            /* node_is_kernel: the generated C calls a kernel for it */
     OpCost cost;            /* from node->op->cost; zero when it has none */
+    int64_t executed_macs;  /* what the kernel performs (OpDesc.executed_macs) */
     int64_t bytes_read;     /* distinct run-time (non-constant) inputs */
     int64_t bytes_written;  /* outputs */
     int64_t params;         /* float constant elements first read here */
 } LayerCost;
 
 typedef struct {
-    int64_t params, macs, flops, bytes_read, bytes_written;
+    int64_t params, macs, executed_macs, flops, bytes_read, bytes_written;
     int nodes;              /* nodes left after the passes */
     int kernels;            /* graph_kernel_count: the one count every command gives */
 } CostTotals;

@@ -59,7 +59,7 @@ int option_value(const char *flag, int argc, char **argv, int *i, const char **v
  * the exit status 2. */
 int refuse_missing_value(const char *command, const char *flag, const char *usage);
 
-/* Parses the options every compiling command shares (-O0, -O1, -O2, --passes,
+/* Parses the options every compiling command shares (-O0, -O1, -O2, --passes, --skip,
  * --dump-ir, --target, --profile, --bind, --shape, --name, --weights) at
  * argv[*i]: OPTION_TAKEN, OPTION_NOT_MINE, OPTION_NO_VALUE, or
  * OPTION_MALFORMED (message in d). */

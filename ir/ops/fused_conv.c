@@ -11,10 +11,11 @@
  * and post_shift ([M], both or neither) and residual (Y's shape), and
  * W packed for an f32-gemm micro-kernel (passes/select_kernels.c).
  * Attributes: Conv's, the activation's (ir/ops/fused.h), `ukernel`, the
- * micro-kernel variant the node runs on, and `algorithm`.  With the
- * packed W and an f32-gemm variant the call is snt_conv2d_gemm_f32, or
- * with algorithm "winograd" snt_conv2d_winograd_f32, the packed input
- * then holding W transformed for Winograd's F(4x4, 3x3); on a depthwise
+ * micro-kernel variant the node runs on, and `algorithm` (passes/
+ * winograd.c).  With the packed W and an f32-gemm variant the call is
+ * snt_conv2d_gemm_f32, or with algorithm "winograd"
+ * snt_conv2d_winograd_f32, the packed input then holding W transformed
+ * for Winograd's F(4x4, 3x3); on a depthwise
  * convolution with an f32-dwconv variant it is snt_dwconv2d_f32.
  * Without `ukernel` the portable snt_conv2d_fused_f32 runs.
  */
@@ -80,7 +81,9 @@ static bool is_winograd(const Node *n)
     return strcmp(attr_string_or(n, "algorithm", ""), "winograd") == 0;
 }
 
-/* Winograd is for the geometries it applies to, on packed weights. */
+/* Winograd is for the geometries it applies to; its packed weights are
+ * what select_kernels makes of the request (without them the portable
+ * kernel runs). */
 static bool check_algorithm(const Node *n, Diag *d)
 {
     snt_conv2d_params cp = {0};
@@ -91,9 +94,8 @@ static bool check_algorithm(const Node *n, Diag *d)
         return node_error(d, n, "unknown algorithm '%s'", algorithm);
     if (!fused_conv_params(n, &cp, d))
         return false;
-    if (!snt_conv2d_winograd_applies(&cp) || !packed_variant(n, IN_PACKED))
-        return node_error(d, n, "winograd needs a 3x3 convolution of stride 1 and dilation 1, "
-                                "with packed weights");
+    if (!snt_conv2d_winograd_applies(&cp))
+        return node_error(d, n, "winograd needs a 3x3 convolution of stride 1 and dilation 1");
     return true;
 }
 
@@ -146,6 +148,23 @@ static OpCost fused_conv_cost(const Node *n)
         per_element += 1;
     c.flops += sat_mul(per_element, tensor_numel(n->out[0]));
     return c;
+}
+
+/* Winograd's 36 products per 4x4 output tile and channel pair instead
+ * of the 144 of the direct sum (the transforms are additions and
+ * multiplications by constants, counted in no MAC). */
+static int64_t fused_conv_executed_macs(const Node *n)
+{
+    snt_conv2d_params cp = {0};
+    Diag ignored = {0};
+    bool ok = is_winograd(n) && packed_variant(n, IN_PACKED) &&
+              fused_conv_params(n, &cp, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return op_Conv.cost(n).macs;
+    int64_t tiles = (int64_t)((cp.oh + 3) / 4 * ((cp.ow + 3) / 4));
+    return sat_mul(sat_mul((int64_t)(cp.n * cp.k), (int64_t)(cp.c / cp.groups)),
+                   sat_mul(tiles, 36));
 }
 
 /* Floats of scratch the node's kernel asks for: the im2col buffer, or
@@ -203,6 +222,7 @@ const OpDesc op_FusedConv = {
     .name = "FusedConv", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 2, .max_in = 7, .min_out = 1, .max_out = 1,
     .infer = fused_conv_infer, .cost = fused_conv_cost, .emit = fused_conv_emit,
+    .executed_macs = fused_conv_executed_macs,
     .scratch_bytes = fused_conv_scratch_bytes,
     .internal = true,
 };

@@ -1,0 +1,64 @@
+/*
+ * winograd.c - the 3x3 convolutions of stride 1 where Winograd's
+ * F(4x4, 3x3) pays get `algorithm` = "winograd": a quarter of the
+ * multiplications, the same result up to rounding
+ * (runtime/src/conv2d_winograd.c).  select_kernels then packs their
+ * weights transformed for it; this pass only decides.
+ *
+ * It pays (measured on the seed models' layers; below these the direct
+ * product on the same micro-kernel is as fast or faster) where:
+ *  - a group has at least 16 input channels: the 36 products are only C
+ *    deep, and the output transform costs the same per output channel
+ *    whatever C is;
+ *  - a group has at least 32 output channels: the input transform costs
+ *    the same per input channel whatever K is;
+ *  - the image has at least one panel of nr 4x4 tiles for the target's
+ *    f32-gemm micro-kernel, whose columns are the tiles.
+ * Only float32 convolutions with constant weights, on a target with an
+ * f32-gemm variant.  `sinter compile --skip winograd` turns it off.
+ */
+#include "passes/match.h"
+
+#include <string.h>
+
+#define MIN_GROUP_INPUTS 16
+#define MIN_GROUP_OUTPUTS 32
+
+static bool winograd_pays(const snt_conv2d_params *cp, const Variant *v)
+{
+    size_t tiles = ((cp->oh + 3) / 4) * ((cp->ow + 3) / 4);
+    return snt_conv2d_winograd_applies(cp) && cp->c / cp->groups >= MIN_GROUP_INPUTS &&
+           cp->k / cp->groups >= MIN_GROUP_OUTPUTS && tiles >= v->nr;
+}
+
+/* A float32 Conv or FusedConv with constant weights and a known
+ * geometry, no kernel chosen yet: *cp its parameters. */
+static bool candidate(const Node *n, snt_conv2d_params *cp)
+{
+    Window win;
+    Diag ignored = {0};
+    if (!(node_is(n, "Conv") || node_is(n, "FusedConv")) || attr_string_or(n, "ukernel", NULL) ||
+        attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || !is_f32(n->in[1]) ||
+        !tensor_is_const(n->in[1]) || !is_f32(n->out[0]))
+        return false;
+    bool ok = conv_window(n, &win, &ignored);
+    diag_free(&ignored);
+    if (ok)
+        *cp = conv2d_params(n, &win);
+    return ok;
+}
+
+bool pass_winograd(Graph *g, Diag *d)
+{
+    const Variant *gemm = target_variant(g->target, FAMILY_F32_GEMM);
+    (void)d;
+    for (int i = 0; gemm && i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        snt_conv2d_params cp;
+        if (candidate(n, &cp) && winograd_pays(&cp, gemm)) {
+            Attr *a = node_add_attr(n, "algorithm", ATTR_STRING);
+            a->s = xstrdup("winograd");
+        }
+    }
+    return true;
+}
