@@ -652,6 +652,77 @@ static void test_code_and_cost(void)
     graph_free(g);
 }
 
+/* ---- weights packed at compile time (passes/pack_rnn.c) -------------- */
+
+/* How often part occurs in text (0 for no text). */
+static int occurrences(const char *text, const char *part)
+{
+    int count = 0;
+    for (const char *at = text ? strstr(text, part) : NULL; at; at = strstr(at + 1, part))
+        count++;
+    return count;
+}
+
+/* A GRU under linear_before_reset (seq 3, batch 1, input 1, hidden 1)
+ * with constant W, R and B and a run-time X. */
+static Node *constant_gru(Graph *g)
+{
+    Tensor *in[4] = {
+        add_input(g, "X", 3, (int64_t[]){3, 1, 1}),
+        f32(g, 3, (int64_t[]){1, 3, 1}, gru_w), f32(g, 3, (int64_t[]){1, 3, 1}, gru_r),
+        f32(g, 2, (int64_t[]){1, 6}, gru_b),
+    };
+    Node *n = rnn_node(g, "GRU", 4, in, 2);
+    set_int(n, "linear_before_reset", 1);
+    return n;
+}
+
+/* The pass packs constant weights after the op's own inputs; the code
+ * calls the packed kernel and no longer holds W, R or B. */
+static void test_pack_constant_weights(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = constant_gru(g);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE_FATAL(run_pass(g, pass_pack_rnn));
+    CU_ASSERT_EQUAL_FATAL(n->n_in, 7);
+    CU_ASSERT_EQUAL(n->in[6]->layout, LAYOUT_PACKED);
+    CU_ASSERT_STRING_EQUAL(attr_string_or(n, "ukernel", ""), "snt_f32_gemm_4x8__scalar");
+    snt_rnn_params p = {.cell = SNT_RNN_GRU, .seq = 3, .batch = 1, .input = 1, .hidden = 1,
+                        .directions = 1, .linear_before_reset = 1};
+    CU_ASSERT_EQUAL(n->in[6]->shape.dim[0], (int64_t)snt_rnn_packed_floats(&p, 8));
+    char *c = generate(g);
+    CU_ASSERT_TRUE(contains(c, "snt_rnn_gemm_f32(&p, &snt_f32_gemm_4x8__scalar, &io, "));
+    /* The packed copy is the one array of weights. */
+    CU_ASSERT_EQUAL(occurrences(c, "static const union"), 1);
+    CU_ASSERT_TRUE(contains(c, "static const union { unsigned char b[224]; float v[56]; }"));
+    CU_ASSERT_PTR_NULL(strstr(c, ".w = "));
+    free(c);
+    graph_free(g);
+}
+
+/* Weights computed at run time stay with snt_rnn_f32; a model cannot
+ * give the op an input past ONNX's. */
+static void test_pack_leaves_and_refuses(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = lstm_inputs(g, 1, 5, 3, 4);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE_FATAL(run_pass(g, pass_pack_rnn));
+    CU_ASSERT_EQUAL(n->n_in, 3);
+    CU_ASSERT_PTR_NULL(attr_string_or(n, "ukernel", NULL));
+    graph_free(g);
+
+    g = new_graph(14);
+    n = constant_gru(g);
+    node_add_input(n, NULL);
+    node_add_input(n, NULL);
+    node_add_input(n, f32(g, 1, (int64_t[]){1}, gru_w));
+    set_string(n, "ukernel", "snt_f32_gemm_4x8__scalar");
+    CU_ASSERT_TRUE(failed_with(g, "GRU takes at most 6 inputs"));
+    graph_free(g);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -668,6 +739,8 @@ int main(void)
     CU_add_test(s, "kernel_against_equations", test_kernel_against_equations);
     CU_add_test(s, "fold_and_activation_attribute", test_fold_and_activation_attribute);
     CU_add_test(s, "code_and_cost", test_code_and_cost);
+    CU_add_test(s, "pack_constant_weights", test_pack_constant_weights);
+    CU_add_test(s, "pack_leaves_and_refuses", test_pack_leaves_and_refuses);
     int status = run_tests();
     diag_free(&diag);
     return status;
