@@ -866,8 +866,8 @@ typedef struct {
 /* Scratch floats snt_rnn_f32 needs. */
 size_t snt_rnn_scratch_floats(const snt_rnn_params *p);
 /* One RNN, GRU or LSTM layer; the outputs must not overlap the inputs.
- * Packs the weights into scratch for the portable f32-gemm variant and
- * runs snt_rnn_gemm_f32 on it. */
+ * For weights computed at run time: R^T is laid out in scratch on every
+ * call. */
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch);
 
 /* W, R and B (b may be NULL) laid out for snt_rnn_gemm_f32 on f32-gemm

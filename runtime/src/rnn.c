@@ -1,15 +1,15 @@
 /*
  * rnn.c - the recurrent layers RNN, GRU and LSTM.
  *
- * The weights arrive packed (rnn_pack.c): by the compiler when they are
- * constant (snt_rnn_gemm_f32), else by snt_rnn_f32 into its scratch.
- * The input products of every step and direction are then one matrix
- * product X W^T on an f32-gemm micro-kernel, biases included
- * (snt_linear_gemm_f32).  Each direction then runs its steps: H R^T, as
- * a matrix-vector product per batch entry for batch 1 and other small
- * batches (snt_sgemm over larger ones) streaming the panels R^T was
- * packed in, then the cell's gate math on the batch entries still
- * inside their sequences.
+ * The input products of every step and direction are one matrix
+ * product X W^T, biases included: on an f32-gemm micro-kernel over W^T
+ * as the compiler packed it (snt_rnn_gemm_f32, rnn_pack.c), or with
+ * snt_sgemm reading W where it lies (snt_rnn_f32, for weights computed
+ * at run time, which lays out R^T and the biases in its scratch).  Each
+ * direction then runs its steps: H R^T, as a matrix-vector product per
+ * batch entry for batch 1 and other small batches (snt_sgemm over larger
+ * ones) streaming the panels R^T is packed in, then the cell's gate math
+ * on the batch entries still inside their sequences.
  *
  * The gate math walks the hidden vector once, in blocks of BLOCK values:
  * it gathers a gate's input sums into a block, runs the activation over
@@ -475,9 +475,9 @@ void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
 {
     snt_linear_params lp = input_product_params(p);
     float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__rnn_whole_lines(lp.m * lp.n);
+    snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
     size_t row, j;
     snt__rnn_pack_r_b(p, io->r, io->b, scratch);
-    snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
     /* X W^T reading W [dirs * gh][input] where it lies, then the biases. */
     snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x, (ptrdiff_t)lp.k, 1, io->w, 1, (ptrdiff_t)lp.k, xw,
               lp.n, 0);
