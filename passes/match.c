@@ -6,6 +6,7 @@
 #include "passes/match.h"
 
 #include "ir/ops/data_util.h"
+#include "ir/ops/rewrite.h"
 
 #include <string.h>
 
@@ -188,4 +189,21 @@ void copy_attrs(Node *n, const Node *from)
 {
     for (int i = 0; i < from->n_attrs; i++)
         copy_attr(n, &from->attrs[i]);
+}
+
+void set_ukernel(Node *n, const Variant *v)
+{
+    Attr *a = node_add_attr(n, "ukernel", ATTR_STRING);
+    a->s = xstrdup(v->name);
+}
+
+void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats, const Variant *v)
+{
+    Shape s = {.rank = 1, .dim = {(int64_t)floats}};
+    Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
+    t->layout = LAYOUT_PACKED;
+    while (n->n_in < slot)
+        node_add_input(n, NULL);
+    node_add_input(n, t);
+    set_ukernel(n, v);
 }

@@ -62,6 +62,13 @@ void copy_attr(Node *n, const Attr *a);
 void set_attr_int(Node *n, const char *name, int64_t v);
 void set_attr_ints(Node *n, const char *name, const int64_t *v, int count);
 
+/* Names v as n's micro-kernel variant (its `ukernel` attribute). */
+void set_ukernel(Node *n, const Variant *v);
+/* Gives n weights packed for variant v (`floats` floats, copied) as a
+ * new constant of layout PACKED in input `slot`, named after input 1,
+ * and v as its `ukernel` (passes/select_kernels.c, pack_rnn.c). */
+void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats, const Variant *v);
+
 /* ---- the fusion session (fusion.c) --------------------------------- */
 
 /*

@@ -18,7 +18,6 @@
  * packed copy the generated code no longer reads W, so it is not emitted.
  */
 #include "passes/match.h"
-#include "ir/ops/rewrite.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,26 +51,6 @@ static Node *as_fused_conv(Fusion *f, Node *conv)
     copy_attrs(fused, conv);
     fusion_absorb(f, conv);
     return fused;
-}
-
-static void set_ukernel(Node *n, const Variant *v)
-{
-    Attr *a = node_add_attr(n, "ukernel", ATTR_STRING);
-    a->s = xstrdup(v->name);
-}
-
-/* Gives n the packed weights (floats of them) as input `slot` and the
- * variant's name as its `ukernel`. */
-static void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats,
-                       const Variant *v)
-{
-    Shape s = {.rank = 1, .dim = {(int64_t)floats}};
-    Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
-    t->layout = LAYOUT_PACKED;
-    while (n->n_in < slot)
-        node_add_input(n, NULL);
-    node_add_input(n, t);
-    set_ukernel(n, v);
 }
 
 /* W of the FusedConv n as A panels for v. */

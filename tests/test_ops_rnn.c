@@ -7,6 +7,7 @@
  */
 #include "op_test.h"
 #include "sinter_rt.h"
+#include "variants.h"
 
 #define TOL 1e-5
 
@@ -180,6 +181,14 @@ static void test_errors(void)
 
 /* ---- the kernel: exact Relu cases ------------------------------------ */
 
+/* snt_rnn_f32 with the scratch it asks for. */
+static void run_layer(const snt_rnn_params *p, const snt_rnn_io *io)
+{
+    float *scratch = xmalloc(snt_rnn_scratch_floats(p) * sizeof *scratch);
+    snt_rnn_f32(p, io, scratch);
+    free(scratch);
+}
+
 static bool all_close(const float *got, const double *want, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -210,11 +219,10 @@ static snt_rnn_params bidirectional_relu(int batch_major)
 static void test_kernel_bidirectional(void)
 {
     snt_rnn_params p = bidirectional_relu(0);
-    float y[12], y_h[4], scratch[64];
+    float y[12], y_h[4];
     snt_rnn_io io = {.x = bi_x, .w = bi_w, .r = bi_r, .b = bi_b, .seq_lens = bi_lens,
                      .y = y, .y_h = y_h};
-    CU_ASSERT_TRUE_FATAL(snt_rnn_scratch_floats(&p) <= 64);
-    snt_rnn_f32(&p, &io, scratch);
+    run_layer(&p, &io);
     /* Y [t][dir][batch]; zeros after entry 1's length. */
     const double want_y[] = {3, 3, 6, 3, 6.5, 6.5, 5, 2, 10.25, 0, 3, 0};
     const double want_h[] = {10.25, 6.5, 6, 3};
@@ -228,10 +236,10 @@ static void test_kernel_batch_major(void)
 {
     snt_rnn_params p = bidirectional_relu(1);
     const float x[] = {1, 2, 3, 1, 2, 100};
-    float y[12], y_h[4], scratch[64];
+    float y[12], y_h[4];
     snt_rnn_io io = {.x = x, .w = bi_w, .r = bi_r, .b = bi_b, .seq_lens = bi_lens,
                      .y = y, .y_h = y_h};
-    snt_rnn_f32(&p, &io, scratch);
+    run_layer(&p, &io);
     const double want_y[] = {3, 6, 6.5, 5, 10.25, 3, 3, 3, 6.5, 2, 0, 0};
     const double want_h[] = {10.25, 6, 6.5, 3};
     CU_ASSERT_TRUE(all_close(y, want_y, 12));
@@ -270,11 +278,10 @@ static void test_kernel_lstm_sequence_lens(void)
                         .directions = 1};
     p.act[0][0].kind = SNT_RNN_SIGMOID;
     p.act[0][1].kind = p.act[0][2].kind = SNT_RNN_TANH;
-    float y[6], y_h[2], y_c[2], scratch[64];
+    float y[6], y_h[2], y_c[2];
     snt_rnn_io io = {.x = x, .w = lstm_w, .r = lstm_r, .b = lstm_b, .seq_lens = lens,
                      .initial_h = h0, .initial_c = c0, .p = lstm_p, .y = y, .y_h = y_h, .y_c = y_c};
-    CU_ASSERT_TRUE_FATAL(snt_rnn_scratch_floats(&p) <= 64);
-    snt_rnn_f32(&p, &io, scratch);
+    run_layer(&p, &io);
 
     double want_y[6] = {0}, want_h[2], want_c[2];
     for (int b = 0; b < 2; b++) {
@@ -316,9 +323,9 @@ static void test_kernel_gru_both_resets(void)
                             .directions = 1, .linear_before_reset = lbr};
         p.act[0][0].kind = SNT_RNN_SIGMOID;
         p.act[0][1].kind = SNT_RNN_TANH;
-        float y[2], y_h, scratch[32];
+        float y[2], y_h;
         snt_rnn_io io = {.x = x, .w = gru_w, .r = gru_r, .b = gru_b, .y = y, .y_h = &y_h};
-        snt_rnn_f32(&p, &io, scratch);
+        run_layer(&p, &io);
         double h1 = gru_ref_step(x[0], 0, lbr), h2 = gru_ref_step(x[1], h1, lbr);
         CU_ASSERT_TRUE(all_close(y, (double[]){h1, h2}, 2));
         CU_ASSERT_DOUBLE_EQUAL(y_h, h2, TOL);
@@ -335,9 +342,9 @@ static void test_kernel_reverse_clip_affine(void)
     snt_rnn_params p = {.cell = SNT_RNN_SIMPLE, .seq = 2, .batch = 1, .input = 1, .hidden = 1,
                         .directions = 1, .reverse = 1, .clip = 2.5f};
     p.act[0][0] = (snt_rnn_act){SNT_RNN_AFFINE, 2.0f, 1.0f};
-    float y[2], y_h, scratch[16];
+    float y[2], y_h;
     snt_rnn_io io = {.x = x, .w = w, .r = r, .y = y, .y_h = &y_h};
-    snt_rnn_f32(&p, &io, scratch);
+    run_layer(&p, &io);
     /* t = 1: 2 * 2 + 1 = 5; t = 0: clip(1 + 5) = 2.5, 2 * 2.5 + 1 = 6. */
     CU_ASSERT_TRUE(all_close(y, (double[]){6, 5}, 2));
     CU_ASSERT_DOUBLE_EQUAL(y_h, 6, TOL);
@@ -489,8 +496,55 @@ static void ref_layer(const snt_rnn_params *p, const snt_rnn_io *io, double *y, 
     }
 }
 
+/* The f32-gemm variants this runtime holds, for snt_rnn_gemm_f32. */
+typedef struct {
+    const char *isa;
+    const snt_f32_gemm_ukernel *uk;
+} GemmVariant;
+
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_##isa({#isa, &snt_f32_gemm_##tile##__##isa})
+static const GemmVariant variants[] = {
+#include "sinter_variants.def"
+};
+
+/* The layer on variant uk, with the weights packed for it as the
+ * compiler packs constant ones; io's W, R and B are hidden from the
+ * kernel, which must not read them. */
+static void run_packed(const snt_rnn_params *p, const snt_rnn_io *io,
+                       const snt_f32_gemm_ukernel *uk)
+{
+    float *packed = xmalloc(snt_rnn_packed_floats(p, uk->nr) * sizeof *packed);
+    float *scratch = xmalloc(snt_rnn_gemm_scratch_floats(p, uk->mr, uk->nr) * sizeof *scratch);
+    snt_rnn_io without_weights = *io;
+    without_weights.w = without_weights.r = without_weights.b = NULL;
+    snt_rnn_pack_f32(p, uk->nr, io->w, io->r, io->b, packed);
+    snt_rnn_gemm_f32(p, uk, &without_weights, packed, scratch);
+    free(packed);
+    free(scratch);
+}
+
+/* Runs the layer (on uk, or snt_rnn_f32 when NULL) with its outputs
+ * first filled with NaN, and compares them with the reference. */
+static bool layer_matches(const snt_rnn_params *p, const snt_rnn_io *io,
+                          const snt_f32_gemm_ukernel *uk, const double *want_y,
+                          const double *want_h, const double *want_c)
+{
+    size_t states = (size_t)p->directions * p->batch * p->hidden, ny = p->seq * states;
+    for (size_t i = 0; i < ny; i++)
+        io->y[i] = NAN;
+    for (size_t i = 0; i < states; i++)
+        io->y_h[i] = io->y_c[i] = NAN;
+    if (uk)
+        run_packed(p, io, uk);
+    else
+        run_layer(p, io);
+    return all_close(io->y, want_y, ny) && all_close(io->y_h, want_h, states) &&
+           (p->cell != SNT_RNN_LSTM || all_close(io->y_c, want_c, states));
+}
+
 /* The kernel on case rc with every optional input present (entries of
- * three different lengths) against ref_layer. */
+ * three different lengths) against ref_layer: snt_rnn_f32, then
+ * snt_rnn_gemm_f32 on every variant this machine runs. */
 static bool ref_case_matches(const RefCase *rc)
 {
     snt_rnn_params p = {.cell = rc->cell, .seq = rc->seq, .batch = rc->batch, .input = REF_INPUT,
@@ -516,15 +570,18 @@ static bool ref_case_matches(const RefCase *rc)
         .y = xmalloc(ny * sizeof(float)), .y_h = xmalloc(states * sizeof(float)),
         .y_c = xmalloc(states * sizeof(float)),
     };
-    float *scratch = xmalloc(snt_rnn_scratch_floats(&p) * sizeof *scratch);
     double *want_y = xcalloc(ny, sizeof *want_y), *want_h = xmalloc(states * sizeof *want_h);
     double *want_c = xmalloc(states * sizeof *want_c);
-    snt_rnn_f32(&p, &io, scratch);
     ref_layer(&p, &io, want_y, want_h, want_c);
-    bool ok = all_close(io.y, want_y, ny) && all_close(io.y_h, want_h, states) &&
-              (rc->cell != SNT_RNN_LSTM || all_close(io.y_c, want_c, states));
+    bool ok = layer_matches(&p, &io, NULL, want_y, want_h, want_c);
+    for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
+        if (isa_runs(variants[v].isa) &&
+            !layer_matches(&p, &io, variants[v].uk, want_y, want_h, want_c)) {
+            fprintf(stderr, "\n(on the %s variant)\n", variants[v].isa);
+            ok = false;
+        }
     const void *owned[] = {lens, io.x, io.w, io.r, io.b, io.initial_h, io.initial_c, io.p, io.y,
-                           io.y_h, io.y_c, scratch, want_y, want_h, want_c};
+                           io.y_h, io.y_c, want_y, want_h, want_c};
     for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
         free((void *)owned[i]);
     return ok;
@@ -595,6 +652,77 @@ static void test_code_and_cost(void)
     graph_free(g);
 }
 
+/* ---- weights packed at compile time (passes/pack_rnn.c) -------------- */
+
+/* How often part occurs in text (0 for no text). */
+static int occurrences(const char *text, const char *part)
+{
+    int count = 0;
+    for (const char *at = text ? strstr(text, part) : NULL; at; at = strstr(at + 1, part))
+        count++;
+    return count;
+}
+
+/* A GRU under linear_before_reset (seq 3, batch 1, input 1, hidden 1)
+ * with constant W, R and B and a run-time X. */
+static Node *constant_gru(Graph *g)
+{
+    Tensor *in[4] = {
+        add_input(g, "X", 3, (int64_t[]){3, 1, 1}),
+        f32(g, 3, (int64_t[]){1, 3, 1}, gru_w), f32(g, 3, (int64_t[]){1, 3, 1}, gru_r),
+        f32(g, 2, (int64_t[]){1, 6}, gru_b),
+    };
+    Node *n = rnn_node(g, "GRU", 4, in, 2);
+    set_int(n, "linear_before_reset", 1);
+    return n;
+}
+
+/* The pass packs constant weights after the op's own inputs; the code
+ * calls the packed kernel and no longer holds W, R or B. */
+static void test_pack_constant_weights(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = constant_gru(g);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE_FATAL(run_pass(g, pass_pack_rnn));
+    CU_ASSERT_EQUAL_FATAL(n->n_in, 7);
+    CU_ASSERT_EQUAL(n->in[6]->layout, LAYOUT_PACKED);
+    CU_ASSERT_STRING_EQUAL(attr_string_or(n, "ukernel", ""), "snt_f32_gemm_4x8__scalar");
+    snt_rnn_params p = {.cell = SNT_RNN_GRU, .seq = 3, .batch = 1, .input = 1, .hidden = 1,
+                        .directions = 1, .linear_before_reset = 1};
+    CU_ASSERT_EQUAL(n->in[6]->shape.dim[0], (int64_t)snt_rnn_packed_floats(&p, 8));
+    char *c = generate(g);
+    CU_ASSERT_TRUE(contains(c, "snt_rnn_gemm_f32(&p, &snt_f32_gemm_4x8__scalar, &io, "));
+    /* The packed copy is the one array of weights. */
+    CU_ASSERT_EQUAL(occurrences(c, "static const union"), 1);
+    CU_ASSERT_TRUE(contains(c, "static const union { unsigned char b[224]; float v[56]; }"));
+    CU_ASSERT_PTR_NULL(strstr(c, ".w = "));
+    free(c);
+    graph_free(g);
+}
+
+/* Weights computed at run time stay with snt_rnn_f32; a model cannot
+ * give the op an input past ONNX's. */
+static void test_pack_leaves_and_refuses(void)
+{
+    Graph *g = new_graph(14);
+    Node *n = lstm_inputs(g, 1, 5, 3, 4);
+    CU_ASSERT_TRUE_FATAL(infer(g));
+    CU_ASSERT_TRUE_FATAL(run_pass(g, pass_pack_rnn));
+    CU_ASSERT_EQUAL(n->n_in, 3);
+    CU_ASSERT_PTR_NULL(attr_string_or(n, "ukernel", NULL));
+    graph_free(g);
+
+    g = new_graph(14);
+    n = constant_gru(g);
+    node_add_input(n, NULL);
+    node_add_input(n, NULL);
+    node_add_input(n, f32(g, 1, (int64_t[]){1}, gru_w));
+    set_string(n, "ukernel", "snt_f32_gemm_4x8__scalar");
+    CU_ASSERT_TRUE(failed_with(g, "GRU takes at most 6 inputs"));
+    graph_free(g);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -611,6 +739,8 @@ int main(void)
     CU_add_test(s, "kernel_against_equations", test_kernel_against_equations);
     CU_add_test(s, "fold_and_activation_attribute", test_fold_and_activation_attribute);
     CU_add_test(s, "code_and_cost", test_code_and_cost);
+    CU_add_test(s, "pack_constant_weights", test_pack_constant_weights);
+    CU_add_test(s, "pack_leaves_and_refuses", test_pack_leaves_and_refuses);
     int status = run_tests();
     diag_free(&diag);
     return status;

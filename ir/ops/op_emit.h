@@ -188,6 +188,13 @@ static inline bool conv_is_depthwise(const snt_conv2d_params *cp)
 /* Emits `static const snt_conv2d_params p = {...};`. */
 void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
 
+/* ---- recurrent layers (rnn.c), for passes/pack_rnn.c -------------- */
+
+/* The kernel's parameters of an RNN, GRU or LSTM node, validated. */
+bool rnn_params(const Node *n, snt_rnn_params *p, Diag *d);
+/* The input slot of its packed weights: the one after the op's own. */
+int rnn_packed_slot(const Node *n);
+
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 
 /* Checks X's rank and the required kernel_shape, then computes the

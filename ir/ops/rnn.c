@@ -6,6 +6,11 @@
  * of gates and the gate math, which the runtime's one kernel switches on.
  * So one reader turns any of them into the kernel's snt_rnn_params, and
  * shape rule, folding, cost and code all start from it.
+ *
+ * passes/pack_rnn.c gives a layer with constant W, R and B one more
+ * input after the op's own: those weights packed (snt_rnn_pack_f32) for
+ * the f32-gemm variant named by the `ukernel` attribute.  The call then
+ * is snt_rnn_gemm_f32 on that variant, and W, R and B are not emitted.
  */
 #include "ir/ops/data_util.h"
 #include "ir/ops/op_emit.h"
@@ -19,15 +24,16 @@
 typedef struct {
     const char *op;
     snt_rnn_cell cell;
+    int inputs;                  /* the op's own inputs; then the packed weights */
     int gates;                   /* rows of W per hidden unit */
     int acts;                    /* activations per direction */
     const char *default_acts[3];
 } CellInfo;
 
 static const CellInfo cells[] = {
-    {"RNN", SNT_RNN_SIMPLE, 1, 1, {"Tanh"}},
-    {"GRU", SNT_RNN_GRU, 3, 2, {"Sigmoid", "Tanh"}},
-    {"LSTM", SNT_RNN_LSTM, 4, 3, {"Sigmoid", "Tanh", "Tanh"}},
+    {"RNN", SNT_RNN_SIMPLE, 6, 1, 1, {"Tanh"}},
+    {"GRU", SNT_RNN_GRU, 6, 3, 2, {"Sigmoid", "Tanh"}},
+    {"LSTM", SNT_RNN_LSTM, 8, 4, 3, {"Sigmoid", "Tanh", "Tanh"}},
 };
 
 static const CellInfo *cell_info(const Node *n)
@@ -36,6 +42,11 @@ static const CellInfo *cell_info(const Node *n)
         if (strcmp(n->op_type, cells[i].op) == 0)
             return &cells[i];
     return &cells[0];
+}
+
+int rnn_packed_slot(const Node *n)
+{
+    return cell_info(n)->inputs;
 }
 
 /* The activations the recurrent ops may name.  alpha and beta come from
@@ -140,10 +151,19 @@ static bool read_attributes(const Node *n, const CellInfo *ci, snt_rnn_params *p
     return read_activations(n, ci, p->directions, p, d);
 }
 
-/* Input i, or NULL when omitted. */
+/* The op's own input i, or NULL when omitted (or past the op's inputs:
+ * RNN and GRU have no initial_c and P, and their packed weights are
+ * not an own input). */
 static const Tensor *opt_input(const Node *n, int i)
 {
-    return i < n->n_in ? n->in[i] : NULL;
+    return i < n->n_in && i < cell_info(n)->inputs ? n->in[i] : NULL;
+}
+
+/* The packed weights (passes/pack_rnn.c), or NULL. */
+static const Tensor *packed_input(const Node *n)
+{
+    int slot = rnn_packed_slot(n);
+    return slot < n->n_in ? n->in[slot] : NULL;
 }
 
 /* node_error unless the optional input i is absent or has shape want. */
@@ -215,7 +235,7 @@ static bool read_shapes(const Node *n, const CellInfo *ci, snt_rnn_params *p, Di
 }
 
 /* Everything the kernel needs, validated. */
-static bool rnn_read(const Node *n, snt_rnn_params *p, Diag *d)
+bool rnn_params(const Node *n, snt_rnn_params *p, Diag *d)
 {
     const CellInfo *ci = cell_info(n);
     memset(p, 0, sizeof *p);
@@ -232,10 +252,30 @@ static bool rnn_read(const Node *n, snt_rnn_params *p, Diag *d)
     return read_shapes(n, ci, p, d);
 }
 
+/* Floats of n's weights packed for v. */
+static size_t packed_floats(const Node *n, const Variant *v)
+{
+    snt_rnn_params p;
+    Diag ignored = {0};
+    bool ok = rnn_params(n, &p, &ignored);
+    diag_free(&ignored);
+    return ok ? snt_rnn_packed_floats(&p, v->nr) : 0;
+}
+
+/* The packed weights, when present, are the compiler's own (a model
+ * cannot give the op an input past ONNX's) and fit their variant. */
+static bool check_packed_weights(const Node *n, Diag *d)
+{
+    const Tensor *t = packed_input(n);
+    if (t && t->layout != LAYOUT_PACKED)
+        return node_error(d, n, "%s takes at most %d inputs", n->op_type, rnn_packed_slot(n));
+    return check_packed(n, rnn_packed_slot(n), packed_floats, d);
+}
+
 static bool rnn_infer(Node *n, Diag *d)
 {
     snt_rnn_params p;
-    if (!rnn_read(n, &p, d))
+    if (!rnn_params(n, &p, d) || !check_packed_weights(n, d))
         return false;
     Shape y = y_shape(&p), state = state_shape(&p);
     if (!check_size(n, &y, d))
@@ -269,7 +309,7 @@ static bool rnn_fold(Node *n, Diag *d)
     snt_rnn_params p;
     if (!all_inputs_const(n) || tensor_numel(n->in[0]) > FOLD_MAX_ELEMENTS || n->n_out == 0)
         return true;
-    if (!rnn_read(n, &p, d))
+    if (!rnn_params(n, &p, d))
         return false;
     if (shape_numel(&n->out[0]->shape) > FOLD_MAX_ELEMENTS)
         return true;
@@ -286,7 +326,7 @@ static OpCost rnn_cost(const Node *n)
 {
     snt_rnn_params p;
     Diag ignored = {0};
-    bool ok = rnn_read(n, &p, &ignored);
+    bool ok = rnn_params(n, &p, &ignored);
     diag_free(&ignored);
     if (!ok)
         return (OpCost){0};
@@ -339,14 +379,24 @@ static void emit_rnn_params(Emitter *e, const snt_rnn_params *p, int acts)
     params_emit(&pp, e, "snt_rnn_params");
 }
 
+/* The kernel's scratch, packed weights or not. */
+static size_t scratch_floats(const snt_rnn_params *p, const Variant *v)
+{
+    return v ? snt_rnn_gemm_scratch_floats(p, v->mr, v->nr) : snt_rnn_scratch_floats(p);
+}
+
 static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_rnn_params p;
-    if (!rnn_read(n, &p, d))
+    int slot = rnn_packed_slot(n);
+    const Variant *v = packed_variant(n, slot);
+    if (!rnn_params(n, &p, d))
         return false;
     emit_rnn_params(e, &p, cell_info(n)->acts);
-    emit_line(e, "snt_rnn_io io = {.x = %s, .w = %s, .r = %s, .b = %s,", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]), emit_ptr_or_null(e, opt_input(n, 3)));
+    emit_line(e, "snt_rnn_io io = {.x = %s,", emit_ptr(e, n->in[0]));
+    if (!v)
+        emit_line(e, "    .w = %s, .r = %s, .b = %s,", emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),
+                  emit_ptr_or_null(e, opt_input(n, 3)));
     emit_line(e, "    .seq_lens = %s, .initial_h = %s, .initial_c = %s, .p = %s,",
               emit_ptr_or_null(e, opt_input(n, 4)), emit_ptr_or_null(e, opt_input(n, 5)),
               emit_ptr_or_null(e, opt_input(n, 6)), emit_ptr_or_null(e, opt_input(n, 7)));
@@ -354,8 +404,12 @@ static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
               emit_ptr_or_null(e, n->n_out > 0 ? n->out[0] : NULL),
               emit_ptr_or_null(e, n->n_out > 1 ? n->out[1] : NULL),
               emit_ptr_or_null(e, n->n_out > 2 ? n->out[2] : NULL));
-    emit_line(e, "snt_rnn_f32(&p, &io, %s);",
-              emit_scratch(e, snt_rnn_scratch_floats(&p) * sizeof(float)));
+    const char *scratch = emit_scratch(e, scratch_floats(&p, v) * sizeof(float));
+    if (v)
+        emit_line(e, "snt_rnn_gemm_f32(&p, &%s, &io, %s, %s);", v->name,
+                  emit_ptr(e, packed_input(n)), scratch);
+    else
+        emit_line(e, "snt_rnn_f32(&p, &io, %s);", scratch);
     return true;
 }
 
@@ -363,11 +417,12 @@ static size_t rnn_scratch_bytes(const Node *n)
 {
     snt_rnn_params p;
     Diag ignored = {0};
-    bool ok = rnn_read(n, &p, &ignored);
+    bool ok = rnn_params(n, &p, &ignored);
     diag_free(&ignored);
-    return ok ? snt_rnn_scratch_floats(&p) * sizeof(float) : 0;
+    return ok ? scratch_floats(&p, packed_variant(n, rnn_packed_slot(n))) * sizeof(float) : 0;
 }
 
+/* MAX_IN counts the packed weights after the op's own inputs. */
 #define RNN_OP(NAME, MAX_IN, MAX_OUT) \
     const OpDesc op_##NAME = { \
         .name = #NAME, .since = 7, .until = COMPUTE_OPSET_MAX, \
@@ -376,6 +431,6 @@ static size_t rnn_scratch_bytes(const Node *n)
         .scratch_bytes = rnn_scratch_bytes, .dtypes = DT_BIT(DT_FLOAT), \
     }
 
-RNN_OP(RNN, 6, 2);
-RNN_OP(GRU, 6, 2);
-RNN_OP(LSTM, 8, 3);
+RNN_OP(RNN, 7, 2);
+RNN_OP(GRU, 7, 2);
+RNN_OP(LSTM, 9, 3);

@@ -829,7 +829,7 @@ void snt_qlinear_conv(const snt_qconv2d_params *p, const void *x, const float *x
                       void *y);
 
 /* ---------------------------------------------------------------- */
-/* Recurrent layers: RNN, GRU, LSTM (rnn.c)                           */
+/* Recurrent layers: RNN, GRU, LSTM (rnn.c, rnn_pack.c)               */
 /* ---------------------------------------------------------------- */
 
 typedef enum { SNT_RNN_SIMPLE = 0, SNT_RNN_GRU, SNT_RNN_LSTM } snt_rnn_cell;
@@ -888,8 +888,23 @@ typedef struct {
 
 /* Scratch floats snt_rnn_f32 needs. */
 size_t snt_rnn_scratch_floats(const snt_rnn_params *p);
-/* One RNN, GRU or LSTM layer; the outputs must not overlap the inputs. */
+/* One RNN, GRU or LSTM layer; the outputs must not overlap the inputs.
+ * For weights computed at run time: R^T is laid out in scratch on every
+ * call. */
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch);
+
+/* W, R and B (b may be NULL) laid out for snt_rnn_gemm_f32 on f32-gemm
+ * variants of nr columns (snt_rnn_packed_floats(p, nr) floats), which the
+ * compiler does for constant weights. */
+size_t snt_rnn_packed_floats(const snt_rnn_params *p, unsigned nr);
+void snt_rnn_pack_f32(const snt_rnn_params *p, unsigned nr, const float *w, const float *r,
+                      const float *b, float *packed);
+/* The same layer on the f32-gemm variant uk, with W, R and B packed for
+ * it; io->w, io->r and io->b are not read.  scratch holds
+ * snt_rnn_gemm_scratch_floats(p, uk->mr, uk->nr) floats. */
+void snt_rnn_gemm_f32(const snt_rnn_params *p, const snt_f32_gemm_ukernel *uk,
+                      const snt_rnn_io *io, const float *packed, float *scratch);
+size_t snt_rnn_gemm_scratch_floats(const snt_rnn_params *p, unsigned mr, unsigned nr);
 
 /* ---------------------------------------------------------------- */
 /* Vision: sampling at computed positions (grid_sample.c,             */

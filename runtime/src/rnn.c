@@ -1,13 +1,15 @@
 /*
- * rnn.c - the recurrent layers RNN, GRU and LSTM, one direction at a time.
+ * rnn.c - the recurrent layers RNN, GRU and LSTM.
  *
- * The input products of all steps come from one GEMM up front (X W^T over
- * every seq * batch row of X, the biases added once).  R is then copied
- * transposed, once per direction, so that each step's product H R^T
- * streams contiguous rows of R^T: a matrix-vector product per batch entry
- * for batch 1 and other small batches, snt_sgemm over larger ones.  The
- * cell's gate math follows, on the batch entries still inside their
- * sequences.
+ * The input products of every step and direction are one matrix
+ * product X W^T, biases included: on an f32-gemm micro-kernel over W^T
+ * as the compiler packed it (snt_rnn_gemm_f32, rnn_pack.c), or with
+ * snt_sgemm reading W where it lies (snt_rnn_f32, for weights computed
+ * at run time, which lays out R^T and the biases in its scratch).  Each
+ * direction then runs its steps: H R^T, as a matrix-vector product per
+ * batch entry for batch 1 and other small batches (snt_sgemm over larger
+ * ones) streaming the panels R^T is packed in, then the cell's gate math
+ * on the batch entries still inside their sequences.
  *
  * The gate math walks the hidden vector once, in blocks of BLOCK values:
  * it gathers a gate's input sums into a block, runs the activation over
@@ -17,7 +19,7 @@
  * would keep those loops scalar, so the exponential-based activations use
  * internal.h's branch-free forms.
  */
-#include "internal.h"
+#include "rnn.h"
 
 #include <math.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 /* Output columns per panel of the matrix-vector products: eight AVX-512
  * registers of sums, enough independent chains to hide the latency of
  * the multiply-adds, which stay in registers over the whole depth. */
-#define MV_COLS 128
+#define MV_COLS SNT__RNN_PANEL
 
 /* Batches up to this size multiply each entry's state by R^T on its own,
  * which measured faster than snt_sgemm's packing and row tiles; beyond
@@ -42,22 +44,18 @@ typedef struct {
     int dir;                 /* index into the directions axis */
     int reverse;             /* runs from the last step to the first */
     size_t gh;               /* gates * hidden: one row of products */
-    size_t first;            /* columns of the step's first product, see dir_init */
-    size_t panel;            /* columns per panel of R^T, see pack_rt */
+    size_t first;            /* columns of the step's first product */
     float lim;               /* gate inputs are clamped to [-lim, lim] */
-    const float *w, *r, *b, *peep; /* this direction's slices (b, peep may be NULL) */
+    const float *rt;         /* hidden * gh: R^T in panels (snt__rnn_rt_offset) */
+    const float *rb_h;       /* GRU's Rb_h under linear_before_reset, else NULL */
+    const float *peep;       /* this direction's peepholes, or NULL */
     const snt_rnn_act *act;  /* f, g, h */
-    float *xw;               /* [rows of X][gh]: X W^T plus the biases */
-    float *rt;               /* hidden * gh: R^T in panels, see rt_panel */
+    const float *xw;         /* this direction's columns of X W^T plus the biases */
+    size_t xw_ld;            /* floats from one row of xw to the next */
     float *hr;               /* [batch][gh]: this step's H R^T */
     float *h, *c;            /* [batch][hidden]: the states */
     float *rh;               /* [batch][hidden]: GRU's r (.) H */
 } Dir;
-
-static size_t gate_count(snt_rnn_cell cell)
-{
-    return cell == SNT_RNN_LSTM ? 4 : cell == SNT_RNN_GRU ? 3 : 1;
-}
 
 /* ---- branch-free activations ------------------------------------------ */
 
@@ -132,6 +130,12 @@ static size_t x_row(const snt_rnn_params *p, size_t t, size_t b)
     return p->batch_major ? b * p->seq + t : t * p->batch + b;
 }
 
+/* Step t's input products of batch entry b, biases included. */
+static const float *input_sums(const Dir *d, size_t t, size_t b)
+{
+    return d->xw + x_row(d->p, t, b) * d->xw_ld;
+}
+
 /* Offset of batch entry b's state in initial_h, y_h and friends. */
 static size_t state_offset(const Dir *d, size_t b)
 {
@@ -151,63 +155,17 @@ static size_t y_offset(const Dir *d, size_t t, size_t b)
 
 /* ---- products ---------------------------------------------------------- */
 
-/* The products X W^T of every step, plus W's biases and those of R's
- * that add straight onto them: all but GRU's Rb_h under
- * linear_before_reset, which r scales along with H R_h^T. */
-static void input_products(Dir *d)
-{
-    const snt_rnn_params *p = d->p;
-    size_t rows = p->seq * p->batch, row, j;
-    size_t fold_end = p->cell == SNT_RNN_GRU && p->linear_before_reset ? 2 * p->hidden : d->gh;
-    snt_sgemm(rows, d->gh, p->input, 1.0f, d->io->x, (ptrdiff_t)p->input, 1, d->w, 1,
-              (ptrdiff_t)p->input, d->xw, d->gh, 0);
-    if (!d->b)
-        return;
-    for (row = 0; row < rows; row++) {
-        float *xw = d->xw + row * d->gh;
-        for (j = 0; j < fold_end; j++)
-            xw[j] += d->b[j] + d->b[d->gh + j];
-        for (; j < d->gh; j++)
-            xw[j] += d->b[j];
-    }
-}
-
 /* Values in the block or panel of width `width` that starts at j0 of n. */
 static size_t part_len(size_t n, size_t j0, size_t width)
 {
     return n - j0 < width ? n - j0 : width;
 }
 
-/*
- * The panel of R^T holding column j0 of the product over gate columns
- * [col, col + n).  R^T is laid out by products (the first one's columns,
- * then the second's), each as panels of d->panel columns: [hidden][w]
- * with w = d->panel but the last, narrower.  A panel is one contiguous
- * run, which the matrix-vector product streams faster than rows of the
- * whole R^T spread by their stride.
- */
-static float *rt_panel(const Dir *d, size_t col, size_t j0)
+/* The panel of R^T holding column j0 of the product over gate columns
+ * [col, col + n). */
+static const float *rt_panel(const Dir *d, size_t col, size_t j0)
 {
-    return d->rt + (col + j0) * d->p->hidden;
-}
-
-/* Lays out R^T for the product over gate columns [col, col + n).  Rows
- * of R are read 16 at a time, so that the 16 lines read stay in cache
- * while each line written is filled at once. */
-static void pack_rt(Dir *d, size_t col, size_t n)
-{
-    size_t H = d->p->hidden, j0, s, k, j;
-    for (j0 = 0; j0 < n; j0 += d->panel) {
-        size_t w = part_len(n, j0, d->panel);
-        float *panel = rt_panel(d, col, j0);
-        const float *r = d->r + (col + j0) * H;
-        for (s = 0; s < w; s += 16) {
-            size_t end = s + part_len(w, s, 16);
-            for (k = 0; k < H; k++)
-                for (j = s; j < end; j++)
-                    panel[k * w + j] = r[j * H + k];
-        }
-    }
+    return d->rt + snt__rnn_rt_offset(d->p->hidden, col, j0);
 }
 
 /* y[0..w) = x[0..k) times a panel of R^T ([k][w], w <= MV_COLS).
@@ -245,8 +203,8 @@ static void recurrent_product(Dir *d, const float *states, size_t col, size_t n)
 {
     const snt_rnn_params *p = d->p;
     size_t H = p->hidden, j0;
-    for (j0 = 0; j0 < n; j0 += d->panel) {
-        size_t w = part_len(n, j0, d->panel);
+    for (j0 = 0; j0 < n; j0 += MV_COLS) {
+        size_t w = part_len(n, j0, MV_COLS);
         const float *panel = rt_panel(d, col, j0);
         float *y = d->hr + col + j0;
         if (p->batch > MV_MAX_BATCH)
@@ -344,14 +302,13 @@ static void gru_cell(Dir *d, const float *x, float *hr, size_t b)
     const snt_rnn_params *p = d->p;
     size_t H = p->hidden, j0, j;
     float *h = d->h + b * H, v[BLOCK] = {0};
-    const float *rb_h = d->b ? d->b + d->gh + 2 * H : NULL;
     for (j0 = 0; j0 < H; j0 += BLOCK) {
         size_t n = part_len(H, j0, BLOCK);
         const float *z = hr + j0, *r = hr + H + j0;
         float *rec = hr + 2 * H + j0;
         if (p->linear_before_reset)
             for (j = 0; j < n; j++)
-                rec[j] = r[j] * (rec[j] + (rb_h ? rb_h[j0 + j] : 0.0f));
+                rec[j] = r[j] * (rec[j] + d->rb_h[j0 + j]);
         gate_block(d, &d->act[1], v, x + 2 * H + j0, rec, NULL, NULL, n);
         for (j = 0; j < n; j++)
             h[j0 + j] = (1.0f - z[j]) * v[j] + z[j] * h[j0 + j];
@@ -380,7 +337,7 @@ static void gru_gates(Dir *d, size_t t)
     size_t H = p->hidden, b, j;
     for (b = 0; b < p->batch; b++)
         if (t < seq_len(d, b))
-            gru_update_reset(d, d->xw + x_row(p, t, b) * d->gh, d->hr + b * d->gh);
+            gru_update_reset(d, input_sums(d, t, b), d->hr + b * d->gh);
     if (p->linear_before_reset)
         return;
     /* Entries past their end get a meaningless row, never used. */
@@ -400,7 +357,7 @@ static void run_step(Dir *d, size_t t)
         gru_gates(d, t);
     for (b = 0; b < p->batch; b++) {
         int active = t < seq_len(d, b);
-        const float *x = d->xw + x_row(p, t, b) * d->gh;
+        const float *x = input_sums(d, t, b);
         float *hr = d->hr + b * d->gh;
         if (active && p->cell == SNT_RNN_SIMPLE)
             simple_cell(d, x, hr, b);
@@ -426,56 +383,106 @@ static void final_states(Dir *d)
     }
 }
 
-/* xw [seq * batch][gh], rt [hidden * gh], hr [batch][gh], then h, c and
- * rh [batch][hidden]. */
-size_t snt_rnn_scratch_floats(const snt_rnn_params *p)
+/* The input products of every step and direction: [seq * batch rows of
+ * X][dirs * gh]. */
+static snt_linear_params input_product_params(const snt_rnn_params *p)
 {
-    size_t gh = gate_count(p->cell) * p->hidden;
-    return (p->seq * p->batch + p->hidden + p->batch) * gh + 3 * p->batch * p->hidden;
+    snt_linear_params lp;
+    memset(&lp, 0, sizeof lp);
+    lp.m = p->seq * p->batch;
+    lp.n = (size_t)p->directions * snt__rnn_gates(p->cell) * p->hidden;
+    lp.k = p->input;
+    lp.act.kind = SNT_ACT_NONE;
+    return lp;
 }
 
-/* Direction k's slices of the tensors, and its scratch. */
-static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io, int k, float *scratch)
+/* The state of the steps: hr [batch][gh], then h, c and rh
+ * [batch][hidden]. */
+static size_t step_floats(const snt_rnn_params *p)
 {
-    size_t H = p->hidden, gh = gate_count(p->cell) * H;
+    return (snt__rnn_gates(p->cell) * p->batch + 3 * p->batch) * p->hidden;
+}
+
+/* xw, then the micro-kernel's scratch for computing it, which the steps
+ * reuse for their state once xw is done. */
+size_t snt_rnn_gemm_scratch_floats(const snt_rnn_params *p, unsigned mr, unsigned nr)
+{
+    snt_linear_params lp = input_product_params(p);
+    size_t gemm = snt_linear_gemm_scratch_floats(&lp, mr, nr), steps = step_floats(p);
+    return snt__rnn_whole_lines(lp.m * lp.n) + (gemm > steps ? gemm : steps);
+}
+
+/* Direction k's slices of the tensors, and its state. */
+static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io,
+                     const snt__rnn_packed *w, int k, const float *xw, float *state)
+{
+    size_t H = p->hidden, gh = snt__rnn_gates(p->cell) * H;
     d->p = p;
     d->io = io;
     d->dir = k;
     d->reverse = k == 1 || p->reverse;
     d->gh = gh;
-    /* Plain GRU multiplies R_h by r (.) H, known only after r: its h slot
-     * is a product of its own. */
-    d->first = p->cell == SNT_RNN_GRU && !p->linear_before_reset ? 2 * H : gh;
-    /* snt_sgemm reads R^T best whole. */
-    d->panel = p->batch > MV_MAX_BATCH ? gh : MV_COLS;
+    d->first = snt__rnn_first_product(p);
     /* Without clip the bounds are infinite: the clamp changes nothing. */
     d->lim = p->clip > 0.0f ? p->clip : HUGE_VALF;
-    d->w = io->w + (size_t)k * gh * p->input;
-    d->r = io->r + (size_t)k * gh * H;
-    d->b = io->b ? io->b + (size_t)k * 2 * gh : NULL;
+    d->rt = w->rt + (size_t)k * H * gh;
+    d->rb_h = w->rb_h ? w->rb_h + (size_t)k * H : NULL;
     d->peep = io->p ? io->p + (size_t)k * 3 * H : NULL;
     d->act = p->act[k];
-    d->xw = scratch;
-    d->rt = d->xw + p->seq * p->batch * gh;
-    d->hr = d->rt + H * gh;
+    d->xw = xw + (size_t)k * gh;
+    d->xw_ld = (size_t)p->directions * gh;
+    d->hr = state;
     d->h = d->hr + p->batch * gh;
     d->c = d->h + p->batch * H;
     d->rh = d->c + p->batch * H;
 }
 
-void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
+/* Every direction's steps, from the input products xw (biases
+ * included); state holds step_floats(p) floats. */
+static void run_directions(const snt_rnn_params *p, const snt_rnn_io *io,
+                           const snt__rnn_packed *w, const float *xw, float *state)
 {
     size_t s;
     int k;
     for (k = 0; k < p->directions; k++) {
         Dir d;
-        dir_init(&d, p, io, k, scratch);
-        input_products(&d);
-        pack_rt(&d, 0, d.first);
-        pack_rt(&d, d.first, d.gh - d.first);
+        dir_init(&d, p, io, w, k, xw, state);
         initial_states(&d);
         for (s = 0; s < p->seq; s++)
             run_step(&d, d.reverse ? p->seq - 1 - s : s);
         final_states(&d);
     }
+}
+
+void snt_rnn_gemm_f32(const snt_rnn_params *p, const snt_f32_gemm_ukernel *uk,
+                      const snt_rnn_io *io, const float *packed, float *scratch)
+{
+    snt__rnn_packed w = snt__rnn_packed_parts(p, packed);
+    snt_linear_params lp = input_product_params(p);
+    float *xw = scratch, *rest = scratch + snt__rnn_whole_lines(lp.m * lp.n);
+    snt_linear_gemm_f32(&lp, uk, io->x, w.w, w.bias, xw, rest);
+    run_directions(p, io, &w, xw, rest);
+}
+
+/* R^T and the biases packed, xw, then the steps' state. */
+size_t snt_rnn_scratch_floats(const snt_rnn_params *p)
+{
+    snt_linear_params lp = input_product_params(p);
+    return snt__rnn_r_b_floats(p) + snt__rnn_whole_lines(lp.m * lp.n) + step_floats(p);
+}
+
+void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
+{
+    snt_linear_params lp = input_product_params(p);
+    float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__rnn_whole_lines(lp.m * lp.n);
+    snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
+    size_t row, j;
+    snt__rnn_pack_r_b(p, io->r, io->b, scratch);
+    /* X W^T reading W [dirs * gh][input] where it lies, then the biases. */
+    snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x, (ptrdiff_t)lp.k, 1, io->w, 1, (ptrdiff_t)lp.k, xw,
+              lp.n, 0);
+    for (row = 0; row < lp.m; row++)
+        for (j = 0; j < lp.n; j++)
+            xw[row * lp.n + j] += w.bias[j];
+    run_directions(p, io, &w, xw, state);
 }
