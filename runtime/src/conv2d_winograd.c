@@ -219,30 +219,37 @@ size_t snt_conv2d_winograd_scratch_floats(const snt_conv2d_params *p, unsigned m
 
 /*
  * The transforms of six rows of n values (row i at in + off[i]) into
- * rows of out, `ld` apart: one transform applied to n columns at once,
- * in one unit-stride loop the compiler vectorizes.
+ * rows of output: one transform applied to n columns at once, in
+ * unit-stride loops the compiler vectorizes.  Each output row is a
+ * restrict parameter of its own, so that the loops need no run-time
+ * checks of overlap (the rows are short: a check per call would cost as
+ * much as the loop).
  *
- * B^T, six rows to six:
+ * B^T, six rows to six, in two halves of three:
  *   o0 = 4 d0 - 5 d2 + d4          o3 = d4 - d2 + 2 (d3 - d1)
  *   o1 = d3 + d4 - 4 (d1 + d2)     o4 = d4 - d2 - 2 (d3 - d1)
  *   o2 = d4 - d3 + 4 (d1 - d2)     o5 = 4 d1 - 5 d3 + d5
  */
-static void input_rows(const float *restrict in, const size_t off[ALPHA], float *restrict out,
-                       size_t ld, size_t n)
+static void input_rows_012(const float *restrict in, const size_t off[ALPHA],
+                           float *restrict o0, float *restrict o1, float *restrict o2, size_t n)
 {
     const float *d0 = in + off[0], *d1 = in + off[1], *d2 = in + off[2];
-    const float *d3 = in + off[3], *d4 = in + off[4], *d5 = in + off[5];
-    float *o0 = out, *o1 = out + ld, *o2 = out + 2 * ld;
-    float *o3 = out + 3 * ld, *o4 = out + 4 * ld, *o5 = out + 5 * ld;
+    const float *d3 = in + off[3], *d4 = in + off[4];
     size_t t;
-    /* Two loops of three outputs: the compiler vectorizes a loop with
-     * that many stores, checking at run time that they do not overlap. */
     for (t = 0; t < n; t++) {
         float a = d3[t] + d4[t], b = d1[t] + d2[t], c = d4[t] - d3[t], e = d1[t] - d2[t];
         o0[t] = 4.0f * d0[t] - 5.0f * d2[t] + d4[t];
         o1[t] = a - 4.0f * b;
         o2[t] = c + 4.0f * e;
     }
+}
+
+static void input_rows_345(const float *restrict in, const size_t off[ALPHA],
+                           float *restrict o3, float *restrict o4, float *restrict o5, size_t n)
+{
+    const float *d1 = in + off[1], *d2 = in + off[2], *d3 = in + off[3];
+    const float *d4 = in + off[4], *d5 = in + off[5];
+    size_t t;
     for (t = 0; t < n; t++) {
         float f = d4[t] - d2[t], g = 2.0f * (d3[t] - d1[t]);
         o3[t] = f + g;
@@ -251,17 +258,25 @@ static void input_rows(const float *restrict in, const size_t off[ALPHA], float 
     }
 }
 
+/* B^T into the six rows of out, `ld` apart. */
+static void input_rows(const float *in, const size_t off[ALPHA], float *out, size_t ld,
+                       size_t n)
+{
+    input_rows_012(in, off, out, out + ld, out + 2 * ld, n);
+    input_rows_345(in, off, out + 3 * ld, out + 4 * ld, out + 5 * ld, n);
+}
+
 /*
  * A^T, six rows to four:
  *   o0 = m0 + (m1 + m2) + (m3 + m4)      o2 = (m1 + m2) + 4 (m3 + m4)
  *   o1 = (m1 - m2) + 2 (m3 - m4)         o3 = (m1 - m2) + 8 (m3 - m4) + m5
  */
-static void output_rows(const float *restrict in, const size_t off[ALPHA], float *restrict out,
-                        size_t ld, size_t n)
+static void output_rows_0123(const float *restrict in, const size_t off[ALPHA],
+                             float *restrict o0, float *restrict o1, float *restrict o2,
+                             float *restrict o3, size_t n)
 {
     const float *m0 = in + off[0], *m1 = in + off[1], *m2 = in + off[2];
     const float *m3 = in + off[3], *m4 = in + off[4], *m5 = in + off[5];
-    float *o0 = out, *o1 = out + ld, *o2 = out + 2 * ld, *o3 = out + 3 * ld;
     size_t t;
     for (t = 0; t < n; t++) {
         float s12 = m1[t] + m2[t], d12 = m1[t] - m2[t];
@@ -271,6 +286,13 @@ static void output_rows(const float *restrict in, const size_t off[ALPHA], float
         o2[t] = s12 + 4.0f * s34;
         o3[t] = d12 + 8.0f * d34 + m5[t];
     }
+}
+
+/* A^T into the four rows of out, `ld` apart. */
+static void output_rows(const float *in, const size_t off[ALPHA], float *out, size_t ld,
+                        size_t n)
+{
+    output_rows_0123(in, off, out, out + ld, out + 2 * ld, out + 3 * ld, n);
 }
 
 /* Offsets of six rows `ld` apart. */
@@ -296,35 +318,44 @@ static void split_border(const float *row, ptrdiff_t w, ptrdiff_t x0, ptrdiff_t 
         }
 }
 
+/* d_m[t] = src[4t + m] for t < n.  Every pointer a parameter of its own,
+ * restrict: the compiler then vectorizes the loop as loads and
+ * permutes with no run-time checks of overlap, which would cost more
+ * than the short loop itself. */
+static void deinterleave4(const float *restrict src, size_t n, float *restrict d0,
+                          float *restrict d1, float *restrict d2, float *restrict d3)
+{
+    size_t t;
+    for (t = 0; t < n; t++) {
+        d0[t] = src[TILE * t];
+        d1[t] = src[TILE * t + 1];
+        d2[t] = src[TILE * t + 2];
+        d3[t] = src[TILE * t + 3];
+    }
+}
+
 /*
  * Row y of the padded input, from column x0 on, split into four column
  * phases `ph` floats apart: dst[m*ph + t] = x[y][x0 + 4t + m] for t <
  * span, zero outside the image.
  */
 static void split_row(const snt_conv2d_params *p, const float *xc, ptrdiff_t y, ptrdiff_t x0,
-                      size_t span, size_t ph, float *restrict dst)
+                      size_t span, size_t ph, float *dst)
 {
-    ptrdiff_t w = (ptrdiff_t)p->w, n = (ptrdiff_t)span, lo, hi, t, m;
+    ptrdiff_t w = (ptrdiff_t)p->w, n = (ptrdiff_t)span, lo, hi, m;
     if (y < 0 || y >= (ptrdiff_t)p->h) {
         for (m = 0; m < TILE; m++)
             memset(dst + m * (ptrdiff_t)ph, 0, span * sizeof(float));
         return;
     }
-    const float *restrict row = xc + y * w;
-    float *restrict d0 = dst, *restrict d1 = dst + ph, *restrict d2 = dst + 2 * ph,
-                    *restrict d3 = dst + 3 * ph;
+    const float *row = xc + y * w;
     /* Tiles [lo, hi) read four columns inside the image. */
     lo = x0 < 0 ? (-x0 + TILE - 1) / TILE : 0;
     hi = w - x0 >= TILE ? (w - x0 - TILE) / TILE + 1 : 0;
     hi = hi < n ? hi : n;
     lo = lo < hi ? lo : hi;
-    for (t = lo; t < hi; t++) {
-        const float *r = row + x0 + TILE * t;
-        d0[t] = r[0];
-        d1[t] = r[1];
-        d2[t] = r[2];
-        d3[t] = r[3];
-    }
+    deinterleave4(row + x0 + TILE * lo, (size_t)(hi - lo), dst + lo, dst + ph + lo,
+                  dst + 2 * ph + lo, dst + 3 * ph + lo);
     split_border(row, w, x0, 0, lo, ph, dst);
     split_border(row, w, x0, hi, n, ph, dst);
 }
