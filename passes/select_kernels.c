@@ -11,8 +11,8 @@
  *    out for the f32-gemm variant (A panels); or, where passes/winograd.c
  *    chose `algorithm` "winograd", W transformed for Winograd's
  *    F(4x4, 3x3) (snt_conv2d_winograd_pack_weights).
- *  - Every Linear with a constant W gets, as input 3, W as B panels
- *    (snt_f32_gemm_pack_b).
+ *  - Every Linear and ShiftLinear with a constant W gets, as input 3, W
+ *    as B panels (snt_f32_gemm_pack_b).
  *
  * W itself stays input 1, for shapes and cost; where the kernel reads the
  * packed copy the generated code no longer reads W, so it is not emitted.
@@ -75,10 +75,12 @@ static void pack_winograd(Graph *g, Node *n, const snt_conv2d_params *cp, const 
     free(packed);
 }
 
-/* A float32 Linear with a constant W [k, n], not yet packed. */
+/* A float32 Linear (or a ShiftLinear, a Linear reading shifted tokens)
+ * with a constant W [k, n], not yet packed. */
 static bool packable_linear(const Fusion *f, const Node *n)
 {
-    return fusion_node_is(f, n, "Linear") && n->n_in <= LINEAR_PACKED && is_f32(n->in[0]) &&
+    return (fusion_node_is(f, n, "Linear") || fusion_node_is(f, n, "ShiftLinear")) &&
+           n->n_in <= LINEAR_PACKED && is_f32(n->in[0]) &&
            is_f32(n->in[1]) && tensor_is_const(n->in[1]) && n->in[1]->shape.rank == 2 &&
            is_f32(n->out[0]);
 }

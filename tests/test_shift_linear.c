@@ -3,10 +3,13 @@
  * ShiftTokenize -> Linear on hand-built graphs becomes one ShiftLinear
  * whose values (folded, through snt_shift_linear_f32) equal the shift
  * folded alone followed by snt_linear_f32; shifts that others read stay.
+ * The kernel on every f32-gemm variant this machine runs, W packed by
+ * the compiler, equals the portable one.
  */
 #include "graph_builder.h"
 #include "ir/ops/fused.h"
 #include "sinter_rt.h"
+#include "variants.h"
 
 #include <CUnit/Basic.h>
 #include <math.h>
@@ -138,6 +141,54 @@ static void test_cost_is_the_linears(void)
     graph_free(g);
 }
 
+typedef struct {
+    const char *isa;
+    const snt_f32_gemm_ukernel *uk;
+} gemm_variant;
+
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_##isa({#isa, &snt_f32_gemm_##tile##__##isa})
+static const gemm_variant variants[] = {
+#include "sinter_variants.def"
+};
+
+/* snt_shift_linear_gemm_f32 against snt_shift_linear_f32 on the shift
+ * along W, for each variant: the same within float rounding. */
+static void test_gemm_kernel_matches(void)
+{
+    snt_shift_linear_params p = {.n = N, .h = H, .w = W, .axis = 1, .chunks = 5,
+                                 .linear = {.m = N * H * W, .n = F, .k = C,
+                                            .act = {.kind = SNT_ACT_RELU}}};
+    float *x = test_data(N * H * W * C, 5), *w = weights(), *b = bias();
+    float *want = xmalloc(N * H * W * F * sizeof *want), *got = xmalloc(N * H * W * F * sizeof *got);
+    float *scratch = xmalloc(snt_shift_linear_scratch_floats(&p) * sizeof *scratch);
+    for (int c = 0; c < 5; c++) {
+        p.chunk_end[c] = (size_t)chunk_ends[c];
+        p.shift[c] = (ptrdiff_t)shifts[c];
+    }
+    snt_shift_linear_f32(&p, x, w, b, scratch, want);
+    for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+        const snt_f32_gemm_ukernel *uk = variants[v].uk;
+        if (!isa_runs(variants[v].isa))
+            continue;
+        float *packed = xmalloc(snt_f32_gemm_packed_b_floats(C, F, uk->nr) * sizeof *packed);
+        float *s = xmalloc(snt_shift_linear_gemm_scratch_floats(&p, uk->mr, uk->nr) * sizeof *s);
+        snt_f32_gemm_pack_b(C, F, uk->nr, w, F, 1, packed);
+        snt_shift_linear_gemm_f32(&p, uk, x, packed, b, s, got);
+        int bad = 0;
+        for (int i = 0; i < N * H * W * F; i++)
+            bad += fabsf(want[i] - got[i]) > 1e-5f * (1.0f + fabsf(want[i]));
+        CU_ASSERT_EQUAL(bad, 0);
+        free(packed);
+        free(s);
+    }
+    free(x);
+    free(w);
+    free(b);
+    free(want);
+    free(got);
+    free(scratch);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -147,6 +198,7 @@ int main(void)
     CU_add_test(s, "fuses a shift along W into the Linear", test_fuses_shift_on_w);
     CU_add_test(s, "keeps a shift that is also a graph output", test_keeps_shift_read_elsewhere);
     CU_add_test(s, "costs the Linear's multiply-adds", test_cost_is_the_linears);
+    CU_add_test(s, "the micro-kernel path equals the portable one", test_gemm_kernel_matches);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();

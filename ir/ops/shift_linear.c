@@ -8,7 +8,9 @@
  * computed without storing ShiftTokenize(X): the kernel
  * (snt_shift_linear_f32) packs the product's rows straight from the
  * unshifted tokens.  Inputs and activation attributes are Linear's
- * (X [N, H*W, C], W [C, F], B [F] optional); the shift attributes are
+ * (X [N, H*W, C], W [C, F], B [F] optional, and W packed for an
+ * f32-gemm variant, input 3, with `ukernel`: passes/select_kernels.c;
+ * the call is then snt_shift_linear_gemm_f32); the shift attributes are
  * ShiftTokenize's for tokens: height, width, axis (2 = H, 3 = W),
  * chunk_ends, shifts.
  */
@@ -17,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ShiftLinear is a Linear with a shifted input: shapes, activation and
- * cost are Linear's. */
+/* ShiftLinear is a Linear with a shifted input: shapes, activation,
+ * packed weights and cost are Linear's. */
 extern const OpDesc op_Linear;
+
+enum { IN_PACKED = 3 };
 
 /* The shift of tokens X [N, height*width, C] from the attributes. */
 static bool shift_of_tokens(const Node *n, snt_shift_linear_params *p, Diag *d)
@@ -52,9 +56,22 @@ static bool shift_linear_infer(Node *n, Diag *d)
     return op_Linear.infer(n, d) && shift_linear_params(n, &p, d);
 }
 
+static const Tensor *bias_input(const Node *n)
+{
+    return n->n_in > 2 ? n->in[2] : NULL;
+}
+
 static const float *bias_data(const Node *n)
 {
-    return n->n_in > 2 && n->in[2] ? n->in[2]->data : NULL;
+    return bias_input(n) ? bias_input(n)->data : NULL;
+}
+
+/* Floats of scratch of the kernel the node runs on. */
+static size_t scratch_floats(const Node *n, const snt_shift_linear_params *p)
+{
+    const Variant *v = packed_variant(n, IN_PACKED);
+    return v ? snt_shift_linear_gemm_scratch_floats(p, v->mr, v->nr)
+             : snt_shift_linear_scratch_floats(p);
 }
 
 /* Folds like the ShiftTokenize it absorbs, so a graph evaluated by
@@ -93,22 +110,27 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&s, "linear.k", (int64_t)p.linear.k);
     params_act(&s, "linear.act", &p.linear.act);
     params_emit(&s, e, "snt_shift_linear_params");
-    size_t scratch = snt_shift_linear_scratch_floats(&p);
-    emit_line(e, "snt_shift_linear_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, n->n_in > 2 ? n->in[2] : NULL),
-              emit_scratch(e, scratch * sizeof(float)), emit_ptr(e, n->out[0]));
+    const Variant *v = packed_variant(n, IN_PACKED);
+    const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, bias_input(n));
+    const char *scratch = emit_scratch(e, scratch_floats(n, &p) * sizeof(float));
+    if (v)
+        emit_line(e, "snt_shift_linear_gemm_f32(&p, &%s, %s, %s, %s, %s, %s);", v->name, x,
+                  emit_ptr(e, n->in[IN_PACKED]), b, scratch, emit_ptr(e, n->out[0]));
+    else
+        emit_line(e, "snt_shift_linear_f32(&p, %s, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b,
+                  scratch, emit_ptr(e, n->out[0]));
     return true;
 }
 
-/* The packed block of rows, so the planner gives it a region of the
- * arena. */
+/* The packed block of rows (and the micro-kernel's own scratch), so the
+ * planner gives it a region of the arena. */
 static size_t shift_linear_scratch_bytes(const Node *n)
 {
     snt_shift_linear_params p;
     Diag ignored = {0};
     bool ok = shift_linear_params(n, &p, &ignored);
     diag_free(&ignored);
-    return ok ? snt_shift_linear_scratch_floats(&p) * sizeof(float) : 0;
+    return ok ? scratch_floats(n, &p) * sizeof(float) : 0;
 }
 
 /* Same multiply-adds as the Linear, and no more FLOPs: the shift only
@@ -121,7 +143,7 @@ static OpCost shift_linear_cost(const Node *n)
 const OpDesc op_ShiftLinear = {
     .name = "ShiftLinear",
     .since = 1, .until = 1 << 30, /* internal: created at the graph's opset, whatever it is */
-    .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
+    .min_in = 2, .max_in = 4, .min_out = 1, .max_out = 1,
     .infer = shift_linear_infer, .fold = shift_linear_fold, .cost = shift_linear_cost,
     .emit = shift_linear_emit, .scratch_bytes = shift_linear_scratch_bytes,
     .internal = true,

@@ -510,6 +510,13 @@ typedef struct {
 size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p);
 void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, const float *w,
                           const float *bias, float *scratch, float *y);
+/* The same on the f32-gemm micro-kernel uk, W packed as for
+ * snt_linear_gemm_f32 (snt_f32_gemm_pack_b(k, n, uk->nr, ...)). */
+size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, unsigned mr,
+                                            unsigned nr);
+void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                               const float *x, const float *w_packed, const float *bias,
+                               float *scratch, float *y);
 
 /* Converts n elements between ONNX dtypes with ONNX Cast semantics
  * (float to int truncates toward zero, to bool is x != 0). */

@@ -5,9 +5,11 @@
  * Shifting moves whole channel chunks of a token to another token, so
  * each row of the product's A operand is a few contiguous pieces of input
  * rows (or zeros).  The kernel packs a block of such rows into scratch and
- * multiplies the block with the ordinary Linear kernel: the full shifted
- * tensor never exists, only ROWS of it at a time, and the weight panel is
- * repacked once per block (1/ROWS of the multiply-adds).
+ * multiplies the block with a Linear kernel: the full shifted tensor
+ * never exists, only ROWS of it at a time.  With W packed by the
+ * compiler the block runs on an f32-gemm micro-kernel
+ * (snt_shift_linear_gemm_f32); the portable snt_shift_linear_f32 repacks
+ * the weight panel once per block (1/ROWS of the multiply-adds).
  */
 #include <string.h>
 
@@ -46,15 +48,49 @@ static void pack_shifted_token(const snt_shift_linear_params *p, const float *x,
     }
 }
 
+/* Rows [r0, r0 + ROWS) of the shifted input (fewer at the end) into
+ * dst: *block the Linear of those rows. */
+static void pack_block(const snt_shift_linear_params *p, const float *x, size_t r0,
+                       snt_linear_params *block, float *dst)
+{
+    size_t r;
+    *block = p->linear;
+    block->m = p->linear.m - r0 < ROWS ? p->linear.m - r0 : ROWS;
+    for (r = 0; r < block->m; r++)
+        pack_shifted_token(p, x, r0 + r, dst + r * p->linear.k);
+}
+
 void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, const float *w,
                           const float *bias, float *scratch, float *y)
 {
-    snt_linear_params block = p->linear;
-    size_t r0, r;
+    snt_linear_params block;
+    size_t r0;
     for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
-        block.m = p->linear.m - r0 < ROWS ? p->linear.m - r0 : ROWS;
-        for (r = 0; r < block.m; r++)
-            pack_shifted_token(p, x, r0 + r, scratch + r * p->linear.k);
+        pack_block(p, x, r0, &block, scratch);
         snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n);
+    }
+}
+
+/* The block of shifted rows, then the micro-kernel path's own scratch
+ * for a block. */
+size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, unsigned mr,
+                                            unsigned nr)
+{
+    snt_linear_params block = p->linear;
+    block.m = p->linear.m < ROWS ? p->linear.m : ROWS;
+    return snt_shift_linear_scratch_floats(p) + snt_linear_gemm_scratch_floats(&block, mr, nr);
+}
+
+void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                               const float *x, const float *w_packed, const float *bias,
+                               float *scratch, float *y)
+{
+    float *gemm_scratch = scratch + snt_shift_linear_scratch_floats(p);
+    snt_linear_params block;
+    size_t r0;
+    for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
+        pack_block(p, x, r0, &block, scratch);
+        snt_linear_gemm_f32(&block, uk, scratch, w_packed, bias, y + r0 * p->linear.n,
+                            gemm_scratch);
     }
 }
