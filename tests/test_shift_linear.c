@@ -89,6 +89,15 @@ static float *reference(int axis, const float *x)
     return y;
 }
 
+/* Outputs (N*H*W*F) that differ by more than float rounding. */
+static int mismatches(const float *want, const float *got)
+{
+    int bad = 0;
+    for (int i = 0; i < N * H * W * F; i++)
+        bad += fabsf(want[i] - got[i]) > 1e-5f * (1.0f + fabsf(want[i]));
+    return bad;
+}
+
 static void fuses_and_matches(int axis)
 {
     Graph *g = shift_linear_graph(axis, false);
@@ -98,10 +107,7 @@ static void fuses_and_matches(int axis)
     float *x = test_data(N * H * W * C, 5);
     float *want = reference(axis, x), *got = evaluate(g, x);
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    int bad = 0;
-    for (int i = 0; i < N * H * W * F; i++)
-        bad += fabsf(want[i] - got[i]) > 1e-5f * (1.0f + fabsf(want[i]));
-    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(mismatches(want, got), 0);
     free(x);
     free(want);
     free(got);
@@ -174,10 +180,7 @@ static void test_gemm_kernel_matches(void)
         float *s = xmalloc(snt_shift_linear_gemm_scratch_floats(&p, uk->mr, uk->nr) * sizeof *s);
         snt_f32_gemm_pack_b(C, F, uk->nr, w, F, 1, packed);
         snt_shift_linear_gemm_f32(&p, uk, x, packed, b, s, got);
-        int bad = 0;
-        for (int i = 0; i < N * H * W * F; i++)
-            bad += fabsf(want[i] - got[i]) > 1e-5f * (1.0f + fabsf(want[i]));
-        CU_ASSERT_EQUAL(bad, 0);
+        CU_ASSERT_EQUAL(mismatches(want, got), 0);
         free(packed);
         free(s);
     }
