@@ -326,6 +326,31 @@ void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, c
                                       float *dst, float *work);
 
 /*
+ * Two 1x1 convolutions of stride 1 without padding in a row, the first
+ * one's output never stored (pointwise_pair.c): per image,
+ *   H = act1(W1 X + bias1) * scale1 + shift1       [m x hw]
+ *   Y = act2(W2 H + bias2) * scale2 + shift2 + residual    [k x hw]
+ * on the f32-gemm micro-kernel uk, W1 [m][c] and W2 [k][m] packed as
+ * snt_conv2d_pack_weights packs 1x1 convolutions (A panels of uk->mr
+ * rows).  c and m >= 1; bias, scale (with shift) and residual may be
+ * NULL; the residual is dense with Y's shape and must not overlap Y.
+ * Scratch: snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) floats.
+ */
+typedef struct {
+    size_t n, c, hw;         /* n images of c channels of hw pixels */
+    size_t m, k;             /* channels of H and of Y */
+    snt_act act1, act2;
+} snt_pointwise_pair_params;
+
+size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, unsigned mr,
+                                         unsigned nr);
+void snt_pointwise_pair_f32(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
+                            const float *x, const float *w1_packed, const float *bias1,
+                            const float *scale1, const float *shift1, const float *w2_packed,
+                            const float *bias2, const float *scale2, const float *shift2,
+                            const float *residual, float *y, float *scratch);
+
+/*
  * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
  * stride, dilation, padding and batch) on the f32-dwconv micro-kernel
  * uk.  Band by band of output rows, each channel's input band is copied

@@ -1,0 +1,176 @@
+/*
+ * pointwise_pair.c - two 1x1 convolutions in a row, the first one's
+ * output never stored:
+ *
+ *   H = E1(W1 X)      [M x HW], E1: bias, activation, affine
+ *   Y = E2(W2 H)      [K x HW], E2: the same and a residual
+ *
+ * (an inverted bottleneck's expand and project, CMUNeXt's C -> 4C -> C
+ * with GELU and BatchNorm after each).  Both products run on an f32-gemm
+ * micro-kernel with W1 and W2 packed by the compiler as for
+ * snt_conv2d_gemm_f32.  Block by block of P pixels, H is made in scratch
+ * (M x P floats, in L2) and at once multiplied by W2 into Y: the M-channel
+ * tensor, four times the size of X or Y in a bottleneck, is never
+ * written to memory and read back, which is what bounds such layers at
+ * large sizes.
+ *
+ * X's rows are read in place (the micro-kernel reads B rows through an
+ * offset table); only the image's last panel, whose NR columns would
+ * run past the end of X, is copied into a zero-padded panel first.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define PANEL_BYTES ((size_t)24 * 1024)  /* B rows of a depth block: half of L1 */
+#define H_FLOATS ((size_t)64 * 1024)     /* H of a block: 256 KiB of L2 */
+
+static size_t div_up(size_t a, size_t b)
+{
+    return (a + b - 1) / b;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Depth of a product block: a B panel of nr columns fits PANEL_BYTES,
+ * the blocks equal in size. */
+static size_t block_depth(size_t depth, size_t nr)
+{
+    return div_up(depth, div_up(depth, PANEL_BYTES / (nr * sizeof(float))));
+}
+
+/* Pixels of a block: whole panels, as many as keep H within H_FLOATS
+ * (at least one), no more than the image has. */
+static size_t block_pixels(const snt_pointwise_pair_params *p, size_t nr)
+{
+    size_t panels = H_FLOATS / (p->m * nr);
+    panels = panels < 1 ? 1 : min_size(panels, div_up(p->hw, nr));
+    return panels * nr;
+}
+
+/* Floats that `count` ptrdiff_t offsets take, in whole 64-byte lines. */
+static size_t offset_floats(size_t count)
+{
+    return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
+}
+
+/* Scratch, in this order: the offsets of X's rows, of the last panel's
+ * and of H's, the last panel of X, and H. */
+size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, unsigned mr,
+                                         unsigned nr)
+{
+    (void)mr;
+    if (p->hw == 0 || p->k == 0)
+        return 0;
+    return 2 * offset_floats(p->c) + offset_floats(p->m) + p->c * nr +
+           p->m * block_pixels(p, nr);
+}
+
+/* One product C (+)= A B on the micro-kernel, `rows` x `cols`, over
+ * `depth` in depth blocks: A in panels (packed_a layout), B rows at
+ * b + b_rows[i], C row-major with leading dimension ldc. */
+static void product(const snt_f32_gemm_ukernel *uk, size_t rows, size_t cols, size_t depth,
+                    const float *a, const float *b, const ptrdiff_t *b_rows, float *c, size_t ldc)
+{
+    size_t kc_max = block_depth(depth, uk->nr), pc, ir;
+    for (pc = 0; pc < depth; pc += kc_max) {
+        size_t kc = min_size(kc_max, depth - pc);
+        for (ir = 0; ir < rows; ir += uk->mr)
+            uk->run(min_size(uk->mr, rows - ir), cols, kc, a + ir * depth + pc * uk->mr, b,
+                    b_rows + pc, c + ir * ldc, ldc, pc > 0);
+    }
+}
+
+/* The scratch of one call, laid out. */
+typedef struct {
+    ptrdiff_t *x_rows, *last_rows, *h_rows;
+    float *last, *h;
+    size_t pixels;        /* of a block */
+} work;
+
+/*
+ * H for pixels [q0, q0 + width) of x: panel by panel, X's rows read in
+ * place, or from `last` for a panel that would run past X; then E1.
+ */
+static void expand(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
+                   const float *x, const float *w1, const snt__epilogue *e1, size_t q0,
+                   size_t width, const work *wk)
+{
+    size_t nr = uk->nr, q, ci, mi;
+    for (q = q0; q < q0 + width; q += nr) {
+        size_t cols = min_size(nr, q0 + width - q);
+        const float *b = x + q;
+        const ptrdiff_t *b_rows = wk->x_rows;
+        if (q + nr > p->hw) {
+            for (ci = 0; ci < p->c; ci++) {
+                memcpy(wk->last + ci * nr, x + ci * p->hw + q, cols * sizeof(float));
+                memset(wk->last + ci * nr + cols, 0, (nr - cols) * sizeof(float));
+            }
+            b = wk->last;
+            b_rows = wk->last_rows;
+        }
+        product(uk, p->m, cols, p->c, w1, b, b_rows, wk->h + (q - q0), wk->pixels);
+    }
+    for (mi = 0; mi < p->m && e1 != NULL; mi++)
+        snt__epilogue_row(e1, mi, 0, wk->h + mi * wk->pixels, width);
+}
+
+/* Y for pixels [q0, q0 + width) from H, then E2. */
+static void project(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
+                    const float *w2, const snt__epilogue *e2, size_t q0, size_t width,
+                    const work *wk, float *y)
+{
+    size_t nr = uk->nr, q, ki;
+    for (q = q0; q < q0 + width; q += nr)
+        product(uk, p->k, min_size(nr, q0 + width - q), p->m, w2, wk->h + (q - q0), wk->h_rows,
+                y + q, p->hw);
+    for (ki = 0; ki < p->k && e2 != NULL; ki++)
+        snt__epilogue_row(e2, ki, q0, y + ki * p->hw + q0, width);
+}
+
+/* An epilogue that does something, or NULL. */
+static const snt__epilogue *live(const snt__epilogue *e)
+{
+    return e->bias || e->scale || e->residual || e->act.kind != SNT_ACT_NONE ? e : NULL;
+}
+
+void snt_pointwise_pair_f32(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
+                            const float *x, const float *w1_packed, const float *bias1,
+                            const float *scale1, const float *shift1, const float *w2_packed,
+                            const float *bias2, const float *scale2, const float *shift2,
+                            const float *residual, float *y, float *scratch)
+{
+    snt__epilogue e1 = {bias1, scale1, shift1, NULL, 0, p->act1};
+    snt__epilogue e2 = {bias2, scale2, shift2, residual, p->hw, p->act2};
+    size_t nr = uk->nr, b, q0, i;
+    work wk;
+    if (p->hw == 0 || p->k == 0)
+        return;
+    wk.x_rows = (ptrdiff_t *)(void *)scratch;
+    wk.last_rows = (ptrdiff_t *)(void *)(scratch + offset_floats(p->c));
+    wk.h_rows = (ptrdiff_t *)(void *)(scratch + 2 * offset_floats(p->c));
+    wk.last = scratch + 2 * offset_floats(p->c) + offset_floats(p->m);
+    wk.h = wk.last + p->c * nr;
+    wk.pixels = block_pixels(p, nr);
+    for (i = 0; i < p->c; i++) {
+        wk.x_rows[i] = (ptrdiff_t)(i * p->hw);
+        wk.last_rows[i] = (ptrdiff_t)(i * nr);
+    }
+    for (i = 0; i < p->m; i++)
+        wk.h_rows[i] = (ptrdiff_t)(i * wk.pixels);
+    /* Columns of H past a short block are read by the last panel's
+     * micro-kernel call (and dropped): they must hold numbers. */
+    memset(wk.h, 0, p->m * wk.pixels * sizeof(float));
+    for (b = 0; b < p->n; b++, x += p->c * p->hw, y += p->k * p->hw) {
+        for (q0 = 0; q0 < p->hw; q0 += wk.pixels) {
+            size_t width = min_size(wk.pixels, p->hw - q0);
+            expand(p, uk, x, w1_packed, live(&e1), q0, width, &wk);
+            project(p, uk, w2_packed, live(&e2), q0, width, &wk, y);
+        }
+        if (e2.residual != NULL)
+            e2.residual += p->k * p->hw;
+    }
+}
