@@ -249,6 +249,8 @@ static const conv_case conv_cases[] = {
     {1, 3, 13, 14, 6, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1},     /* stride 2 and dilation 2 */
     {1, 2, 2, 2, 3, 3, 3, 4, 5, 1, 1, 2, 3, 2, 3, 1},       /* strides past the image */
     {1, 3, 31, 29, 16, 7, 7, 2, 2, 1, 1, 3, 3, 2, 3, 1},    /* a 7x7 stem, uneven pads */
+    {1, 3, 9, 7, 4, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1},       /* stride 2, no left pad, odd w */
+    {1, 2, 5, 3, 3, 5, 5, 2, 2, 1, 1, 4, 4, 4, 4, 1},       /* stride 2, pads wider than w */
 };
 
 static void test_conv(void)

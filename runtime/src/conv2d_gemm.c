@@ -111,31 +111,54 @@ static size_t grid_outputs(const snt_conv2d_params *p)
     return (p->oh - 1) * grid_width(p) + p->ow;
 }
 
-/*
- * Row i of phase plane (a, b) of input channel xc: the padded input's row
- * i*sh + a, columns b, b+sw, ...; zeros stay where those fall in the
- * padding (dst is zeroed first).
- */
-static void fill_phase_row(const snt_conv2d_params *p, const float *xc, size_t a, size_t b,
-                           size_t i, float *dst)
+/* The input row of row i of the phase planes (a, *) of input channel xc,
+ * the padded input's row i*sh + a; NULL where that row is padding. */
+static const float *phase_source_row(const snt_conv2d_params *p, const float *xc, size_t a,
+                                     size_t i)
 {
     ptrdiff_t iy = (ptrdiff_t)(i * p->sh + a) - (ptrdiff_t)p->pt;
+    return iy < 0 || iy >= (ptrdiff_t)p->h ? NULL : xc + (size_t)iy * p->w;
+}
+
+/* Phase b of input row xr into dst, a row of the grid: the padded row's
+ * columns b, b+sw, ...; zeros stay where those fall in the padding (dst
+ * is zeroed first). */
+static void fill_phase(const snt_conv2d_params *p, const float *xr, size_t b, float *dst)
+{
     size_t lo, hi, j;
-    if (iy < 0 || iy >= (ptrdiff_t)p->h)
-        return;
     /* Grid columns j with 0 <= j*sw + b - pl < w. */
     lo = p->pl > b ? div_up(p->pl - b, p->sw) : 0;
     hi = b < p->w + p->pl ? min_size(grid_width(p), div_up(p->w + p->pl - b, p->sw)) : 0;
-    xc += (size_t)iy * p->w;
     if (p->sw == 1 && lo < hi)
-        memcpy(dst + lo, xc + lo + b - p->pl, (hi - lo) * sizeof(float));
+        memcpy(dst + lo, xr + lo + b - p->pl, (hi - lo) * sizeof(float));
     else
         for (j = lo; j < hi; j++)
-            dst[j] = xc[j * p->sw + b - p->pl];
+            dst[j] = xr[j * p->sw + b - p->pl];
+}
+
+/*
+ * Both phases of input row xr at stride 2, into the grid rows ph0 and ph1
+ * (zeroed first).  Padded column c = x + pl is column c / 2 of phase
+ * c % 2, so input columns 2j and 2j+1 land in the two phases side by side
+ * and one deinterleaving pass fills both: the even ones from column pl / 2
+ * of phase pl % 2, the odd ones from column (pl + 1) / 2 of the other.
+ * Even columns outnumber odd ones by at most one.
+ */
+static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *ph0,
+                            float *ph1)
+{
+    size_t wp = grid_width(p), at_even = p->pl / 2, at_odd = (p->pl + 1) / 2;
+    float *even = (p->pl % 2 ? ph1 : ph0) + at_even, *odd = (p->pl % 2 ? ph0 : ph1) + at_odd;
+    size_t n_even = at_even < wp ? min_size((p->w + 1) / 2, wp - at_even) : 0;
+    size_t n_odd = at_odd < wp ? min_size(p->w / 2, wp - at_odd) : 0;
+    snt__deinterleave2(even, odd, xr, n_odd);
+    if (n_even > n_odd)
+        even[n_odd] = xr[2 * n_odd];
 }
 
 /* Copies the group's cg input channels into zero-padded phase planes at
- * dst, followed by nr zeros that the last tile's unused columns read. */
+ * dst, followed by nr zeros that the last tile's unused columns read.
+ * Row by row of the input, into all sw column phases of that row. */
 static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
 {
     size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
@@ -143,10 +166,17 @@ static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, f
     memset(dst, 0, (planes_floats(p) + nr) * sizeof(float));
     for (ci = 0; ci < cg; ci++)
         for (a = 0; a < p->sh; a++)
-            for (b = 0; b < p->sw; b++) {
-                float *pl = dst + ((ci * p->sh + a) * p->sw + b) * plane;
-                for (i = 0; i < hp; i++)
-                    fill_phase_row(p, xg + ci * p->h * p->w, a, b, i, pl + i * wp);
+            for (i = 0; i < hp; i++) {
+                const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
+                float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
+                if (xr == NULL)
+                    continue;
+                if (p->sw == 2) {
+                    fill_phase_pair(p, xr, row, row + plane);
+                    continue;
+                }
+                for (b = 0; b < p->sw; b++)
+                    fill_phase(p, xr, b, row + b * plane);
             }
 }
 

@@ -125,18 +125,6 @@ static void copy_strided(float *restrict d, const float *restrict src, size_t n,
         d[i] = src[i * stride];
 }
 
-/* d0[i] = src[2i] and d1[i] = src[2i + 1] for i < n: stride 2, the
- * common one, in a loop that compilers vectorise. */
-static void deinterleave(float *restrict d0, float *restrict d1, const float *restrict src,
-                         size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        d0[i] = src[2 * i];
-        d1[i] = src[2 * i + 1];
-    }
-}
-
 /* Input row xr into its padded row dst, which is zero.  Every row has
  * the same layout, so the divisions are in geometry() rather than here. */
 static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *xr, float *dst)
@@ -149,7 +137,7 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
         /* Column lo + 2i + j goes to phase (lo + j) % 2. */
         float *d0 = dst + ph * g->phase_len + at;
         float *d1 = ph == 0 ? dst + g->phase_len + at : dst + at + 1;
-        deinterleave(d0, d1, xr, g->per_phase);
+        snt__deinterleave2(d0, d1, xr, g->per_phase);
         if (g->extra != 0)
             d0[g->per_phase] = xr[2 * g->per_phase];
     } else {
