@@ -251,6 +251,9 @@ static const conv_case conv_cases[] = {
     {1, 3, 31, 29, 16, 7, 7, 2, 2, 1, 1, 3, 3, 2, 3, 1},    /* a 7x7 stem, uneven pads */
     {1, 3, 9, 7, 4, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1},       /* stride 2, no left pad, odd w */
     {1, 2, 5, 3, 3, 5, 5, 2, 2, 1, 1, 4, 4, 4, 4, 1},       /* stride 2, pads wider than w */
+    {1, 5, 7, 7, 11, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1},      /* one output pixel of 7x7 */
+    {2, 300, 1, 1, 70, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},    /* one pixel, deep: squeeze-excite */
+    {1, 8, 3, 3, 12, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 4},      /* one pixel, groups, dilation */
 };
 
 static void test_conv(void)
@@ -298,9 +301,11 @@ static int check_linear(const snt_f32_gemm_ukernel *uk, size_t m, size_t n, size
 
 static void test_linear(void)
 {
-    /* m n k: ragged, one row, deep (two depth blocks), many rows. */
+    /* m n k: ragged, one row, deep (two depth blocks), many rows; one A
+     * panel, deep, so in one block: a row, and rows fewer than every mr. */
     static const size_t shapes[][3] = {
         {1, 1, 1}, {5, 7, 3}, {17, 50, 33}, {1, 160, 160}, {64, 20, 300}, {700, 9, 16},
+        {1, 1000, 577}, {3, 70, 700},
     };
     snt_act relu = {.kind = SNT_ACT_RELU}, gelu = {.kind = SNT_ACT_GELU};
     for (int v = 0; v < N_VARIANTS; v++) {

@@ -28,6 +28,12 @@
  *
  * The epilogue (bias, activation, affine, residual) runs on each block of
  * output right after its last depth block, while it is still in L1.
+ *
+ * A convolution with one output pixel (the 1x1 convolutions of a
+ * squeeze-excite block, on a pooled image) is a matrix-vector product:
+ * its only im2col column is gathered, and the micro-kernel runs on that
+ * one column, which its single-column path does without computing a
+ * whole tile.
  */
 #include <string.h>
 
@@ -364,12 +370,66 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     }
 }
 
+/* ---- one output pixel ---------------------------------------------- */
+
+static int one_pixel(const snt_conv2d_params *p)
+{
+    return p->oh == 1 && p->ow == 1;
+}
+
+/* The offsets, the column and nr zeros after it. */
+static size_t one_pixel_scratch_floats(const snt_conv2d_params *p, size_t nr)
+{
+    return offset_floats(depth_of(p)) + depth_of(p) + nr;
+}
+
+/* col[(ci*kh + ky)*kw + kx]: the input value that tap reads for output
+ * pixel (0, 0), 0 in the padding. */
+static void gather_column(const snt_conv2d_params *p, const float *xg, float *col)
+{
+    size_t cg = p->c / p->groups, ci, ky, kx;
+    for (ci = 0; ci < cg; ci++)
+        for (ky = 0; ky < p->kh; ky++)
+            for (kx = 0; kx < p->kw; kx++) {
+                ptrdiff_t iy = (ptrdiff_t)(ky * p->dh) - (ptrdiff_t)p->pt;
+                ptrdiff_t ix = (ptrdiff_t)(kx * p->dw) - (ptrdiff_t)p->pl;
+                int inside = iy >= 0 && ix >= 0 && iy < (ptrdiff_t)p->h && ix < (ptrdiff_t)p->w;
+                *col++ = inside ? xg[(ci * p->h + (size_t)iy) * p->w + (size_t)ix] : 0.0f;
+            }
+}
+
+/*
+ * One group of one image with one output pixel: W times the im2col
+ * column, a call of one column per row panel of W over the whole depth
+ * (B row p is the float col[p], and the nr floats that the kernel reads
+ * from it lie in the column or the zeros after it).  Output channels of
+ * the pixel are consecutive in y.
+ */
+static void one_pixel_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                            const float *xg, const float *wg, size_t ch0,
+                            const snt__epilogue *ep, float *y, float *scratch)
+{
+    size_t kg = p->k / p->groups, depth = depth_of(p), mr = uk->mr, i;
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
+    float *col = scratch + offset_floats(depth);
+    for (i = 0; i < depth; i++)
+        rows[i] = (ptrdiff_t)i;
+    gather_column(p, xg, col);
+    memset(col + depth, 0, uk->nr * sizeof(float));
+    for (i = 0; i < kg; i += mr)
+        uk->run(min_size(mr, kg - i), 1, depth, wg + i * depth, col, rows, y + ch0 + i, 1, 0);
+    for (i = 0; i < kg && ep != NULL; i++)
+        snt__epilogue_row(ep, ch0 + i, 0, y + ch0 + i, 1);
+}
+
 /* ---- the entry points ---------------------------------------------- */
 
 size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr)
 {
     if (depth_of(p) == 0)
         return 0;
+    if (one_pixel(p))
+        return one_pixel_scratch_floats(p, nr);
     return direct_scratch_floats(p, mr, nr);
 }
 
@@ -415,7 +475,10 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
             conv_empty(p, e, y);
         for (g = 0; g < p->groups && depth_of(p) > 0; g++) {
             const float *xg = x + g * cg * p->h * p->w, *wg = w_packed + g * group_w;
-            direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
+            if (one_pixel(p))
+                one_pixel_group(p, uk, xg, wg, g * kg, e, y, scratch);
+            else
+                direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
         }
         if (ep.residual != NULL)
             ep.residual += out_img;
