@@ -154,21 +154,26 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
     }
 }
 
-/* The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
- * and zero rows after them for the calls' rows past the band: zeros,
- * then the input rows that fall in the band.  One memset of the band is
- * cheaper than zeroing each row's padding in its own calls. */
+/*
+ * The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
+ * and zero rows after them for the calls' rows past the band.  The
+ * padding columns of the band are zeroed once per call of
+ * snt_dwconv2d_f32 (every row has the same layout, and fill_row writes
+ * only the image's columns); here each row is either an input row, or
+ * padding and zeroed, as it may hold an input row of an earlier band.
+ * With the whole image in one band, as for small images, the rows
+ * zeroed are the same few padding rows for every channel.
+ */
 static void fill_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                       const dw_geom *g, const float *xc, size_t oy0, size_t rows, float *plane)
 {
-    size_t i, n = band_in_rows(p, rows);
-    memset(plane, 0, plane_rows(p, uk->mr, g, rows) * g->row_floats * sizeof *plane);
-    if (g->hi == g->lo)
-        return;
+    size_t i, n = plane_rows(p, uk->mr, g, rows);
     for (i = 0; i < n; i++, plane += g->row_floats) {
         ptrdiff_t iy = (ptrdiff_t)(oy0 * p->sh + i) - (ptrdiff_t)p->pt;
-        if (iy >= 0 && iy < (ptrdiff_t)p->h)
+        if (i < band_in_rows(p, rows) && iy >= 0 && iy < (ptrdiff_t)p->h && g->hi > g->lo)
             fill_row(p, g, xc + (size_t)iy * p->w, plane);
+        else
+            memset(plane, 0, g->row_floats * sizeof *plane);
     }
 }
 
@@ -266,6 +271,8 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
     if (p->n == 0 || p->c == 0 || out_plane == 0)
         return;
     g = geometry(p, uk->mr);
+    /* The padding columns, which fill_band never writes. */
+    memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
     for (b = 0; b < p->n; b++) {
         for (ch = 0; ch < p->c; ch++) {
             pack_taps(p, w + ch * taps_n, taps);
