@@ -156,18 +156,19 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
 
 /*
  * The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
- * and zero rows after them for the calls' rows past the band.  The
- * padding columns of the band are zeroed once per call of
- * snt_dwconv2d_f32 (every row has the same layout, and fill_row writes
- * only the image's columns); here each row is either an input row, or
- * padding and zeroed, as it may hold an input row of an earlier band.
+ * and zero rows after them for the calls' rows past the band.  The whole
+ * scratch plane is zeroed once per call of snt_dwconv2d_f32, and only
+ * the image's columns of the first band_in_rows(band) rows are ever
+ * written (every row has the same layout).  So each of those rows is
+ * either an input row here, or padding and zeroed, as it may hold an
+ * input row of an earlier band; the rows after them are still zero.
  * With the whole image in one band, as for small images, the rows
  * zeroed are the same few padding rows for every channel.
  */
-static void fill_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                      const dw_geom *g, const float *xc, size_t oy0, size_t rows, float *plane)
+static void fill_band(const snt_conv2d_params *p, const dw_geom *g, const float *xc,
+                      size_t oy0, size_t rows, float *plane)
 {
-    size_t i, n = plane_rows(p, uk->mr, g, rows);
+    size_t i, n = band_in_rows(p, g->band);
     for (i = 0; i < n; i++, plane += g->row_floats) {
         ptrdiff_t iy = (ptrdiff_t)(oy0 * p->sh + i) - (ptrdiff_t)p->pt;
         if (i < band_in_rows(p, rows) && iy >= 0 && iy < (ptrdiff_t)p->h && g->hi > g->lo)
@@ -252,7 +253,7 @@ static void conv_channel(const snt_conv2d_params *p, const snt_f32_dwconv_ukerne
     for (oy0 = 0; oy0 < p->oh; oy0 += g->band) {
         size_t rows = min_size(g->band, p->oh - oy0);
         float *yb = yc + oy0 * p->ow;
-        fill_band(p, uk, g, xc, oy0, rows, plane);
+        fill_band(p, g, xc, oy0, rows, plane);
         conv_band(p, uk, g, taps, plane, bias, yb, rows);
         snt__epilogue_row(ep, ch, oy0 * p->ow, yb, rows * p->ow);
     }
@@ -271,7 +272,7 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
     if (p->n == 0 || p->c == 0 || out_plane == 0)
         return;
     g = geometry(p, uk->mr);
-    /* The padding columns, which fill_band never writes. */
+    /* What fill_band never writes: padding columns, rows past a band. */
     memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
     for (b = 0; b < p->n; b++) {
         for (ch = 0; ch < p->c; ch++) {
