@@ -263,12 +263,22 @@ static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
  * A 1x1 kernel of stride 1 without padding has the image itself for its
  * grid: tap ci of pixel q is x[ci][q].  It packs each panel's B rows (K x
  * nr, in L1) from x instead of copying x into planes: read once, never
- * written back, and no rows a power of two apart in the cache.
+ * written back, and no rows a power of two apart in the cache.  With few
+ * output channels (one row panel of W) each panel would be read once
+ * after packing, so the micro-kernel reads the rows in place instead,
+ * all but the last panel, whose nr floats could run past the image.
  */
 static int packs_panels(const snt_conv2d_params *p)
 {
     return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
            p->pl == 0 && p->oh == p->h && p->ow == p->w;
+}
+
+/* Whether the B rows of the panel at grid pixel q of a 1x1 convolution
+ * are read in place, at x[ci][q], rather than packed. */
+static int reads_in_place(const snt_conv2d_params *p, size_t mr, size_t nr, size_t q)
+{
+    return p->k / p->groups <= mr && q + nr <= p->h * p->w;
 }
 
 /* The B rows of grid pixels [q, q+cols) of a 1x1 convolution, as one
@@ -285,8 +295,9 @@ static void pack_panel(const snt_conv2d_params *p, const float *xg, size_t q, si
 
 static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
+    /* Offsets into the panel and into the image, the panel, the tile. */
     if (packs_panels(p))
-        return offset_floats(depth_of(p)) + depth_of(p) * nr +
+        return offset_floats(2 * depth_of(p)) + depth_of(p) * nr +
                tile_rows(p, mr) * tile_cols(p, mr, nr);
     /* Offsets, the padded planes and their nr trailing zeros, the tile. */
     return offset_floats(depth_of(p)) + planes_floats(p) + nr +
@@ -330,14 +341,16 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     size_t n = p->oh * p->ow, mr = uk->mr, nr = uk->nr, kc_max = block_depth(depth, nr);
     int to_y = grid_width(p) == p->ow;
     size_t width_max = to_y ? EPILOGUE_PANELS * nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
-    float *planes = scratch + offset_floats(depth);
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch, *image_rows = rows + depth;
+    float *planes = scratch + offset_floats(packs_panels(p) ? 2 * depth : depth);
     float *tile = planes + (packs_panels(p) ? depth * nr : planes_floats(p) + nr);
     float *yg = y + ch0 * n;
     direct_product dp = {uk, wg, rows, depth, kg};
     if (packs_panels(p)) {
-        for (i = 0; i < depth; i++)
+        for (i = 0; i < depth; i++) {
             rows[i] = (ptrdiff_t)(i * nr);
+            image_rows[i] = (ptrdiff_t)(i * n);
+        }
     } else {
         pad_planes(p, xg, nr, planes);
         tap_offsets(p, rows);
@@ -346,11 +359,16 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
         size_t width = min_size(width_max, q_end - q0);
         for (q = q0; q < q0 + width; q += nr) {
             size_t cols = min_size(nr, q0 + width - q);
-            /* B: the planes from pixel q, or a panel packed for it. */
+            /* B: the planes from pixel q, or the image itself, or a panel
+             * packed for it. */
             const float *b = planes + q;
-            if (packs_panels(p)) {
+            if (packs_panels(p) && reads_in_place(p, mr, nr, q)) {
+                b = xg + q;
+                dp.rows = image_rows;
+            } else if (packs_panels(p)) {
                 pack_panel(p, xg, q, cols, nr, planes);
                 b = planes;
+                dp.rows = rows;
             }
             for (pc = 0; pc < depth; pc += kc_max) {
                 size_t kc = min_size(kc_max, depth - pc);
