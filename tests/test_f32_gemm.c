@@ -100,8 +100,11 @@ static void test_ukernels(void)
         if (!runs(&all_variants[v]))
             continue;
         for (size_t mr = 1; mr <= uk->mr; mr++) {
-            size_t ncs[] = {1, uk->nr / 2 + 1, uk->nr - 1, uk->nr};
-            for (size_t ni = 0; ni < 4; ni++)
+            /* One column, and both sides of a third and of two thirds of
+             * the tile (a variant may handle narrow corners apart). */
+            size_t nr = uk->nr, ncs[] = {1, 2, nr / 3, nr / 3 + 1, 2 * nr / 3, 2 * nr / 3 + 1,
+                                         nr - 1, nr};
+            for (size_t ni = 0; ni < sizeof ncs / sizeof ncs[0]; ni++)
                 for (size_t di = 0; di < sizeof depths / sizeof depths[0]; di++)
                     for (int acc = 0; acc < 2; acc++)
                         CU_ASSERT_EQUAL(check_tile(uk, mr, ncs[ni], depths[di], acc), 0);

@@ -8,6 +8,8 @@
  * and columns past the tile's edge are masked at the store only; the
  * panels are zero-padded there.
  *
+ * A tile of at most 16 or 32 columns (the last panel of an image:
+ * 196 = 4 x 48 + 4 pixels) computes only the vectors it stores.
  * Matrix-vector products get their own loops, since the full tile would
  * waste all but one of its rows or columns: one row of A (mr == 1, a
  * Linear layer on one sample) keeps 3 accumulators, one column of B
@@ -96,39 +98,50 @@ static void gemm_8x1(size_t mr, size_t kc, const float *restrict a, const float 
         c[i * ldc] = accumulate ? c[i * ldc] + col[i] : col[i];
 }
 
-static void gemm_8x48(size_t mr, size_t nc, size_t kc, const float *restrict a,
-                      const float *restrict b, const ptrdiff_t *b_rows, float *restrict c,
-                      size_t ldc, int accumulate)
+/* The tile's first nv vectors of columns (nc <= 16 * nv).  nv is a
+ * constant once inlined, so the loops over it unroll and acc stays in
+ * registers. */
+static inline void gemm_8xnv(size_t mr, size_t nc, size_t kc, const float *restrict a,
+                             const float *restrict b, const ptrdiff_t *b_rows,
+                             float *restrict c, size_t ldc, int accumulate, const unsigned nv)
 {
-    __m512 acc[MR][3];
+    __m512 acc[MR][3], bv[3];
     unsigned i, v;
-    if (mr == 1) {
-        gemm_1x48(nc, kc, a, b, b_rows, c, accumulate);
-        return;
-    }
-    if (nc == 1) {
-        gemm_8x1(mr, kc, a, b, b_rows, c, ldc, accumulate);
-        return;
-    }
     _Pragma("GCC unroll 8") for (i = 0; i < MR; i++)
         _Pragma("GCC unroll 3") for (v = 0; v < 3; v++)
             acc[i][v] = _mm512_setzero_ps();
     for (; kc > 0; kc--, a += MR) {
         const float *brow = b + *b_rows++;
-        const __m512 b0 = _mm512_loadu_ps(brow), b1 = _mm512_loadu_ps(brow + 16),
-                     b2 = _mm512_loadu_ps(brow + 32);
+        _Pragma("GCC unroll 3") for (v = 0; v < nv; v++)
+            bv[v] = _mm512_loadu_ps(brow + 16 * v);
         _Pragma("GCC unroll 8") for (i = 0; i < MR; i++) {
             const __m512 ai = _mm512_set1_ps(a[i]);
-            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
-            acc[i][2] = _mm512_fmadd_ps(ai, b2, acc[i][2]);
+            _Pragma("GCC unroll 3") for (v = 0; v < nv; v++)
+                acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
     /* Rows past mr store into row mr-1, high rows first, so that row's
      * own values land last: every row stores unconditionally, and with
-     * constant indices after unrolling acc stays in registers. */
+     * constant indices after unrolling acc stays in registers.  Vectors
+     * from nv on are zero and their columns masked off. */
     _Pragma("GCC unroll 8") for (i = MR; i-- > 0;)
         store_row(c + (i < mr ? i : mr - 1) * ldc, nc, acc[i], accumulate);
+}
+
+static void gemm_8x48(size_t mr, size_t nc, size_t kc, const float *restrict a,
+                      const float *restrict b, const ptrdiff_t *b_rows, float *restrict c,
+                      size_t ldc, int accumulate)
+{
+    if (mr == 1)
+        gemm_1x48(nc, kc, a, b, b_rows, c, accumulate);
+    else if (nc == 1)
+        gemm_8x1(mr, kc, a, b, b_rows, c, ldc, accumulate);
+    else if (nc <= 16)
+        gemm_8xnv(mr, nc, kc, a, b, b_rows, c, ldc, accumulate, 1);
+    else if (nc <= 32)
+        gemm_8xnv(mr, nc, kc, a, b, b_rows, c, ldc, accumulate, 2);
+    else
+        gemm_8xnv(mr, nc, kc, a, b, b_rows, c, ldc, accumulate, 3);
 }
 
 const snt_f32_gemm_ukernel snt_f32_gemm_8x48__avx512f = {MR, NR, gemm_8x48};
