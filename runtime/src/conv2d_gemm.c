@@ -20,8 +20,7 @@
  * The grid's columns past each output row are computed and dropped: a
  * tile goes to a small buffer and its valid runs to Y.  A 1x1 kernel of
  * stride 1 without padding has the image for its grid: it writes Y
- * directly and packs each panel's B rows from the image into L1 rather
- * than copy the image.  No im2col copies
+ * directly and reads B in the image itself.  No im2col copies
  * at all, which matters most for the thin layers (16 or 32 output
  * channels), where a packed column would feed only two or four
  * micro-kernel calls.
@@ -261,14 +260,14 @@ static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
 
 /*
  * A 1x1 kernel of stride 1 without padding has the image itself for its
- * grid: tap ci of pixel q is x[ci][q].  It packs each panel's B rows (K x
- * nr, in L1) from x instead of copying x into planes: read once, never
- * written back, and no rows a power of two apart in the cache.  With few
- * output channels (one row panel of W) each panel would be read once
- * after packing, so the micro-kernel reads the rows in place instead,
- * all but the last panel, whose nr floats could run past the image.
+ * grid: tap ci of pixel q is x[ci][q], and the micro-kernel reads B rows
+ * there in place, with nothing copied.  Only the last panel, whose nr
+ * floats could run past the image, is packed into L1.  (Packing every
+ * panel, to keep rows of images a power of two wide out of the same
+ * cache sets, measured slower at every size, 64x64 and 128x128
+ * included.)
  */
-static int packs_panels(const snt_conv2d_params *p)
+static int image_is_grid(const snt_conv2d_params *p)
 {
     return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
            p->pl == 0 && p->oh == p->h && p->ow == p->w;
@@ -276,9 +275,9 @@ static int packs_panels(const snt_conv2d_params *p)
 
 /* Whether the B rows of the panel at grid pixel q of a 1x1 convolution
  * are read in place, at x[ci][q], rather than packed. */
-static int reads_in_place(const snt_conv2d_params *p, size_t mr, size_t nr, size_t q)
+static int reads_in_place(const snt_conv2d_params *p, size_t nr, size_t q)
 {
-    return p->k / p->groups <= mr && q + nr <= p->h * p->w;
+    return q + nr <= p->h * p->w;
 }
 
 /* The B rows of grid pixels [q, q+cols) of a 1x1 convolution, as one
@@ -296,7 +295,7 @@ static void pack_panel(const snt_conv2d_params *p, const float *xg, size_t q, si
 static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
     /* Offsets into the panel and into the image, the panel, the tile. */
-    if (packs_panels(p))
+    if (image_is_grid(p))
         return offset_floats(2 * depth_of(p)) + depth_of(p) * nr +
                tile_rows(p, mr) * tile_cols(p, mr, nr);
     /* Offsets, the padded planes and their nr trailing zeros, the tile. */
@@ -342,11 +341,11 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     int to_y = grid_width(p) == p->ow;
     size_t width_max = to_y ? EPILOGUE_PANELS * nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
     ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch, *image_rows = rows + depth;
-    float *planes = scratch + offset_floats(packs_panels(p) ? 2 * depth : depth);
-    float *tile = planes + (packs_panels(p) ? depth * nr : planes_floats(p) + nr);
+    float *planes = scratch + offset_floats(image_is_grid(p) ? 2 * depth : depth);
+    float *tile = planes + (image_is_grid(p) ? depth * nr : planes_floats(p) + nr);
     float *yg = y + ch0 * n;
     direct_product dp = {uk, wg, rows, depth, kg};
-    if (packs_panels(p)) {
+    if (image_is_grid(p)) {
         for (i = 0; i < depth; i++) {
             rows[i] = (ptrdiff_t)(i * nr);
             image_rows[i] = (ptrdiff_t)(i * n);
@@ -362,10 +361,10 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
             /* B: the planes from pixel q, or the image itself, or a panel
              * packed for it. */
             const float *b = planes + q;
-            if (packs_panels(p) && reads_in_place(p, mr, nr, q)) {
+            if (image_is_grid(p) && reads_in_place(p, nr, q)) {
                 b = xg + q;
                 dp.rows = image_rows;
-            } else if (packs_panels(p)) {
+            } else if (image_is_grid(p)) {
                 pack_panel(p, xg, q, cols, nr, planes);
                 b = planes;
                 dp.rows = rows;
