@@ -212,6 +212,9 @@ static int check_conv(const snt_f32_gemm_ukernel *uk, const conv_case *cc, int e
     int affine = ep == EP_AFFINE_RESIDUAL, bad = 0;
     const float *b = ep == EP_NONE ? NULL : bias;
     snt_conv2d_pack_weights(&p, uk->mr, w, wp);
+    /* Scratch holds garbage, as an arena does: zeros must be written. */
+    for (size_t i = 0; i < snt_conv2d_gemm_scratch_floats(&p, uk->mr, uk->nr); i++)
+        scratch[i] = NAN;
     ref_conv(&p, x, w, b, affine ? scale : NULL, affine ? shift : NULL, affine ? res : NULL,
              want, bound);
     for (size_t i = 0; i < ny; i++)

@@ -125,15 +125,28 @@ static const float *phase_source_row(const snt_conv2d_params *p, const float *xc
     return iy < 0 || iy >= (ptrdiff_t)p->h ? NULL : xc + (size_t)iy * p->w;
 }
 
+/* Zeroes row[0..lo) and row[hi..wp): the padding around the run
+ * [lo, hi) that a row fill writes, a float or two on each side. */
+static void zero_outside(float *row, size_t wp, size_t lo, size_t hi)
+{
+    size_t j;
+    for (j = 0; j < lo; j++)
+        row[j] = 0.0f;
+    for (j = hi; j < wp; j++)
+        row[j] = 0.0f;
+}
+
 /* Phase b of input row xr into dst, a row of the grid: the padded row's
- * columns b, b+sw, ...; zeros stay where those fall in the padding (dst
- * is zeroed first). */
+ * columns b, b+sw, ...; zeros where those fall in the padding. */
 static void fill_phase(const snt_conv2d_params *p, const float *xr, size_t b, float *dst)
 {
-    size_t lo, hi, j;
+    size_t wp = grid_width(p), lo, hi, j;
     /* Grid columns j with 0 <= j*sw + b - pl < w. */
-    lo = p->pl > b ? div_up(p->pl - b, p->sw) : 0;
-    hi = b < p->w + p->pl ? min_size(grid_width(p), div_up(p->w + p->pl - b, p->sw)) : 0;
+    lo = min_size(wp, p->pl > b ? div_up(p->pl - b, p->sw) : 0);
+    hi = b < p->w + p->pl ? min_size(wp, div_up(p->w + p->pl - b, p->sw)) : 0;
+    if (hi < lo)
+        hi = lo;
+    zero_outside(dst, wp, lo, hi);
     if (p->sw == 1 && lo < hi)
         memcpy(dst + lo, xr + lo + b - p->pl, (hi - lo) * sizeof(float));
     else
@@ -142,38 +155,47 @@ static void fill_phase(const snt_conv2d_params *p, const float *xr, size_t b, fl
 }
 
 /*
- * Both phases of input row xr at stride 2, into the grid rows ph0 and ph1
- * (zeroed first).  Padded column c = x + pl is column c / 2 of phase
- * c % 2, so input columns 2j and 2j+1 land in the two phases side by side
- * and one deinterleaving pass fills both: the even ones from column pl / 2
- * of phase pl % 2, the odd ones from column (pl + 1) / 2 of the other.
- * Even columns outnumber odd ones by at most one.
+ * Both phases of input row xr at stride 2, into the grid rows ph0 and
+ * ph1, zeros in the padding.  Padded column c = x + pl is column c / 2
+ * of phase c % 2, so input columns 2j and 2j+1 land in the two phases
+ * side by side and one deinterleaving pass fills both: the even ones
+ * from column pl / 2 of phase pl % 2, the odd ones from column
+ * (pl + 1) / 2 of the other.  Even columns outnumber odd ones by at most
+ * one.
  */
 static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *ph0,
                             float *ph1)
 {
-    size_t wp = grid_width(p), at_even = p->pl / 2, at_odd = (p->pl + 1) / 2;
-    float *even = (p->pl % 2 ? ph1 : ph0) + at_even, *odd = (p->pl % 2 ? ph0 : ph1) + at_odd;
-    size_t n_even = at_even < wp ? min_size((p->w + 1) / 2, wp - at_even) : 0;
-    size_t n_odd = at_odd < wp ? min_size(p->w / 2, wp - at_odd) : 0;
-    snt__deinterleave2(even, odd, xr, n_odd);
+    size_t wp = grid_width(p);
+    size_t at_even = min_size(p->pl / 2, wp), at_odd = min_size((p->pl + 1) / 2, wp);
+    size_t n_even = min_size((p->w + 1) / 2, wp - at_even);
+    size_t n_odd = min_size(p->w / 2, wp - at_odd);
+    float *even = p->pl % 2 ? ph1 : ph0, *odd = p->pl % 2 ? ph0 : ph1;
+    zero_outside(even, wp, at_even, at_even + n_even);
+    zero_outside(odd, wp, at_odd, at_odd + n_odd);
+    snt__deinterleave2(even + at_even, odd + at_odd, xr, n_odd);
     if (n_even > n_odd)
-        even[n_odd] = xr[2 * n_odd];
+        even[at_even + n_odd] = xr[2 * n_odd];
 }
 
-/* Copies the group's cg input channels into zero-padded phase planes at
+/*
+ * Copies the group's cg input channels into zero-padded phase planes at
  * dst, followed by nr zeros that the last tile's unused columns read.
- * Row by row of the input, into all sw column phases of that row. */
+ * Row by row of the input, into all sw column phases of that row, each
+ * row fill zeroing its own padding: zeroing the planes first would write
+ * them twice.
+ */
 static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
 {
     size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
-    size_t plane = plane_floats(p), ci, a, b, i;
-    memset(dst, 0, (planes_floats(p) + nr) * sizeof(float));
+    size_t plane = plane_floats(p), count = planes_floats(p) / plane, ci, a, b, i;
     for (ci = 0; ci < cg; ci++)
         for (a = 0; a < p->sh; a++)
             for (i = 0; i < hp; i++) {
                 const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
                 float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
+                for (b = 0; b < p->sw && xr == NULL; b++)
+                    memset(row + b * plane, 0, wp * sizeof(float));
                 if (xr == NULL)
                     continue;
                 if (p->sw == 2) {
@@ -183,6 +205,12 @@ static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, f
                 for (b = 0; b < p->sw; b++)
                     fill_phase(p, xr, b, row + b * plane);
             }
+    /* Each plane past its rows, up to the next plane, and the nr floats
+     * after the last: read for columns never stored, zeroed so that no
+     * read is of uninitialised memory. */
+    for (i = 0; i < count; i++)
+        memset(dst + i * plane + hp * wp, 0, (plane - hp * wp) * sizeof(float));
+    memset(dst + count * plane, 0, nr * sizeof(float));
 }
 
 /* rows[(ci*kh + ky)*kw + kx]: where tap (ci, ky, kx) of grid pixel 0
