@@ -20,10 +20,9 @@
  * The grid's columns past each output row are computed and dropped: a
  * tile goes to a small buffer and its valid runs to Y.  A 1x1 kernel of
  * stride 1 without padding has the image for its grid: it writes Y
- * directly and reads B in the image itself.  No im2col copies
- * at all, which matters most for the thin layers (16 or 32 output
- * channels), where a packed column would feed only two or four
- * micro-kernel calls.
+ * directly and reads B in the image itself.  No im2col copies at all,
+ * which matters most for the thin layers (16 or 32 output channels),
+ * where a packed column would feed only two or four micro-kernel calls.
  *
  * The epilogue (bias, activation, affine, residual) runs on each block of
  * output right after its last depth block, while it is still in L1.
@@ -194,16 +193,15 @@ static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, f
             for (i = 0; i < hp; i++) {
                 const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
                 float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
-                for (b = 0; b < p->sw && xr == NULL; b++)
-                    memset(row + b * plane, 0, wp * sizeof(float));
-                if (xr == NULL)
-                    continue;
-                if (p->sw == 2) {
+                if (xr == NULL) {
+                    for (b = 0; b < p->sw; b++)
+                        memset(row + b * plane, 0, wp * sizeof(float));
+                } else if (p->sw == 2) {
                     fill_phase_pair(p, xr, row, row + plane);
-                    continue;
+                } else {
+                    for (b = 0; b < p->sw; b++)
+                        fill_phase(p, xr, b, row + b * plane);
                 }
-                for (b = 0; b < p->sw; b++)
-                    fill_phase(p, xr, b, row + b * plane);
             }
     /* Each plane past its rows, up to the next plane, and the nr floats
      * after the last: read for columns never stored, zeroed so that no

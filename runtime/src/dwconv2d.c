@@ -125,8 +125,10 @@ static void copy_strided(float *restrict d, const float *restrict src, size_t n,
         d[i] = src[i * stride];
 }
 
-/* Input row xr into its padded row dst, which is zero.  Every row has
- * the same layout, so the divisions are in geometry() rather than here. */
+/* Input row xr into the image's columns of its padded row dst, all of
+ * them, whatever they held (the padding columns are zero).  Every row
+ * has the same layout, so the divisions are in geometry() rather than
+ * here. */
 static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *xr, float *dst)
 {
     size_t j, ph = g->lo_phase, at = g->lo_at;

@@ -34,9 +34,10 @@ static size_t min_size(size_t a, size_t b)
  * panel read front to back by one call. */
 static size_t block_depth(const snt_linear_params *p, size_t mr, size_t nr)
 {
-    size_t blocks = div_up(p->k, PANEL_BYTES / (nr * sizeof(float)));
+    size_t blocks;
     if (p->m <= mr)
         return p->k;
+    blocks = div_up(p->k, PANEL_BYTES / (nr * sizeof(float)));
     return blocks ? div_up(p->k, blocks) : 0;
 }
 
