@@ -239,6 +239,8 @@ static const conv_case conv_cases[] = {
     {1, 5, 7, 11, 13, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},     /* 1x1, ragged last tile */
     {1, 16, 9, 23, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},     /* 1x1 to one channel: B in place */
     {2, 8, 13, 17, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2},     /* 1x1, few channels per group */
+    {1, 20, 40, 33, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},    /* to one channel: chunks, depth blocks */
+    {1, 12, 30, 37, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3},    /* one output channel per group */
     {1, 4, 6, 6, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},       /* 1x1 with padding */
     {1, 6, 13, 10, 8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1},     /* 5x5 */
     {1, 4, 15, 15, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},     /* dilation 2 */
