@@ -100,8 +100,11 @@ static void test_ukernels(void)
         if (!runs(&all_variants[v]))
             continue;
         for (size_t mr = 1; mr <= uk->mr; mr++) {
-            size_t ncs[] = {1, uk->nr / 2 + 1, uk->nr - 1, uk->nr};
-            for (size_t ni = 0; ni < 4; ni++)
+            /* One column, and both sides of a third and of two thirds of
+             * the tile (a variant may handle narrow corners apart). */
+            size_t nr = uk->nr, ncs[] = {1, 2, nr / 3, nr / 3 + 1, 2 * nr / 3, 2 * nr / 3 + 1,
+                                         nr - 1, nr};
+            for (size_t ni = 0; ni < sizeof ncs / sizeof ncs[0]; ni++)
                 for (size_t di = 0; di < sizeof depths / sizeof depths[0]; di++)
                     for (int acc = 0; acc < 2; acc++)
                         CU_ASSERT_EQUAL(check_tile(uk, mr, ncs[ni], depths[di], acc), 0);
@@ -234,6 +237,9 @@ static int check_conv(const snt_f32_gemm_ukernel *uk, conv_algo algo, const conv
     double *want = malloc((ny + 1) * sizeof *want), *bound = malloc((ny + 1) * sizeof *bound);
     int affine = ep == EP_AFFINE_RESIDUAL, bad = 0;
     const float *b = ep == EP_NONE ? NULL : bias;
+    /* Scratch holds garbage, as an arena does: zeros must be written. */
+    for (size_t i = 0; i < scratch_for(algo, &p, uk); i++)
+        scratch[i] = NAN;
     ref_conv(&p, x, w, b, affine ? scale : NULL, affine ? shift : NULL, affine ? res : NULL,
              want, bound);
     for (size_t i = 0; i < ny; i++)
@@ -260,6 +266,10 @@ static const conv_case conv_cases[] = {
     {2, 8, 9, 9, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},      /* batch */
     {1, 16, 12, 12, 9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},    /* 1x1 read in place */
     {1, 5, 7, 11, 13, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},     /* 1x1, ragged last tile */
+    {1, 16, 9, 23, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},     /* 1x1 to one channel: B in place */
+    {2, 8, 13, 17, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2},     /* 1x1, few channels per group */
+    {1, 20, 40, 33, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},    /* to one channel: chunks, depth blocks */
+    {1, 12, 30, 37, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3},    /* one output channel per group */
     {1, 4, 6, 6, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},       /* 1x1 with padding */
     {1, 6, 13, 10, 8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1},     /* 5x5 */
     {1, 4, 15, 15, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},     /* dilation 2 */
@@ -278,6 +288,11 @@ static const conv_case conv_cases[] = {
     {1, 3, 13, 14, 6, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1},     /* stride 2 and dilation 2 */
     {1, 2, 2, 2, 3, 3, 3, 4, 5, 1, 1, 2, 3, 2, 3, 1},       /* strides past the image */
     {1, 3, 31, 29, 16, 7, 7, 2, 2, 1, 1, 3, 3, 2, 3, 1},    /* a 7x7 stem, uneven pads */
+    {1, 3, 9, 7, 4, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1},       /* stride 2, no left pad, odd w */
+    {1, 2, 5, 3, 3, 5, 5, 2, 2, 1, 1, 4, 4, 4, 4, 1},       /* stride 2, pads wider than w */
+    {1, 5, 7, 7, 11, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1},      /* one output pixel of 7x7 */
+    {2, 300, 1, 1, 70, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},    /* one pixel, deep: squeeze-excite */
+    {1, 8, 3, 3, 12, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 4},      /* one pixel, groups, dilation */
 };
 
 static void test_conv(void)
@@ -378,9 +393,11 @@ static int check_linear(const snt_f32_gemm_ukernel *uk, size_t m, size_t n, size
 
 static void test_linear(void)
 {
-    /* m n k: ragged, one row, deep (two depth blocks), many rows. */
+    /* m n k: ragged, one row, deep (two depth blocks), many rows; one A
+     * panel, deep, so in one block: a row, and rows fewer than every mr. */
     static const size_t shapes[][3] = {
         {1, 1, 1}, {5, 7, 3}, {17, 50, 33}, {1, 160, 160}, {64, 20, 300}, {700, 9, 16},
+        {1, 1000, 577}, {3, 70, 700},
     };
     snt_act relu = {.kind = SNT_ACT_RELU}, gelu = {.kind = SNT_ACT_GELU};
     for (int v = 0; v < N_VARIANTS; v++) {

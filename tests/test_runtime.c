@@ -775,19 +775,23 @@ static void test_pool2d_onnx_examples(void)
 
 static void test_global_avgpool(void)
 {
-    const size_t nc = 6, hw = 49;
-    float *x = rand_floats(nc * hw), y[6];
-    double want[6];
-    size_t i, j;
-    for (i = 0; i < nc; i++) {
-        want[i] = 0;
-        for (j = 0; j < hw; j++)
-            want[i] += x[i * hw + j];
-        want[i] /= (double)hw;
+    /* Planes shorter than the sum's lanes, one lane-width, ragged, long. */
+    static const size_t sizes[] = {1, 16, 49, 3136};
+    const size_t nc = 6;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t hw = sizes[s], i, j;
+        float *x = rand_floats(nc * hw), y[6];
+        double want[6];
+        for (i = 0; i < nc; i++) {
+            want[i] = 0;
+            for (j = 0; j < hw; j++)
+                want[i] += x[i * hw + j];
+            want[i] /= (double)hw;
+        }
+        snt_global_avgpool_f32(nc, hw, x, y);
+        CU_ASSERT_EQUAL(count_mismatches("gap", y, want, nc, 1e-6, 1e-5), 0);
+        free(x);
     }
-    snt_global_avgpool_f32(nc, hw, x, y);
-    CU_ASSERT_EQUAL(count_mismatches("gap", y, want, nc, 1e-6, 1e-5), 0);
-    free(x);
 }
 
 /* ------------------------------------------------------------------ */

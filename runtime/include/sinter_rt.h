@@ -284,9 +284,10 @@ size_t snt_conv2d_scratch_floats(const snt_conv2d_params *p);
 
 /*
  * The same convolution as a matrix product on the f32-gemm micro-kernel
- * uk, with no im2col buffer (stride 1 reads a padded copy of the input
- * in place; other strides pack blocks of the im2col matrix), in scratch
- * (snt_conv2d_gemm_scratch_floats(p, uk->mr, uk->nr) floats).  w_packed is the
+ * uk, with no im2col buffer (the input is copied, zero padded, into
+ * planes on which each im2col row is a run that the micro-kernel reads
+ * in place; a 1x1 convolution of stride 1 reads the image itself), in
+ * scratch (snt_conv2d_gemm_scratch_floats(p, uk->mr, uk->nr) floats).  w_packed is the
  * weights as snt_conv2d_pack_weights(p, uk->mr, ...) writes them
  * (snt_conv2d_packed_weights_floats(p, uk->mr) floats); the compiler packs
  * constant weights when it generates code.  Epilogue as

@@ -20,14 +20,18 @@
  * The grid's columns past each output row are computed and dropped: a
  * tile goes to a small buffer and its valid runs to Y.  A 1x1 kernel of
  * stride 1 without padding has the image for its grid: it writes Y
- * directly and packs each panel's B rows from the image into L1 rather
- * than copy the image.  No im2col copies
- * at all, which matters most for the thin layers (16 or 32 output
- * channels), where a packed column would feed only two or four
- * micro-kernel calls.
+ * directly and reads B in the image itself.  No im2col copies at all,
+ * which matters most for the thin layers (16 or 32 output channels),
+ * where a packed column would feed only two or four micro-kernel calls.
  *
  * The epilogue (bias, activation, affine, residual) runs on each block of
  * output right after its last depth block, while it is still in L1.
+ *
+ * A convolution with one output pixel (the 1x1 convolutions of a
+ * squeeze-excite block, on a pooled image) is a matrix-vector product:
+ * its only im2col column is gathered, and the micro-kernel runs on that
+ * one column, which its single-column path does without computing a
+ * whole tile.
  */
 #include <string.h>
 
@@ -43,6 +47,11 @@
 /* Panels of nr pixels written straight to Y before their epilogue runs:
  * longer rows for it, still in L2. */
 #define EPILOGUE_PANELS 4
+/* A 1x1 convolution to one output channel reads the image in chunks of
+ * about STREAM_PIXELS pixels, STREAM_DEPTH input channels at a time (see
+ * streams_image). */
+#define STREAM_PIXELS 1024
+#define STREAM_DEPTH 8
 
 static size_t div_up(size_t a, size_t b)
 {
@@ -111,43 +120,100 @@ static size_t grid_outputs(const snt_conv2d_params *p)
     return (p->oh - 1) * grid_width(p) + p->ow;
 }
 
-/*
- * Row i of phase plane (a, b) of input channel xc: the padded input's row
- * i*sh + a, columns b, b+sw, ...; zeros stay where those fall in the
- * padding (dst is zeroed first).
- */
-static void fill_phase_row(const snt_conv2d_params *p, const float *xc, size_t a, size_t b,
-                           size_t i, float *dst)
+/* The input row of row i of the phase planes (a, *) of input channel xc,
+ * the padded input's row i*sh + a; NULL where that row is padding. */
+static const float *phase_source_row(const snt_conv2d_params *p, const float *xc, size_t a,
+                                     size_t i)
 {
     ptrdiff_t iy = (ptrdiff_t)(i * p->sh + a) - (ptrdiff_t)p->pt;
-    size_t lo, hi, j;
-    if (iy < 0 || iy >= (ptrdiff_t)p->h)
-        return;
-    /* Grid columns j with 0 <= j*sw + b - pl < w. */
-    lo = p->pl > b ? div_up(p->pl - b, p->sw) : 0;
-    hi = b < p->w + p->pl ? min_size(grid_width(p), div_up(p->w + p->pl - b, p->sw)) : 0;
-    xc += (size_t)iy * p->w;
-    if (p->sw == 1 && lo < hi)
-        memcpy(dst + lo, xc + lo + b - p->pl, (hi - lo) * sizeof(float));
-    else
-        for (j = lo; j < hi; j++)
-            dst[j] = xc[j * p->sw + b - p->pl];
+    return iy < 0 || iy >= (ptrdiff_t)p->h ? NULL : xc + (size_t)iy * p->w;
 }
 
-/* Copies the group's cg input channels into zero-padded phase planes at
- * dst, followed by nr zeros that the last tile's unused columns read. */
+/* Zeroes row[0..lo) and row[hi..wp): the padding around the run
+ * [lo, hi) that a row fill writes, a float or two on each side. */
+static void zero_outside(float *row, size_t wp, size_t lo, size_t hi)
+{
+    size_t j;
+    for (j = 0; j < lo; j++)
+        row[j] = 0.0f;
+    for (j = hi; j < wp; j++)
+        row[j] = 0.0f;
+}
+
+/* Phase b of input row xr into dst, a row of the grid: the padded row's
+ * columns b, b+sw, ...; zeros where those fall in the padding. */
+static void fill_phase(const snt_conv2d_params *p, const float *xr, size_t b, float *dst)
+{
+    size_t wp = grid_width(p), lo, hi, j;
+    /* Grid columns j with 0 <= j*sw + b - pl < w. */
+    lo = min_size(wp, p->pl > b ? div_up(p->pl - b, p->sw) : 0);
+    hi = b < p->w + p->pl ? min_size(wp, div_up(p->w + p->pl - b, p->sw)) : 0;
+    if (hi < lo)
+        hi = lo;
+    zero_outside(dst, wp, lo, hi);
+    if (p->sw == 1 && lo < hi)
+        memcpy(dst + lo, xr + lo + b - p->pl, (hi - lo) * sizeof(float));
+    else
+        for (j = lo; j < hi; j++)
+            dst[j] = xr[j * p->sw + b - p->pl];
+}
+
+/*
+ * Both phases of input row xr at stride 2, into the grid rows ph0 and
+ * ph1, zeros in the padding.  Padded column c = x + pl is column c / 2
+ * of phase c % 2, so input columns 2j and 2j+1 land in the two phases
+ * side by side and one deinterleaving pass fills both: the even ones
+ * from column pl / 2 of phase pl % 2, the odd ones from column
+ * (pl + 1) / 2 of the other.  Even columns outnumber odd ones by at most
+ * one.
+ */
+static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *ph0,
+                            float *ph1)
+{
+    size_t wp = grid_width(p);
+    size_t at_even = min_size(p->pl / 2, wp), at_odd = min_size((p->pl + 1) / 2, wp);
+    size_t n_even = min_size((p->w + 1) / 2, wp - at_even);
+    size_t n_odd = min_size(p->w / 2, wp - at_odd);
+    float *even = p->pl % 2 ? ph1 : ph0, *odd = p->pl % 2 ? ph0 : ph1;
+    zero_outside(even, wp, at_even, at_even + n_even);
+    zero_outside(odd, wp, at_odd, at_odd + n_odd);
+    snt__deinterleave2(even + at_even, odd + at_odd, xr, n_odd);
+    if (n_even > n_odd)
+        even[at_even + n_odd] = xr[2 * n_odd];
+}
+
+/*
+ * Copies the group's cg input channels into zero-padded phase planes at
+ * dst, followed by nr zeros that the last tile's unused columns read.
+ * Row by row of the input, into all sw column phases of that row, each
+ * row fill zeroing its own padding: zeroing the planes first would write
+ * them twice.
+ */
 static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
 {
     size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
-    size_t plane = plane_floats(p), ci, a, b, i;
-    memset(dst, 0, (planes_floats(p) + nr) * sizeof(float));
+    size_t plane = plane_floats(p), count = planes_floats(p) / plane, ci, a, b, i;
     for (ci = 0; ci < cg; ci++)
         for (a = 0; a < p->sh; a++)
-            for (b = 0; b < p->sw; b++) {
-                float *pl = dst + ((ci * p->sh + a) * p->sw + b) * plane;
-                for (i = 0; i < hp; i++)
-                    fill_phase_row(p, xg + ci * p->h * p->w, a, b, i, pl + i * wp);
+            for (i = 0; i < hp; i++) {
+                const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
+                float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
+                if (xr == NULL) {
+                    for (b = 0; b < p->sw; b++)
+                        memset(row + b * plane, 0, wp * sizeof(float));
+                } else if (p->sw == 2) {
+                    fill_phase_pair(p, xr, row, row + plane);
+                } else {
+                    for (b = 0; b < p->sw; b++)
+                        fill_phase(p, xr, b, row + b * plane);
+                }
             }
+    /* Each plane past its rows, up to the next plane, and the nr floats
+     * after the last: read for columns never stored, zeroed so that no
+     * read is of uninitialised memory. */
+    for (i = 0; i < count; i++)
+        memset(dst + i * plane + hp * wp, 0, (plane - hp * wp) * sizeof(float));
+    memset(dst + count * plane, 0, nr * sizeof(float));
 }
 
 /* rows[(ci*kh + ky)*kw + kx]: where tap (ci, ky, kx) of grid pixel 0
@@ -225,14 +291,40 @@ static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
 
 /*
  * A 1x1 kernel of stride 1 without padding has the image itself for its
- * grid: tap ci of pixel q is x[ci][q].  It packs each panel's B rows (K x
- * nr, in L1) from x instead of copying x into planes: read once, never
- * written back, and no rows a power of two apart in the cache.
+ * grid: tap ci of pixel q is x[ci][q], and the micro-kernel reads B rows
+ * there in place, with nothing copied.  Only the last panel, whose nr
+ * floats could run past the image, is packed into L1.  (Packing every
+ * panel, to keep rows of images a power of two wide out of the same
+ * cache sets, measured slower at every size, 64x64 and 128x128
+ * included.)
  */
-static int packs_panels(const snt_conv2d_params *p)
+static int image_is_grid(const snt_conv2d_params *p)
 {
     return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
            p->pl == 0 && p->oh == p->h && p->ow == p->w;
+}
+
+/*
+ * A 1x1 convolution to one output channel (UNeXt's last layer, 16 -> 1)
+ * does one FMA per input float: it is bound by reading the image.  Read
+ * a panel at a time, all channels each time, that is as many streams as
+ * channels, each moving nr floats at a time, which the prefetchers follow
+ * at a fraction of the bandwidth of fewer, longer runs.  So it reads
+ * chunks of STREAM_PIXELS pixels STREAM_DEPTH channels at a time, adding
+ * into the chunk's output (in L1) between depth blocks: 0.67x the time
+ * at 16 channels of 256x256.  With more output channels a call's C
+ * tile, loaded and stored per depth block, would cost more than that.
+ */
+static int streams_image(const snt_conv2d_params *p)
+{
+    return image_is_grid(p) && p->k / p->groups == 1;
+}
+
+/* Whether the B rows of the panel at grid pixel q of a 1x1 convolution
+ * are read in place, at x[ci][q], rather than packed. */
+static int reads_in_place(const snt_conv2d_params *p, size_t nr, size_t q)
+{
+    return q + nr <= p->h * p->w;
 }
 
 /* The B rows of grid pixels [q, q+cols) of a 1x1 convolution, as one
@@ -249,8 +341,9 @@ static void pack_panel(const snt_conv2d_params *p, const float *xg, size_t q, si
 
 static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
-    if (packs_panels(p))
-        return offset_floats(depth_of(p)) + depth_of(p) * nr +
+    /* Offsets into the panel and into the image, the panel, the tile. */
+    if (image_is_grid(p))
+        return offset_floats(2 * depth_of(p)) + depth_of(p) * nr +
                tile_rows(p, mr) * tile_cols(p, mr, nr);
     /* Offsets, the padded planes and their nr trailing zeros, the tile. */
     return offset_floats(depth_of(p)) + planes_floats(p) + nr +
@@ -277,8 +370,8 @@ static void direct_call(const direct_product *dp, size_t ir, const float *b, siz
 
 /*
  * One group of one image, the direct way: a few panels of grid pixels at
- * a time; per panel, depth block by depth block (the block's B rows stay
- * in L1 while every row panel of W passes).
+ * a time; depth block by depth block, every panel (the block's B rows of
+ * a panel stay in L1 while every row panel of W passes).
  *
  * Where the grid is the output (kw = 1, no horizontal padding) the tiles
  * go straight to Y, each finished by the epilogue while it is in L1, so
@@ -292,32 +385,47 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
 {
     size_t kg = p->k / p->groups, depth = depth_of(p), q_end = grid_outputs(p);
     size_t n = p->oh * p->ow, mr = uk->mr, nr = uk->nr, kc_max = block_depth(depth, nr);
+    size_t width_max = EPILOGUE_PANELS * nr, q0, q, pc, ir, i;
     int to_y = grid_width(p) == p->ow;
-    size_t width_max = to_y ? EPILOGUE_PANELS * nr : tile_cols(p, mr, nr), q0, q, pc, ir, i;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
-    float *planes = scratch + offset_floats(depth);
-    float *tile = planes + (packs_panels(p) ? depth * nr : planes_floats(p) + nr);
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch, *image_rows = rows + depth;
+    float *planes = scratch + offset_floats(image_is_grid(p) ? 2 * depth : depth);
+    float *tile = planes + (image_is_grid(p) ? depth * nr : planes_floats(p) + nr);
     float *yg = y + ch0 * n;
     direct_product dp = {uk, wg, rows, depth, kg};
-    if (packs_panels(p)) {
-        for (i = 0; i < depth; i++)
+    if (!to_y)
+        width_max = tile_cols(p, mr, nr);
+    if (streams_image(p)) {
+        kc_max = STREAM_DEPTH;
+        width_max = (STREAM_PIXELS > nr ? STREAM_PIXELS / nr : 1) * nr;
+    }
+    if (image_is_grid(p)) {
+        for (i = 0; i < depth; i++) {
             rows[i] = (ptrdiff_t)(i * nr);
+            image_rows[i] = (ptrdiff_t)(i * n);
+        }
     } else {
         pad_planes(p, xg, nr, planes);
         tap_offsets(p, rows);
     }
     for (q0 = 0; q0 < q_end; q0 += width_max) {
         size_t width = min_size(width_max, q_end - q0);
-        for (q = q0; q < q0 + width; q += nr) {
-            size_t cols = min_size(nr, q0 + width - q);
-            /* B: the planes from pixel q, or a panel packed for it. */
-            const float *b = planes + q;
-            if (packs_panels(p)) {
-                pack_panel(p, xg, q, cols, nr, planes);
-                b = planes;
-            }
-            for (pc = 0; pc < depth; pc += kc_max) {
-                size_t kc = min_size(kc_max, depth - pc);
+        for (pc = 0; pc < depth; pc += kc_max) {
+            size_t kc = min_size(kc_max, depth - pc);
+            for (q = q0; q < q0 + width; q += nr) {
+                size_t cols = min_size(nr, q0 + width - q);
+                /* B: the planes from pixel q, or the image itself, or a
+                 * panel packed for it (at the first depth block: it is
+                 * the image's last panel, the only one packed). */
+                const float *b = planes + q;
+                if (image_is_grid(p) && reads_in_place(p, nr, q)) {
+                    b = xg + q;
+                    dp.rows = image_rows;
+                } else if (image_is_grid(p)) {
+                    if (pc == 0)
+                        pack_panel(p, xg, q, cols, nr, planes);
+                    b = planes;
+                    dp.rows = rows;
+                }
                 for (ir = 0; ir < kg; ir += mr) {
                     if (!to_y) {
                         direct_call(&dp, ir, b, cols, pc, kc, tile + (q - q0), width_max);
@@ -334,12 +442,66 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
     }
 }
 
+/* ---- one output pixel ---------------------------------------------- */
+
+static int one_pixel(const snt_conv2d_params *p)
+{
+    return p->oh == 1 && p->ow == 1;
+}
+
+/* The offsets, the column and nr zeros after it. */
+static size_t one_pixel_scratch_floats(const snt_conv2d_params *p, size_t nr)
+{
+    return offset_floats(depth_of(p)) + depth_of(p) + nr;
+}
+
+/* col[(ci*kh + ky)*kw + kx]: the input value that tap reads for output
+ * pixel (0, 0), 0 in the padding. */
+static void gather_column(const snt_conv2d_params *p, const float *xg, float *col)
+{
+    size_t cg = p->c / p->groups, ci, ky, kx;
+    for (ci = 0; ci < cg; ci++)
+        for (ky = 0; ky < p->kh; ky++)
+            for (kx = 0; kx < p->kw; kx++) {
+                ptrdiff_t iy = (ptrdiff_t)(ky * p->dh) - (ptrdiff_t)p->pt;
+                ptrdiff_t ix = (ptrdiff_t)(kx * p->dw) - (ptrdiff_t)p->pl;
+                int inside = iy >= 0 && ix >= 0 && iy < (ptrdiff_t)p->h && ix < (ptrdiff_t)p->w;
+                *col++ = inside ? xg[(ci * p->h + (size_t)iy) * p->w + (size_t)ix] : 0.0f;
+            }
+}
+
+/*
+ * One group of one image with one output pixel: W times the im2col
+ * column, a call of one column per row panel of W over the whole depth
+ * (B row p is the float col[p], and the nr floats that the kernel reads
+ * from it lie in the column or the zeros after it).  Output channels of
+ * the pixel are consecutive in y.
+ */
+static void one_pixel_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                            const float *xg, const float *wg, size_t ch0,
+                            const snt__epilogue *ep, float *y, float *scratch)
+{
+    size_t kg = p->k / p->groups, depth = depth_of(p), mr = uk->mr, i;
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
+    float *col = scratch + offset_floats(depth);
+    for (i = 0; i < depth; i++)
+        rows[i] = (ptrdiff_t)i;
+    gather_column(p, xg, col);
+    memset(col + depth, 0, uk->nr * sizeof(float));
+    for (i = 0; i < kg; i += mr)
+        uk->run(min_size(mr, kg - i), 1, depth, wg + i * depth, col, rows, y + ch0 + i, 1, 0);
+    for (i = 0; i < kg && ep != NULL; i++)
+        snt__epilogue_row(ep, ch0 + i, 0, y + ch0 + i, 1);
+}
+
 /* ---- the entry points ---------------------------------------------- */
 
 size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr)
 {
     if (depth_of(p) == 0)
         return 0;
+    if (one_pixel(p))
+        return one_pixel_scratch_floats(p, nr);
     return direct_scratch_floats(p, mr, nr);
 }
 
@@ -385,7 +547,10 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
             conv_empty(p, e, y);
         for (g = 0; g < p->groups && depth_of(p) > 0; g++) {
             const float *xg = x + g * cg * p->h * p->w, *wg = w_packed + g * group_w;
-            direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
+            if (one_pixel(p))
+                one_pixel_group(p, uk, xg, wg, g * kg, e, y, scratch);
+            else
+                direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
         }
         if (ep.residual != NULL)
             ep.residual += out_img;

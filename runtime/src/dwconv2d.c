@@ -125,20 +125,10 @@ static void copy_strided(float *restrict d, const float *restrict src, size_t n,
         d[i] = src[i * stride];
 }
 
-/* d0[i] = src[2i] and d1[i] = src[2i + 1] for i < n: stride 2, the
- * common one, in a loop that compilers vectorise. */
-static void deinterleave(float *restrict d0, float *restrict d1, const float *restrict src,
-                         size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        d0[i] = src[2 * i];
-        d1[i] = src[2 * i + 1];
-    }
-}
-
-/* Input row xr into its padded row dst, which is zero.  Every row has
- * the same layout, so the divisions are in geometry() rather than here. */
+/* Input row xr into the image's columns of its padded row dst, all of
+ * them, whatever they held (the padding columns are zero).  Every row
+ * has the same layout, so the divisions are in geometry() rather than
+ * here. */
 static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *xr, float *dst)
 {
     size_t j, ph = g->lo_phase, at = g->lo_at;
@@ -149,7 +139,7 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
         /* Column lo + 2i + j goes to phase (lo + j) % 2. */
         float *d0 = dst + ph * g->phase_len + at;
         float *d1 = ph == 0 ? dst + g->phase_len + at : dst + at + 1;
-        deinterleave(d0, d1, xr, g->per_phase);
+        snt__deinterleave2(d0, d1, xr, g->per_phase);
         if (g->extra != 0)
             d0[g->per_phase] = xr[2 * g->per_phase];
     } else {
@@ -166,21 +156,27 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
     }
 }
 
-/* The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
- * and zero rows after them for the calls' rows past the band: zeros,
- * then the input rows that fall in the band.  One memset of the band is
- * cheaper than zeroing each row's padding in its own calls. */
-static void fill_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                      const dw_geom *g, const float *xc, size_t oy0, size_t rows, float *plane)
+/*
+ * The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
+ * and zero rows after them for the calls' rows past the band.  The whole
+ * scratch plane is zeroed once per call of snt_dwconv2d_f32, and only
+ * the image's columns of the first band_in_rows(band) rows are ever
+ * written (every row has the same layout).  So each of those rows is
+ * either an input row here, or padding and zeroed, as it may hold an
+ * input row of an earlier band; the rows after them are still zero.
+ * With the whole image in one band, as for small images, the rows
+ * zeroed are the same few padding rows for every channel.
+ */
+static void fill_band(const snt_conv2d_params *p, const dw_geom *g, const float *xc,
+                      size_t oy0, size_t rows, float *plane)
 {
-    size_t i, n = band_in_rows(p, rows);
-    memset(plane, 0, plane_rows(p, uk->mr, g, rows) * g->row_floats * sizeof *plane);
-    if (g->hi == g->lo)
-        return;
+    size_t i, n = band_in_rows(p, g->band);
     for (i = 0; i < n; i++, plane += g->row_floats) {
         ptrdiff_t iy = (ptrdiff_t)(oy0 * p->sh + i) - (ptrdiff_t)p->pt;
-        if (iy >= 0 && iy < (ptrdiff_t)p->h)
+        if (i < band_in_rows(p, rows) && iy >= 0 && iy < (ptrdiff_t)p->h && g->hi > g->lo)
             fill_row(p, g, xc + (size_t)iy * p->w, plane);
+        else
+            memset(plane, 0, g->row_floats * sizeof *plane);
     }
 }
 
@@ -259,7 +255,7 @@ static void conv_channel(const snt_conv2d_params *p, const snt_f32_dwconv_ukerne
     for (oy0 = 0; oy0 < p->oh; oy0 += g->band) {
         size_t rows = min_size(g->band, p->oh - oy0);
         float *yb = yc + oy0 * p->ow;
-        fill_band(p, uk, g, xc, oy0, rows, plane);
+        fill_band(p, g, xc, oy0, rows, plane);
         conv_band(p, uk, g, taps, plane, bias, yb, rows);
         snt__epilogue_row(ep, ch, oy0 * p->ow, yb, rows * p->ow);
     }
@@ -278,6 +274,8 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
     if (p->n == 0 || p->c == 0 || out_plane == 0)
         return;
     g = geometry(p, uk->mr);
+    /* What fill_band never writes: padding columns, rows past a band. */
+    memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
     for (b = 0; b < p->n; b++) {
         for (ch = 0; ch < p->c; ch++) {
             pack_taps(p, w + ch * taps_n, taps);

@@ -116,6 +116,18 @@ static inline void snt__axpy(size_t n, float a, const float *restrict x, float *
         y[i] += a * x[i];
 }
 
+/* d0[i] = src[2i] and d1[i] = src[2i + 1] for i < n: the two column
+ * phases of a stride-2 window, in a loop that compilers vectorise. */
+static inline void snt__deinterleave2(float *restrict d0, float *restrict d1,
+                                      const float *restrict src, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        d0[i] = src[2 * i];
+        d1[i] = src[2 * i + 1];
+    }
+}
+
 /*
  * erf(x) as x P(x^2) / Q(x^2), a rational fit of degree 5 / 5 on
  * [0, 3.92] (beyond, erf rounds to +-1 in float), to about 5e-7

@@ -28,17 +28,23 @@ static size_t min_size(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Depth of a block: a B panel fits PANEL_BYTES; blocks equal in size. */
-static size_t block_depth(size_t k, size_t nr)
+/* Depth of a block: a B panel fits PANEL_BYTES, to stay in L1 for every
+ * A panel of the block; blocks equal in size.  X of one A panel (one
+ * sample, a matrix-vector product) reuses nothing: one block, each B
+ * panel read front to back by one call. */
+static size_t block_depth(const snt_linear_params *p, size_t mr, size_t nr)
 {
-    size_t blocks = div_up(k, PANEL_BYTES / (nr * sizeof(float)));
-    return blocks ? div_up(k, blocks) : 0;
+    size_t blocks;
+    if (p->m <= mr)
+        return p->k;
+    blocks = div_up(p->k, PANEL_BYTES / (nr * sizeof(float)));
+    return blocks ? div_up(p->k, blocks) : 0;
 }
 
 /* Rows of a block: whole A panels, as many as fit BLOCK_FLOATS. */
 static size_t block_rows(const snt_linear_params *p, size_t mr, size_t nr)
 {
-    size_t kc = block_depth(p->k, nr), panels = kc ? BLOCK_FLOATS / (kc * mr) : 1;
+    size_t kc = block_depth(p, mr, nr), panels = kc ? BLOCK_FLOATS / (kc * mr) : 1;
     if (panels == 0)
         panels = 1;
     return min_size(panels, div_up(p->m, mr)) * mr;
@@ -52,7 +58,7 @@ static size_t offset_floats(size_t count)
 
 size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr)
 {
-    size_t kc = block_depth(p->k, nr);
+    size_t kc = block_depth(p, mr, nr);
     return offset_floats(kc) + block_rows(p, mr, nr) * kc;
 }
 
@@ -82,7 +88,7 @@ void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel 
                          const float *x, const float *w_packed, const float *bias, float *y,
                          float *scratch)
 {
-    size_t mr = uk->mr, nr = uk->nr, kc_max = block_depth(p->k, nr);
+    size_t mr = uk->mr, nr = uk->nr, kc_max = block_depth(p, mr, nr);
     size_t mc_max = block_rows(p, mr, nr), ic, pc, jr, ir, r;
     ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
     float *a = scratch + offset_floats(kc_max);
