@@ -18,6 +18,10 @@
 bool fused_act_get(const Node *n, snt_act *act, Diag *d);
 /* Writes act as n's activation attributes (nothing for SNT_ACT_NONE). */
 void fused_act_set(Node *n, const snt_act *act);
+/* The same for an op with two activations: the attributes' names start
+ * with `prefix` ("first_activation", "first_alpha" ...). */
+bool fused_act_get_at(const Node *n, const char *prefix, snt_act *act, Diag *d);
+void fused_act_set_at(Node *n, const char *prefix, const snt_act *act);
 
 /* Gelu's kind from its approximate attribute: false if neither "none"
  * nor "tanh". */

@@ -46,9 +46,22 @@ int64_t act_flops(snt_act_kind kind)
     return info ? info->flops : 0;
 }
 
-bool gelu_act_kind(const Node *n, snt_act_kind *kind)
+/* prefix + attr: the name of one of an activation's attributes. */
+typedef struct {
+    char s[64];
+} AttrName;
+
+static AttrName attr_name(const char *prefix, const char *attr)
 {
-    const char *approx = attr_string_or(n, "approximate", "none");
+    AttrName a;
+    snprintf(a.s, sizeof a.s, "%s%s", prefix, attr);
+    return a;
+}
+
+/* Gelu's kind from the attribute prefix + "approximate". */
+static bool gelu_kind_at(const Node *n, const char *prefix, snt_act_kind *kind)
+{
+    const char *approx = attr_string_or(n, attr_name(prefix, "approximate").s, "none");
     if (strcmp(approx, "none") == 0)
         *kind = SNT_ACT_GELU;
     else if (strcmp(approx, "tanh") == 0)
@@ -58,16 +71,21 @@ bool gelu_act_kind(const Node *n, snt_act_kind *kind)
     return true;
 }
 
-bool fused_act_get(const Node *n, snt_act *act, Diag *d)
+bool gelu_act_kind(const Node *n, snt_act_kind *kind)
 {
-    const char *name = attr_string_or(n, "activation", NULL);
+    return gelu_kind_at(n, "", kind);
+}
+
+bool fused_act_get_at(const Node *n, const char *prefix, snt_act *act, Diag *d)
+{
+    const char *name = attr_string_or(n, attr_name(prefix, "activation").s, NULL);
     *act = (snt_act){.kind = SNT_ACT_NONE};
     if (!name)
         return true;
-    act->alpha = (float)attr_float_or(n, "alpha", 0.0);
-    act->beta = (float)attr_float_or(n, "beta", 0.0);
+    act->alpha = (float)attr_float_or(n, attr_name(prefix, "alpha").s, 0.0);
+    act->beta = (float)attr_float_or(n, attr_name(prefix, "beta").s, 0.0);
     if (strcmp(name, "Gelu") == 0) {
-        if (!gelu_act_kind(n, &act->kind))
+        if (!gelu_kind_at(n, prefix, &act->kind))
             return node_error(d, n, "approximate must be \"none\" or \"tanh\"");
         return true;
     }
@@ -77,6 +95,11 @@ bool fused_act_get(const Node *n, snt_act *act, Diag *d)
             return true;
         }
     return node_error(d, n, "unknown activation '%s'", name);
+}
+
+bool fused_act_get(const Node *n, snt_act *act, Diag *d)
+{
+    return fused_act_get_at(n, "", act, d);
 }
 
 static void set_string_attr(Node *n, const char *name, const char *value)
@@ -94,18 +117,23 @@ static bool has_hard_sigmoid(const snt_act *act)
     return act->kind == SNT_ACT_HARD_SIGMOID || act->kind == SNT_ACT_HARD_SWISH;
 }
 
-void fused_act_set(Node *n, const snt_act *act)
+void fused_act_set_at(Node *n, const char *prefix, const snt_act *act)
 {
     const ActInfo *info = act_by_kind(act->kind);
     if (!info)
         return;
-    set_string_attr(n, "activation", info->op);
+    set_string_attr(n, attr_name(prefix, "activation").s, info->op);
     if (act->kind == SNT_ACT_GELU_TANH)
-        set_string_attr(n, "approximate", "tanh");
+        set_string_attr(n, attr_name(prefix, "approximate").s, "tanh");
     if (act->kind == SNT_ACT_LEAKY_RELU || act->kind == SNT_ACT_CLIP || has_hard_sigmoid(act))
-        set_float_attr(n, "alpha", act->alpha);
+        set_float_attr(n, attr_name(prefix, "alpha").s, act->alpha);
     if (act->kind == SNT_ACT_CLIP || has_hard_sigmoid(act))
-        set_float_attr(n, "beta", act->beta);
+        set_float_attr(n, attr_name(prefix, "beta").s, act->beta);
+}
+
+void fused_act_set(Node *n, const snt_act *act)
+{
+    fused_act_set_at(n, "", act);
 }
 
 /* Clip's bound input k (opset 11 on): absent means unbounded; false if
