@@ -16,10 +16,22 @@
 /* Rows of A packed per product: as many as snt_sgemm blocks at once. */
 #define ROWS 128
 
+/* Rows of the largest block. */
+static size_t block_rows(const snt_shift_linear_params *p)
+{
+    return p->linear.m < ROWS ? p->linear.m : ROWS;
+}
+
+/* Scratch starts with the packed block of rows... */
+static size_t block_floats(const snt_shift_linear_params *p)
+{
+    return snt__whole_lines(block_rows(p) * p->linear.k);
+}
+
+/* ... and snt_sgemm's packing for the block's product follows it. */
 size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p)
 {
-    size_t rows = p->linear.m < ROWS ? p->linear.m : ROWS;
-    return rows * p->linear.k;
+    return block_floats(p) + snt_sgemm_scratch_floats(block_rows(p), p->linear.n, p->linear.k);
 }
 
 /* Writes token r of the shifted input (k channels) to dst: each chunk
@@ -50,11 +62,12 @@ void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, cons
                           const float *bias, float *scratch, float *y)
 {
     snt_linear_params block = p->linear;
+    float *gemm_scratch = scratch + block_floats(p);
     size_t r0, r;
     for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
         block.m = p->linear.m - r0 < ROWS ? p->linear.m - r0 : ROWS;
         for (r = 0; r < block.m; r++)
             pack_shifted_token(p, x, r0 + r, scratch + r * p->linear.k);
-        snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n);
+        snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n, gemm_scratch);
     }
 }
