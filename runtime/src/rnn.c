@@ -503,7 +503,8 @@ void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
     snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
     size_t row, j;
     snt__rnn_pack_r_b(p, io->r, io->b, scratch);
-    /* X W^T reading W [dirs * gh][input] where it lies, then the biases. */
+    /* X W^T reading W [dirs * gh][input] where it lies (packed in the
+     * steps' state, unused until they run), then the biases. */
     snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x, (ptrdiff_t)lp.k, 1, io->w, 1, (ptrdiff_t)lp.k, xw,
               lp.n, 0, state);
     for (row = 0; row < lp.m; row++)
