@@ -28,9 +28,9 @@ struct Emitter {
     Str *blob;            /* the weights blob being built (FILE, INCBIN) */
     const Node *node;     /* the node being emitted */
     bool arena_used;      /* the body addresses the arena */
-    /* Scratch that the planner did not reserve (an op without a
-     * scratch_bytes hook): one region after the planned arena. */
-    size_t extra_scratch;
+    /* The most scratch the node being emitted asked for beyond what its
+     * OpDesc.scratch_bytes planned (0: none); emit_nodes reports it. */
+    size_t unplanned_scratch;
     char **owned;         /* expressions handed out by emit_scratch */
     int n_owned;
     char **array_names;   /* owned names handed out by emit_i64_array */
@@ -144,20 +144,24 @@ const char *emit_i64_array(Emitter *e, const int64_t *v, int n)
     return name.buf;
 }
 
-/* The node's planned scratch region, or else the shared region after
- * the planned arena.  Either way it is part of the caller's arena, so
- * NAME_run_with_arena stays re-entrant. */
+/* The node's scratch region, which the planner placed in the arena from
+ * its OpDesc.scratch_bytes: the kernels' working memory is the caller's,
+ * so NAME_run_with_arena stays re-entrant, and NAME_ARENA_BYTES is the
+ * plan that `sinter plan` reports.  "NULL" for none.  A request beyond
+ * the planned bytes is a bug of the op (its hook and its emit disagree),
+ * which emit_nodes reports as an error. */
 const char *emit_scratch(Emitter *e, size_t bytes)
 {
     const Node *n = e->node;
     Str s = {0};
-    if (n && n->scratch_bytes >= bytes && n->scratch_offset >= 0)
-        put_arena_ptr(e, &s, "float", n->scratch_offset);
-    else {
-        if (bytes > e->extra_scratch)
-            e->extra_scratch = bytes;
-        put_arena_ptr(e, &s, "float", (int64_t)e->g->arena_bytes);
+    if (bytes == 0)
+        return "NULL";
+    if (!n || n->scratch_offset < 0 || n->scratch_bytes < bytes) {
+        if (bytes > e->unplanned_scratch)
+            e->unplanned_scratch = bytes;
+        return "NULL";
     }
+    put_arena_ptr(e, &s, "float", n->scratch_offset);
     e->owned = xrealloc(e->owned, (size_t)(e->n_owned + 1) * sizeof *e->owned);
     e->owned[e->n_owned++] = s.buf;
     return s.buf;
@@ -227,12 +231,6 @@ static void put_arg_list(Str *s, const Emitter *e)
     }
 }
 
-/* Bytes the caller's arena must have: the plan plus unplanned scratch. */
-static size_t arena_total(const Emitter *e)
-{
-    return e->g->arena_bytes + e->extra_scratch;
-}
-
 /* ------------------------------------------------------------------ */
 /* The header                                                         */
 /* ------------------------------------------------------------------ */
@@ -275,7 +273,7 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
     for (int i = 0; i < g->n_outputs; i++)
         put_shape_macros(h, upper, "OUTPUT", i, g->outputs[i]);
     str_putf(h, "/* Bytes of the arena that holds every intermediate tensor. */\n");
-    str_putf(h, "#define %s_ARENA_BYTES %zu\n\n", upper, arena_total(e));
+    str_putf(h, "#define %s_ARENA_BYTES %zu\n\n", upper, e->g->arena_bytes);
     if (e->opt->weights == WEIGHTS_FILE) {
         str_putf(h, "/* Size of %s.weights; hand its bytes (64-byte aligned) to\n", name);
         str_putf(h, " * %s_set_weights before the first run.  They must stay valid. */\n", name);
@@ -344,6 +342,11 @@ static bool emit_nodes(Emitter *e, Diag *d)
             profile_node_begin(e->body);
         if (!n->op->emit(n, e, d))
             ok = false;
+        if (e->unplanned_scratch)
+            ok = node_error(d, n, "internal error: the kernel asks for %zu bytes of scratch, "
+                            "%zu planned (OpDesc.scratch_bytes)", e->unplanned_scratch,
+                            n->scratch_bytes);
+        e->unplanned_scratch = 0;
         if (e->opt->profile) {
             profile_node_end(e->body, e->n_timed);
             e->timed[e->n_timed++] = n;
@@ -416,7 +419,7 @@ static void emit_prologue(const Emitter *e, Str *c)
     str_putf(c, ". Do not edit.\n *\n * %d nodes, ai.onnx opset %d.  Weights are const data;"
                 " activations\n * live in one arena of %zu bytes at offsets chosen by the memory"
                 " planner.\n * No allocation.\n */\n",
-             g->n_nodes, g->opset, arena_total(e));
+             g->n_nodes, g->opset, e->g->arena_bytes);
     if (e->opt->profile)
         profile_emit_feature_macro(c);
     str_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
@@ -461,7 +464,8 @@ static void emit_run_functions(const Emitter *e, Str *c, const Str *body)
     str_putf(c, "int %s_run(", name);
     put_param_list(c, e);
     str_puts(c, ")\n{\n");
-    str_putf(c, "    static unsigned char arena[%zu] SNT_ALIGNED;\n", arena_total(e) ? arena_total(e) : 1);
+    str_putf(c, "    static unsigned char arena[%zu] SNT_ALIGNED;\n",
+             e->g->arena_bytes ? e->g->arena_bytes : 1);
     str_putf(c, "    return %s_run_with_arena(arena%s", name, params ? ", " : "");
     put_arg_list(c, e);
     str_puts(c, ");\n}\n");

@@ -351,8 +351,10 @@ void emit_line(Emitter *e, const char *fmt, ...) __attribute__((format(printf, 2
 const char *emit_ptr(Emitter *e, const Tensor *t);
 /* A C expression naming a static const int64_t array holding v[0..n). */
 const char *emit_i64_array(Emitter *e, const int64_t *v, int n);
-/* A C expression for a `float *` scratch buffer of at least `bytes`,
- * shared by all nodes (its contents do not survive the node). */
+/* A C expression for a `float *` to the node's scratch, at least `bytes`
+ * of the arena that the planner reserved from OpDesc.scratch_bytes (a
+ * request beyond that fails the emission); "NULL" for 0 bytes.  Its
+ * contents do not survive the node. */
 const char *emit_scratch(Emitter *e, size_t bytes);
 
 typedef struct {
@@ -397,8 +399,10 @@ struct OpDesc {
      * order (a Concat whose dimensions before the axis are 1): its
      * producer may write straight there.  NULL or false: a copy. */
     bool (*slot_range)(const Node *n, int in, int64_t *offset);
-    /* Bytes of scratch memory the kernel needs while it runs (im2col);
-     * NULL means none.  The planner gives it a region of the arena. */
+    /* Bytes of scratch memory the kernel needs while it runs (im2col,
+     * packed GEMM blocks, staged copies); NULL means none.  The planner
+     * gives it a region of the arena; emit may ask emit_scratch for no
+     * more than this, so that NAME_ARENA_BYTES is the plan. */
     size_t (*scratch_bytes)(const Node *n);
     /* Compile-time structure (If, Loop, Scan, sequence and optional ops):
      * called by graph_infer, in place of infer, once the node's inputs

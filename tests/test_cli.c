@@ -588,6 +588,25 @@ static void test_plan_figures(void)
     CU_ASSERT_EQUAL(number_after(output_text, "naive tensors: "), tensors);
 }
 
+/* NAME_ARENA_BYTES is the arena `sinter plan` reports: every kernel's
+ * scratch (im2col bands, GEMM packing, an LSTM's gates) is planned, none
+ * added after the plan.  At -O0 the portable kernels pack on snt_sgemm. */
+static void test_arena_is_the_plan(void)
+{
+    static const char *const models[] = {"lstm2_op13.onnx", "m2snet_op13.onnx"};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        CU_ASSERT_EQUAL_FATAL(sinter("plan", fixture(models[i]), "-O0", "--json", NULL), 0);
+        long long planned = number_after(output_text, "\"arena_bytes\": ");
+        CU_ASSERT_EQUAL_FATAL(
+            sinter("compile", fixture(models[i]), "-O0", "-o", "arena_out", "--name", "net", NULL),
+            0);
+        char *h = read_text("arena_out/net.h");
+        CU_ASSERT_TRUE(planned > 0);
+        CU_ASSERT_EQUAL(number_after(h, "#define NET_ARENA_BYTES "), planned);
+        free(h);
+    }
+}
+
 /* The first `<attr>="NUMBER"` after p, or -1. */
 static double svg_number(const char *p, const char *attr)
 {
@@ -651,6 +670,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "levels_in_help", test_levels_in_help);
     CU_add_test(s, "one_kernel_count", test_one_kernel_count);
     CU_add_test(s, "plan_figures", test_plan_figures);
+    CU_add_test(s, "arena_is_the_plan", test_arena_is_the_plan);
     CU_add_test(s, "plan_svg_legible", test_plan_svg_legible);
     CU_add_test(s, "targets", test_targets);
     CU_add_test(s, "skip_pass", test_skip_pass);

@@ -65,6 +65,46 @@ static bool generate(CodegenOutput *out)
     return ok;
 }
 
+/* input [2,5,5] -> Det -> output [2]: snt_det works in scratch. */
+static Graph *det_graph(void)
+{
+    Graph *g = graph_new("det");
+    g->opset = 13;
+    Tensor *in = graph_add_tensor(g, "x"), *out = graph_add_tensor(g, "y");
+    in->dtype = DT_FLOAT;
+    in->shape = (Shape){3, {2, 5, 5}};
+    in->shape_known = in->is_input = true;
+    out->is_output = true;
+    g->inputs = xmalloc(sizeof *g->inputs);
+    g->inputs[g->n_inputs++] = in;
+    g->outputs = xmalloc(sizeof *g->outputs);
+    g->outputs[g->n_outputs++] = out;
+    Node *det = graph_add_node(g, "det", "Det");
+    node_add_input(det, in);
+    node_add_output(det, out);
+    return g;
+}
+
+/* A kernel's scratch is a planned region, so NAME_ARENA_BYTES is the
+ * planner's arena (once Det's scratch went after it, unplanned). */
+static void test_scratch_is_planned(void)
+{
+    Graph *g = det_graph();
+    Diag d = {0};
+    MemPlan plan;
+    CodegenOutput out = {0};
+    CodegenOptions opt = {.name = "det", .source = "det.onnx", .weights = WEIGHTS_EMBED};
+    CU_ASSERT_TRUE_FATAL(graph_infer(g, &d) && plan_memory(g, &plan, &d) &&
+                         codegen_c(g, &opt, &out, &d));
+    char expect[64];
+    snprintf(expect, sizeof expect, "#define DET_ARENA_BYTES %zu\n", g->arena_bytes);
+    CU_ASSERT_TRUE(g->arena_bytes >= 5 * 5 * sizeof(double));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out.h.buf, expect));
+    codegen_output_free(&out);
+    diag_free(&d);
+    graph_free(g);
+}
+
 static void test_names_cannot_inject(void)
 {
     CodegenOutput out = {0};
@@ -143,6 +183,7 @@ int main(void)
     CU_add_test(s, "output is deterministic", test_output_is_deterministic);
     CU_add_test(s, "compiles with -Werror", test_compiles_with_werror);
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
+    CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

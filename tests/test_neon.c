@@ -27,7 +27,6 @@
 #include <CUnit/Basic.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,7 @@
 
 #include "fixture_compare.h"
 #include "frontend_fixtures.h" /* remove_tree */
+#include "subprocess.h"
 
 #ifndef SINTER_BIN
 #define SINTER_BIN "sinter"
@@ -62,70 +62,11 @@ static char cross_cc[PATH_MAX], cross_ar[PATH_MAX], qemu[PATH_MAX];
 static char work[] = "/tmp/sinter-neon-XXXXXX";
 static char runtime_lib[PATH_MAX + 32]; /* the archive, once built */
 
-/* ------------------------------------------------------------------ */
-/* Programs                                                            */
-/* ------------------------------------------------------------------ */
-
-/* The executable `name` on $PATH, into path; false when there is none. */
-static bool find_program(const char *name, char *path, size_t size)
-{
-    const char *env = getenv("PATH");
-    char *dirs = strdup(env && env[0] ? env : "/usr/bin:/bin"), *save = NULL;
-    bool found = false;
-    for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        snprintf(path, size, "%s/%s", d, name);
-        found = access(path, X_OK) == 0;
-    }
-    free(dirs);
-    return found;
-}
-
 static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Starts argv (argv[0] a path; no shell) with stdout to /dev/null when
- * quiet; returns its pid, or -1. */
-static pid_t start(char *const argv[], bool quiet)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = quiet ? open("/dev/null", O_WRONLY) : -1;
-        if (null >= 0)
-            dup2(null, STDOUT_FILENO);
-        execv(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Waits for pid; true when it exited with status 0.  Otherwise prints
- * the command, so a failure in the log says what failed. */
-static bool finish(pid_t pid, char *const argv[])
-{
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            break;
-    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return true;
-    fprintf(stderr, "\n    failed (%s %d):", pid > 0 && WIFSIGNALED(status) ? "signal" : "status",
-            pid > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    for (int i = 0; argv[i]; i++)
-        fprintf(stderr, " %s", argv[i]);
-    fprintf(stderr, "\n");
-    return false;
-}
-
-static bool run(char *const argv[], bool quiet)
-{
-    return finish(start(argv, quiet), argv);
 }
 
 /* ------------------------------------------------------------------ */
@@ -184,7 +125,7 @@ static void test_runtime(void)
             a[k++] = "-o";
             a[k++] = objs[i];
             a[k] = NULL;
-            pids[running] = start(a, false);
+            pids[running] = start(a, NULL);
             cmds[running++] = a;
             i++;
         } else {
@@ -205,7 +146,7 @@ static void test_runtime(void)
         for (int i = 0; i < n; i++)
             ar[k++] = objs[i];
         ar[k] = NULL;
-        if (!run(ar, false))
+        if (!run(ar, NULL))
             runtime_lib[0] = '\0';
         CU_ASSERT_TRUE(runtime_lib[0] != '\0');
     }
@@ -231,10 +172,10 @@ static void test_kernels(void)
     /* -DSNT_HAVE_NEON: the variant lists (variants.h) hold the NEON ones. */
     char *build[] = {cross_cc, "-std=c11", PROGRAM_FLAGS, "-DSNT_HAVE_NEON", include,
                      "-o", exe, "neon_kernels.c", runtime_lib, "-lm", NULL};
-    CU_ASSERT_TRUE_FATAL(run(build, false));
+    CU_ASSERT_TRUE_FATAL(run(build, NULL));
     char *test[] = {qemu, exe, NULL};
     printf("\n");
-    CU_ASSERT_TRUE(run(test, false));
+    CU_ASSERT_TRUE(run(test, NULL));
     printf("    in %.1f s ", now() - t0);
 }
 
@@ -327,7 +268,7 @@ static int test_fixture(const char *file)
         fprintf(stderr, "\n    %s: cannot stage a float32 input in %s\n%s", file, in_raw,
                 d.count ? d.text.buf : "");
     CU_ASSERT_TRUE(ok);
-    ok = ok && run(compile, true) && run(build, false) && run(exec, false);
+    ok = ok && run(compile, "/dev/null") && run(build, NULL) && run(exec, NULL);
     CU_ASSERT_TRUE(ok);
     if (ok)
         err = raw_relative_error(out_raw, ref);

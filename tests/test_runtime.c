@@ -309,6 +309,21 @@ static void ref_gemm(size_t m, size_t n, size_t k, double alpha,
     }
 }
 
+/* Scratch of `floats` floats and one sentinel after them (which
+ * scratch_kept checks), so a kernel writing past the size it asked for
+ * fails the test. */
+static float *scratch_with_sentinel(size_t floats)
+{
+    float *s = malloc((floats + 1) * sizeof *s);
+    s[floats] = 42.0f;
+    return s;
+}
+
+static int scratch_kept(const float *s, size_t floats)
+{
+    return s[floats] == 42.0f;
+}
+
 /* Runs snt_sgemm on m x k and k x n operands laid out per the flags
  * (transposed, or with a column gap of 2, or walked backwards) and checks
  * the result, also with accumulate and a leading dimension > n. */
@@ -319,6 +334,8 @@ static void check_sgemm(size_t m, size_t n, size_t k, int a_layout, int b_layout
     float *c = rand_floats(m * ldc + 1), *c0 = malloc((m * ldc + 1) * sizeof *c0);
     double *want = malloc((m * n + 1) * sizeof *want), *bound = malloc((m * n + 1) * sizeof *bound);
     float *got = malloc((m * n + 1) * sizeof *got);
+    size_t ns = snt_sgemm_scratch_floats(m, n, k);
+    float *scratch = scratch_with_sentinel(ns);
     const float *a = abuf, *b = bbuf;
     ptrdiff_t a_rs, a_cs, b_rs, b_cs;
     size_t i, j;
@@ -344,7 +361,8 @@ static void check_sgemm(size_t m, size_t n, size_t k, int a_layout, int b_layout
     }
     memcpy(c0, c, (m * ldc + 1) * sizeof *c);
     ref_gemm(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, accumulate ? c0 : NULL, ldc, want, bound);
-    snt_sgemm(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate);
+    snt_sgemm(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, scratch);
+    CU_ASSERT_TRUE(scratch_kept(scratch, ns));
     for (i = 0; i < m; i++) {
         for (j = 0; j < n; j++)
             got[i * n + j] = c[i * ldc + j];
@@ -352,7 +370,7 @@ static void check_sgemm(size_t m, size_t n, size_t k, int a_layout, int b_layout
             CU_ASSERT_EQUAL(c[i * ldc + j], c0[i * ldc + j]);   /* gap untouched */
     }
     CU_ASSERT_EQUAL(count_mismatches_bound("sgemm", got, want, bound, m * n), 0);
-    free(abuf); free(bbuf); free(c); free(c0); free(want); free(bound); free(got);
+    free(abuf); free(bbuf); free(c); free(c0); free(want); free(bound); free(got); free(scratch);
 }
 
 static void test_sgemm(void)
@@ -372,6 +390,27 @@ static void test_sgemm(void)
     /* One product crossing every block boundary at once. */
     check_sgemm(131, 1030, 260, 0, 0, 0);
     check_sgemm(131, 1030, 260, 1, 1, 1);
+}
+
+/* The packing scratch is bounded by the blocks (MC + NC) * KC floats
+ * (plus rounding to whole tiles), not by the operands; products too small
+ * to pack need none; and it grows with each dimension. */
+static void test_sgemm_scratch(void)
+{
+    const size_t bound = (144 + 1024) * 256;
+    size_t m, n, k;
+    CU_ASSERT_TRUE(snt_sgemm_scratch_floats(100000, 100000, 100000) <= bound);
+    CU_ASSERT_TRUE(snt_sgemm_scratch_floats(64, 64, 64) > 0);
+    CU_ASSERT_EQUAL(snt_sgemm_scratch_floats(4, 16, 8), 0);
+    CU_ASSERT_EQUAL(snt_sgemm_scratch_floats(64, 64, 0), 0);
+    for (m = 1; m < 400; m += 37)
+        for (n = 1; n < 1200; n += 113)
+            for (k = 1; k < 600; k += 59) {
+                size_t s = snt_sgemm_scratch_floats(m, n, k);
+                CU_ASSERT_TRUE(snt_sgemm_scratch_floats(m + 37, n, k) >= s);
+                CU_ASSERT_TRUE(snt_sgemm_scratch_floats(m, n + 113, k) >= s);
+                CU_ASSERT_TRUE(snt_sgemm_scratch_floats(m, n, k + 59) >= s);
+            }
 }
 
 typedef struct {
@@ -401,7 +440,8 @@ static void test_matmul(void)
         float *a = rand_floats(na), *b = rand_floats(nb), *y = rand_floats(ny);
         double *want = malloc((ny + 1) * sizeof *want), *bound = malloc((ny + 1) * sizeof *bound);
         ptrdiff_t sa[3], sb[3];
-        size_t bi;
+        size_t bi, ns;
+        float *scratch;
         int d;
         memset(&p, 0, sizeof p);
         p.batch_rank = c->batch_rank;
@@ -419,9 +459,12 @@ static void test_matmul(void)
             ref_gemm(c->m, c->n, c->k, 1.0, a + oa, (ptrdiff_t)c->k, 1, b + ob, (ptrdiff_t)c->n, 1,
                      NULL, 0, want + bi * c->m * c->n, bound + bi * c->m * c->n);
         }
-        snt_matmul_f32(&p, a, b, y);
+        ns = snt_matmul_scratch_floats(&p);
+        scratch = scratch_with_sentinel(ns);
+        snt_matmul_f32(&p, a, b, y, scratch);
         CU_ASSERT_EQUAL(count_mismatches_bound("matmul", y, want, bound, ny), 0);
-        free(a); free(b); free(y); free(want); free(bound);
+        CU_ASSERT_TRUE(scratch_kept(scratch, ns));
+        free(a); free(b); free(y); free(want); free(bound); free(scratch);
     }
 }
 
@@ -438,7 +481,8 @@ static void test_gemm(void)
                 float *a = rand_floats(m * k), *b = rand_floats(k * n), *c = rand_floats(m * n);
                 float *y = malloc(m * n * sizeof *y);
                 double want[13 * 21], bound[13 * 21];
-                size_t i, j;
+                size_t i, j, ns = snt_sgemm_scratch_floats(m, n, k);
+                float *scratch = scratch_with_sentinel(ns);
                 p.m = m; p.n = n; p.k = k;
                 p.trans_a = ta; p.trans_b = tb;
                 p.alpha = 1.5f;
@@ -450,9 +494,10 @@ static void test_gemm(void)
                 for (i = 0; i < m; i++)
                     for (j = 0; j < n; j++)
                         want[i * n + j] += p.beta * c[(ptrdiff_t)i * p.c_rs + (ptrdiff_t)j * p.c_cs];
-                snt_gemm_f32(&p, a, b, c_kinds[ci] == 0 ? NULL : c, y);
+                snt_gemm_f32(&p, a, b, c_kinds[ci] == 0 ? NULL : c, y, scratch);
                 CU_ASSERT_EQUAL(count_mismatches_bound("gemm", y, want, bound, m * n), 0);
-                free(a); free(b); free(c); free(y);
+                CU_ASSERT_TRUE(scratch_kept(scratch, ns));
+                free(a); free(b); free(c); free(y); free(scratch);
             }
         }
     }
@@ -463,10 +508,10 @@ static void test_gemm(void)
 static void test_linear(void)
 {
     static const size_t dims[][3] = {{7, 5, 9}, {1, 16, 3}, {0, 4, 4}, {33, 12, 40}};
-    size_t t, r, j, q;
+    size_t t, r, j, q, ns;
     for (t = 0; t < sizeof dims / sizeof dims[0]; t++) {
         snt_linear_params p;
-        float *x, *w, *bias, *y;
+        float *x, *w, *bias, *y, *scratch;
         double *want, *bound;
         p.m = dims[t][0]; p.n = dims[t][1]; p.k = dims[t][2];
         p.act.kind = t % 2 ? SNT_ACT_GELU_TANH : SNT_ACT_LEAKY_RELU;
@@ -488,9 +533,12 @@ static void test_linear(void)
                 want[r * p.n + j] = ref_act(&p.act, s);
                 bound[r * p.n + j] = 1e-5 * mag + 1e-6;
             }
-        snt_linear_f32(&p, x, w, bias, y);
+        ns = snt_sgemm_scratch_floats(p.m, p.n, p.k);
+        scratch = scratch_with_sentinel(ns);
+        snt_linear_f32(&p, x, w, bias, y, scratch);
         CU_ASSERT_EQUAL(count_mismatches_bound("linear", y, want, bound, p.m * p.n), 0);
-        free(x); free(w); free(bias); free(y); free(want); free(bound);
+        CU_ASSERT_TRUE(scratch_kept(scratch, ns));
+        free(x); free(w); free(bias); free(y); free(want); free(bound); free(scratch);
     }
 }
 
@@ -536,7 +584,8 @@ typedef struct {
     size_t n, c, h, w, k, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
     snt_act_kind act;
     int with_bias;
-    int expect_scratch;  /* 0: the kernel must need no scratch */
+    int expect_scratch;  /* 0: the kernel must need no scratch (no im2col, and
+                          * products too small for snt_sgemm to pack) */
 } conv_case;
 
 static void check_conv(const conv_case *cc)
@@ -584,7 +633,7 @@ static void test_conv2d(void)
 {
     static const conv_case cases[] = {
         /* n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g  act               bias scratch */
-        {1, 8, 9, 11, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_NONE, 1, 0},    /* pointwise */
+        {1, 8, 9, 11, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_NONE, 1, 1},    /* pointwise */
         {2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, SNT_ACT_RELU, 1, 0},    /* grouped pointwise */
         {1, 6, 10, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, SNT_ACT_GELU, 1, 0},    /* depthwise */
         {1, 5, 17, 13, 5, 7, 7, 2, 2, 2, 2, 6, 6, 6, 6, 5, SNT_ACT_NONE, 0, 0},   /* depthwise s2 d2 */
@@ -1588,6 +1637,7 @@ int main(void)
         {"binary in place", test_binary_in_place},
         {"binary i64", test_binary_i64},
         {"sgemm", test_sgemm},
+        {"sgemm scratch is bounded", test_sgemm_scratch},
         {"matmul", test_matmul},
         {"gemm", test_gemm},
         {"linear", test_linear},

@@ -81,7 +81,9 @@ static float *reference(int axis, const float *x)
     CU_ASSERT_PTR_NOT_NULL_FATAL(shifted);
     float *y = xmalloc(N * H * W * F * sizeof *y);
     snt_linear_params p = {.m = N * H * W, .n = F, .k = C, .act = {.kind = SNT_ACT_RELU}};
-    snt_linear_f32(&p, shifted, w, b, y);
+    float *scratch = xmalloc(snt_sgemm_scratch_floats(p.m, p.n, p.k) * sizeof *scratch + 1);
+    snt_linear_f32(&p, shifted, w, b, y, scratch);
+    free(scratch);
     free(shifted);
     free(w);
     free(b);

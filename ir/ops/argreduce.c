@@ -95,10 +95,18 @@ static bool arg_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
+/* The float32 copy of a narrower integer input arg_emit stages. */
+static size_t arg_scratch_bytes(const Node *n)
+{
+    const Tensor *x = n->in[0];
+    return staging_bytes(DT_FLOAT, &x, 1);
+}
+
 #define ARG_OP(op_name, dtype_set) \
     {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
-     .infer = arg_infer, .fold = arg_fold, .cost = arg_cost, .emit = arg_emit}
+     .infer = arg_infer, .fold = arg_fold, .cost = arg_cost, .emit = arg_emit, \
+     .scratch_bytes = arg_scratch_bytes}
 
 const OpDesc op_ArgMax = ARG_OP("ArgMax", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16));
 const OpDesc op_ArgMin = ARG_OP("ArgMin", DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_INT16) | DT_BIT(DT_UINT8) | DT_BIT(DT_UINT16));

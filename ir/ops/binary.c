@@ -236,12 +236,25 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
+/* The staged copies binary_emit asks for. */
+static size_t binary_scratch_bytes(const Node *n)
+{
+    Diag ignored = {0};
+    const BinaryInfo *info = binary_info(n, &ignored);
+    diag_free(&ignored);
+    if (!info)
+        return 0;
+    DType kernel = binary_kernel_dtype(info, n->in[0], n->in[1]);
+    const Tensor *operands[3] = {n->in[0], n->in[1], n->out[0]};
+    return kernel == DT_UNDEFINED ? 0 : staging_bytes(kernel, operands, 3);
+}
+
 /* Opset 7 introduced numpy broadcasting; older forms had `broadcast`. */
 #define BINARY_OP(op_name, dtype_set, refuses) \
     {.name = op_name, .since = 7, .until = COMPUTE_OPSET_MAX, .dtypes = dtype_set, \
      .restriction = refuses, .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1, \
      .infer = binary_infer, .fold = binary_fold, .cost = binary_cost, .emit = binary_emit, \
-     .in_place = true}
+     .scratch_bytes = binary_scratch_bytes, .in_place = true}
 
 const OpDesc op_Add = BINARY_OP("Add", DT_SET_REAL, NULL);
 const OpDesc op_Sub = BINARY_OP("Sub", DT_SET_REAL, NULL);

@@ -108,17 +108,16 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     snt_conv2d_params cp = conv2d_params(n, &win);
     emit_conv2d_params(e, &cp);
-    /* The kernel decides whether it wants an im2col buffer; asking it
-     * here sizes the shared scratch at compile time. */
-    size_t scratch = snt_conv2d_scratch_floats(&cp);
+    /* The kernel decides whether it wants an im2col band and GEMM
+     * packing; asking it here sizes the node's scratch at compile time. */
     emit_line(e, "snt_conv2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr_or_null(e, conv_bias(n)), emit_ptr(e, n->out[0]),
-              scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL");
+              emit_scratch(e, snt_conv2d_scratch_floats(&cp) * sizeof(float)));
     return true;
 }
 
-/* The im2col buffer the kernel will ask for, so the planner can give it
- * a region of the arena. */
+/* The scratch the kernel will ask for (im2col band, GEMM packing), so
+ * the planner can give it a region of the arena. */
 static size_t conv_scratch_bytes(const Node *n)
 {
     Window win;

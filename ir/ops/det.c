@@ -56,6 +56,14 @@ static OpCost det_cost(const Node *n)
     return (OpCost){.macs = macs, .flops = sat_mul(macs, 2)};
 }
 
+/* snt_det's work: one m x m matrix in double, from the arena. */
+static size_t det_scratch_bytes(const Node *n)
+{
+    size_t batch, m;
+    det_dims(n, &batch, &m);
+    return m * m * sizeof(double);
+}
+
 static bool det_emit(const Node *n, Emitter *e, Diag *d)
 {
     (void)d;
@@ -63,7 +71,7 @@ static bool det_emit(const Node *n, Emitter *e, Diag *d)
     det_dims(n, &batch, &m);
     emit_line(e, "snt_det(%d /* %s */, %zu, %zu, %s, %s, (double *)%s);", (int)n->in[0]->dtype,
               dtype_label(n->in[0]->dtype), batch, m, emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->out[0]), emit_scratch(e, (m * m + 1) * sizeof(double)));
+              emit_ptr(e, n->out[0]), emit_scratch(e, det_scratch_bytes(n)));
     return true;
 }
 
@@ -72,4 +80,5 @@ const OpDesc op_Det = {
     .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_DOUBLE),
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = det_infer, .fold = det_fold, .cost = det_cost, .emit = det_emit,
+    .scratch_bytes = det_scratch_bytes,
 };

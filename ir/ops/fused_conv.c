@@ -167,8 +167,9 @@ static int64_t fused_conv_executed_macs(const Node *n)
                    sat_mul(tiles, 36));
 }
 
-/* Floats of scratch the node's kernel asks for: the im2col buffer, or
- * the packed input block of the micro-kernel path. */
+/* Floats of scratch the node's kernel asks for: the packed input block
+ * of the micro-kernel paths, or the portable path's im2col band and
+ * GEMM packing. */
 static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 {
     const Variant *v = packed_variant(n, IN_PACKED), *dw = dwconv_variant(n);
@@ -186,14 +187,13 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
     emit_conv2d_params(e, &cp);
-    size_t scratch = scratch_floats(n, &cp);
     const char *x = emit_ptr(e, n->in[0]);
     const char *b = emit_ptr_or_null(e, optional_input(n, IN_BIAS));
     const char *scale = emit_ptr_or_null(e, optional_input(n, IN_SCALE));
     const char *shift = emit_ptr_or_null(e, optional_input(n, IN_SHIFT));
     const char *residual = emit_ptr_or_null(e, optional_input(n, IN_RESIDUAL));
     const char *y = emit_ptr(e, n->out[0]);
-    const char *s = scratch ? emit_scratch(e, scratch * sizeof(float)) : "NULL";
+    const char *s = emit_scratch(e, scratch_floats(n, &cp) * sizeof(float));
     if (v)
         emit_line(e, "snt_conv2d_%s_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
                   is_winograd(n) ? "winograd" : "gemm", v->name, x,

@@ -81,6 +81,11 @@ static OpCost gemm_cost(const Node *n)
     return c;
 }
 
+static size_t gemm_scratch_floats(const GemmDims *g)
+{
+    return snt_sgemm_scratch_floats((size_t)g->m, (size_t)g->n, (size_t)g->k);
+}
+
 static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
 {
     GemmDims g;
@@ -97,9 +102,20 @@ static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&p, "c_rs", g.c_rs);
     params_int(&p, "c_cs", g.c_cs);
     params_emit(&p, e, "snt_gemm_params");
-    emit_line(e, "snt_gemm_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]),
-              emit_ptr_or_null(e, gemm_c(n)), emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_gemm_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, gemm_c(n)), emit_ptr(e, n->out[0]),
+              emit_scratch(e, gemm_scratch_floats(&g) * sizeof(float)));
     return true;
+}
+
+/* snt_sgemm's packed blocks, so the planner gives them arena space. */
+static size_t gemm_scratch_bytes(const Node *n)
+{
+    GemmDims g = {0};
+    Diag ignored = {0};
+    bool ok = gemm_dims(n, &g, &ignored);
+    diag_free(&ignored);
+    return ok ? gemm_scratch_floats(&g) * sizeof(float) : 0;
 }
 
 /* Opset 7 replaced the `broadcast` attribute by numpy broadcasting of
@@ -109,4 +125,5 @@ const OpDesc op_Gemm = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = gemm_infer, .cost = gemm_cost, .emit = gemm_emit,
+    .scratch_bytes = gemm_scratch_bytes,
 };

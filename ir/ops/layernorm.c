@@ -71,6 +71,26 @@ static OpCost layernorm_cost(const Node *n)
     return (OpCost){.flops = sat_mul(7, tensor_numel(n->out[0]))};
 }
 
+/* The statistics' scratch: the row means unless Mean is an output, then
+ * the deviations when InvStdDev is one (floats; none without either). */
+static int64_t stats_scratch_floats(const Node *n, int64_t rows, int64_t cols)
+{
+    bool mean = n->n_out > 1 && n->out[1], inv = n->n_out > 2 && n->out[2];
+    if (!mean && !inv)
+        return 0;
+    return (mean ? 0 : rows) + (inv ? rows * cols : 0);
+}
+
+static size_t layernorm_scratch_bytes(const Node *n)
+{
+    int first;
+    int64_t rows = 0, cols = 0;
+    Diag ignored = {0};
+    bool ok = layernorm_view(n, &first, &rows, &cols, &ignored);
+    diag_free(&ignored);
+    return ok ? (size_t)stats_scratch_floats(n, rows, cols) * sizeof(float) : 0;
+}
+
 /* Mean and InvStdDev: the mean of each row, then 1 / sqrt(the mean of
  * the squared deviations + epsilon), with the deviations in scratch. */
 static void layernorm_emit_stats(const Node *n, Emitter *e, int64_t rows, int64_t cols,
@@ -84,9 +104,7 @@ static void layernorm_emit_stats(const Node *n, Emitter *e, int64_t rows, int64_
                                 .out_strides = {(ptrdiff_t)cols}, .red_rank = 1,
                                 .red_dims = {(size_t)cols}, .red_strides = {1}};
     emit_reduce_params(e, &by_row, "by_row");
-    /* Scratch: the row means unless Mean is an output, then the deviations. */
-    int64_t mean_floats = mean ? 0 : rows;
-    int64_t floats = mean_floats + (inv ? rows * cols : 0);
+    int64_t mean_floats = mean ? 0 : rows, floats = stats_scratch_floats(n, rows, cols);
     if (floats)
         emit_line(e, "float *s = %s;", emit_scratch(e, (size_t)floats * sizeof(float)));
     const char *pm = mean ? emit_ptr(e, mean) : "s";
@@ -136,4 +154,5 @@ const OpDesc op_LayerNormalization = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 3,
     .infer = layernorm_infer, .cost = layernorm_cost, .emit = layernorm_emit,
+    .scratch_bytes = layernorm_scratch_bytes,
 };

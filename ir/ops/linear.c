@@ -74,6 +74,16 @@ static snt_linear_params linear_params(const Node *n, const snt_act *act)
     return p;
 }
 
+/* Floats of scratch the kernel asks for: the micro-kernel path's packed
+ * blocks of X, or snt_sgemm's. */
+static size_t scratch_floats(const Node *n, const snt_linear_params *lp)
+{
+    const Variant *v = packed_variant(n, IN_PACKED);
+    if (v)
+        return snt_linear_gemm_scratch_floats(lp, v->mr, v->nr);
+    return snt_sgemm_scratch_floats(lp->m, lp->n, lp->k);
+}
+
 static bool linear_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_act act;
@@ -89,25 +99,21 @@ static bool linear_emit(const Node *n, Emitter *e, Diag *d)
     params_emit(&p, e, "snt_linear_params");
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, linear_bias(n));
     const char *y = emit_ptr(e, n->out[0]);
-    if (v) {
-        size_t scratch = snt_linear_gemm_scratch_floats(&lp, v->mr, v->nr) * sizeof(float);
+    const char *s = emit_scratch(e, scratch_floats(n, &lp) * sizeof(float));
+    if (v)
         emit_line(e, "snt_linear_gemm_f32(&p, &%s, %s, %s, %s, %s, %s);", v->name, x,
-                  emit_ptr(e, n->in[IN_PACKED]), b, y, emit_scratch(e, scratch));
-    } else {
-        emit_line(e, "snt_linear_f32(&p, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b, y);
-    }
+                  emit_ptr(e, n->in[IN_PACKED]), b, y, s);
+    else
+        emit_line(e, "snt_linear_f32(&p, %s, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b, y, s);
     return true;
 }
 
-/* The packed kernel's scratch, so the planner can place it. */
+/* The kernel's scratch, so the planner can place it. */
 static size_t linear_scratch_bytes(const Node *n)
 {
-    const Variant *v = packed_variant(n, IN_PACKED);
     snt_act none = {.kind = SNT_ACT_NONE};
-    if (!v)
-        return 0;
     snt_linear_params lp = linear_params(n, &none);
-    return snt_linear_gemm_scratch_floats(&lp, v->mr, v->nr) * sizeof(float);
+    return scratch_floats(n, &lp) * sizeof(float);
 }
 
 const OpDesc op_Linear = {

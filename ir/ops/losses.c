@@ -107,16 +107,26 @@ static bool nll_emit(const Node *n, Emitter *e, Diag *d)
 }
 
 /* log_prob goes to output 1 when the model asks for it, else scratch. */
+static const Tensor *log_prob_output(const Node *n)
+{
+    return n->n_out > 1 ? n->out[1] : NULL;
+}
+
+static size_t sce_scratch_bytes(const Node *n)
+{
+    return log_prob_output(n) ? 0 : tensor_bytes(n->in[0]);
+}
+
 static bool sce_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_loss_params p;
     if (!loss_params(n, &p, d))
         return false;
-    const Tensor *log_prob = n->n_out > 1 ? n->out[1] : NULL;
+    const Tensor *log_prob = log_prob_output(n);
     emit_loss_params(e, &p);
     emit_line(e, "snt_softmax_cross_entropy_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), weights_ptr(n, e),
-              log_prob ? emit_ptr(e, log_prob) : emit_scratch(e, tensor_bytes(n->in[0])),
+              log_prob ? emit_ptr(e, log_prob) : emit_scratch(e, sce_scratch_bytes(n)),
               emit_ptr(e, n->out[0]));
     return true;
 }
@@ -133,4 +143,5 @@ const OpDesc op_SoftmaxCrossEntropyLoss = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 2,
     .infer = loss_infer, .cost = loss_cost, .emit = sce_emit,
+    .scratch_bytes = sce_scratch_bytes,
 };

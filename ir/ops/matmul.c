@@ -86,17 +86,24 @@ static void batch_strides(const Shape *own, const Shape *batch, int64_t matrix_s
         out[i] = (ptrdiff_t)(s[i] * matrix_size);
 }
 
+/* The kernel's parameters for the node's dims. */
+static snt_matmul_params matmul_params(const MatMulDims *md)
+{
+    snt_matmul_params mp = {.batch_rank = md->batch.rank, .m = (size_t)md->m,
+                            .n = (size_t)md->n, .k = (size_t)md->k};
+    for (int i = 0; i < md->batch.rank; i++)
+        mp.batch_dims[i] = (size_t)md->batch.dim[i];
+    batch_strides(&md->a_batch, &md->batch, md->m * md->k, mp.a_batch_strides);
+    batch_strides(&md->b_batch, &md->batch, md->k * md->n, mp.b_batch_strides);
+    return mp;
+}
+
 static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
 {
     MatMulDims md;
     if (!check_f32_runtime(n, n->n_in, d) || !matmul_dims(n, &md, d))
         return false;
-    snt_matmul_params mp = {.batch_rank = md.batch.rank, .m = (size_t)md.m,
-                            .n = (size_t)md.n, .k = (size_t)md.k};
-    for (int i = 0; i < md.batch.rank; i++)
-        mp.batch_dims[i] = (size_t)md.batch.dim[i];
-    batch_strides(&md.a_batch, &md.batch, md.m * md.k, mp.a_batch_strides);
-    batch_strides(&md.b_batch, &md.batch, md.k * md.n, mp.b_batch_strides);
+    snt_matmul_params mp = matmul_params(&md);
 
     Params p = {0};
     params_int(&p, "batch_rank", mp.batch_rank);
@@ -107,9 +114,23 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&p, "n", md.n);
     params_int(&p, "k", md.k);
     params_emit(&p, e, "snt_matmul_params");
-    emit_line(e, "snt_matmul_f32(&p, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_matmul_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]),
+              emit_scratch(e, snt_matmul_scratch_floats(&mp) * sizeof(float)));
     return true;
+}
+
+/* snt_sgemm's packed blocks, so the planner gives them arena space. */
+static size_t matmul_scratch_bytes(const Node *n)
+{
+    MatMulDims md;
+    Diag ignored = {0};
+    bool ok = matmul_dims(n, &md, &ignored);
+    diag_free(&ignored);
+    if (!ok)
+        return 0;
+    snt_matmul_params mp = matmul_params(&md);
+    return snt_matmul_scratch_floats(&mp) * sizeof(float);
 }
 
 const OpDesc op_MatMul = {
@@ -117,4 +138,5 @@ const OpDesc op_MatMul = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
     .infer = matmul_infer, .cost = matmul_cost, .emit = matmul_emit,
+    .scratch_bytes = matmul_scratch_bytes,
 };

@@ -130,6 +130,19 @@ static bool maxunpool_fold(Node *n, Diag *d)
     return true;
 }
 
+/* The unpooled tensor's bytes when output_shape enlarges it: it is
+ * scattered into scratch then, and padded into y; else none. */
+static size_t maxunpool_scratch_bytes(const Node *n)
+{
+    Shape unpooled, out;
+    Diag ignored = {0};
+    bool ok = unpool_shapes(n, &unpooled, &out, &ignored);
+    diag_free(&ignored);
+    if (!ok || shape_equal(&unpooled, &out))
+        return 0;
+    return (size_t)shape_numel(&unpooled) * dtype_size(n->in[0]->dtype);
+}
+
 /* Zero fill and scatter into y, or into scratch that a zero Pad then
  * copies into y when output_shape enlarges the unpooled shape. */
 static bool maxunpool_emit(const Node *n, Emitter *e, Diag *d)
@@ -171,4 +184,5 @@ const OpDesc op_MaxUnpool = {
     .infer = maxunpool_infer,
     .fold = maxunpool_fold,
     .emit = maxunpool_emit,
+    .scratch_bytes = maxunpool_scratch_bytes,
 };

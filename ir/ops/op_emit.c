@@ -122,12 +122,18 @@ static const char *snt_dtype_name(DType t)
     return code ? code : "0";
 }
 
-void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count)
+size_t staging_bytes(DType kernel, const Tensor *const *tensors, int count)
 {
-    *s = (Staging){.e = e, .kernel = kernel};
     size_t total = 0;
     for (int i = 0; i < count; i++)
         total += staged_bytes(tensors[i], kernel);
+    return total;
+}
+
+void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count)
+{
+    *s = (Staging){.e = e, .kernel = kernel};
+    size_t total = staging_bytes(kernel, tensors, count);
     if (total)
         emit_line(e, "unsigned char *s = (unsigned char *)%s;", emit_scratch(e, total));
 }

@@ -78,6 +78,9 @@ typedef struct {
 /* Starts staging for a kernel of dtype `kernel`; `tensors` (NULL entries
  * allowed) are every operand the node will stage, to size the scratch. */
 void staging_begin(Staging *s, Emitter *e, DType kernel, const Tensor *const *tensors, int count);
+/* The scratch bytes staging_begin asks for with the same arguments: what
+ * the op's OpDesc.scratch_bytes reports. */
+size_t staging_bytes(DType kernel, const Tensor *const *tensors, int count);
 /* The kernel's pointer for input t: t itself, or a cast copy. */
 const char *staging_input(Staging *s, const Tensor *t);
 /* The kernel's pointer for output t: t itself, or a scratch result

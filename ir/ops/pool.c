@@ -215,6 +215,13 @@ static bool pool_emit(const Node *n, Emitter *e, bool is_max, Diag *d)
     return true;
 }
 
+/* The float32 copies of int8 / uint8 operands pool_emit stages. */
+static size_t pool_scratch_bytes(const Node *n)
+{
+    const Tensor *operands[2] = {n->in[0], n->out[0]};
+    return staging_bytes(DT_FLOAT, operands, 2);
+}
+
 static bool maxpool_emit(const Node *n, Emitter *e, Diag *d)
 {
     return pool_emit(n, e, true, d);
@@ -230,6 +237,7 @@ const OpDesc op_MaxPool = {
     .name = "MaxPool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 2,
     .infer = pool_infer, .cost = pool_cost, .emit = maxpool_emit,
+    .scratch_bytes = pool_scratch_bytes,
     .dtypes = DT_BIT(DT_FLOAT) | DT_BIT(DT_INT8) | DT_BIT(DT_UINT8),
 };
 
@@ -238,6 +246,7 @@ const OpDesc op_AveragePool = {
     .name = "AveragePool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = pool_infer, .cost = pool_cost, .emit = avgpool_emit,
+    .scratch_bytes = pool_scratch_bytes,
     .dtypes = DT_BIT(DT_FLOAT),
 };
 

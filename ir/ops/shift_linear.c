@@ -122,8 +122,9 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-/* The packed block of rows (and the micro-kernel's own scratch), so the
- * planner gives it a region of the arena. */
+/* The packed block of rows and its product's own scratch (the GEMM's
+ * packing, or the micro-kernel path's), so the planner gives them a
+ * region of the arena. */
 static size_t shift_linear_scratch_bytes(const Node *n)
 {
     snt_shift_linear_params p;

@@ -13,9 +13,12 @@
  *  - Output buffers never overlap inputs unless a kernel says it allows
  *    it (elementwise kernels allow y == x exactly).
  *  - dtype codes are ONNX TensorProto.DataType values (SNT_DT_*).
- *  - Kernels are not reentrant: snt_sgemm, and every kernel built on it
- *    (MatMul, Gemm, Conv), packs its operands into static buffers, so
- *    run one kernel at a time.
+ *  - The runtime keeps no state and allocates nothing: a kernel that
+ *    needs working memory (packed GEMM blocks, im2col columns) takes a
+ *    `scratch` pointer, sized by the kernel's *_scratch_floats function,
+ *    and uses nothing else.  Kernels may therefore run at the same time
+ *    in several threads, each with scratch (and outputs) of its own.
+ *    Scratch is best 64-byte aligned; any float alignment is correct.
  */
 #ifndef SINTER_RT_H
 #define SINTER_RT_H
@@ -205,11 +208,16 @@ typedef struct {
 
 /* C[i][j] (+)= alpha * sum_p A[i][p] * B[p][j], with A[i][p] at
  * a[i*a_rs + p*a_cs] and B[p][j] at b[p*b_rs + j*b_cs]; C is row-major
- * with leading dimension ldc.  accumulate = 0 overwrites C. */
+ * with leading dimension ldc.  accumulate = 0 overwrites C.  Operands are
+ * packed block by block into scratch, snt_sgemm_scratch_floats(m, n, k)
+ * floats (at most 1.1 MiB; 0, and scratch may be NULL, for products too
+ * small to pack).  The size never decreases as m, n or k grow, so the
+ * scratch of the largest of several products serves them all. */
 void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
                const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
-               float *c, size_t ldc, int accumulate);
+               float *c, size_t ldc, int accumulate, float *scratch);
+size_t snt_sgemm_scratch_floats(size_t m, size_t n, size_t k);
 
 /* Batched MatMul with numpy broadcasting over the batch dims:
  * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n). */
@@ -221,7 +229,10 @@ typedef struct {
     size_t m, n, k;
 } snt_matmul_params;
 
-void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y);
+/* scratch: snt_matmul_scratch_floats(p) floats, for snt_sgemm. */
+void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y,
+                    float *scratch);
+size_t snt_matmul_scratch_floats(const snt_matmul_params *p);
 
 /* Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to (m, n) by
  * its strides (0 on a broadcast axis; c may be NULL). */
@@ -232,7 +243,9 @@ typedef struct {
     ptrdiff_t c_rs, c_cs;
 } snt_gemm_params;
 
-void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y);
+/* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
+void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y,
+                  float *scratch);
 
 /* A fully connected layer over the last axis: y[m][n] = act(sum_k
  * x[m][k] * w[k][n] + bias[n]); bias may be NULL.  x is every leading
@@ -242,8 +255,9 @@ typedef struct {
     snt_act act;
 } snt_linear_params;
 
+/* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
 void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
-                    const float *bias, float *y);
+                    const float *bias, float *y, float *scratch);
 /* The same on the f32-gemm micro-kernel uk, with W packed as B panels:
  * snt_f32_gemm_pack_b(k, n, uk->nr, w, n, 1, w_packed), which the
  * compiler runs on constant weights; X is packed block by block in
@@ -268,8 +282,9 @@ typedef struct {
     snt_act act;             /* applied after bias */
 } snt_conv2d_params;
 
-/* w: [k][c/groups][kh][kw]; bias: [k] or NULL.  Uses `scratch` when the
- * kernel needs an im2col buffer of snt_conv2d_scratch_floats(p) floats. */
+/* w: [k][c/groups][kh][kw]; bias: [k] or NULL.  scratch holds
+ * snt_conv2d_scratch_floats(p) floats: an im2col band and snt_sgemm's
+ * packed blocks (0, and it may be NULL, for a depthwise convolution). */
 void snt_conv2d_f32(const snt_conv2d_params *p, const float *x, const float *w,
                     const float *bias, float *y, float *scratch);
 /* The same with a fused epilogue after the activation, per output channel

@@ -8,7 +8,8 @@
  *  - depthwise (groups == c == k): a direct loop per output row that
  *    keeps a block of DW_BLOCK outputs in registers over all kernel taps;
  *  - everything else: im2col of a band of output rows into `scratch`,
- *    then one matrix product per group and band.  Bands bound the scratch
+ *    then one matrix product per group and band (snt_sgemm packs its
+ *    blocks in the scratch after the band).  Bands bound the scratch
  *    size (SCRATCH_CAP floats unless a single output row needs more), so
  *    a large layer does not need a column buffer of many megabytes.
  *
@@ -57,11 +58,24 @@ static size_t band_rows(const snt_conv2d_params *p)
     return rows < p->oh ? rows : p->oh;
 }
 
-size_t snt_conv2d_scratch_floats(const snt_conv2d_params *p)
+/* Scratch starts with an im2col band, in whole lines... */
+static size_t band_floats(const snt_conv2d_params *p)
 {
     if (is_pointwise(p) || is_depthwise(p))
         return 0;
-    return col_rows(p) * p->ow * band_rows(p);
+    return snt__whole_lines(col_rows(p) * p->ow * band_rows(p));
+}
+
+/* ... and snt_sgemm's packing for the product of one group (and band)
+ * follows it. */
+size_t snt_conv2d_scratch_floats(const snt_conv2d_params *p)
+{
+    size_t kg = p->k / p->groups;
+    if (is_pointwise(p))
+        return snt_sgemm_scratch_floats(kg, p->h * p->w, p->c / p->groups);
+    if (is_depthwise(p))
+        return 0;
+    return band_floats(p) + snt_sgemm_scratch_floats(kg, band_rows(p) * p->ow, col_rows(p));
 }
 
 /*
@@ -125,6 +139,7 @@ static void conv_im2col(const snt_conv2d_params *p, const float *x, const float 
 {
     size_t cg = p->c / p->groups, kg = p->k / p->groups, rows_k = col_rows(p);
     size_t band = band_rows(p), ohw = p->oh * p->ow, g, oy0;
+    float *gemm_scratch = scratch + band_floats(p);
     for (g = 0; g < p->groups; g++) {
         const float *xg = x + g * cg * p->h * p->w;
         const float *wg = w + g * kg * rows_k;
@@ -134,20 +149,21 @@ static void conv_im2col(const snt_conv2d_params *p, const float *x, const float 
             snt__epilogue e = epilogue_at(ep, g * kg, oy0 * p->ow);
             im2col_band(p, xg, oy0, rows, scratch);
             snt__sgemm_ep(kg, cols, rows_k, 1.0f, wg, (ptrdiff_t)rows_k, 1,
-                          scratch, (ptrdiff_t)cols, 1, yg + oy0 * p->ow, ohw, 0, &e);
+                          scratch, (ptrdiff_t)cols, 1, yg + oy0 * p->ow, ohw, 0, &e,
+                          gemm_scratch);
         }
     }
 }
 
 /* One image of a 1x1 stride-1 unpadded convolution: a product per group. */
 static void conv_pointwise(const snt_conv2d_params *p, const float *x, const float *w,
-                           const snt__epilogue *ep, float *y)
+                           const snt__epilogue *ep, float *y, float *scratch)
 {
     size_t cg = p->c / p->groups, kg = p->k / p->groups, hw = p->h * p->w, g;
     for (g = 0; g < p->groups; g++) {
         snt__epilogue e = epilogue_at(ep, g * kg, 0);
         snt__sgemm_ep(kg, hw, cg, 1.0f, w + g * kg * cg, (ptrdiff_t)cg, 1,
-                      x + g * cg * hw, (ptrdiff_t)hw, 1, y + g * kg * hw, hw, 0, &e);
+                      x + g * cg * hw, (ptrdiff_t)hw, 1, y + g * kg * hw, hw, 0, &e, scratch);
     }
 }
 
@@ -268,7 +284,7 @@ void snt_conv2d_fused_f32(const snt_conv2d_params *p, const float *x, const floa
         return;
     for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
         if (is_pointwise(p))
-            conv_pointwise(p, x, w, &ep, y);
+            conv_pointwise(p, x, w, &ep, y, scratch);
         else if (is_depthwise(p))
             conv_depthwise(p, x, w, &ep, y);
         else

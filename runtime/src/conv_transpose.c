@@ -16,9 +16,23 @@ static size_t volume(const size_t *dims)
     return dims[0] * dims[1] * dims[2];
 }
 
+/* Rows of one group's product W_g^T x X_g: (output channel, tap). */
+static size_t product_rows(const snt_conv_transpose3d_params *p)
+{
+    return p->k / p->groups * volume(p->kernel);
+}
+
+/* Scratch starts with the product (cols), in whole lines... */
+static size_t cols_floats(const snt_conv_transpose3d_params *p)
+{
+    return snt__whole_lines(product_rows(p) * volume(p->in));
+}
+
+/* ... and snt_sgemm's packing for it follows. */
 size_t snt_conv_transpose3d_scratch_floats(const snt_conv_transpose3d_params *p)
 {
-    return p->k / p->groups * volume(p->kernel) * volume(p->in);
+    return cols_floats(p) + snt_sgemm_scratch_floats(product_rows(p), volume(p->in),
+                                                     p->c / p->groups);
 }
 
 /* Sets every output volume of one image to its channel's bias (or 0). */
@@ -72,7 +86,8 @@ void snt_conv_transpose3d_f32(const snt_conv_transpose3d_params *p, const float 
 {
     size_t cig = p->c / p->groups, cog = p->k / p->groups;
     size_t taps = volume(p->kernel), vol_in = volume(p->in), vol_out = volume(p->out);
-    size_t rows = cog * taps, img, g, r;
+    size_t rows = product_rows(p), img, g, r;
+    float *gemm_scratch = scratch + cols_floats(p);
     for (img = 0; img < p->n; img++) {
         float *y_img = y + img * p->k * vol_out;
         fill_bias(p, bias, y_img);
@@ -82,7 +97,7 @@ void snt_conv_transpose3d_f32(const snt_conv_transpose3d_params *p, const float 
             const float *w_g = w + g * cig * rows;
             const float *x_g = x + (img * p->c + g * cig) * vol_in;
             snt_sgemm(rows, vol_in, cig, 1.0f, w_g, 1, (ptrdiff_t)rows, x_g, (ptrdiff_t)vol_in,
-                      1, scratch, vol_in, 0);
+                      1, scratch, vol_in, 0, gemm_scratch);
             for (r = 0; r < rows; r++) {
                 size_t t = r % taps, tap[3];
                 tap[2] = t % p->kernel[2];

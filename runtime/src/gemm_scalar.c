@@ -20,9 +20,11 @@
  * An optional epilogue (internal.h) is applied to each block of C right
  * after its last depth block, while the block is still in cache.
  *
- * The packing buffers are static (the runtime allocates nothing): this
- * kernel is not reentrant, which the single-threaded generated code never
- * needs.  They take (MC + NC) * KC floats = 1.1 MiB.
+ * The packed blocks live in the caller's scratch (the runtime allocates
+ * nothing and keeps no state, so products may run at the same time, each
+ * with scratch of its own).  Blocking bounds it: at most (MC + NC) * KC
+ * floats = 1.1 MiB, whatever the operands' size, and less for small ones
+ * (snt_sgemm_scratch_floats).
  */
 #include <string.h>
 
@@ -52,8 +54,16 @@ typedef float vfloat __attribute__((vector_size(VL * sizeof(float))));
 /* Products smaller than this many multiply-adds skip packing. */
 #define SMALL_GEMM 8192
 
-static float packed_a[MC * KC] ALIGNED;
-static float packed_b[KC * NC] ALIGNED;
+/* The widest NR of any build (AVX-512's 32).  The scratch size must not
+ * depend on the flags this file was built with: the compiler computes it
+ * with its own copy of the runtime, for code that may link another. */
+#define NR_MAX 32
+
+/* The packed blocks, both in the caller's scratch. */
+typedef struct {
+    float *a;   /* MR-high row strips of a block of A: at most MC x KC */
+    float *b;   /* NR-wide column strips of a panel of B: at most KC x NC */
+} packed_blocks;
 
 /* The strided operand view shared by the helpers. */
 typedef struct {
@@ -71,7 +81,8 @@ static float at(const mat_view *v, size_t r, size_t c)
  * strip s holds, for each p, the MR values A[i0+s*MR+0..MR-1][p0+p];
  * rows past mc are zero.
  */
-static void pack_a(const mat_view *a, size_t i0, size_t mc, size_t p0, size_t kc)
+static void pack_a(const mat_view *a, size_t i0, size_t mc, size_t p0, size_t kc,
+                   float *packed_a)
 {
     size_t s, p, r;
     for (s = 0; s < mc; s += MR) {
@@ -91,7 +102,8 @@ static void pack_a(const mat_view *a, size_t i0, size_t mc, size_t p0, size_t kc
  * columns: strip s holds, for each p, B[p0+p][j0+s*NR+0..NR-1]; columns
  * past nc are zero.
  */
-static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc)
+static void pack_b(const mat_view *b, size_t p0, size_t kc, size_t j0, size_t nc,
+                   float *packed_b)
 {
     size_t s, p, c;
     for (s = 0; s < nc; s += NR) {
@@ -173,8 +185,8 @@ static void store_tile(float tile[MR][NR], size_t rows, size_t cols, float alpha
 
 /* Multiplies the packed blocks (mc x kc) * (kc x nc) into the block of C
  * at c. */
-static void multiply_packed(size_t mc, size_t nc, size_t kc, float alpha,
-                            float *c, size_t ldc, int accumulate)
+static void multiply_packed(const packed_blocks *pk, size_t mc, size_t nc, size_t kc,
+                            float alpha, float *c, size_t ldc, int accumulate)
 {
     float tile[MR][NR] ALIGNED;
     size_t jr, ir;
@@ -182,7 +194,7 @@ static void multiply_packed(size_t mc, size_t nc, size_t kc, float alpha,
         size_t cols = nc - jr < NR ? nc - jr : NR;
         for (ir = 0; ir < mc; ir += MR) {
             size_t rows = mc - ir < MR ? mc - ir : MR;
-            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, tile);
+            micro_kernel(kc, pk->a + ir * kc, pk->b + jr * kc, tile);
             store_tile(tile, rows, cols, alpha, c + ir * ldc + jr, ldc, accumulate);
         }
     }
@@ -220,34 +232,68 @@ static void epilogue_block(const snt__epilogue *ep, size_t i0, size_t rows, size
         snt__epilogue_row(ep, i, j0, c + i * ldc + j0, cols);
 }
 
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+static size_t round_up(size_t x, size_t multiple)
+{
+    return (x + multiple - 1) / multiple * multiple;
+}
+
+/* Whether the product is large enough to go through packed blocks. */
+static int packs(size_t m, size_t n, size_t k)
+{
+    return m >= MR && k > 0 && (double)m * n * k > SMALL_GEMM;
+}
+
+/* Floats of the packed A block, rounded to whole 64-byte lines so that
+ * the B panel after it starts aligned. */
+static size_t packed_a_floats(size_t m, size_t k)
+{
+    return snt__whole_lines(round_up(min_size(m, MC), MR) * min_size(k, KC));
+}
+
+size_t snt_sgemm_scratch_floats(size_t m, size_t n, size_t k)
+{
+    if (n == 0 || !packs(m, n, k))
+        return 0;
+    return packed_a_floats(m, k) + round_up(min_size(n, NC), NR_MAX) * min_size(k, KC);
+}
+
 void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                    const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep)
+                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep,
+                   float *scratch)
 {
     mat_view av, bv;
+    packed_blocks pk;
     size_t jc, pc, ic;
 
     if (m == 0 || n == 0)
         return;
     av.p = a; av.rs = a_rs; av.cs = a_cs;
     bv.p = b; bv.rs = b_rs; bv.cs = b_cs;
-    if (m < MR || k == 0 || (double)m * n * k <= SMALL_GEMM) {
+    if (!packs(m, n, k)) {
         sgemm_small(m, n, k, alpha, &av, &bv, c, ldc, accumulate);
         epilogue_block(ep, 0, m, 0, n, c, ldc);
         return;
     }
+    pk.a = scratch;
+    pk.b = scratch + packed_a_floats(m, k);
     for (jc = 0; jc < n; jc += NC) {
         size_t nc = n - jc < NC ? n - jc : NC;
         for (pc = 0; pc < k; pc += KC) {
             size_t kc = k - pc < KC ? k - pc : KC;
             /* Only the first depth block may overwrite C. */
             int acc_here = accumulate || pc > 0, last = pc + kc == k;
-            pack_b(&bv, pc, kc, jc, nc);
+            pack_b(&bv, pc, kc, jc, nc, pk.b);
             for (ic = 0; ic < m; ic += MC) {
                 size_t mc = m - ic < MC ? m - ic : MC;
-                pack_a(&av, ic, mc, pc, kc);
-                multiply_packed(mc, nc, kc, alpha, c + ic * ldc + jc, ldc, acc_here);
+                pack_a(&av, ic, mc, pc, kc, pk.a);
+                multiply_packed(&pk, mc, nc, kc, alpha, c + ic * ldc + jc, ldc, acc_here);
                 if (last)
                     epilogue_block(ep, ic, mc, jc, nc, c, ldc);
             }
@@ -258,7 +304,8 @@ void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
 void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
                const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
-               float *c, size_t ldc, int accumulate)
+               float *c, size_t ldc, int accumulate, float *scratch)
 {
-    snt__sgemm_ep(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, NULL);
+    snt__sgemm_ep(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, NULL,
+                  scratch);
 }

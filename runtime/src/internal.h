@@ -9,6 +9,13 @@
 
 #include "sinter_rt.h"
 
+/* Floats rounded up to whole 64-byte lines: parts of one scratch buffer
+ * (or of packed weights) laid out one after another each start aligned. */
+static inline size_t snt__whole_lines(size_t floats)
+{
+    return (floats + 15) / 16 * 16;
+}
+
 /* True when any of the first `rank` dims is zero: the iteration is empty. */
 static inline int snt__any_zero(int rank, const size_t *dims)
 {
@@ -348,6 +355,7 @@ static inline snt__epilogue snt__conv_epilogue(const snt_conv2d_params *p, const
 void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                    const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
-                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep);
+                   float *c, size_t ldc, int accumulate, const snt__epilogue *ep,
+                   float *scratch);
 
 #endif /* SINTER_RT_INTERNAL_H */

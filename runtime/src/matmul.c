@@ -23,30 +23,50 @@ static int batch_folds_into_rows(const snt_matmul_params *p)
     return 1;
 }
 
-void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y)
+/* The product of one call to snt_sgemm: all batches as rows where they
+ * fold, else one batch entry. */
+static size_t product_rows(const snt_matmul_params *p, size_t batch)
 {
-    size_t idx[SNT_MAX_RANK] = {0}, batch = 1, mn = p->m * p->n;
-    ptrdiff_t oa = 0, ob = 0;
-    int d;
+    return batch_folds_into_rows(p) ? batch * p->m : p->m;
+}
 
+static size_t batch_count(const snt_matmul_params *p)
+{
+    size_t batch = 1;
+    int d;
     for (d = 0; d < p->batch_rank; d++)
         batch *= p->batch_dims[d];
+    return batch;
+}
+
+size_t snt_matmul_scratch_floats(const snt_matmul_params *p)
+{
+    return snt_sgemm_scratch_floats(product_rows(p, batch_count(p)), p->n, p->k);
+}
+
+void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y,
+                    float *scratch)
+{
+    size_t idx[SNT_MAX_RANK] = {0}, batch = batch_count(p), mn = p->m * p->n;
+    ptrdiff_t oa = 0, ob = 0;
+
     if (batch == 0 || mn == 0)
         return;
     if (batch_folds_into_rows(p)) {
-        snt_sgemm(batch * p->m, p->n, p->k, 1.0f, a, (ptrdiff_t)p->k, 1,
-                  b, (ptrdiff_t)p->n, 1, y, p->n, 0);
+        snt_sgemm(product_rows(p, batch), p->n, p->k, 1.0f, a, (ptrdiff_t)p->k, 1,
+                  b, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
         return;
     }
     do {
         snt_sgemm(p->m, p->n, p->k, 1.0f, a + oa, (ptrdiff_t)p->k, 1,
-                  b + ob, (ptrdiff_t)p->n, 1, y, p->n, 0);
+                  b + ob, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
         y += mn;
     } while (snt__odo_next(p->batch_rank, p->batch_dims, idx,
                            p->a_batch_strides, &oa, p->b_batch_strides, &ob));
 }
 
-void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y)
+void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y,
+                  float *scratch)
 {
     /* op(A)[i][p] and op(B)[p][j] as strides into the stored matrices. */
     ptrdiff_t a_rs = p->trans_a ? 1 : (ptrdiff_t)p->k;
@@ -61,18 +81,19 @@ void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, cons
             for (j = 0; j < p->n; j++)
                 y[i * p->n + j] = p->beta * c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
     }
-    snt_sgemm(p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c);
+    snt_sgemm(p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c, scratch);
 }
 
 /* One product for all rows, then the bias and the activation row by row
  * while the row is in cache. */
 void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
-                    const float *bias, float *y)
+                    const float *bias, float *y, float *scratch)
 {
     size_t r, j;
     if (p->m == 0 || p->n == 0)
         return;
-    snt_sgemm(p->m, p->n, p->k, 1.0f, x, (ptrdiff_t)p->k, 1, w, (ptrdiff_t)p->n, 1, y, p->n, 0);
+    snt_sgemm(p->m, p->n, p->k, 1.0f, x, (ptrdiff_t)p->k, 1, w, (ptrdiff_t)p->n, 1, y, p->n, 0,
+              scratch);
     for (r = 0; r < p->m; r++) {
         float *row = y + r * p->n;
         if (bias != NULL)

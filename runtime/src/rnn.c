@@ -55,6 +55,7 @@ typedef struct {
     float *hr;               /* [batch][gh]: this step's H R^T */
     float *h, *c;            /* [batch][hidden]: the states */
     float *rh;               /* [batch][hidden]: GRU's r (.) H */
+    float *gemm;             /* snt_sgemm's packing for hr (step_gemm_floats) */
 } Dir;
 
 /* ---- branch-free activations ------------------------------------------ */
@@ -209,7 +210,7 @@ static void recurrent_product(Dir *d, const float *states, size_t col, size_t n)
         float *y = d->hr + col + j0;
         if (p->batch > MV_MAX_BATCH)
             snt_sgemm(p->batch, w, H, 1.0f, states, (ptrdiff_t)H, 1, panel, (ptrdiff_t)w, 1, y,
-                      d->gh, 0);
+                      d->gh, 0, d->gemm);
         else
             matvec_entries(d, states, panel, y, w);
     }
@@ -398,18 +399,39 @@ static snt_linear_params input_product_params(const snt_rnn_params *p)
 
 /* The state of the steps: hr [batch][gh], then h, c and rh
  * [batch][hidden]. */
-static size_t step_floats(const snt_rnn_params *p)
+static size_t state_floats(const snt_rnn_params *p)
 {
     return (snt__rnn_gates(p->cell) * p->batch + 3 * p->batch) * p->hidden;
 }
 
-/* xw, then the micro-kernel's scratch for computing it, which the steps
- * reuse for their state once xw is done. */
+/* snt_sgemm's packing for the steps' H R^T, which only batches beyond
+ * MV_MAX_BATCH take (a panel of R^T at a time). */
+static size_t step_gemm_floats(const snt_rnn_params *p)
+{
+    if (p->batch <= MV_MAX_BATCH)
+        return 0;
+    return snt_sgemm_scratch_floats(p->batch, MV_COLS, p->hidden);
+}
+
+/* The steps work in their state and, after it, their packing. */
+static size_t steps_floats(const snt_rnn_params *p)
+{
+    return snt__whole_lines(state_floats(p)) + step_gemm_floats(p);
+}
+
+/* xw, then a region that holds the working memory of the input products
+ * (product_floats) until xw is done, and the steps' afterwards. */
+static size_t xw_and_steps_floats(const snt_rnn_params *p, size_t product_floats)
+{
+    snt_linear_params lp = input_product_params(p);
+    size_t steps = steps_floats(p);
+    return snt__whole_lines(lp.m * lp.n) + (product_floats > steps ? product_floats : steps);
+}
+
 size_t snt_rnn_gemm_scratch_floats(const snt_rnn_params *p, unsigned mr, unsigned nr)
 {
     snt_linear_params lp = input_product_params(p);
-    size_t gemm = snt_linear_gemm_scratch_floats(&lp, mr, nr), steps = step_floats(p);
-    return snt__rnn_whole_lines(lp.m * lp.n) + (gemm > steps ? gemm : steps);
+    return xw_and_steps_floats(p, snt_linear_gemm_scratch_floats(&lp, mr, nr));
 }
 
 /* Direction k's slices of the tensors, and its state. */
@@ -435,10 +457,11 @@ static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io,
     d->h = d->hr + p->batch * gh;
     d->c = d->h + p->batch * H;
     d->rh = d->c + p->batch * H;
+    d->gemm = state + snt__whole_lines(state_floats(p));
 }
 
 /* Every direction's steps, from the input products xw (biases
- * included); state holds step_floats(p) floats. */
+ * included); state holds steps_floats(p) floats. */
 static void run_directions(const snt_rnn_params *p, const snt_rnn_io *io,
                            const snt__rnn_packed *w, const float *xw, float *state)
 {
@@ -459,28 +482,31 @@ void snt_rnn_gemm_f32(const snt_rnn_params *p, const snt_f32_gemm_ukernel *uk,
 {
     snt__rnn_packed w = snt__rnn_packed_parts(p, packed);
     snt_linear_params lp = input_product_params(p);
-    float *xw = scratch, *rest = scratch + snt__rnn_whole_lines(lp.m * lp.n);
+    float *xw = scratch, *rest = scratch + snt__whole_lines(lp.m * lp.n);
     snt_linear_gemm_f32(&lp, uk, io->x, w.w, w.bias, xw, rest);
     run_directions(p, io, &w, xw, rest);
 }
 
-/* R^T and the biases packed, xw, then the steps' state. */
+/* R^T and the biases packed, xw, then the steps' state (where the input
+ * products are packed before). */
 size_t snt_rnn_scratch_floats(const snt_rnn_params *p)
 {
     snt_linear_params lp = input_product_params(p);
-    return snt__rnn_r_b_floats(p) + snt__rnn_whole_lines(lp.m * lp.n) + step_floats(p);
+    return snt__rnn_r_b_floats(p) +
+           xw_and_steps_floats(p, snt_sgemm_scratch_floats(lp.m, lp.n, lp.k));
 }
 
 void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
 {
     snt_linear_params lp = input_product_params(p);
-    float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__rnn_whole_lines(lp.m * lp.n);
+    float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__whole_lines(lp.m * lp.n);
     snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
     size_t row, j;
     snt__rnn_pack_r_b(p, io->r, io->b, scratch);
-    /* X W^T reading W [dirs * gh][input] where it lies, then the biases. */
+    /* X W^T reading W [dirs * gh][input] where it lies (packed in the
+     * steps' state, unused until they run), then the biases. */
     snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x, (ptrdiff_t)lp.k, 1, io->w, 1, (ptrdiff_t)lp.k, xw,
-              lp.n, 0);
+              lp.n, 0, state);
     for (row = 0; row < lp.m; row++)
         for (j = 0; j < lp.n; j++)
             xw[row * lp.n + j] += w.bias[j];

@@ -26,13 +26,6 @@ static inline size_t snt__rnn_gates(snt_rnn_cell cell)
     return cell == SNT_RNN_LSTM ? 4 : cell == SNT_RNN_GRU ? 3 : 1;
 }
 
-/* Floats rounded up to whole 64-byte lines: the parts of the packed
- * weights and of the scratch start aligned. */
-static inline size_t snt__rnn_whole_lines(size_t floats)
-{
-    return (floats + 15) / 16 * 16;
-}
-
 /* Columns of a step's first product H R^T.  Plain GRU multiplies R_h by
  * r (.) H, known only after r: its h gate is a product of its own. */
 static inline size_t snt__rnn_first_product(const snt_rnn_params *p)

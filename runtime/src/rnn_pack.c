@@ -36,9 +36,9 @@ static PartFloats part_floats(const snt_rnn_params *p)
 {
     size_t dirs = (size_t)p->directions, gh = snt__rnn_gates(p->cell) * p->hidden;
     PartFloats f;
-    f.bias = snt__rnn_whole_lines(dirs * gh);
-    f.rb_h = has_rb_h(p) ? snt__rnn_whole_lines(dirs * p->hidden) : 0;
-    f.rt = snt__rnn_whole_lines(dirs * p->hidden * gh);
+    f.bias = snt__whole_lines(dirs * gh);
+    f.rb_h = has_rb_h(p) ? snt__whole_lines(dirs * p->hidden) : 0;
+    f.rt = snt__whole_lines(dirs * p->hidden * gh);
     return f;
 }
 

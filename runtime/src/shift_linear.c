@@ -18,10 +18,22 @@
 /* Rows of A packed per product: as many as snt_sgemm blocks at once. */
 #define ROWS 128
 
+/* Rows of the largest block. */
+static size_t block_rows(const snt_shift_linear_params *p)
+{
+    return p->linear.m < ROWS ? p->linear.m : ROWS;
+}
+
+/* Scratch starts with the packed block of rows... */
+static size_t block_floats(const snt_shift_linear_params *p)
+{
+    return snt__whole_lines(block_rows(p) * p->linear.k);
+}
+
+/* ... and snt_sgemm's packing for the block's product follows it. */
 size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p)
 {
-    size_t rows = p->linear.m < ROWS ? p->linear.m : ROWS;
-    return rows * p->linear.k;
+    return block_floats(p) + snt_sgemm_scratch_floats(block_rows(p), p->linear.n, p->linear.k);
 }
 
 /* Writes token r of the shifted input (k channels) to dst: each chunk
@@ -63,11 +75,12 @@ static void pack_block(const snt_shift_linear_params *p, const float *x, size_t 
 void snt_shift_linear_f32(const snt_shift_linear_params *p, const float *x, const float *w,
                           const float *bias, float *scratch, float *y)
 {
+    float *gemm_scratch = scratch + block_floats(p);
     snt_linear_params block;
     size_t r0;
     for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
         pack_block(p, x, r0, &block, scratch);
-        snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n);
+        snt_linear_f32(&block, scratch, w, bias, y + r0 * p->linear.n, gemm_scratch);
     }
 }
 
@@ -77,15 +90,15 @@ size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, un
                                             unsigned nr)
 {
     snt_linear_params block = p->linear;
-    block.m = p->linear.m < ROWS ? p->linear.m : ROWS;
-    return snt_shift_linear_scratch_floats(p) + snt_linear_gemm_scratch_floats(&block, mr, nr);
+    block.m = block_rows(p);
+    return block_floats(p) + snt_linear_gemm_scratch_floats(&block, mr, nr);
 }
 
 void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
                                const float *x, const float *w_packed, const float *bias,
                                float *scratch, float *y)
 {
-    float *gemm_scratch = scratch + snt_shift_linear_scratch_floats(p);
+    float *gemm_scratch = scratch + block_floats(p);
     snt_linear_params block;
     size_t r0;
     for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
