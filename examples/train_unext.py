@@ -79,10 +79,10 @@ class ContiguousGrad(torch.autograd.Function):
 
     torch 1.13's CPU gelu_backward (Debian's python3-torch) computes
     garbage when the incoming gradient is transposed and GELU's input is
-    not: values up to 1e31 that change from run to run.  UNeXt's shifted
-    MLP sends exactly such a gradient back into its GELU (the shift ends
-    in a transpose), so every GELU's output passes through this while
-    training."""
+    not: values of 1e25 to 1e31 that change from run to run.  UNeXt's
+    shifted MLP sends exactly such a gradient back into its GELU (the
+    shift that follows it starts with a transpose), so every GELU's output
+    passes through this while training."""
 
     @staticmethod
     def forward(ctx, x):
