@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
 # demo.sh - the main job on a fresh Debian 12: installs what it needs,
-# builds Sinter, compiles a bundled model (UNeXt, reduced) to C, builds
-# that C with the runtime, runs it and compares with PyTorch's output.
+# builds Sinter, compiles the bundled lesion segmenter (a small UNeXt,
+# examples/demo/unext_us.onnx) to C, builds examples/segment.c around it,
+# segments a bundled ultrasound-like image, writes the mask and an
+# overlay as PNG files, and prints the Dice score against the image's
+# ground truth, the time per image and the model's FLOPs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-install_packages "${BUILD_PACKAGES[@]}"
+install_packages "${BUILD_PACKAGES[@]}" libpng-dev
 
 [ -d build ] || meson setup build --buildtype=release -Dtests=disabled
 ninja -C build
 
-model=tests/fixtures/unext_op13.onnx
 sinter=build/tools/sinter
-echo "== sinter info $model"
-"$sinter" info "$model" | head -n 12
-echo "== sinter compile $model -o build/demo"
-"$sinter" compile "$model" -o build/demo --name unext
-ls -l build/demo/unext.c build/demo/unext.h
-echo "== sinter run (builds build/demo/unext.c with cc and runs it)"
-"$sinter" run "$model" --name unext --keep build/demo \
-    --input tests/fixtures/unext_input.npy --output build/demo/unext_out.npy
-echo "== against PyTorch's output"
-"$sinter" compare build/demo/unext_out.npy tests/fixtures/unext_output.npy
+model=examples/demo/unext_us.onnx
+sample=examples/demo/sample1
+out=build/demo
+mkdir -p "$out"
+
+echo "== sinter compile $model -o $out --name unext"
+"$sinter" compile "$model" -o "$out" --name unext
+
+echo "== cc ... examples/segment.c $out/unext.c (libpng, the runtime)"
+cc -std=c99 -O2 -I runtime/include -I "$out" -o "$out/segment" examples/segment.c "$out/unext.c" \
+    build/runtime/libsinter_rt.a $(pkg-config --cflags --libs libpng) -lm
+
+echo "== $out/segment $sample.png"
+"$out/segment" "$sample.png" "$out/sample1_mask.png" "$out/sample1_overlay.png" "${sample}_truth.png"
+
+echo "== sinter flops $model (unfused -O0 vs fused -O2)"
+"$sinter" flops "$model" | sed -n '2,/^$/p' # the totals, not the layers

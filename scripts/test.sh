@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # test.sh - all tests on a fresh Debian 12: installs what it needs, builds,
 # runs the CUnit suites (unit, frontend, malformed input, codegen, seed
-# fixtures, ONNX node conformance, the NEON kernels and --target neon
-# cross-built for AArch64 and run under qemu), then the unit and
-# malformed-input suites again under AddressSanitizer + UBSan.
+# fixtures, the demo's segmenter, ONNX node conformance, the NEON kernels
+# and --target neon cross-built for AArch64 and run under qemu), then the
+# unit and malformed-input suites again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-# The last three build and run tests/test_neon.c's AArch64 programs: the
-# cross compiler, its (static) libc, and qemu-user's qemu-aarch64.
+# libpng-dev: tests/test_demo.c builds examples/segment.c.  The last three
+# build and run tests/test_neon.c's AArch64 programs: the cross compiler,
+# its (static) libc, and qemu-user's qemu-aarch64.
 install_packages "${BUILD_PACKAGES[@]}" clang libcunit1-dev python3 python3-onnx python3-numpy \
-    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+    libpng-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 
 # -Dwerror: the build stays free of warnings; configure also turns it on
 # in a build-test left from before it was set.

@@ -111,13 +111,14 @@ def up2(x):
 
 
 class UNext(nn.Module):
-    """UNeXt with widths dims = (c1, c2, c3, c4, c5); input height and width
-    must be multiples of 32 (three max-pools and two stride-2 embeddings)."""
+    """UNeXt with widths dims = (c1, c2, c3, c4, c5) on images of in_chans
+    channels; input height and width must be multiples of 32 (three
+    max-pools and two stride-2 embeddings)."""
 
-    def __init__(self, num_classes=1, dims=UNEXT_DIMS):
+    def __init__(self, num_classes=1, dims=UNEXT_DIMS, in_chans=3):
         super().__init__()
         c1, c2, c3, c4, c5 = dims
-        self.encoder1 = nn.Conv2d(3, c1, 3, stride=1, padding=1)
+        self.encoder1 = nn.Conv2d(in_chans, c1, 3, stride=1, padding=1)
         self.encoder2 = nn.Conv2d(c1, c2, 3, stride=1, padding=1)
         self.encoder3 = nn.Conv2d(c2, c3, 3, stride=1, padding=1)
         self.ebn1 = nn.BatchNorm2d(c1)
