@@ -199,6 +199,25 @@ typedef struct {
 #define SNT_F32_DWCONV(tile, isa, mr, nr) extern const snt_f32_dwconv_ukernel snt_f32_dwconv_##tile##__##isa;
 #include "sinter_variants.def"
 
+/*
+ * x32-transpose: one full mr x nr tile of 32-bit elements (float, int32,
+ * uint32) copied transposed, dst[c*dst_ld + r] = src[r*src_ld + c] for
+ * r < mr, c < nr; the register tile of snt_transpose_x32, which copies
+ * ragged edges itself.  The SIMD variants load the mr rows, shuffle
+ * them in registers and store nr rows, so that a transposition reads
+ * and writes whole vectors instead of one element per access.
+ */
+typedef void (*snt_x32_transpose_fn)(const uint32_t *src, ptrdiff_t src_ld, uint32_t *dst,
+                                     ptrdiff_t dst_ld);
+typedef struct {
+    unsigned mr, nr;          /* the tile: source rows and columns */
+    snt_x32_transpose_fn run;
+} snt_x32_transpose_ukernel;
+
+#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
+    extern const snt_x32_transpose_ukernel snt_x32_transpose_##tile##__##isa;
+#include "sinter_variants.def"
+
 /* ---------------------------------------------------------------- */
 /* Matrix products                                                    */
 /* ---------------------------------------------------------------- */
@@ -398,6 +417,14 @@ typedef struct {
 } snt_strided;
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
+
+/* snt_strided_copy of 32-bit elements for a Transpose: once unit axes
+ * are dropped and contiguous ones merged, a copy that reads one axis
+ * contiguously and writes another contiguously (a matrix transposed,
+ * for every index of the other axes) runs in uk's tiles; any other
+ * copy is left to snt_strided_copy. */
+void snt_transpose_x32(const snt_strided *p, const snt_x32_transpose_ukernel *uk,
+                       const void *src, void *dst);
 
 /* Gather along an axis of x viewed as [outer][axis_len][inner]:
  * y[o][j][i] = x[o][idx[j]][i] for j < n_idx; negative indices count from
