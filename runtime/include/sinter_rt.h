@@ -462,7 +462,8 @@ typedef enum {
 } snt_nearest_mode;
 
 /* N-D resize; scales[d] is the scale used by the coordinate transform
- * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE. */
+ * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE;
+ * act is applied to every output element (snt_resize_fused_f32). */
 typedef struct {
     int rank;
     size_t in_dims[SNT_MAX_RANK];
@@ -475,8 +476,15 @@ typedef struct {
     float cubic_a;
     int exclude_outside;
     float extrapolation_value;
+    snt_act act;
 } snt_resize_params;
 
+/* y = act(Resize(x)) + residual (laid out like y; may be NULL), each
+ * output row finished while still in cache: a decoder's upsample,
+ * activation and skip connection in one pass over y. */
+void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const float *residual,
+                          float *y);
+/* snt_resize_fused_f32 without a residual. */
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y);
 
 /* UNeXt's shifted tokens: channels [chunk_end[k-1], chunk_end[k]) move

@@ -18,6 +18,10 @@
  * is interpolated horizontally once into a row buffer, and output rows
  * blend two such buffers, so the source rows shared by consecutive
  * output rows (two per row when upsampling x2) are not redone.
+ *
+ * Both paths finish each piece of an output row they fill with the
+ * epilogue (activation, residual) while it is in L1, so that a fused
+ * Resize -> Relu -> Add writes its output once instead of three times.
  */
 #include <math.h>
 #include <stdint.h>
@@ -209,10 +213,11 @@ static void resize_row_chunk(const snt_resize_params *p, const axis_taps *t,
  * outer axes, whose taps are recomputed only where it moved) is filled
  * for that chunk.
  */
-static void resize_general(const snt_resize_params *p, const float *x, float *y)
+static void resize_general(const snt_resize_params *p, const float *x, const snt__epilogue *ep,
+                           float *y)
 {
     axis_taps taps[SNT_MAX_RANK], row_taps[ROW_CHUNK];
-    size_t idx[SNT_MAX_RANK], in_strides[SNT_MAX_RANK], c0, j;
+    size_t idx[SNT_MAX_RANK], in_strides[SNT_MAX_RANK], c0, j, r;
     const int rank = p->rank, last = rank - 1;
     int d;
 
@@ -227,10 +232,11 @@ static void resize_general(const snt_resize_params *p, const float *x, float *y)
             compute_taps(p, last, c0 + j, &row_taps[j]);
         for (d = 0; d < last; d++)
             idx[d] = 0;
-        for (;;) {
+        for (r = 0;; r++) {
             for (d = changed; d < last; d++)
                 compute_taps(p, d, idx[d], &taps[d]);
             resize_row_chunk(p, taps, in_strides, row_taps, cn, x, row);
+            snt__epilogue_row(ep, r, c0, row, cn);
             row += p->out_dims[last];
             for (d = last - 1; d >= 0; d--) {
                 if (++idx[d] < p->out_dims[d])
@@ -435,10 +441,11 @@ static void blend_rows(const tap_pair *t, const float *restrict h0, const float 
 }
 
 /* Output rows r0 .. r0+rn-1 (taps rt), columns c0 .. c0+cn-1 (taps ct)
- * of one plane. */
+ * of one plane, whose first row is row `first` of the output for ep. */
 static void resize_plane_block(const snt_resize_params *p, const tap_pair *rt, size_t r0,
                                size_t rn, const column_taps *ct, size_t c0, size_t cn,
-                               const float *plane, float *out_plane)
+                               const float *plane, const snt__epilogue *ep, size_t first,
+                               float *out_plane)
 {
     const size_t iw = p->in_dims[p->rank - 1], ow = p->out_dims[p->rank - 1];
     row_cache cache;
@@ -447,13 +454,16 @@ static void resize_plane_block(const snt_resize_params *p, const tap_pair *rt, s
     for (k = 0; k < rn; k++) {
         const float *h0 = cached_row(&cache, rt[k].i0, rt[k].i1, ct, cn, plane, iw);
         const float *h1 = cached_row(&cache, rt[k].i1, rt[k].i0, ct, cn, plane, iw);
-        blend_rows(&rt[k], h0, h1, cn, out_plane + (r0 + k) * ow + c0);
+        float *out = out_plane + (r0 + k) * ow + c0;
+        blend_rows(&rt[k], h0, h1, cn, out);
+        snt__epilogue_row(ep, first + r0 + k, c0, out, cn);
     }
 }
 
 /* Bilinear resize plane by plane; chunks of columns and of rows keep the
  * taps on the stack and are computed once for all planes. */
-static void resize_linear_2d(const snt_resize_params *p, const float *x, float *y)
+static void resize_linear_2d(const snt_resize_params *p, const float *x, const snt__epilogue *ep,
+                             float *y)
 {
     const int rank = p->rank;
     const size_t ih = p->in_dims[rank - 2], iw = p->in_dims[rank - 1];
@@ -472,32 +482,41 @@ static void resize_linear_2d(const snt_resize_params *p, const float *x, float *
             for (k = 0; k < rn; k++)
                 rt[k] = pair_at(p, rank - 2, r0 + k);
             for (pl = 0; pl < planes; pl++)
-                resize_plane_block(p, rt, r0, rn, &ct, c0, cn, x + pl * ih * iw,
+                resize_plane_block(p, rt, r0, rn, &ct, c0, cn, x + pl * ih * iw, ep, pl * oh,
                                    y + pl * oh * ow);
         }
     }
 }
 
-void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const float *residual,
+                          float *y)
 {
+    snt__epilogue ep = {NULL, NULL, NULL, NULL, 0, {SNT_ACT_NONE, 0.0f, 0.0f}};
     size_t total = 1, j;
     int d;
     for (d = 0; d < p->rank; d++)
         total *= p->out_dims[d];
     if (total == 0)
         return;
-    if (p->rank == 0) {
-        y[0] = x[0];
-        return;
-    }
-    if (snt__any_zero(p->rank, p->in_dims)) {
-        /* Nothing to interpolate from (undefined in ONNX). */
+    /* Row r of the epilogue is row r of the output's last axis. */
+    ep.residual = residual;
+    ep.res_ld = p->rank > 0 ? p->out_dims[p->rank - 1] : 1;
+    ep.act = p->act;
+    if (p->rank == 0 || snt__any_zero(p->rank, p->in_dims)) {
+        /* A scalar is copied; with an empty input there is nothing to
+         * interpolate from (undefined in ONNX). */
         for (j = 0; j < total; j++)
-            y[j] = p->extrapolation_value;
-        return;
+            y[j] = p->rank == 0 ? x[0] : p->extrapolation_value;
+        ep.res_ld = 0;  /* the whole output as row 0 */
+        snt__epilogue_row(&ep, 0, 0, y, total);
+    } else if (linear_2d_applies(p)) {
+        resize_linear_2d(p, x, &ep, y);
+    } else {
+        resize_general(p, x, &ep, y);
     }
-    if (linear_2d_applies(p))
-        resize_linear_2d(p, x, y);
-    else
-        resize_general(p, x, y);
+}
+
+void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+{
+    snt_resize_fused_f32(p, x, NULL, y);
 }
