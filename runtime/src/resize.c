@@ -17,7 +17,10 @@
  * them unchanged) take a faster path with the same taps: each source row
  * is interpolated horizontally once into a row buffer, and output rows
  * blend two such buffers, so the source rows shared by consecutive
- * output rows (two per row when upsampling x2) are not redone.
+ * output rows (two per row when upsampling x2) are not redone.  When a
+ * chunk's column taps turn out to be a x2 upsample's with half-pixel
+ * centres (weights 1/4 and 3/4), the horizontal pass is a fixed stencil
+ * that vectorises without loading taps or permuting by index.
  *
  * Both paths finish each piece of an output row they fill with the
  * epilogue (activation, residual) while it is in L1, so that a fused
@@ -269,10 +272,14 @@ typedef struct {
 } tap_pair;
 
 /* The column taps of a chunk, by field so that the horizontal pass loads
- * them as vectors; int32 indices for 16-wide gathers. */
+ * them as vectors; int32 indices for 16-wide gathers.  `doubling`: they
+ * are those of a x2 upsample with half-pixel centres, which
+ * interpolate_doubling computes without reading them. */
 typedef struct {
     int32_t i0[LIN_COLS], i1[LIN_COLS];
     float w0[LIN_COLS], w1[LIN_COLS];
+    size_t c0;          /* the chunk's first output column */
+    int doubling;
 } column_taps;
 
 /* Two source rows interpolated horizontally, kept while output rows
@@ -326,6 +333,31 @@ static tap_pair pair_at(const snt_resize_params *p, int d, size_t o)
     return q;
 }
 
+/*
+ * Whether the chunk's taps are exactly those of doubling a row of iw
+ * with half-pixel centres (half_pixel or pytorch_half_pixel at scale 2,
+ * UNeXt's and most decoders' upsample): output 2k reads k-1 and k with
+ * weights 1/4 and 3/4, output 2k+1 reads k and k+1 with 3/4 and 1/4,
+ * indices clamped to the row.  Checking the taps themselves, rather
+ * than the attributes that produce them, makes the shortcut safe for
+ * whatever mode and scale give these taps.
+ */
+static int doubling_taps(const column_taps *ct, size_t cn, size_t iw)
+{
+    size_t j;
+    if (ct->c0 % 2 != 0 || cn % 2 != 0)
+        return 0;
+    for (j = 0; j < cn; j++) {
+        const size_t o = ct->c0 + j, k = o / 2, odd = o % 2;
+        const size_t i0 = odd ? k : (k > 0 ? k - 1 : 0);
+        const size_t i1 = odd ? (k + 1 < iw ? k + 1 : iw - 1) : k;
+        if ((size_t)ct->i0[j] != i0 || (size_t)ct->i1[j] != i1 ||
+            ct->w0[j] != (odd ? 0.75f : 0.25f) || ct->w1[j] != (odd ? 0.25f : 0.75f))
+            return 0;
+    }
+    return 1;
+}
+
 static void fill_column_taps(const snt_resize_params *p, size_t c0, size_t cn, column_taps *ct)
 {
     size_t j;
@@ -336,6 +368,8 @@ static void fill_column_taps(const snt_resize_params *p, size_t c0, size_t cn, c
         ct->w0[j] = q.w0;
         ct->w1[j] = q.w1;
     }
+    ct->c0 = c0;
+    ct->doubling = doubling_taps(ct, cn, p->in_dims[p->rank - 1]);
 }
 
 /*
@@ -395,11 +429,46 @@ static int interpolate_block16(const column_taps *ct, size_t j, const float *src
 }
 #endif
 
+/* Outputs 2k and 2k+1 of doubling taps, k clamped at the row's ends;
+ * the same expressions as interpolate_span's, so the same FMAs. */
+static void doubling_pair(const float *src, size_t iw, size_t k, float *dst)
+{
+    const float left = src[k > 0 ? k - 1 : 0], right = src[k + 1 < iw ? k + 1 : iw - 1];
+    dst[0] = 0.75f * src[k] + 0.25f * left;
+    dst[1] = 0.25f * right + 0.75f * src[k];
+}
+
+/* interpolate_row for doubling taps (doubling_taps): outputs 2k, 2k+1
+ * for k = c0/2 .. c0/2 + pairs - 1.  Away from the row's ends the
+ * neighbours need no clamping and the loop vectorises: three loads and
+ * two interleaving permutes per two vectors of output, where the
+ * general path permutes twice per vector and loads its taps. */
+static void interpolate_doubling(size_t c0, size_t pairs, const float *restrict src, size_t iw,
+                                 float *restrict dst)
+{
+    const size_t k0 = c0 / 2, k_end = k0 + pairs;
+    size_t lo = k0 > 0 ? k0 : 1, hi = k_end < iw ? k_end : iw - 1, k;
+    if (hi < lo)
+        hi = lo;
+    for (k = k0; k < lo && k < k_end; k++)
+        doubling_pair(src, iw, k, dst + 2 * (k - k0));
+    for (k = lo; k < hi; k++) {
+        dst[2 * (k - k0)] = 0.75f * src[k] + 0.25f * src[k - 1];
+        dst[2 * (k - k0) + 1] = 0.25f * src[k + 1] + 0.75f * src[k];
+    }
+    for (k = hi > lo ? hi : lo; k < k_end; k++)
+        doubling_pair(src, iw, k, dst + 2 * (k - k0));
+}
+
 /* Source row src interpolated at the chunk's cn columns into dst. */
 static void interpolate_row(const column_taps *ct, size_t cn, const float *src, size_t iw,
                             float *dst)
 {
     size_t j = 0;
+    if (ct->doubling) {
+        interpolate_doubling(ct->c0, cn / 2, src, iw, dst);
+        return;
+    }
 #ifdef __AVX512F__
     for (; j + 16 <= cn; j += 16)
         if (!interpolate_block16(ct, j, src, iw, dst))
