@@ -118,6 +118,13 @@ Tensor *other_operand(const Node *n, const Tensor *t);
 /* For a binary node one of whose inputs is a scalar constant near
  * `want`, the other input; NULL otherwise. */
 Tensor *operand_beside_const(const Node *n, double want);
+/* The float32 activation node (act_of_node) that alone reads the
+ * intermediate y, with *act its activation; else NULL. */
+Node *fusion_activation_after(const Fusion *f, const Tensor *y, snt_act *act);
+/* The Add that alone reads the intermediate y, when its other operand,
+ * set in *residual, and its result have y's dtype and shape (no
+ * broadcasting); else NULL. */
+Node *fusion_residual_add_after(const Fusion *f, const Tensor *y, Tensor **residual);
 /* A new constant float32 tensor of shape s holding v. */
 Tensor *fusion_const_f32(Graph *g, const char *hint, const Shape *s, const float *v);
 
