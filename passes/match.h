@@ -49,6 +49,12 @@ bool pad_zero_fill(const Node *p, int64_t *begin, int64_t *end);
  * Returns false, changing nothing, when neither is possible. */
 bool bypass_node(Graph *g, Node *n, Tensor *src, bool *keep, int index);
 
+/* Rewires x -> first -> t -> reader -> y, where reader alone reads t
+ * (its input 0) and both have one output, as x -> reader -> t' ->
+ * first -> y, exchanging their places in the schedule, and re-infers
+ * both: for an elementwise reader that commutes with first. */
+bool swap_with_reader(Graph *g, Node *first, Node *reader, Diag *d);
+
 /* Sets input i of n to t, appending it when n has only i inputs (an
  * optional last input left out). */
 void set_input(Node *n, int i, Tensor *t);

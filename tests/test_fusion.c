@@ -1,6 +1,6 @@
 /*
  * test_fusion.c - the recognition and fusion passes (fuse_gelu,
- * fuse_layernorm, fold_batchnorm, fuse_conv_epilogue,
+ * fuse_layernorm, fold_batchnorm, hoist_activation, fuse_conv_epilogue,
  * fuse_resize_epilogue, fuse_linear) on small hand-built graphs of real
  * ops.
  *
@@ -679,6 +679,80 @@ static void test_conv_epilogue_clip_and_reject(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* hoist_activation                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Reshape of x to [1, 3, 25] (a constant shape input). */
+static Node *flatten_3x25(Graph *g, Tensor *x)
+{
+    static const int64_t dims[3] = {1, 3, 25};
+    Tensor *s = new_tensor(g, "shape", SHAPE(3));
+    s->dtype = DT_INT64;
+    tensor_set_data(s, dims);
+    return add_node(g, "Reshape", x, s);
+}
+
+/* Transpose of the last two axes of a rank-3 tensor. */
+static Node *swap_last_axes(Graph *g, Tensor *x)
+{
+    Node *n = add_node(g, "Transpose", x, NULL);
+    set_ints(n, "perm", 3, (const int64_t[]){0, 2, 1});
+    return n;
+}
+
+/* Conv -> Reshape -> Transpose -> Gelu (UNeXt's dwconv, flattened back
+ * to tokens) becomes Conv -> Gelu -> Reshape -> Transpose, the Gelu on
+ * the Conv's output, which fuse_conv_epilogue then absorbs. */
+static void test_hoist_activation(void)
+{
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(1, 2, 5, 5));
+    Node *conv = conv3x3(g, x, true);
+    Node *reshape = flatten_3x25(g, conv->out[0]);
+    Node *transpose = swap_last_axes(g, reshape->out[0]);
+    Node *gelu = add_node(g, "Gelu", transpose->out[0], NULL);
+    Tensor *y = gelu->out[0];
+    gelu->opset = 20;
+    mark_output(g, y);
+    infer_ok(g);
+    CU_ASSERT_TRUE_FATAL(run_pass(g, "hoist_activation"));
+    CU_ASSERT_EQUAL_FATAL(g->n_nodes, 4);
+    CU_ASSERT_PTR_EQUAL(g->nodes[1], gelu);
+    CU_ASSERT_PTR_EQUAL(gelu->in[0], conv->out[0]);
+    CU_ASSERT_EQUAL(gelu->out[0]->shape.rank, 4);
+    CU_ASSERT_PTR_EQUAL(reshape->in[0], gelu->out[0]);
+    CU_ASSERT_PTR_EQUAL(transpose->out[0], y);
+    CU_ASSERT_PTR_EQUAL(y->producer, transpose);
+    CU_ASSERT_EQUAL(y->shape.dim[1], 25);
+    CU_ASSERT_TRUE_FATAL(run_pass(g, "fuse_conv_epilogue"));
+    CU_ASSERT_EQUAL(count_op(g, "FusedConv"), 1);
+    CU_ASSERT_EQUAL(count_op(g, "Gelu"), 0);
+    CU_ASSERT_STRING_EQUAL(attr_string_or(g->nodes[0], "activation", ""), "Gelu");
+    graph_free(g);
+}
+
+/* Left alone: a chain whose Reshape output is also a graph output, and
+ * one that does not start at a Conv. */
+static void test_hoist_activation_rejects(void)
+{
+    for (int form = 0; form < 2; form++) {
+        Graph *g = new_graph();
+        Tensor *t = form == 0 ? conv3x3(g, graph_input(g, SHAPE(1, 2, 5, 5)), false)->out[0]
+                              : op1(g, "Sigmoid", graph_input(g, SHAPE(1, 3, 5, 5)));
+        Node *reshape = flatten_3x25(g, t);
+        if (form == 0)
+            mark_output(g, reshape->out[0]);
+        Node *relu = add_node(g, "Relu", swap_last_axes(g, reshape->out[0])->out[0], NULL);
+        mark_output(g, relu->out[0]);
+        infer_ok(g);
+        CU_ASSERT_TRUE(run_pass(g, "hoist_activation"));
+        CU_ASSERT_PTR_EQUAL(g->nodes[g->n_nodes - 1], relu);
+        CU_ASSERT_PTR_EQUAL(relu->in[0]->producer->op, op_lookup("", "Transpose"));
+        graph_free(g);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* fuse_resize_epilogue                                               */
 /* ------------------------------------------------------------------ */
 
@@ -828,6 +902,8 @@ int main(void)
         {"conv epilogue: bn folded before gelu", test_conv_bn_gelu},
         {"conv epilogue: clip, rejects", test_conv_epilogue_clip_and_reject},
         {"conv epilogue: HardSwish and SiLU gates", test_conv_epilogue_gated},
+        {"hoist activation", test_hoist_activation},
+        {"hoist activation: rejects", test_hoist_activation_rejects},
         {"resize epilogue: relu, residual", test_resize_epilogue},
         {"resize epilogue: rejects", test_resize_epilogue_rejects},
         {"linear", test_linear},
