@@ -24,7 +24,7 @@
  *
  * Both paths finish each piece of an output row they fill with the
  * epilogue (activation, residual) while it is in L1, so that a fused
- * Resize -> Relu -> Add writes its output once instead of three times.
+ * Resize -> Relu -> Add makes one pass over its output instead of three.
  */
 #include <math.h>
 #include <stdint.h>
@@ -456,7 +456,7 @@ static void interpolate_doubling(size_t c0, size_t pairs, const float *restrict 
         dst[2 * (k - k0)] = 0.75f * src[k] + 0.25f * src[k - 1];
         dst[2 * (k - k0) + 1] = 0.25f * src[k + 1] + 0.75f * src[k];
     }
-    for (k = hi > lo ? hi : lo; k < k_end; k++)
+    for (k = hi; k < k_end; k++)
         doubling_pair(src, iw, k, dst + 2 * (k - k0));
 }
 
@@ -560,29 +560,29 @@ static void resize_linear_2d(const snt_resize_params *p, const float *x, const s
 void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const float *residual,
                           float *y)
 {
-    snt__epilogue ep = {NULL, NULL, NULL, NULL, 0, {SNT_ACT_NONE, 0.0f, 0.0f}};
+    snt__epilogue ep = {0};
     size_t total = 1, j;
     int d;
     for (d = 0; d < p->rank; d++)
         total *= p->out_dims[d];
     if (total == 0)
         return;
-    /* Row r of the epilogue is row r of the output's last axis. */
     ep.residual = residual;
-    ep.res_ld = p->rank > 0 ? p->out_dims[p->rank - 1] : 1;
     ep.act = p->act;
     if (p->rank == 0 || snt__any_zero(p->rank, p->in_dims)) {
         /* A scalar is copied; with an empty input there is nothing to
-         * interpolate from (undefined in ONNX). */
+         * interpolate from (undefined in ONNX).  The output is one row. */
         for (j = 0; j < total; j++)
             y[j] = p->rank == 0 ? x[0] : p->extrapolation_value;
-        ep.res_ld = 0;  /* the whole output as row 0 */
         snt__epilogue_row(&ep, 0, 0, y, total);
-    } else if (linear_2d_applies(p)) {
-        resize_linear_2d(p, x, &ep, y);
-    } else {
-        resize_general(p, x, &ep, y);
+        return;
     }
+    /* Row r of the epilogue is row r of the output's last axis. */
+    ep.res_ld = p->out_dims[p->rank - 1];
+    if (linear_2d_applies(p))
+        resize_linear_2d(p, x, &ep, y);
+    else
+        resize_general(p, x, &ep, y);
 }
 
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
