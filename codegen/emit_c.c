@@ -167,6 +167,11 @@ const char *emit_scratch(Emitter *e, size_t bytes)
     return s.buf;
 }
 
+const Target *emit_target(const Emitter *e)
+{
+    return e->g->target;
+}
+
 /* ------------------------------------------------------------------ */
 /* Naming the API                                                     */
 /* ------------------------------------------------------------------ */

@@ -272,7 +272,7 @@ const Target *target_find(const char *name);
 const char *target_names(void);
 
 /* The micro-kernel families (runtime/include/sinter_variants.def). */
-typedef enum { FAMILY_F32_GEMM, FAMILY_F32_DWCONV } Family;
+typedef enum { FAMILY_F32_GEMM, FAMILY_F32_DWCONV, FAMILY_X32_TRANSPOSE } Family;
 
 /* A micro-kernel variant of the runtime: its C name and tile. */
 typedef struct {
@@ -356,6 +356,9 @@ const char *emit_i64_array(Emitter *e, const int64_t *v, int n);
  * request beyond that fails the emission); "NULL" for 0 bytes.  Its
  * contents do not survive the node. */
 const char *emit_scratch(Emitter *e, size_t bytes);
+/* The CPU the code is generated for (NULL: the portable kernels), for
+ * ops that pick a micro-kernel variant as they print their call. */
+const struct Target *emit_target(const Emitter *e);
 
 typedef struct {
     int64_t macs;        /* multiply-accumulates of weight products */

@@ -149,6 +149,25 @@ Tensor *other_operand(const Node *n, const Tensor *t)
     return n->in[0] == t ? n->in[1] : n->in[0];
 }
 
+Node *fusion_activation_after(const Fusion *f, const Tensor *y, snt_act *act)
+{
+    Node *r = fusion_sole_reader(f, y);
+    if (r && r->in[0] == y && act_of_node(r, act) && is_f32(r->out[0]))
+        return r;
+    return NULL;
+}
+
+Node *fusion_residual_add_after(const Fusion *f, const Tensor *y, Tensor **residual)
+{
+    Node *add = fusion_sole_reader(f, y);
+    Tensor *r = fusion_node_is(f, add, "Add") ? other_operand(add, y) : NULL;
+    if (!r || r->dtype != y->dtype || !shape_equal(&r->shape, &y->shape) ||
+        !shape_equal(&add->out[0]->shape, &y->shape))
+        return NULL;
+    *residual = r;
+    return add;
+}
+
 Tensor *operand_beside_const(const Node *n, double want)
 {
     if (n->n_in != 2)

@@ -151,6 +151,31 @@ void set_attr_int(Node *n, const char *name, int64_t v)
     fresh_attr(n, name, ATTR_INT)->i = v;
 }
 
+/* The position of n in g's schedule. */
+static int node_index(const Graph *g, const Node *n)
+{
+    int i = 0;
+    while (g->nodes[i] != n)
+        i++;
+    return i;
+}
+
+bool swap_with_reader(Graph *g, Node *first, Node *reader, Diag *d)
+{
+    Tensor *x = first->in[0], *y = reader->out[0];
+    Tensor *t = graph_new_tensor(g, reader->name);
+    int i_first = node_index(g, first), i_reader = node_index(g, reader);
+    reader->in[0] = x;
+    reader->out[0] = t;
+    t->producer = reader;
+    first->in[0] = t;
+    first->out[0] = y;
+    y->producer = first;
+    g->nodes[i_first] = reader;
+    g->nodes[i_reader] = first;
+    return reader->op->infer(reader, d) && first->op->infer(first, d);
+}
+
 void set_input(Node *n, int i, Tensor *t)
 {
     if (i < n->n_in)

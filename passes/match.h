@@ -49,6 +49,12 @@ bool pad_zero_fill(const Node *p, int64_t *begin, int64_t *end);
  * Returns false, changing nothing, when neither is possible. */
 bool bypass_node(Graph *g, Node *n, Tensor *src, bool *keep, int index);
 
+/* Rewires x -> first -> t -> reader -> y, where reader alone reads t
+ * (its input 0) and both have one output, as x -> reader -> t' ->
+ * first -> y, exchanging their places in the schedule, and re-infers
+ * both: for an elementwise reader that commutes with first. */
+bool swap_with_reader(Graph *g, Node *first, Node *reader, Diag *d);
+
 /* Sets input i of n to t, appending it when n has only i inputs (an
  * optional last input left out). */
 void set_input(Node *n, int i, Tensor *t);
@@ -125,6 +131,13 @@ Tensor *other_operand(const Node *n, const Tensor *t);
 /* For a binary node one of whose inputs is a scalar constant near
  * `want`, the other input; NULL otherwise. */
 Tensor *operand_beside_const(const Node *n, double want);
+/* The float32 activation node (act_of_node) that alone reads the
+ * intermediate y, with *act its activation; else NULL. */
+Node *fusion_activation_after(const Fusion *f, const Tensor *y, snt_act *act);
+/* The Add that alone reads the intermediate y, when its other operand,
+ * set in *residual, and its result have y's dtype and shape (no
+ * broadcasting); else NULL. */
+Node *fusion_residual_add_after(const Fusion *f, const Tensor *y, Tensor **residual);
 /* A new constant float32 tensor of shape s holding v. */
 Tensor *fusion_const_f32(Graph *g, const char *hint, const Shape *s, const float *v);
 

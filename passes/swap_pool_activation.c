@@ -46,33 +46,11 @@ static Node *swappable(const Graph *g, const Node *p)
                : NULL;
 }
 
-/* Rewires x -> pool -> t -> act -> y as x -> act -> t' -> pool -> y and
- * orders act before pool. */
-static bool swap(Graph *g, Node *pool, Node *act, Diag *d)
-{
-    Tensor *x = pool->in[0], *y = act->out[0];
-    Tensor *t = graph_new_tensor(g, act->name);
-    int ip = 0, ia = 0;
-    act->in[0] = x;
-    act->out[0] = t;
-    t->producer = act;
-    pool->in[0] = t;
-    pool->out[0] = y;
-    y->producer = pool;
-    while (g->nodes[ip] != pool)
-        ip++;
-    while (g->nodes[ia] != act)
-        ia++;
-    g->nodes[ip] = act;
-    g->nodes[ia] = pool;
-    return act->op->infer(act, d) && pool->op->infer(pool, d);
-}
-
 bool pass_swap_pool_activation(Graph *g, Diag *d)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         Node *pool = g->nodes[i], *act = swappable(g, pool);
-        if (act && !swap(g, pool, act, d))
+        if (act && !swap_with_reader(g, pool, act, d))
             return false;
     }
     return true;

@@ -18,6 +18,8 @@
  *               (partial row groups and bands).
  * Both convolutions cycle through the epilogues (bias, activation,
  * affine, residual) and must not write past y or their scratch.
+ *   x32-transpose  snt_transpose_x32 of matrices ragged around the tile
+ *               and of rank-3 permutations; elements must match exactly.
  *
  * Values may differ by float rounding only: 1e-5 of the sum of the
  * magnitudes of the terms, plus 1e-6 (summation order and FMA differ
@@ -51,6 +53,17 @@ static const gemm_variant gemm_variants[] = {
 #define SNT_F32_DWCONV(tile, isa, mr, nr) \
     VARIANT_##isa({#tile " " #isa, &snt_f32_dwconv_##tile##__##isa})
 static const dwconv_variant dwconv_variants[] = {
+#include "sinter_variants.def"
+};
+
+typedef struct {
+    const char *name;
+    const snt_x32_transpose_ukernel *uk;
+} transpose_variant;
+
+#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
+    VARIANT_##isa({#tile " " #isa, &snt_x32_transpose_##tile##__##isa})
+static const transpose_variant transpose_variants[] = {
 #include "sinter_variants.def"
 };
 
@@ -439,10 +452,63 @@ static unsigned test_dwconv(const dwconv_variant *v, const snt_f32_dwconv_ukerne
     return n;
 }
 
+/* ------------------------------------------------------------------ */
+/* x32-transpose                                                       */
+/* ------------------------------------------------------------------ */
+
+/* The transposition of a [a][b][c] input by perm through v and through
+ * the scalar reference: a failure when any element or guard differs. */
+static void check_transpose(const transpose_variant *v, const snt_x32_transpose_ukernel *ref,
+                            const size_t *in, const int *perm)
+{
+    const ptrdiff_t in_strides[3] = {(ptrdiff_t)(in[1] * in[2]), (ptrdiff_t)in[2], 1};
+    size_t n = in[0] * in[1] * in[2], i;
+    uint32_t *src = xmalloc(n * sizeof *src), *got = xmalloc((n + GUARD) * sizeof *got);
+    uint32_t *want = xmalloc((n + GUARD) * sizeof *want);
+    snt_strided p = {.rank = 3};
+    for (int d = 2; d >= 0; d--) {
+        p.dims[d] = in[perm[d]];
+        p.src_strides[d] = in_strides[perm[d]];
+        p.dst_strides[d] = d == 2 ? 1 : p.dst_strides[d + 1] * (ptrdiff_t)p.dims[d + 1];
+    }
+    for (i = 0; i < n; i++)
+        src[i] = (uint32_t)i + 7u;
+    for (i = 0; i < n + GUARD; i++)
+        got[i] = want[i] = 0xDEADBEEFu;
+    snt_transpose_x32(&p, ref, src, want);
+    snt_transpose_x32(&p, v->uk, src, got);
+    if (memcmp(got, want, (n + GUARD) * sizeof *got) != 0 && report_failure())
+        printf("x32-transpose %s: [%zu][%zu][%zu] by (%d %d %d) differs\n", v->name, in[0],
+               in[1], in[2], perm[0], perm[1], perm[2]);
+    free(src);
+    free(got);
+    free(want);
+}
+
+/* Matrices around the tile (the first axis 1) and every permutation of
+ * a ragged rank-3 shape. */
+static unsigned test_transpose(const transpose_variant *v, const snt_x32_transpose_ukernel *ref)
+{
+    static const size_t sides[] = {1, 3, 4, 5, 8, 13, 64, 67};
+    static const int swap[] = {0, 2, 1};
+    static const int perms[][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    static const size_t ragged[] = {3, 9, 10};
+    unsigned n = 0;
+    for (size_t r = 0; r < sizeof sides / sizeof sides[0]; r++)
+        for (size_t c = 0; c < sizeof sides / sizeof sides[0]; c++, n++) {
+            const size_t in[3] = {1, sides[r], sides[c]};
+            check_transpose(v, ref, in, swap);
+        }
+    for (size_t k = 0; k < sizeof perms / sizeof perms[0]; k++, n++)
+        check_transpose(v, ref, ragged, perms[k]);
+    return n;
+}
+
 int main(void)
 {
     const snt_f32_gemm_ukernel *gemm_ref = NULL;
     const snt_f32_dwconv_ukernel *dwconv_ref = NULL;
+    const snt_x32_transpose_ukernel *transpose_ref = NULL;
     unsigned tested = 0;
     for (size_t i = 0; i < sizeof gemm_variants / sizeof gemm_variants[0]; i++)
         if (is_isa(gemm_variants[i].name, "scalar"))
@@ -450,7 +516,10 @@ int main(void)
     for (size_t i = 0; i < sizeof dwconv_variants / sizeof dwconv_variants[0]; i++)
         if (is_isa(dwconv_variants[i].name, "scalar"))
             dwconv_ref = dwconv_variants[i].uk;
-    if (!gemm_ref || !dwconv_ref) {
+    for (size_t i = 0; i < sizeof transpose_variants / sizeof transpose_variants[0]; i++)
+        if (is_isa(transpose_variants[i].name, "scalar"))
+            transpose_ref = transpose_variants[i].uk;
+    if (!gemm_ref || !dwconv_ref || !transpose_ref) {
         fprintf(stderr, "neon_kernels: a family has no scalar variant\n");
         return 2;
     }
@@ -470,6 +539,15 @@ int main(void)
             continue;
         unsigned before = failed_cases, convs = test_dwconv(v, dwconv_ref);
         printf("f32-dwconv %s: %u convolutions, %u failed\n", v->name, convs,
+               failed_cases - before);
+        tested++;
+    }
+    for (size_t i = 0; i < sizeof transpose_variants / sizeof transpose_variants[0]; i++) {
+        const transpose_variant *v = &transpose_variants[i];
+        if (!is_isa(v->name, "neon"))
+            continue;
+        unsigned before = failed_cases, copies = test_transpose(v, transpose_ref);
+        printf("x32-transpose %s: %u copies, %u failed\n", v->name, copies,
                failed_cases - before);
         tested++;
     }

@@ -1,7 +1,8 @@
 /*
  * test_fusion.c - the recognition and fusion passes (fuse_gelu,
- * fuse_layernorm, fold_batchnorm, fuse_conv_epilogue, fuse_linear) on
- * small hand-built graphs of real ops.
+ * fuse_layernorm, fold_batchnorm, hoist_activation, fuse_conv_epilogue,
+ * fuse_resize_epilogue, fuse_linear) on small hand-built graphs of real
+ * ops.
  *
  * Each test builds the pattern as an exporter writes it, runs inference
  * and one pass, and checks the nodes left, the fused node's inputs and
@@ -678,6 +679,166 @@ static void test_conv_epilogue_clip_and_reject(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* hoist_activation                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Reshape of x to [1, 3, 25] (a constant shape input). */
+static Node *flatten_3x25(Graph *g, Tensor *x)
+{
+    static const int64_t dims[3] = {1, 3, 25};
+    Tensor *s = new_tensor(g, "shape", SHAPE(3));
+    s->dtype = DT_INT64;
+    tensor_set_data(s, dims);
+    return add_node(g, "Reshape", x, s);
+}
+
+/* Transpose of the last two axes of a rank-3 tensor. */
+static Node *swap_last_axes(Graph *g, Tensor *x)
+{
+    Node *n = add_node(g, "Transpose", x, NULL);
+    set_ints(n, "perm", 3, (const int64_t[]){0, 2, 1});
+    return n;
+}
+
+/* Conv -> Reshape -> Transpose -> Gelu (UNeXt's dwconv, flattened back
+ * to tokens) becomes Conv -> Gelu -> Reshape -> Transpose, the Gelu on
+ * the Conv's output, which fuse_conv_epilogue then absorbs. */
+static void test_hoist_activation(void)
+{
+    Graph *g = new_graph();
+    Tensor *x = graph_input(g, SHAPE(1, 2, 5, 5));
+    Node *conv = conv3x3(g, x, true);
+    Node *reshape = flatten_3x25(g, conv->out[0]);
+    Node *transpose = swap_last_axes(g, reshape->out[0]);
+    Node *gelu = add_node(g, "Gelu", transpose->out[0], NULL);
+    Tensor *y = gelu->out[0];
+    gelu->opset = 20;
+    mark_output(g, y);
+    infer_ok(g);
+    CU_ASSERT_TRUE_FATAL(run_pass(g, "hoist_activation"));
+    CU_ASSERT_EQUAL_FATAL(g->n_nodes, 4);
+    CU_ASSERT_PTR_EQUAL(g->nodes[1], gelu);
+    CU_ASSERT_PTR_EQUAL(gelu->in[0], conv->out[0]);
+    CU_ASSERT_EQUAL(gelu->out[0]->shape.rank, 4);
+    CU_ASSERT_PTR_EQUAL(reshape->in[0], gelu->out[0]);
+    CU_ASSERT_PTR_EQUAL(transpose->out[0], y);
+    CU_ASSERT_PTR_EQUAL(y->producer, transpose);
+    CU_ASSERT_EQUAL(y->shape.dim[1], 25);
+    CU_ASSERT_TRUE_FATAL(run_pass(g, "fuse_conv_epilogue"));
+    CU_ASSERT_EQUAL(count_op(g, "FusedConv"), 1);
+    CU_ASSERT_EQUAL(count_op(g, "Gelu"), 0);
+    CU_ASSERT_STRING_EQUAL(attr_string_or(g->nodes[0], "activation", ""), "Gelu");
+    graph_free(g);
+}
+
+/* Left alone: a chain whose Reshape output is also a graph output, and
+ * one that does not start at a Conv. */
+static void test_hoist_activation_rejects(void)
+{
+    for (int form = 0; form < 2; form++) {
+        Graph *g = new_graph();
+        Tensor *t = form == 0 ? conv3x3(g, graph_input(g, SHAPE(1, 2, 5, 5)), false)->out[0]
+                              : op1(g, "Sigmoid", graph_input(g, SHAPE(1, 3, 5, 5)));
+        Node *reshape = flatten_3x25(g, t);
+        if (form == 0)
+            mark_output(g, reshape->out[0]);
+        Node *relu = add_node(g, "Relu", swap_last_axes(g, reshape->out[0])->out[0], NULL);
+        mark_output(g, relu->out[0]);
+        infer_ok(g);
+        CU_ASSERT_TRUE(run_pass(g, "hoist_activation"));
+        CU_ASSERT_PTR_EQUAL(g->nodes[g->n_nodes - 1], relu);
+        CU_ASSERT_PTR_EQUAL(relu->in[0]->producer->op, op_lookup("", "Transpose"));
+        graph_free(g);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* fuse_resize_epilogue                                               */
+/* ------------------------------------------------------------------ */
+
+/* A bilinear x2 Resize of x [1,2,4,4] (opset `opset`: X, roi, scales,
+ * or X, scales before 11). */
+static Node *resize_x2(Graph *g, Tensor *x, int opset)
+{
+    static const float scales[4] = {1, 1, 2, 2};
+    Tensor *s = new_tensor(g, "scales", SHAPE(4));
+    Node *n = graph_add_node(g, "up", "Resize");
+    Attr *mode = node_add_attr(n, "mode", ATTR_STRING);
+    mode->s = xstrdup("linear");
+    tensor_set_data(s, scales);
+    n->opset = opset;
+    node_add_input(n, x);
+    if (opset >= 11)
+        node_add_input(n, NULL);
+    node_add_input(n, s);
+    node_add_output(n, graph_new_tensor(g, "up"));
+    return n;
+}
+
+/* Resize -> Relu -> Add(skip), Resize -> Add(skip) and Resize -> Relu:
+ * one FusedResize each, with Resize's inputs and attributes, the
+ * activation, the skip tensor as input 4, and the FLOPs of the nodes it
+ * replaces. */
+static void test_resize_epilogue(void)
+{
+    for (int form = 0; form < 3; form++) {
+        Graph *g = new_graph();
+        Tensor *x = graph_input(g, SHAPE(1, 2, 4, 4));
+        Tensor *skip = graph_input(g, SHAPE(1, 2, 8, 8));
+        Node *up = resize_x2(g, x, 13);
+        Tensor *scales = up->in[2], *y = up->out[0];
+        if (form != 1)
+            y = op1(g, "Relu", y);
+        if (form != 2)
+            y = op2(g, "Add", skip, y);
+        mark_output(g, y);
+        infer_ok(g);
+        OpCost before = total_cost(g);
+        Node *n = expect_fused(g, "fuse_resize_epilogue", "FusedResize", x, y);
+        CU_ASSERT_EQUAL(n->opset, 13);
+        CU_ASSERT_PTR_NULL(n->in[1]);
+        CU_ASSERT_PTR_EQUAL(n->in[2], scales);
+        CU_ASSERT_PTR_NULL(n->in[3]);
+        CU_ASSERT_EQUAL(n->n_in, form == 2 ? 4 : 5);
+        if (form != 2)
+            CU_ASSERT_PTR_EQUAL(n->in[4], skip);
+        CU_ASSERT_STRING_EQUAL(attr_string_or(n, "mode", ""), "linear");
+        CU_ASSERT_STRING_EQUAL(attr_string_or(n, "activation", "none"),
+                               form == 1 ? "none" : "Relu");
+        CU_ASSERT_EQUAL(total_cost(g).flops, before.flops);
+        graph_free(g);
+    }
+}
+
+/* Left alone: a Resize read twice, an Add that broadcasts, an opset-10
+ * Resize (other inputs), and a Resize with nothing after it. */
+static void test_resize_epilogue_rejects(void)
+{
+    for (int form = 0; form < 4; form++) {
+        Graph *g = new_graph();
+        Tensor *x = graph_input(g, SHAPE(1, 2, 4, 4));
+        Node *up = resize_x2(g, x, form == 2 ? 10 : 13);
+        Tensor *y = up->out[0];
+        if (form == 0)
+            mark_output(g, op1(g, "Relu", y));
+        else if (form == 1)
+            y = op2(g, "Add", op1(g, "Relu", y), graph_input(g, SHAPE(1, 2, 1, 8)));
+        else if (form == 2)
+            y = op1(g, "Relu", y);
+        mark_output(g, y);
+        infer_ok(g);
+        int relus = count_op(g, "Relu");
+        CU_ASSERT_TRUE(run_pass(g, "fuse_resize_epilogue"));
+        CU_ASSERT_EQUAL(count_op(g, "FusedResize"), form == 1 ? 1 : 0);
+        CU_ASSERT_EQUAL(count_op(g, "Resize"), form == 1 ? 0 : 1);
+        /* The broadcasting Add stays; the Relu before it is absorbed. */
+        CU_ASSERT_EQUAL(count_op(g, "Add"), form == 1 ? 1 : 0);
+        CU_ASSERT_EQUAL(count_op(g, "Relu"), form == 1 ? 0 : relus);
+        graph_free(g);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* fuse_linear                                                        */
 /* ------------------------------------------------------------------ */
 
@@ -741,6 +902,10 @@ int main(void)
         {"conv epilogue: bn folded before gelu", test_conv_bn_gelu},
         {"conv epilogue: clip, rejects", test_conv_epilogue_clip_and_reject},
         {"conv epilogue: HardSwish and SiLU gates", test_conv_epilogue_gated},
+        {"hoist activation", test_hoist_activation},
+        {"hoist activation: rejects", test_hoist_activation_rejects},
+        {"resize epilogue: relu, residual", test_resize_epilogue},
+        {"resize epilogue: rejects", test_resize_epilogue_rejects},
         {"linear", test_linear},
         {"linear rejects", test_linear_rejects},
     };

@@ -952,9 +952,15 @@ static void test_emit_copies(void)
     set_int(sp, "axis", 1);
     EXPECT_CODE(g, "snt_strided_copy(&p1, sizeof(uint8_t), x + 3, y_1);");
 
+    /* 32-bit elements go through the target's transpose tiles (the
+     * portable ones without a target), others through the plain copy. */
     g = new_graph(13);
     NODE(g, "y", "Transpose", input(g, "x", DT_FLOAT, DIMS(2, 3)));
-    EXPECT_CODE(g, ".dims = {3, 2}, .src_strides = {1, 3}, .dst_strides = {2, 1}};");
+    EXPECT_CODE(g, ".dims = {3, 2}, .src_strides = {1, 3}, .dst_strides = {2, 1}};",
+                "snt_transpose_x32(&p0, &snt_x32_transpose_8x8__scalar, x, y);");
+    g = new_graph(13);
+    NODE(g, "y", "Transpose", input(g, "x", DT_INT64, DIMS(2, 3)));
+    EXPECT_CODE(g, "snt_strided_copy(&p0, sizeof(int64_t), x, y);");
 }
 
 static void test_emit_calls(void)

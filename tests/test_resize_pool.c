@@ -11,6 +11,8 @@
  * float, as the runtime documents and onnxruntime does; the rest in
  * double.  Tolerance 1e-6 * sum |w * x| per output: a few float
  * roundings of that sum.
+ * The fused epilogue (snt_resize_fused_f32): exactly the resize, then
+ * the activation, then the residual added, each on its own.
  * Pooling: max exact to the bit; average within 1e-6 * sum |x| / count.
  */
 #include <math.h>
@@ -270,6 +272,60 @@ static void test_resize_integral_taps(void)
     free(x);
 }
 
+/* snt_resize_fused_f32 of p with act and residual (or none) against
+ * snt_resize_f32, snt_act_f32 and the residual added after it, to the
+ * bit: returns the number of outputs that differ. */
+static size_t check_epilogue(snt_resize_params p, snt_act_kind act, int with_residual)
+{
+    size_t nin = product(p.rank, p.in_dims), nout = product(p.rank, p.out_dims), i, bad = 0;
+    float *x = rand_floats(nin ? nin : 1), *res = with_residual ? rand_floats(nout) : NULL;
+    float *got = malloc(nout * sizeof *got), *want = malloc(nout * sizeof *want);
+    p.act.kind = act;
+    p.act.alpha = 0.125f;
+    snt_resize_fused_f32(&p, x, res, got);
+    p.act.kind = SNT_ACT_NONE;
+    snt_resize_f32(&p, x, want);
+    p.act.kind = act;
+    snt_act_f32(&p.act, want, want, nout);
+    for (i = 0; i < nout; i++) {
+        if (res)
+            want[i] += res[i];
+        bad += memcmp(&got[i], &want[i], sizeof got[i]) != 0;
+    }
+    free(x); free(res); free(got); free(want);
+    return bad;
+}
+
+/* The epilogue on both paths (bilinear of the last two axes, chunks of
+ * columns and rows included; the general one for cubic and nearest, and
+ * for an interpolated outer axis), on a scalar and from an empty input. */
+static void test_resize_epilogue(void)
+{
+    static const struct { int rank; size_t in[4], out[4]; float scales[4]; int mode; } shapes[] = {
+        {4, {2, 3, 7, 17}, {2, 3, 14, 34}, {1, 1, 2, 2}, SNT_RESIZE_LINEAR},
+        {4, {1, 2, 40, 150}, {1, 2, 80, 300}, {1, 1, 2, 2}, SNT_RESIZE_LINEAR},
+        {4, {2, 3, 7, 17}, {2, 5, 14, 34}, {1, 5.0f / 3.0f, 2, 2}, SNT_RESIZE_LINEAR},
+        {3, {3, 5, 6}, {3, 10, 13}, {1, 2, 13.0f / 6.0f}, SNT_RESIZE_CUBIC},
+        {2, {5, 300}, {9, 450}, {1.8f, 1.5f}, SNT_RESIZE_NEAREST},
+        {0, {0}, {0}, {0}, SNT_RESIZE_LINEAR},
+        {2, {0, 3}, {2, 6}, {2, 2}, SNT_RESIZE_LINEAR},
+    };
+    static const snt_act_kind acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_LEAKY_RELU,
+                                        SNT_ACT_SIGMOID};
+    size_t si, ai;
+    int with_residual;
+    for (si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        snt_resize_params p;
+        setup_linear(&p, shapes[si].rank, shapes[si].in, shapes[si].out, shapes[si].scales,
+                     SNT_COORD_HALF_PIXEL);
+        p.mode = (snt_resize_mode)shapes[si].mode;
+        p.extrapolation_value = -0.5f;
+        for (ai = 0; ai < sizeof acts / sizeof acts[0]; ai++)
+            for (with_residual = 0; with_residual <= 1; with_residual++)
+                CU_ASSERT_EQUAL(check_epilogue(p, acts[ai], with_residual), 0);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Pooling                                                             */
 /* ------------------------------------------------------------------ */
@@ -433,6 +489,7 @@ int main(void)
         {"bilinear large", test_resize_large},
         {"bilinear other ranks", test_resize_other_ranks},
         {"bilinear integral taps", test_resize_integral_taps},
+        {"fused activation and residual", test_resize_epilogue},
         {"pool ragged shapes", test_pool_ragged},
         {"maxpool zeros and NaN", test_maxpool_zeros_nan},
     };

@@ -65,7 +65,11 @@ static void put_pointer(Str *s, const char *ptr, int64_t offset)
         str_puts(s, ptr);
 }
 
-void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k)
+/* Prints the copy's parameter block p<k>, then the call begun in *call
+ * (the kernel and its arguments before the pointers) completed with the
+ * source and destination pointers. */
+static void emit_copy(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k,
+                      Str *call)
 {
     if (box_is_empty(c))
         return;
@@ -78,13 +82,27 @@ void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor
     emit_line(e, "static const snt_strided p%d = {%s};", k, p.s.buf);
     str_free(&p.s);
 
+    put_pointer(call, emit_ptr(e, src), c->src_offset);
+    str_puts(call, ", ");
+    put_pointer(call, emit_ptr(e, dst), c->dst_offset);
+    str_puts(call, ");");
+    emit_line(e, "%s", call->buf);
+}
+
+void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k)
+{
     Str call = {0};
     str_putf(&call, "snt_strided_copy(&p%d, sizeof(%s), ", k, dtype_ctype(dst->dtype));
-    put_pointer(&call, emit_ptr(e, src), c->src_offset);
-    str_puts(&call, ", ");
-    put_pointer(&call, emit_ptr(e, dst), c->dst_offset);
-    str_puts(&call, ");");
-    emit_line(e, "%s", call.buf);
+    emit_copy(c, e, src, dst, k, &call);
+    str_free(&call);
+}
+
+void box_copy_emit_x32_transpose(const BoxCopy *c, Emitter *e, const Tensor *src,
+                                 const Tensor *dst, const Variant *v)
+{
+    Str call = {0};
+    str_putf(&call, "snt_transpose_x32(&p0, &%s, ", v->name);
+    emit_copy(c, e, src, dst, 0, &call);
     str_free(&call);
 }
 

@@ -39,6 +39,12 @@ void box_copy_run(const BoxCopy *c, size_t elem_size, const void *src, void *dst
  * elements prints nothing. */
 void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k);
 
+/* box_copy_emit for a copy of 32-bit elements that may be a matrix
+ * transposed, as snt_transpose_x32 in the tiles of x32-transpose
+ * variant v (which falls back to snt_strided_copy for other copies). */
+void box_copy_emit_x32_transpose(const BoxCopy *c, Emitter *e, const Tensor *src,
+                                 const Tensor *dst, const Variant *v);
+
 /* True if tensors of t's dtype can be stored and moved (any fixed-size
  * type); otherwise a node error naming the dtype. */
 bool check_movable(const Node *n, const Tensor *t, Diag *d);

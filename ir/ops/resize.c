@@ -191,7 +191,8 @@ static void params_floats(Params *s, const char *field, const float *v, int rank
     str_puts(&s->s, "}");
 }
 
-bool resize_emit(const Node *n, Emitter *e, Diag *d)
+bool resize_emit_epilogue(const Node *n, const snt_act *act, const Tensor *residual, Emitter *e,
+                          Diag *d)
 {
     snt_resize_params p;
     if (n->in[0]->dtype != DT_FLOAT)
@@ -216,9 +217,23 @@ bool resize_emit(const Node *n, Emitter *e, Diag *d)
     params_float(&s, "cubic_a", p.cubic_a);
     params_int(&s, "exclude_outside", p.exclude_outside);
     params_float(&s, "extrapolation_value", p.extrapolation_value);
+    if (act->kind == SNT_ACT_NONE && !residual) {
+        params_emit(&s, e, "snt_resize_params");
+        emit_line(e, "snt_resize_f32(&p, %s, %s);", emit_ptr(e, n->in[0]),
+                  emit_ptr(e, n->out[0]));
+        return true;
+    }
+    params_act(&s, "act", act);
     params_emit(&s, e, "snt_resize_params");
-    emit_line(e, "snt_resize_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
+    emit_line(e, "snt_resize_fused_f32(&p, %s, %s, %s);", emit_ptr(e, n->in[0]),
+              emit_ptr_or_null(e, residual), emit_ptr(e, n->out[0]));
     return true;
+}
+
+bool resize_emit(const Node *n, Emitter *e, Diag *d)
+{
+    const snt_act none = {.kind = SNT_ACT_NONE};
+    return resize_emit_epilogue(n, &none, NULL, e, d);
 }
 
 /* Two FLOPs (multiply, add) per interpolation tap and output element: 2

@@ -15,6 +15,11 @@
 bool resize_infer(Node *n, Diag *d);
 bool resize_fold(Node *n, Diag *d);
 bool resize_emit(const Node *n, Emitter *e, Diag *d);
+/* Prints the call of n, a Resize or a FusedResize (whose first inputs
+ * and attributes are Resize's), followed by act and the residual added
+ * (NULL: none) on every output element. */
+bool resize_emit_epilogue(const Node *n, const snt_act *act, const Tensor *residual, Emitter *e,
+                          Diag *d);
 OpCost resize_cost(const Node *n);
 
 #endif /* SINTER_RESIZE_UTIL_H */

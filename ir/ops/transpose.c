@@ -79,12 +79,17 @@ static bool transpose_fold(Node *n, Diag *d)
     return true;
 }
 
+/* 32-bit elements go through the target's x32-transpose tiles. */
 static bool transpose_emit(const Node *n, Emitter *e, Diag *d)
 {
+    const Variant *v = target_variant(emit_target(e), FAMILY_X32_TRANSPOSE);
     BoxCopy c;
     if (!transpose_copy(n, &c, d))
         return false;
-    box_copy_emit(&c, e, n->in[0], n->out[0], 0);
+    if (v && dtype_size(n->in[0]->dtype) == 4)
+        box_copy_emit_x32_transpose(&c, e, n->in[0], n->out[0], v);
+    else
+        box_copy_emit(&c, e, n->in[0], n->out[0], 0);
     return true;
 }
 

@@ -202,6 +202,25 @@ typedef struct {
 #define SNT_F32_DWCONV(tile, isa, mr, nr) extern const snt_f32_dwconv_ukernel snt_f32_dwconv_##tile##__##isa;
 #include "sinter_variants.def"
 
+/*
+ * x32-transpose: one full mr x nr tile of 32-bit elements (float, int32,
+ * uint32) copied transposed, dst[c*dst_ld + r] = src[r*src_ld + c] for
+ * r < mr, c < nr; the register tile of snt_transpose_x32, which copies
+ * ragged edges itself.  The SIMD variants load the mr rows, shuffle
+ * them in registers and store nr rows, so that a transposition reads
+ * and writes whole vectors instead of one element per access.
+ */
+typedef void (*snt_x32_transpose_fn)(const uint32_t *src, ptrdiff_t src_ld, uint32_t *dst,
+                                     ptrdiff_t dst_ld);
+typedef struct {
+    unsigned mr, nr;          /* the tile: source rows and columns */
+    snt_x32_transpose_fn run;
+} snt_x32_transpose_ukernel;
+
+#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
+    extern const snt_x32_transpose_ukernel snt_x32_transpose_##tile##__##isa;
+#include "sinter_variants.def"
+
 /* ---------------------------------------------------------------- */
 /* Matrix products                                                    */
 /* ---------------------------------------------------------------- */
@@ -463,6 +482,14 @@ typedef struct {
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
 
+/* snt_strided_copy of 32-bit elements for a Transpose: once unit axes
+ * are dropped and contiguous ones merged, a copy that reads one axis
+ * contiguously and writes another contiguously (a matrix transposed,
+ * for every index of the other axes) runs in uk's tiles; any other
+ * copy is left to snt_strided_copy. */
+void snt_transpose_x32(const snt_strided *p, const snt_x32_transpose_ukernel *uk,
+                       const void *src, void *dst);
+
 /* Gather along an axis of x viewed as [outer][axis_len][inner]:
  * y[o][j][i] = x[o][idx[j]][i] for j < n_idx; negative indices count from
  * the end; indices out of range are clamped (ONNX leaves them undefined). */
@@ -499,7 +526,8 @@ typedef enum {
 } snt_nearest_mode;
 
 /* N-D resize; scales[d] is the scale used by the coordinate transform
- * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE. */
+ * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE;
+ * act is applied to every output element (snt_resize_fused_f32). */
 typedef struct {
     int rank;
     size_t in_dims[SNT_MAX_RANK];
@@ -512,8 +540,15 @@ typedef struct {
     float cubic_a;
     int exclude_outside;
     float extrapolation_value;
+    snt_act act;
 } snt_resize_params;
 
+/* y = act(Resize(x)) + residual (laid out like y; may be NULL), each
+ * output row finished while still in cache: a decoder's upsample,
+ * activation and skip connection in one pass over y. */
+void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const float *residual,
+                          float *y);
+/* snt_resize_fused_f32 without a residual. */
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y);
 
 /* UNeXt's shifted tokens: channels [chunk_end[k-1], chunk_end[k]) move

@@ -10,8 +10,8 @@
  *
  * An output row is done in two parts.  The columns whose windows lie
  * wholly inside the input horizontally (all of them but a pad's worth at
- * each end) are folded a window row at a time across the whole span, so
- * that the loop over output columns vectorises; the few border columns
+ * each end) are folded two window rows at a time across the whole span,
+ * so that the loop over output columns vectorises; the few border columns
  * take the clipped per-element path.  Each output still combines its taps
  * in the same order (window row by row, left to right), so max pooling
  * gives the same bits as the per-element path and average pooling the
@@ -102,41 +102,55 @@ static float pool_element(const snt_pool2d_params *p, pool_kind kind, const floa
 
 /*
  * acc[i] = acc[i] (the start value when `first`) combined with
- * row[i*sw + t*dw] for t = 0 .. kw-1 in turn, i < n: one window row
- * folded into n consecutive outputs.  Called with constant kind, kw, sw
- * and dw, it is inlined and specialised: the taps unroll and the loop
- * over i vectorises (stride-2 loads as permutes).
+ * row[r*ld + i*sw + t*dw] for r = 0 .. rows-1, t = 0 .. kw-1 in turn,
+ * i < n: `rows` window rows, ld apart, folded into n consecutive
+ * outputs.  Called with constant kind, rows, kw, sw and dw, it is
+ * inlined and specialised: the taps unroll and the loop over i
+ * vectorises (stride-2 loads as permutes).  Two rows at a time store
+ * each output once instead of reading it back for the second row.
  */
-static inline void fold_row(pool_kind kind, size_t kw, size_t sw, size_t dw, int first,
-                            const float *restrict row, size_t n, float *restrict acc)
+static inline void fold_rows(pool_kind kind, size_t rows, size_t kw, size_t sw, size_t dw,
+                             int first, const float *restrict row, size_t ld, size_t n,
+                             float *restrict acc)
 {
-    size_t i, t;
+    size_t i, r, t;
     for (i = 0; i < n; i++) {
         float a = first ? pool_init(kind) : acc[i];
-        for (t = 0; t < kw; t++)
-            a = combine(kind, a, row[i * sw + t * dw]);
+        for (r = 0; r < rows; r++)
+            for (t = 0; t < kw; t++)
+                a = combine(kind, a, row[r * ld + i * sw + t * dw]);
         acc[i] = a;
     }
 }
 
-/* fold_row for the pool's kernel width, stride and dilation: the common
- * 2- and 3-wide windows with stride 1 or 2 by specialised copies (kind is
- * constant too: pool2d is inlined into each entry point), the rest by
+/* fold_rows for the pool's kernel width, stride and dilation: the
+ * common 2- and 3-wide windows with stride 1 or 2 by specialised copies
+ * (kind and rows are constant too where this is inlined), the rest by
  * the general loop. */
-static void fold_window_row(pool_kind kind, const snt_pool2d_params *p, int first,
-                            const float *row, size_t n, float *acc)
+static inline void fold_window(pool_kind kind, const snt_pool2d_params *p, size_t rows,
+                               int first, const float *row, size_t ld, size_t n, float *acc)
 {
     const size_t kw = p->dw == 1 ? p->kw : 0, sw = p->sw;
     if (kw == 2 && sw == 2)
-        fold_row(kind, 2, 2, 1, first, row, n, acc);
+        fold_rows(kind, rows, 2, 2, 1, first, row, ld, n, acc);
     else if (kw == 2 && sw == 1)
-        fold_row(kind, 2, 1, 1, first, row, n, acc);
+        fold_rows(kind, rows, 2, 1, 1, first, row, ld, n, acc);
     else if (kw == 3 && sw == 1)
-        fold_row(kind, 3, 1, 1, first, row, n, acc);
+        fold_rows(kind, rows, 3, 1, 1, first, row, ld, n, acc);
     else if (kw == 3 && sw == 2)
-        fold_row(kind, 3, 2, 1, first, row, n, acc);
+        fold_rows(kind, rows, 3, 2, 1, first, row, ld, n, acc);
     else
-        fold_row(kind, p->kw, sw, p->dw, first, row, n, acc);
+        fold_rows(kind, rows, p->kw, sw, p->dw, first, row, ld, n, acc);
+}
+
+/* fold_window of two window rows, or of the last one when rows is 1. */
+static void fold_window_rows(pool_kind kind, const snt_pool2d_params *p, size_t rows, int first,
+                             const float *row, size_t ld, size_t n, float *acc)
+{
+    if (rows == 2)
+        fold_window(kind, p, 2, first, row, ld, n, acc);
+    else
+        fold_window(kind, p, 1, first, row, ld, n, acc);
 }
 
 /* The output columns [*lo, *hi) whose windows read only inside the
@@ -154,7 +168,7 @@ static void inner_columns(const snt_pool2d_params *p, size_t *lo, size_t *hi)
 }
 
 /* Outputs [lo, hi) of row oy (to out[lo..hi)), whose windows are whole
- * horizontally: folded a window row at a time, then averaged by one
+ * horizontally: folded two window rows at a time, then averaged by one
  * divisor (each window has kw taps inside the input, all of them also
  * inside the padded input). */
 static void pool_inner(const snt_pool2d_params *p, pool_kind kind, const float *plane,
@@ -167,9 +181,10 @@ static void pool_inner(const snt_pool2d_params *p, pool_kind kind, const float *
     if (wy->lo == wy->hi)       /* all the window's rows in the padding */
         for (i = 0; i < n; i++)
             acc[i] = pool_init(kind);
-    for (ty = wy->lo; ty < wy->hi; ty++) {
+    for (ty = wy->lo; ty < wy->hi; ty += 2) {
         size_t iy = (size_t)(y0 + (ptrdiff_t)(ty * p->dh));
-        fold_window_row(kind, p, ty == wy->lo, plane + iy * p->w + x0, n, acc);
+        fold_window_rows(kind, p, ty + 1 < wy->hi ? 2 : 1, ty == wy->lo, plane + iy * p->w + x0,
+                         p->dh * p->w, n, acc);
     }
     if (kind == POOL_MAX)
         return;

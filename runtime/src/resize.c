@@ -17,7 +17,14 @@
  * them unchanged) take a faster path with the same taps: each source row
  * is interpolated horizontally once into a row buffer, and output rows
  * blend two such buffers, so the source rows shared by consecutive
- * output rows (two per row when upsampling x2) are not redone.
+ * output rows (two per row when upsampling x2) are not redone.  When a
+ * chunk's column taps turn out to be a x2 upsample's with half-pixel
+ * centres (weights 1/4 and 3/4), the horizontal pass is a fixed stencil
+ * that vectorises without loading taps or permuting by index.
+ *
+ * Both paths finish each piece of an output row they fill with the
+ * epilogue (activation, residual) while it is in L1, so that a fused
+ * Resize -> Relu -> Add makes one pass over its output instead of three.
  */
 #include <math.h>
 #include <stdint.h>
@@ -209,10 +216,11 @@ static void resize_row_chunk(const snt_resize_params *p, const axis_taps *t,
  * outer axes, whose taps are recomputed only where it moved) is filled
  * for that chunk.
  */
-static void resize_general(const snt_resize_params *p, const float *x, float *y)
+static void resize_general(const snt_resize_params *p, const float *x, const snt__epilogue *ep,
+                           float *y)
 {
     axis_taps taps[SNT_MAX_RANK], row_taps[ROW_CHUNK];
-    size_t idx[SNT_MAX_RANK], in_strides[SNT_MAX_RANK], c0, j;
+    size_t idx[SNT_MAX_RANK], in_strides[SNT_MAX_RANK], c0, j, r;
     const int rank = p->rank, last = rank - 1;
     int d;
 
@@ -227,10 +235,11 @@ static void resize_general(const snt_resize_params *p, const float *x, float *y)
             compute_taps(p, last, c0 + j, &row_taps[j]);
         for (d = 0; d < last; d++)
             idx[d] = 0;
-        for (;;) {
+        for (r = 0;; r++) {
             for (d = changed; d < last; d++)
                 compute_taps(p, d, idx[d], &taps[d]);
             resize_row_chunk(p, taps, in_strides, row_taps, cn, x, row);
+            snt__epilogue_row(ep, r, c0, row, cn);
             row += p->out_dims[last];
             for (d = last - 1; d >= 0; d--) {
                 if (++idx[d] < p->out_dims[d])
@@ -263,10 +272,14 @@ typedef struct {
 } tap_pair;
 
 /* The column taps of a chunk, by field so that the horizontal pass loads
- * them as vectors; int32 indices for 16-wide gathers. */
+ * them as vectors; int32 indices for 16-wide gathers.  `doubling`: they
+ * are those of a x2 upsample with half-pixel centres, which
+ * interpolate_doubling computes without reading them. */
 typedef struct {
     int32_t i0[LIN_COLS], i1[LIN_COLS];
     float w0[LIN_COLS], w1[LIN_COLS];
+    size_t c0;          /* the chunk's first output column */
+    int doubling;
 } column_taps;
 
 /* Two source rows interpolated horizontally, kept while output rows
@@ -320,6 +333,31 @@ static tap_pair pair_at(const snt_resize_params *p, int d, size_t o)
     return q;
 }
 
+/*
+ * Whether the chunk's taps are exactly those of doubling a row of iw
+ * with half-pixel centres (half_pixel or pytorch_half_pixel at scale 2,
+ * UNeXt's and most decoders' upsample): output 2k reads k-1 and k with
+ * weights 1/4 and 3/4, output 2k+1 reads k and k+1 with 3/4 and 1/4,
+ * indices clamped to the row.  Checking the taps themselves, rather
+ * than the attributes that produce them, makes the shortcut safe for
+ * whatever mode and scale give these taps.
+ */
+static int doubling_taps(const column_taps *ct, size_t cn, size_t iw)
+{
+    size_t j;
+    if (ct->c0 % 2 != 0 || cn % 2 != 0)
+        return 0;
+    for (j = 0; j < cn; j++) {
+        const size_t o = ct->c0 + j, k = o / 2, odd = o % 2;
+        const size_t i0 = odd ? k : (k > 0 ? k - 1 : 0);
+        const size_t i1 = odd ? (k + 1 < iw ? k + 1 : iw - 1) : k;
+        if ((size_t)ct->i0[j] != i0 || (size_t)ct->i1[j] != i1 ||
+            ct->w0[j] != (odd ? 0.75f : 0.25f) || ct->w1[j] != (odd ? 0.25f : 0.75f))
+            return 0;
+    }
+    return 1;
+}
+
 static void fill_column_taps(const snt_resize_params *p, size_t c0, size_t cn, column_taps *ct)
 {
     size_t j;
@@ -330,6 +368,8 @@ static void fill_column_taps(const snt_resize_params *p, size_t c0, size_t cn, c
         ct->w0[j] = q.w0;
         ct->w1[j] = q.w1;
     }
+    ct->c0 = c0;
+    ct->doubling = doubling_taps(ct, cn, p->in_dims[p->rank - 1]);
 }
 
 /*
@@ -389,11 +429,46 @@ static int interpolate_block16(const column_taps *ct, size_t j, const float *src
 }
 #endif
 
+/* Outputs 2k and 2k+1 of doubling taps, k clamped at the row's ends;
+ * the same expressions as interpolate_span's, so the same FMAs. */
+static void doubling_pair(const float *src, size_t iw, size_t k, float *dst)
+{
+    const float left = src[k > 0 ? k - 1 : 0], right = src[k + 1 < iw ? k + 1 : iw - 1];
+    dst[0] = 0.75f * src[k] + 0.25f * left;
+    dst[1] = 0.25f * right + 0.75f * src[k];
+}
+
+/* interpolate_row for doubling taps (doubling_taps): outputs 2k, 2k+1
+ * for k = c0/2 .. c0/2 + pairs - 1.  Away from the row's ends the
+ * neighbours need no clamping and the loop vectorises: three loads and
+ * two interleaving permutes per two vectors of output, where the
+ * general path permutes twice per vector and loads its taps. */
+static void interpolate_doubling(size_t c0, size_t pairs, const float *restrict src, size_t iw,
+                                 float *restrict dst)
+{
+    const size_t k0 = c0 / 2, k_end = k0 + pairs;
+    size_t lo = k0 > 0 ? k0 : 1, hi = k_end < iw ? k_end : iw - 1, k;
+    if (hi < lo)
+        hi = lo;
+    for (k = k0; k < lo && k < k_end; k++)
+        doubling_pair(src, iw, k, dst + 2 * (k - k0));
+    for (k = lo; k < hi; k++) {
+        dst[2 * (k - k0)] = 0.75f * src[k] + 0.25f * src[k - 1];
+        dst[2 * (k - k0) + 1] = 0.25f * src[k + 1] + 0.75f * src[k];
+    }
+    for (k = hi; k < k_end; k++)
+        doubling_pair(src, iw, k, dst + 2 * (k - k0));
+}
+
 /* Source row src interpolated at the chunk's cn columns into dst. */
 static void interpolate_row(const column_taps *ct, size_t cn, const float *src, size_t iw,
                             float *dst)
 {
     size_t j = 0;
+    if (ct->doubling) {
+        interpolate_doubling(ct->c0, cn / 2, src, iw, dst);
+        return;
+    }
 #ifdef __AVX512F__
     for (; j + 16 <= cn; j += 16)
         if (!interpolate_block16(ct, j, src, iw, dst))
@@ -435,10 +510,11 @@ static void blend_rows(const tap_pair *t, const float *restrict h0, const float 
 }
 
 /* Output rows r0 .. r0+rn-1 (taps rt), columns c0 .. c0+cn-1 (taps ct)
- * of one plane. */
+ * of one plane, whose first row is row `first` of the output for ep. */
 static void resize_plane_block(const snt_resize_params *p, const tap_pair *rt, size_t r0,
                                size_t rn, const column_taps *ct, size_t c0, size_t cn,
-                               const float *plane, float *out_plane)
+                               const float *plane, const snt__epilogue *ep, size_t first,
+                               float *out_plane)
 {
     const size_t iw = p->in_dims[p->rank - 1], ow = p->out_dims[p->rank - 1];
     row_cache cache;
@@ -447,13 +523,16 @@ static void resize_plane_block(const snt_resize_params *p, const tap_pair *rt, s
     for (k = 0; k < rn; k++) {
         const float *h0 = cached_row(&cache, rt[k].i0, rt[k].i1, ct, cn, plane, iw);
         const float *h1 = cached_row(&cache, rt[k].i1, rt[k].i0, ct, cn, plane, iw);
-        blend_rows(&rt[k], h0, h1, cn, out_plane + (r0 + k) * ow + c0);
+        float *out = out_plane + (r0 + k) * ow + c0;
+        blend_rows(&rt[k], h0, h1, cn, out);
+        snt__epilogue_row(ep, first + r0 + k, c0, out, cn);
     }
 }
 
 /* Bilinear resize plane by plane; chunks of columns and of rows keep the
  * taps on the stack and are computed once for all planes. */
-static void resize_linear_2d(const snt_resize_params *p, const float *x, float *y)
+static void resize_linear_2d(const snt_resize_params *p, const float *x, const snt__epilogue *ep,
+                             float *y)
 {
     const int rank = p->rank;
     const size_t ih = p->in_dims[rank - 2], iw = p->in_dims[rank - 1];
@@ -472,32 +551,41 @@ static void resize_linear_2d(const snt_resize_params *p, const float *x, float *
             for (k = 0; k < rn; k++)
                 rt[k] = pair_at(p, rank - 2, r0 + k);
             for (pl = 0; pl < planes; pl++)
-                resize_plane_block(p, rt, r0, rn, &ct, c0, cn, x + pl * ih * iw,
+                resize_plane_block(p, rt, r0, rn, &ct, c0, cn, x + pl * ih * iw, ep, pl * oh,
                                    y + pl * oh * ow);
         }
     }
 }
 
-void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const float *residual,
+                          float *y)
 {
+    snt__epilogue ep = {0};
     size_t total = 1, j;
     int d;
     for (d = 0; d < p->rank; d++)
         total *= p->out_dims[d];
     if (total == 0)
         return;
-    if (p->rank == 0) {
-        y[0] = x[0];
-        return;
-    }
-    if (snt__any_zero(p->rank, p->in_dims)) {
-        /* Nothing to interpolate from (undefined in ONNX). */
+    ep.residual = residual;
+    ep.act = p->act;
+    if (p->rank == 0 || snt__any_zero(p->rank, p->in_dims)) {
+        /* A scalar is copied; with an empty input there is nothing to
+         * interpolate from (undefined in ONNX).  The output is one row. */
         for (j = 0; j < total; j++)
-            y[j] = p->extrapolation_value;
+            y[j] = p->rank == 0 ? x[0] : p->extrapolation_value;
+        snt__epilogue_row(&ep, 0, 0, y, total);
         return;
     }
+    /* Row r of the epilogue is row r of the output's last axis. */
+    ep.res_ld = p->out_dims[p->rank - 1];
     if (linear_2d_applies(p))
-        resize_linear_2d(p, x, y);
+        resize_linear_2d(p, x, &ep, y);
     else
-        resize_general(p, x, y);
+        resize_general(p, x, &ep, y);
+}
+
+void snt_resize_f32(const snt_resize_params *p, const float *x, float *y)
+{
+    snt_resize_fused_f32(p, x, NULL, y);
 }
