@@ -86,6 +86,24 @@ static inline void snt__collapse2(int *rank, size_t *dims, ptrdiff_t *s0, ptrdif
     *rank = r;
 }
 
+/* A strided copy's box and strides (source, destination), collapsed by
+ * snt__collapse2; 0 when the box is empty (nothing to copy). */
+static inline int snt__strided_collapsed(const snt_strided *p, int *rank, size_t *dims,
+                                         ptrdiff_t *ss, ptrdiff_t *ds)
+{
+    int d;
+    if (snt__any_zero(p->rank, p->dims))
+        return 0;
+    *rank = p->rank;
+    for (d = 0; d < p->rank; d++) {
+        dims[d] = p->dims[d];
+        ss[d] = p->src_strides[d];
+        ds[d] = p->dst_strides[d];
+    }
+    snt__collapse2(rank, dims, ss, ds);
+    return 1;
+}
+
 /*
  * For a sliding window over an input axis of `in` elements, padded by
  * `pad` before it, with output positions o = 0 .. out-1 reading input

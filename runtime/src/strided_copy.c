@@ -39,16 +39,10 @@ void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, v
     size_t dims[SNT_MAX_RANK], idx[SNT_MAX_RANK] = {0};
     ptrdiff_t ss[SNT_MAX_RANK], ds[SNT_MAX_RANK], so = 0, dof = 0;
     const ptrdiff_t size = (ptrdiff_t)elem_size;
-    int rank = p->rank, d;
+    int rank;
 
-    if (snt__any_zero(rank, p->dims))
+    if (!snt__strided_collapsed(p, &rank, dims, ss, ds))
         return;
-    for (d = 0; d < rank; d++) {
-        dims[d] = p->dims[d];
-        ss[d] = p->src_strides[d];
-        ds[d] = p->dst_strides[d];
-    }
-    snt__collapse2(&rank, dims, ss, ds);
     do {
         copy_row(dims[rank - 1], elem_size, (const char *)src + so * size, ss[rank - 1],
                  (char *)dst + dof * size, ds[rank - 1]);

@@ -66,16 +66,10 @@ void snt_transpose_x32(const snt_strided *p, const snt_x32_transpose_ukernel *uk
     ptrdiff_t ss[SNT_MAX_RANK], ds[SNT_MAX_RANK], oss[SNT_MAX_RANK], ods[SNT_MAX_RANK];
     ptrdiff_t so = 0, dof = 0;
     transposition m;
-    int rank = p->rank, outer = 0, a, d;
+    int rank, outer = 0, a, d;
 
-    if (snt__any_zero(rank, p->dims))
+    if (!snt__strided_collapsed(p, &rank, dims, ss, ds))
         return;
-    for (d = 0; d < rank; d++) {
-        dims[d] = p->dims[d];
-        ss[d] = p->src_strides[d];
-        ds[d] = p->dst_strides[d];
-    }
-    snt__collapse2(&rank, dims, ss, ds);
     a = transposed_axis(rank, ss, ds);
     if (a < 0) {
         snt_strided_copy(p, sizeof(uint32_t), src, dst);
