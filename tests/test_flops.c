@@ -124,14 +124,15 @@ static void test_grouped_conv(void)
     graph_free(g);
 }
 
-/* A 3x3 convolution x[1,32,10,9] * w[40,32,3,3] (pads 1) that the
- * winograd pass takes for the generic target: the graph's MACs stay,
- * executed ones are 36 per 4x4 tile (3 x 3 tiles) and channel pair. */
-static void test_winograd_executed(void)
+/* A 3x3 convolution x[1,32,10,9] * w[40,32,3,3] (pads 1), w constant
+ * or a second graph input, through the winograd pass for the generic
+ * target; its cost report. */
+static Graph *winograd_candidate(bool constant_w, CostReport *r)
 {
     Graph *g = new_graph();
     int64_t xd[] = {1, 32, 10, 9}, wd[] = {40, 32, 3, 3}, pads[] = {1, 1, 1, 1};
-    Tensor *ins[] = {graph_input(g, "x", 4, xd), constant(g, "w", 4, wd, 0.5f)};
+    Tensor *ins[] = {graph_input(g, "x", 4, xd),
+                     constant_w ? constant(g, "w", 4, wd, 0.5f) : graph_input(g, "w", 4, wd)};
     Node *conv = add_node(g, "conv", "Conv", ins, 2);
     set_ints(conv, "pads", pads, 4);
     mark_output(g, conv->out[0]);
@@ -141,11 +142,30 @@ static void test_winograd_executed(void)
     g->target = target_find("generic");
     CU_ASSERT_TRUE_FATAL(passes_run(g, &only, &d));
     diag_free(&d);
+    cost_report_build(r, g);
+    return g;
+}
+
+/* Taken with constant weights: the graph's MACs stay, executed ones are
+ * 36 per 4x4 tile (3 x 3 tiles) and channel pair. */
+static void test_winograd_executed(void)
+{
     CostReport r;
-    cost_report_build(&r, g);
-    CU_ASSERT_STRING_EQUAL(g->nodes[0]->op_type, "FusedConv");
+    Graph *g = winograd_candidate(true, &r);
+    CU_ASSERT_STRING_EQUAL(attr_string_or(g->nodes[0], "algorithm", ""), "winograd");
     CU_ASSERT_EQUAL(r.total.macs, 40 * 32 * 10 * 9 * 9);
     CU_ASSERT_EQUAL(r.total.executed_macs, 40 * 32 * 3 * 3 * 36);
+    cost_report_free(&r);
+    graph_free(g);
+}
+
+/* Weights known only at run time are never transformed. */
+static void test_winograd_needs_constant_weights(void)
+{
+    CostReport r;
+    Graph *g = winograd_candidate(false, &r);
+    CU_ASSERT_PTR_NULL(attr_string_or(g->nodes[0], "algorithm", NULL));
+    CU_ASSERT_EQUAL(r.total.executed_macs, r.total.macs);
     cost_report_free(&r);
     graph_free(g);
 }
@@ -410,6 +430,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("flops", NULL, NULL);
     CU_add_test(s, "grouped conv", test_grouped_conv);
     CU_add_test(s, "winograd: executed MACs", test_winograd_executed);
+    CU_add_test(s, "winograd: constant weights only", test_winograd_needs_constant_weights);
     CU_add_test(s, "matmul, relu, add", test_matmul_relu_add);
     CU_add_test(s, "parameters counted once", test_params_counted_once);
     CU_add_test(s, "kernels", test_kernels);
