@@ -2,8 +2,8 @@
 # test.sh - all tests on a fresh Debian 12: installs what it needs, builds,
 # runs the CUnit suites (unit, frontend, malformed input, codegen, seed
 # fixtures, the demo's segmenter, ONNX node conformance, the NEON kernels
-# and --target neon cross-built for AArch64 and run under qemu), then the
-# unit and malformed-input suites again under AddressSanitizer + UBSan.
+# and --target neon cross-built for AArch64 and run under qemu), then every
+# suite but conformance and NEON again under AddressSanitizer + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
