@@ -20,12 +20,14 @@
  *      V[xi] read in place as B rows (tiles contiguous);
  *   3. Y = A^T M A per output channel and tile, then the epilogue.
  *
- * The transforms are computed for a whole row of tiles at once, as
- * vectors over the tiles: the input band of a row of tiles is first
- * split into four column phases (phase m holds columns 4t + m), so that
- * the six columns a tile reads are phases 0..3 at t and 0..1 at t + 1,
- * and every step is a unit-stride loop over t that the compiler
- * vectorizes.
+ * The transforms are computed for a whole block at once, as vectors over
+ * the tiles: the six input rows of each row of tiles are first split
+ * into four column phases (phase m holds columns 4t + m), so that the six
+ * columns a tile reads are phases 0..3 at t and 0..1 at t + 1, and every
+ * step is a unit-stride loop over tiles that the compiler vectorizes (the
+ * vertical input transform and both halves of the output transform over
+ * the whole block, the horizontal input transform row of tiles by row).
+ * The blocks are a few rows of tiles, as many as keep V and M in L2.
  *
  * The result differs from the direct sum by rounding only; the
  * transforms' coefficients (up to 8 and 1/24) make that rounding a few
