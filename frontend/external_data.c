@@ -129,11 +129,13 @@ static bool read_at(int fd, uint8_t *out, size_t n, int64_t offset)
     return true;
 }
 
-/* Checks the byte range against the file and the tensor, then reads it. */
+/* Checks the byte range against the file and the tensor, then reads it.
+ * The file is opened non-blocking: opening a FIFO that no one writes
+ * would otherwise wait forever before fstat could refuse it. */
 static void *read_range(const char *path, const ExternalRef *ref, size_t nbytes,
                         const char *what, Diag *d)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         diag_error(d, "%s: external data file '%s' is not a readable regular file", what, path);

@@ -463,6 +463,9 @@ static void test_external_ranges(void)
                      "is not a non-negative integer");
     CU_ASSERT_FATAL(mkdir(join(path, sizeof path, scratch, "adir"), 0700) == 0);
     EXPECT_ERROR_DIR(external_model("adir", NULL, NULL), scratch, "not a readable regular file");
+    /* A FIFO that no one writes: refused at once, not waited on. */
+    CU_ASSERT_FATAL(mkfifo(join(path, sizeof path, scratch, "fifo"), 0600) == 0);
+    EXPECT_ERROR_DIR(external_model("fifo", NULL, NULL), scratch, "not a readable regular file");
     /* The folder itself is not inside the folder. */
     EXPECT_ERROR_DIR(external_model(".", NULL, NULL), scratch, "outside the model folder");
 }
