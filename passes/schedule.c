@@ -21,35 +21,71 @@ typedef struct {
     int *waiting;       /* per node: inputs whose producer has not run */
     int *uses_left;     /* per tensor: reads by nodes that have not run */
     int *made_at;       /* per tensor: step that wrote it, -1 */
-    int *producer;      /* per tensor: index in g->nodes of its writer, -1 */
     bool *done;         /* per node */
+    /* The nodes reading each tensor, one entry per read: readers of
+     * tensor t are reader[first_reader[t] .. first_reader[t + 1]). */
+    int *first_reader, *reader;
+    /* Nodes not run whose inputs are all made, in the order they became
+     * ready: each step looks at these only, so a schedule takes time
+     * linear in the graph times the width of its widest cut, not
+     * quadratic in its length. */
+    int *ready, n_ready;
 } Scheduler;
 
 typedef long long (*Priority)(const Scheduler *s, const Node *n);
 
+/* Counts, then lists, the readers of every tensor that a node of g
+ * writes. */
+static void index_readers(Scheduler *s, const int *producer)
+{
+    const Graph *g = s->g;
+    s->first_reader = xcalloc((size_t)g->n_tensors + 2, sizeof *s->first_reader);
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int j = 0; j < g->nodes[i]->n_in; j++)
+            if (g->nodes[i]->in[j] && producer[g->nodes[i]->in[j]->id] >= 0)
+                s->first_reader[g->nodes[i]->in[j]->id + 1]++;
+    for (int t = 0; t < g->n_tensors; t++)
+        s->first_reader[t + 1] += s->first_reader[t];
+    int *fill = xmalloc(((size_t)g->n_tensors + 1) * sizeof *fill);
+    for (int t = 0; t < g->n_tensors; t++)
+        fill[t] = s->first_reader[t];
+    s->reader = xmalloc(((size_t)s->first_reader[g->n_tensors] + 1) * sizeof *s->reader);
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int j = 0; j < g->nodes[i]->n_in; j++)
+            if (g->nodes[i]->in[j] && producer[g->nodes[i]->in[j]->id] >= 0)
+                s->reader[fill[g->nodes[i]->in[j]->id]++] = i;
+    free(fill);
+}
+
 static void scheduler_init(Scheduler *s, const Graph *g)
 {
+    int *producer = xmalloc(((size_t)g->n_tensors + 1) * sizeof *producer);
     s->g = g;
     s->waiting = xcalloc((size_t)g->n_nodes + 1, sizeof *s->waiting);
     s->uses_left = xcalloc((size_t)g->n_tensors + 1, sizeof *s->uses_left);
     s->made_at = xmalloc(((size_t)g->n_tensors + 1) * sizeof *s->made_at);
-    s->producer = xmalloc(((size_t)g->n_tensors + 1) * sizeof *s->producer);
     s->done = xcalloc((size_t)g->n_nodes + 1, sizeof *s->done);
+    s->ready = xmalloc(((size_t)g->n_nodes + 1) * sizeof *s->ready);
+    s->n_ready = 0;
     for (int i = 0; i < g->n_tensors; i++)
-        s->made_at[i] = s->producer[i] = -1;
+        s->made_at[i] = producer[i] = -1;
     for (int i = 0; i < g->n_nodes; i++)
         for (int j = 0; j < g->nodes[i]->n_out; j++)
-            s->producer[g->nodes[i]->out[j]->id] = i;
+            producer[g->nodes[i]->out[j]->id] = i;
     for (int i = 0; i < g->n_nodes; i++) {
         const Node *n = g->nodes[i];
         for (int j = 0; j < n->n_in; j++) {
             if (!n->in[j])
                 continue;
             s->uses_left[n->in[j]->id]++;
-            if (s->producer[n->in[j]->id] >= 0)
+            if (producer[n->in[j]->id] >= 0)
                 s->waiting[i]++;
         }
+        if (s->waiting[i] == 0)
+            s->ready[s->n_ready++] = i;
     }
+    index_readers(s, producer);
+    free(producer);
 }
 
 static void scheduler_free(Scheduler *s)
@@ -57,28 +93,27 @@ static void scheduler_free(Scheduler *s)
     free(s->waiting);
     free(s->uses_left);
     free(s->made_at);
-    free(s->producer);
     free(s->done);
+    free(s->first_reader);
+    free(s->reader);
+    free(s->ready);
 }
 
-/* Marks node i run at `step`: its readers wait for one input less. */
+/* Marks node i run at `step`: its readers wait for one input less, and
+ * those that wait for none become ready. */
 static void scheduler_run(Scheduler *s, int i, int step)
 {
-    const Graph *g = s->g;
-    const Node *n = g->nodes[i];
+    const Node *n = s->g->nodes[i];
     s->done[i] = true;
     for (int j = 0; j < n->n_in; j++)
         if (n->in[j])
             s->uses_left[n->in[j]->id]--;
-    for (int j = 0; j < n->n_out; j++)
-        s->made_at[n->out[j]->id] = step;
-    for (int k = 0; k < g->n_nodes; k++) {
-        if (s->done[k])
-            continue;
-        const Node *m = g->nodes[k];
-        for (int j = 0; j < m->n_in; j++)
-            if (m->in[j] && s->producer[m->in[j]->id] == i)
-                s->waiting[k]--;
+    for (int j = 0; j < n->n_out; j++) {
+        int t = n->out[j]->id;
+        s->made_at[t] = step;
+        for (int r = s->first_reader[t]; r < s->first_reader[t + 1]; r++)
+            if (--s->waiting[s->reader[r]] == 0)
+                s->ready[s->n_ready++] = s->reader[r];
     }
 }
 
@@ -130,14 +165,14 @@ static Node **list_schedule(const Graph *g, Priority priority)
     scheduler_init(&s, g);
     Node **order = xmalloc(((size_t)g->n_nodes + 1) * sizeof *order);
     for (int step = 0; step < g->n_nodes; step++) {
-        int best = -1;
+        int best = -1, slot = -1;
         long long best_p = LLONG_MAX;
-        for (int i = 0; i < g->n_nodes; i++) {
-            if (s.done[i] || s.waiting[i] > 0)
-                continue;
+        for (int r = 0; r < s.n_ready; r++) {
+            int i = s.ready[r];
             long long p = priority(&s, g->nodes[i]);
-            if (p < best_p) {
+            if (p < best_p || (p == best_p && i < best)) {
                 best = i;
+                slot = r;
                 best_p = p;
             }
         }
@@ -146,6 +181,7 @@ static Node **list_schedule(const Graph *g, Priority priority)
             order = NULL;
             break;
         }
+        s.ready[slot] = s.ready[--s.n_ready];
         order[step] = g->nodes[best];
         scheduler_run(&s, best, step);
     }
