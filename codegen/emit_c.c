@@ -21,6 +21,12 @@ struct Emitter {
     Str arrays;           /* file-scope int64 arrays made by emit_i64_array */
     int n_arrays;
     char **ptr;           /* per tensor id: C expression of its data */
+    /* Per tensor id, once asked: the tensor that owns its bytes (the top
+     * of its alias chain) and its offset there; `chain` is room for one
+     * chain while that is found. */
+    const Tensor **owner;
+    int64_t *owner_off;
+    const Tensor **chain;
     char **param;         /* per tensor id: parameter name of an input/output */
     bool *param_used;     /* per tensor id: the body reads/writes the parameter */
     bool *weight_used;    /* per tensor id: the code reads this constant */
@@ -101,15 +107,33 @@ static void put_weight_ptr(Str *s, Emitter *e, const Tensor *t)
     free(id);
 }
 
+/* The tensor that owns t's bytes, following the planner's aliases, and
+ * t's offset in it.  Remembered for every tensor on the way: a chain of
+ * in-place activations is as long as the network, and walking it for
+ * each of its tensors would take its length squared. */
+static const Tensor *bytes_owner(Emitter *e, const Tensor *t, int64_t *offset)
+{
+    const Tensor *u = t;
+    int n = 0;
+    while (!e->owner[u->id] && u->alias_base) {
+        e->chain[n++] = u;
+        u = u->alias_base;
+    }
+    if (!e->owner[u->id])
+        e->owner[u->id] = u;
+    while (n-- > 0) {
+        const Tensor *c = e->chain[n];
+        e->owner[c->id] = e->owner[c->alias_base->id];
+        e->owner_off[c->id] = c->alias_offset + e->owner_off[c->alias_base->id];
+    }
+    *offset = e->owner_off[t->id];
+    return e->owner[t->id];
+}
+
 static char *make_ptr(Emitter *e, const Tensor *t)
 {
-    /* Follow the planner's aliases to the tensor that owns the bytes. */
-    const Tensor *root = t;
-    int64_t offset = 0;
-    while (root->alias_base) {
-        offset += root->alias_offset;
-        root = root->alias_base;
-    }
+    int64_t offset;
+    const Tensor *root = bytes_owner(e, t, &offset);
     Str s = {0};
     const char *ct = dtype_ctype(t->dtype);
     if (tensor_bytes(t) == 0)
@@ -482,6 +506,9 @@ static Emitter *emitter_new(const Graph *g, const CodegenOptions *opt)
     e->g = g;
     e->opt = opt;
     e->ptr = xcalloc((size_t)g->n_tensors + 1, sizeof *e->ptr);
+    e->owner = xcalloc((size_t)g->n_tensors + 1, sizeof *e->owner);
+    e->owner_off = xcalloc((size_t)g->n_tensors + 1, sizeof *e->owner_off);
+    e->chain = xcalloc((size_t)g->n_tensors + 1, sizeof *e->chain);
     e->param = xcalloc((size_t)g->n_tensors + 1, sizeof *e->param);
     e->blob_offset = xcalloc((size_t)g->n_tensors + 1, sizeof *e->blob_offset);
     e->weight_used = xcalloc((size_t)g->n_tensors + 1, sizeof *e->weight_used);
@@ -498,6 +525,9 @@ static void emitter_free(Emitter *e)
         free(e->param[i]);
     }
     free(e->ptr);
+    free(e->owner);
+    free(e->owner_off);
+    free(e->chain);
     free(e->param);
     free(e->blob_offset);
     free(e->weight_used);

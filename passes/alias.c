@@ -26,8 +26,7 @@ static bool can_alias(const Tensor *x, const Tensor *y)
 
 static void set_alias(PlanState *ps, const Tensor *t, Tensor *base, int64_t off)
 {
-    ps->base[t->id] = base;
-    ps->off[t->id] = off;
+    plan_set_base(ps, t, base, off);
 }
 
 /* Views: every output with bytes must become one for the node to go. */
@@ -57,20 +56,47 @@ static bool ranges_overlap(int64_t a, size_t na, int64_t b, size_t nb)
     return a < b + (int64_t)nb && b < a + (int64_t)na;
 }
 
+/*
+ * Drops from root r's watch list the members that can no longer conflict
+ * with a write at `step` or later (steps only grow): never written, or
+ * written before and read for the last time before it.  What is left is
+ * what a chain of in-place activations keeps live, a few tensors, not
+ * the chain.
+ */
+static void drop_past(PlanState *ps, int r, int step)
+{
+    MemberLists *w = &ps->watch;
+    int prev = -1, i = w->head[r];
+    while (i >= 0) {
+        int next = w->next[i];
+        bool past = ps->def[i] < 0 || (ps->def[i] <= step && ps->last[i] < step);
+        if (!past) {
+            prev = i;
+        } else {
+            if (prev < 0)
+                w->head[r] = next;
+            else
+                w->next[prev] = next;
+            if (w->tail[r] == i)
+                w->tail[r] = prev;
+        }
+        i = next;
+    }
+}
+
 /* May node `step` overwrite input x's bytes?  Nothing else that shares
  * them may be read later, nor read at this step through another shape. */
-static bool can_overwrite(const PlanState *ps, int step, const Tensor *x)
+static bool can_overwrite(PlanState *ps, int step, const Tensor *x)
 {
     int64_t xo;
     const Tensor *root = alias_root(ps, x, &xo);
     if (!plan_in_arena(root))
         return false;
-    const Graph *g = ps->g;
-    for (int i = 0; i < g->n_tensors; i++) {
-        const Tensor *m = g->tensors[i];
-        int64_t mo;
-        if (ps->def[i] < 0 || ps->def[i] > step || alias_root(ps, m, &mo) != root ||
-            !ranges_overlap(xo, tensor_bytes(x), mo, tensor_bytes(m)))
+    drop_past(ps, root->id, step);
+    for (int i = ps->watch.head[root->id]; i >= 0; i = ps->watch.next[i]) {
+        const Tensor *m = ps->g->tensors[i];
+        int64_t mo = ps->root_off[i];
+        if (ps->def[i] > step || !ranges_overlap(xo, tensor_bytes(x), mo, tensor_bytes(m)))
             continue;
         if (ps->last[i] > step)
             return false;
@@ -108,14 +134,10 @@ static const Tensor *slot_root(const PlanState *ps, const Node *n, int i)
     if (off != 0 || !plan_in_arena(root) || root == n->out[0])
         return NULL;
     /* Nothing of the tree may reach beyond x's bytes. */
-    const Graph *g = ps->g;
-    for (int t = 0; t < g->n_tensors; t++) {
-        int64_t mo;
-        const Tensor *m = g->tensors[t];
-        if (ps->def[t] >= 0 && alias_root(ps, m, &mo) == root &&
-            (size_t)mo + tensor_bytes(m) > tensor_bytes(x))
+    for (int t = ps->members.head[root->id]; t >= 0; t = ps->members.next[t])
+        if (ps->def[t] >= 0 &&
+            (size_t)ps->root_off[t] + tensor_bytes(ps->g->tensors[t]) > tensor_bytes(x))
             return NULL;
-    }
     return root;
 }
 

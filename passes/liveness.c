@@ -30,6 +30,38 @@ static void compute_ranges(PlanState *ps)
     }
 }
 
+/* Every tensor the only member of its own list. */
+static void lists_init(MemberLists *l, int n)
+{
+    l->head = xmalloc(((size_t)n + 1) * sizeof *l->head);
+    l->tail = xmalloc(((size_t)n + 1) * sizeof *l->tail);
+    l->next = xmalloc(((size_t)n + 1) * sizeof *l->next);
+    for (int i = 0; i < n; i++) {
+        l->head[i] = l->tail[i] = i;
+        l->next[i] = -1;
+    }
+}
+
+static void lists_free(MemberLists *l)
+{
+    free(l->head);
+    free(l->tail);
+    free(l->next);
+}
+
+/* Appends root `from`'s list to root `to`'s. */
+static void lists_join(MemberLists *l, int to, int from)
+{
+    if (l->head[from] < 0)
+        return;
+    if (l->head[to] < 0)
+        l->head[to] = l->head[from];
+    else
+        l->next[l->tail[to]] = l->head[from];
+    l->tail[to] = l->tail[from];
+    l->head[from] = l->tail[from] = -1;
+}
+
 PlanState *plan_state_new(const Graph *g, Node **order)
 {
     size_t nt = (size_t)g->n_tensors + 1, nn = (size_t)g->n_nodes + 1;
@@ -41,8 +73,28 @@ PlanState *plan_state_new(const Graph *g, Node **order)
     ps->base = xcalloc(nt, sizeof *ps->base);
     ps->off = xcalloc(nt, sizeof *ps->off);
     ps->elided = xcalloc(nn, sizeof *ps->elided);
+    ps->root = xmalloc(nt * sizeof *ps->root);
+    ps->root_off = xcalloc(nt, sizeof *ps->root_off);
+    for (int i = 0; i < g->n_tensors; i++)
+        ps->root[i] = g->tensors[i];
+    lists_init(&ps->members, g->n_tensors);
+    lists_init(&ps->watch, g->n_tensors);
     compute_ranges(ps);
     return ps;
+}
+
+void plan_set_base(PlanState *ps, const Tensor *t, Tensor *base, int64_t off)
+{
+    const Tensor *root = ps->root[base->id];
+    int64_t shift = ps->root_off[base->id] + off;
+    ps->base[t->id] = base;
+    ps->off[t->id] = off;
+    for (int m = ps->members.head[t->id]; m >= 0; m = ps->members.next[m]) {
+        ps->root[m] = root;
+        ps->root_off[m] += shift;
+    }
+    lists_join(&ps->members, root->id, t->id);
+    lists_join(&ps->watch, root->id, t->id);
 }
 
 void plan_state_free(PlanState *ps)
@@ -53,6 +105,10 @@ void plan_state_free(PlanState *ps)
     free(ps->def);
     free(ps->last);
     free(ps->base);
+    free(ps->root);
+    free(ps->root_off);
+    lists_free(&ps->members);
+    lists_free(&ps->watch);
     free(ps->off);
     free(ps->elided);
     free(ps);
@@ -60,13 +116,8 @@ void plan_state_free(PlanState *ps)
 
 const Tensor *alias_root(const PlanState *ps, const Tensor *t, int64_t *offset)
 {
-    int64_t off = 0;
-    while (ps->base[t->id]) {
-        off += ps->off[t->id];
-        t = ps->base[t->id];
-    }
-    *offset = off;
-    return t;
+    *offset = ps->root_off[t->id];
+    return ps->root[t->id];
 }
 
 /* Grows buffer b to cover tensor t, which sits `off` bytes into it. */

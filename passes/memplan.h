@@ -11,8 +11,18 @@
 
 #include "passes/passes.h"
 
+/* A list of tensor ids threaded through a per-tensor `next` array. */
+typedef struct {
+    int *head, *tail;   /* per root tensor: first and last member, -1 */
+    int *next;          /* per tensor: the member after it, -1 */
+} MemberLists;
+
 /* One candidate plan: a schedule and the aliasing chosen for it.  Arrays
- * are indexed by tensor id (def, last, base, off) or by step (elided). */
+ * are indexed by tensor id (def, last, base, off, ...) or by step
+ * (elided).  base/off are the aliasing as decided; root/root_off and the
+ * member lists are kept in step with them by plan_set_base, so that a
+ * tensor's root, and a tree's members, are found without walking chains
+ * (a chain of in-place activations is as long as the network). */
 typedef struct {
     const Graph *g;
     Node **order;     /* the schedule: g->n_nodes nodes */
@@ -21,6 +31,12 @@ typedef struct {
     Tensor **base;    /* the tensor whose bytes it shares, or NULL */
     int64_t *off;     /* bytes into base */
     bool *elided;     /* the node at this step does nothing */
+    const Tensor **root;    /* the root of its alias tree (itself when none) */
+    int64_t *root_off;      /* bytes into the root */
+    MemberLists members;    /* each root's tree, the root first */
+    /* Each root's members that an in-place write may still conflict
+     * with: alias.c drops those whose reads are all past. */
+    MemberLists watch;
 } PlanState;
 
 /* A region of the arena: a root tensor with everything aliased into it,
@@ -52,6 +68,9 @@ PlanState *plan_state_new(const Graph *g, Node **order);
 void plan_state_free(PlanState *ps);
 /* The tensor at the top of t's alias chain, and t's byte offset in it. */
 const Tensor *alias_root(const PlanState *ps, const Tensor *t, int64_t *offset);
+/* Makes root t share base's bytes, `off` into them: t's whole tree joins
+ * base's.  Each tensor gets a base at most once. */
+void plan_set_base(PlanState *ps, const Tensor *t, Tensor *base, int64_t off);
 /* One buffer per arena root and per node scratch; count returned.
  * `bufs` needs room for g->n_tensors + g->n_nodes entries. */
 int collect_buffers(const PlanState *ps, Buffer *bufs);

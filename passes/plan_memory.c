@@ -125,10 +125,10 @@ int plan_boxes(const Graph *g, PlanBox **boxes)
     PlanState *ps = plan_state_new(g, order);
     for (int s = 0; s < g->n_nodes; s++)
         ps->elided[s] = g->nodes[s]->elided;
-    for (int i = 0; i < g->n_tensors; i++) {
-        ps->base[i] = g->tensors[i]->alias_base;
-        ps->off[i] = g->tensors[i]->alias_offset;
-    }
+    for (int i = 0; i < g->n_tensors; i++)
+        if (g->tensors[i]->alias_base)
+            plan_set_base(ps, g->tensors[i], g->tensors[i]->alias_base,
+                          g->tensors[i]->alias_offset);
     Buffer *bufs = xmalloc(((size_t)g->n_tensors + (size_t)g->n_nodes + 1) * sizeof *bufs);
     int count = collect_buffers(ps, bufs);
     *boxes = xmalloc(((size_t)count + 1) * sizeof **boxes);
