@@ -208,6 +208,11 @@ void tensor_set_data(Tensor *t, const void *data)
         memcpy(t->data, data, n);
 }
 
+Tensor *node_input(const Node *n, int i)
+{
+    return i < n->n_in ? n->in[i] : NULL;
+}
+
 const Attr *node_attr(const Node *n, const char *name)
 {
     for (int i = 0; i < n->n_attrs; i++)

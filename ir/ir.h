@@ -315,6 +315,9 @@ bool node_is_kernel(const Node *n);
 /* The kernels of a planned graph: its nodes for which node_is_kernel. */
 int graph_kernel_count(const Graph *g);
 
+/* Input i of n, or NULL when an optional input is omitted or absent. */
+Tensor *node_input(const Node *n, int i);
+
 /* Attribute access: the *_or helpers return `dflt` when absent. */
 const Attr *node_attr(const Node *n, const char *name);
 int64_t attr_int_or(const Node *n, const char *name, int64_t dflt);

@@ -19,18 +19,13 @@
 
 enum { CONV_BIAS = 2, CONV_SCALE = 3, CONV_SHIFT = 4, CONV_RESIDUAL = 5, CONV_PACKED = 6 };
 
-static const Tensor *input_or_null(const Node *n, int i)
-{
-    return i < n->n_in ? n->in[i] : NULL;
-}
-
 /* A FusedConv 1x1 of stride 1, no padding, one group, on 2-D images,
  * running on an f32-gemm variant with packed weights. */
 static bool pointwise_on_gemm(const Fusion *f, const Node *n)
 {
     Window win;
     Diag ignored = {0};
-    if (!fusion_node_is(f, n, "FusedConv") || !input_or_null(n, CONV_PACKED) ||
+    if (!fusion_node_is(f, n, "FusedConv") || !node_input(n, CONV_PACKED) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
@@ -47,11 +42,11 @@ static bool pointwise_on_gemm(const Fusion *f, const Node *n)
 static bool fuse(Fusion *f, Node *first, Node *second, Diag *d)
 {
     Node *pair = fusion_add_node(f, second, "PointwisePair", second->opset);
-    const Tensor *ins[] = {
-        first->in[0],  first->in[1],  input_or_null(first, CONV_BIAS),
-        input_or_null(first, CONV_SCALE), input_or_null(first, CONV_SHIFT),
-        second->in[1], input_or_null(second, CONV_BIAS), input_or_null(second, CONV_SCALE),
-        input_or_null(second, CONV_SHIFT), input_or_null(second, CONV_RESIDUAL),
+    Tensor *ins[] = {
+        first->in[0],  first->in[1],  node_input(first, CONV_BIAS),
+        node_input(first, CONV_SCALE), node_input(first, CONV_SHIFT),
+        second->in[1], node_input(second, CONV_BIAS), node_input(second, CONV_SCALE),
+        node_input(second, CONV_SHIFT), node_input(second, CONV_RESIDUAL),
         first->in[CONV_PACKED], second->in[CONV_PACKED],
     };
     snt_act act1, act2;
@@ -59,7 +54,7 @@ static bool fuse(Fusion *f, Node *first, Node *second, Diag *d)
     if (!fused_act_get(first, &act1, d) || !fused_act_get(second, &act2, d))
         return false;
     for (size_t i = 0; i < sizeof ins / sizeof *ins; i++)
-        node_add_input(pair, (Tensor *)ins[i]);
+        node_add_input(pair, ins[i]);
     copy_attr(pair, node_attr(second, "ukernel"));
     fused_act_set_at(pair, "first_", &act1);
     fused_act_set(pair, &act2);
@@ -75,7 +70,7 @@ bool pass_fuse_pointwise_pair(Graph *g, Diag *d)
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *first = g->nodes[i];
-        if (!pointwise_on_gemm(&f, first) || input_or_null(first, CONV_RESIDUAL))
+        if (!pointwise_on_gemm(&f, first) || node_input(first, CONV_RESIDUAL))
             continue;
         Node *second = fusion_sole_reader(&f, first->out[0]);
         if (second && pointwise_on_gemm(&f, second) && second->in[0] == first->out[0] &&

@@ -11,6 +11,7 @@
 #define SINTER_TEST_KERNEL_TEST_H
 
 #include <CUnit/Basic.h>
+#include <string.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,6 +80,21 @@ static inline double ref_act(const snt_act *a, double v)
     }
     return NAN;
 }
+
+/* The checks every family's variant table gets: each entry (with a
+ * `name` and a `uk` of mr, nr and run) has a run function and a tile,
+ * and exactly one is the scalar reference the others are tested
+ * against. */
+#define CHECK_VARIANT_TABLE(table, count) \
+    do { \
+        int scalar_ = 0; \
+        for (int v_ = 0; v_ < (count); v_++) { \
+            CU_ASSERT_PTR_NOT_NULL((table)[v_].uk->run); \
+            CU_ASSERT((table)[v_].uk->mr >= 1 && (table)[v_].uk->nr >= 1); \
+            scalar_ += strstr((table)[v_].name, "scalar") != NULL; \
+        } \
+        CU_ASSERT_EQUAL(scalar_, 1); \
+    } while (0)
 
 typedef struct {
     const char *name;

@@ -27,11 +27,6 @@ extern const OpDesc op_Conv;
 
 enum { IN_BIAS = 2, IN_SCALE = 3, IN_SHIFT = 4, IN_RESIDUAL = 5, IN_PACKED = 6 };
 
-static const Tensor *optional_input(const Node *n, int i)
-{
-    return i < n->n_in ? n->in[i] : NULL;
-}
-
 /* post_scale and post_shift: one value per output channel. */
 static bool check_channel_vector(const Node *n, int i, int64_t channels, Diag *d)
 {
@@ -118,8 +113,8 @@ static bool fused_conv_infer(Node *n, Diag *d)
     snt_act act;
     if (!op_Conv.infer(n, d) || !fused_act_get(n, &act, d))
         return false;
-    const Tensor *scale = optional_input(n, IN_SCALE), *shift = optional_input(n, IN_SHIFT);
-    const Tensor *residual = optional_input(n, IN_RESIDUAL), *y = n->out[0];
+    const Tensor *scale = node_input(n, IN_SCALE), *shift = node_input(n, IN_SHIFT);
+    const Tensor *residual = node_input(n, IN_RESIDUAL), *y = n->out[0];
     if (!scale != !shift)
         return node_error(d, n, "post_scale and post_shift must be given together");
     if (scale && (!check_channel_vector(n, IN_SCALE, y->shape.dim[1], d) ||
@@ -142,9 +137,9 @@ static OpCost fused_conv_cost(const Node *n)
     Diag ignored = {0};
     int64_t per_element = fused_act_get(n, &act, &ignored) ? act_flops(act.kind) : 0;
     diag_free(&ignored);
-    if (optional_input(n, IN_SCALE))
+    if (node_input(n, IN_SCALE))
         per_element += 2;
-    if (optional_input(n, IN_RESIDUAL))
+    if (node_input(n, IN_RESIDUAL))
         per_element += 1;
     c.flops += sat_mul(per_element, tensor_numel(n->out[0]));
     return c;
@@ -188,10 +183,10 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     emit_conv2d_params(e, &cp);
     const char *x = emit_ptr(e, n->in[0]);
-    const char *b = emit_ptr_or_null(e, optional_input(n, IN_BIAS));
-    const char *scale = emit_ptr_or_null(e, optional_input(n, IN_SCALE));
-    const char *shift = emit_ptr_or_null(e, optional_input(n, IN_SHIFT));
-    const char *residual = emit_ptr_or_null(e, optional_input(n, IN_RESIDUAL));
+    const char *b = emit_ptr_or_null(e, node_input(n, IN_BIAS));
+    const char *scale = emit_ptr_or_null(e, node_input(n, IN_SCALE));
+    const char *shift = emit_ptr_or_null(e, node_input(n, IN_SHIFT));
+    const char *residual = emit_ptr_or_null(e, node_input(n, IN_RESIDUAL));
     const char *y = emit_ptr(e, n->out[0]);
     const char *s = emit_scratch(e, scratch_floats(n, &cp) * sizeof(float));
     if (v)

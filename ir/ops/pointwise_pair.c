@@ -23,11 +23,6 @@ enum {
     IN_W1_PACKED, IN_W2_PACKED, IN_COUNT
 };
 
-static const Tensor *input(const Node *n, int i)
-{
-    return i < n->n_in ? n->in[i] : NULL;
-}
-
 /* W [rows, cols, 1, 1] of float32. */
 static bool is_pointwise_weight(const Tensor *w, int64_t cols)
 {
@@ -38,7 +33,7 @@ static bool is_pointwise_weight(const Tensor *w, int64_t cols)
 /* Input i, when present, is a float32 vector of `len`. */
 static bool check_vector(const Node *n, int i, int64_t len, Diag *d)
 {
-    const Tensor *t = input(n, i);
+    const Tensor *t = node_input(n, i);
     if (t && (t->dtype != DT_FLOAT || t->shape.rank != 1 || t->shape.dim[0] != len))
         return node_error(d, n, "input %d must be float32 [%lld]", i, (long long)len);
     return true;
@@ -47,7 +42,8 @@ static bool check_vector(const Node *n, int i, int64_t len, Diag *d)
 /* The kernel's parameters from the shapes and attributes. */
 static bool pair_params(const Node *n, snt_pointwise_pair_params *p, Diag *d)
 {
-    const Tensor *x = input(n, IN_X), *w1 = input(n, IN_W1), *w2 = input(n, IN_W2);
+    const Tensor *x = node_input(n, IN_X), *w1 = node_input(n, IN_W1);
+    const Tensor *w2 = node_input(n, IN_W2);
     if (!x || !w1 || !w2 || x->dtype != DT_FLOAT || x->shape.rank != 4 ||
         !is_pointwise_weight(w1, x->shape.dim[1]) ||
         !is_pointwise_weight(w2, w1->shape.dim[0]))
@@ -73,7 +69,7 @@ static const Variant *pair_variant(const Node *n)
 static bool check_packed_weight(const Node *n, int i, size_t rows, size_t depth,
                                 const Variant *v, Diag *d)
 {
-    const Tensor *t = input(n, i);
+    const Tensor *t = node_input(n, i);
     size_t want = snt_f32_gemm_packed_a_floats(rows, depth, v->mr);
     if (!t || t->dtype != DT_FLOAT || t->shape.rank != 1 || (size_t)t->shape.dim[0] != want)
         return node_error(d, n, "input %d must be W packed for %s: float32 [%zu]", i, v->name,
@@ -90,7 +86,7 @@ static bool pair_infer(Node *n, Diag *d)
     if (!v)
         return node_error(d, n, "needs a known f32-gemm 'ukernel', not '%s'",
                           attr_string_or(n, "ukernel", ""));
-    if (!input(n, IN_S1) != !input(n, IN_T1) || !input(n, IN_S2) != !input(n, IN_T2))
+    if (!node_input(n, IN_S1) != !node_input(n, IN_T1) || !node_input(n, IN_S2) != !node_input(n, IN_T2))
         return node_error(d, n, "a post scale and shift must be given together");
     if (!check_vector(n, IN_B1, (int64_t)p.m, d) || !check_vector(n, IN_S1, (int64_t)p.m, d) ||
         !check_vector(n, IN_T1, (int64_t)p.m, d) || !check_vector(n, IN_B2, (int64_t)p.k, d) ||
@@ -100,10 +96,10 @@ static bool pair_infer(Node *n, Diag *d)
         return false;
     Tensor *y = n->out[0];
     y->dtype = DT_FLOAT;
-    y->shape = input(n, IN_X)->shape;
+    y->shape = node_input(n, IN_X)->shape;
     y->shape.dim[1] = (int64_t)p.k;
     y->shape_known = true;
-    const Tensor *res = input(n, IN_RESIDUAL);
+    const Tensor *res = node_input(n, IN_RESIDUAL);
     if (res && (res->dtype != DT_FLOAT || !shape_equal(&res->shape, &y->shape)))
         return node_error(d, n, "the residual must have the output's dtype and shape");
     return true;
@@ -130,9 +126,9 @@ static OpCost pair_cost(const Node *n)
     int64_t h = sat_mul(pixels, (int64_t)p.m), y = sat_mul(pixels, (int64_t)p.k);
     c.macs = sat_mul(h, (int64_t)p.c) + sat_mul(y, (int64_t)p.m);
     c.flops = 2 * c.macs +
-              sat_mul(h, epilogue_flops(&p.act1, input(n, IN_B1), input(n, IN_S1), false)) +
-              sat_mul(y, epilogue_flops(&p.act2, input(n, IN_B2), input(n, IN_S2),
-                                        input(n, IN_RESIDUAL)));
+              sat_mul(h, epilogue_flops(&p.act1, node_input(n, IN_B1), node_input(n, IN_S1), false)) +
+              sat_mul(y, epilogue_flops(&p.act2, node_input(n, IN_B2), node_input(n, IN_S2),
+                                        node_input(n, IN_RESIDUAL)));
     return c;
 }
 
@@ -156,7 +152,7 @@ static bool pair_emit(const Node *n, Emitter *e, Diag *d)
     const char *ptr[IN_COUNT] = {0};
     for (int i = 0; i < IN_COUNT; i++)
         if (i != IN_W1 && i != IN_W2)
-            ptr[i] = emit_ptr_or_null(e, input(n, i));
+            ptr[i] = emit_ptr_or_null(e, node_input(n, i));
     emit_line(e, "snt_pointwise_pair_f32(&p, &%s, %s,", v->name, ptr[IN_X]);
     emit_line(e, "    %s, %s, %s, %s,", ptr[IN_W1_PACKED], ptr[IN_B1], ptr[IN_S1], ptr[IN_T1]);
     emit_line(e, "    %s, %s, %s, %s,", ptr[IN_W2_PACKED], ptr[IN_B2], ptr[IN_S2], ptr[IN_T2]);

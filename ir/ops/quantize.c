@@ -17,8 +17,6 @@ typedef struct {
     size_t outer, channels, inner;
 } QuantSplit;
 
-/* Input i, or NULL when the optional input is omitted or absent. */
-static const Tensor *opt_in(const Node *n, int i) { return i < n->n_in ? n->in[i] : NULL; }
 
 /* True for the integer types the kernels quantize to and from. */
 static bool quant_int_dtype(DType t)
@@ -41,7 +39,7 @@ static bool check_dtype(const Node *n, int i, DType t, Diag *d)
 static bool quant_split(const Node *n, QuantSplit *q, Diag *d)
 {
     const Tensor *x = n->in[0], *scale = n->in[1];
-    const Tensor *zp = opt_in(n, 2);
+    const Tensor *zp = node_input(n, 2);
     if (attr_int_or(n, "block_size", 0) != 0)
         return node_error(d, n, "blocked quantization (block_size) is not supported");
     if (scale->shape.rank > 1)
@@ -77,7 +75,7 @@ static bool quant_split(const Node *n, QuantSplit *q, Diag *d)
  * else uint8. */
 static DType quantize_out_dtype(const Node *n)
 {
-    const Tensor *zp = opt_in(n, 2);
+    const Tensor *zp = node_input(n, 2);
     if (zp)
         return zp->dtype;
     int64_t t = attr_int_or(n, "output_dtype", 0);
@@ -103,7 +101,7 @@ static bool quantize_fold(Node *n, Diag *d)
     QuantSplit q;
     if (!all_inputs_const(n) || !quant_split(n, &q, d))
         return true;
-    const Tensor *zp = opt_in(n, 2);
+    const Tensor *zp = node_input(n, 2);
     snt_quantize_linear(q.outer, q.channels, q.inner, n->in[0]->data, n->in[1]->data,
                         zp ? zp->data : NULL, n->out[0]->dtype, alloc_output(n, 0));
     return true;
@@ -116,7 +114,7 @@ static bool quantize_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     emit_line(e, "snt_quantize_linear(%zu, %zu, %zu, %s, %s, %s, %d, %s);", q.outer, q.channels,
               q.inner, emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]),
-              emit_ptr_or_null(e, opt_in(n, 2)), (int)n->out[0]->dtype, emit_ptr(e, n->out[0]));
+              emit_ptr_or_null(e, node_input(n, 2)), (int)n->out[0]->dtype, emit_ptr(e, n->out[0]));
     return true;
 }
 
@@ -150,7 +148,7 @@ static bool dequantize_fold(Node *n, Diag *d)
     QuantSplit q;
     if (!all_inputs_const(n) || !quant_split(n, &q, d))
         return true;
-    const Tensor *zp = opt_in(n, 2);
+    const Tensor *zp = node_input(n, 2);
     snt_dequantize_linear(q.outer, q.channels, q.inner, n->in[0]->dtype, n->in[0]->data,
                           n->in[1]->data, zp ? zp->data : NULL, alloc_output(n, 0));
     return true;
@@ -163,7 +161,7 @@ static bool dequantize_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     emit_line(e, "snt_dequantize_linear(%zu, %zu, %zu, %d, %s, %s, %s, %s);", q.outer,
               q.channels, q.inner, (int)n->in[0]->dtype, emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, opt_in(n, 2)), emit_ptr(e, n->out[0]));
+              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, node_input(n, 2)), emit_ptr(e, n->out[0]));
     return true;
 }
 
@@ -231,7 +229,7 @@ const OpDesc op_DynamicQuantizeLinear = {
  * operands) and its zero point, input zp_i if present, has its dtype. */
 static bool check_int8_operand(const Node *n, int i, int zp_i, Diag *d)
 {
-    const Tensor *t = n->in[i], *zp = opt_in(n, zp_i);
+    const Tensor *t = n->in[i], *zp = node_input(n, zp_i);
     if (t->dtype != DT_UINT8 && t->dtype != DT_INT8)
         return node_error(d, n, "input %d ('%s') must be uint8 or int8, not %s", i, t->name,
                           dtype_label(t->dtype));
@@ -322,8 +320,8 @@ static bool matmul_integer_params(const Node *n, snt_qmatmul_params *p, Shape *o
 {
     return check_int8_operand(n, 0, 2, d) && check_int8_operand(n, 1, 3, d) &&
            qmatmul_geometry(n, 0, 1, p, out, d) &&
-           quant_count(n, opt_in(n, 2), (int64_t)p->m, &p->a_count, d) &&
-           quant_count(n, opt_in(n, 3), (int64_t)p->n, &p->b_count, d);
+           quant_count(n, node_input(n, 2), (int64_t)p->m, &p->a_count, d) &&
+           quant_count(n, node_input(n, 3), (int64_t)p->n, &p->b_count, d);
 }
 
 static bool matmul_integer_infer(Node *n, Diag *d)
@@ -342,7 +340,7 @@ static bool matmul_integer_fold(Node *n, Diag *d)
     Shape out;
     if (!all_inputs_const(n) || !matmul_integer_params(n, &p, &out, d))
         return true;
-    const Tensor *a_zp = opt_in(n, 2), *b_zp = opt_in(n, 3);
+    const Tensor *a_zp = node_input(n, 2), *b_zp = node_input(n, 3);
     snt_matmul_integer(&p, n->in[0]->data, a_zp ? a_zp->data : NULL, n->in[1]->data,
                        b_zp ? b_zp->data : NULL, alloc_output(n, 0));
     return true;
@@ -356,8 +354,8 @@ static bool matmul_integer_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     emit_qmatmul_params(e, &p);
     emit_line(e, "snt_matmul_integer(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr_or_null(e, opt_in(n, 2)), emit_ptr(e, n->in[1]),
-              emit_ptr_or_null(e, opt_in(n, 3)), emit_ptr(e, n->out[0]));
+              emit_ptr_or_null(e, node_input(n, 2)), emit_ptr(e, n->in[1]),
+              emit_ptr_or_null(e, node_input(n, 3)), emit_ptr(e, n->out[0]));
     return true;
 }
 
@@ -529,8 +527,8 @@ static bool conv_integer_params(const Node *n, snt_qconv2d_params *p, Shape *out
 {
     return check_int8_operand(n, 0, 2, d) && check_int8_operand(n, 1, 3, d) &&
            qconv_geometry(n, 0, 1, p, out, d) &&
-           quant_count(n, opt_in(n, 2), 1, &p->x_count, d) &&
-           quant_count(n, opt_in(n, 3), (int64_t)p->out_c, &p->w_count, d);
+           quant_count(n, node_input(n, 2), 1, &p->x_count, d) &&
+           quant_count(n, node_input(n, 3), (int64_t)p->out_c, &p->w_count, d);
 }
 
 static bool conv_integer_infer(Node *n, Diag *d)
@@ -549,7 +547,7 @@ static bool conv_integer_fold(Node *n, Diag *d)
     Shape out;
     if (!all_inputs_const(n) || !conv_integer_params(n, &p, &out, d))
         return true;
-    const Tensor *x_zp = opt_in(n, 2), *w_zp = opt_in(n, 3);
+    const Tensor *x_zp = node_input(n, 2), *w_zp = node_input(n, 3);
     snt_conv_integer(&p, n->in[0]->data, x_zp ? x_zp->data : NULL, n->in[1]->data,
                      w_zp ? w_zp->data : NULL, alloc_output(n, 0));
     return true;
@@ -563,8 +561,8 @@ static bool conv_integer_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     emit_qconv_params(e, &p);
     emit_line(e, "snt_conv_integer(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr_or_null(e, opt_in(n, 2)), emit_ptr(e, n->in[1]),
-              emit_ptr_or_null(e, opt_in(n, 3)), emit_ptr(e, n->out[0]));
+              emit_ptr_or_null(e, node_input(n, 2)), emit_ptr(e, n->in[1]),
+              emit_ptr_or_null(e, node_input(n, 3)), emit_ptr(e, n->out[0]));
     return true;
 }
 
@@ -583,7 +581,7 @@ const OpDesc op_ConvInteger = {
 /* QLinearConv: x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B. */
 static bool qlinear_conv_params(const Node *n, snt_qconv2d_params *p, Shape *out, Diag *d)
 {
-    const Tensor *y_zp = n->in[7], *bias = opt_in(n, 8);
+    const Tensor *y_zp = n->in[7], *bias = node_input(n, 8);
     if (y_zp->dtype != DT_UINT8 && y_zp->dtype != DT_INT8)
         return node_error(d, n, "y_zero_point '%s' must be uint8 or int8", y_zp->name);
     if (!check_int8_operand(n, 0, 2, d) || !check_int8_operand(n, 3, 5, d) ||
@@ -611,7 +609,7 @@ static bool qlinear_conv_fold(Node *n, Diag *d)
 {
     snt_qconv2d_params p;
     Shape out;
-    const Tensor *bias = opt_in(n, 8);
+    const Tensor *bias = node_input(n, 8);
     if (!all_inputs_const(n) || !qlinear_conv_params(n, &p, &out, d))
         return true;
     snt_qlinear_conv(&p, n->in[0]->data, n->in[1]->data, n->in[2]->data, n->in[3]->data,
@@ -631,7 +629,7 @@ static bool qlinear_conv_emit(const Node *n, Emitter *e, Diag *d)
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),
               emit_ptr(e, n->in[3]), emit_ptr(e, n->in[4]), emit_ptr(e, n->in[5]),
               emit_ptr(e, n->in[6]), emit_ptr(e, n->in[7]), (int)n->out[0]->dtype,
-              emit_ptr_or_null(e, opt_in(n, 8)), emit_ptr(e, n->out[0]));
+              emit_ptr_or_null(e, node_input(n, 8)), emit_ptr(e, n->out[0]));
     return true;
 }
 

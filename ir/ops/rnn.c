@@ -162,8 +162,7 @@ static const Tensor *opt_input(const Node *n, int i)
 /* The packed weights (passes/pack_rnn.c), or NULL. */
 static const Tensor *packed_input(const Node *n)
 {
-    int slot = rnn_packed_slot(n);
-    return slot < n->n_in ? n->in[slot] : NULL;
+    return node_input(n, rnn_packed_slot(n));
 }
 
 /* node_error unless the optional input i is absent or has shape want. */
