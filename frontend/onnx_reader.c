@@ -19,14 +19,6 @@
 #define MAX_OPSET_IMPORTS 1000
 #define MAX_ATTRIBUTES 1000
 
-/* Tensor names to tensors.  graph_find_tensor is a linear search; a
- * hostile model with millions of names must not make loading quadratic. */
-typedef struct {
-    Tensor **slots; /* open addressing, NULL when free */
-    size_t cap;     /* a power of two */
-    size_t count;
-} NameIndex;
-
 /* What the reader carries while building one graph: the main graph or a
  * subgraph (an If branch, a Loop body), which may read the names of every
  * enclosing graph. */
@@ -36,48 +28,9 @@ typedef struct Reader {
     Graph *g;
     const char *dir;
     Diag *d;
-    NameIndex names;            /* the names g defines (and has captured) */
     struct Reader *outer;       /* the enclosing graph's reader; NULL: main graph */
     const char *scope;          /* a subgraph's path in messages ("loop/body") */
 } Reader;
-
-static size_t hash_name(const char *s)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return (size_t)h;
-}
-
-/* The slot holding `name`, or the free slot where it belongs. */
-static Tensor **index_slot(const NameIndex *ix, const char *name)
-{
-    size_t i = hash_name(name) & (ix->cap - 1);
-    while (ix->slots[i] && strcmp(ix->slots[i]->name, name) != 0)
-        i = (i + 1) & (ix->cap - 1);
-    return &ix->slots[i];
-}
-
-static Tensor *index_find(const NameIndex *ix, const char *name)
-{
-    return ix->cap ? *index_slot(ix, name) : NULL;
-}
-
-/* Adds t, whose name must not be in the index yet. */
-static void index_add(NameIndex *ix, Tensor *t)
-{
-    if (2 * (ix->count + 1) > ix->cap) {
-        NameIndex bigger = {xcalloc(ix->cap ? 2 * ix->cap : 64, sizeof *ix->slots),
-                            ix->cap ? 2 * ix->cap : 64, 0};
-        for (size_t i = 0; i < ix->cap; i++)
-            if (ix->slots[i])
-                index_add(&bigger, ix->slots[i]);
-        free(ix->slots);
-        *ix = bigger;
-    }
-    *index_slot(ix, t->name) = t;
-    ix->count++;
-}
 
 static const char *str_or_empty(const char *s)
 {
@@ -124,14 +77,13 @@ static bool read_opset(Reader *r)
  * first use, in every graph in between).  NULL when it is undefined. */
 static Tensor *resolve_name(Reader *r, const char *name)
 {
-    Tensor *t = index_find(&r->names, name);
+    Tensor *t = graph_find_tensor(r->g, name);
     if (t || !r->outer)
         return t;
     Tensor *outer = resolve_name(r->outer, name);
     if (!outer)
         return NULL;
     t = graph_add_tensor(r->g, name);
-    index_add(&r->names, t);
     graph_add_capture(r->g, t, outer);
     return t;
 }
@@ -165,7 +117,7 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         diag_error(r->d, "%s defines a tensor with an empty name", by);
         return NULL;
     }
-    Tensor *old = index_find(&r->names, name);
+    Tensor *old = graph_find_tensor(r->g, name);
     if (old) {
         Str first = {0};
         describe_definer(&first, old);
@@ -174,7 +126,6 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         return NULL;
     }
     Tensor *t = graph_add_tensor(r->g, name);
-    index_add(&r->names, t);
     return t;
 }
 
@@ -321,7 +272,7 @@ static void read_inputs(Reader *r)
         /* Older exporters list initializers among the inputs too; they
          * are constants, not values the caller supplies.  (Initializers
          * are read first, and nothing else is defined yet.) */
-        const Tensor *old = index_find(&r->names, name);
+        const Tensor *old = graph_find_tensor(r->g, name);
         if (old && !old->is_input)
             continue;
         Str what = {0};
@@ -382,7 +333,7 @@ static bool read_graph_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, 
                           label, name);
     Str scope = {0};
     str_putf(&scope, "%s%s%s/%s", r->outer ? r->scope : "", r->outer ? "/" : "", n->name, name);
-    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, {0}, r, scope.buf};
+    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, r, scope.buf};
     sub.g->opset = r->g->opset;
     int errors = r->d->count;
     read_graph(&sub);
@@ -444,7 +395,9 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
                           "takes one", label, name);
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO:
         /* Only Optional's `type` is one: the element type of an empty
-         * optional, which nothing the compiler makes depends on. */
+         * optional, which nothing the compiler makes depends on, so only
+         * its presence is kept (for the schema check). */
+        node_add_attr(n, name, ATTR_TYPE_PROTO);
         return true;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED:
         return diag_error(r->d, "%s: attribute '%s' has no type", label, name);
@@ -454,20 +407,18 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
     }
 }
 
-/* "node 'add' (Add)", or in a subgraph "node 'loop/body/add' (Add)". */
-static void node_label(Str *s, const Reader *r, const char *name, const char *op_type)
+/* "node 'add' (Add)", or in a subgraph "node 'loop/body/add' (Add)";
+ * with an opset above 0, "node 'add' (Add, opset 13)". */
+static void node_label(Str *s, const Reader *r, const char *name, const char *op_type, int opset)
 {
-    str_putf(s, "node '%s%s%s' (%s)", r->outer ? r->scope : "", r->outer ? "/" : "", name,
+    str_putf(s, "node '%s%s%s' (%s", r->outer ? r->scope : "", r->outer ? "/" : "", name,
              op_type);
+    if (opset > 0)
+        str_putf(s, ", opset %d", opset);
+    str_puts(s, ")");
 }
 
-static bool is_graph_attr(const Onnx__AttributeProto *ap)
-{
-    return ap->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH;
-}
-
-/* Creates the node for np with its attributes but its subgraphs, and
- * defines its outputs.
+/* Creates the node for np and defines its outputs.
  * An empty output name is an omitted optional output: trailing ones are
  * dropped, others stay NULL until connect_node gives them a placeholder. */
 static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
@@ -482,7 +433,7 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     else
         str_putf(&name, "%s#%zu", *op_type ? op_type : "node", index);
     Str label = {0};
-    node_label(&label, r, name.buf, op_type);
+    node_label(&label, r, name.buf, op_type, 0);
 
     Node *n = graph_add_node(r->g, name.buf, op_type);
     if (!*op_type)
@@ -496,13 +447,6 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
                        "version", label.buf, np->domain);
         n->opset = v < 1 || v > INT_MAX ? 0 : (int)v;
     }
-    /* Each attribute is checked against the earlier ones for duplicates. */
-    if (np->n_attribute > MAX_ATTRIBUTES)
-        diag_error(r->d, "%s has %zu attributes; at most %d are supported", label.buf,
-                   np->n_attribute, MAX_ATTRIBUTES);
-    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
-        if (!is_graph_attr(np->attribute[i]))
-            read_attr(r, n, np->attribute[i], label.buf);
 
     size_t n_out = np->n_output;
     while (n_out > 0 && !*str_or_empty(np->output[n_out - 1]))
@@ -515,12 +459,34 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     str_free(&name);
 }
 
-/* Resolves n's inputs by name and reads its subgraphs; run once every
+/* Reads np's attributes into n (subgraphs too: every name they may
+ * capture is defined by now) and, when all could be read, checks them
+ * against the op's schema, naming the node "node 'add' (Add, opset 13)". */
+static void read_attrs(Reader *r, Node *n, const Onnx__NodeProto *np, const char *label)
+{
+    /* Each attribute is checked against the earlier ones for duplicates. */
+    if (np->n_attribute > MAX_ATTRIBUTES) {
+        diag_error(r->d, "%s has %zu attributes; at most %d are supported", label,
+                   np->n_attribute, MAX_ATTRIBUTES);
+        return;
+    }
+    bool all_read = true;
+    for (size_t i = 0; i < np->n_attribute; i++)
+        all_read = read_attr(r, n, np->attribute[i], label) && all_read;
+    if (!all_read)
+        return;
+    Str with_opset = {0};
+    node_label(&with_opset, r, n->name, n->op_type, n->opset);
+    node_check_attrs(n, with_opset.buf, r->d);
+    str_free(&with_opset);
+}
+
+/* Resolves n's inputs by name and reads its attributes; run once every
  * tensor of this graph and the enclosing ones is defined. */
 static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 {
     Str label = {0};
-    node_label(&label, r, n->name, n->op_type);
+    node_label(&label, r, n->name, n->op_type, 0);
     for (size_t i = 0; i < np->n_input; i++) {
         const char *in = str_or_empty(np->input[i]);
         Tensor *t = *in ? resolve_name(r, in) : NULL;
@@ -529,9 +495,7 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
                        "or node output)", label.buf, in);
         node_add_input(n, t);
     }
-    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
-        if (is_graph_attr(np->attribute[i]))
-            read_attr(r, n, np->attribute[i], label.buf);
+    read_attrs(r, n, np, label.buf);
     str_free(&label);
     /* Placeholders for omitted outputs in the middle of the list, so that
      * ops can always set every output's shape.  Created only now so their
@@ -541,13 +505,12 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
             continue;
         Str name = {0};
         str_putf(&name, "%s_unused%d", n->name, i);
-        for (int k = 1; index_find(&r->names, name.buf); k++) {
+        for (int k = 1; graph_find_tensor(r->g, name.buf); k++) {
             str_free(&name);
             str_putf(&name, "%s_unused%d_%d", n->name, i, k);
         }
         n->out[i] = graph_add_tensor(r->g, name.buf);
         n->out[i]->producer = n;
-        index_add(&r->names, n->out[i]);
         str_free(&name);
     }
 }
@@ -632,7 +595,6 @@ static void read_graph(Reader *r)
     read_inputs(r);
     read_nodes(r);
     read_outputs(r);
-    free(r->names.slots);
 }
 
 /* Builds the graph of an unpacked model, or NULL after reporting every
@@ -644,7 +606,7 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
         return NULL;
     }
     const char *name = str_or_empty(m->graph->name);
-    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, {0}, NULL, ""};
+    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, NULL, ""};
     r.g->dir = dir ? xstrdup(dir) : NULL;
     int errors = d->count;
     read_opset(&r);

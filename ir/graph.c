@@ -62,6 +62,8 @@ void graph_free(Graph *g)
         tensor_free(g->tensors[i]);
     free(g->nodes);
     free(g->tensors);
+    name_map_free(&g->tensor_ids);
+    name_map_free(&g->suffixes);
     free(g->inputs);
     free(g->outputs);
     free(g->captures);
@@ -73,10 +75,8 @@ void graph_free(Graph *g)
 
 Tensor *graph_find_tensor(const Graph *g, const char *name)
 {
-    for (int i = 0; i < g->n_tensors; i++)
-        if (strcmp(g->tensors[i]->name, name) == 0)
-            return g->tensors[i];
-    return NULL;
+    const int *id = name_map_find(&g->tensor_ids, name);
+    return id ? g->tensors[*id] : NULL;
 }
 
 Tensor *graph_add_tensor(Graph *g, const char *name)
@@ -87,6 +87,7 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
     t->id = g->n_tensors;
     grow_array((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof *g->tensors);
     g->tensors[g->n_tensors++] = t;
+    name_map_add(&g->tensor_ids, t->name, t->id);
     return t;
 }
 
@@ -94,8 +95,16 @@ Tensor *graph_new_tensor(Graph *g, const char *hint)
 {
     char name[256];
     snprintf(name, sizeof name, "%s", hint);
-    for (int k = 1; graph_find_tensor(g, name); k++)
-        snprintf(name, sizeof name, "%.200s_%d", hint, k);
+    const Tensor *taken = graph_find_tensor(g, name);
+    if (!taken)
+        return graph_add_tensor(g, name);
+    /* The smallest free "hint_k": names are never removed, so every k
+     * tried before for this hint is still taken.  Remembering the last
+     * keeps a hint used n times (a Loop body unrolled n times) linear. */
+    int *k = name_map_add(&g->suffixes, taken->name, 0);
+    do
+        snprintf(name, sizeof name, "%.200s_%d", taken->name, ++*k);
+    while (graph_find_tensor(g, name));
     return graph_add_tensor(g, name);
 }
 

@@ -55,6 +55,20 @@ char *xstrdup(const char *s);
 /* Grows *items (of *cap elements of `size` bytes) to hold at least `need`. */
 void grow_array(void **items, int *cap, int need, size_t size);
 
+/* Strings to ints by hashing (ir/name_map.c).  Keys are borrowed: each
+ * must outlive the map.  A zeroed NameMap is empty. */
+typedef struct {
+    const char **keys;
+    int *values;
+    size_t cap, count;
+} NameMap;
+
+/* The value of `key`, or NULL. */
+int *name_map_find(const NameMap *m, const char *key);
+/* Adds key with `value` unless present; the value either way. */
+int *name_map_add(NameMap *m, const char *key, int value);
+void name_map_free(NameMap *m);
+
 /* ------------------------------------------------------------------ */
 /* Data types and shapes (ir/dtype.c, ir/shape.c)                       */
 /* ------------------------------------------------------------------ */
@@ -185,6 +199,8 @@ typedef enum {
     ATTR_STRINGS = 8,
     ATTR_TENSORS = 9,
     ATTR_GRAPHS = 10,
+    ATTR_SPARSE_TENSOR = 11,
+    ATTR_TYPE_PROTO = 13, /* Optional's element type: its value is not kept */
 } AttrKind;
 
 typedef struct {
@@ -233,6 +249,9 @@ typedef struct Graph {
     int opset;           /* ai.onnx opset */
     Tensor **tensors;
     int n_tensors, cap_tensors;
+    NameMap tensor_ids;  /* each name to its first tensor's id */
+    NameMap suffixes;    /* a taken name to the last k graph_new_tensor
+                            tried as "name_k" */
     Node **nodes;        /* in execution order once scheduled */
     int n_nodes, cap_nodes;
     int next_node_id;    /* above every node's id, so removals never reuse one */
@@ -424,6 +443,26 @@ struct OpDesc {
      * "the condition must be known at compile time"); NULL if nothing. */
     const char *restriction;
 };
+
+/* One attribute an op takes (ir/op_attrs.c, from ir/ops/op_attrs.def). */
+typedef struct {
+    const char *name;
+    AttrKind kind;
+    bool required;
+    const char *allowed; /* a string's values, space separated; NULL: any */
+} AttrSpec;
+
+/* The attributes ONNX op `op_type` takes at `opset`, ending with a NULL
+ * name; NULL when ONNX does not define the op (internal ops). */
+const AttrSpec *op_attr_specs(const char *op_type, int opset);
+/* "INTS", "GRAPH" ...: an attribute type as ONNX spells it. */
+const char *attr_kind_name(AttrKind kind);
+/* Checks n's attributes against its op's: each of the right type and,
+ * for a string, of an allowed value; none it does not take; every
+ * required one given.  Errors name `label` ("node 'conv' (Conv, opset
+ * 13)") and the attribute.  True for ops without a schema (other
+ * domains, internal ops). */
+bool node_check_attrs(const Node *n, const char *label, Diag *d);
 
 /* The op for (domain, op_type), or NULL. */
 const OpDesc *op_lookup(const char *domain, const char *op_type);

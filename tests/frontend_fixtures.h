@@ -85,6 +85,19 @@ static inline Builder *mb_new(int64_t opset)
     return b;
 }
 
+/* An empty graph for a subgraph attribute (an If branch, a Loop body). */
+static inline Onnx__GraphProto *mb_subgraph(Builder *b, const char *name)
+{
+    Onnx__GraphProto *gp = mb_alloc(b, sizeof *gp);
+    onnx__graph_proto__init(gp);
+    gp->name = mb_str(b, name);
+    gp->node = mb_list(b);
+    gp->initializer = mb_list(b);
+    gp->input = mb_list(b);
+    gp->output = mb_list(b);
+    return gp;
+}
+
 /* A tensor type of `rank` dims; a negative dim becomes dim_param "N". */
 static inline Onnx__TypeProto *mb_tensor_type(Builder *b, int32_t elem, int rank,
                                               const int64_t *dims)

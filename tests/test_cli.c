@@ -647,6 +647,20 @@ static void test_plan_svg_legible(void)
     CU_ASSERT_EQUAL(misfits, 0);
 }
 
+/* A model the ONNX checker refuses: Relu with an attribute it does not
+ * have.  `sinter compile` says which and exits non-zero. */
+static void test_attribute_refused(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", ONNX_FLOAT, 2, (int64_t[]){1, 2});
+    Onnx__NodeProto *relu = mb_node(b, "Relu", "relu", "x", "y");
+    mb_attr(b, relu, "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 0.5f;
+    mb_output(b, "y");
+    CU_ASSERT_TRUE_FATAL(save_model(b, "relu_alpha.onnx"));
+    CHECK_REFUSED(sinter("compile", "relu_alpha.onnx", "-o", "relu_alpha", NULL),
+                  "node 'relu' (Relu, opset 13): attribute 'alpha' is not an attribute of Relu");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !realpath(argv[1], sinter_bin)) {
@@ -676,6 +690,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "skip_pass", test_skip_pass);
     CU_add_test(s, "profile", test_profile);
     CU_add_test(s, "weights_modes", test_weights_modes);
+    CU_add_test(s, "attribute_refused", test_attribute_refused);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();

@@ -285,6 +285,96 @@ static void test_graph_attribute(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Attributes checked against the op's schema (issue 14)               */
+/* ------------------------------------------------------------------ */
+
+/* y = Conv(x, w) at `opset`, x [1,1,4,4] and w [1,1,3,3], with no
+ * attributes yet: the test adds one. */
+static Builder *conv_model(int64_t opset, Onnx__NodeProto **conv)
+{
+    Builder *b = mb_new(opset);
+    mb_input(b, "x", DT_FLOAT, 4, (int64_t[]){1, 1, 4, 4});
+    Onnx__TensorProto *w = mb_tensor(b, "w", DT_FLOAT, 4, (int64_t[]){1, 1, 3, 3});
+    mb_raw(b, w, (float[9]){0}, 9 * sizeof(float));
+    mb_initializer(b, w);
+    *conv = mb_node(b, "Conv", "conv", "x,w", "y");
+    mb_output(b, "y");
+    return b;
+}
+
+static void test_attribute_wrong_type(void)
+{
+    Onnx__NodeProto *conv;
+    Builder *b = conv_model(13, &conv);
+    Onnx__AttributeProto *a = mb_attr(b, conv, "kernel_shape",
+                                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+    a->n_floats = 2;
+    a->floats = mb_alloc(b, 2 * sizeof *a->floats);
+    a->floats[0] = a->floats[1] = 3.0f;
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'kernel_shape' is FLOATS; Conv "
+                    "takes it as INTS");
+
+    b = conv_model(13, &conv);
+    a = mb_attr(b, conv, "pads", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s = (ProtobufCBinaryData){7, (uint8_t *)mb_str(b, "1,1,1,1")};
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'pads' is STRING; Conv takes it "
+                    "as INTS");
+
+    b = conv_model(13, &conv);
+    mb_attr(b, conv, "group", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 1.0f;
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'group' is FLOAT; Conv takes it "
+                    "as INT");
+}
+
+static void test_attribute_not_of_op(void)
+{
+    Builder *b = valid_model();
+    mb_attr(b, b->graph.node[0], "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 0.1f;
+    EXPECT_ERROR(b, "node 'relu' (Relu, opset 13): attribute 'alpha' is not an attribute of "
+                    "Relu at opset 13");
+
+    /* The node's opset decides: ReduceMean's `axes` became an input. */
+    Onnx__NodeProto *n;
+    b = valid_model();
+    b->model.opset_import[0]->version = 18;
+    n = mb_node(b, "ReduceMean", "mean", "y", "m");
+    mb_attr(b, n, "axes", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    EXPECT_ERROR(b, "node 'mean' (ReduceMean, opset 18): attribute 'axes' is not an attribute "
+                    "of ReduceMean at opset 18");
+}
+
+static void test_attribute_value_not_allowed(void)
+{
+    Onnx__NodeProto *conv;
+    Builder *b = conv_model(13, &conv);
+    Onnx__AttributeProto *a = mb_attr(b, conv, "auto_pad",
+                                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s = (ProtobufCBinaryData){4, (uint8_t *)mb_str(b, "SAME")};
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'auto_pad' is \"SAME\"; Conv "
+                    "allows NOTSET SAME_UPPER SAME_LOWER VALID");
+}
+
+/* An If whose then_branch passes x through, and no else_branch. */
+static void test_attribute_required(void)
+{
+    Builder *b = valid_model();
+    Onnx__GraphProto *then = mb_subgraph(b, "then");
+    then->output[then->n_output++] = mb_value_info(b, "x");
+    mb_input(b, "c", DT_BOOL, 0, NULL);
+    Onnx__NodeProto *n = mb_node(b, "If", "branch", "c", "z");
+    mb_attr(b, n, "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = then;
+    EXPECT_ERROR(b, "node 'branch' (If, opset 13): the required attribute 'else_branch' "
+                    "(GRAPH) is missing");
+
+    b = valid_model();
+    mb_node(b, "Loop", "loop", "", "z");
+    EXPECT_ERROR(b, "node 'loop' (Loop, opset 13): the required attribute 'body' (GRAPH) is "
+                    "missing");
+}
+
+/* ------------------------------------------------------------------ */
 /* Graph structure                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -608,6 +698,10 @@ int main(void)
     CU_add_test(s, "bad tensors", test_bad_tensors);
     CU_add_test(s, "bad attribute tensor", test_bad_attribute_tensor);
     CU_add_test(s, "graph attribute", test_graph_attribute);
+    CU_add_test(s, "attribute of the wrong type", test_attribute_wrong_type);
+    CU_add_test(s, "attribute the op does not have", test_attribute_not_of_op);
+    CU_add_test(s, "attribute value not allowed", test_attribute_value_not_allowed);
+    CU_add_test(s, "required attribute missing", test_attribute_required);
     CU_add_test(s, "undefined tensor", test_undefined_tensor);
     CU_add_test(s, "duplicate definitions", test_duplicate_definitions);
     CU_add_test(s, "undefined output", test_undefined_output);

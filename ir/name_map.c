@@ -1,0 +1,69 @@
+/*
+ * name_map.c - strings to ints by hashing (open addressing, linear
+ * probing), so that looking a name up costs the same in a graph of ten
+ * tensors as in one of a million.
+ */
+#include "ir/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t hash_name(const char *s)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* The slot holding `key`, or the free slot where it belongs. */
+static size_t slot_of(const NameMap *m, const char *key)
+{
+    size_t i = hash_name(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+int *name_map_find(const NameMap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = slot_of(m, key);
+    return m->keys[i] ? &m->values[i] : NULL;
+}
+
+/* Doubles the table (at least 64 slots), so it stays under half full. */
+static void grow(NameMap *m)
+{
+    NameMap bigger = {0};
+    bigger.cap = m->cap ? 2 * m->cap : 64;
+    bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
+    bigger.values = xcalloc(bigger.cap, sizeof *bigger.values);
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i])
+            name_map_add(&bigger, m->keys[i], m->values[i]);
+    name_map_free(m);
+    *m = bigger;
+}
+
+int *name_map_add(NameMap *m, const char *key, int value)
+{
+    int *old = name_map_find(m, key);
+    if (old)
+        return old;
+    if (2 * (m->count + 1) > m->cap)
+        grow(m);
+    size_t i = slot_of(m, key);
+    m->keys[i] = key;
+    m->values[i] = value;
+    m->count++;
+    return &m->values[i];
+}
+
+void name_map_free(NameMap *m)
+{
+    free(m->keys);
+    free(m->values);
+    *m = (NameMap){0};
+}
