@@ -15,10 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds that keep loading linear on hostile models; real ones use a few. */
-#define MAX_OPSET_IMPORTS 1000
-#define MAX_ATTRIBUTES 1000
-
 /* What the reader carries while building one graph: the main graph or a
  * subgraph (an If branch, a Loop body), which may read the names of every
  * enclosing graph. */
@@ -30,6 +26,7 @@ typedef struct Reader {
     Diag *d;
     struct Reader *outer;       /* the enclosing graph's reader; NULL: main graph */
     const char *scope;          /* a subgraph's path in messages ("loop/body") */
+    int depth;                  /* subgraphs it is nested in; 0: main graph */
 } Reader;
 
 static const char *str_or_empty(const char *s)
@@ -155,11 +152,9 @@ static bool is_named_param(const Onnx__TensorShapeProto__Dimension *dim)
            dim->dim_param && *dim->dim_param;
 }
 
-/* Keeps a main-graph input's declared dims when some are not static:
- * -1 in t->shape where a dim is not a value, and the dim_param names in
- * t->dim_params (one block: the pointers, then the strings), for the
- * compiling commands to check and fix the shape with (input_fix_shape). */
-static void keep_declared_dims(Tensor *t, const Onnx__TensorShapeProto *sp)
+/* The dim_param names of sp's dims, NULL where a dim has none: one
+ * block, the pointers then the strings (Tensor.dim_params). */
+static char **declared_dim_names(const Onnx__TensorShapeProto *sp)
 {
     size_t bytes = sp->n_dim * sizeof(char *);
     for (size_t i = 0; i < sp->n_dim; i++)
@@ -167,25 +162,43 @@ static void keep_declared_dims(Tensor *t, const Onnx__TensorShapeProto *sp)
             bytes += strlen(sp->dim[i]->dim_param) + 1;
     char **names = xcalloc(1, bytes);
     char *text = (char *)(names + sp->n_dim);
-    for (size_t i = 0; i < sp->n_dim; i++) {
-        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[i];
-        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
-            continue;
-        t->shape.dim[i] = -1;
-        if (is_named_param(dim)) {
-            names[i] = strcpy(text, dim->dim_param);
+    for (size_t i = 0; i < sp->n_dim; i++)
+        if (is_named_param(sp->dim[i])) {
+            names[i] = strcpy(text, sp->dim[i]->dim_param);
             text += strlen(text) + 1;
         }
+    return names;
+}
+
+/* The dims sp declares into *s, -1 where a dim is symbolic or missing
+ * (*unknown counts those), after checking the rest: the rank, no
+ * negative dim, their product within MAX_ELEMENTS. */
+static bool read_declared_shape(const Onnx__TensorShapeProto *sp, Shape *s, size_t *unknown,
+                                const char *what, Diag *d)
+{
+    /* Dims that are not values stand as 1 while the others are checked. */
+    int64_t *dims = xcalloc(sp->n_dim + 1, sizeof *dims);
+    *unknown = 0;
+    for (size_t i = 0; i < sp->n_dim; i++) {
+        bool value = sp->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        dims[i] = value ? sp->dim[i]->dim_value : 1;
+        *unknown += !value;
     }
-    t->dim_params = names;
+    bool ok = fe_make_shape(dims, sp->n_dim, s, what, d);
+    free(dims);
+    for (size_t i = 0; ok && i < sp->n_dim; i++)
+        if (sp->dim[i]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            s->dim[i] = -1;
+    return ok;
 }
 
 /* A tensor type's element type and dims into t.  `strict` (the main
  * graph's run-time inputs): the element type must be given, and the
- * declared dims are kept even when some are symbolic ("N") or missing,
- * for the compiling commands to fix (--shape, --bind).  Otherwise
- * (subgraph values, sequence elements) what is missing is left to
- * inference: the shape is kept only when every dim is given. */
+ * declared dims are kept even when some are symbolic ("N") or missing
+ * (-1 in t->shape, names in t->dim_params), for the compiling commands
+ * to fix (--shape, --bind; input_fix_shape).  Otherwise (subgraph
+ * values, sequence elements) what is missing is left to inference: the
+ * shape is kept only when every dim is given. */
 static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool strict,
                              const char *what, Diag *d)
 {
@@ -194,25 +207,17 @@ static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool 
             return false;
         t->dtype = (DType)tt->elem_type;
     }
-    if (!tt->shape)
+    Shape s;
+    size_t unknown;
+    if (!tt->shape || !read_declared_shape(tt->shape, &s, &unknown, what, d))
+        return !tt->shape;
+    if (unknown && !strict)
         return true;
-    /* Dims that are not values stand as 0 while the rank and the static
-     * dims are checked. */
-    int64_t *dims = xcalloc(tt->shape->n_dim + 1, sizeof *dims);
-    size_t unknown = 0;
-    for (size_t i = 0; i < tt->shape->n_dim; i++) {
-        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
-        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
-            dims[i] = dim->dim_value;
-        else
-            unknown++;
-    }
-    bool ok = !strict && unknown ? true : fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
-    free(dims);
-    t->shape_known = ok && !unknown;
-    if (ok && strict && unknown)
-        keep_declared_dims(t, tt->shape);
-    return ok;
+    t->shape = s;
+    t->shape_known = !unknown;
+    if (unknown)
+        t->dim_params = declared_dim_names(tt->shape);
+    return true;
 }
 
 /* The tensor type of a sequence's or optional's elements, or NULL. */
@@ -331,9 +336,12 @@ static bool read_graph_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, 
     if (!ap->g)
         return diag_error(r->d, "%s: attribute '%s' holds a subgraph, but the graph is missing",
                           label, name);
+    if (r->depth == MAX_SUBGRAPH_DEPTH)
+        return diag_error(r->d, "%s: attribute '%s' holds a subgraph nested %d deep; at most %d "
+                          "levels are supported", label, name, r->depth + 1, MAX_SUBGRAPH_DEPTH);
     Str scope = {0};
     str_putf(&scope, "%s%s%s/%s", r->outer ? r->scope : "", r->outer ? "/" : "", n->name, name);
-    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, r, scope.buf};
+    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, r, scope.buf, r->depth + 1};
     sub.g->opset = r->g->opset;
     int errors = r->d->count;
     read_graph(&sub);
@@ -518,6 +526,11 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 static void read_nodes(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
+    if (gp->n_node > MAX_NODES) {
+        diag_error(r->d, "%s has %zu nodes; at most %d are supported",
+                   r->outer ? r->scope : "the graph", gp->n_node, MAX_NODES);
+        return;
+    }
     int first = r->g->n_nodes;
     for (size_t i = 0; i < gp->n_node; i++)
         create_node(r, gp->node[i], i);
@@ -525,38 +538,42 @@ static void read_nodes(Reader *r)
         connect_node(r, r->g->nodes[first + (int)i], gp->node[i]);
 }
 
-/* A main-graph tensor output's declared element type and dims, kept as
- * an input's are (Tensor.dim_params, shape_known false) so that `sinter
- * info` can show them when inference cannot run (inputs of symbolic
- * dims); inference replaces them.  The declaration is only shown, never
- * relied on, so what it gets wrong is left out quietly. */
-static void keep_declared_output(Tensor *t, const Onnx__TypeProto__Tensor *tt)
+/* The type the model declares for t where it does not define it (a
+ * graph output, a value_info entry).  Its dims must be valid; in the
+ * main graph, for a value a node produces, they are kept
+ * (Tensor.declared, names in dim_params) for graph_infer to check, and
+ * an output's element type for `sinter info` to show until inference.
+ * The first declaration of a value counts. */
+static void read_declared(Reader *r, Tensor *t, const Onnx__TypeProto__Tensor *tt,
+                          const char *what)
 {
-    Diag ignored = {0};
-    bool ok = read_tensor_type(t, tt, true, "", &ignored);
-    diag_free(&ignored);
-    if (ok && tt->shape && !t->dim_params)
-        keep_declared_dims(t, tt->shape); /* all static: dims kept, no names */
-    if (!ok || !tt->shape)
-        t->shape = (Shape){0};
-    t->shape_known = false;
+    Shape s;
+    size_t unknown = 0;
+    if (tt->shape && !read_declared_shape(tt->shape, &s, &unknown, what, r->d))
+        return;
+    if (r->outer || !t || !t->producer || t->declared)
+        return;
+    if (t->is_output && dtype_size((DType)tt->elem_type))
+        t->dtype = (DType)tt->elem_type;
+    if (!tt->shape)
+        return;
+    t->declared = xmalloc(sizeof *t->declared);
+    *t->declared = s;
+    if (unknown)
+        t->dim_params = declared_dim_names(tt->shape);
 }
 
-/* A graph output is already defined, but its declared type tells a
- * sequence or optional from a tensor, which matters before inference. */
-static void read_output_kind(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
+/* A graph output's declared type: a sequence or optional is told from a
+ * tensor here, which matters before inference. */
+static void read_output_type(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
 {
     const Onnx__TypeProto *tp = vi->type;
-    if (!t->producer || !tp)
-        return;
-    if (tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
-        if (!r->outer && tp->tensor_type)
-            keep_declared_output(t, tp->tensor_type);
-        return;
-    }
     Str what = {0};
     describe_value(&what, r, "output", t->name);
-    read_value_type(t, tp, false, what.buf, r->d);
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type)
+        read_declared(r, t, tp->tensor_type, what.buf);
+    else if (tp && t->producer && tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+        read_value_type(t, tp, false, what.buf, r->d);
     str_free(&what);
 }
 
@@ -580,12 +597,30 @@ static void read_outputs(Reader *r)
         if (!t || (t->is_output && !r->outer))
             continue;
         t->is_output = !r->outer;
-        read_output_kind(r, t, gp->output[i]);
+        read_output_type(r, t, gp->output[i]);
         g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
         g->outputs[g->n_outputs++] = t;
     }
     if (gp->n_output == 0)
         diag_error(r->d, "%s has no outputs", r->outer ? r->scope : "the graph");
+}
+
+/* value_info: the types of values the graph defines, as a shape
+ * inference tool found them.  Tensor types only; names the graph does
+ * not define are left alone, as ONNX's checker does. */
+static void read_value_infos(Reader *r)
+{
+    for (size_t i = 0; i < r->gp->n_value_info; i++) {
+        const Onnx__ValueInfoProto *vi = r->gp->value_info[i];
+        const Onnx__TypeProto *tp = vi->type;
+        if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+            continue;
+        const char *name = str_or_empty(vi->name);
+        Str what = {0};
+        describe_value(&what, r, "value_info", name);
+        read_declared(r, graph_find_tensor(r->g, name), tp->tensor_type, what.buf);
+        str_free(&what);
+    }
 }
 
 /* Reads r->gp's values and nodes into r->g. */
@@ -595,6 +630,7 @@ static void read_graph(Reader *r)
     read_inputs(r);
     read_nodes(r);
     read_outputs(r);
+    read_value_infos(r);
 }
 
 /* Builds the graph of an unpacked model, or NULL after reporting every
@@ -606,7 +642,7 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
         return NULL;
     }
     const char *name = str_or_empty(m->graph->name);
-    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, NULL, ""};
+    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, NULL, "", 0};
     r.g->dir = dir ? xstrdup(dir) : NULL;
     int errors = d->count;
     read_opset(&r);
@@ -618,14 +654,12 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
     return r.g;
 }
 
-/* protobuf-c unpacks nested messages recursively and without a limit, so
- * a small file of subgraphs nested in subgraphs would overflow the stack;
- * and each empty message, two bytes on the wire, becomes a struct of up
- * to a few hundred bytes, so a modest file could demand gigabytes.  Both
- * are checked on the wire before unpacking.  Real models stay far below
- * these limits (nesting under 10, a few MiB of structs). */
-#define MAX_NESTING 100
-#define MAX_MESSAGE_BYTES ((uint64_t)512 << 20)
+/* protobuf-c unpacks nested messages recursively, so a small file of
+ * subgraphs nested in subgraphs would overflow the stack; and each empty
+ * message, two bytes on the wire, becomes a struct of up to a few
+ * hundred bytes, so a modest file could demand gigabytes.  Both are
+ * checked on the wire before unpacking (MAX_MESSAGE_NESTING,
+ * MAX_MESSAGE_BYTES). */
 
 static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out)
 {
@@ -643,13 +677,13 @@ static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out
 
 /* Walks the message of type `desc` in p[len] with the schema, adding the
  * memory its unpacked structs take to *bytes.  False when it nests deeper
- * than MAX_NESTING or *bytes passes MAX_MESSAGE_BYTES.  Wire data that is
+ * than MAX_MESSAGE_NESTING or *bytes passes MAX_MESSAGE_BYTES.  Wire data that is
  * malformed otherwise passes here, for the unpacker to refuse. */
 static bool wire_within_limits(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
                                size_t len, int depth, uint64_t *bytes)
 {
     *bytes += desc->sizeof_message + sizeof(void *);
-    if (depth > MAX_NESTING || *bytes > MAX_MESSAGE_BYTES)
+    if (depth > MAX_MESSAGE_NESTING || *bytes > (uint64_t)MAX_MESSAGE_BYTES)
         return false;
     size_t pos = 0;
     uint64_t tag, n;
@@ -692,12 +726,12 @@ static Onnx__ModelProto *unpack_model(const uint8_t *buf, size_t len, const char
 {
     uint64_t bytes = 0;
     if (!wire_within_limits(&onnx__model_proto__descriptor, buf, len, 0, &bytes)) {
-        if (bytes > MAX_MESSAGE_BYTES)
+        if (bytes > (uint64_t)MAX_MESSAGE_BYTES)
             diag_error(d, "%s holds too many protobuf messages (over %llu MiB once unpacked); "
                        "refused", source, (unsigned long long)(MAX_MESSAGE_BYTES >> 20));
         else
             diag_error(d, "%s nests messages more than %d levels deep (subgraphs within "
-                       "subgraphs); refused", source, MAX_NESTING);
+                       "subgraphs); refused", source, MAX_MESSAGE_NESTING);
         return NULL;
     }
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
@@ -747,23 +781,11 @@ const char *declared_shape_str(const Tensor *t, char *buf, size_t size)
 {
     if (t->shape_known)
         return shape_str(&t->shape, buf, size);
-    if (!t->dim_params) {
+    if (!t->declared && !t->dim_params) {
         snprintf(buf, size, "(no shape)");
         return buf;
     }
-    Str s = {0};
-    str_puts(&s, "[");
-    for (int i = 0; i < t->shape.rank; i++) {
-        const char *sep = i ? "," : "";
-        if (t->shape.dim[i] >= 0)
-            str_putf(&s, "%s%lld", sep, (long long)t->shape.dim[i]);
-        else
-            str_putf(&s, "%s%s", sep, t->dim_params[i] ? t->dim_params[i] : "?");
-    }
-    str_puts(&s, "]");
-    snprintf(buf, size, "%s", s.buf);
-    str_free(&s);
-    return buf;
+    return shape_str_named(t->declared ? t->declared : &t->shape, t->dim_params, buf, size);
 }
 
 static bool not_dims(const char *text, const char *source, Diag *d)

@@ -21,6 +21,7 @@ void tensor_free(Tensor *t)
     free(t->name);
     free(t->data);
     free(t->dim_params);
+    free(t->declared);
     free(t);
 }
 
@@ -75,7 +76,7 @@ void graph_free(Graph *g)
 
 Tensor *graph_find_tensor(const Graph *g, const char *name)
 {
-    const int *id = name_map_find(&g->tensor_ids, name);
+    const int64_t *id = name_map_find(&g->tensor_ids, name);
     return id ? g->tensors[*id] : NULL;
 }
 
@@ -101,9 +102,9 @@ Tensor *graph_new_tensor(Graph *g, const char *hint)
     /* The smallest free "hint_k": names are never removed, so every k
      * tried before for this hint is still taken.  Remembering the last
      * keeps a hint used n times (a Loop body unrolled n times) linear. */
-    int *k = name_map_add(&g->suffixes, taken->name, 0);
+    int64_t *k = name_map_add(&g->suffixes, taken->name, 0);
     do
-        snprintf(name, sizeof name, "%.200s_%d", taken->name, ++*k);
+        snprintf(name, sizeof name, "%.200s_%lld", taken->name, (long long)++*k);
     while (graph_find_tensor(g, name));
     return graph_add_tensor(g, name);
 }

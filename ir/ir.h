@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ir/limits.h"
+
 /* ------------------------------------------------------------------ */
 /* Growable string buffer and diagnostics (ir/str.c, ir/diag.c)        */
 /* ------------------------------------------------------------------ */
@@ -55,18 +57,18 @@ char *xstrdup(const char *s);
 /* Grows *items (of *cap elements of `size` bytes) to hold at least `need`. */
 void grow_array(void **items, int *cap, int need, size_t size);
 
-/* Strings to ints by hashing (ir/name_map.c).  Keys are borrowed: each
+/* Strings to integers by hashing (ir/name_map.c).  Keys are borrowed: each
  * must outlive the map.  A zeroed NameMap is empty. */
 typedef struct {
     const char **keys;
-    int *values;
+    int64_t *values;
     size_t cap, count;
 } NameMap;
 
 /* The value of `key`, or NULL. */
-int *name_map_find(const NameMap *m, const char *key);
+int64_t *name_map_find(const NameMap *m, const char *key);
 /* Adds key with `value` unless present; the value either way. */
-int *name_map_add(NameMap *m, const char *key, int value);
+int64_t *name_map_add(NameMap *m, const char *key, int64_t value);
 void name_map_free(NameMap *m);
 
 /* ------------------------------------------------------------------ */
@@ -116,9 +118,6 @@ int64_t dtype_get_i64(DType t, const void *data, size_t i);
 void dtype_set_f64(DType t, void *data, size_t i, double v);
 void dtype_set_i64(DType t, void *data, size_t i, int64_t v);
 
-#define MAX_RANK 8
-/* Upper bound on any tensor's element count and byte size we accept. */
-#define MAX_ELEMENTS ((int64_t)1 << 40)
 
 typedef struct {
     int rank;
@@ -134,6 +133,9 @@ void shape_strides(const Shape *s, int64_t *strides);
 bool shape_broadcast(const Shape *a, const Shape *b, Shape *out);
 /* "[1,3,256,256]" into buf. */
 const char *shape_str(const Shape *s, char *buf, size_t size);
+/* The same with each negative dim i (symbolic or unknown) shown as
+ * names[i], or "?" where that is NULL: "[N,3,?]". */
+const char *shape_str_named(const Shape *s, char *const *names, char *buf, size_t size);
 /* Normalizes a possibly negative axis against rank; false if out of range. */
 bool axis_normalize(int64_t axis, int rank, int *out);
 
@@ -165,10 +167,14 @@ typedef struct Tensor {
     /* A main-graph input declared with symbolic or missing dims: per
      * axis, the dim_param name ("N") or NULL (one block, freed at once).
      * Until shape_known, shape holds the declared dims, -1 where not
-     * static; NULL with !shape_known: no shape declared at all.  A
-     * main-graph output has its declared dims here too (names or not),
-     * with its declared dtype, until inference sets both. */
+     * static; NULL with !shape_known: no shape declared at all.  For a
+     * tensor with `declared` dims, the names of those. */
     char **dim_params;
+    /* The shape the model declares for a value a node produces (a
+     * main-graph output, a value_info entry): -1 where a dim is symbolic
+     * or unknown.  graph_infer checks the inferred shape against it,
+     * each dim_param naming one value throughout.  NULL: none declared. */
+    Shape *declared;
     void *data;            /* compile-time value (owned), or NULL */
     struct Node *producer; /* NULL for graph inputs and constants */
     bool is_input;         /* a run-time graph input */

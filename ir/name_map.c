@@ -25,7 +25,7 @@ static size_t slot_of(const NameMap *m, const char *key)
     return i;
 }
 
-int *name_map_find(const NameMap *m, const char *key)
+int64_t *name_map_find(const NameMap *m, const char *key)
 {
     if (!m->cap)
         return NULL;
@@ -47,9 +47,9 @@ static void grow(NameMap *m)
     *m = bigger;
 }
 
-int *name_map_add(NameMap *m, const char *key, int value)
+int64_t *name_map_add(NameMap *m, const char *key, int64_t value)
 {
-    int *old = name_map_find(m, key);
+    int64_t *old = name_map_find(m, key);
     if (old)
         return old;
     if (2 * (m->count + 1) > m->cap)

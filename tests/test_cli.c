@@ -538,6 +538,20 @@ static void test_levels_in_help(void)
     CU_ASSERT_EQUAL(sinter("compile", "sym.onnx", "--shape", "x=2,3", "-o", "o1", "-O1", NULL), 0);
 }
 
+/* `sinter --help` lists every limit of ir/limits.h with its value. */
+static void test_limits_in_help(void)
+{
+    CU_ASSERT_EQUAL(sinter("--help", NULL), 0);
+    int n;
+    const Limit *limits = limits_all(&n);
+    for (int i = 0; i < n; i++) {
+        char value[32];
+        snprintf(value, sizeof value, " %lld\n", (long long)limits[i].value);
+        CU_ASSERT_TRUE(said(limits[i].what));
+        CU_ASSERT_TRUE(said(value));
+    }
+}
+
 /* One count of kernels: `sinter compile`, `flops` (the -O2 graph) and
  * `plan` agree with each other and with the kernel blocks of the
  * generated C, and a bidirectional LSTM's views do not count. */
@@ -682,6 +696,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "directory_as_model", test_directory_as_model);
     CU_add_test(s, "output_paths", test_output_paths);
     CU_add_test(s, "levels_in_help", test_levels_in_help);
+    CU_add_test(s, "limits_in_help", test_limits_in_help);
     CU_add_test(s, "one_kernel_count", test_one_kernel_count);
     CU_add_test(s, "plan_figures", test_plan_figures);
     CU_add_test(s, "arena_is_the_plan", test_arena_is_the_plan);

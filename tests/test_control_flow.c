@@ -290,12 +290,22 @@ static void test_loop_runtime_trip_count_refused(void)
     diag_free(&d);
 }
 
+/* MAX_LOOP_ITERATIONS unroll; one more, or no bound at all, do not. */
 static void test_loop_iteration_bound(void)
 {
     Diag d = {0};
+    Graph *g = load_and_infer(loop_model(MAX_LOOP_ITERATIONS, 0, false), &d);
+    CU_ASSERT_PTR_NOT_NULL(g);
+    graph_free(g);
+    g = load_and_infer(loop_model(MAX_LOOP_ITERATIONS + 1, 0, false), &d);
+    CU_ASSERT_PTR_NULL(g);
+    CU_ASSERT_TRUE(diag_has(&d, "node 'loop' (Loop, opset 13): runs more than 4096 iterations; "
+                                "at most 4096 are unrolled"));
+    diag_free(&d);
+
     Builder *b = loop_model(0, 0, false);
     b->graph.node[0]->input[0] = ""; /* no trip count, condition always true */
-    Graph *g = load_and_infer(b, &d);
+    g = load_and_infer(b, &d);
     CU_ASSERT_PTR_NULL(g);
     CU_ASSERT_TRUE(diag_has(&d, "runs more than 4096 iterations"));
     diag_free(&d);

@@ -45,6 +45,102 @@ static bool compile_model(Builder *b, Diag *d)
     return ok;
 }
 
+/* Loads b and frees it; expects success when `text` is NULL, else an
+ * error containing it. */
+static void expect_load(Builder *b, const char *text)
+{
+    Diag d = {0};
+    Graph *g = mb_load(b, NULL, &d);
+    CU_ASSERT_EQUAL(g == NULL, text != NULL);
+    if (text && !diag_has(&d, text))
+        fprintf(stderr, "\nmissing \"%s\" in:\n%s", text, d.text.buf);
+    CU_ASSERT_TRUE(!text || diag_has(&d, text));
+    graph_free(g);
+    diag_free(&d);
+    mb_free(b);
+}
+
+/* A graph of n copies of one Relu node without inputs or outputs (the
+ * reader accepts it; inference would not). */
+static Builder *many_nodes(size_t n)
+{
+    Builder *b = mb_new(13);
+    mb_node(b, "Relu", "", "", "");
+    b->graph.n_node = n;
+    Onnx__NodeProto *relu = b->graph.node[0];
+    b->graph.node = mb_alloc(b, n * sizeof *b->graph.node);
+    for (size_t i = 0; i < n; i++)
+        b->graph.node[i] = relu;
+    mb_output(b, "x");
+    mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){2});
+    return b;
+}
+
+/* Refused before a node is made; graphs below the limit load (the chain
+ * above; exactly MAX_NODES would hold another 200 MB of nodes here). */
+static void test_node_limit(void)
+{
+    expect_load(many_nodes(MAX_NODES + 1), "the graph has 1048577 nodes; at most 1048576 are "
+                                           "supported");
+}
+
+/* c, x -> If (then: If (then: ... x), else: x) ..., `depth` Ifs inside
+ * one another: the innermost branch is `depth` subgraphs deep. */
+static Builder *nested_ifs(int depth)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "c", DT_BOOL, 0, NULL);
+    mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){2});
+    Onnx__GraphProto *pass = mb_subgraph(b, "pass"); /* x, from outside */
+    pass->output[pass->n_output++] = mb_value_info(b, "x");
+    Onnx__GraphProto *inner = pass;
+    for (int level = depth; level >= 1; level--) {
+        Onnx__GraphProto *gp = level > 1 ? mb_subgraph(b, "then") : &b->graph;
+        Onnx__NodeProto *n = mb_node(b, "If", "if", "c", "y");
+        if (gp != &b->graph) {
+            b->graph.n_node--; /* mb_node put it in the main graph */
+            gp->node[gp->n_node++] = n;
+        }
+        mb_attr(b, n, "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = inner;
+        mb_attr(b, n, "else_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = pass;
+        if (gp != &b->graph)
+            gp->output[gp->n_output++] = mb_value_info(b, "y");
+        inner = gp;
+    }
+    mb_output(b, "y");
+    return b;
+}
+
+static void test_subgraph_depth_limit(void)
+{
+    expect_load(nested_ifs(MAX_SUBGRAPH_DEPTH), NULL);
+    expect_load(nested_ifs(MAX_SUBGRAPH_DEPTH + 1),
+                "attribute 'then_branch' holds a subgraph nested 17 deep; at most 16 levels are "
+                "supported");
+}
+
+/* x [2^30] float32 is 4 GiB, the most a tensor may hold; one more
+ * element is refused, when read and when inferred. */
+static void test_tensor_bytes_limit(void)
+{
+    const int64_t most = MAX_TENSOR_BYTES / 4;
+    Diag d = {0};
+    for (int extra = 0; extra <= 1; extra++) {
+        Builder *b = mb_new(13);
+        mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){most + extra});
+        mb_node(b, "Relu", "relu", "x", "y");
+        mb_output(b, "y");
+        Graph *g = mb_load(b, NULL, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        CU_ASSERT_EQUAL(graph_infer(g, &d), extra == 0);
+        graph_free(g);
+        mb_free(b);
+    }
+    CU_ASSERT_TRUE(diag_has(&d, "node 'relu' (Relu, opset 13): output 'y' would hold 4294967300 "
+                                "bytes; at most 4294967296 are supported"));
+    diag_free(&d);
+}
+
 /* Issue 14: a chain of 100,000 Relu/Neg nodes took over 30 s, looking
  * tensor names up one by one. */
 static void test_long_chain_compiles(void)
@@ -62,6 +158,9 @@ int main(void)
         return 1;
     CU_pSuite s = CU_add_suite("limits", NULL, NULL);
     CU_add_test(s, "100,000-node chain compiles", test_long_chain_compiles);
+    CU_add_test(s, "nodes", test_node_limit);
+    CU_add_test(s, "subgraph depth", test_subgraph_depth_limit);
+    CU_add_test(s, "tensor bytes", test_tensor_bytes_limit);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();

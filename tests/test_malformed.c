@@ -375,6 +375,86 @@ static void test_attribute_required(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Declared shapes (issue 14)                                          */
+/* ------------------------------------------------------------------ */
+
+/* x [1,4,16,16] -> Relu -> y, y declared float32 `dims`. */
+static Builder *relu_declared(const int64_t *dims)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 4, (int64_t[]){1, 4, 16, 16});
+    mb_node(b, "Relu", "relu", "x", "y");
+    mb_output(b, "y")->type = mb_tensor_type(b, DT_FLOAT, 4, dims);
+    return b;
+}
+
+static void test_declared_dims_invalid(void)
+{
+    Builder *b = relu_declared((int64_t[]){1, 4, 8, 8});
+    b->graph.output[0]->type->tensor_type->shape->dim[2]->dim_value = -8;
+    EXPECT_ERROR(b, "graph output 'y': negative dimension -8 at axis 2");
+
+    b = relu_declared((int64_t[]){1, 4, 16, 16});
+    b->graph.value_info = mb_list(b);
+    Onnx__ValueInfoProto *vi = b->graph.value_info[b->graph.n_value_info++] =
+        mb_value_info(b, "y");
+    vi->type = mb_tensor_type(b, DT_FLOAT, 3, (int64_t[]){-1, 1 << 30, 1 << 30});
+    EXPECT_ERROR(b, "graph value_info 'y': shape [1,1073741824,1073741824] has too many "
+                    "elements");
+}
+
+/* Loads b, gives its input the shape x (as --shape would; NULL: it is
+ * static), and expects inference to fail naming `text` (or to succeed
+ * when that is NULL). */
+static void expect_infer(Builder *b, const Shape *x, const char *text)
+{
+    Diag d = {0};
+    Graph *g = mb_load(b, NULL, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    bool ok = (!x || input_fix_shape(g, g->inputs[0], x, "test", &d)) && graph_infer(g, &d);
+    CU_ASSERT_EQUAL(ok, text == NULL);
+    if (text && !diag_has(&d, text))
+        fprintf(stderr, "\nmissing \"%s\" in:\n%s", text, d.text.buf);
+    CU_ASSERT_TRUE(!text || diag_has(&d, text));
+    graph_free(g);
+    diag_free(&d);
+    mb_free(b);
+}
+
+static void test_declared_shape_contradicted(void)
+{
+    expect_infer(relu_declared((int64_t[]){1, 4, 8, 8}), NULL,
+                 "node 'relu' (Relu, opset 13): output 'y' is declared [1,4,8,8], but its shape "
+                 "is [1,4,16,16]");
+}
+
+/* x [N,4] -> Relu -> y [N,4]; x, x -> Concat (axis 0) -> z, declared
+ * with `z_dims`. */
+static Builder *symbolic_model(const int64_t *x_dims, const int64_t *z_dims)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 2, x_dims);
+    mb_node(b, "Relu", "relu", "x", "y");
+    Onnx__NodeProto *cat = mb_node(b, "Concat", "cat", "x,x", "z");
+    mb_attr(b, cat, "axis", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)->i = 0;
+    mb_output(b, "y")->type = mb_tensor_type(b, DT_FLOAT, 2, (int64_t[]){-1, 4});
+    mb_output(b, "z")->type = mb_tensor_type(b, DT_FLOAT, 2, z_dims);
+    return b;
+}
+
+/* Each dim_param names one value: the input's, or the first output's. */
+static void test_declared_symbols_bind(void)
+{
+    const Shape two = {2, {2, 4}};
+    expect_infer(symbolic_model((int64_t[]){-1, 4}, (int64_t[]){4, 4}), &two, NULL);
+    expect_infer(symbolic_model((int64_t[]){-1, 4}, (int64_t[]){-1, 4}), &two,
+                 "node 'cat' (Concat, opset 13): output 'z' is declared [N,4]: axis 0 ('N') is "
+                 "4, but 'N' is 2 elsewhere");
+    expect_infer(symbolic_model((int64_t[]){3, 4}, (int64_t[]){-1, 4}), NULL,
+                 "output 'z' is declared [N,4]: axis 0 ('N') is 6, but 'N' is 3 elsewhere");
+}
+
+/* ------------------------------------------------------------------ */
 /* Graph structure                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -702,6 +782,9 @@ int main(void)
     CU_add_test(s, "attribute the op does not have", test_attribute_not_of_op);
     CU_add_test(s, "attribute value not allowed", test_attribute_value_not_allowed);
     CU_add_test(s, "required attribute missing", test_attribute_required);
+    CU_add_test(s, "declared dims invalid", test_declared_dims_invalid);
+    CU_add_test(s, "declared shape contradicted", test_declared_shape_contradicted);
+    CU_add_test(s, "declared symbols bind", test_declared_symbols_bind);
     CU_add_test(s, "undefined tensor", test_undefined_tensor);
     CU_add_test(s, "duplicate definitions", test_duplicate_definitions);
     CU_add_test(s, "undefined output", test_undefined_output);
