@@ -7,7 +7,10 @@
 
 #include <CUnit/Basic.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "frontend_fixtures.h"
 
@@ -583,6 +586,21 @@ static Builder *external_model(const char *location, const char *offset, const c
     return b;
 }
 
+/* A UNIX socket bound at `path` (a file of its own kind), or -1. */
+static int bind_socket(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path)
+        return -1;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 static void test_external_paths(void)
 {
     char path[512], link[512];
@@ -631,11 +649,21 @@ static void test_external_ranges(void)
                      "offset '-4' is not a non-negative integer");
     EXPECT_ERROR_DIR(external_model("r.bin", "99999999999999999999", NULL), scratch,
                      "is not a non-negative integer");
+    /* Only regular files: each other kind is named. */
     CU_ASSERT_FATAL(mkdir(join(path, sizeof path, scratch, "adir"), 0700) == 0);
-    EXPECT_ERROR_DIR(external_model("adir", NULL, NULL), scratch, "not a readable regular file");
+    EXPECT_ERROR_DIR(external_model("adir", NULL, NULL), scratch,
+                     "adir' is a directory; only regular files are read");
     /* A FIFO that no one writes: refused at once, not waited on. */
     CU_ASSERT_FATAL(mkfifo(join(path, sizeof path, scratch, "fifo"), 0600) == 0);
-    EXPECT_ERROR_DIR(external_model("fifo", NULL, NULL), scratch, "not a readable regular file");
+    EXPECT_ERROR_DIR(external_model("fifo", NULL, NULL), scratch,
+                     "fifo' is a FIFO; only regular files are read");
+    EXPECT_ERROR_DIR(external_model("null", NULL, NULL), "/dev",
+                     "'/dev/null' is a character device; only regular files are read");
+    int sock = bind_socket(join(path, sizeof path, scratch, "sock"));
+    CU_ASSERT_FATAL(sock >= 0);
+    EXPECT_ERROR_DIR(external_model("sock", NULL, NULL), scratch,
+                     "sock' is a socket; only regular files are read");
+    close(sock);
     /* The folder itself is not inside the folder. */
     EXPECT_ERROR_DIR(external_model(".", NULL, NULL), scratch, "outside the model folder");
 }
