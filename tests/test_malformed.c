@@ -305,6 +305,13 @@ static Builder *conv_model(int64_t opset, Onnx__NodeProto **conv)
     return b;
 }
 
+static void string_attr(Builder *b, Onnx__NodeProto *n, const char *name, const char *value)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s = (ProtobufCBinaryData){strlen(value), (uint8_t *)mb_str(b, value)};
+}
+
 static void test_attribute_wrong_type(void)
 {
     Onnx__NodeProto *conv;
@@ -318,9 +325,7 @@ static void test_attribute_wrong_type(void)
                     "takes it as INTS");
 
     b = conv_model(13, &conv);
-    a = mb_attr(b, conv, "pads", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
-    a->has_s = 1;
-    a->s = (ProtobufCBinaryData){7, (uint8_t *)mb_str(b, "1,1,1,1")};
+    string_attr(b, conv, "pads", "1,1,1,1");
     EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'pads' is STRING; Conv takes it "
                     "as INTS");
 
@@ -351,10 +356,7 @@ static void test_attribute_value_not_allowed(void)
 {
     Onnx__NodeProto *conv;
     Builder *b = conv_model(13, &conv);
-    Onnx__AttributeProto *a = mb_attr(b, conv, "auto_pad",
-                                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
-    a->has_s = 1;
-    a->s = (ProtobufCBinaryData){4, (uint8_t *)mb_str(b, "SAME")};
+    string_attr(b, conv, "auto_pad", "SAME");
     EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'auto_pad' is \"SAME\"; Conv "
                     "allows NOTSET SAME_UPPER SAME_LOWER VALID");
 }
