@@ -209,8 +209,10 @@ static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool 
     }
     Shape s;
     size_t unknown;
-    if (!tt->shape || !read_declared_shape(tt->shape, &s, &unknown, what, d))
-        return !tt->shape;
+    if (!tt->shape)
+        return true;
+    if (!read_declared_shape(tt->shape, &s, &unknown, what, d))
+        return false;
     if (unknown && !strict)
         return true;
     t->shape = s;
