@@ -94,19 +94,12 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
 
 Tensor *graph_new_tensor(Graph *g, const char *hint)
 {
-    char name[256];
-    snprintf(name, sizeof name, "%s", hint);
-    const Tensor *taken = graph_find_tensor(g, name);
-    if (!taken)
-        return graph_add_tensor(g, name);
-    /* The smallest free "hint_k": names are never removed, so every k
-     * tried before for this hint is still taken.  Remembering the last
-     * keeps a hint used n times (a Loop body unrolled n times) linear. */
-    int64_t *k = name_map_add(&g->suffixes, taken->name, 0);
-    do
-        snprintf(name, sizeof name, "%.200s_%lld", taken->name, (long long)++*k);
-    while (graph_find_tensor(g, name));
-    return graph_add_tensor(g, name);
+    char base[256]; /* names stay short enough to print in messages */
+    snprintf(base, sizeof base, "%s", hint);
+    char *name = name_map_unique(&g->tensor_ids, &g->suffixes, base);
+    Tensor *t = graph_add_tensor(g, name);
+    free(name);
+    return t;
 }
 
 Node *graph_add_node(Graph *g, const char *name, const char *op_type)

@@ -69,6 +69,11 @@ typedef struct {
 int64_t *name_map_find(const NameMap *m, const char *key);
 /* Adds key with `value` unless present; the value either way. */
 int64_t *name_map_add(NameMap *m, const char *key, int64_t value);
+/* A name `taken` does not hold: base itself, else the first free
+ * "base_k" (base cut to 200 bytes), k counting on from the last one made
+ * for base, which `suffixes` remembers (keyed by taken's own keys, so
+ * they live as long).  Caller frees. */
+char *name_map_unique(const NameMap *taken, NameMap *suffixes, const char *base);
 void name_map_free(NameMap *m);
 
 /* ------------------------------------------------------------------ */
@@ -256,8 +261,7 @@ typedef struct Graph {
     Tensor **tensors;
     int n_tensors, cap_tensors;
     NameMap tensor_ids;  /* each name to its first tensor's id */
-    NameMap suffixes;    /* a taken name to the last k graph_new_tensor
-                            tried as "name_k" */
+    NameMap suffixes;    /* graph_new_tensor's memory (name_map_unique) */
     Node **nodes;        /* in execution order once scheduled */
     int n_nodes, cap_nodes;
     int next_node_id;    /* above every node's id, so removals never reuse one */

@@ -33,6 +33,12 @@ int64_t *name_map_find(const NameMap *m, const char *key)
     return m->keys[i] ? &m->values[i] : NULL;
 }
 
+/* The map's own pointer for `key`, or NULL. */
+static const char *stored_key(const NameMap *m, const char *key)
+{
+    return m->cap ? m->keys[slot_of(m, key)] : NULL;
+}
+
 /* Doubles the table (at least 64 slots), so it stays under half full. */
 static void grow(NameMap *m)
 {
@@ -59,6 +65,23 @@ int64_t *name_map_add(NameMap *m, const char *key, int64_t value)
     m->values[i] = value;
     m->count++;
     return &m->values[i];
+}
+
+char *name_map_unique(const NameMap *taken, NameMap *suffixes, const char *base)
+{
+    const char *holder = stored_key(taken, base);
+    if (!holder)
+        return xstrdup(base);
+    /* Names are never given back, so every k tried for base before is
+     * still taken: counting on from the last keeps a base used n times
+     * (a Loop body unrolled n times) linear. */
+    int64_t *k = name_map_add(suffixes, holder, 0);
+    Str name = {0};
+    do {
+        str_free(&name);
+        str_putf(&name, "%.200s_%lld", base, (long long)++*k);
+    } while (name_map_find(taken, name.buf));
+    return name.buf;
 }
 
 void name_map_free(NameMap *m)
