@@ -279,6 +279,16 @@ static inline bool diag_has(const Diag *d, const char *text)
     return d->text.buf && strstr(d->text.buf, text);
 }
 
+/* Whether d holds `text` (trivially so when text is NULL); shows what it
+ * holds instead when not. */
+static inline bool diag_expect(const Diag *d, const char *text)
+{
+    if (!text || diag_has(d, text))
+        return true;
+    fprintf(stderr, "\nmissing \"%s\" in:\n%s", text, d->text.buf ? d->text.buf : "");
+    return false;
+}
+
 /* ------------------------------------------------------------------ */
 /* Scratch files                                                       */
 /* ------------------------------------------------------------------ */

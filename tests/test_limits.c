@@ -61,9 +61,7 @@ static void expect_load(Builder *b, const char *text)
     Diag d = {0};
     Graph *g = mb_load(b, NULL, &d);
     CU_ASSERT_EQUAL(g == NULL, text != NULL);
-    if (text && !diag_has(&d, text))
-        fprintf(stderr, "\nmissing \"%s\" in:\n%s", text, d.text.buf);
-    CU_ASSERT_TRUE(!text || diag_has(&d, text));
+    CU_ASSERT_TRUE(diag_expect(&d, text));
     graph_free(g);
     diag_free(&d);
     mb_free(b);
