@@ -274,6 +274,7 @@ static bool read_value_type(Tensor *t, const Onnx__TypeProto *tp, bool strict, c
 static void read_inputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
+    r->g->inputs = xrealloc(r->g->inputs, (r->g->n_inputs + gp->n_input + 1) * sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = str_or_empty(gp->input[i]->name);
         /* Older exporters list initializers among the inputs too; they
@@ -288,9 +289,7 @@ static void read_inputs(Reader *r)
         if (t) {
             read_value_type(t, gp->input[i]->type, !r->outer, what.buf, r->d);
             t->is_input = true;
-            Graph *g = r->g;
-            g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-            g->inputs[g->n_inputs++] = t;
+            r->g->inputs[r->g->n_inputs++] = t;
         }
         str_free(&what);
     }
@@ -583,6 +582,7 @@ static void read_outputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
     Graph *g = r->g;
+    g->outputs = xrealloc(g->outputs, (g->n_outputs + gp->n_output + 1) * sizeof *g->outputs);
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = str_or_empty(gp->output[i]->name);
         Tensor *t = resolve_name(r, name);
@@ -600,7 +600,6 @@ static void read_outputs(Reader *r)
             continue;
         t->is_output = !r->outer;
         read_output_type(r, t, gp->output[i]);
-        g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
         g->outputs[g->n_outputs++] = t;
     }
     if (gp->n_output == 0)

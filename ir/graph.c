@@ -118,16 +118,26 @@ Node *graph_add_node(Graph *g, const char *name, const char *op_type)
     return n;
 }
 
+/* Appends t to a node's inputs or outputs.  The room doubles at each
+ * power of two from 4, so a node given thousands (an unrolled Loop's
+ * tail reads every scan value so far) is not copied at every append;
+ * it is implicit, since these arrays are made only here. */
+static void append_tensor(Tensor ***items, int *count, Tensor *t)
+{
+    int n = *count;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+        *items = xrealloc(*items, (size_t)(n < 4 ? 4 : 2 * n) * sizeof **items);
+    (*items)[(*count)++] = t;
+}
+
 void node_add_input(Node *n, Tensor *t)
 {
-    n->in = xrealloc(n->in, (size_t)(n->n_in + 1) * sizeof *n->in);
-    n->in[n->n_in++] = t;
+    append_tensor(&n->in, &n->n_in, t);
 }
 
 void node_add_output(Node *n, Tensor *t)
 {
-    n->out = xrealloc(n->out, (size_t)(n->n_out + 1) * sizeof *n->out);
-    n->out[n->n_out++] = t;
+    append_tensor(&n->out, &n->n_out, t);
     if (t)
         t->producer = n;
 }

@@ -33,13 +33,17 @@ typedef struct {
     Onnx__ModelProto model;
     Onnx__GraphProto graph;
     void **owned; /* everything allocated, freed by mb_free */
-    size_t n_owned;
+    size_t n_owned, cap_owned;
 } Builder;
 
 /* Zeroed memory that lives as long as the builder. */
 static inline void *mb_alloc(Builder *b, size_t size)
 {
-    b->owned = xrealloc(b->owned, (b->n_owned + 1) * sizeof *b->owned);
+    /* Doubling: models of a million nodes are built too. */
+    if (b->n_owned == b->cap_owned) {
+        b->cap_owned = b->cap_owned ? 2 * b->cap_owned : 64;
+        b->owned = xrealloc(b->owned, b->cap_owned * sizeof *b->owned);
+    }
     return b->owned[b->n_owned++] = xcalloc(1, size);
 }
 
