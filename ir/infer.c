@@ -298,6 +298,20 @@ static bool agrees_with_declared(const Node *n, const Tensor *t, NameMap *symbol
     return true;
 }
 
+/* Refuses t, a graph input (n NULL) or an output of n, when it would hold
+ * more than MAX_TENSOR_BYTES. */
+static bool within_byte_limit(const Tensor *t, const Node *n, Diag *d)
+{
+    if (!t->shape_known || (uint64_t)tensor_bytes(t) <= (uint64_t)MAX_TENSOR_BYTES)
+        return true;
+    long long most = MAX_TENSOR_BYTES;
+    if (!n)
+        return diag_error(d, "graph input '%s' would hold %zu bytes; at most %lld are supported",
+                          t->name, tensor_bytes(t), most);
+    return node_error(d, n, "output '%s' would hold %zu bytes; at most %lld are supported",
+                      t->name, tensor_bytes(t), most);
+}
+
 static bool infer_node(Node *n, NameMap *symbols, Diag *d)
 {
     if (!inputs_have_shapes(n, d) || !n->op->infer(n, d))
@@ -307,9 +321,8 @@ static bool infer_node(Node *n, NameMap *symbols, Diag *d)
         bool shape_ok = t->shape_known ? shape_numel(&t->shape) >= 0 : t->kind != KIND_TENSOR;
         if (!shape_ok || !dtype_size(t->dtype))
             return node_error(d, n, "output '%s' has no valid static shape or dtype", t->name);
-        if (t->shape_known && (uint64_t)tensor_bytes(t) > (uint64_t)MAX_TENSOR_BYTES)
-            return node_error(d, n, "output '%s' would hold %zu bytes; at most %lld are supported",
-                              t->name, tensor_bytes(t), (long long)MAX_TENSOR_BYTES);
+        if (!within_byte_limit(t, n, d))
+            return false;
         if (t->declared && t->shape_known && !agrees_with_declared(n, t, symbols, d))
             return false;
     }
@@ -355,6 +368,9 @@ bool graph_infer(Graph *g, Diag *d)
 {
     if (!resolve_ops(g, 0, d) || !graph_toposort(g, d))
         return false;
+    for (int i = 0; i < g->n_inputs; i++)
+        if (!within_byte_limit(g->inputs[i], NULL, d))
+            return false;
     NameMap symbols = input_symbols(g);
     bool ok = true;
     for (int i = 0; ok && i < g->n_nodes; i++) {
