@@ -204,6 +204,7 @@ const Target *emit_target(const Emitter *e)
 static void name_params(Emitter *e)
 {
     const Graph *g = e->g;
+    NameMap taken = {0}, suffixes = {0}; /* the names given, by hash */
     int total = g->n_inputs + g->n_outputs;
     for (int k = 0; k < total; k++) {
         const Tensor *t = k < g->n_inputs ? g->inputs[k] : g->outputs[k - g->n_inputs];
@@ -216,21 +217,12 @@ static void name_params(Emitter *e)
             free(base);
             base = prefixed;
         }
-        char *name = xstrdup(base);
-        for (int suffix = 1;; suffix++) {
-            bool taken = false;
-            for (int i = 0; i < g->n_tensors && !taken; i++)
-                taken = e->param[i] && strcmp(e->param[i], name) == 0;
-            if (!taken)
-                break;
-            free(name);
-            Str s = {0};
-            str_putf(&s, "%s_%d", base, suffix);
-            name = s.buf;
-        }
+        e->param[t->id] = name_map_unique(&taken, &suffixes, base);
+        name_map_add(&taken, e->param[t->id], t->id);
         free(base);
-        e->param[t->id] = name;
     }
+    name_map_free(&taken);
+    name_map_free(&suffixes);
 }
 
 static void put_param_list(Str *s, const Emitter *e)

@@ -129,20 +129,48 @@ static bool read_at(int fd, uint8_t *out, size_t n, int64_t offset)
     return true;
 }
 
-/* Checks the byte range against the file and the tensor, then reads it.
- * The file is opened non-blocking: opening a FIFO that no one writes
- * would otherwise wait forever before fstat could refuse it. */
+/* What a file of `mode` is, for messages: "a FIFO". */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+/* Opens path for reading, with its status in *st, if it is a regular
+ * file.  Non-blocking: opening a FIFO that no one writes would otherwise
+ * wait forever before fstat could refuse it.  A socket cannot be opened
+ * at all, so stat tells what it is. */
+static int open_regular(const char *path, struct stat *st, const char *what, Diag *d)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    int err = errno;
+    bool known = fd >= 0 ? fstat(fd, st) == 0 : stat(path, st) == 0;
+    if (fd >= 0 && !known)
+        err = errno;
+    if (fd >= 0 && known && S_ISREG(st->st_mode))
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    if (known && !S_ISREG(st->st_mode))
+        diag_error(d, "%s: external data file '%s' is %s; only regular files are read", what,
+                   path, file_kind(st->st_mode));
+    else
+        diag_error(d, "%s: cannot open external data file '%s': %s", what, path, strerror(err));
+    return -1;
+}
+
+/* Checks the byte range against the file and the tensor, then reads it. */
 static void *read_range(const char *path, const ExternalRef *ref, size_t nbytes,
                         const char *what, Diag *d)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        diag_error(d, "%s: external data file '%s' is not a readable regular file", what, path);
-        if (fd >= 0)
-            close(fd);
+    int fd = open_regular(path, &st, what, d);
+    if (fd < 0)
         return NULL;
-    }
     int64_t size = st.st_size;
     int64_t length = ref->length >= 0 ? ref->length : size - ref->offset;
     uint8_t *data = NULL;

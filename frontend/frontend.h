@@ -20,9 +20,10 @@ Graph *onnx_load_buffer(const uint8_t *buf, size_t len, const char *dir, Diag *d
 /* A main-graph tensor input declared with symbolic or missing dims ("N",
  * "batch_size") loads with shape_known false (see Tensor.dim_params); the
  * compiling commands fix its shape before inference (--shape, --bind).
- * A main-graph output keeps its declared type the same way until
- * inference replaces it.  "[N,3]" for such a tensor ('?' for an unnamed
- * dim, "(no shape)" when none is declared), else its shape. */
+ * A value a node produces keeps the shape the model declares for it (a
+ * main-graph output, value_info) in Tensor.declared, which inference must
+ * agree with.  "[N,3]" for such a tensor before inference ('?' for an
+ * unnamed dim, "(no shape)" when none is declared), else its shape. */
 const char *declared_shape_str(const Tensor *t, char *buf, size_t size);
 /* Gives graph input t (of g) the static shape s, which must agree with
  * the declared rank and dims, and give each dim_param the value it has

@@ -15,18 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds that keep loading linear on hostile models; real ones use a few. */
-#define MAX_OPSET_IMPORTS 1000
-#define MAX_ATTRIBUTES 1000
-
-/* Tensor names to tensors.  graph_find_tensor is a linear search; a
- * hostile model with millions of names must not make loading quadratic. */
-typedef struct {
-    Tensor **slots; /* open addressing, NULL when free */
-    size_t cap;     /* a power of two */
-    size_t count;
-} NameIndex;
-
 /* What the reader carries while building one graph: the main graph or a
  * subgraph (an If branch, a Loop body), which may read the names of every
  * enclosing graph. */
@@ -36,48 +24,10 @@ typedef struct Reader {
     Graph *g;
     const char *dir;
     Diag *d;
-    NameIndex names;            /* the names g defines (and has captured) */
     struct Reader *outer;       /* the enclosing graph's reader; NULL: main graph */
     const char *scope;          /* a subgraph's path in messages ("loop/body") */
+    int depth;                  /* subgraphs it is nested in; 0: main graph */
 } Reader;
-
-static size_t hash_name(const char *s)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return (size_t)h;
-}
-
-/* The slot holding `name`, or the free slot where it belongs. */
-static Tensor **index_slot(const NameIndex *ix, const char *name)
-{
-    size_t i = hash_name(name) & (ix->cap - 1);
-    while (ix->slots[i] && strcmp(ix->slots[i]->name, name) != 0)
-        i = (i + 1) & (ix->cap - 1);
-    return &ix->slots[i];
-}
-
-static Tensor *index_find(const NameIndex *ix, const char *name)
-{
-    return ix->cap ? *index_slot(ix, name) : NULL;
-}
-
-/* Adds t, whose name must not be in the index yet. */
-static void index_add(NameIndex *ix, Tensor *t)
-{
-    if (2 * (ix->count + 1) > ix->cap) {
-        NameIndex bigger = {xcalloc(ix->cap ? 2 * ix->cap : 64, sizeof *ix->slots),
-                            ix->cap ? 2 * ix->cap : 64, 0};
-        for (size_t i = 0; i < ix->cap; i++)
-            if (ix->slots[i])
-                index_add(&bigger, ix->slots[i]);
-        free(ix->slots);
-        *ix = bigger;
-    }
-    *index_slot(ix, t->name) = t;
-    ix->count++;
-}
 
 static const char *str_or_empty(const char *s)
 {
@@ -124,14 +74,13 @@ static bool read_opset(Reader *r)
  * first use, in every graph in between).  NULL when it is undefined. */
 static Tensor *resolve_name(Reader *r, const char *name)
 {
-    Tensor *t = index_find(&r->names, name);
+    Tensor *t = graph_find_tensor(r->g, name);
     if (t || !r->outer)
         return t;
     Tensor *outer = resolve_name(r->outer, name);
     if (!outer)
         return NULL;
     t = graph_add_tensor(r->g, name);
-    index_add(&r->names, t);
     graph_add_capture(r->g, t, outer);
     return t;
 }
@@ -165,7 +114,7 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         diag_error(r->d, "%s defines a tensor with an empty name", by);
         return NULL;
     }
-    Tensor *old = index_find(&r->names, name);
+    Tensor *old = graph_find_tensor(r->g, name);
     if (old) {
         Str first = {0};
         describe_definer(&first, old);
@@ -174,7 +123,6 @@ static Tensor *define_tensor(Reader *r, const char *name, const char *by)
         return NULL;
     }
     Tensor *t = graph_add_tensor(r->g, name);
-    index_add(&r->names, t);
     return t;
 }
 
@@ -204,11 +152,9 @@ static bool is_named_param(const Onnx__TensorShapeProto__Dimension *dim)
            dim->dim_param && *dim->dim_param;
 }
 
-/* Keeps a main-graph input's declared dims when some are not static:
- * -1 in t->shape where a dim is not a value, and the dim_param names in
- * t->dim_params (one block: the pointers, then the strings), for the
- * compiling commands to check and fix the shape with (input_fix_shape). */
-static void keep_declared_dims(Tensor *t, const Onnx__TensorShapeProto *sp)
+/* The dim_param names of sp's dims, NULL where a dim has none: one
+ * block, the pointers then the strings (Tensor.dim_params). */
+static char **declared_dim_names(const Onnx__TensorShapeProto *sp)
 {
     size_t bytes = sp->n_dim * sizeof(char *);
     for (size_t i = 0; i < sp->n_dim; i++)
@@ -216,25 +162,43 @@ static void keep_declared_dims(Tensor *t, const Onnx__TensorShapeProto *sp)
             bytes += strlen(sp->dim[i]->dim_param) + 1;
     char **names = xcalloc(1, bytes);
     char *text = (char *)(names + sp->n_dim);
-    for (size_t i = 0; i < sp->n_dim; i++) {
-        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[i];
-        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
-            continue;
-        t->shape.dim[i] = -1;
-        if (is_named_param(dim)) {
-            names[i] = strcpy(text, dim->dim_param);
+    for (size_t i = 0; i < sp->n_dim; i++)
+        if (is_named_param(sp->dim[i])) {
+            names[i] = strcpy(text, sp->dim[i]->dim_param);
             text += strlen(text) + 1;
         }
+    return names;
+}
+
+/* The dims sp declares into *s, -1 where a dim is symbolic or missing
+ * (*unknown counts those), after checking the rest: the rank, no
+ * negative dim, their product within MAX_ELEMENTS. */
+static bool read_declared_shape(const Onnx__TensorShapeProto *sp, Shape *s, size_t *unknown,
+                                const char *what, Diag *d)
+{
+    /* Dims that are not values stand as 1 while the others are checked. */
+    int64_t *dims = xcalloc(sp->n_dim + 1, sizeof *dims);
+    *unknown = 0;
+    for (size_t i = 0; i < sp->n_dim; i++) {
+        bool value = sp->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        dims[i] = value ? sp->dim[i]->dim_value : 1;
+        *unknown += !value;
     }
-    t->dim_params = names;
+    bool ok = fe_make_shape(dims, sp->n_dim, s, what, d);
+    free(dims);
+    for (size_t i = 0; ok && i < sp->n_dim; i++)
+        if (sp->dim[i]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            s->dim[i] = -1;
+    return ok;
 }
 
 /* A tensor type's element type and dims into t.  `strict` (the main
  * graph's run-time inputs): the element type must be given, and the
- * declared dims are kept even when some are symbolic ("N") or missing,
- * for the compiling commands to fix (--shape, --bind).  Otherwise
- * (subgraph values, sequence elements) what is missing is left to
- * inference: the shape is kept only when every dim is given. */
+ * declared dims are kept even when some are symbolic ("N") or missing
+ * (-1 in t->shape, names in t->dim_params), for the compiling commands
+ * to fix (--shape, --bind; input_fix_shape).  Otherwise (subgraph
+ * values, sequence elements) what is missing is left to inference: the
+ * shape is kept only when every dim is given. */
 static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool strict,
                              const char *what, Diag *d)
 {
@@ -243,25 +207,19 @@ static bool read_tensor_type(Tensor *t, const Onnx__TypeProto__Tensor *tt, bool 
             return false;
         t->dtype = (DType)tt->elem_type;
     }
+    Shape s;
+    size_t unknown;
     if (!tt->shape)
         return true;
-    /* Dims that are not values stand as 0 while the rank and the static
-     * dims are checked. */
-    int64_t *dims = xcalloc(tt->shape->n_dim + 1, sizeof *dims);
-    size_t unknown = 0;
-    for (size_t i = 0; i < tt->shape->n_dim; i++) {
-        const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[i];
-        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
-            dims[i] = dim->dim_value;
-        else
-            unknown++;
-    }
-    bool ok = !strict && unknown ? true : fe_make_shape(dims, tt->shape->n_dim, &t->shape, what, d);
-    free(dims);
-    t->shape_known = ok && !unknown;
-    if (ok && strict && unknown)
-        keep_declared_dims(t, tt->shape);
-    return ok;
+    if (!read_declared_shape(tt->shape, &s, &unknown, what, d))
+        return false;
+    if (unknown && !strict)
+        return true;
+    t->shape = s;
+    t->shape_known = !unknown;
+    if (unknown)
+        t->dim_params = declared_dim_names(tt->shape);
+    return true;
 }
 
 /* The tensor type of a sequence's or optional's elements, or NULL. */
@@ -316,12 +274,13 @@ static bool read_value_type(Tensor *t, const Onnx__TypeProto *tp, bool strict, c
 static void read_inputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
+    r->g->inputs = xrealloc(r->g->inputs, (r->g->n_inputs + gp->n_input + 1) * sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = str_or_empty(gp->input[i]->name);
         /* Older exporters list initializers among the inputs too; they
          * are constants, not values the caller supplies.  (Initializers
          * are read first, and nothing else is defined yet.) */
-        const Tensor *old = index_find(&r->names, name);
+        const Tensor *old = graph_find_tensor(r->g, name);
         if (old && !old->is_input)
             continue;
         Str what = {0};
@@ -330,9 +289,7 @@ static void read_inputs(Reader *r)
         if (t) {
             read_value_type(t, gp->input[i]->type, !r->outer, what.buf, r->d);
             t->is_input = true;
-            Graph *g = r->g;
-            g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-            g->inputs[g->n_inputs++] = t;
+            r->g->inputs[r->g->n_inputs++] = t;
         }
         str_free(&what);
     }
@@ -380,9 +337,12 @@ static bool read_graph_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, 
     if (!ap->g)
         return diag_error(r->d, "%s: attribute '%s' holds a subgraph, but the graph is missing",
                           label, name);
+    if (r->depth == MAX_SUBGRAPH_DEPTH)
+        return diag_error(r->d, "%s: attribute '%s' holds a subgraph nested %d deep; at most %d "
+                          "levels are supported", label, name, r->depth + 1, MAX_SUBGRAPH_DEPTH);
     Str scope = {0};
     str_putf(&scope, "%s%s%s/%s", r->outer ? r->scope : "", r->outer ? "/" : "", n->name, name);
-    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, {0}, r, scope.buf};
+    Reader sub = {r->model, ap->g, graph_new(name), r->dir, r->d, r, scope.buf, r->depth + 1};
     sub.g->opset = r->g->opset;
     int errors = r->d->count;
     read_graph(&sub);
@@ -444,7 +404,9 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
                           "takes one", label, name);
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO:
         /* Only Optional's `type` is one: the element type of an empty
-         * optional, which nothing the compiler makes depends on. */
+         * optional, which nothing the compiler makes depends on, so only
+         * its presence is kept (for the schema check). */
+        node_add_attr(n, name, ATTR_TYPE_PROTO);
         return true;
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED:
         return diag_error(r->d, "%s: attribute '%s' has no type", label, name);
@@ -454,20 +416,18 @@ static bool read_attr(Reader *r, Node *n, const Onnx__AttributeProto *ap, const 
     }
 }
 
-/* "node 'add' (Add)", or in a subgraph "node 'loop/body/add' (Add)". */
-static void node_label(Str *s, const Reader *r, const char *name, const char *op_type)
+/* "node 'add' (Add)", or in a subgraph "node 'loop/body/add' (Add)";
+ * with an opset above 0, "node 'add' (Add, opset 13)". */
+static void node_label(Str *s, const Reader *r, const char *name, const char *op_type, int opset)
 {
-    str_putf(s, "node '%s%s%s' (%s)", r->outer ? r->scope : "", r->outer ? "/" : "", name,
+    str_putf(s, "node '%s%s%s' (%s", r->outer ? r->scope : "", r->outer ? "/" : "", name,
              op_type);
+    if (opset > 0)
+        str_putf(s, ", opset %d", opset);
+    str_puts(s, ")");
 }
 
-static bool is_graph_attr(const Onnx__AttributeProto *ap)
-{
-    return ap->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH;
-}
-
-/* Creates the node for np with its attributes but its subgraphs, and
- * defines its outputs.
+/* Creates the node for np and defines its outputs.
  * An empty output name is an omitted optional output: trailing ones are
  * dropped, others stay NULL until connect_node gives them a placeholder. */
 static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
@@ -482,7 +442,7 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     else
         str_putf(&name, "%s#%zu", *op_type ? op_type : "node", index);
     Str label = {0};
-    node_label(&label, r, name.buf, op_type);
+    node_label(&label, r, name.buf, op_type, 0);
 
     Node *n = graph_add_node(r->g, name.buf, op_type);
     if (!*op_type)
@@ -496,13 +456,6 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
                        "version", label.buf, np->domain);
         n->opset = v < 1 || v > INT_MAX ? 0 : (int)v;
     }
-    /* Each attribute is checked against the earlier ones for duplicates. */
-    if (np->n_attribute > MAX_ATTRIBUTES)
-        diag_error(r->d, "%s has %zu attributes; at most %d are supported", label.buf,
-                   np->n_attribute, MAX_ATTRIBUTES);
-    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
-        if (!is_graph_attr(np->attribute[i]))
-            read_attr(r, n, np->attribute[i], label.buf);
 
     size_t n_out = np->n_output;
     while (n_out > 0 && !*str_or_empty(np->output[n_out - 1]))
@@ -515,12 +468,34 @@ static void create_node(Reader *r, const Onnx__NodeProto *np, size_t index)
     str_free(&name);
 }
 
-/* Resolves n's inputs by name and reads its subgraphs; run once every
+/* Reads np's attributes into n (subgraphs too: every name they may
+ * capture is defined by now) and, when all could be read, checks them
+ * against the op's schema, naming the node "node 'add' (Add, opset 13)". */
+static void read_attrs(Reader *r, Node *n, const Onnx__NodeProto *np, const char *label)
+{
+    /* Each attribute is checked against the earlier ones for duplicates. */
+    if (np->n_attribute > MAX_ATTRIBUTES) {
+        diag_error(r->d, "%s has %zu attributes; at most %d are supported", label,
+                   np->n_attribute, MAX_ATTRIBUTES);
+        return;
+    }
+    bool all_read = true;
+    for (size_t i = 0; i < np->n_attribute; i++)
+        all_read = read_attr(r, n, np->attribute[i], label) && all_read;
+    if (!all_read)
+        return;
+    Str with_opset = {0};
+    node_label(&with_opset, r, n->name, n->op_type, n->opset);
+    node_check_attrs(n, with_opset.buf, r->d);
+    str_free(&with_opset);
+}
+
+/* Resolves n's inputs by name and reads its attributes; run once every
  * tensor of this graph and the enclosing ones is defined. */
 static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 {
     Str label = {0};
-    node_label(&label, r, n->name, n->op_type);
+    node_label(&label, r, n->name, n->op_type, 0);
     for (size_t i = 0; i < np->n_input; i++) {
         const char *in = str_or_empty(np->input[i]);
         Tensor *t = *in ? resolve_name(r, in) : NULL;
@@ -529,9 +504,7 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
                        "or node output)", label.buf, in);
         node_add_input(n, t);
     }
-    for (size_t i = 0; i < np->n_attribute && i < MAX_ATTRIBUTES; i++)
-        if (is_graph_attr(np->attribute[i]))
-            read_attr(r, n, np->attribute[i], label.buf);
+    read_attrs(r, n, np, label.buf);
     str_free(&label);
     /* Placeholders for omitted outputs in the middle of the list, so that
      * ops can always set every output's shape.  Created only now so their
@@ -541,13 +514,12 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
             continue;
         Str name = {0};
         str_putf(&name, "%s_unused%d", n->name, i);
-        for (int k = 1; index_find(&r->names, name.buf); k++) {
+        for (int k = 1; graph_find_tensor(r->g, name.buf); k++) {
             str_free(&name);
             str_putf(&name, "%s_unused%d_%d", n->name, i, k);
         }
         n->out[i] = graph_add_tensor(r->g, name.buf);
         n->out[i]->producer = n;
-        index_add(&r->names, n->out[i]);
         str_free(&name);
     }
 }
@@ -555,6 +527,11 @@ static void connect_node(Reader *r, Node *n, const Onnx__NodeProto *np)
 static void read_nodes(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
+    if (gp->n_node > MAX_NODES) {
+        diag_error(r->d, "%s has %zu nodes; at most %d are supported",
+                   r->outer ? r->scope : "the graph", gp->n_node, MAX_NODES);
+        return;
+    }
     int first = r->g->n_nodes;
     for (size_t i = 0; i < gp->n_node; i++)
         create_node(r, gp->node[i], i);
@@ -562,38 +539,42 @@ static void read_nodes(Reader *r)
         connect_node(r, r->g->nodes[first + (int)i], gp->node[i]);
 }
 
-/* A main-graph tensor output's declared element type and dims, kept as
- * an input's are (Tensor.dim_params, shape_known false) so that `sinter
- * info` can show them when inference cannot run (inputs of symbolic
- * dims); inference replaces them.  The declaration is only shown, never
- * relied on, so what it gets wrong is left out quietly. */
-static void keep_declared_output(Tensor *t, const Onnx__TypeProto__Tensor *tt)
+/* The type the model declares for t where it does not define it (a
+ * graph output, a value_info entry).  Its dims must be valid; in the
+ * main graph, for a value a node produces, they are kept
+ * (Tensor.declared, names in dim_params) for graph_infer to check, and
+ * an output's element type for `sinter info` to show until inference.
+ * The first declaration of a value counts. */
+static void read_declared(Reader *r, Tensor *t, const Onnx__TypeProto__Tensor *tt,
+                          const char *what)
 {
-    Diag ignored = {0};
-    bool ok = read_tensor_type(t, tt, true, "", &ignored);
-    diag_free(&ignored);
-    if (ok && tt->shape && !t->dim_params)
-        keep_declared_dims(t, tt->shape); /* all static: dims kept, no names */
-    if (!ok || !tt->shape)
-        t->shape = (Shape){0};
-    t->shape_known = false;
+    Shape s;
+    size_t unknown = 0;
+    if (tt->shape && !read_declared_shape(tt->shape, &s, &unknown, what, r->d))
+        return;
+    if (r->outer || !t || !t->producer || t->declared)
+        return;
+    if (t->is_output && dtype_size((DType)tt->elem_type))
+        t->dtype = (DType)tt->elem_type;
+    if (!tt->shape)
+        return;
+    t->declared = xmalloc(sizeof *t->declared);
+    *t->declared = s;
+    if (unknown)
+        t->dim_params = declared_dim_names(tt->shape);
 }
 
-/* A graph output is already defined, but its declared type tells a
- * sequence or optional from a tensor, which matters before inference. */
-static void read_output_kind(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
+/* A graph output's declared type: a sequence or optional is told from a
+ * tensor here, which matters before inference. */
+static void read_output_type(Reader *r, Tensor *t, const Onnx__ValueInfoProto *vi)
 {
     const Onnx__TypeProto *tp = vi->type;
-    if (!t->producer || !tp)
-        return;
-    if (tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE) {
-        if (!r->outer && tp->tensor_type)
-            keep_declared_output(t, tp->tensor_type);
-        return;
-    }
     Str what = {0};
     describe_value(&what, r, "output", t->name);
-    read_value_type(t, tp, false, what.buf, r->d);
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type)
+        read_declared(r, t, tp->tensor_type, what.buf);
+    else if (tp && t->producer && tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+        read_value_type(t, tp, false, what.buf, r->d);
     str_free(&what);
 }
 
@@ -601,6 +582,7 @@ static void read_outputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
     Graph *g = r->g;
+    g->outputs = xrealloc(g->outputs, (g->n_outputs + gp->n_output + 1) * sizeof *g->outputs);
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = str_or_empty(gp->output[i]->name);
         Tensor *t = resolve_name(r, name);
@@ -617,12 +599,29 @@ static void read_outputs(Reader *r)
         if (!t || (t->is_output && !r->outer))
             continue;
         t->is_output = !r->outer;
-        read_output_kind(r, t, gp->output[i]);
-        g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
+        read_output_type(r, t, gp->output[i]);
         g->outputs[g->n_outputs++] = t;
     }
     if (gp->n_output == 0)
         diag_error(r->d, "%s has no outputs", r->outer ? r->scope : "the graph");
+}
+
+/* value_info: the types of values the graph defines, as a shape
+ * inference tool found them.  Tensor types only; names the graph does
+ * not define are left alone, as ONNX's checker does. */
+static void read_value_infos(Reader *r)
+{
+    for (size_t i = 0; i < r->gp->n_value_info; i++) {
+        const Onnx__ValueInfoProto *vi = r->gp->value_info[i];
+        const Onnx__TypeProto *tp = vi->type;
+        if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+            continue;
+        const char *name = str_or_empty(vi->name);
+        Str what = {0};
+        describe_value(&what, r, "value_info", name);
+        read_declared(r, graph_find_tensor(r->g, name), tp->tensor_type, what.buf);
+        str_free(&what);
+    }
 }
 
 /* Reads r->gp's values and nodes into r->g. */
@@ -632,7 +631,7 @@ static void read_graph(Reader *r)
     read_inputs(r);
     read_nodes(r);
     read_outputs(r);
-    free(r->names.slots);
+    read_value_infos(r);
 }
 
 /* Builds the graph of an unpacked model, or NULL after reporting every
@@ -644,7 +643,7 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
         return NULL;
     }
     const char *name = str_or_empty(m->graph->name);
-    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, {0}, NULL, ""};
+    Reader r = {m, m->graph, graph_new(*name ? name : "model"), dir, d, NULL, "", 0};
     r.g->dir = dir ? xstrdup(dir) : NULL;
     int errors = d->count;
     read_opset(&r);
@@ -656,14 +655,12 @@ static Graph *build_graph(const Onnx__ModelProto *m, const char *dir, Diag *d)
     return r.g;
 }
 
-/* protobuf-c unpacks nested messages recursively and without a limit, so
- * a small file of subgraphs nested in subgraphs would overflow the stack;
- * and each empty message, two bytes on the wire, becomes a struct of up
- * to a few hundred bytes, so a modest file could demand gigabytes.  Both
- * are checked on the wire before unpacking.  Real models stay far below
- * these limits (nesting under 10, a few MiB of structs). */
-#define MAX_NESTING 100
-#define MAX_MESSAGE_BYTES ((uint64_t)512 << 20)
+/* protobuf-c unpacks nested messages recursively, so a small file of
+ * subgraphs nested in subgraphs would overflow the stack; and each empty
+ * message, two bytes on the wire, becomes a struct of up to a few
+ * hundred bytes, so a modest file could demand gigabytes.  Both are
+ * checked on the wire before unpacking (MAX_MESSAGE_NESTING,
+ * MAX_MESSAGE_BYTES). */
 
 static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out)
 {
@@ -681,13 +678,13 @@ static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out
 
 /* Walks the message of type `desc` in p[len] with the schema, adding the
  * memory its unpacked structs take to *bytes.  False when it nests deeper
- * than MAX_NESTING or *bytes passes MAX_MESSAGE_BYTES.  Wire data that is
+ * than MAX_MESSAGE_NESTING or *bytes passes MAX_MESSAGE_BYTES.  Wire data that is
  * malformed otherwise passes here, for the unpacker to refuse. */
 static bool wire_within_limits(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
                                size_t len, int depth, uint64_t *bytes)
 {
     *bytes += desc->sizeof_message + sizeof(void *);
-    if (depth > MAX_NESTING || *bytes > MAX_MESSAGE_BYTES)
+    if (depth > MAX_MESSAGE_NESTING || *bytes > (uint64_t)MAX_MESSAGE_BYTES)
         return false;
     size_t pos = 0;
     uint64_t tag, n;
@@ -730,12 +727,12 @@ static Onnx__ModelProto *unpack_model(const uint8_t *buf, size_t len, const char
 {
     uint64_t bytes = 0;
     if (!wire_within_limits(&onnx__model_proto__descriptor, buf, len, 0, &bytes)) {
-        if (bytes > MAX_MESSAGE_BYTES)
+        if (bytes > (uint64_t)MAX_MESSAGE_BYTES)
             diag_error(d, "%s holds too many protobuf messages (over %llu MiB once unpacked); "
                        "refused", source, (unsigned long long)(MAX_MESSAGE_BYTES >> 20));
         else
             diag_error(d, "%s nests messages more than %d levels deep (subgraphs within "
-                       "subgraphs); refused", source, MAX_NESTING);
+                       "subgraphs); refused", source, MAX_MESSAGE_NESTING);
         return NULL;
     }
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
@@ -785,23 +782,11 @@ const char *declared_shape_str(const Tensor *t, char *buf, size_t size)
 {
     if (t->shape_known)
         return shape_str(&t->shape, buf, size);
-    if (!t->dim_params) {
+    if (!t->declared && !t->dim_params) {
         snprintf(buf, size, "(no shape)");
         return buf;
     }
-    Str s = {0};
-    str_puts(&s, "[");
-    for (int i = 0; i < t->shape.rank; i++) {
-        const char *sep = i ? "," : "";
-        if (t->shape.dim[i] >= 0)
-            str_putf(&s, "%s%lld", sep, (long long)t->shape.dim[i]);
-        else
-            str_putf(&s, "%s%s", sep, t->dim_params[i] ? t->dim_params[i] : "?");
-    }
-    str_puts(&s, "]");
-    snprintf(buf, size, "%s", s.buf);
-    str_free(&s);
-    return buf;
+    return shape_str_named(t->declared ? t->declared : &t->shape, t->dim_params, buf, size);
 }
 
 static bool not_dims(const char *text, const char *source, Diag *d)

@@ -207,6 +207,9 @@ bool fe_tensor_from_proto(Tensor *t, const Onnx__TensorProto *tp, const char *di
      * 32-bit size_t. */
     if ((uint64_t)tensor_numel(t) > SIZE_MAX / dtype_size(t->dtype))
         return diag_error(d, "%s: too large for this machine", what);
+    if ((uint64_t)tensor_bytes(t) > (uint64_t)MAX_TENSOR_BYTES)
+        return diag_error(d, "%s: %zu bytes; at most %lld are supported", what, tensor_bytes(t),
+                          (long long)MAX_TENSOR_BYTES);
 
     void *data;
     size_t nbytes = tensor_bytes(t);

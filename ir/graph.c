@@ -21,6 +21,7 @@ void tensor_free(Tensor *t)
     free(t->name);
     free(t->data);
     free(t->dim_params);
+    free(t->declared);
     free(t);
 }
 
@@ -62,6 +63,8 @@ void graph_free(Graph *g)
         tensor_free(g->tensors[i]);
     free(g->nodes);
     free(g->tensors);
+    name_map_free(&g->tensor_ids);
+    name_map_free(&g->suffixes);
     free(g->inputs);
     free(g->outputs);
     free(g->captures);
@@ -73,10 +76,8 @@ void graph_free(Graph *g)
 
 Tensor *graph_find_tensor(const Graph *g, const char *name)
 {
-    for (int i = 0; i < g->n_tensors; i++)
-        if (strcmp(g->tensors[i]->name, name) == 0)
-            return g->tensors[i];
-    return NULL;
+    const int64_t *id = name_map_find(&g->tensor_ids, name);
+    return id ? g->tensors[*id] : NULL;
 }
 
 Tensor *graph_add_tensor(Graph *g, const char *name)
@@ -87,16 +88,18 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
     t->id = g->n_tensors;
     grow_array((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof *g->tensors);
     g->tensors[g->n_tensors++] = t;
+    name_map_add(&g->tensor_ids, t->name, t->id);
     return t;
 }
 
 Tensor *graph_new_tensor(Graph *g, const char *hint)
 {
-    char name[256];
-    snprintf(name, sizeof name, "%s", hint);
-    for (int k = 1; graph_find_tensor(g, name); k++)
-        snprintf(name, sizeof name, "%.200s_%d", hint, k);
-    return graph_add_tensor(g, name);
+    char base[256]; /* names stay short enough to print in messages */
+    snprintf(base, sizeof base, "%s", hint);
+    char *name = name_map_unique(&g->tensor_ids, &g->suffixes, base);
+    Tensor *t = graph_add_tensor(g, name);
+    free(name);
+    return t;
 }
 
 Node *graph_add_node(Graph *g, const char *name, const char *op_type)
@@ -115,16 +118,26 @@ Node *graph_add_node(Graph *g, const char *name, const char *op_type)
     return n;
 }
 
+/* Appends t to a node's inputs or outputs.  The room doubles at each
+ * power of two from 4, so a node given thousands (an unrolled Loop's
+ * tail reads every scan value so far) is not copied at every append;
+ * it is implicit, since these arrays are made only here. */
+static void append_tensor(Tensor ***items, int *count, Tensor *t)
+{
+    int n = *count;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+        *items = xrealloc(*items, (size_t)(n < 4 ? 4 : 2 * n) * sizeof **items);
+    (*items)[(*count)++] = t;
+}
+
 void node_add_input(Node *n, Tensor *t)
 {
-    n->in = xrealloc(n->in, (size_t)(n->n_in + 1) * sizeof *n->in);
-    n->in[n->n_in++] = t;
+    append_tensor(&n->in, &n->n_in, t);
 }
 
 void node_add_output(Node *n, Tensor *t)
 {
-    n->out = xrealloc(n->out, (size_t)(n->n_out + 1) * sizeof *n->out);
-    n->out[n->n_out++] = t;
+    append_tensor(&n->out, &n->n_out, t);
     if (t)
         t->producer = n;
 }

@@ -254,7 +254,65 @@ static bool check_dtype(const Node *n, Diag *d)
                       n->op->name);
 }
 
-static bool infer_node(Node *n, Diag *d)
+/* The values of the symbolic dims ("N") of g's inputs, whose shapes are
+ * fixed by now (bound inputs too: they are constants now, but their dims
+ * still count), by name. */
+static NameMap input_symbols(const Graph *g)
+{
+    NameMap symbols = {0};
+    for (int i = 0; i < g->n_tensors; i++) {
+        const Tensor *t = g->tensors[i];
+        if (t->producer || !t->dim_params || !t->shape_known)
+            continue;
+        for (int k = 0; k < t->shape.rank; k++)
+            if (t->dim_params[k])
+                name_map_add(&symbols, t->dim_params[k], t->shape.dim[k]);
+    }
+    return symbols;
+}
+
+/* Checks output t of n against the shape the model declares for it
+ * (Tensor.declared): the same rank and static dims, and each named dim
+ * the value its name has wherever else it was met first. */
+static bool agrees_with_declared(const Node *n, const Tensor *t, NameMap *symbols, Diag *d)
+{
+    const Shape *want = t->declared;
+    char declared[200], inferred[200];
+    shape_str_named(want, t->dim_params, declared, sizeof declared);
+    bool same = want->rank == t->shape.rank;
+    for (int i = 0; same && i < want->rank; i++) {
+        const char *name = t->dim_params ? t->dim_params[i] : NULL;
+        if (want->dim[i] >= 0) {
+            same = want->dim[i] == t->shape.dim[i];
+        } else if (name) {
+            int64_t bound = *name_map_add(symbols, name, t->shape.dim[i]);
+            if (bound != t->shape.dim[i])
+                return node_error(d, n, "output '%s' is declared %s: axis %d ('%s') is %lld, but "
+                                  "'%s' is %lld elsewhere", t->name, declared, i, name,
+                                  (long long)t->shape.dim[i], name, (long long)bound);
+        }
+    }
+    if (!same)
+        return node_error(d, n, "output '%s' is declared %s, but its shape is %s", t->name,
+                          declared, shape_str(&t->shape, inferred, sizeof inferred));
+    return true;
+}
+
+/* Refuses t, a graph input (n NULL) or an output of n, when it would hold
+ * more than MAX_TENSOR_BYTES. */
+static bool within_byte_limit(const Tensor *t, const Node *n, Diag *d)
+{
+    if (!t->shape_known || (uint64_t)tensor_bytes(t) <= (uint64_t)MAX_TENSOR_BYTES)
+        return true;
+    long long most = MAX_TENSOR_BYTES;
+    if (!n)
+        return diag_error(d, "graph input '%s' would hold %zu bytes; at most %lld are supported",
+                          t->name, tensor_bytes(t), most);
+    return node_error(d, n, "output '%s' would hold %zu bytes; at most %lld are supported",
+                      t->name, tensor_bytes(t), most);
+}
+
+static bool infer_node(Node *n, NameMap *symbols, Diag *d)
 {
     if (!inputs_have_shapes(n, d) || !n->op->infer(n, d))
         return false;
@@ -263,15 +321,15 @@ static bool infer_node(Node *n, Diag *d)
         bool shape_ok = t->shape_known ? shape_numel(&t->shape) >= 0 : t->kind != KIND_TENSOR;
         if (!shape_ok || !dtype_size(t->dtype))
             return node_error(d, n, "output '%s' has no valid static shape or dtype", t->name);
+        if (!within_byte_limit(t, n, d))
+            return false;
+        if (t->declared && t->shape_known && !agrees_with_declared(n, t, symbols, d))
+            return false;
     }
     if (n->op->fold && !n->op->fold(n, d))
         return false;
     return check_dtype(n, d);
 }
-
-/* Expansion unrolls loops, and loops nest: a bound on the nodes it may
- * make keeps a small hostile model from exhausting memory. */
-#define MAX_EXPANDED_NODES (1 << 20)
 
 /* Replaces g->nodes[i] by the nodes its op's expand makes, sorted among
  * themselves, at position i; they are not inferred yet. */
@@ -285,9 +343,9 @@ static bool expand_node(Graph *g, int i, Diag *d)
         if (n->out[j]->producer == n)
             return node_error(d, n, "expansion left output '%s' without a producer",
                               n->out[j]->name);
-    if (g->n_nodes > MAX_EXPANDED_NODES)
+    if (g->n_nodes > MAX_NODES)
         return node_error(d, n, "expanding it makes the graph larger than %d nodes",
-                          MAX_EXPANDED_NODES);
+                          MAX_NODES);
     if (!resolve_ops(g, first, d))
         return false;
     bool *keep = xmalloc((size_t)g->n_nodes * sizeof *keep);
@@ -310,15 +368,17 @@ bool graph_infer(Graph *g, Diag *d)
 {
     if (!resolve_ops(g, 0, d) || !graph_toposort(g, d))
         return false;
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (!g->nodes[i]->op->expand) {
-            if (!infer_node(g->nodes[i], d))
-                return false;
-        } else if (!expand_node(g, i, d)) {
+    for (int i = 0; i < g->n_inputs; i++)
+        if (!within_byte_limit(g->inputs[i], NULL, d))
             return false;
-        } else {
+    NameMap symbols = input_symbols(g);
+    bool ok = true;
+    for (int i = 0; ok && i < g->n_nodes; i++) {
+        if (!g->nodes[i]->op->expand)
+            ok = infer_node(g->nodes[i], &symbols, d);
+        else if ((ok = expand_node(g, i, d)))
             i--; /* the first new node now sits at i */
-        }
     }
-    return true;
+    name_map_free(&symbols);
+    return ok;
 }

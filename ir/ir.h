@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ir/limits.h"
+
 /* ------------------------------------------------------------------ */
 /* Growable string buffer and diagnostics (ir/str.c, ir/diag.c)        */
 /* ------------------------------------------------------------------ */
@@ -54,6 +56,25 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* Grows *items (of *cap elements of `size` bytes) to hold at least `need`. */
 void grow_array(void **items, int *cap, int need, size_t size);
+
+/* Strings to integers by hashing (ir/name_map.c).  Keys are borrowed: each
+ * must outlive the map.  A zeroed NameMap is empty. */
+typedef struct {
+    const char **keys;
+    int64_t *values;
+    size_t cap, count;
+} NameMap;
+
+/* The value of `key`, or NULL. */
+int64_t *name_map_find(const NameMap *m, const char *key);
+/* Adds key with `value` unless present; the value either way. */
+int64_t *name_map_add(NameMap *m, const char *key, int64_t value);
+/* A name `taken` does not hold: base itself, else the first free
+ * "base_k" (base cut to 200 bytes), k counting on from the last one made
+ * for base, which `suffixes` remembers (keyed by taken's own keys, so
+ * they live as long).  Caller frees. */
+char *name_map_unique(const NameMap *taken, NameMap *suffixes, const char *base);
+void name_map_free(NameMap *m);
 
 /* ------------------------------------------------------------------ */
 /* Data types and shapes (ir/dtype.c, ir/shape.c)                       */
@@ -102,9 +123,6 @@ int64_t dtype_get_i64(DType t, const void *data, size_t i);
 void dtype_set_f64(DType t, void *data, size_t i, double v);
 void dtype_set_i64(DType t, void *data, size_t i, int64_t v);
 
-#define MAX_RANK 8
-/* Upper bound on any tensor's element count and byte size we accept. */
-#define MAX_ELEMENTS ((int64_t)1 << 40)
 
 typedef struct {
     int rank;
@@ -120,6 +138,9 @@ void shape_strides(const Shape *s, int64_t *strides);
 bool shape_broadcast(const Shape *a, const Shape *b, Shape *out);
 /* "[1,3,256,256]" into buf. */
 const char *shape_str(const Shape *s, char *buf, size_t size);
+/* The same with each negative dim i (symbolic or unknown) shown as
+ * names[i], or "?" where that is NULL: "[N,3,?]". */
+const char *shape_str_named(const Shape *s, char *const *names, char *buf, size_t size);
 /* Normalizes a possibly negative axis against rank; false if out of range. */
 bool axis_normalize(int64_t axis, int rank, int *out);
 
@@ -151,10 +172,14 @@ typedef struct Tensor {
     /* A main-graph input declared with symbolic or missing dims: per
      * axis, the dim_param name ("N") or NULL (one block, freed at once).
      * Until shape_known, shape holds the declared dims, -1 where not
-     * static; NULL with !shape_known: no shape declared at all.  A
-     * main-graph output has its declared dims here too (names or not),
-     * with its declared dtype, until inference sets both. */
+     * static; NULL with !shape_known: no shape declared at all.  For a
+     * tensor with `declared` dims, the names of those. */
     char **dim_params;
+    /* The shape the model declares for a value a node produces (a
+     * main-graph output, a value_info entry): -1 where a dim is symbolic
+     * or unknown.  graph_infer checks the inferred shape against it,
+     * each dim_param naming one value throughout.  NULL: none declared. */
+    Shape *declared;
     void *data;            /* compile-time value (owned), or NULL */
     struct Node *producer; /* NULL for graph inputs and constants */
     bool is_input;         /* a run-time graph input */
@@ -185,6 +210,8 @@ typedef enum {
     ATTR_STRINGS = 8,
     ATTR_TENSORS = 9,
     ATTR_GRAPHS = 10,
+    ATTR_SPARSE_TENSOR = 11,
+    ATTR_TYPE_PROTO = 13, /* Optional's element type: its value is not kept */
 } AttrKind;
 
 typedef struct {
@@ -233,6 +260,8 @@ typedef struct Graph {
     int opset;           /* ai.onnx opset */
     Tensor **tensors;
     int n_tensors, cap_tensors;
+    NameMap tensor_ids;  /* each name to its first tensor's id */
+    NameMap suffixes;    /* graph_new_tensor's memory (name_map_unique) */
     Node **nodes;        /* in execution order once scheduled */
     int n_nodes, cap_nodes;
     int next_node_id;    /* above every node's id, so removals never reuse one */
@@ -424,6 +453,26 @@ struct OpDesc {
      * "the condition must be known at compile time"); NULL if nothing. */
     const char *restriction;
 };
+
+/* One attribute an op takes (ir/op_attrs.c, from ir/ops/op_attrs.def). */
+typedef struct {
+    const char *name;
+    AttrKind kind;
+    bool required;
+    const char *allowed; /* a string's values, space separated; NULL: any */
+} AttrSpec;
+
+/* The attributes ONNX op `op_type` takes at `opset`, ending with a NULL
+ * name; NULL when ONNX does not define the op (internal ops). */
+const AttrSpec *op_attr_specs(const char *op_type, int opset);
+/* "INTS", "GRAPH" ...: an attribute type as ONNX spells it. */
+const char *attr_kind_name(AttrKind kind);
+/* Checks n's attributes against its op's: each of the right type and,
+ * for a string, of an allowed value; none it does not take; every
+ * required one given.  Errors name `label` ("node 'conv' (Conv, opset
+ * 13)") and the attribute.  True for ops without a schema (other
+ * domains, internal ops). */
+bool node_check_attrs(const Node *n, const char *label, Diag *d);
 
 /* The op for (domain, op_type), or NULL. */
 const OpDesc *op_lookup(const char *domain, const char *op_type);

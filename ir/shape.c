@@ -59,16 +59,26 @@ bool shape_broadcast(const Shape *a, const Shape *b, Shape *out)
     return true;
 }
 
-const char *shape_str(const Shape *s, char *buf, size_t size)
+const char *shape_str_named(const Shape *s, char *const *names, char *buf, size_t size)
 {
     size_t used = 0;
     used += (size_t)snprintf(buf, size, "[");
-    for (int i = 0; i < s->rank && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? "," : "",
-                                 (long long)s->dim[i]);
+    for (int i = 0; i < s->rank && used < size; i++) {
+        const char *sep = i ? "," : "";
+        if (s->dim[i] >= 0 || !names)
+            used += (size_t)snprintf(buf + used, size - used, "%s%lld", sep, (long long)s->dim[i]);
+        else
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", sep,
+                                     names[i] ? names[i] : "?");
+    }
     if (used < size)
         snprintf(buf + used, size - used, "]");
     return buf;
+}
+
+const char *shape_str(const Shape *s, char *buf, size_t size)
+{
+    return shape_str_named(s, NULL, buf, size);
 }
 
 bool axis_normalize(int64_t axis, int rank, int *out)

@@ -33,13 +33,17 @@ typedef struct {
     Onnx__ModelProto model;
     Onnx__GraphProto graph;
     void **owned; /* everything allocated, freed by mb_free */
-    size_t n_owned;
+    size_t n_owned, cap_owned;
 } Builder;
 
 /* Zeroed memory that lives as long as the builder. */
 static inline void *mb_alloc(Builder *b, size_t size)
 {
-    b->owned = xrealloc(b->owned, (b->n_owned + 1) * sizeof *b->owned);
+    /* Doubling: models of a million nodes are built too. */
+    if (b->n_owned == b->cap_owned) {
+        b->cap_owned = b->cap_owned ? 2 * b->cap_owned : 64;
+        b->owned = xrealloc(b->owned, b->cap_owned * sizeof *b->owned);
+    }
     return b->owned[b->n_owned++] = xcalloc(1, size);
 }
 
@@ -83,6 +87,19 @@ static inline Builder *mb_new(int64_t opset)
     if (opset)
         mb_opset(b, "", opset);
     return b;
+}
+
+/* An empty graph for a subgraph attribute (an If branch, a Loop body). */
+static inline Onnx__GraphProto *mb_subgraph(Builder *b, const char *name)
+{
+    Onnx__GraphProto *gp = mb_alloc(b, sizeof *gp);
+    onnx__graph_proto__init(gp);
+    gp->name = mb_str(b, name);
+    gp->node = mb_list(b);
+    gp->initializer = mb_list(b);
+    gp->input = mb_list(b);
+    gp->output = mb_list(b);
+    return gp;
 }
 
 /* A tensor type of `rank` dims; a negative dim becomes dim_param "N". */
@@ -264,6 +281,16 @@ static inline void mb_free(Builder *b)
 static inline bool diag_has(const Diag *d, const char *text)
 {
     return d->text.buf && strstr(d->text.buf, text);
+}
+
+/* Whether d holds `text` (trivially so when text is NULL); shows what it
+ * holds instead when not. */
+static inline bool diag_expect(const Diag *d, const char *text)
+{
+    if (!text || diag_has(d, text))
+        return true;
+    fprintf(stderr, "\nmissing \"%s\" in:\n%s", text, d->text.buf ? d->text.buf : "");
+    return false;
 }
 
 /* ------------------------------------------------------------------ */

@@ -538,6 +538,20 @@ static void test_levels_in_help(void)
     CU_ASSERT_EQUAL(sinter("compile", "sym.onnx", "--shape", "x=2,3", "-o", "o1", "-O1", NULL), 0);
 }
 
+/* `sinter --help` lists every limit of ir/limits.h with its value. */
+static void test_limits_in_help(void)
+{
+    CU_ASSERT_EQUAL(sinter("--help", NULL), 0);
+    int n;
+    const Limit *limits = limits_all(&n);
+    for (int i = 0; i < n; i++) {
+        char value[32];
+        snprintf(value, sizeof value, " %lld\n", (long long)limits[i].value);
+        CU_ASSERT_TRUE(said(limits[i].what));
+        CU_ASSERT_TRUE(said(value));
+    }
+}
+
 /* One count of kernels: `sinter compile`, `flops` (the -O2 graph) and
  * `plan` agree with each other and with the kernel blocks of the
  * generated C, and a bidirectional LSTM's views do not count. */
@@ -647,6 +661,20 @@ static void test_plan_svg_legible(void)
     CU_ASSERT_EQUAL(misfits, 0);
 }
 
+/* A model the ONNX checker refuses: Relu with an attribute it does not
+ * have.  `sinter compile` says which and exits non-zero. */
+static void test_attribute_refused(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", ONNX_FLOAT, 2, (int64_t[]){1, 2});
+    Onnx__NodeProto *relu = mb_node(b, "Relu", "relu", "x", "y");
+    mb_attr(b, relu, "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 0.5f;
+    mb_output(b, "y");
+    CU_ASSERT_TRUE_FATAL(save_model(b, "relu_alpha.onnx"));
+    CHECK_REFUSED(sinter("compile", "relu_alpha.onnx", "-o", "relu_alpha", NULL),
+                  "node 'relu' (Relu, opset 13): attribute 'alpha' is not an attribute of Relu");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !realpath(argv[1], sinter_bin)) {
@@ -668,6 +696,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "directory_as_model", test_directory_as_model);
     CU_add_test(s, "output_paths", test_output_paths);
     CU_add_test(s, "levels_in_help", test_levels_in_help);
+    CU_add_test(s, "limits_in_help", test_limits_in_help);
     CU_add_test(s, "one_kernel_count", test_one_kernel_count);
     CU_add_test(s, "plan_figures", test_plan_figures);
     CU_add_test(s, "arena_is_the_plan", test_arena_is_the_plan);
@@ -676,6 +705,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "skip_pass", test_skip_pass);
     CU_add_test(s, "profile", test_profile);
     CU_add_test(s, "weights_modes", test_weights_modes);
+    CU_add_test(s, "attribute_refused", test_attribute_refused);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();

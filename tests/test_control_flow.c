@@ -18,18 +18,6 @@
 /* Building graphs and subgraphs                                        */
 /* ------------------------------------------------------------------ */
 
-static Onnx__GraphProto *sub_new(Builder *b, const char *name)
-{
-    Onnx__GraphProto *gp = mb_alloc(b, sizeof *gp);
-    onnx__graph_proto__init(gp);
-    gp->name = mb_str(b, name);
-    gp->node = mb_list(b);
-    gp->initializer = mb_list(b);
-    gp->input = mb_list(b);
-    gp->output = mb_list(b);
-    return gp;
-}
-
 /* A node of graph gp (the main graph: &b->graph). */
 static Onnx__NodeProto *node_in(Builder *b, Onnx__GraphProto *gp, const char *op,
                                 const char *name, const char *inputs, const char *outputs)
@@ -140,7 +128,7 @@ static Builder *if_model(bool cond_is_input)
         init_scalar(b, top, "c", DT_BOOL, 1);
     init_f32(b, top, "x0", 1, two, xv, 2);
     init_f32(b, top, "one", 1, two, onev, 2);
-    Onnx__GraphProto *then = sub_new(b, "then"), *other = sub_new(b, "else");
+    Onnx__GraphProto *then = mb_subgraph(b, "then"), *other = mb_subgraph(b, "else");
     node_in(b, then, "Add", "add", "x,one", "t");
     sub_output(b, then, "t");
     node_in(b, other, "Mul", "mul", "x,x", "e");
@@ -237,7 +225,7 @@ static Builder *loop_model(int64_t trip, int64_t limit, bool trip_is_input)
     init_scalar(b, top, "cond", DT_BOOL, 1);
     init_f32(b, top, "s0", 1, two, s0, 2);
     init_f32(b, top, "step", 1, two, step, 2);
-    Onnx__GraphProto *body = sub_new(b, "body");
+    Onnx__GraphProto *body = mb_subgraph(b, "body");
     sub_input(b, body, "i");
     sub_input(b, body, "c_in");
     sub_input(b, body, "s_in");
@@ -302,12 +290,22 @@ static void test_loop_runtime_trip_count_refused(void)
     diag_free(&d);
 }
 
+/* MAX_LOOP_ITERATIONS unroll; one more, or no bound at all, do not. */
 static void test_loop_iteration_bound(void)
 {
     Diag d = {0};
+    Graph *g = load_and_infer(loop_model(MAX_LOOP_ITERATIONS, 0, false), &d);
+    CU_ASSERT_PTR_NOT_NULL(g);
+    graph_free(g);
+    g = load_and_infer(loop_model(MAX_LOOP_ITERATIONS + 1, 0, false), &d);
+    CU_ASSERT_PTR_NULL(g);
+    CU_ASSERT_TRUE(diag_has(&d, "node 'loop' (Loop, opset 13): runs more than 4096 iterations; "
+                                "at most 4096 are unrolled"));
+    diag_free(&d);
+
     Builder *b = loop_model(0, 0, false);
     b->graph.node[0]->input[0] = ""; /* no trip count, condition always true */
-    Graph *g = load_and_infer(b, &d);
+    g = load_and_infer(b, &d);
     CU_ASSERT_PTR_NULL(g);
     CU_ASSERT_TRUE(diag_has(&d, "runs more than 4096 iterations"));
     diag_free(&d);
@@ -323,8 +321,8 @@ static void test_nested_if_in_loop(void)
     init_scalar(b, top, "M", DT_INT64, 3);
     init_f32(b, top, "s0", 1, one, (const float[]){1}, 1);
     init_f32(b, top, "k", 1, one, (const float[]){10}, 1);
-    Onnx__GraphProto *body = sub_new(b, "body"), *then = sub_new(b, "then"),
-                     *other = sub_new(b, "else");
+    Onnx__GraphProto *body = mb_subgraph(b, "body"), *then = mb_subgraph(b, "then"),
+                     *other = mb_subgraph(b, "else");
     sub_input(b, body, "i");
     sub_input(b, body, "c_in");
     sub_input(b, body, "s_in");
@@ -370,7 +368,7 @@ static Graph *scan_model(bool reverse_in, bool reverse_out, Diag *d)
     int64_t two[1] = {2}, xd[2] = {3, 2};
     init_f32(b, top, "sum0", 1, two, (const float[]){0, 0}, 2);
     init_f32(b, top, "x", 2, xd, (const float[]){1, 2, 3, 4, 5, 6}, 6);
-    Onnx__GraphProto *body = sub_new(b, "body");
+    Onnx__GraphProto *body = mb_subgraph(b, "body");
     sub_input(b, body, "sum_in");
     sub_input(b, body, "row");
     node_in(b, body, "Add", "add", "sum_in,row", "sum_out");

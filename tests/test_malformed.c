@@ -7,7 +7,10 @@
 
 #include <CUnit/Basic.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "frontend_fixtures.h"
 
@@ -34,11 +37,8 @@ static void expect_error_in(Builder *b, const char *dir, const char *const *text
     Graph *g = mb_load(b, dir, &d);
     CU_ASSERT_PTR_NULL(g);
     CU_ASSERT(d.count > 0);
-    for (int i = 0; texts[i]; i++) {
-        if (!diag_has(&d, texts[i]))
-            fprintf(stderr, "\nmissing \"%s\" in:\n%s", texts[i], d.text.buf);
-        CU_ASSERT(diag_has(&d, texts[i]));
-    }
+    for (int i = 0; texts[i]; i++)
+        CU_ASSERT(diag_expect(&d, texts[i]));
     graph_free(g);
     diag_free(&d);
     mb_free(b);
@@ -285,6 +285,176 @@ static void test_graph_attribute(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Attributes checked against the op's schema (issue 14)               */
+/* ------------------------------------------------------------------ */
+
+/* y = Conv(x, w) at `opset`, x [1,1,4,4] and w [1,1,3,3], with no
+ * attributes yet: the test adds one. */
+static Builder *conv_model(int64_t opset, Onnx__NodeProto **conv)
+{
+    Builder *b = mb_new(opset);
+    mb_input(b, "x", DT_FLOAT, 4, (int64_t[]){1, 1, 4, 4});
+    Onnx__TensorProto *w = mb_tensor(b, "w", DT_FLOAT, 4, (int64_t[]){1, 1, 3, 3});
+    mb_raw(b, w, (float[9]){0}, 9 * sizeof(float));
+    mb_initializer(b, w);
+    *conv = mb_node(b, "Conv", "conv", "x,w", "y");
+    mb_output(b, "y");
+    return b;
+}
+
+static void string_attr(Builder *b, Onnx__NodeProto *n, const char *name, const char *value)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s = (ProtobufCBinaryData){strlen(value), (uint8_t *)mb_str(b, value)};
+}
+
+static void test_attribute_wrong_type(void)
+{
+    Onnx__NodeProto *conv;
+    Builder *b = conv_model(13, &conv);
+    Onnx__AttributeProto *a = mb_attr(b, conv, "kernel_shape",
+                                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+    a->n_floats = 2;
+    a->floats = mb_alloc(b, 2 * sizeof *a->floats);
+    a->floats[0] = a->floats[1] = 3.0f;
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'kernel_shape' is FLOATS; Conv "
+                    "takes it as INTS");
+
+    b = conv_model(13, &conv);
+    string_attr(b, conv, "pads", "1,1,1,1");
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'pads' is STRING; Conv takes it "
+                    "as INTS");
+
+    b = conv_model(13, &conv);
+    mb_attr(b, conv, "group", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 1.0f;
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'group' is FLOAT; Conv takes it "
+                    "as INT");
+}
+
+static void test_attribute_not_of_op(void)
+{
+    Builder *b = valid_model();
+    mb_attr(b, b->graph.node[0], "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)->f = 0.1f;
+    EXPECT_ERROR(b, "node 'relu' (Relu, opset 13): attribute 'alpha' is not an attribute of "
+                    "Relu at opset 13");
+
+    /* The node's opset decides: ReduceMean's `axes` became an input. */
+    Onnx__NodeProto *n;
+    b = valid_model();
+    b->model.opset_import[0]->version = 18;
+    n = mb_node(b, "ReduceMean", "mean", "y", "m");
+    mb_attr(b, n, "axes", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    EXPECT_ERROR(b, "node 'mean' (ReduceMean, opset 18): attribute 'axes' is not an attribute "
+                    "of ReduceMean at opset 18");
+}
+
+static void test_attribute_value_not_allowed(void)
+{
+    Onnx__NodeProto *conv;
+    Builder *b = conv_model(13, &conv);
+    string_attr(b, conv, "auto_pad", "SAME");
+    EXPECT_ERROR(b, "node 'conv' (Conv, opset 13): attribute 'auto_pad' is \"SAME\"; Conv "
+                    "allows NOTSET SAME_UPPER SAME_LOWER VALID");
+}
+
+/* An If whose then_branch passes x through, and no else_branch. */
+static void test_attribute_required(void)
+{
+    Builder *b = valid_model();
+    Onnx__GraphProto *then = mb_subgraph(b, "then");
+    then->output[then->n_output++] = mb_value_info(b, "x");
+    mb_input(b, "c", DT_BOOL, 0, NULL);
+    Onnx__NodeProto *n = mb_node(b, "If", "branch", "c", "z");
+    mb_attr(b, n, "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = then;
+    EXPECT_ERROR(b, "node 'branch' (If, opset 13): the required attribute 'else_branch' "
+                    "(GRAPH) is missing");
+
+    b = valid_model();
+    mb_node(b, "Loop", "loop", "", "z");
+    EXPECT_ERROR(b, "node 'loop' (Loop, opset 13): the required attribute 'body' (GRAPH) is "
+                    "missing");
+}
+
+/* ------------------------------------------------------------------ */
+/* Declared shapes (issue 14)                                          */
+/* ------------------------------------------------------------------ */
+
+/* x [1,4,16,16] -> Relu -> y, y declared float32 `dims`. */
+static Builder *relu_declared(const int64_t *dims)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 4, (int64_t[]){1, 4, 16, 16});
+    mb_node(b, "Relu", "relu", "x", "y");
+    mb_output(b, "y")->type = mb_tensor_type(b, DT_FLOAT, 4, dims);
+    return b;
+}
+
+static void test_declared_dims_invalid(void)
+{
+    Builder *b = relu_declared((int64_t[]){1, 4, 8, 8});
+    b->graph.output[0]->type->tensor_type->shape->dim[2]->dim_value = -8;
+    EXPECT_ERROR(b, "graph output 'y': negative dimension -8 at axis 2");
+
+    b = relu_declared((int64_t[]){1, 4, 16, 16});
+    b->graph.value_info = mb_list(b);
+    Onnx__ValueInfoProto *vi = b->graph.value_info[b->graph.n_value_info++] =
+        mb_value_info(b, "y");
+    vi->type = mb_tensor_type(b, DT_FLOAT, 3, (int64_t[]){-1, 1 << 30, 1 << 30});
+    EXPECT_ERROR(b, "graph value_info 'y': shape [1,1073741824,1073741824] has too many "
+                    "elements");
+}
+
+/* Loads b, gives its input the shape x (as --shape would; NULL: it is
+ * static), and expects inference to fail naming `text` (or to succeed
+ * when that is NULL). */
+static void expect_infer(Builder *b, const Shape *x, const char *text)
+{
+    Diag d = {0};
+    Graph *g = mb_load(b, NULL, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    bool ok = (!x || input_fix_shape(g, g->inputs[0], x, "test", &d)) && graph_infer(g, &d);
+    CU_ASSERT_EQUAL(ok, text == NULL);
+    CU_ASSERT_TRUE(diag_expect(&d, text));
+    graph_free(g);
+    diag_free(&d);
+    mb_free(b);
+}
+
+static void test_declared_shape_contradicted(void)
+{
+    expect_infer(relu_declared((int64_t[]){1, 4, 8, 8}), NULL,
+                 "node 'relu' (Relu, opset 13): output 'y' is declared [1,4,8,8], but its shape "
+                 "is [1,4,16,16]");
+}
+
+/* x [N,4] -> Relu -> y [N,4]; x, x -> Concat (axis 0) -> z, declared
+ * with `z_dims`. */
+static Builder *symbolic_model(const int64_t *x_dims, const int64_t *z_dims)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 2, x_dims);
+    mb_node(b, "Relu", "relu", "x", "y");
+    Onnx__NodeProto *cat = mb_node(b, "Concat", "cat", "x,x", "z");
+    mb_attr(b, cat, "axis", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)->i = 0;
+    mb_output(b, "y")->type = mb_tensor_type(b, DT_FLOAT, 2, (int64_t[]){-1, 4});
+    mb_output(b, "z")->type = mb_tensor_type(b, DT_FLOAT, 2, z_dims);
+    return b;
+}
+
+/* Each dim_param names one value: the input's, or the first output's. */
+static void test_declared_symbols_bind(void)
+{
+    const Shape two = {2, {2, 4}};
+    expect_infer(symbolic_model((int64_t[]){-1, 4}, (int64_t[]){4, 4}), &two, NULL);
+    expect_infer(symbolic_model((int64_t[]){-1, 4}, (int64_t[]){-1, 4}), &two,
+                 "node 'cat' (Concat, opset 13): output 'z' is declared [N,4]: axis 0 ('N') is "
+                 "4, but 'N' is 2 elsewhere");
+    expect_infer(symbolic_model((int64_t[]){3, 4}, (int64_t[]){-1, 4}), NULL,
+                 "output 'z' is declared [N,4]: axis 0 ('N') is 6, but 'N' is 3 elsewhere");
+}
+
+/* ------------------------------------------------------------------ */
 /* Graph structure                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -413,6 +583,21 @@ static Builder *external_model(const char *location, const char *offset, const c
     return b;
 }
 
+/* A UNIX socket bound at `path` (a file of its own kind), or -1. */
+static int bind_socket(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path)
+        return -1;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 static void test_external_paths(void)
 {
     char path[512], link[512];
@@ -461,11 +646,21 @@ static void test_external_ranges(void)
                      "offset '-4' is not a non-negative integer");
     EXPECT_ERROR_DIR(external_model("r.bin", "99999999999999999999", NULL), scratch,
                      "is not a non-negative integer");
+    /* Only regular files: each other kind is named. */
     CU_ASSERT_FATAL(mkdir(join(path, sizeof path, scratch, "adir"), 0700) == 0);
-    EXPECT_ERROR_DIR(external_model("adir", NULL, NULL), scratch, "not a readable regular file");
+    EXPECT_ERROR_DIR(external_model("adir", NULL, NULL), scratch,
+                     "adir' is a directory; only regular files are read");
     /* A FIFO that no one writes: refused at once, not waited on. */
     CU_ASSERT_FATAL(mkfifo(join(path, sizeof path, scratch, "fifo"), 0600) == 0);
-    EXPECT_ERROR_DIR(external_model("fifo", NULL, NULL), scratch, "not a readable regular file");
+    EXPECT_ERROR_DIR(external_model("fifo", NULL, NULL), scratch,
+                     "fifo' is a FIFO; only regular files are read");
+    EXPECT_ERROR_DIR(external_model("null", NULL, NULL), "/dev",
+                     "'/dev/null' is a character device; only regular files are read");
+    int sock = bind_socket(join(path, sizeof path, scratch, "sock"));
+    CU_ASSERT_FATAL(sock >= 0);
+    EXPECT_ERROR_DIR(external_model("sock", NULL, NULL), scratch,
+                     "sock' is a socket; only regular files are read");
+    close(sock);
     /* The folder itself is not inside the folder. */
     EXPECT_ERROR_DIR(external_model(".", NULL, NULL), scratch, "outside the model folder");
 }
@@ -608,6 +803,13 @@ int main(void)
     CU_add_test(s, "bad tensors", test_bad_tensors);
     CU_add_test(s, "bad attribute tensor", test_bad_attribute_tensor);
     CU_add_test(s, "graph attribute", test_graph_attribute);
+    CU_add_test(s, "attribute of the wrong type", test_attribute_wrong_type);
+    CU_add_test(s, "attribute the op does not have", test_attribute_not_of_op);
+    CU_add_test(s, "attribute value not allowed", test_attribute_value_not_allowed);
+    CU_add_test(s, "required attribute missing", test_attribute_required);
+    CU_add_test(s, "declared dims invalid", test_declared_dims_invalid);
+    CU_add_test(s, "declared shape contradicted", test_declared_shape_contradicted);
+    CU_add_test(s, "declared symbols bind", test_declared_symbols_bind);
     CU_add_test(s, "undefined tensor", test_undefined_tensor);
     CU_add_test(s, "duplicate definitions", test_duplicate_definitions);
     CU_add_test(s, "undefined output", test_undefined_output);

@@ -31,6 +31,16 @@ static void usage(FILE *f)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
+/* The resource limits (ir/limits.h): a model past one is refused. */
+static void print_limits(void)
+{
+    int n;
+    const Limit *limits = limits_all(&n);
+    printf("\nlimits (a model past one is refused with an error naming it):\n");
+    for (int i = 0; i < n; i++)
+        printf("  %-34s %lld\n", limits[i].what, (long long)limits[i].value);
+}
+
 int report_errors(Diag *d)
 {
     if (d->text.buf)
@@ -49,6 +59,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
+        print_limits();
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -20,10 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Most iterations a Loop or Scan may unroll into: each is a copy of the
- * body in the generated code. */
-#define MAX_ITERATIONS 4096
-
 /* ------------------------------------------------------------------ */
 /* Helpers shared by the expansions                                     */
 /* ------------------------------------------------------------------ */
@@ -271,9 +267,9 @@ static bool loop_step(Graph *g, const LoopState *s, Diag *d)
     bool more = cond && (s->trip_count < 0 || s->iteration < s->trip_count);
     if (!more)
         return loop_finish(g, s, d);
-    if (s->iteration >= MAX_ITERATIONS)
+    if (s->iteration >= MAX_LOOP_ITERATIONS)
         return node_error(d, n, "runs more than %d iterations; at most %d are unrolled",
-                          MAX_ITERATIONS, MAX_ITERATIONS);
+                          MAX_LOOP_ITERATIONS, MAX_LOOP_ITERATIONS);
     loop_iterate(g, s);
     return true;
 }
@@ -441,9 +437,9 @@ static bool scan_length(ScanSpec *sp, Tensor *const *xs, int skip, Diag *d)
     }
     if (sp->n_in == 0)
         return node_error(d, sp->n, "has no scan inputs");
-    if (sp->length * (skip ? xs[0]->shape.dim[0] : 1) > MAX_ITERATIONS)
+    if (sp->length * (skip ? xs[0]->shape.dim[0] : 1) > MAX_LOOP_ITERATIONS)
         return node_error(d, sp->n, "runs more than %d iterations; at most %d are unrolled",
-                          MAX_ITERATIONS, MAX_ITERATIONS);
+                          MAX_LOOP_ITERATIONS, MAX_LOOP_ITERATIONS);
     if (sp->length == 0 && sp->n_out > 0)
         return node_error(d, sp->n, "runs no iteration, so the shapes of its scan outputs are "
                           "unknown");
