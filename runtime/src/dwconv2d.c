@@ -32,12 +32,8 @@
 
 /* What the driver derives from the parameters once. */
 typedef struct {
-    size_t padded_w;   /* columns of a padded input row that outputs read */
-    size_t phase_len;  /* floats of one column phase */
-    size_t row_floats; /* floats of a padded row in scratch (sw phases) */
-    size_t lo, hi;     /* padded columns [lo, hi) lie in the input, at c - pl */
-    size_t lo_phase, lo_at;   /* column lo is float lo_at of phase lo_phase */
-    size_t per_phase, extra;  /* (hi - lo) / sw and (hi - lo) % sw */
+    snt__phase_rows cols;  /* the layout of a padded row in scratch */
+    size_t row_floats;     /* floats of a padded row (cols.row_floats) */
     size_t residues;   /* dh / gcd(sh, dh): output rows of a residue are this apart */
     size_t k_stride;   /* sh / gcd(sh, dh): the kernel's row stride, in dh rows */
     size_t band;       /* output rows per band */
@@ -76,17 +72,8 @@ static dw_geom geometry(const snt_conv2d_params *p, size_t mr)
 {
     dw_geom g;
     size_t fit, group;
-    g.padded_w = (p->ow - 1) * p->sw + (p->kw - 1) * p->dw + 1;
-    g.phase_len = (g.padded_w + p->sw - 1) / p->sw;
-    g.row_floats = p->sw * g.phase_len;
-    g.lo = min_size(p->pl, g.padded_w);
-    g.hi = min_size(p->pl + p->w, g.padded_w);
-    if (g.hi < g.lo)
-        g.hi = g.lo;
-    g.lo_phase = g.lo % p->sw;
-    g.lo_at = g.lo / p->sw;
-    g.per_phase = (g.hi - g.lo) / p->sw;
-    g.extra = (g.hi - g.lo) % p->sw;
+    g.cols = snt__phase_rows_init(p->w, p->ow, p->kw, p->sw, p->dw, p->pl);
+    g.row_floats = g.cols.row_floats;
     g.residues = p->dh / gcd(p->sh, p->dh);
     g.k_stride = p->sh / gcd(p->sh, p->dh);
     fit = BAND_FLOATS / g.row_floats;
@@ -117,45 +104,6 @@ static void pack_taps(const snt_conv2d_params *p, const float *w, float *dst)
             *dst++ = w[ky * p->kw + kx];
 }
 
-/* d[i] = src[i * stride] for i < n. */
-static void copy_strided(float *restrict d, const float *restrict src, size_t n, size_t stride)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = src[i * stride];
-}
-
-/* Input row xr into the image's columns of its padded row dst, all of
- * them, whatever they held (the padding columns are zero).  Every row
- * has the same layout, so the divisions are in geometry() rather than
- * here. */
-static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *xr, float *dst)
-{
-    size_t j, ph = g->lo_phase, at = g->lo_at;
-    /* Here lo == pl: the row starts at xr. */
-    if (p->sw == 1) {
-        memcpy(dst + g->lo, xr, (g->hi - g->lo) * sizeof *dst);
-    } else if (p->sw == 2) {
-        /* Column lo + 2i + j goes to phase (lo + j) % 2. */
-        float *d0 = dst + ph * g->phase_len + at;
-        float *d1 = ph == 0 ? dst + g->phase_len + at : dst + at + 1;
-        snt__deinterleave2(d0, d1, xr, g->per_phase);
-        if (g->extra != 0)
-            d0[g->per_phase] = xr[2 * g->per_phase];
-    } else {
-        /* Columns lo + j, j < sw, start the phases in turn: float `at` of
-         * phase `ph`, from which the phase takes every sw-th column. */
-        for (j = 0; j < p->sw && j < g->hi - g->lo; j++) {
-            copy_strided(dst + ph * g->phase_len + at, xr + j, g->per_phase + (j < g->extra),
-                         p->sw);
-            if (++ph == p->sw) {
-                ph = 0;
-                at++;
-            }
-        }
-    }
-}
-
 /*
  * The padded input rows of output rows [oy0, oy0 + rows) of channel xc,
  * and zero rows after them for the calls' rows past the band.  The whole
@@ -170,14 +118,8 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
 static void fill_band(const snt_conv2d_params *p, const dw_geom *g, const float *xc,
                       size_t oy0, size_t rows, float *plane)
 {
-    size_t i, n = band_in_rows(p, g->band);
-    for (i = 0; i < n; i++, plane += g->row_floats) {
-        ptrdiff_t iy = (ptrdiff_t)(oy0 * p->sh + i) - (ptrdiff_t)p->pt;
-        if (i < band_in_rows(p, rows) && iy >= 0 && iy < (ptrdiff_t)p->h && g->hi > g->lo)
-            fill_row(p, g, xc + (size_t)iy * p->w, plane);
-        else
-            memset(plane, 0, g->row_floats * sizeof *plane);
-    }
+    snt__phase_rows_fill(&g->cols, xc, p->h, (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,
+                         band_in_rows(p, rows), band_in_rows(p, g->band), plane);
 }
 
 /* Offsets in a padded row of tap columns [kx0, kx0 + n): column kx reads
@@ -189,7 +131,7 @@ static void tap_columns(const snt_conv2d_params *p, const dw_geom *g, size_t kx0
     size_t c = kx0 * p->dw, ph = c % p->sw, at = c / p->sw, i;
     size_t step_ph = p->dw % p->sw, step_at = p->dw / p->sw;
     for (i = 0; i < n; i++) {
-        col[i] = ph * g->phase_len + at;
+        col[i] = ph * g->cols.phase_len + at;
         ph += step_ph;
         at += step_at;
         if (ph >= p->sw) {

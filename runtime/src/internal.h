@@ -154,6 +154,40 @@ static inline void snt__deinterleave2(float *restrict d0, float *restrict d1,
 }
 
 /*
+ * Input rows in scratch for the direct convolutions (phase_rows.c):
+ * each row zero padded and its columns split into sw phases, so that
+ * the outputs of one tap read consecutive floats.  Padded column c lies
+ * at snt__phase_col(g, c).
+ */
+typedef struct {
+    size_t w, sw;             /* input width, column stride */
+    size_t phase_len;         /* floats of one column phase */
+    size_t row_floats;        /* floats of a padded row (sw phases) */
+    size_t lo, hi;            /* padded columns [lo, hi) lie in the input, at c - pl */
+    size_t lo_phase, lo_at;   /* column lo is float lo_at of phase lo_phase */
+    size_t per_phase, extra;  /* (hi - lo) / sw and (hi - lo) % sw */
+} snt__phase_rows;
+
+/* The rows that ow outputs of a kw-tap window (column stride sw,
+ * dilation dw, left padding pl) read from an input w wide; ow >= 1. */
+snt__phase_rows snt__phase_rows_init(size_t w, size_t ow, size_t kw, size_t sw, size_t dw,
+                                     size_t pl);
+
+static inline size_t snt__phase_col(const snt__phase_rows *g, size_t c)
+{
+    return c % g->sw * g->phase_len + c / g->sw;
+}
+
+/*
+ * Rows i < n of dst (row_floats apart): the image's columns of input row
+ * iy0 + i of the plane x (h rows) when i < live and that row exists,
+ * else the whole row zero.  Padding columns are never written: the
+ * caller zeroes them once, and every row has the same layout.
+ */
+void snt__phase_rows_fill(const snt__phase_rows *g, const float *x, size_t h, ptrdiff_t iy0,
+                          size_t live, size_t n, float *dst);
+
+/*
  * erf(x) as x P(x^2) / Q(x^2), a rational fit of degree 5 / 5 on
  * [0, 3.92] (beyond, erf rounds to +-1 in float), to about 5e-7
  * relative error once evaluated in float.  Unlike libm's erff it has no
