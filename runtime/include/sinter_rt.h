@@ -203,6 +203,40 @@ typedef struct {
 #include "sinter_variants.def"
 
 /*
+ * f32-conv-thin: one output row of up to mr output channels of a
+ * convolution with few taps per output (c*kh*kw, the stem of an image
+ * network), directly: output pixels in the vector lanes, a register
+ * tile of mr channels by nr pixels, each tap's weights broadcast.
+ * For m < mc and x < ow:
+ *   out[m*out_ld + x] = bias[m] + sum over t < taps of
+ *                       w[t*mr + m] * in[tap_at[t] + x]
+ * snt_conv2d_thin_f32 lays out the input so that every tap is such a
+ * run (rows padded and split into column phases) and packs w.  Variants
+ * read in[] only at x < ow and write out only at m < mc, x < ow; they
+ * read all mr rows of w and bias (zero past mc).  1 <= mc <= mr,
+ * ow >= 1, taps >= 1.
+ */
+typedef struct {
+    size_t mc, ow, taps;      /* output channels (<= mr), pixels, taps */
+    const float *in;
+    const size_t *tap_at;     /* [taps]: where tap t's run starts in in */
+    const float *w;           /* [taps][mr] */
+    const float *bias;        /* [mr] */
+    float *out;
+    size_t out_ld;            /* floats from one output channel to the next */
+} snt_f32_conv_thin_args;
+typedef void (*snt_f32_conv_thin_fn)(const snt_f32_conv_thin_args *a);
+typedef struct {
+    unsigned mr;              /* output channels per call at most */
+    unsigned nr;              /* output pixels of one register tile */
+    snt_f32_conv_thin_fn run;
+} snt_f32_conv_thin_ukernel;
+
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
+    extern const snt_f32_conv_thin_ukernel snt_f32_conv_thin_##tile##__##isa;
+#include "sinter_variants.def"
+
+/*
  * x32-transpose: one full mr x nr tile of 32-bit elements (float, int32,
  * uint32) copied transposed, dst[c*dst_ld + r] = src[r*src_ld + c] for
  * r < mr, c < nr; the register tile of snt_transpose_x32, which copies
@@ -398,6 +432,33 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch);
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr);
+
+/*
+ * A convolution with few taps per output (groups == 1, a window larger
+ * than 1x1 and c*kh*kw at most SNT_CONV_THIN_MAX_TAPS: an image
+ * network's first layer) directly
+ * on the f32-conv-thin micro-kernel uk (conv2d_thin.c), without a
+ * matrix product: band by band of output rows, the input rows are copied
+ * padded and split into column phases into scratch
+ * (snt_conv2d_thin_scratch_floats(p, uk->mr) floats), on which every tap
+ * of an output row is a run of consecutive floats.  w_packed is W as
+ * snt_conv2d_thin_pack_weights(p, uk->mr, ...) writes it
+ * (snt_conv2d_thin_packed_floats(p, uk->mr) floats); the compiler packs
+ * constant weights.  Any stride, dilation and padding; epilogue as
+ * snt_conv2d_fused_f32's.
+ */
+#define SNT_CONV_THIN_MAX_TAPS 32
+int snt_conv2d_thin_applies(const snt_conv2d_params *p);
+void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias,
+                         const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch);
+size_t snt_conv2d_thin_scratch_floats(const snt_conv2d_params *p, unsigned mr);
+size_t snt_conv2d_thin_packed_floats(const snt_conv2d_params *p, unsigned mr);
+/* w: [k][c][kh][kw] into blocks of mr output channels, each [taps][mr]
+ * (channels past k zero). */
+void snt_conv2d_thin_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
+                                  float *dst);
 
 typedef struct {
     size_t n, c, h, w;
