@@ -10,8 +10,8 @@
  * phases (phase_rows.c), into scratch; on those rows every tap of an
  * output row is a run of consecutive floats at a fixed offset, so the
  * micro-kernel reads its pixels as plain vectors, with all the taps'
- * offsets in one table.  Output rows are written to Y directly, each
- * band finished by the epilogue while in cache.
+ * offsets in one table.  Output rows are written to Y directly and
+ * finished by the epilogue while in L1.
  */
 #include "internal.h"
 
@@ -103,24 +103,28 @@ static void tap_offsets(const snt_conv2d_params *p, const thin_geom *g, size_t *
 }
 
 /* Output rows [oy0, oy0 + rows) of every channel from the band's rows,
- * block by block of mr channels, before the epilogue. */
+ * block by block of mr channels, each row of a block finished by the
+ * epilogue as soon as the kernel wrote it (while in L1). */
 static void conv_band(const snt_conv2d_params *p, const snt_f32_conv_thin_ukernel *uk,
                       const thin_geom *g, snt_f32_conv_thin_args *a, const float *w_packed,
-                      const float *bias, const float *rows_in, size_t oy0, size_t rows,
-                      float *y)
+                      const float *bias, const snt__epilogue *ep, const float *rows_in,
+                      size_t oy0, size_t rows, float *y)
 {
-    size_t m0, r;
+    size_t m0, r, m;
     float b[MAX_MR];
     for (m0 = 0; m0 < p->k; m0 += uk->mr) {
         a->mc = min_size(uk->mr, p->k - m0);
-        for (r = 0; r < uk->mr; r++)
-            b[r] = bias != NULL && r < a->mc ? bias[m0 + r] : 0.0f;
+        for (m = 0; m < uk->mr; m++)
+            b[m] = bias != NULL && m < a->mc ? bias[m0 + m] : 0.0f;
         a->bias = b;
         a->w = w_packed + m0 * a->taps;
         for (r = 0; r < rows; r++) {
+            size_t at = (oy0 + r) * p->ow;
             a->in = rows_in + r * p->sh * g->cols.row_floats;
-            a->out = y + m0 * a->out_ld + (oy0 + r) * p->ow;
+            a->out = y + m0 * a->out_ld + at;
             uk->run(a);
+            for (m = 0; m < a->mc; m++)
+                snt__epilogue_row(ep, m0 + m, at, a->out + m * a->out_ld, p->ow);
         }
     }
 }
@@ -131,7 +135,7 @@ void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_uke
                          const float *residual, float *y, float *scratch)
 {
     size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, tap_at[SNT_CONV_THIN_MAX_TAPS];
-    size_t b, oy0, ci, m;
+    size_t b, oy0, ci;
     /* No bias here: the kernel starts each output from it. */
     snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
     snt_f32_conv_thin_args a;
@@ -154,10 +158,7 @@ void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_uke
                 snt__phase_rows_fill(&g.cols, x + ci * in_plane, p->h,
                                      (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,
                                      band_in_rows(p, rows), g.band_rows, scratch + ci * g.plane);
-            conv_band(p, uk, &g, &a, w_packed, bias, scratch, oy0, rows, y);
-            for (m = 0; m < p->k; m++)
-                snt__epilogue_row(&ep, m, oy0 * p->ow, y + m * out_plane + oy0 * p->ow,
-                                  rows * p->ow);
+            conv_band(p, uk, &g, &a, w_packed, bias, &ep, scratch, oy0, rows, y);
         }
         x += p->c * in_plane;
         y += p->k * out_plane;
