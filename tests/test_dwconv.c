@@ -316,6 +316,15 @@ static void test_odd_shapes(void)
         {2, 5, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},         /* 1x1 image, padded */
         {1, 2, 2, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},         /* kernel larger than image */
         {1, 2, 12, 20, 3, 3, 1, 1, 1, 1, 7, 9, 6, 11},      /* pads larger than kernel */
+        /* Small images, which variants with a lanes path take 16
+         * channels at a time: whole groups, a ragged last group, plane
+         * sizes off 16, and each unrolled kernel and stride. */
+        {1, 40, 14, 14, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},      /* 14^2, 5x5 */
+        {1, 33, 14, 14, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},      /* 14^2 -> 7^2 */
+        {2, 16, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},       /* one whole group */
+        {1, 20, 13, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},       /* 3x3 s2 */
+        {1, 17, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},      /* dilation 2 */
+        {1, 18, 10, 19, 4, 2, 1, 3, 1, 1, 0, 1, 3, 0},      /* other kernels */
     };
     unsigned long long rng = 3;
     size_t i;

@@ -115,6 +115,19 @@ void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const dou
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
+/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
+ * parameters of every convolution kernel below. */
+typedef struct {
+    size_t n, c, h, w;       /* input */
+    size_t k, oh, ow;        /* output channels and extent */
+    size_t kh, kw;           /* kernel */
+    size_t sh, sw;           /* strides */
+    size_t dh, dw;           /* dilations */
+    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
+    size_t groups;
+    snt_act act;             /* applied after bias */
+} snt_conv2d_params;
+
 /* ---------------------------------------------------------------- */
 /* Micro-kernel families                                              */
 /* ---------------------------------------------------------------- */
@@ -193,10 +206,35 @@ typedef struct {
     int accumulate;
 } snt_f32_dwconv_args;
 typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
+
+/*
+ * The other way of a depthwise variant (optional): for small images,
+ * where the work per channel is too short to pay for one channel's rows
+ * at a time, up to SNT_DWCONV_LANES channels at once, one in each vector
+ * lane.  The variant copies the nc channels' input into grid (the padded
+ * image, [ph][pw][SNT_DWCONV_LANES], ph and pw the padded extents the
+ * outputs read; its padding zero), computes every output pixel of all
+ * lanes at once into out ([oh*ow][SNT_DWCONV_LANES]) and copies each
+ * channel's output back into its plane of y, before the epilogue.  Any
+ * stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
+ */
+#define SNT_DWCONV_LANES 16
+typedef struct {
+    const snt_conv2d_params *p;
+    size_t nc;                /* channels, <= SNT_DWCONV_LANES */
+    const float *x;           /* the first channel's input plane; planes h*w apart */
+    const float *w;           /* [kh*kw][SNT_DWCONV_LANES] taps (lanes past nc zero) */
+    const float *bias;        /* [SNT_DWCONV_LANES] */
+    float *y;                 /* the first channel's output plane; planes oh*ow apart */
+    float *grid, *out;        /* scratch, as above */
+} snt_f32_dwconv_lanes_args;
+typedef void (*snt_f32_dwconv_lanes_fn)(const snt_f32_dwconv_lanes_args *a);
+
 typedef struct {
     unsigned mr;              /* output rows per call at most */
     unsigned nr;              /* output columns of one register strip */
     snt_f32_dwconv_fn run;
+    snt_f32_dwconv_lanes_fn lanes;   /* NULL: rows only */
 } snt_f32_dwconv_ukernel;
 
 #define SNT_F32_DWCONV(tile, isa, mr, nr) extern const snt_f32_dwconv_ukernel snt_f32_dwconv_##tile##__##isa;
@@ -323,17 +361,6 @@ size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, u
 /* ---------------------------------------------------------------- */
 /* Convolution and pooling (NCHW; 1-D ops run as H = 1)               */
 /* ---------------------------------------------------------------- */
-
-typedef struct {
-    size_t n, c, h, w;       /* input */
-    size_t k, oh, ow;        /* output channels and extent */
-    size_t kh, kw;           /* kernel */
-    size_t sh, sw;           /* strides */
-    size_t dh, dw;           /* dilations */
-    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
-    size_t groups;
-    snt_act act;             /* applied after bias */
-} snt_conv2d_params;
 
 /* w: [k][c/groups][kh][kw]; bias: [k] or NULL.  scratch holds
  * snt_conv2d_scratch_floats(p) floats: an im2col band and snt_sgemm's

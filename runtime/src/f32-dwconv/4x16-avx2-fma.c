@@ -16,4 +16,4 @@
 
 #include "strip.h"
 
-const snt_f32_dwconv_ukernel snt_f32_dwconv_4x16__avx2_fma = {DW_MR, DW_NR, dw_run};
+const snt_f32_dwconv_ukernel snt_f32_dwconv_4x16__avx2_fma = {DW_MR, DW_NR, dw_run, NULL};
