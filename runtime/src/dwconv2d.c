@@ -275,36 +275,47 @@ static void conv_lanes(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel 
     }
 }
 
+/* One image channel by channel on the rows of the variant. */
+static void conv_rows(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
+                      const dw_geom *g, const float *x, const float *w, const float *bias,
+                      const snt__epilogue *ep, float *y, float *scratch)
+{
+    size_t taps_n = p->kh * p->kw, ch;
+    float *taps = scratch, *plane = scratch + taps_n;
+    for (ch = 0; ch < p->c; ch++) {
+        pack_taps(p, w + ch * taps_n, taps);
+        conv_channel(p, uk, g, x + ch * p->h * p->w, taps, bias != NULL ? bias[ch] : 0.0f, ep,
+                     ch, y + ch * p->oh * p->ow, plane);
+    }
+}
+
 void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch)
 {
-    size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, taps_n = p->kh * p->kw, b, ch;
-    float *taps = scratch, *plane = scratch + taps_n;
+    size_t in_img = p->c * p->h * p->w, out_img = p->c * p->oh * p->ow, b;
     /* No bias here: the kernel starts each output from it. */
     snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
     dw_geom g;
-    if (p->n == 0 || p->c == 0 || out_plane == 0)
+    int lanes;
+    if (p->n == 0 || out_img == 0)
         return;
     g = geometry(p, uk->mr);
-    if (uk->lanes != NULL && lanes_apply(p))
-        /* The grid's padding, which the gathers never write. */
+    lanes = uk->lanes != NULL && lanes_apply(p);
+    if (lanes)
+        /* The grid's padding, which the lanes path never writes. */
         memset(scratch, 0, lanes_floats(p) * sizeof *scratch);
     else
         /* What fill_band never writes: padding columns, rows past a band. */
-        memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
-    for (b = 0; b < p->n; b++) {
-        if (uk->lanes != NULL && lanes_apply(p))
+        memset(scratch + p->kh * p->kw, 0,
+               plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *scratch);
+    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
+        if (lanes)
             conv_lanes(p, uk, x, w, bias, &ep, y, scratch);
-        for (ch = 0; ch < p->c && !(uk->lanes != NULL && lanes_apply(p)); ch++) {
-            pack_taps(p, w + ch * taps_n, taps);
-            conv_channel(p, uk, &g, x + ch * in_plane, taps, bias != NULL ? bias[ch] : 0.0f,
-                         &ep, ch, y + ch * out_plane, plane);
-        }
-        x += p->c * in_plane;
-        y += p->c * out_plane;
+        else
+            conv_rows(p, uk, &g, x, w, bias, &ep, y, scratch);
         if (ep.residual != NULL)
-            ep.residual += p->c * out_plane;
+            ep.residual += out_img;
     }
 }
