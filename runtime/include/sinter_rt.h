@@ -214,9 +214,10 @@ typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
  * lane.  The variant copies the nc channels' input into grid (the padded
  * image, [ph][pw][SNT_DWCONV_LANES], ph and pw the padded extents the
  * outputs read; its padding zero), computes every output pixel of all
- * lanes at once into out ([oh*ow][SNT_DWCONV_LANES]) and copies each
- * channel's output back into its plane of y, before the epilogue.  Any
- * stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
+ * lanes at once into out ([oh*ow][SNT_DWCONV_LANES], the pixels rounded
+ * up to whole blocks of SNT_DWCONV_LANES, which it may read) and copies
+ * each channel's output back into its plane of y, before the epilogue.
+ * Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
  */
 #define SNT_DWCONV_LANES 16
 typedef struct {

@@ -111,10 +111,13 @@ static int lanes_apply(const snt_conv2d_params *p)
     return p->oh * p->ow <= LANES_MAX_PIXELS && grid_pixels(p) <= LANES_MAX_GRID;
 }
 
-/* The lanes path's scratch: taps, bias, grid, outputs. */
+/* The lanes path's scratch: taps, bias, grid, outputs (whole blocks of
+ * SNT_DWCONV_LANES pixels, as the variant transposes them). */
 static size_t lanes_floats(const snt_conv2d_params *p)
 {
-    return (p->kh * p->kw + 1 + grid_pixels(p) + p->oh * p->ow) * SNT_DWCONV_LANES;
+    size_t out_pixels = (p->oh * p->ow + SNT_DWCONV_LANES - 1) / SNT_DWCONV_LANES;
+    return (p->kh * p->kw + 1 + grid_pixels(p) + out_pixels * SNT_DWCONV_LANES) *
+           SNT_DWCONV_LANES;
 }
 
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr)
