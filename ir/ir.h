@@ -301,7 +301,9 @@ const Target *target_find(const char *name);
 const char *target_names(void);
 
 /* The micro-kernel families (runtime/include/sinter_variants.def). */
-typedef enum { FAMILY_F32_GEMM, FAMILY_F32_DWCONV, FAMILY_X32_TRANSPOSE } Family;
+typedef enum {
+    FAMILY_F32_GEMM, FAMILY_F32_DWCONV, FAMILY_F32_CONV_THIN, FAMILY_X32_TRANSPOSE
+} Family;
 
 /* A micro-kernel variant of the runtime: its C name and tile. */
 typedef struct {

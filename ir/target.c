@@ -24,6 +24,8 @@ static const Variant variants[] = {
 #define SNT_F32_GEMM(tile, isa, mr, nr) {FAMILY_F32_GEMM, "snt_f32_gemm_" #tile "__" #isa, mr, nr},
 #define SNT_F32_DWCONV(tile, isa, mr, nr) \
     {FAMILY_F32_DWCONV, "snt_f32_dwconv_" #tile "__" #isa, mr, nr},
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
+    {FAMILY_F32_CONV_THIN, "snt_f32_conv_thin_" #tile "__" #isa, mr, nr},
 #define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
     {FAMILY_X32_TRANSPOSE, "snt_x32_transpose_" #tile "__" #isa, mr, nr},
 #include "sinter_variants.def"

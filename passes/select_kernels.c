@@ -6,6 +6,10 @@
  *
  *  - A float32 depthwise Conv or FusedConv becomes a FusedConv on the
  *    f32-dwconv variant.
+ *  - A float32 Conv or FusedConv with constant weights and few taps per
+ *    output (snt_conv2d_thin_applies: an image network's stem) becomes a
+ *    FusedConv on the f32-conv-thin variant, input 6 holding W as
+ *    snt_conv2d_thin_pack_weights lays it out.
  *  - Every other float32 Conv or FusedConv with constant weights becomes
  *    a FusedConv whose input 6 holds W as snt_conv2d_pack_weights lays it
  *    out for the f32-gemm variant (A panels); or, where passes/winograd.c
@@ -53,12 +57,26 @@ static Node *as_fused_conv(Fusion *f, Node *conv)
     return fused;
 }
 
-/* W of the FusedConv n as A panels for v. */
-static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v)
+/* How a family packs a convolution's W for a tile of mr rows: its size
+ * in floats, and the packing. */
+typedef struct {
+    size_t (*floats)(const snt_conv2d_params *p, unsigned mr);
+    void (*pack)(const snt_conv2d_params *p, unsigned mr, const float *w, float *dst);
+} ConvPacking;
+
+/* f32-gemm's A panels, and f32-conv-thin's blocks of output channels. */
+static const ConvPacking gemm_panels = {snt_conv2d_packed_weights_floats,
+                                        snt_conv2d_pack_weights};
+static const ConvPacking thin_blocks = {snt_conv2d_thin_packed_floats,
+                                        snt_conv2d_thin_pack_weights};
+
+/* W of the FusedConv n packed for v as `how` lays it out. */
+static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v,
+                      const ConvPacking *how)
 {
-    size_t floats = snt_conv2d_packed_weights_floats(cp, v->mr);
+    size_t floats = how->floats(cp, v->mr);
     float *packed = xmalloc(floats * sizeof *packed);
-    snt_conv2d_pack_weights(cp, v->mr, n->in[1]->data, packed);
+    how->pack(cp, v->mr, n->in[1]->data, packed);
     add_packed(g, n, CONV_PACKED, packed, floats, v);
     free(packed);
 }
@@ -99,25 +117,30 @@ static bool pack_linear(Graph *g, Node *n, const Variant *v, Diag *d)
 
 /*
  * The Conv or FusedConv n as a FusedConv on the target's variant: the
- * f32-dwconv one when depthwise, else the f32-gemm one with W packed when
- * W is constant.  Others are left as they are.
+ * f32-dwconv one when depthwise, else with W constant the f32-conv-thin
+ * one when it applies, or the f32-gemm one, with W packed.  Others are
+ * left as they are.
  */
 static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const Target *t,
                         Diag *d)
 {
     const Variant *dw = target_variant(t, FAMILY_F32_DWCONV);
     const Variant *gemm = target_variant(t, FAMILY_F32_GEMM);
+    const Variant *thin = target_variant(t, FAMILY_F32_CONV_THIN);
     bool depthwise = conv_is_depthwise(cp);
+    bool winograd = strcmp(attr_string_or(n, "algorithm", ""), "winograd") == 0;
     if (depthwise ? !dw : (!gemm || !tensor_is_const(n->in[1])))
         return true;
     Tensor *y = n->out[0];
     Node *fused = fusion_node_is(f, n, "Conv") ? as_fused_conv(f, n) : n;
     if (depthwise)
         set_ukernel(fused, dw);
-    else if (strcmp(attr_string_or(fused, "algorithm", ""), "winograd") == 0)
+    else if (winograd)
         pack_winograd(f->g, fused, cp, gemm);
+    else if (thin && snt_conv2d_thin_applies(cp))
+        pack_conv(f->g, fused, cp, thin, &thin_blocks);
     else
-        pack_conv(f->g, fused, cp, gemm);
+        pack_conv(f->g, fused, cp, gemm, &gemm_panels);
     return fused != n ? fusion_finish_node(fused, y, d) : n->op->infer(n, d);
 }
 

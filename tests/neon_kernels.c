@@ -4,10 +4,11 @@
  *
  * test_neon.c cross-compiles this for AArch64 with -DSNT_HAVE_NEON and
  * the cross-built runtime and runs it under qemu.  The CUnit suites of
- * the families (test_f32_gemm.c, test_dwconv.c) cannot go along: Debian
- * ships no CUnit for cross builds.  So the scalar variant, which those
- * suites check against double references on this machine, is the
- * reference here, computed in the same emulated process.
+ * the families (test_f32_gemm.c, test_dwconv.c, test_conv_thin.c)
+ * cannot go along: Debian ships no CUnit for cross builds.  So the
+ * scalar variant, which those suites check against double references on
+ * this machine, is the reference here, computed in the same emulated
+ * process.
  *
  *   f32-gemm    single register tiles (every mr x nc corner, several
  *               depths, overwrite and accumulate, B rows read through a
@@ -16,7 +17,10 @@
  *   f32-dwconv  snt_dwconv2d_f32 over kernels, strides, dilations,
  *               paddings, widths (partial strips and vectors) and heights
  *               (partial row groups and bands).
- * Both convolutions cycle through the epilogues (bias, activation,
+ *   f32-conv-thin  snt_conv2d_thin_f32 over thin inputs (1 to 3 channels,
+ *               3x3 and 5x5 windows), output channels around the tile,
+ *               strides, dilations, widths around the vector and tile.
+ * The convolutions cycle through the epilogues (bias, activation,
  * affine, residual) and must not write past y or their scratch.
  *   x32-transpose  snt_transpose_x32 of matrices ragged around the tile
  *               and of rank-3 permutations; elements must match exactly.
@@ -31,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv_case.h"
 #include "sinter_rt.h"
 #include "variants.h"
 
@@ -53,6 +58,17 @@ static const gemm_variant gemm_variants[] = {
 #define SNT_F32_DWCONV(tile, isa, mr, nr) \
     VARIANT_##isa({#tile " " #isa, &snt_f32_dwconv_##tile##__##isa})
 static const dwconv_variant dwconv_variants[] = {
+#include "sinter_variants.def"
+};
+
+typedef struct {
+    const char *name;
+    const snt_f32_conv_thin_ukernel *uk;
+} thin_variant;
+
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
+    VARIANT_##isa({#tile " " #isa, &snt_f32_conv_thin_##tile##__##isa})
+static const thin_variant thin_variants[] = {
 #include "sinter_variants.def"
 };
 
@@ -248,10 +264,6 @@ static unsigned test_tiles(const gemm_variant *v, const snt_f32_gemm_ukernel *re
 /* Convolutions on a variant and on the scalar variant                 */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    size_t n, c, h, w, k, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
-} conv_case;
-
 /* Epilogue parts, combined as bits. */
 enum { EP_BIAS = 1, EP_AFFINE = 2, EP_RESIDUAL = 4, EP_ALL = 7 };
 
@@ -291,23 +303,19 @@ static int run_dwconv(const void *ukp, const snt_conv2d_params *p, const conv_da
     return ok;
 }
 
-static size_t conv_out(size_t in, size_t pads, size_t k, size_t s, size_t d)
+static int run_conv_thin(const void *ukp, const snt_conv2d_params *p, const conv_data *d,
+                         float *y, size_t ny)
 {
-    size_t ext = (k - 1) * d + 1;
-    return in + pads >= ext ? (in + pads - ext) / s + 1 : 0;
-}
-
-static snt_conv2d_params params_of(const conv_case *cc, snt_act_kind act)
-{
-    snt_conv2d_params p;
-    memset(&p, 0, sizeof p);
-    p.n = cc->n; p.c = cc->c; p.h = cc->h; p.w = cc->w; p.k = cc->k;
-    p.kh = cc->kh; p.kw = cc->kw; p.sh = cc->sh; p.sw = cc->sw; p.dh = cc->dh; p.dw = cc->dw;
-    p.pt = cc->pt; p.pl = cc->pl; p.groups = cc->groups;
-    p.oh = conv_out(cc->h, cc->pt + cc->pb, cc->kh, cc->sh, cc->dh);
-    p.ow = conv_out(cc->w, cc->pl + cc->pr, cc->kw, cc->sw, cc->dw);
-    p.act.kind = act;
-    return p;
+    const snt_f32_conv_thin_ukernel *uk = ukp;
+    size_t nwp = snt_conv2d_thin_packed_floats(p, uk->mr);
+    size_t ns = snt_conv2d_thin_scratch_floats(p, uk->mr);
+    float *wp = xmalloc((nwp + 1) * sizeof *wp), *scratch = guarded(ns);
+    snt_conv2d_thin_pack_weights(p, uk->mr, d->w, wp);
+    snt_conv2d_thin_f32(p, uk, d->x, wp, d->bias, d->scale, d->shift, d->res, y, scratch);
+    int ok = guard_intact(y, ny) && guard_intact(scratch, ns);
+    free(wp);
+    free(scratch);
+    return ok;
 }
 
 static const char *act_name(snt_act_kind k)
@@ -452,6 +460,35 @@ static unsigned test_dwconv(const dwconv_variant *v, const snt_f32_dwconv_ukerne
     return n;
 }
 
+/* Thin inputs directly: channels in x window, output channels around
+ * the tile's 8 rows, strides and dilations, widths around the vector
+ * (4) and the tile (12) and heights around a band; then the stem. */
+static unsigned test_conv_thin(const thin_variant *v, const snt_f32_conv_thin_ukernel *ref)
+{
+    static const size_t windows[][2] = {{1, 3}, {3, 3}, {1, 5}}, ks[] = {1, 8, 13};
+    static const size_t widths[] = {1, 4, 11, 12, 13, 30}, heights[] = {1, 7};
+    static const conv_case stem = {1, 3, 64, 64, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1};
+    unsigned n = 0;
+    for (size_t wi = 0; wi < sizeof windows / sizeof windows[0]; wi++)
+        for (size_t k = 0; k < sizeof ks / sizeof ks[0]; k++)
+            for (size_t s = 1; s <= 2; s++)
+                for (size_t d = 1; d <= 2; d++)
+                    for (size_t x = 0; x < sizeof widths / sizeof widths[0]; x++)
+                        for (size_t y = 0; y < sizeof heights / sizeof heights[0]; y++) {
+                            size_t c = windows[wi][0], kn = windows[wi][1], pad = kn / 2 * d;
+                            conv_case cc = {1, c, heights[y], widths[x], ks[k], kn, kn, s, s,
+                                            d, d, pad, pad, pad, pad, 1};
+                            if (conv_out(cc.h, 2 * pad, kn, s, d) == 0 ||
+                                conv_out(cc.w, 2 * pad, kn, s, d) == 0)
+                                continue;
+                            check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &cc,
+                                       n % 8, acts[n % 3]);
+                            n++;
+                        }
+    check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &stem, EP_ALL, SNT_ACT_RELU);
+    return n + 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* x32-transpose                                                       */
 /* ------------------------------------------------------------------ */
@@ -508,6 +545,7 @@ int main(void)
 {
     const snt_f32_gemm_ukernel *gemm_ref = NULL;
     const snt_f32_dwconv_ukernel *dwconv_ref = NULL;
+    const snt_f32_conv_thin_ukernel *thin_ref = NULL;
     const snt_x32_transpose_ukernel *transpose_ref = NULL;
     unsigned tested = 0;
     for (size_t i = 0; i < sizeof gemm_variants / sizeof gemm_variants[0]; i++)
@@ -516,10 +554,13 @@ int main(void)
     for (size_t i = 0; i < sizeof dwconv_variants / sizeof dwconv_variants[0]; i++)
         if (is_isa(dwconv_variants[i].name, "scalar"))
             dwconv_ref = dwconv_variants[i].uk;
+    for (size_t i = 0; i < sizeof thin_variants / sizeof thin_variants[0]; i++)
+        if (is_isa(thin_variants[i].name, "scalar"))
+            thin_ref = thin_variants[i].uk;
     for (size_t i = 0; i < sizeof transpose_variants / sizeof transpose_variants[0]; i++)
         if (is_isa(transpose_variants[i].name, "scalar"))
             transpose_ref = transpose_variants[i].uk;
-    if (!gemm_ref || !dwconv_ref || !transpose_ref) {
+    if (!gemm_ref || !dwconv_ref || !thin_ref || !transpose_ref) {
         fprintf(stderr, "neon_kernels: a family has no scalar variant\n");
         return 2;
     }
@@ -539,6 +580,15 @@ int main(void)
             continue;
         unsigned before = failed_cases, convs = test_dwconv(v, dwconv_ref);
         printf("f32-dwconv %s: %u convolutions, %u failed\n", v->name, convs,
+               failed_cases - before);
+        tested++;
+    }
+    for (size_t i = 0; i < sizeof thin_variants / sizeof thin_variants[0]; i++) {
+        const thin_variant *v = &thin_variants[i];
+        if (!is_isa(v->name, "neon"))
+            continue;
+        unsigned before = failed_cases, convs = test_conv_thin(v, thin_ref);
+        printf("f32-conv-thin %s: %u convolutions, %u failed\n", v->name, convs,
                failed_cases - before);
         tested++;
     }

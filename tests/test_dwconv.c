@@ -20,6 +20,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "conv_case.h"
 #include "sinter_rt.h"
 
 #define GUARD 16
@@ -80,24 +81,12 @@ static size_t runnable_variants(variant *v)
     return n;
 }
 
-/* Output extent along one axis, 0 when the window does not fit. */
-static size_t conv_out(size_t in, size_t pads, size_t k, size_t s, size_t d)
+/* The depthwise convolution of dc: c groups of one channel. */
+static snt_conv2d_params dw_params(const dw_case *dc, unsigned ep)
 {
-    size_t ext = (k - 1) * d + 1;
-    return in + pads >= ext ? (in + pads - ext) / s + 1 : 0;
-}
-
-static snt_conv2d_params params_of(const dw_case *dc, unsigned ep)
-{
-    snt_conv2d_params p;
-    memset(&p, 0, sizeof p);
-    p.n = dc->n; p.c = dc->c; p.h = dc->h; p.w = dc->w; p.k = dc->c;
-    p.kh = dc->kh; p.kw = dc->kw; p.sh = dc->sh; p.sw = dc->sw; p.dh = dc->dh; p.dw = dc->dw;
-    p.pt = dc->pt; p.pl = dc->pl; p.groups = dc->c;
-    p.oh = conv_out(dc->h, dc->pt + dc->pb, dc->kh, dc->sh, dc->dh);
-    p.ow = conv_out(dc->w, dc->pl + dc->pr, dc->kw, dc->sw, dc->dw);
-    p.act.kind = ep & EP_RELU ? SNT_ACT_RELU : SNT_ACT_NONE;
-    return p;
+    const conv_case cc = {dc->n, dc->c, dc->h, dc->w, dc->c, dc->kh, dc->kw, dc->sh, dc->sw,
+                          dc->dh, dc->dw, dc->pt, dc->pl, dc->pb, dc->pr, dc->c};
+    return params_of(&cc, ep & EP_RELU ? SNT_ACT_RELU : SNT_ACT_NONE);
 }
 
 /* The convolution alone, and its error bound, straight from the
@@ -188,7 +177,7 @@ static int guard_intact(const float *p)
 /* One case on one variant with the epilogue parts in ep. */
 static void check_case(const variant *v, const dw_case *dc, unsigned ep, unsigned long long *rng)
 {
-    snt_conv2d_params p = params_of(dc, ep);
+    snt_conv2d_params p = dw_params(dc, ep);
     size_t nx = p.n * p.c * p.h * p.w, ny = p.n * p.c * p.oh * p.ow, i;
     size_t ns = snt_dwconv2d_scratch_floats(&p, v->uk->mr);
     float *x = rand_floats(nx, rng), *w = rand_floats(p.c * p.kh * p.kw, rng);
@@ -316,6 +305,15 @@ static void test_odd_shapes(void)
         {2, 5, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},         /* 1x1 image, padded */
         {1, 2, 2, 3, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},         /* kernel larger than image */
         {1, 2, 12, 20, 3, 3, 1, 1, 1, 1, 7, 9, 6, 11},      /* pads larger than kernel */
+        /* Small images, which variants with a lanes path take 16
+         * channels at a time: whole groups, a ragged last group, plane
+         * sizes off 16, and each unrolled kernel and stride. */
+        {1, 40, 14, 14, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},      /* 14^2, 5x5 */
+        {1, 33, 14, 14, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},      /* 14^2 -> 7^2 */
+        {2, 16, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},       /* one whole group */
+        {1, 20, 13, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},       /* 3x3 s2 */
+        {1, 17, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},      /* dilation 2 */
+        {1, 18, 10, 19, 4, 2, 1, 3, 1, 1, 0, 1, 3, 0},      /* other kernels */
     };
     unsigned long long rng = 3;
     size_t i;

@@ -9,13 +9,15 @@
  * and a residual Add; no model may name it (ONNX defines no such op).
  * Inputs: X, W, B as Conv's (B optional), then the optional post_scale
  * and post_shift ([M], both or neither) and residual (Y's shape), and
- * W packed for an f32-gemm micro-kernel (passes/select_kernels.c).
+ * W packed for an f32-gemm or f32-conv-thin micro-kernel
+ * (passes/select_kernels.c).
  * Attributes: Conv's, the activation's (ir/ops/fused.h), `ukernel`, the
  * micro-kernel variant the node runs on, and `algorithm` (passes/
  * winograd.c).  With the packed W and an f32-gemm variant the call is
  * snt_conv2d_gemm_f32, or with algorithm "winograd"
  * snt_conv2d_winograd_f32, the packed input then holding W transformed
- * for Winograd's F(4x4, 3x3); on a depthwise
+ * for Winograd's F(4x4, 3x3); with an f32-conv-thin variant it is
+ * snt_conv2d_thin_f32, the direct product of a thin input; on a depthwise
  * convolution with an f32-dwconv variant it is snt_dwconv2d_f32.
  * Without `ukernel` the portable snt_conv2d_fused_f32 runs.
  */
@@ -70,6 +72,36 @@ static bool check_dwconv(const Node *n, Diag *d)
     return true;
 }
 
+/* The family of the variant `ukernel` names whose packed W the node
+ * reads: f32-conv-thin's, or else f32-gemm's (as check_packed reports
+ * for any other). */
+static Family packed_family(const Node *n)
+{
+    const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
+    return v && v->family == FAMILY_F32_CONV_THIN ? FAMILY_F32_CONV_THIN : FAMILY_F32_GEMM;
+}
+
+/* The variant the packed W is for, or NULL without packed W. */
+static const Variant *packed_conv_variant(const Node *n)
+{
+    return packed_variant(n, IN_PACKED, packed_family(n));
+}
+
+/* An f32-conv-thin variant runs the convolutions snt_conv2d_thin_applies
+ * to. */
+static bool check_thin(const Node *n, Diag *d)
+{
+    snt_conv2d_params cp = {0};
+    if (packed_family(n) != FAMILY_F32_CONV_THIN)
+        return true;
+    if (!fused_conv_params(n, &cp, d))
+        return false;
+    if (!snt_conv2d_thin_applies(&cp))
+        return node_error(d, n, "%s needs groups = 1 and at most %d taps per output",
+                          attr_string_or(n, "ukernel", ""), SNT_CONV_THIN_MAX_TAPS);
+    return true;
+}
+
 /* The packed W holds Winograd's transformed weights. */
 static bool is_winograd(const Node *n)
 {
@@ -104,6 +136,8 @@ static size_t packed_floats(const Node *n, const Variant *v)
     diag_free(&ignored);
     if (!ok)
         return 0;
+    if (v->family == FAMILY_F32_CONV_THIN)
+        return snt_conv2d_thin_applies(&cp) ? snt_conv2d_thin_packed_floats(&cp, v->mr) : 0;
     return is_winograd(n) ? snt_conv2d_winograd_weights_floats(&cp, v->mr)
                           : snt_conv2d_packed_weights_floats(&cp, v->mr);
 }
@@ -123,8 +157,8 @@ static bool fused_conv_infer(Node *n, Diag *d)
     if (residual && (!check_same_dtype(n, IN_RESIDUAL, d) ||
                      !shape_equal(&residual->shape, &y->shape)))
         return node_error(d, n, "the residual must have the output's dtype and shape");
-    return check_packed(n, IN_PACKED, packed_floats, d) && check_dwconv(n, d) &&
-           check_algorithm(n, d);
+    return check_packed(n, IN_PACKED, packed_family(n), packed_floats, d) &&
+           check_dwconv(n, d) && check_thin(n, d) && check_algorithm(n, d);
 }
 
 /* Conv's MACs and FLOPs, plus per output element the activation's
@@ -152,7 +186,7 @@ static int64_t fused_conv_executed_macs(const Node *n)
 {
     snt_conv2d_params cp = {0};
     Diag ignored = {0};
-    bool ok = is_winograd(n) && packed_variant(n, IN_PACKED) &&
+    bool ok = is_winograd(n) && packed_conv_variant(n) &&
               fused_conv_params(n, &cp, &ignored);
     diag_free(&ignored);
     if (!ok)
@@ -167,9 +201,11 @@ static int64_t fused_conv_executed_macs(const Node *n)
  * GEMM packing. */
 static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 {
-    const Variant *v = packed_variant(n, IN_PACKED), *dw = dwconv_variant(n);
+    const Variant *v = packed_conv_variant(n), *dw = dwconv_variant(n);
     if (dw)
         return snt_dwconv2d_scratch_floats(cp, dw->mr);
+    if (v && v->family == FAMILY_F32_CONV_THIN)
+        return snt_conv2d_thin_scratch_floats(cp, v->mr);
     if (v && is_winograd(n))
         return snt_conv2d_winograd_scratch_floats(cp, v->mr, v->nr);
     return v ? snt_conv2d_gemm_scratch_floats(cp, v->mr, v->nr) : snt_conv2d_scratch_floats(cp);
@@ -178,7 +214,7 @@ static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_conv2d_params cp = {0};
-    const Variant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_conv_variant(n);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
     emit_conv2d_params(e, &cp);
@@ -191,7 +227,10 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     const char *s = emit_scratch(e, scratch_floats(n, &cp) * sizeof(float));
     if (v)
         emit_line(e, "snt_conv2d_%s_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
-                  is_winograd(n) ? "winograd" : "gemm", v->name, x,
+                  v->family == FAMILY_F32_CONV_THIN ? "thin"
+                  : is_winograd(n)                 ? "winograd"
+                                                   : "gemm",
+                  v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
     else if (dwconv_variant(n))
         emit_line(e, "snt_dwconv2d_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",

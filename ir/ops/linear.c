@@ -42,7 +42,7 @@ static bool linear_infer(Node *n, Diag *d)
     Shape y = *x;
     y.dim[y.rank - 1] = w->dim[1];
     set_output(n, 0, n->in[0]->dtype, &y);
-    return check_packed(n, IN_PACKED, packed_floats, d);
+    return check_packed(n, IN_PACKED, FAMILY_F32_GEMM, packed_floats, d);
 }
 
 /* MatMul's count (a MAC per weight product, two FLOPs each), plus per
@@ -78,7 +78,7 @@ static snt_linear_params linear_params(const Node *n, const snt_act *act)
  * blocks of X, or snt_sgemm's. */
 static size_t scratch_floats(const Node *n, const snt_linear_params *lp)
 {
-    const Variant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
     if (v)
         return snt_linear_gemm_scratch_floats(lp, v->mr, v->nr);
     return snt_sgemm_scratch_floats(lp->m, lp->n, lp->k);
@@ -87,7 +87,7 @@ static size_t scratch_floats(const Node *n, const snt_linear_params *lp)
 static bool linear_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_act act;
-    const Variant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_act_get(n, &act, d))
         return false;
     snt_linear_params lp = linear_params(n, &act);

@@ -454,19 +454,19 @@ const char *emit_ptr_or_null(Emitter *e, const Tensor *t)
 
 /* ---- weights packed for a micro-kernel ----------------------------- */
 
-const Variant *packed_variant(const Node *n, int slot)
+const Variant *packed_variant(const Node *n, int slot, Family family)
 {
     if (slot >= n->n_in || !n->in[slot])
         return NULL;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
-    return v && v->family == FAMILY_F32_GEMM ? v : NULL;
+    return v && v->family == family ? v : NULL;
 }
 
-bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const Variant *),
-                  Diag *d)
+bool check_packed(const Node *n, int slot, Family family,
+                  size_t (*floats)(const Node *, const Variant *), Diag *d)
 {
     const Tensor *t = slot < n->n_in ? n->in[slot] : NULL;
-    const Variant *v = packed_variant(n, slot);
+    const Variant *v = packed_variant(n, slot, family);
     if (!t)
         return true;
     if (!v)

@@ -90,13 +90,14 @@ void staging_end(Staging *s);
 
 /* ---- weights packed for a micro-kernel (passes/select_kernels.c) -- */
 
-/* The f32-gemm variant that input `slot` of n is packed for (named by
- * n's `ukernel` attribute), or NULL when that input is absent. */
-const Variant *packed_variant(const Node *n, int slot);
+/* The variant of `family` that input `slot` of n is packed for (named by
+ * n's `ukernel` attribute), or NULL when that input is absent or
+ * `ukernel` names no variant of that family. */
+const Variant *packed_variant(const Node *n, int slot, Family family);
 /* When input `slot` is present: node_error unless `ukernel` names a known
- * variant and the input is float32 [floats(variant)]. */
-bool check_packed(const Node *n, int slot, size_t (*floats)(const Node *, const Variant *),
-                  Diag *d);
+ * variant of `family` and the input is float32 [floats(variant)]. */
+bool check_packed(const Node *n, int slot, Family family,
+                  size_t (*floats)(const Node *, const Variant *), Diag *d);
 
 /* ---- sliding windows (Conv, MaxPool, AveragePool) ---------------- */
 

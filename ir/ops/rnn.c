@@ -268,7 +268,7 @@ static bool check_packed_weights(const Node *n, Diag *d)
     const Tensor *t = packed_input(n);
     if (t && t->layout != LAYOUT_PACKED)
         return node_error(d, n, "%s takes at most %d inputs", n->op_type, rnn_packed_slot(n));
-    return check_packed(n, rnn_packed_slot(n), packed_floats, d);
+    return check_packed(n, rnn_packed_slot(n), FAMILY_F32_GEMM, packed_floats, d);
 }
 
 static bool rnn_infer(Node *n, Diag *d)
@@ -388,7 +388,7 @@ static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
 {
     snt_rnn_params p;
     int slot = rnn_packed_slot(n);
-    const Variant *v = packed_variant(n, slot);
+    const Variant *v = packed_variant(n, slot, FAMILY_F32_GEMM);
     if (!rnn_params(n, &p, d))
         return false;
     emit_rnn_params(e, &p, cell_info(n)->acts);
@@ -418,7 +418,10 @@ static size_t rnn_scratch_bytes(const Node *n)
     Diag ignored = {0};
     bool ok = rnn_params(n, &p, &ignored);
     diag_free(&ignored);
-    return ok ? scratch_floats(&p, packed_variant(n, rnn_packed_slot(n))) * sizeof(float) : 0;
+    if (!ok)
+        return 0;
+    return scratch_floats(&p, packed_variant(n, rnn_packed_slot(n), FAMILY_F32_GEMM)) *
+           sizeof(float);
 }
 
 /* MAX_IN counts the packed weights after the op's own inputs. */

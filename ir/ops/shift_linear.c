@@ -69,7 +69,7 @@ static const float *bias_data(const Node *n)
 /* Floats of scratch of the kernel the node runs on. */
 static size_t scratch_floats(const Node *n, const snt_shift_linear_params *p)
 {
-    const Variant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
     return v ? snt_shift_linear_gemm_scratch_floats(p, v->mr, v->nr)
              : snt_shift_linear_scratch_floats(p);
 }
@@ -110,7 +110,7 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&s, "linear.k", (int64_t)p.linear.k);
     params_act(&s, "linear.act", &p.linear.act);
     params_emit(&s, e, "snt_shift_linear_params");
-    const Variant *v = packed_variant(n, IN_PACKED);
+    const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, bias_input(n));
     const char *scratch = emit_scratch(e, scratch_floats(n, &p) * sizeof(float));
     if (v)

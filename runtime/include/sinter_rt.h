@@ -115,6 +115,19 @@ void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const dou
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
+/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
+ * parameters of every convolution kernel below. */
+typedef struct {
+    size_t n, c, h, w;       /* input */
+    size_t k, oh, ow;        /* output channels and extent */
+    size_t kh, kw;           /* kernel */
+    size_t sh, sw;           /* strides */
+    size_t dh, dw;           /* dilations */
+    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
+    size_t groups;
+    snt_act act;             /* applied after bias */
+} snt_conv2d_params;
+
 /* ---------------------------------------------------------------- */
 /* Micro-kernel families                                              */
 /* ---------------------------------------------------------------- */
@@ -193,13 +206,73 @@ typedef struct {
     int accumulate;
 } snt_f32_dwconv_args;
 typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
+
+/*
+ * The other way of a depthwise variant (optional): for small images,
+ * where the work per channel is too short to pay for one channel's rows
+ * at a time, up to SNT_DWCONV_LANES channels at once, one in each vector
+ * lane.  The variant copies the nc channels' input into grid (the padded
+ * image, [ph][pw][SNT_DWCONV_LANES], ph and pw the padded extents the
+ * outputs read; its padding zero), computes every output pixel of all
+ * lanes at once into out ([oh*ow][SNT_DWCONV_LANES], the pixels rounded
+ * up to whole blocks of SNT_DWCONV_LANES, which it may read) and copies
+ * each channel's output back into its plane of y, before the epilogue.
+ * Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
+ */
+#define SNT_DWCONV_LANES 16
+typedef struct {
+    const snt_conv2d_params *p;
+    size_t nc;                /* channels, <= SNT_DWCONV_LANES */
+    const float *x;           /* the first channel's input plane; planes h*w apart */
+    const float *w;           /* [kh*kw][SNT_DWCONV_LANES] taps (lanes past nc zero) */
+    const float *bias;        /* [SNT_DWCONV_LANES] */
+    float *y;                 /* the first channel's output plane; planes oh*ow apart */
+    float *grid, *out;        /* scratch, as above */
+} snt_f32_dwconv_lanes_args;
+typedef void (*snt_f32_dwconv_lanes_fn)(const snt_f32_dwconv_lanes_args *a);
+
 typedef struct {
     unsigned mr;              /* output rows per call at most */
     unsigned nr;              /* output columns of one register strip */
     snt_f32_dwconv_fn run;
+    snt_f32_dwconv_lanes_fn lanes;   /* NULL: rows only */
 } snt_f32_dwconv_ukernel;
 
 #define SNT_F32_DWCONV(tile, isa, mr, nr) extern const snt_f32_dwconv_ukernel snt_f32_dwconv_##tile##__##isa;
+#include "sinter_variants.def"
+
+/*
+ * f32-conv-thin: one output row of up to mr output channels of a
+ * convolution with few taps per output (c*kh*kw, the stem of an image
+ * network), directly: output pixels in the vector lanes, a register
+ * tile of mr channels by nr pixels, each tap's weights broadcast.
+ * For m < mc and x < ow:
+ *   out[m*out_ld + x] = bias[m] + sum over t < taps of
+ *                       w[t*mr + m] * in[tap_at[t] + x]
+ * snt_conv2d_thin_f32 lays out the input so that every tap is such a
+ * run (rows padded and split into column phases) and packs w.  Variants
+ * read in[] only at x < ow and write out only at m < mc, x < ow; they
+ * read all mr rows of w and bias (zero past mc).  1 <= mc <= mr,
+ * ow >= 1, taps >= 1.
+ */
+typedef struct {
+    size_t mc, ow, taps;      /* output channels (<= mr), pixels, taps */
+    const float *in;
+    const size_t *tap_at;     /* [taps]: where tap t's run starts in in */
+    const float *w;           /* [taps][mr] */
+    const float *bias;        /* [mr] */
+    float *out;
+    size_t out_ld;            /* floats from one output channel to the next */
+} snt_f32_conv_thin_args;
+typedef void (*snt_f32_conv_thin_fn)(const snt_f32_conv_thin_args *a);
+typedef struct {
+    unsigned mr;              /* output channels per call at most */
+    unsigned nr;              /* output pixels of one register tile */
+    snt_f32_conv_thin_fn run;
+} snt_f32_conv_thin_ukernel;
+
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
+    extern const snt_f32_conv_thin_ukernel snt_f32_conv_thin_##tile##__##isa;
 #include "sinter_variants.def"
 
 /*
@@ -289,17 +362,6 @@ size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, u
 /* ---------------------------------------------------------------- */
 /* Convolution and pooling (NCHW; 1-D ops run as H = 1)               */
 /* ---------------------------------------------------------------- */
-
-typedef struct {
-    size_t n, c, h, w;       /* input */
-    size_t k, oh, ow;        /* output channels and extent */
-    size_t kh, kw;           /* kernel */
-    size_t sh, sw;           /* strides */
-    size_t dh, dw;           /* dilations */
-    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
-    size_t groups;
-    snt_act act;             /* applied after bias */
-} snt_conv2d_params;
 
 /* w: [k][c/groups][kh][kw]; bias: [k] or NULL.  scratch holds
  * snt_conv2d_scratch_floats(p) floats: an im2col band and snt_sgemm's
@@ -398,6 +460,33 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch);
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr);
+
+/*
+ * A convolution with few taps per output (groups == 1, a window larger
+ * than 1x1 and c*kh*kw at most SNT_CONV_THIN_MAX_TAPS: an image
+ * network's first layer) directly
+ * on the f32-conv-thin micro-kernel uk (conv2d_thin.c), without a
+ * matrix product: band by band of output rows, the input rows are copied
+ * padded and split into column phases into scratch
+ * (snt_conv2d_thin_scratch_floats(p, uk->mr) floats), on which every tap
+ * of an output row is a run of consecutive floats.  w_packed is W as
+ * snt_conv2d_thin_pack_weights(p, uk->mr, ...) writes it
+ * (snt_conv2d_thin_packed_floats(p, uk->mr) floats); the compiler packs
+ * constant weights.  Any stride, dilation and padding; epilogue as
+ * snt_conv2d_fused_f32's.
+ */
+#define SNT_CONV_THIN_MAX_TAPS 32
+int snt_conv2d_thin_applies(const snt_conv2d_params *p);
+void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias,
+                         const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch);
+size_t snt_conv2d_thin_scratch_floats(const snt_conv2d_params *p, unsigned mr);
+size_t snt_conv2d_thin_packed_floats(const snt_conv2d_params *p, unsigned mr);
+/* w: [k][c][kh][kw] into blocks of mr output channels, each [taps][mr]
+ * (channels past k zero). */
+void snt_conv2d_thin_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
+                                  float *dst);
 
 typedef struct {
     size_t n, c, h, w;

@@ -17,6 +17,15 @@
  *    over every dh-th row (for dh = 1, one residue of stride sh).
  * Each output band gets its epilogue right after its last tap, while it
  * is still in cache.
+ *
+ * A small image (at most LANES_MAX_PIXELS outputs, a padded input of at
+ * most LANES_MAX_GRID pixels) on a variant with a lanes path goes
+ * SNT_DWCONV_LANES channels at a time instead, one per vector lane: at
+ * 14x14 and 7x7 a channel's rows are a few short vectors, and copying
+ * and calling per channel cost more than its taps.  On mobilenet_hs's
+ * layers (AVX-512, 5x5) 14^2 s1 runs 40 -> 55 GFLOP/s and 14^2 -> 7^2 s2
+ * 14 -> 23; 28^2 -> 14^2 s2 ran slower (30 -> 25: the transposition of
+ * its 31x31 padded input), hence the limit on the grid.
  */
 #include <string.h>
 
@@ -30,14 +39,14 @@
  * wider kernels take several calls. */
 #define TAP_CHUNK 32
 
+/* The images the lanes path takes. */
+#define LANES_MAX_PIXELS 256
+#define LANES_MAX_GRID 512
+
 /* What the driver derives from the parameters once. */
 typedef struct {
-    size_t padded_w;   /* columns of a padded input row that outputs read */
-    size_t phase_len;  /* floats of one column phase */
-    size_t row_floats; /* floats of a padded row in scratch (sw phases) */
-    size_t lo, hi;     /* padded columns [lo, hi) lie in the input, at c - pl */
-    size_t lo_phase, lo_at;   /* column lo is float lo_at of phase lo_phase */
-    size_t per_phase, extra;  /* (hi - lo) / sw and (hi - lo) % sw */
+    snt__phase_rows cols;  /* the layout of a padded row in scratch */
+    size_t row_floats;     /* floats of a padded row (cols.row_floats) */
     size_t residues;   /* dh / gcd(sh, dh): output rows of a residue are this apart */
     size_t k_stride;   /* sh / gcd(sh, dh): the kernel's row stride, in dh rows */
     size_t band;       /* output rows per band */
@@ -76,17 +85,8 @@ static dw_geom geometry(const snt_conv2d_params *p, size_t mr)
 {
     dw_geom g;
     size_t fit, group;
-    g.padded_w = (p->ow - 1) * p->sw + (p->kw - 1) * p->dw + 1;
-    g.phase_len = (g.padded_w + p->sw - 1) / p->sw;
-    g.row_floats = p->sw * g.phase_len;
-    g.lo = min_size(p->pl, g.padded_w);
-    g.hi = min_size(p->pl + p->w, g.padded_w);
-    if (g.hi < g.lo)
-        g.hi = g.lo;
-    g.lo_phase = g.lo % p->sw;
-    g.lo_at = g.lo / p->sw;
-    g.per_phase = (g.hi - g.lo) / p->sw;
-    g.extra = (g.hi - g.lo) % p->sw;
+    g.cols = snt__phase_rows_init(p->w, p->ow, p->kw, p->sw, p->dw, p->pl);
+    g.row_floats = g.cols.row_floats;
     g.residues = p->dh / gcd(p->sh, p->dh);
     g.k_stride = p->sh / gcd(p->sh, p->dh);
     fit = BAND_FLOATS / g.row_floats;
@@ -99,13 +99,37 @@ static dw_geom geometry(const snt_conv2d_params *p, size_t mr)
     return g;
 }
 
+/* Pixels of the padded input that the outputs read (the lanes grid). */
+static size_t grid_pixels(const snt_conv2d_params *p)
+{
+    return band_in_rows(p, p->oh) * ((p->ow - 1) * p->sw + (p->kw - 1) * p->dw + 1);
+}
+
+/* Requires oh, ow >= 1. */
+static int lanes_apply(const snt_conv2d_params *p)
+{
+    return p->oh * p->ow <= LANES_MAX_PIXELS && grid_pixels(p) <= LANES_MAX_GRID;
+}
+
+/* The lanes path's scratch: taps, bias, grid, outputs (whole blocks of
+ * SNT_DWCONV_LANES pixels, as the variant transposes them). */
+static size_t lanes_floats(const snt_conv2d_params *p)
+{
+    size_t out_pixels = (p->oh * p->ow + SNT_DWCONV_LANES - 1) / SNT_DWCONV_LANES;
+    return (p->kh * p->kw + 1 + grid_pixels(p) + out_pixels * SNT_DWCONV_LANES) *
+           SNT_DWCONV_LANES;
+}
+
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr)
 {
     dw_geom g;
+    size_t rows;
     if (p->oh == 0 || p->ow == 0)
         return 0;
     g = geometry(p, mr);
-    return p->kh * p->kw + plane_rows(p, mr, &g, g.band) * g.row_floats;
+    rows = p->kh * p->kw + plane_rows(p, mr, &g, g.band) * g.row_floats;
+    /* Enough for either path: the variant, which picks, is not known here. */
+    return lanes_apply(p) && lanes_floats(p) > rows ? lanes_floats(p) : rows;
 }
 
 /* One channel's taps (w: [kh][kw]) transposed, as the kernel takes them. */
@@ -115,45 +139,6 @@ static void pack_taps(const snt_conv2d_params *p, const float *w, float *dst)
     for (kx = 0; kx < p->kw; kx++)
         for (ky = 0; ky < p->kh; ky++)
             *dst++ = w[ky * p->kw + kx];
-}
-
-/* d[i] = src[i * stride] for i < n. */
-static void copy_strided(float *restrict d, const float *restrict src, size_t n, size_t stride)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = src[i * stride];
-}
-
-/* Input row xr into the image's columns of its padded row dst, all of
- * them, whatever they held (the padding columns are zero).  Every row
- * has the same layout, so the divisions are in geometry() rather than
- * here. */
-static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *xr, float *dst)
-{
-    size_t j, ph = g->lo_phase, at = g->lo_at;
-    /* Here lo == pl: the row starts at xr. */
-    if (p->sw == 1) {
-        memcpy(dst + g->lo, xr, (g->hi - g->lo) * sizeof *dst);
-    } else if (p->sw == 2) {
-        /* Column lo + 2i + j goes to phase (lo + j) % 2. */
-        float *d0 = dst + ph * g->phase_len + at;
-        float *d1 = ph == 0 ? dst + g->phase_len + at : dst + at + 1;
-        snt__deinterleave2(d0, d1, xr, g->per_phase);
-        if (g->extra != 0)
-            d0[g->per_phase] = xr[2 * g->per_phase];
-    } else {
-        /* Columns lo + j, j < sw, start the phases in turn: float `at` of
-         * phase `ph`, from which the phase takes every sw-th column. */
-        for (j = 0; j < p->sw && j < g->hi - g->lo; j++) {
-            copy_strided(dst + ph * g->phase_len + at, xr + j, g->per_phase + (j < g->extra),
-                         p->sw);
-            if (++ph == p->sw) {
-                ph = 0;
-                at++;
-            }
-        }
-    }
 }
 
 /*
@@ -170,14 +155,8 @@ static void fill_row(const snt_conv2d_params *p, const dw_geom *g, const float *
 static void fill_band(const snt_conv2d_params *p, const dw_geom *g, const float *xc,
                       size_t oy0, size_t rows, float *plane)
 {
-    size_t i, n = band_in_rows(p, g->band);
-    for (i = 0; i < n; i++, plane += g->row_floats) {
-        ptrdiff_t iy = (ptrdiff_t)(oy0 * p->sh + i) - (ptrdiff_t)p->pt;
-        if (i < band_in_rows(p, rows) && iy >= 0 && iy < (ptrdiff_t)p->h && g->hi > g->lo)
-            fill_row(p, g, xc + (size_t)iy * p->w, plane);
-        else
-            memset(plane, 0, g->row_floats * sizeof *plane);
-    }
+    snt__phase_rows_fill(&g->cols, xc, p->h, (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,
+                         band_in_rows(p, rows), band_in_rows(p, g->band), plane);
 }
 
 /* Offsets in a padded row of tap columns [kx0, kx0 + n): column kx reads
@@ -189,7 +168,7 @@ static void tap_columns(const snt_conv2d_params *p, const dw_geom *g, size_t kx0
     size_t c = kx0 * p->dw, ph = c % p->sw, at = c / p->sw, i;
     size_t step_ph = p->dw % p->sw, step_at = p->dw / p->sw;
     for (i = 0; i < n; i++) {
-        col[i] = ph * g->phase_len + at;
+        col[i] = ph * g->cols.phase_len + at;
         ph += step_ph;
         at += step_at;
         if (ph >= p->sw) {
@@ -261,30 +240,85 @@ static void conv_channel(const snt_conv2d_params *p, const snt_f32_dwconv_ukerne
     }
 }
 
+/* Channels [c0, c0 + nc) of the lanes path: their taps and biases
+ * interleaved by lane, lanes past nc zero. */
+static void pack_lanes(const snt_conv2d_params *p, const float *w, const float *bias,
+                       size_t c0, size_t nc, float *taps, float *lane_bias)
+{
+    size_t t, l, n = p->kh * p->kw;
+    for (t = 0; t < n; t++)
+        for (l = 0; l < SNT_DWCONV_LANES; l++)
+            taps[t * SNT_DWCONV_LANES + l] = l < nc ? w[(c0 + l) * n + t] : 0.0f;
+    for (l = 0; l < SNT_DWCONV_LANES; l++)
+        lane_bias[l] = bias != NULL && l < nc ? bias[c0 + l] : 0.0f;
+}
+
+/* One image by the variant's lanes path, SNT_DWCONV_LANES channels a
+ * call, each channel then finished by the epilogue. */
+static void conv_lanes(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
+                       const float *x, const float *w, const float *bias,
+                       const snt__epilogue *ep, float *y, float *scratch)
+{
+    size_t out_plane = p->oh * p->ow, c0, l;
+    snt_f32_dwconv_lanes_args a;
+    float *taps = scratch, *lane_bias = taps + p->kh * p->kw * SNT_DWCONV_LANES;
+    a.p = p;
+    a.w = taps;
+    a.bias = lane_bias;
+    a.grid = lane_bias + SNT_DWCONV_LANES;
+    a.out = a.grid + grid_pixels(p) * SNT_DWCONV_LANES;
+    for (c0 = 0; c0 < p->c; c0 += SNT_DWCONV_LANES) {
+        a.nc = p->c - c0 < SNT_DWCONV_LANES ? p->c - c0 : SNT_DWCONV_LANES;
+        pack_lanes(p, w, bias, c0, a.nc, taps, lane_bias);
+        a.x = x + c0 * p->h * p->w;
+        a.y = y + c0 * out_plane;
+        uk->lanes(&a);
+        for (l = 0; l < a.nc; l++)
+            snt__epilogue_row(ep, c0 + l, 0, a.y + l * out_plane, out_plane);
+    }
+}
+
+/* One image channel by channel on the rows of the variant. */
+static void conv_rows(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
+                      const dw_geom *g, const float *x, const float *w, const float *bias,
+                      const snt__epilogue *ep, float *y, float *scratch)
+{
+    size_t taps_n = p->kh * p->kw, ch;
+    float *taps = scratch, *plane = scratch + taps_n;
+    for (ch = 0; ch < p->c; ch++) {
+        pack_taps(p, w + ch * taps_n, taps);
+        conv_channel(p, uk, g, x + ch * p->h * p->w, taps, bias != NULL ? bias[ch] : 0.0f, ep,
+                     ch, y + ch * p->oh * p->ow, plane);
+    }
+}
+
 void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch)
 {
-    size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, taps_n = p->kh * p->kw, b, ch;
-    float *taps = scratch, *plane = scratch + taps_n;
+    size_t in_img = p->c * p->h * p->w, out_img = p->c * p->oh * p->ow, b;
     /* No bias here: the kernel starts each output from it. */
     snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
     dw_geom g;
-    if (p->n == 0 || p->c == 0 || out_plane == 0)
+    int lanes;
+    if (p->n == 0 || out_img == 0)
         return;
     g = geometry(p, uk->mr);
-    /* What fill_band never writes: padding columns, rows past a band. */
-    memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
-    for (b = 0; b < p->n; b++) {
-        for (ch = 0; ch < p->c; ch++) {
-            pack_taps(p, w + ch * taps_n, taps);
-            conv_channel(p, uk, &g, x + ch * in_plane, taps, bias != NULL ? bias[ch] : 0.0f,
-                         &ep, ch, y + ch * out_plane, plane);
-        }
-        x += p->c * in_plane;
-        y += p->c * out_plane;
+    lanes = uk->lanes != NULL && lanes_apply(p);
+    if (lanes)
+        /* The grid's padding, which the lanes path never writes. */
+        memset(scratch, 0, lanes_floats(p) * sizeof *scratch);
+    else
+        /* What fill_band never writes: padding columns, rows past a band. */
+        memset(scratch + p->kh * p->kw, 0,
+               plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *scratch);
+    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
+        if (lanes)
+            conv_lanes(p, uk, x, w, bias, &ep, y, scratch);
+        else
+            conv_rows(p, uk, &g, x, w, bias, &ep, y, scratch);
         if (ep.residual != NULL)
-            ep.residual += p->c * out_plane;
+            ep.residual += out_img;
     }
 }

@@ -9,6 +9,10 @@
 
 #include "sinter_rt.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 /* Floats rounded up to whole 64-byte lines: parts of one scratch buffer
  * (or of packed weights) laid out one after another each start aligned. */
 static inline size_t snt__whole_lines(size_t floats)
@@ -141,17 +145,73 @@ static inline void snt__axpy(size_t n, float a, const float *restrict x, float *
         y[i] += a * x[i];
 }
 
-/* d0[i] = src[2i] and d1[i] = src[2i + 1] for i < n: the two column
- * phases of a stride-2 window, in a loop that compilers vectorise. */
+/*
+ * d0[i] = src[2i] and d1[i] = src[2i + 1] for i < n: the two column
+ * phases of a stride-2 window.  The rows of small images are short (a
+ * 28-wide row gives 14 pairs), so with AVX-512 the last pairs go
+ * through lane masks too; compilers leave such a remainder scalar, which
+ * cost a depthwise layer at 56^2 half its time.  Otherwise a loop that
+ * compilers vectorise.
+ */
 static inline void snt__deinterleave2(float *restrict d0, float *restrict d1,
                                       const float *restrict src, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
+    size_t i = 0;
+#if defined(__AVX512F__)
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
+                                           28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    for (; i < n; i += 16) {
+        size_t left = n - i;
+        __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        __mmask16 lo = left >= 8 ? (__mmask16)0xFFFF : (__mmask16)((1u << 2 * left) - 1);
+        __mmask16 hi = left >= 16 ? (__mmask16)0xFFFF
+                       : left > 8 ? (__mmask16)((1u << 2 * (left - 8)) - 1) : 0;
+        __m512 a = _mm512_maskz_loadu_ps(lo, src + 2 * i);
+        __m512 b = _mm512_maskz_loadu_ps(hi, src + 2 * i + 16);
+        _mm512_mask_storeu_ps(d0 + i, m, _mm512_permutex2var_ps(a, even, b));
+        _mm512_mask_storeu_ps(d1 + i, m, _mm512_permutex2var_ps(a, odd, b));
+    }
+#endif
+    for (; i < n; i++) {
         d0[i] = src[2 * i];
         d1[i] = src[2 * i + 1];
     }
 }
+
+/*
+ * Input rows in scratch for the direct convolutions (phase_rows.c):
+ * each row zero padded and its columns split into sw phases, so that
+ * the outputs of one tap read consecutive floats.  Padded column c lies
+ * at snt__phase_col(g, c).
+ */
+typedef struct {
+    size_t w, sw;             /* input width, column stride */
+    size_t phase_len;         /* floats of one column phase */
+    size_t row_floats;        /* floats of a padded row (sw phases) */
+    size_t lo, hi;            /* padded columns [lo, hi) lie in the input, at c - pl */
+    size_t lo_phase, lo_at;   /* column lo is float lo_at of phase lo_phase */
+    size_t per_phase, extra;  /* (hi - lo) / sw and (hi - lo) % sw */
+} snt__phase_rows;
+
+/* The rows that ow outputs of a kw-tap window (column stride sw,
+ * dilation dw, left padding pl) read from an input w wide; ow >= 1. */
+snt__phase_rows snt__phase_rows_init(size_t w, size_t ow, size_t kw, size_t sw, size_t dw,
+                                     size_t pl);
+
+static inline size_t snt__phase_col(const snt__phase_rows *g, size_t c)
+{
+    return c % g->sw * g->phase_len + c / g->sw;
+}
+
+/*
+ * Rows i < n of dst (row_floats apart): the image's columns of input row
+ * iy0 + i of the plane x (h rows) when i < live and that row exists,
+ * else the whole row zero.  Padding columns are never written: the
+ * caller zeroes them once, and every row has the same layout.
+ */
+void snt__phase_rows_fill(const snt__phase_rows *g, const float *x, size_t h, ptrdiff_t iy0,
+                          size_t live, size_t n, float *dst);
 
 /*
  * erf(x) as x P(x^2) / Q(x^2), a rational fit of degree 5 / 5 on

@@ -18,4 +18,4 @@ static void dwconv_4x8(const snt_f32_dwconv_args *a)
         snt__dw_columns(a, x0, a->ow - x0);
 }
 
-const snt_f32_dwconv_ukernel snt_f32_dwconv_4x8__scalar = {MR, NR, dwconv_4x8};
+const snt_f32_dwconv_ukernel snt_f32_dwconv_4x8__scalar = {MR, NR, dwconv_4x8, NULL};

@@ -11,24 +11,7 @@
 #ifndef SNT_F32_DWCONV_ROWS_H
 #define SNT_F32_DWCONV_ROWS_H
 
-#include "sinter_rt.h"
-
-/*
- * The SIMD variants hold their accumulators in small arrays indexed by
- * constant-trip loops.  gcc keeps such an array in registers only if it
- * has unrolled every loop over it by the time it replaces aggregates by
- * scalars, and its early unroller gives up on bodies this size; and a
- * strip function called with a constant vector count must be inlined for
- * that count to be a constant.  Otherwise the accumulators live in
- * memory, and every FMA loads and stores one.
- */
-#if defined(__GNUC__)
-#define SNT__DW_INLINE static inline __attribute__((always_inline))
-#define SNT__DW_UNROLL _Pragma("GCC unroll 32")
-#else
-#define SNT__DW_INLINE static inline
-#define SNT__DW_UNROLL
-#endif
+#include "../ukernel.h"
 
 /*
  * Bit r is set when input row iy feeds output row r: r < rows and

@@ -1,18 +1,10 @@
 /*
  * strip.h - the loop nest of the SIMD f32-dwconv variants, written once
- * and included by each variant file after it defines its vector ISA:
- *
- *   DW_MR, DW_VL, DW_NV   output rows, lanes per vector, vectors per strip
- *   dw_vec, dw_mask       the vector type and a lane mask type
- *   DW_LANES(x, ow)       the mask of the lanes of the vector at column x
- *                         that lie below ow
- *   DW_LOAD(p, m, masked), DW_STORE(p, m, v, masked)
- *                         through mask m if masked (a constant), else whole
- *   DW_SET1(f)            f in every lane
- *   DW_FMA(acc, t, x)     acc + t * x
- *   DW_MASKED_TAIL        1: the columns past the last full strip go in one
- *                         masked strip; 0 (no masked loads): a vector at a
- *                         time, then the last ow % DW_VL in plain C
+ * and included by each variant file after it defines DW_MR and DW_NV
+ * (output rows, vectors per strip) and includes its ISA's vocabulary
+ * (runtime/src/simd/: SIMD_VL, SIMD_LOAD, SIMD_FMA ...).  Without masked
+ * loads (SIMD_MASKED_TAIL 0) the columns past the last full strip go a
+ * vector at a time, then the last ow % SIMD_VL in plain C.
  *
  * It defines dw_run, the micro-kernel.  Each input vector is loaded once
  * per tap column and multiplied into each of the output rows it feeds
@@ -31,92 +23,92 @@
 
 #include "rows.h"
 
-#define DW_NR (DW_NV * DW_VL)
+#define DW_NR (DW_NV * SIMD_VL)
 #define DW_KH_MAX 9   /* tap heights with an unrolled path: 1..DW_KH_MAX */
 
 /* acc = the bias, or out's rows when accumulating. */
-SNT__DW_INLINE void dw_load_acc(const snt_f32_dwconv_args *a, const float *out,
-                                const dw_mask *m, const unsigned nv, const int masked,
-                                dw_vec acc[DW_MR][DW_NV])
+SNT__UK_INLINE void dw_load_acc(const snt_f32_dwconv_args *a, const float *out,
+                                const simd_mask *m, const unsigned nv, const int masked,
+                                simd_vec acc[DW_MR][DW_NV])
 {
     unsigned r, v;
-    SNT__DW_UNROLL
+    SNT__UK_UNROLL
     for (r = 0; r < DW_MR; r++)
         for (v = 0; v < DW_NV; v++)
             acc[r][v] = a->accumulate && r < a->rows && v < nv
-                ? DW_LOAD(out + r * a->out_ld + v * DW_VL, m[v], masked)
-                : DW_SET1(a->bias);
+                ? SIMD_LOAD(out + r * a->out_ld + v * SIMD_VL, m[v], masked)
+                : SIMD_SET1(a->bias);
 }
 
-SNT__DW_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const dw_mask *m,
+SNT__UK_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const simd_mask *m,
                                  const unsigned nv, const int masked,
-                                 dw_vec acc[DW_MR][DW_NV])
+                                 simd_vec acc[DW_MR][DW_NV])
 {
     unsigned r, v;
-    SNT__DW_UNROLL
+    SNT__UK_UNROLL
     for (r = 0; r < DW_MR; r++)
         if (r < a->rows)
             for (v = 0; v < DW_NV; v++)
                 if (v < nv)
-                    DW_STORE(out + r * a->out_ld + v * DW_VL, m[v], acc[r][v], masked);
+                    SIMD_STORE(out + r * a->out_ld + v * SIMD_VL, m[v], acc[r][v], masked);
 }
 
 /* The input vectors of one row: nv of them from src. */
-SNT__DW_INLINE void dw_load_row(const float *src, const dw_mask *m, const unsigned nv,
-                                const int masked, dw_vec x[DW_NV])
+SNT__UK_INLINE void dw_load_row(const float *src, const simd_mask *m, const unsigned nv,
+                                const int masked, simd_vec x[DW_NV])
 {
     unsigned v;
     for (v = 0; v < DW_NV; v++)
-        x[v] = v < nv ? DW_LOAD(src + v * DW_VL, m[v], masked) : x[0];
+        x[v] = v < nv ? SIMD_LOAD(src + v * SIMD_VL, m[v], masked) : x[0];
 }
 
 /*
- * Columns [x0, x0 + nv*DW_VL) of all DW_MR rows, kh == KH, sh == SH.
+ * Columns [x0, x0 + nv*SIMD_VL) of all DW_MR rows, kh == KH, sh == SH.
  * nv, masked, KH and SH are constants once inlined and every loop but
  * kx's is unrolled, so acc, t and x stay in registers and the row tests
  * fold away.
  */
-SNT__DW_INLINE void dw_strip_fixed(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
+SNT__UK_INLINE void dw_strip_fixed(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
                                    const int masked, const unsigned KH, const unsigned SH)
 {
     const float *in = a->in + x0;
-    dw_mask m[DW_NV];
-    dw_vec acc[DW_MR][DW_NV], t[DW_KH_MAX], x[DW_NV];
+    simd_mask m[DW_NV];
+    simd_vec acc[DW_MR][DW_NV], t[DW_KH_MAX], x[DW_NV];
     size_t kx;
     unsigned iy, r, v, ky;
     for (v = 0; v < DW_NV; v++)
-        m[v] = DW_LANES(x0 + v * DW_VL, a->ow);
+        m[v] = SIMD_LANES(x0 + v * SIMD_VL, a->ow);
     dw_load_acc(a, a->out + x0, m, nv, masked, acc);
     for (kx = 0; kx < a->kw; kx++) {
         const float *src = in + a->col[kx];
-        SNT__DW_UNROLL
+        SNT__UK_UNROLL
         for (ky = 0; ky < KH; ky++)
-            t[ky] = DW_SET1(a->w[kx * KH + ky]);
-        SNT__DW_UNROLL
+            t[ky] = SIMD_SET1(a->w[kx * KH + ky]);
+        SNT__UK_UNROLL
         for (iy = 0; iy < (DW_MR - 1) * SH + KH; iy++) {
             dw_load_row(src + iy * a->in_ld, m, nv, masked, x);
-            SNT__DW_UNROLL
+            SNT__UK_UNROLL
             for (r = 0; r < DW_MR; r++)
                 if (r * SH <= iy && iy - r * SH < KH)
                     for (v = 0; v < DW_NV; v++)
                         if (v < nv)
-                            acc[r][v] = DW_FMA(acc[r][v], t[iy - r * SH], x[v]);
+                            acc[r][v] = SIMD_FMA(acc[r][v], t[iy - r * SH], x[v]);
         }
     }
     dw_store_acc(a, a->out + x0, m, nv, masked, acc);
 }
 
 /* The same for any kh, sh and rows. */
-SNT__DW_INLINE void dw_strip_any(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
+SNT__UK_INLINE void dw_strip_any(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
                                  const int masked)
 {
     const size_t kh = a->kh, sh = a->sh;
-    dw_mask m[DW_NV];
-    dw_vec acc[DW_MR][DW_NV], x[DW_NV];
+    simd_mask m[DW_NV];
+    simd_vec acc[DW_MR][DW_NV], x[DW_NV];
     size_t iy, kx;
     unsigned r, v;
     for (v = 0; v < DW_NV; v++)
-        m[v] = DW_LANES(x0 + v * DW_VL, a->ow);
+        m[v] = SIMD_LANES(x0 + v * SIMD_VL, a->ow);
     dw_load_acc(a, a->out + x0, m, nv, masked, acc);
     for (iy = 0; iy < (a->rows - 1) * sh + kh; iy++) {
         const unsigned live = snt__dw_live_rows(iy, kh, sh, a->rows);
@@ -124,13 +116,13 @@ SNT__DW_INLINE void dw_strip_any(const snt_f32_dwconv_args *a, size_t x0, const 
         for (kx = 0; kx < a->kw; kx++) {
             const float *wk = a->w + kx * kh;
             dw_load_row(in + a->col[kx], m, nv, masked, x);
-            SNT__DW_UNROLL
+            SNT__UK_UNROLL
             for (r = 0; r < DW_MR; r++) {
                 if (live >> r & 1) {
-                    const dw_vec t = DW_SET1(wk[iy - r * sh]);
+                    const simd_vec t = SIMD_SET1(wk[iy - r * sh]);
                     for (v = 0; v < DW_NV; v++)
                         if (v < nv)
-                            acc[r][v] = DW_FMA(acc[r][v], t, x[v]);
+                            acc[r][v] = SIMD_FMA(acc[r][v], t, x[v]);
                 }
             }
         }
@@ -139,7 +131,7 @@ SNT__DW_INLINE void dw_strip_any(const snt_f32_dwconv_args *a, size_t x0, const 
 }
 
 /* One strip; KH = 0 takes the path for any kh and sh. */
-SNT__DW_INLINE void dw_strip(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
+SNT__UK_INLINE void dw_strip(const snt_f32_dwconv_args *a, size_t x0, const unsigned nv,
                              const int masked, const unsigned KH, const unsigned SH)
 {
     if (KH != 0)
@@ -149,25 +141,25 @@ SNT__DW_INLINE void dw_strip(const snt_f32_dwconv_args *a, size_t x0, const unsi
 }
 
 /* All columns of the rows: whole strips, then the tail. */
-SNT__DW_INLINE void dw_strips(const snt_f32_dwconv_args *a, const unsigned KH,
+SNT__UK_INLINE void dw_strips(const snt_f32_dwconv_args *a, const unsigned KH,
                               const unsigned SH)
 {
     size_t x0 = 0;
     unsigned nv;
     for (; x0 + DW_NR <= a->ow; x0 += DW_NR)
         dw_strip(a, x0, DW_NV, 0, KH, SH);
-#if DW_MASKED_TAIL
+#if SIMD_MASKED_TAIL
     /* The fewest vectors that cover the rest, each count its own copy. */
-    SNT__DW_UNROLL
+    SNT__UK_UNROLL
     for (nv = 1; nv <= DW_NV; nv++) {
-        if (a->ow > x0 + (nv - 1) * DW_VL && a->ow <= x0 + nv * DW_VL) {
+        if (a->ow > x0 + (nv - 1) * SIMD_VL && a->ow <= x0 + nv * SIMD_VL) {
             dw_strip(a, x0, nv, 1, KH, SH);
             break;
         }
     }
 #else
     (void)nv;
-    for (; x0 + DW_VL <= a->ow; x0 += DW_VL)
+    for (; x0 + SIMD_VL <= a->ow; x0 += SIMD_VL)
         dw_strip(a, x0, 1, 0, KH, SH);
     if (x0 < a->ow)
         snt__dw_columns(a, x0, a->ow - x0);
