@@ -9,6 +9,8 @@
 #include "passes/passes.h"
 
 #define MAX_BINDS 64
+/* --threads at most: SNT_THREADPOOL_MAX of runtime/include/sinter_threads.h. */
+#define THREADS_MAX 64
 
 /* A graph input made a compile-time constant: --bind NAME=FILE. */
 typedef struct {
@@ -29,6 +31,7 @@ typedef struct {
     WeightsMode weights;
     const Target *target;    /* --target; the host's by default */
     bool profile;            /* --profile: generated code times every node */
+    int threads;             /* --threads N: NAME_run on N threads (1: serial code) */
     Binding binds[MAX_BINDS];
     int n_binds;
     InputShape shapes[MAX_BINDS];

@@ -41,6 +41,35 @@ enum {
 };
 
 /* ---------------------------------------------------------------- */
+/* Threads: a parallel-for that the kernels' _mt entry points take     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * A kernel's `_mt` entry point splits its output into at most
+ * par->threads parts (tiles, rows or channels of the output, never a
+ * reduction, so every element is computed by the same instructions
+ * whatever the split: the bits do not depend on the thread count) and
+ * hands them to par->run.  Each part has a scratch slot of its own:
+ * such a kernel's scratch is par->threads times its serial scratch,
+ * each slot rounded up to whole 64-byte lines.
+ *
+ * par->run(ctx, task, arg, parts) must call task(arg, begin, end) on
+ * disjoint ranges that cover [0, parts), in any threads and order, and
+ * return once every call has returned; task runs parts begin .. end-1 in
+ * turn, in slot `begin`.  task(arg, 0, parts) in the calling thread is a
+ * correct serial implementation.  par == NULL, or par->run == NULL, runs
+ * every part inline.  The serial entry points (without _mt) are the
+ * _mt ones with par == NULL.
+ */
+typedef void (*snt_task)(void *arg, size_t begin, size_t end);
+typedef void (*snt_parallel_fn)(void *ctx, snt_task task, void *arg, size_t parts);
+typedef struct {
+    snt_parallel_fn run;
+    void *ctx;
+    size_t threads;          /* parts a kernel splits into at most (>= 1) */
+} snt_parallel;
+
+/* ---------------------------------------------------------------- */
 /* Activations: standalone (snt_unary_f32) or as a kernel epilogue   */
 /* ---------------------------------------------------------------- */
 
@@ -284,6 +313,9 @@ void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
 void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
                          const float *x, const float *w_packed, const float *bias, float *y,
                          float *scratch);
+void snt_linear_gemm_f32_mt(const snt_parallel *par, const snt_linear_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, float *y, float *scratch);
 size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr);
 
 /* ---------------------------------------------------------------- */
@@ -332,6 +364,10 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
                          const float *post_scale, const float *post_shift,
                          const float *residual, float *y, float *scratch);
 size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
+void snt_conv2d_gemm_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, const float *post_scale, const float *post_shift,
+                            const float *residual, float *y, float *scratch);
 size_t snt_conv2d_packed_weights_floats(const snt_conv2d_params *p, unsigned mr);
 /* w: [k][c/groups][kh][kw] into panels of mr output channels, group by
  * group. */
@@ -355,6 +391,11 @@ void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_uker
                              const float *x, const float *u, const float *bias,
                              const float *post_scale, const float *post_shift,
                              const float *residual, float *y, float *scratch);
+void snt_conv2d_winograd_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                                const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
+                                const float *bias, const float *post_scale,
+                                const float *post_shift, const float *residual, float *y,
+                                float *scratch);
 size_t snt_conv2d_winograd_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
 size_t snt_conv2d_winograd_weights_floats(const snt_conv2d_params *p, unsigned mr);
 void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
@@ -384,6 +425,12 @@ void snt_pointwise_pair_f32(const snt_pointwise_pair_params *p, const snt_f32_ge
                             const float *scale1, const float *shift1, const float *w2_packed,
                             const float *bias2, const float *scale2, const float *shift2,
                             const float *residual, float *y, float *scratch);
+void snt_pointwise_pair_f32_mt(const snt_parallel *par, const snt_pointwise_pair_params *p,
+                               const snt_f32_gemm_ukernel *uk, const float *x,
+                               const float *w1_packed, const float *bias1, const float *scale1,
+                               const float *shift1, const float *w2_packed, const float *bias2,
+                               const float *scale2, const float *shift2, const float *residual,
+                               float *y, float *scratch);
 
 /*
  * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
@@ -593,6 +640,10 @@ size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, un
 void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
                                const float *x, const float *w_packed, const float *bias,
                                float *scratch, float *y);
+void snt_shift_linear_gemm_f32_mt(const snt_parallel *par, const snt_shift_linear_params *p,
+                                  const snt_f32_gemm_ukernel *uk, const float *x,
+                                  const float *w_packed, const float *bias, float *scratch,
+                                  float *y);
 
 /* Converts n elements between ONNX dtypes with ONNX Cast semantics
  * (float to int truncates toward zero, to bool is x != 0). */

@@ -467,12 +467,29 @@ static void output_transform(const snt_conv2d_params *p, const layout *l, const 
 
 /* ---- the entry point ----------------------------------------------- */
 
-/* One group g (from group_of) of one image: x its input channels, u
- * its U, ch0 its first output channel in y. */
-static void winograd_group(const snt_conv2d_params *g, const layout *l,
-                           const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
-                           const snt__epilogue *ep, size_t ch0, float *y, float *scratch)
+/* One group (from group_of) of one image: x its input channels, u its
+ * U, ch0 its first output channel in y.  Split over threads by blocks
+ * of rows of tiles, each block with a scratch slot of its own: the
+ * blocks are those of the serial order, so every output is the same
+ * transforms and products whatever the split. */
+typedef struct {
+    const snt_conv2d_params *g;
+    const layout *l;
+    const snt_f32_gemm_ukernel *uk;
+    const float *x, *u;
+    const snt__epilogue *ep;
+    size_t ch0;
+    float *y, *scratch;
+} winograd_work;
+
+/* Rows of tiles [ty_lo, ty_hi), whole blocks, in slot `slot`. */
+static void winograd_part(void *arg, size_t slot, size_t ty_lo, size_t ty_hi)
 {
+    const winograd_work *w = arg;
+    const snt_conv2d_params *g = w->g;
+    const layout *l = w->l;
+    float *scratch = snt__slot(w->scratch, slot,
+                               snt_conv2d_winograd_scratch_floats(g, w->uk->mr, w->uk->nr));
     ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
     float *v = scratch + offsets_floats(g);
     float *mm = v + POSITIONS * g->c * l->ld;
@@ -480,14 +497,42 @@ static void winograd_group(const snt_conv2d_params *g, const layout *l,
     size_t ty0, c, k;
     for (c = 0; c < g->c; c++)
         rows[c] = (ptrdiff_t)(c * l->ld);
-    for (ty0 = 0; ty0 < l->th; ty0 += l->rows) {
-        size_t nrows = min_size(l->rows, l->th - ty0), tiles = nrows * l->tw;
+    for (ty0 = ty_lo; ty0 < ty_hi; ty0 += l->rows) {
+        size_t nrows = min_size(l->rows, ty_hi - ty0), tiles = nrows * l->tw;
         for (c = 0; c < g->c; c++)
-            input_transform(g, l, x + c * g->h * g->w, c, ty0, nrows, work, v);
+            input_transform(g, l, w->x + c * g->h * g->w, c, ty0, nrows, work, v);
         clear_tails(v, POSITIONS * g->c, tiles, l->ld);
-        products(g, l, uk, u, rows, v, mm, tiles);
+        products(g, l, w->uk, w->u, rows, v, mm, tiles);
         for (k = 0; k < g->k; k++)
-            output_transform(g, l, mm, k, ty0, nrows, ep, ch0, work, y);
+            output_transform(g, l, mm, k, ty0, nrows, w->ep, w->ch0, work, w->y);
+    }
+}
+
+void snt_conv2d_winograd_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                                const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
+                                const float *bias, const float *post_scale,
+                                const float *post_shift, const float *residual, float *y,
+                                float *scratch)
+{
+    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, grp;
+    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
+    snt_conv2d_params g = group_of(p);
+    layout l = layout_of(&g, uk->nr);
+    size_t group_u = group_weights_floats(&g, uk->mr);
+    winograd_work w = {&g, &l, uk, NULL, NULL, &ep, 0, y, scratch};
+    if (out_img == 0)
+        return;
+    if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
+        w.ep = NULL;
+    for (b = 0; b < p->n; b++, x += in_img, w.y += out_img) {
+        for (grp = 0; grp < p->groups; grp++) {
+            w.x = x + grp * g.c * g.h * g.w;
+            w.u = u + grp * group_u;
+            w.ch0 = grp * g.k;
+            snt__parallel_ranges(par, l.th, l.rows, winograd_part, &w);
+        }
+        if (ep.residual != NULL)
+            ep.residual += out_img;
     }
 }
 
@@ -496,21 +541,6 @@ void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_uker
                              const float *post_scale, const float *post_shift,
                              const float *residual, float *y, float *scratch)
 {
-    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, grp;
-    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
-    const snt__epilogue *e = &ep;
-    snt_conv2d_params g = group_of(p);
-    layout l = layout_of(&g, uk->nr);
-    size_t group_u = group_weights_floats(&g, uk->mr);
-    if (out_img == 0)
-        return;
-    if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
-        e = NULL;
-    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
-        for (grp = 0; grp < p->groups; grp++)
-            winograd_group(&g, &l, uk, x + grp * g.c * g.h * g.w, u + grp * group_u, e,
-                           grp * g.k, y, scratch);
-        if (ep.residual != NULL)
-            ep.residual += out_img;
-    }
+    snt_conv2d_winograd_f32_mt(NULL, p, uk, x, u, bias, post_scale, post_shift, residual, y,
+                               scratch);
 }
