@@ -101,7 +101,7 @@ void box_copy_emit_x32_transpose(const BoxCopy *c, Emitter *e, const Tensor *src
                                  const Tensor *dst, const Variant *v)
 {
     Str call = {0};
-    str_putf(&call, "snt_transpose_x32(&p0, &%s, ", v->name);
+    str_putf(&call, "snt_transpose_x32%s&p0, &%s, ", emit_call_open(e), v->name);
     emit_copy(c, e, src, dst, 0, &call);
     str_free(&call);
 }

@@ -94,6 +94,8 @@ typedef struct {
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 void snt_act_f32(const snt_act *act, const float *x, float *y, size_t n);
+void snt_act_f32_mt(const snt_parallel *par, const snt_act *act, const float *x, float *y,
+                    size_t n);
 /* The same in double, with alpha and beta as snt_act's (double, so that
  * float64 Clip bounds stay exact). */
 void snt_act_f64(snt_act_kind kind, double alpha, double beta, const double *x, double *y,
@@ -111,6 +113,7 @@ typedef enum {
 
 /* y[i] = op(x[i]); y may equal x. */
 void snt_unary_f32(snt_unop op, const float *x, float *y, size_t n);
+void snt_unary_f32_mt(const snt_parallel *par, snt_unop op, const float *x, float *y, size_t n);
 void snt_unary_f64(snt_unop op, const double *x, double *y, size_t n);
 /* SNT_UN_ABS and SNT_UN_NEG on an integer dtype (SNT_DT_INT8 ..
  * SNT_DT_UINT64), wrapping like two's complement (abs and negation of
@@ -139,6 +142,8 @@ typedef struct {
 /* y = a op b with broadcasting; y may equal a or b when that operand is
  * dense with y's shape. */
 void snt_binary_f32(snt_binop op, const snt_bcast *p, const float *a, const float *b, float *y);
+void snt_binary_f32_mt(const snt_parallel *par, snt_binop op, const snt_bcast *p, const float *a,
+                       const float *b, float *y);
 void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const double *b,
                     double *y);
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
@@ -444,6 +449,10 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch);
+void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                         const snt_f32_dwconv_ukernel *uk, const float *x, const float *w,
+                         const float *bias, const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch);
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr);
 
 typedef struct {
@@ -457,6 +466,10 @@ typedef struct {
 
 void snt_maxpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);
 void snt_avgpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);
+void snt_maxpool2d_f32_mt(const snt_parallel *par, const snt_pool2d_params *p, const float *x,
+                          float *y);
+void snt_avgpool2d_f32_mt(const snt_parallel *par, const snt_pool2d_params *p, const float *x,
+                          float *y);
 /* y[i] = mean of x[i*hw .. (i+1)*hw) for i < nc. */
 void snt_global_avgpool_f32(size_t nc, size_t hw, const float *x, float *y);
 
@@ -474,6 +487,8 @@ void snt_batchnorm_f32(size_t n, size_t c, size_t hw, const float *x,
  * `cols` elements, either may be NULL (1 / 0). */
 void snt_layernorm_f32(size_t rows, size_t cols, const float *x,
                        const float *gamma, const float *beta, float eps, float *y);
+void snt_layernorm_f32_mt(const snt_parallel *par, size_t rows, size_t cols, const float *x,
+                          const float *gamma, const float *beta, float eps, float *y);
 
 /* Softmax along the middle axis of x viewed as [outer][len][inner]. */
 void snt_softmax_f32(size_t outer, size_t len, size_t inner, const float *x, float *y);
@@ -536,6 +551,8 @@ void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, v
  * copy is left to snt_strided_copy. */
 void snt_transpose_x32(const snt_strided *p, const snt_x32_transpose_ukernel *uk,
                        const void *src, void *dst);
+void snt_transpose_x32_mt(const snt_parallel *par, const snt_strided *p,
+                          const snt_x32_transpose_ukernel *uk, const void *src, void *dst);
 
 /* Gather along an axis of x viewed as [outer][axis_len][inner]:
  * y[o][j][i] = x[o][idx[j]][i] for j < n_idx; negative indices count from
@@ -597,6 +614,10 @@ void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const floa
                           float *y);
 /* snt_resize_fused_f32 without a residual. */
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y);
+void snt_resize_fused_f32_mt(const snt_parallel *par, const snt_resize_params *p,
+                             const float *x, const float *residual, float *y);
+void snt_resize_f32_mt(const snt_parallel *par, const snt_resize_params *p, const float *x,
+                       float *y);
 
 /* UNeXt's shifted tokens: channels [chunk_end[k-1], chunk_end[k]) move
  * by shift[k] pixels along h (axis 0) or w (axis 1), zeros shifted in:

@@ -261,30 +261,58 @@ static void conv_channel(const snt_conv2d_params *p, const snt_f32_dwconv_ukerne
     }
 }
 
+/* One image split over threads by channels, each part with a scratch
+ * slot of its own: a channel is computed the same whatever the split. */
+typedef struct {
+    const snt_conv2d_params *p;
+    const snt_f32_dwconv_ukernel *uk;
+    const float *x, *w, *bias;
+    const snt__epilogue *ep;
+    float *y, *scratch;
+} dw_work;
+
+static void dw_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const dw_work *d = arg;
+    const snt_conv2d_params *p = d->p;
+    size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, taps_n = p->kh * p->kw, ch;
+    float *taps = snt__slot(d->scratch, slot, snt_dwconv2d_scratch_floats(p, d->uk->mr));
+    float *plane = taps + taps_n;
+    dw_geom g = geometry(p, d->uk->mr);
+    /* What fill_band never writes: padding columns, rows past a band. */
+    memset(plane, 0, plane_rows(p, d->uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
+    for (ch = begin; ch < end; ch++) {
+        pack_taps(p, d->w + ch * taps_n, taps);
+        conv_channel(p, d->uk, &g, d->x + ch * in_plane, taps,
+                     d->bias != NULL ? d->bias[ch] : 0.0f, d->ep, ch, d->y + ch * out_plane,
+                     plane);
+    }
+}
+
+void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                         const snt_f32_dwconv_ukernel *uk, const float *x, const float *w,
+                         const float *bias, const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch)
+{
+    /* No bias here: the kernel starts each output from it. */
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
+    dw_work d = {p, uk, x, w, bias, &ep, y, scratch};
+    size_t b;
+    if (p->n == 0 || p->c == 0 || p->oh * p->ow == 0)
+        return;
+    for (b = 0; b < p->n; b++) {
+        snt__parallel_ranges(par, p->c, 1, dw_part, &d);
+        d.x += p->c * p->h * p->w;
+        d.y += p->c * p->oh * p->ow;
+        if (ep.residual != NULL)
+            ep.residual += p->c * p->oh * p->ow;
+    }
+}
+
 void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch)
 {
-    size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, taps_n = p->kh * p->kw, b, ch;
-    float *taps = scratch, *plane = scratch + taps_n;
-    /* No bias here: the kernel starts each output from it. */
-    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
-    dw_geom g;
-    if (p->n == 0 || p->c == 0 || out_plane == 0)
-        return;
-    g = geometry(p, uk->mr);
-    /* What fill_band never writes: padding columns, rows past a band. */
-    memset(plane, 0, plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
-    for (b = 0; b < p->n; b++) {
-        for (ch = 0; ch < p->c; ch++) {
-            pack_taps(p, w + ch * taps_n, taps);
-            conv_channel(p, uk, &g, x + ch * in_plane, taps, bias != NULL ? bias[ch] : 0.0f,
-                         &ep, ch, y + ch * out_plane, plane);
-        }
-        x += p->c * in_plane;
-        y += p->c * out_plane;
-        if (ep.residual != NULL)
-            ep.residual += p->c * out_plane;
-    }
+    snt_dwconv2d_f32_mt(NULL, p, uk, x, w, bias, post_scale, post_shift, residual, y, scratch);
 }
