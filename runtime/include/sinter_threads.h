@@ -9,7 +9,7 @@
  * the pool.
  *
  * Threads: threads - 1 workers, created by the first parallel_for that
- * has work for them (the caller runs part 0 itself), each with a stack
+ * has work for them (the caller takes parts too), each with a stack
  * of SNT_THREADPOOL_STACK bytes; they live until
  * snt_threadpool_release, after which the next parallel_for starts them
  * again.  Between runs a worker spins for a few microseconds on the
@@ -43,20 +43,19 @@ extern "C" {
 struct snt_threadpool;
 typedef struct {
     struct snt_threadpool *pool;
-    size_t index;                 /* the part this worker runs: 1 .. threads-1 */
-    unsigned long seen;           /* the last run it took */
+    unsigned long long seen;      /* the run it last took part in (claim >> 32) */
     pthread_t thread;
 } snt_threadpool_worker;
 
 typedef struct snt_threadpool {
     pthread_mutex_t lock;         /* guards the sleeps and starting / stopping */
     pthread_cond_t wake;          /* workers sleep here between runs */
-    pthread_cond_t done;          /* the caller sleeps here for the last worker */
+    pthread_cond_t done;          /* the caller sleeps here for the last part */
     pthread_mutex_t busy;         /* held by the run in progress */
-    size_t threads;               /* parts of a run that get a thread of their own */
+    size_t threads;               /* threads of a run, the caller's included */
     size_t started;               /* workers running */
-    unsigned long run;            /* counts runs; a change tells workers to go */
-    size_t pending;               /* workers still on the current run */
+    unsigned long long claim;     /* the run's number << 32 | its next unclaimed part */
+    size_t finished;              /* parts of the run done */
     int stopping;
     snt_task task;                /* the current run */
     void *arg;
@@ -67,11 +66,12 @@ typedef struct snt_threadpool {
 /* A pool of `threads` threads (the caller's included), none started. */
 #define SNT_THREADPOOL_INIT(threads) \
     {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, \
-     PTHREAD_MUTEX_INITIALIZER, (threads), 0, 0, 0, 0, 0, 0, 0, {{0, 0, 0, 0}}}
+     PTHREAD_MUTEX_INITIALIZER, (threads), 0, 0, 0, 0, 0, 0, 0, {{0, 0, 0}}}
 
-/* snt_parallel_fn on the pool `ctx`: part 0 in the calling thread, part
- * i on worker i, parts past the started workers in the calling thread
- * too.  Starts the workers on first use. */
+/* snt_parallel_fn on the pool `ctx`: the calling thread and the workers
+ * take the parts one at a time, task(arg, i, i + 1), until none is left;
+ * a worker that is slow to wake leaves its part to the others.  Starts
+ * the workers on first use. */
 void snt_threadpool_parallel_for(void *ctx, snt_task task, void *arg, size_t parts);
 /* Ends the workers (joins them); the next run starts them again. */
 void snt_threadpool_release(snt_threadpool *pool);
