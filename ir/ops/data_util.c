@@ -92,7 +92,8 @@ static void emit_copy(const BoxCopy *c, Emitter *e, const Tensor *src, const Ten
 void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k)
 {
     Str call = {0};
-    str_putf(&call, "snt_strided_copy(&p%d, sizeof(%s), ", k, dtype_ctype(dst->dtype));
+    str_putf(&call, "snt_strided_copy%s&p%d, sizeof(%s), ", emit_call_open(e), k,
+             dtype_ctype(dst->dtype));
     emit_copy(c, e, src, dst, k, &call);
     str_free(&call);
 }

@@ -543,6 +543,8 @@ typedef struct {
 } snt_strided;
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
+void snt_strided_copy_mt(const snt_parallel *par, const snt_strided *p, size_t elem_size,
+                         const void *src, void *dst);
 
 /* snt_strided_copy of 32-bit elements for a Transpose: once unit axes
  * are dropped and contiguous ones merged, a copy that reads one axis

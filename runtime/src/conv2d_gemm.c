@@ -479,8 +479,10 @@ static void direct_part(void *arg, size_t slot, size_t begin, size_t end)
         direct_block(w, slot, begin, end, 0, kg);
 }
 
-/* Split by channels when the pixels make fewer panels than the channels
- * make row panels (the deep layers of small images). */
+/* Split by whichever makes more panels, the finer the better balanced:
+ * pixels in the large images of few channels, channels in the deep
+ * layers of small images (11 x 11 pixels make 3 panels of 48, 2048
+ * channels 256 of 8). */
 static void direct_group(const snt_parallel *par, direct_work *w)
 {
     const snt_conv2d_params *p = w->p;
@@ -496,7 +498,7 @@ static void direct_group(const snt_parallel *par, direct_work *w)
         pad_planes(p, w->xg, nr, direct_planes(w, 0));
         tap_offsets(p, rows);
     }
-    w->by_channels = snt__parallel_parts(par, q_end, nr) < snt__parallel_parts(par, kg, mr);
+    w->by_channels = div_up(kg, mr) > div_up(q_end, nr);
     if (w->by_channels)
         snt__parallel_ranges(par, kg, mr, direct_part, w);
     else

@@ -22,9 +22,6 @@ static inline size_t snt__whole_lines(size_t floats)
  * `slot` (< the parts of the split) to itself. */
 typedef void (*snt__range_fn)(void *arg, size_t slot, size_t begin, size_t end);
 
-/* The parts snt__parallel_ranges makes of `items` items aligned to
- * `align`: at most par's threads, 1 without par. */
-size_t snt__parallel_parts(const snt_parallel *par, size_t items, size_t align);
 /* Runs fn over [0, items) split into snt__parallel_parts ranges whose
  * boundaries are multiples of `align` (the last range ends at items),
  * on par's threads; one call fn(arg, 0, 0, items) without par. */

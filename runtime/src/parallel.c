@@ -33,7 +33,9 @@ static void run_parts(void *arg, size_t begin, size_t end)
     }
 }
 
-size_t snt__parallel_parts(const snt_parallel *par, size_t items, size_t align)
+/* The parts of `items` items aligned to `align`: at most par's threads,
+ * 1 without par. */
+static size_t parallel_parts(const snt_parallel *par, size_t items, size_t align)
 {
     size_t units = (items + align - 1) / align;
     size_t threads = par != NULL && par->run != NULL && par->threads > 1 ? par->threads : 1;
@@ -49,7 +51,7 @@ void snt__parallel_ranges(const snt_parallel *par, size_t items, size_t align, s
     r.align = align ? align : 1;
     r.units = (items + r.align - 1) / r.align;
     r.items = items;
-    r.parts = snt__parallel_parts(par, items, r.align);
+    r.parts = parallel_parts(par, items, r.align);
     if (r.parts <= 1) {
         if (items > 0)
             fn(arg, 0, 0, items);

@@ -251,36 +251,60 @@ void snt_binary_f32_mt(const snt_parallel *par, snt_binop op, const snt_bcast *p
     snt__parallel_ranges(par, p->dims[w.axis], line_align(w.inner), binary_part, &w);
 }
 
-/* ---- transpose: the outermost axis -------------------------------- */
+/* ---- copies: the outermost axis ---------------------------------- */
 
+/* A copy moves bits: any split gives the same output; a transposition's
+ * ranges are whole register tiles, so that its ragged edges stay where
+ * the serial copy has them. */
 typedef struct {
     const snt_strided *p;
-    const snt_x32_transpose_ukernel *uk;
+    const snt_x32_transpose_ukernel *uk;   /* NULL: snt_strided_copy */
+    size_t elem_size;
     int axis;
-    const uint32_t *src;
-    uint32_t *dst;
-} transpose_work;
+    const unsigned char *src;
+    unsigned char *dst;
+} copy_work;
 
-static void transpose_part(void *arg, size_t slot, size_t begin, size_t end)
+static void copy_box(const copy_work *w, const snt_strided *box, const void *src, void *dst)
 {
-    const transpose_work *w = arg;
+    if (w->uk)
+        snt_transpose_x32(box, w->uk, src, dst);
+    else
+        snt_strided_copy(box, w->elem_size, src, dst);
+}
+
+static void copy_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const copy_work *w = arg;
+    ptrdiff_t bytes = (ptrdiff_t)begin * (ptrdiff_t)w->elem_size;
     snt_strided sub = *w->p;
     (void)slot;
     sub.dims[w->axis] = end - begin;
-    snt_transpose_x32(&sub, w->uk, w->src + (ptrdiff_t)begin * w->p->src_strides[w->axis],
-                      w->dst + (ptrdiff_t)begin * w->p->dst_strides[w->axis]);
+    copy_box(w, &sub, w->src + bytes * w->p->src_strides[w->axis],
+             w->dst + bytes * w->p->dst_strides[w->axis]);
 }
 
-/* A copy moves bits: any split gives the same output; ranges of whole
- * register tiles keep the ragged edges where the serial copy has them. */
+static void copy_mt(const snt_parallel *par, const snt_strided *p,
+                    const snt_x32_transpose_ukernel *uk, size_t elem_size, const void *src,
+                    void *dst)
+{
+    copy_work w = {p, uk, elem_size, outer_axis(p->rank, p->dims), src, dst};
+    size_t align = uk ? (uk->mr > uk->nr ? uk->mr : uk->nr) : 1;
+    if (w.axis < 0 || snt__any_zero(p->rank, p->dims)) {
+        copy_box(&w, p, src, dst);
+        return;
+    }
+    snt__parallel_ranges(par, p->dims[w.axis], align, copy_part, &w);
+}
+
 void snt_transpose_x32_mt(const snt_parallel *par, const snt_strided *p,
                           const snt_x32_transpose_ukernel *uk, const void *src, void *dst)
 {
-    transpose_work w = {p, uk, outer_axis(p->rank, p->dims), src, dst};
-    if (w.axis < 0 || snt__any_zero(p->rank, p->dims)) {
-        snt_transpose_x32(p, uk, src, dst);
-        return;
-    }
-    snt__parallel_ranges(par, p->dims[w.axis], uk->mr > uk->nr ? uk->mr : uk->nr, transpose_part,
-                         &w);
+    copy_mt(par, p, uk, sizeof(uint32_t), src, dst);
+}
+
+void snt_strided_copy_mt(const snt_parallel *par, const snt_strided *p, size_t elem_size,
+                         const void *src, void *dst)
+{
+    copy_mt(par, p, NULL, elem_size, src, dst);
 }
