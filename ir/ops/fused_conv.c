@@ -195,8 +195,8 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
                   emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
     else if (dwconv_variant(n))
         emit_line(e, "snt_dwconv2d_f32%s&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
-                  emit_call_open(e), dwconv_variant(n)->name, x, emit_ptr(e, n->in[1]), b, scale, shift, residual, y,
-                  s);
+                  emit_call_open(e), dwconv_variant(n)->name, x, emit_ptr(e, n->in[1]), b, scale,
+                  shift, residual, y, s);
     else
         emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x,
                   emit_ptr(e, n->in[1]), b, scale, shift, residual, y, s);

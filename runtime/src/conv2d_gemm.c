@@ -382,7 +382,8 @@ static float *direct_tile(const direct_work *w, size_t slot)
 {
     const snt_conv2d_params *p = w->p;
     size_t depth = depth_of(p);
-    return direct_planes(w, slot) + (image_is_grid(p) ? depth * w->uk->nr : planes_floats(p) + w->uk->nr);
+    size_t before = image_is_grid(p) ? depth * w->uk->nr : planes_floats(p) + w->uk->nr;
+    return direct_planes(w, slot) + before;
 }
 
 /* One micro-kernel call: rows [ir, ir+mr) of the tile at c (leading
