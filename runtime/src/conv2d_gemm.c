@@ -183,34 +183,39 @@ static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *
 }
 
 /*
- * Copies the group's cg input channels into zero-padded phase planes at
- * dst, followed by nr zeros that the last tile's unused columns read.
- * Row by row of the input, into all sw column phases of that row, each
- * row fill zeroing its own padding: zeroing the planes first would write
- * them twice.
+ * Copies grid rows [r_lo, r_hi) of the group's input into zero-padded
+ * phase planes at dst, a row being (channel ci, row phase a, row i) in
+ * that order.  Each input row goes into all sw column phases of that
+ * row, each row fill zeroing its own padding: zeroing the planes first
+ * would write them twice.
  */
-static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
+static void pad_rows(const snt_conv2d_params *p, const float *xg, float *dst, size_t r_lo,
+                     size_t r_hi)
 {
-    size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
-    size_t plane = plane_floats(p), count = planes_floats(p) / plane, ci, a, b, i;
-    for (ci = 0; ci < cg; ci++)
-        for (a = 0; a < p->sh; a++)
-            for (i = 0; i < hp; i++) {
-                const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
-                float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
-                if (xr == NULL) {
-                    for (b = 0; b < p->sw; b++)
-                        memset(row + b * plane, 0, wp * sizeof(float));
-                } else if (p->sw == 2) {
-                    fill_phase_pair(p, xr, row, row + plane);
-                } else {
-                    for (b = 0; b < p->sw; b++)
-                        fill_phase(p, xr, b, row + b * plane);
-                }
-            }
-    /* Each plane past its rows, up to the next plane, and the nr floats
-     * after the last: read for columns never stored, zeroed so that no
-     * read is of uninitialised memory. */
+    size_t wp = grid_width(p), hp = grid_rows(p), plane = plane_floats(p), r, b;
+    for (r = r_lo; r < r_hi; r++) {
+        size_t ci = r / hp / p->sh, a = r / hp % p->sh, i = r % hp;
+        const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
+        float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
+        if (xr == NULL) {
+            for (b = 0; b < p->sw; b++)
+                memset(row + b * plane, 0, wp * sizeof(float));
+        } else if (p->sw == 2) {
+            fill_phase_pair(p, xr, row, row + plane);
+        } else {
+            for (b = 0; b < p->sw; b++)
+                fill_phase(p, xr, b, row + b * plane);
+        }
+    }
+}
+
+/* Each plane past its rows, up to the next plane, and the nr floats
+ * after the last: read for columns never stored, zeroed so that no
+ * read is of uninitialised memory. */
+static void zero_plane_tails(const snt_conv2d_params *p, size_t nr, float *dst)
+{
+    size_t wp = grid_width(p), hp = grid_rows(p);
+    size_t plane = plane_floats(p), count = planes_floats(p) / plane, i;
     for (i = 0; i < count; i++)
         memset(dst + i * plane + hp * wp, 0, (plane - hp * wp) * sizeof(float));
     memset(dst + count * plane, 0, nr * sizeof(float));
@@ -480,6 +485,15 @@ static void direct_part(void *arg, size_t slot, size_t begin, size_t end)
         direct_block(w, slot, begin, end, 0, kg);
 }
 
+/* The padded planes, split over threads by rows: copies, the same bits
+ * whatever the split. */
+static void pad_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const direct_work *w = arg;
+    (void)slot;
+    pad_rows(w->p, w->xg, direct_planes(w, 0), begin, end);
+}
+
 /* Split by whichever makes more panels, the finer the better balanced:
  * pixels in the large images of few channels, channels in the deep
  * layers of small images (11 x 11 pixels make 3 panels of 48, 2048
@@ -496,7 +510,8 @@ static void direct_group(const snt_parallel *par, direct_work *w)
             image_rows[i] = (ptrdiff_t)(i * n);
         }
     } else {
-        pad_planes(p, w->xg, nr, direct_planes(w, 0));
+        zero_plane_tails(p, nr, direct_planes(w, 0));
+        snt__parallel_ranges(par, p->c / p->groups * p->sh * grid_rows(p), 1, pad_part, w);
         tap_offsets(p, rows);
     }
     w->by_channels = div_up(kg, mr) > div_up(q_end, nr);
