@@ -17,7 +17,8 @@
 # ORT=1 adds ONNX Runtime to each round (bench/ort_bench.js; NODE_PATH must
 # find onnxruntime-node, see bench/README.md), THREADS=N (N > 1) adds the
 # -O2 program compiled with --threads N (and, with ORT=1, ONNX Runtime
-# with intraOpNumThreads N), BASE_RUNTIME=LIB.a adds both
+# with intraOpNumThreads N) and the speed-up bound that
+# bench/threads_bound.c measures, BASE_RUNTIME=LIB.a adds both
 # levels linked against another runtime library (before / after a runtime
 # change, in the same rounds).
 set -euo pipefail
@@ -72,6 +73,11 @@ build_level() {
             "$root/bench/bench_main.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$lib" -lm \
             ${link[@]+"${link[@]}"}
     done
+    if [ -n "${4:-}" ]; then
+        "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" -o "$3/bound" \
+            "$root/bench/threads_bound.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$runtime" \
+            -lm -pthread
+    fi
 }
 
 # percent_of_peak FLOPS MS: FLOPS done in MS milliseconds, as % of the peak.
@@ -133,7 +139,7 @@ printf 'FMA peak (1 thread, measured): %s GFLOP/s\n' "$peak_before"
 printf '%-22s %7s %7s %10s %10s %7s %9s %10s %6s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2 %peak
 [ -n "$base_runtime" ] && printf ' %10s %10s %9s' ms-O0-base ms-O2-base base/new
 [ "${ORT:-0}" = 1 ] && printf ' %10s %7s %6s' ms-ORT O2/ORT %peak
-[ "$threads" -gt 1 ] && printf ' %10s %8s' "ms-O2t$threads" "O2/O2t$threads"
+[ "$threads" -gt 1 ] && printf ' %10s %8s %6s' "ms-O2t$threads" "O2/O2t$threads" bound
 [ "$threads" -gt 1 ] && [ "${ORT:-0}" = 1 ] && printf ' %10s %11s' "ms-ORT$threads" \
     "O2t$threads/ORT$threads"
 printf '  checksums (%s)\n' "${levels[*]}"
@@ -179,7 +185,9 @@ for model in "$@"; do
     fi
     if [ "$threads" -gt 1 ]; then
         tn=$(median < "$dir-O2t$threads.times")
-        printf ' %10.3f %8.3f' "$tn" "$(awk -v a="$t2" -v b="$tn" 'BEGIN { print a / b }')"
+        read -r _ _ bound _ < <("$dir-O2t$threads/bound" "$runs")
+        printf ' %10.3f %8.3f %6.2f' "$tn" "$(awk -v a="$t2" -v b="$tn" 'BEGIN { print a / b }')" \
+            "$bound"
     fi
     if [ "$threads" -gt 1 ] && [ "${ORT:-0}" = 1 ]; then
         tortn=$(median < "$dir-ort$threads.times")
