@@ -31,16 +31,6 @@ static void usage(FILE *f)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
-int report_errors(Diag *d)
-{
-    if (d->text.buf)
-        fprintf(stderr, "%s", d->text.buf);
-    if (d->count > 1)
-        fprintf(stderr, "sinter: %d errors\n", d->count);
-    diag_free(d);
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
