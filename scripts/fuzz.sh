@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fuzz.sh [SECONDS] - runs every libFuzzer target (fuzz/) for SECONDS each
-# (default 60), one after the other, and reports per target its number of
+# fuzz.sh [SECONDS [TARGET...]] - runs every libFuzzer target (fuzz/), or
+# the ones named (onnx_loader, compile, npy, tensor_proto), for SECONDS
+# each (default 60), one after the other, and reports per target its number of
 # executions and the outcome.  Exits non-zero on any crash, leak, hang (an
 # input running over 10 s) or out-of-memory (over 2 GB); the inputs that
 # caused them are left in the folder it names.
@@ -16,6 +17,8 @@ cd "$(dirname "$0")/.."
 install_packages "${BUILD_PACKAGES[@]}" clang python3 python3-onnx python3-numpy
 
 seconds=${1:-60}
+shift || true
+only=" $* "
 build=build-fuzz
 work=$build/fuzz-work
 crashes=$work/crashes
@@ -52,14 +55,17 @@ targets=(
 )
 failed=0
 total=0
+ran=0
 printf "%-14s %12s  %s\n" target executions outcome
 for spec in "${targets[@]}"; do
     read -r name seed options <<<"$spec"
+    [ "$only" = "  " ] || [[ "$only" == *" $name "* ]] || continue
     corpus=$work/corpus/$name
     mkdir -p "$corpus"
     regressions=()
     [ -d tests/fuzz_corpus/$name ] && regressions=(tests/fuzz_corpus/$name)
     log=$work/$name.log
+    ran=$((ran + 1))
     status=0
     # shellcheck disable=SC2086 # $options is a list of flags
     $build/fuzz/fuzz_$name -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
@@ -76,7 +82,11 @@ for spec in "${targets[@]}"; do
             "$(outcome_of "$log")" $status "${input:-?}" "$log"
     fi
 done
-echo "fuzz.sh: ${#targets[@]} targets, ${seconds} s each, $total executions in all"
+if [ $ran -eq 0 ]; then
+    echo "fuzz.sh: no target named$only(the targets: onnx_loader compile npy tensor_proto)" >&2
+    exit 2
+fi
+echo "fuzz.sh: $ran targets, ${seconds} s each, $total executions in all"
 if [ $failed -ne 0 ]; then
     echo "fuzz.sh: FAILED; the inputs are in $crashes/ (replay one: $build/fuzz/fuzz_TARGET FILE)"
     exit 1
