@@ -62,6 +62,8 @@ static void number_nodes(Graph *g, int from)
 static bool toposort_range(Graph *g, int from, int to, Diag *d)
 {
     int n = to - from;
+    if (n == 0)
+        return true; /* and g->nodes may be NULL, which takes no offset */
     Node **nodes = g->nodes + from;
     int *pending = xcalloc((size_t)n + 1, sizeof *pending);
     int *order = xmalloc((size_t)n * sizeof *order + 1);

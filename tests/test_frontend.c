@@ -362,6 +362,22 @@ static void test_omitted_required_input(void)
     mb_free(b);
 }
 
+/* A model without nodes, its output its input, loads and infers (with
+ * no node list, inference offset a NULL pointer: fuzz_compile, UBSan). */
+static void test_no_nodes(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){2});
+    mb_output(b, "x");
+    Graph *g = load_ok(b, NULL);
+    Diag d = {0};
+    CU_ASSERT(g && g->n_nodes == 0 && graph_infer(g, &d));
+    CU_ASSERT_EQUAL(d.count, 0);
+    diag_free(&d);
+    graph_free(g);
+    mb_free(b);
+}
+
 /* Node order in the file need not be topological. */
 static void test_nodes_out_of_order(void)
 {
@@ -720,6 +736,7 @@ int main(void)
     CU_add_test(s, "attributes", test_attributes);
     CU_add_test(s, "omitted inputs and outputs", test_omitted_inputs_and_outputs);
     CU_add_test(s, "omitted required input", test_omitted_required_input);
+    CU_add_test(s, "no nodes", test_no_nodes);
     CU_add_test(s, "nodes out of order", test_nodes_out_of_order);
     CU_add_test(s, "external data", test_external_data);
     CU_add_test(s, "npy round trip", test_npy_round_trip);
