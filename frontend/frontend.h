@@ -39,9 +39,16 @@ bool input_shape_required(const Tensor *t, Diag *d);
 /* Reads a serialized TensorProto (the ONNX test-data .pb files) as a
  * standalone tensor that owns its data; caller frees with tensor_free. */
 Tensor *onnx_load_tensor_file(const char *path, Diag *d);
+/* The same from the file's bytes buf[len]: `path` names it in messages,
+ * `dir` is the folder for external data (NULL refuses it). */
+Tensor *onnx_load_tensor_buffer(const uint8_t *buf, size_t len, const char *path,
+                                const char *dir, Diag *d);
 
 /* .npy files (format 1.0/2.0, little endian, C order). */
 Tensor *npy_read(const char *path, Diag *d);
+/* The same from the file's bytes buf[len]; `path` names the tensor (its
+ * base name) and the messages. */
+Tensor *npy_read_buffer(const uint8_t *buf, size_t len, const char *path, Diag *d);
 bool npy_write(const char *path, const Tensor *t, Diag *d);
 
 /* Reads a tensor from .npy or .pb by the file's extension. */

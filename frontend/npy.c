@@ -242,8 +242,7 @@ static char *tensor_name_from_path(const char *path)
     return name;
 }
 
-/* Builds the tensor once the header is known good. */
-static Tensor *npy_tensor(const uint8_t *buf, size_t len, const char *path, Diag *d)
+Tensor *npy_read_buffer(const uint8_t *buf, size_t len, const char *path, Diag *d)
 {
     NpyHeader h = {0};
     size_t start = 0;
@@ -287,7 +286,7 @@ Tensor *npy_read(const char *path, Diag *d)
     size_t len;
     if (!fe_read_file(path, &buf, &len, d))
         return NULL;
-    Tensor *t = npy_tensor(buf, len, path, d);
+    Tensor *t = npy_read_buffer(buf, len, path, d);
     free(buf);
     return t;
 }

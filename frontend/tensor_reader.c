@@ -228,14 +228,10 @@ bool fe_tensor_from_proto(Tensor *t, const Onnx__TensorProto *tp, const char *di
     return true;
 }
 
-Tensor *onnx_load_tensor_file(const char *path, Diag *d)
+Tensor *onnx_load_tensor_buffer(const uint8_t *buf, size_t len, const char *path,
+                                const char *dir, Diag *d)
 {
-    uint8_t *buf;
-    size_t len;
-    if (!fe_read_file(path, &buf, &len, d))
-        return NULL;
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
-    free(buf);
     if (!tp) {
         diag_error(d, "'%s' is not a TensorProto file (protobuf parse failed: truncated or "
                    "malformed)", path);
@@ -244,15 +240,26 @@ Tensor *onnx_load_tensor_file(const char *path, Diag *d)
     Tensor *t = fe_tensor_new(tp->name && *tp->name ? tp->name : "tensor");
     Str what = {0};
     str_putf(&what, "tensor file '%s'", path);
-    char *dir = fe_dirname(path);
     bool ok = fe_tensor_from_proto(t, tp, dir, what.buf, d);
-    free(dir);
     str_free(&what);
     onnx__tensor_proto__free_unpacked(tp, NULL);
     if (!ok) {
         tensor_free(t);
         return NULL;
     }
+    return t;
+}
+
+Tensor *onnx_load_tensor_file(const char *path, Diag *d)
+{
+    uint8_t *buf;
+    size_t len;
+    if (!fe_read_file(path, &buf, &len, d))
+        return NULL;
+    char *dir = fe_dirname(path);
+    Tensor *t = onnx_load_tensor_buffer(buf, len, path, dir, d);
+    free(dir);
+    free(buf);
     return t;
 }
 

@@ -62,6 +62,8 @@ static void number_nodes(Graph *g, int from)
 static bool toposort_range(Graph *g, int from, int to, Diag *d)
 {
     int n = to - from;
+    if (n == 0)
+        return true; /* and g->nodes may be NULL, which takes no offset */
     Node **nodes = g->nodes + from;
     int *pending = xcalloc((size_t)n + 1, sizeof *pending);
     int *order = xmalloc((size_t)n * sizeof *order + 1);
@@ -148,6 +150,9 @@ static bool check_signature(const Node *n, Diag *d)
         n_in--; /* trailing omitted optional inputs do not count */
     if (n_in < op->min_in || n->n_in > op->max_in)
         return node_error(d, n, "has %d inputs, expected %d to %d", n->n_in, op->min_in, op->max_in);
+    for (int i = 0; i < op->min_in; i++)
+        if (!n->in[i] && !(op->omittable_in & 1u << i))
+            return node_error(d, n, "input %d is required, but omitted (its name is empty)", i);
     if (n->n_out < op->min_out || n->n_out > op->max_out)
         return node_error(d, n, "has %d outputs, expected %d to %d", n->n_out, op->min_out,
                           op->max_out);

@@ -411,6 +411,11 @@ struct OpDesc {
     const char *name;    /* ONNX op_type */
     int since, until;    /* supported ai.onnx opsets, inclusive */
     int min_in, max_in;  /* input count range (optional inputs included) */
+    /* Inputs below min_in that a model may still omit (name ""), bit i
+     * for input i: Loop's M and cond, Scan-8's sequence_lens, Resize-13's
+     * roi.  Any other input below min_in is required, so an op's rules
+     * may read it without a NULL check. */
+    unsigned omittable_in;
     int min_out, max_out;
     /* Validates attributes and input dtypes/shapes, sets every output's
      * dtype and shape.  Inputs that determine shapes must be constant. */

@@ -2,7 +2,7 @@
  * fixture_compare.h - the seed-model fixtures of tests/fixtures and the
  * acceptance rule their outputs are held to, for the suites that run
  * them (test_models.c through `sinter run`, test_neon.c cross-built for
- * AArch64).
+ * AArch64, test_valgrind.c under valgrind).
  *
  * A fixture is fixtures/STEM_opNN.onnx (or STEM.onnx) with
  * STEM_input.npy and STEM_output.npy (PyTorch's output) beside it; an
@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frontend/frontend.h"
@@ -71,6 +72,33 @@ static inline double relative_error(const char *out_path, const char *ref_path)
     tensor_free(ref);
     diag_free(&d);
     return result;
+}
+
+/* The data of `t` into a raw file. */
+static inline bool write_raw(const char *path, const Tensor *t)
+{
+    FILE *f = fopen(path, "wb");
+    size_t bytes = tensor_bytes(t);
+    bool ok = f && fwrite(t->data, 1, bytes, f) == bytes;
+    return f && fclose(f) == 0 && ok;
+}
+
+/* Reads the raw output at `path`, which must hold exactly ref's bytes,
+ * as a tensor of ref's shape, and compares it with ref.  INFINITY when
+ * it cannot. */
+static inline double raw_relative_error(const char *path, const Tensor *ref)
+{
+    size_t bytes = tensor_bytes(ref);
+    void *data = malloc(bytes + 1);
+    FILE *f = fopen(path, "rb");
+    bool ok = f && fread(data, 1, bytes + 1, f) == bytes;
+    if (f)
+        fclose(f);
+    Tensor out = *ref; /* a view: shape and dtype of ref, our data */
+    out.data = data;
+    double err = ok ? tensor_relative_error(&out, ref) : INFINITY;
+    free(data);
+    return err;
 }
 
 #endif /* SINTER_TESTS_FIXTURE_COMPARE_H */

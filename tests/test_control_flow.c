@@ -360,8 +360,8 @@ static void test_nested_if_in_loop(void)
 
 /* Scan (opset 9+): running sum over the rows of x [3, 2]; scan output the
  * running sums, its direction `reverse_out`; the input read backwards
- * when reverse_in. */
-static Graph *scan_model(bool reverse_in, bool reverse_out, Diag *d)
+ * when reverse_in.  `inputs` names the Scan's: the initial sum "sum0", x. */
+static Graph *scan_model(const char *inputs, bool reverse_in, bool reverse_out, Diag *d)
 {
     Builder *b = mb_new(11);
     Onnx__GraphProto *top = &b->graph;
@@ -375,7 +375,7 @@ static Graph *scan_model(bool reverse_in, bool reverse_out, Diag *d)
     node_in(b, body, "Identity", "copy", "sum_out", "out");
     sub_output(b, body, "sum_out");
     sub_output(b, body, "out");
-    Onnx__NodeProto *n = node_in(b, top, "Scan", "scan", "sum0,x", "sum,sums");
+    Onnx__NodeProto *n = node_in(b, top, "Scan", "scan", inputs, "sum,sums");
     attach(b, n, "body", body);
     int_attr(b, n, "num_scan_inputs", 1);
     Onnx__AttributeProto *a;
@@ -395,22 +395,32 @@ static Graph *scan_model(bool reverse_in, bool reverse_out, Diag *d)
 static void test_scan_forward_and_reverse(void)
 {
     Diag d = {0};
-    Graph *g = scan_model(false, false, &d);
+    Graph *g = scan_model("sum0,x", false, false, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
     CU_ASSERT_EQUAL(count_ops(g, "Scan"), 0);
     CU_ASSERT_TRUE(output_is(g, 0, (const float[]){9, 12}, 2));
     CU_ASSERT_TRUE(output_is(g, 1, (const float[]){1, 2, 4, 6, 9, 12}, 6));
     graph_free(g);
 
-    g = scan_model(true, false, &d);
+    g = scan_model("sum0,x", true, false, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
     CU_ASSERT_TRUE(output_is(g, 1, (const float[]){5, 6, 8, 10, 9, 12}, 6));
     graph_free(g);
 
-    g = scan_model(false, true, &d);
+    g = scan_model("sum0,x", false, true, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
     CU_ASSERT_TRUE(output_is(g, 1, (const float[]){9, 12, 4, 6, 1, 2}, 6));
     graph_free(g);
+    diag_free(&d);
+}
+
+/* Only opset 8's sequence_lens may be omitted: a state left out is
+ * refused, not read as a NULL tensor. */
+static void test_scan_omitted_state(void)
+{
+    Diag d = {0};
+    CU_ASSERT_PTR_NULL(scan_model(",x", false, false, &d));
+    CU_ASSERT_TRUE(diag_has(&d, "node 'scan' (Scan, opset 11): input 0 is required, but omitted"));
     diag_free(&d);
 }
 
@@ -472,6 +482,7 @@ int main(void)
     CU_add_test(s, "Loop iteration bound", test_loop_iteration_bound);
     CU_add_test(s, "If nested in Loop", test_nested_if_in_loop);
     CU_add_test(s, "Scan forward and reverse", test_scan_forward_and_reverse);
+    CU_add_test(s, "Scan with an omitted state", test_scan_omitted_state);
     CU_add_test(s, "sequence input type", test_sequence_input_type);
     CU_add_test(s, "undefined name in a subgraph", test_undefined_name_in_subgraph);
     CU_basic_set_mode(CU_BRM_VERBOSE);

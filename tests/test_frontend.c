@@ -341,6 +341,43 @@ static void test_omitted_inputs_and_outputs(void)
     mb_free(b);
 }
 
+/* An input ONNX requires, given the empty name that omits an optional
+ * one, is refused by inference, which names it (fuzz_compile found a
+ * QuantizeLinear without its scale reading a NULL tensor). */
+static void test_omitted_required_input(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){2});
+    Onnx__TensorProto *zp = mb_tensor(b, "zp", DT_UINT8, 0, NULL);
+    mb_raw(b, zp, (uint8_t[]){0}, 1);
+    mb_initializer(b, zp);
+    mb_node(b, "QuantizeLinear", "quantize", "x,,zp", "y");
+    mb_output(b, "y");
+    Graph *g = load_ok(b, NULL);
+    Diag d = {0};
+    CU_ASSERT(g && !graph_infer(g, &d));
+    CU_ASSERT(diag_has(&d, "'quantize'") && diag_has(&d, "input 1 is required, but omitted"));
+    diag_free(&d);
+    graph_free(g);
+    mb_free(b);
+}
+
+/* A model without nodes, its output its input, loads and infers (with
+ * no node list, inference offset a NULL pointer: fuzz_compile, UBSan). */
+static void test_no_nodes(void)
+{
+    Builder *b = mb_new(13);
+    mb_input(b, "x", DT_FLOAT, 1, (int64_t[]){2});
+    mb_output(b, "x");
+    Graph *g = load_ok(b, NULL);
+    Diag d = {0};
+    CU_ASSERT(g && g->n_nodes == 0 && graph_infer(g, &d));
+    CU_ASSERT_EQUAL(d.count, 0);
+    diag_free(&d);
+    graph_free(g);
+    mb_free(b);
+}
+
 /* Node order in the file need not be topological. */
 static void test_nodes_out_of_order(void)
 {
@@ -698,6 +735,8 @@ int main(void)
     CU_add_test(s, "opset import", test_opset_import);
     CU_add_test(s, "attributes", test_attributes);
     CU_add_test(s, "omitted inputs and outputs", test_omitted_inputs_and_outputs);
+    CU_add_test(s, "omitted required input", test_omitted_required_input);
+    CU_add_test(s, "no nodes", test_no_nodes);
     CU_add_test(s, "nodes out of order", test_nodes_out_of_order);
     CU_add_test(s, "external data", test_external_data);
     CU_add_test(s, "npy round trip", test_npy_round_trip);

@@ -12,7 +12,7 @@
  *      its family on ragged shapes (CUnit is not available for AArch64,
  *      so that program reports by its exit status).
  *   3. Every fixture of tests/fixtures (fixture_compare.h), compiled with
- *      --target neon, built around neon_model_main.c and run; its output
+ *      --target neon, built around model_main.c and run; its output
  *      must match PyTorch's within 2e-4 * max|ref|.
  *
  * Without the cross compiler or qemu (Debian packages gcc-aarch64-linux-gnu,
@@ -183,33 +183,6 @@ static void test_kernels(void)
 /* The fixtures with --target neon                                     */
 /* ------------------------------------------------------------------ */
 
-/* The data of `t` into a raw file. */
-static bool write_raw(const char *path, const Tensor *t)
-{
-    FILE *f = fopen(path, "wb");
-    size_t bytes = tensor_bytes(t);
-    bool ok = f && fwrite(t->data, 1, bytes, f) == bytes;
-    return f && fclose(f) == 0 && ok;
-}
-
-/* Reads the raw output at `path`, which must hold exactly ref's bytes,
- * as a tensor of ref's shape, and compares it with ref.  INFINITY when
- * it cannot. */
-static double raw_relative_error(const char *path, const Tensor *ref)
-{
-    size_t bytes = tensor_bytes(ref);
-    void *data = malloc(bytes + 1);
-    FILE *f = fopen(path, "rb");
-    bool ok = f && fread(data, 1, bytes + 1, f) == bytes;
-    if (f)
-        fclose(f);
-    Tensor out = *ref; /* a view: shape and dtype of ref, our data */
-    out.data = data;
-    double err = ok ? tensor_relative_error(&out, ref) : INFINITY;
-    free(data);
-    return err;
-}
-
 /* How often `needle` occurs in the file at `path` (0 when unreadable). */
 static int count_in_file(const char *path, const char *needle)
 {
@@ -260,7 +233,7 @@ static int test_fixture(const char *file)
     char *compile[] = {SINTER_BIN, "compile", model, "--target", "neon", "-o", dir, "--name",
                        "model", NULL};
     char *build[] = {cross_cc, "-std=c99", PROGRAM_FLAGS, inc_dir, inc_rt, "-o", exe,
-                     "neon_model_main.c", model_c, runtime_lib, "-lm", NULL};
+                     "model_main.c", model_c, runtime_lib, "-lm", NULL};
     char *exec[] = {qemu, exe, in_raw, out_raw, NULL};
     bool ok = in && ref && in->dtype == DT_FLOAT && (mkdir(dir, 0777) == 0 || errno == EEXIST) &&
               write_raw(in_raw, in);

@@ -176,6 +176,16 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
     return OPTION_NOT_MINE;
 }
 
+int report_errors(Diag *d)
+{
+    if (d->text.buf)
+        fprintf(stderr, "%s", d->text.buf);
+    if (d->count > 1)
+        fprintf(stderr, "sinter: %d errors\n", d->count);
+    diag_free(d);
+    return 1;
+}
+
 int print_usage(const char *usage, bool help)
 {
     fputs(usage, help ? stdout : stderr);
@@ -566,12 +576,9 @@ void model_outputs_free(ModelOutputs *m)
     memset(m, 0, sizeof *m);
 }
 
-Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
-                             Diag *d)
+Graph *compile_loaded_graph(Graph *g, const CompileOptions *o, MemPlan *plan,
+                            ModelOutputs *outputs, Diag *d)
 {
-    Graph *g = onnx_load_file(o->model, d);
-    if (!g)
-        return NULL;
     ModelOutputs m = {0};
     bool ok = settle_inputs(g, o, d) && graph_infer(g, d) && flatten_outputs(g, &m, d);
     if (ok)
@@ -589,6 +596,13 @@ Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutput
     else
         model_outputs_free(&m);
     return g;
+}
+
+Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
+                             Diag *d)
+{
+    Graph *g = onnx_load_file(o->model, d);
+    return g ? compile_loaded_graph(g, o, plan, outputs, d) : NULL;
 }
 
 Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d)

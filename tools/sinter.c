@@ -41,16 +41,6 @@ static void print_limits(void)
         printf("  %-34s %lld\n", limits[i].what, (long long)limits[i].value);
 }
 
-int report_errors(Diag *d)
-{
-    if (d->text.buf)
-        fprintf(stderr, "%s", d->text.buf);
-    if (d->count > 1)
-        fprintf(stderr, "sinter: %d errors\n", d->count);
-    diag_free(d);
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {

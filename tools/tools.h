@@ -125,6 +125,10 @@ typedef struct {
 Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
                              Diag *d);
 void model_outputs_free(ModelOutputs *m);
+/* compile_graph_outputs on a graph already loaded (the fuzz targets load
+ * it from memory); g is the result, or freed on failure. */
+Graph *compile_loaded_graph(Graph *g, const CompileOptions *o, MemPlan *plan,
+                            ModelOutputs *outputs, Diag *d);
 /* What write_model_c chose: the weights mode (never AUTO) and the size
  * of NAME.weights (0 when embedded). */
 typedef struct {

@@ -313,6 +313,7 @@ const OpDesc op_Loop = {
     .dtypes = DT_BIT(DT_INT64),
     .since = 1, .until = 17,
     .min_in = 2, .max_in = 1 << 16,
+    .omittable_in = 0x3,
     .min_out = 1, .max_out = 1 << 16,
     .expand = loop_expand,
     .restriction = "trip count and condition must be known at compile time",
@@ -464,6 +465,10 @@ static bool scan_spec(Node *n, int n_state, int n_in, ScanSpec *sp, Diag *d)
     if (sp->body->n_inputs != n_state + n_in || sp->body->n_outputs != n->n_out)
         return node_error(d, n, "the body has %d inputs and %d outputs, expected %d and %d",
                           sp->body->n_inputs, sp->body->n_outputs, n_state + n_in, n->n_out);
+    /* Only opset 8's sequence_lens, before them, may be omitted. */
+    for (int i = n->n_in - n_state - n_in; i < n->n_in; i++)
+        if (!n->in[i])
+            return node_error(d, n, "input %d is required, but omitted (its name is empty)", i);
     return true;
 }
 
@@ -574,6 +579,7 @@ const OpDesc op_Scan = {
     .dtypes = DT_SET_ALL,
     .since = 8, .until = 17,
     .min_in = 1, .max_in = 1 << 16,
+    .omittable_in = 0x1,
     .min_out = 1, .max_out = 1 << 16,
     .expand = scan_expand,
     .restriction = "the scan length must be known at compile time; sequence_lens (opset 8) "

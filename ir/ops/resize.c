@@ -258,6 +258,7 @@ const OpDesc op_Resize = {
     .dtypes = DT_BIT(DT_FLOAT),
     .since = 10, .until = 17,
     .min_in = 2, .max_in = 4,
+    .omittable_in = 0x2,
     .min_out = 1, .max_out = 1,
     .infer = resize_infer,
     .fold = resize_fold,

@@ -1,13 +1,15 @@
 /*
- * neon_model_main.c - the main() test_neon.c builds around a fixture
- * model that `sinter compile --name model` generated (model.h comes from
- * the include path): reads the one float32 input raw from argv[1], runs
- * model_run, writes the one float32 output raw to argv[2].
+ * model_main.c - the main() built around a fixture model that `sinter
+ * compile --name model` generated (model.h comes from the include path):
+ * reads the one float32 input raw from argv[1], runs model_run, writes
+ * the one float32 output raw to argv[2].
  *
- * It is built for AArch64 and run under qemu, so it cannot be the
- * harness `sinter run` writes (sinter runs that itself, on this CPU).
- * Every fixture has one float32 input and output; one that does not
- * stops the build here instead of being misread.
+ * test_neon.c builds it for AArch64 and runs it under qemu, so it cannot
+ * be the harness `sinter run` writes (sinter runs that itself, on this
+ * CPU); test_valgrind.c runs it under valgrind, where the program must be
+ * nothing but the generated code and what drives it.  Every fixture has
+ * one float32 input and output; one that does not stops the build here
+ * instead of being misread.
  */
 #include <stdio.h>
 
@@ -15,7 +17,7 @@
 
 #if MODEL_NUM_INPUTS != 1 || MODEL_NUM_OUTPUTS != 1 || MODEL_INPUT0_DTYPE != 1 || \
     MODEL_OUTPUT0_DTYPE != 1
-#error "test_neon drives models of one float32 input and one float32 output"
+#error "model_main.c drives models of one float32 input and one float32 output"
 #endif
 
 /* Static: the larger fixtures' tensors would crowd qemu's stack. */
