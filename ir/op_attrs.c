@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define ATTR(name, kind, required, allowed) {#name, ATTR_##kind, required, allowed},
-#define OP_ATTRS(op, since, attrs) static const AttrSpec op##_##since[] = {attrs {NULL}};
+#define OP_ATTRS(op, since, attrs) static const AttrSpec op##_##since[] = {attrs {.name = NULL}};
 #include "ir/ops/op_attrs.def"
 #undef OP_ATTRS
 
