@@ -1,23 +1,25 @@
-// ort_bench.js - times ONNX Runtime (onnxruntime-node, CPU, one thread,
-// all graph optimizations) on a model, the same way bench_main.c times
-// the generated C: one warm-up call, then RUNS timed calls, median.
+// ort_bench.js - times ONNX Runtime (onnxruntime-node, CPU, THREADS
+// intra-op threads (default 1), all graph optimizations) on a model, the
+// same way bench_main.c times the generated C: one warm-up call, then RUNS
+// timed calls, median.
 //
-// usage: node bench/ort_bench.js MODEL.onnx RUNS DIM,DIM,...
+// usage: node bench/ort_bench.js MODEL.onnx RUNS DIM,DIM,... [THREADS]
 // prints "MEDIAN_MS MIN_MS CHECKSUM" like bench_main.c.  The module is
 // found through NODE_PATH (see bench/README.md).
 'use strict';
 const ort = require('onnxruntime-node');
 
 async function main() {
-    const [model, runsArg, dimsArg] = process.argv.slice(2);
+    const [model, runsArg, dimsArg, threadsArg] = process.argv.slice(2);
     const runs = parseInt(runsArg || '11', 10);
     const dims = (dimsArg || '').split(',').map(Number);
-    if (!model || !(runs > 0) || dims.some((d) => !(d >= 0))) {
-        console.error('usage: node ort_bench.js MODEL.onnx RUNS DIM,DIM,...');
+    const threads = parseInt(threadsArg || '1', 10);
+    if (!model || !(runs > 0) || dims.some((d) => !(d >= 0)) || !(threads > 0)) {
+        console.error('usage: node ort_bench.js MODEL.onnx RUNS DIM,DIM,... [THREADS]');
         process.exit(2);
     }
     const session = await ort.InferenceSession.create(model, {
-        intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
     });
     // The input pattern of bench_main.c: a 32-bit LCG, bits 8..23 to [-1, 1).
     const data = new Float32Array(dims.reduce((a, b) => a * b, 1));

@@ -15,7 +15,10 @@
 # SINTER_O2_FLAGS (extra `sinter compile` options of the -O2 side, e.g.
 # "--passes dce,fuse_gelu" to time one pass),
 # ORT=1 adds ONNX Runtime to each round (bench/ort_bench.js; NODE_PATH must
-# find onnxruntime-node, see bench/README.md), BASE_RUNTIME=LIB.a adds both
+# find onnxruntime-node, see bench/README.md), THREADS=N (N > 1) adds the
+# -O2 program compiled with --threads N (and, with ORT=1, ONNX Runtime
+# with intraOpNumThreads N) and the speed-up bound that
+# bench/threads_bound.c measures, BASE_RUNTIME=LIB.a adds both
 # levels linked against another runtime library (before / after a runtime
 # change, in the same rounds).
 set -euo pipefail
@@ -31,6 +34,10 @@ rounds=${ROUNDS:-5}
 read -r -a o2_flags <<< "${SINTER_O2_FLAGS:-}"
 runs=${RUNS:-11}
 base_runtime=${BASE_RUNTIME:-}
+threads=${THREADS:-1}
+case $threads in
+''|*[!0-9]*|0) echo "run_bench.sh: THREADS must be a count, not '$threads'" >&2; exit 2 ;;
+esac
 
 for f in "$sinter" "$runtime" ${base_runtime:+"$base_runtime"}; do
     [ -e "$f" ] || { echo "run_bench.sh: $f missing: build first (ninja -C $build)" >&2; exit 2; }
@@ -42,12 +49,17 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/sinter-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# build MODEL LEVEL DIR: the bench program DIR/bench for MODEL at -OLEVEL,
-# and with BASE_RUNTIME also DIR/bench-base linked against that library.
+# build MODEL LEVEL DIR [THREADS]: the bench program DIR/bench for MODEL at
+# -OLEVEL (compiled with --threads THREADS when given), and with
+# BASE_RUNTIME also DIR/bench-base linked against that library.
 build_level() {
-    local extra=() lib
+    local extra=() link=() lib
     if [ "$2" = 2 ]; then
         extra=(${o2_flags[@]+"${o2_flags[@]}"})
+    fi
+    if [ -n "${4:-}" ]; then
+        extra+=(--threads "$4")
+        link=(-pthread)
     fi
     "$sinter" compile "$1" -o "$3" --name model "-O$2" ${extra[@]+"${extra[@]}"} > /dev/null
     # Weights above 32 MiB go to model.weights, linked in by model_weights.S.
@@ -58,8 +70,14 @@ build_level() {
     for lib in "$runtime" ${base_runtime:+"$base_runtime"}; do
         "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" \
             -o "$3/bench$([ "$lib" = "$runtime" ] || echo -base)" \
-            "$root/bench/bench_main.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$lib" -lm
+            "$root/bench/bench_main.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$lib" -lm \
+            ${link[@]+"${link[@]}"}
     done
+    if [ -n "${4:-}" ]; then
+        "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" -o "$3/bound" \
+            "$root/bench/threads_bound.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$runtime" \
+            -lm -pthread
+    fi
 }
 
 # percent_of_peak FLOPS MS: FLOPS done in MS milliseconds, as % of the peak.
@@ -84,11 +102,13 @@ input_dims() {
 
 # run_level DIR LEVEL MODEL: one timed run; appends its median to
 # DIR-LEVEL.times and keeps its checksum in DIR-LEVEL.sum.  LEVEL is O0,
-# O2, O0-base, O2-base (BASE_RUNTIME) or ort.
+# O2, O0-base, O2-base (BASE_RUNTIME), O2tN (--threads N), ort or ortN
+# (intraOpNumThreads N).
 run_level() {
     local med sum
     case $2 in
-    ort) read -r med _ sum < <(node "$root/bench/ort_bench.js" "$3" "$runs" "$(input_dims "$3")") ;;
+    ort*) read -r med _ sum < <(node "$root/bench/ort_bench.js" "$3" "$runs" \
+              "$(input_dims "$3")" "${2#ort}") ;;
     *-base) read -r med _ sum < <("$1-${2%-base}/bench-base" "$runs") ;;
     *) read -r med _ sum < <("$1-$2/bench" "$runs") ;;
     esac
@@ -108,19 +128,29 @@ levels=(O0 O2)
 if [ -n "$base_runtime" ]; then
     levels+=(O0-base O2-base)
 fi
+if [ "$threads" -gt 1 ]; then
+    levels+=("O2t$threads")
+fi
 if [ "${ORT:-0}" = 1 ]; then
     levels+=(ort)
+    [ "$threads" -gt 1 ] && levels+=("ort$threads")
 fi
 printf 'FMA peak (1 thread, measured): %s GFLOP/s\n' "$peak_before"
 printf '%-22s %7s %7s %10s %10s %7s %9s %10s %6s' model kern-O0 kern-O2 ms-O0 ms-O2 O0/O2 GMACs GFLOP/s-O2 %peak
 [ -n "$base_runtime" ] && printf ' %10s %10s %9s' ms-O0-base ms-O2-base base/new
 [ "${ORT:-0}" = 1 ] && printf ' %10s %7s %6s' ms-ORT O2/ORT %peak
+[ "$threads" -gt 1 ] && printf ' %10s %8s %6s' "ms-O2t$threads" "O2/O2t$threads" bound
+[ "$threads" -gt 1 ] && [ "${ORT:-0}" = 1 ] && printf ' %10s %11s' "ms-ORT$threads" \
+    "O2t$threads/ORT$threads"
 printf '  checksums (%s)\n' "${levels[*]}"
 for model in "$@"; do
     name=$(basename "$model" .onnx)
     dir=$work/$name
     build_level "$model" 0 "$dir-O0"
     build_level "$model" 2 "$dir-O2"
+    if [ "$threads" -gt 1 ]; then
+        build_level "$model" 2 "$dir-O2t$threads" "$threads"
+    fi
     json=$("$sinter" flops "$model" --json ${o2_flags[@]+"${o2_flags[@]}"})
     for level in "${levels[@]}"; do
         : > "$dir-$level.times"
@@ -152,6 +182,16 @@ for model in "$@"; do
         tort=$(median < "$dir-ort.times")
         printf ' %10.3f %7.3f %6.1f' "$tort" "$(awk -v a="$t2" -v b="$tort" 'BEGIN { print a / b }')" \
             "$(percent_of_peak "$graph_flops" "$tort")"
+    fi
+    if [ "$threads" -gt 1 ]; then
+        tn=$(median < "$dir-O2t$threads.times")
+        read -r _ _ bound _ < <("$dir-O2t$threads/bound" "$runs")
+        printf ' %10.3f %8.3f %6.2f' "$tn" "$(awk -v a="$t2" -v b="$tn" 'BEGIN { print a / b }')" \
+            "$bound"
+    fi
+    if [ "$threads" -gt 1 ] && [ "${ORT:-0}" = 1 ]; then
+        tortn=$(median < "$dir-ort$threads.times")
+        printf ' %10.3f %11.3f' "$tortn" "$(awk -v a="$tn" -v b="$tortn" 'BEGIN { print a / b }')"
     fi
     printf ' '
     for level in "${levels[@]}"; do

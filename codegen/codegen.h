@@ -72,4 +72,9 @@ void profile_node_end(Str *body, int slot);
 void profile_emit_support(Str *c, const char *name, const Node *const *nodes, int count);
 void profile_emit_declaration(Str *h, const char *name, const char *upper);
 
+/* threads.c: --threads N > 1, the pool and parallel-for of generated code. */
+void threads_emit_include(Str *c);
+void threads_emit_support(Str *c, const char *name, int threads);
+void threads_emit_declaration(Str *h, const char *name, const char *upper, int threads);
+
 #endif /* SINTER_CODEGEN_H */

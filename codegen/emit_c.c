@@ -196,6 +196,11 @@ const Target *emit_target(const Emitter *e)
     return e->g->target;
 }
 
+const char *emit_call_open(const Emitter *e)
+{
+    return e->g->threads > 1 ? "_mt(&snt_par, " : "(";
+}
+
 /* ------------------------------------------------------------------ */
 /* Naming the API                                                     */
 /* ------------------------------------------------------------------ */
@@ -319,6 +324,8 @@ static void emit_header(const Emitter *e, Str *h, size_t weights_bytes)
     str_puts(h, ");\n\n");
     if (e->opt->profile)
         profile_emit_declaration(h, name, upper);
+    if (g->threads > 1)
+        threads_emit_declaration(h, name, upper, g->threads);
     str_putf(h, "#endif /* %s_H */\n", upper);
     free(upper);
 }
@@ -446,7 +453,10 @@ static void emit_prologue(const Emitter *e, Str *c)
     str_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
     if (e->opt->profile)
         str_puts(c, "#include <stdio.h>\n#include <stdlib.h>\n#include <time.h>\n\n");
-    str_putf(c, "#include \"sinter_rt.h\"\n#include \"%s.h\"\n\n", e->opt->name);
+    str_puts(c, "#include \"sinter_rt.h\"\n");
+    if (g->threads > 1)
+        threads_emit_include(c);
+    str_putf(c, "#include \"%s.h\"\n\n", e->opt->name);
     str_puts(c, "/* Weights are stored as their little-endian bytes. */\n"
                 "#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
                 "#error \"this generated model assumes a little-endian target\"\n#endif\n\n"
@@ -554,6 +564,8 @@ bool codegen_c(const Graph *g, const CodegenOptions *opt, CodegenOutput *out, Di
     emit_storage(e, &out->c);
     if (opt->profile)
         profile_emit_support(&out->c, opt->name, e->timed, e->n_timed);
+    if (g->threads > 1)
+        threads_emit_support(&out->c, opt->name, g->threads);
     emit_run_functions(e, &out->c, &body);
     emit_header(e, &out->h, out->weights.len);
     if (opt->weights == WEIGHTS_INCBIN)

@@ -274,6 +274,10 @@ typedef struct Graph {
      * variants its calls name and how constant operands are packed.
      * NULL: no target chosen, the portable kernels. */
     const struct Target *target;
+    /* --threads: the parts that kernels of `parallel` ops split their
+     * output into, each with a scratch slot of its own; 0 or 1: serial
+     * code, which never names a thread. */
+    int threads;
     /* A subgraph's free names (lexical capture): its nodes read
      * captures[i], a stand-in tensor of its own, for captured[i], a tensor
      * of the graph that holds the node owning this subgraph.  A name
@@ -393,6 +397,10 @@ const char *emit_scratch(Emitter *e, size_t bytes);
 /* The CPU the code is generated for (NULL: the portable kernels), for
  * ops that pick a micro-kernel variant as they print their call. */
 const struct Target *emit_target(const Emitter *e);
+/* The text from a kernel's name to its first argument: "(" in serial
+ * code, "_mt(&snt_par, " with --threads N > 1, which calls the entry
+ * point that splits the work over the model's snt_parallel. */
+const char *emit_call_open(const Emitter *e);
 
 typedef struct {
     int64_t macs;        /* multiply-accumulates of weight products */
@@ -446,6 +454,10 @@ struct OpDesc {
      * gives it a region of the arena; emit may ask emit_scratch for no
      * more than this, so that NAME_ARENA_BYTES is the plan. */
     size_t (*scratch_bytes)(const Node *n);
+    /* The kernel splits its output over threads (its _mt entry point,
+     * called through emit_call_open): with --threads N the planner gives
+     * it N scratch slots of scratch_bytes each. */
+    bool parallel;
     /* Compile-time structure (If, Loop, Scan, sequence and optional ops):
      * called by graph_infer, in place of infer, once the node's inputs
      * are inferred and folded.  Replaces the node in g by ordinary nodes

@@ -157,8 +157,11 @@ int collect_buffers(const PlanState *ps, Buffer *bufs)
     for (int s = 0; s < g->n_nodes; s++) {
         const Node *n = ps->order[s];
         size_t bytes = n->op && n->op->scratch_bytes && !ps->elided[s] ? n->op->scratch_bytes(n) : 0;
+        /* A kernel split over threads has a scratch slot per part, each
+         * whole 64-byte lines (snt__slot). */
+        size_t slots = n->op && n->op->parallel && g->threads > 1 ? (size_t)g->threads : 1;
         if (bytes)
-            bufs[count++] = (Buffer){NULL, n, s, s, align_up(bytes), 0};
+            bufs[count++] = (Buffer){NULL, n, s, s, align_up(bytes) * slots, 0};
     }
     return count;
 }

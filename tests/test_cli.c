@@ -525,6 +525,31 @@ static void test_profile(void)
     CU_ASSERT_TRUE(said("FusedConv"));
 }
 
+/* --threads N: sinter run builds the threaded code with -pthread and
+ * gets the fixture's output; the header declares the pool's API; a count
+ * outside 1 .. 64 is refused. */
+static void test_threads(void)
+{
+    char model[PATH_MAX + 64];
+    snprintf(model, sizeof model, "%s", fixture("convnet_op13.onnx"));
+    CU_ASSERT_EQUAL_FATAL(sinter("run", model, "--threads", "3", "--input",
+                                 fixture("convnet_input.npy"), "--output", "thr.npy", NULL),
+                          0);
+    CU_ASSERT_EQUAL(sinter("compare", "thr.npy", fixture("convnet_output.npy"), NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(sinter("compile", model, "-o", "thr", "--name", "net", "--threads", "2",
+                                 NULL),
+                          0);
+    char *h = read_text("thr/net.h");
+    CU_ASSERT_PTR_NOT_NULL(h && strstr(h, "#define NET_THREADS 2"));
+    CU_ASSERT_PTR_NOT_NULL(h && strstr(h, "int net_set_threads(int threads);"));
+    CU_ASSERT_PTR_NOT_NULL(h && strstr(h, "void net_release_threads(void);"));
+    free(h);
+    CHECK_REFUSED(sinter("compile", model, "-o", "thr", "--threads", "0", NULL),
+                  "--threads takes a count from 1 to 64, not '0'");
+    CHECK_REFUSED(sinter("compile", model, "-o", "thr", "--threads", "2x", NULL),
+                  "--threads takes a count from 1 to 64, not '2x'");
+}
+
 /* Every command that takes -O0 and -O2 lists -O1 too, and takes it. */
 static void test_levels_in_help(void)
 {
@@ -704,6 +729,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "targets", test_targets);
     CU_add_test(s, "skip_pass", test_skip_pass);
     CU_add_test(s, "profile", test_profile);
+    CU_add_test(s, "threads", test_threads);
     CU_add_test(s, "weights_modes", test_weights_modes);
     CU_add_test(s, "attribute_refused", test_attribute_refused);
     CU_basic_set_mode(CU_BRM_VERBOSE);

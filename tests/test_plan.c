@@ -42,6 +42,9 @@ static size_t scratch_4k(const Node *n)
 
 static const OpDesc op_compute = {.name = "Compute"};
 static const OpDesc op_scratch = {.name = "Scratch", .scratch_bytes = scratch_4k};
+/* The same kernel split over threads: a scratch slot per thread. */
+static const OpDesc op_parallel_scratch = {.name = "ParallelScratch", .scratch_bytes = scratch_4k,
+                                           .parallel = true};
 static const OpDesc op_ew = {.name = "Ew", .in_place = true};
 static const OpDesc op_view = {.name = "View", .is_view = true};
 static const OpDesc op_half = {.name = "Half", .view_range = half_range};
@@ -454,6 +457,23 @@ static void test_naive_counts_scratch(void)
     graph_free(g);
 }
 
+/* --threads N gives a splitting kernel N scratch slots, and a serial
+ * kernel one. */
+static void test_scratch_per_thread(void)
+{
+    Graph *g = graph_new("threads");
+    Tensor *in = graph_input(g, 16);
+    Tensor *a = apply1(g, &op_parallel_scratch, in, 16);
+    Tensor *b = apply1(g, &op_scratch, a, 16);
+    mark_output(g, apply1(g, &op_compute, b, 16));
+    g->threads = 3;
+    MemPlan p = plan_ok(g);
+    CU_ASSERT_EQUAL(a->producer->scratch_bytes, 3 * 4096);
+    CU_ASSERT_EQUAL(b->producer->scratch_bytes, 4096);
+    CU_ASSERT_TRUE(p.arena_bytes >= 3 * 4096);
+    graph_free(g);
+}
+
 static void test_random_dags(void)
 {
     int failures = 0;
@@ -484,6 +504,7 @@ int main(void)
     CU_add_test(s, "split outputs are views", test_split_views);
     CU_add_test(s, "schedule lowers the peak", test_schedule_lowers_peak);
     CU_add_test(s, "naive sum counts scratch", test_naive_counts_scratch);
+    CU_add_test(s, "a splitting kernel has a scratch slot per thread", test_scratch_per_thread);
     CU_add_test(s, "random DAGs", test_random_dags);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -10,6 +10,12 @@
  *      times; every output equals the sequential one bit for bit.  (With
  *      main's static packing buffers, M2SNet at -O0 gave wrong outputs in
  *      a few of every 20 runs.)
+ *   3. The seed exports compiled with --threads 4 (threads_main.c) give
+ *      the same bits with 1, 2, 3 and 4 threads, with the pool released
+ *      and restarted, and with an application's parallel-for.
+ *   4. Both programs again, runtime and generated code built with
+ *      -fsanitize=thread: no data race (skipped, saying so, where TSan
+ *      cannot run).
  *
  * The generated C is built with $SINTER_CFLAGS as test_models' is (so a
  * sanitized build checks it sanitized), plus -pthread.  Everything is
@@ -198,9 +204,19 @@ static void cc_command(char **argv, char **flags, char *const *rest)
     argv[k] = NULL;
 }
 
+/* How build_model makes a program around a fixture: the driver, the
+ * extra `sinter compile` option (--threads N, or NULL), the runtime, and
+ * an extra compiler flag (-fsanitize=thread, or NULL). */
+typedef struct {
+    const char *driver, *threads, *runtime, *cflag;
+} Program;
+
+static const Program reentrant_program = {"reentrant_main.c", NULL, RUNTIME_LIB, NULL};
+
 /* Compiles fixture `file` at `level` into work/NAME, builds its object
  * and the driver around it; the driver's path goes to exe. */
-static bool build_model(const char *file, const char *level, int index, char *exe, size_t size)
+static bool build_model(const Program *pg, const char *file, const char *level, int index,
+                        char *exe, size_t size)
 {
     char dir[PATH_MAX], model[PATH_MAX], model_c[PATH_MAX + 16], model_o[PATH_MAX + 16];
     char inc_dir[PATH_MAX + 8], *argv[MAX_ARGS], *flags;
@@ -209,14 +225,14 @@ static bool build_model(const char *file, const char *level, int index, char *ex
     snprintf(model_c, sizeof model_c, "%s/model.c", dir);
     snprintf(model_o, sizeof model_o, "%s/model.o", dir);
     snprintf(inc_dir, sizeof inc_dir, "-I%s", dir);
-    snprintf(exe, size, "%s/reentrant", dir);
+    snprintf(exe, size, "%s/program", dir);
     char *compile[] = {SINTER_BIN, "compile", model, (char *)level, "-o", dir, "--name", "model",
-                       NULL};
+                       pg->threads ? "--threads" : NULL, (char *)pg->threads, NULL};
     char *object[] = {"-Wall", "-Wextra", "-Werror", "-I" RUNTIME_INCLUDE, "-c", model_c,
-                      "-o", model_o, NULL};
+                      "-o", model_o, (char *)pg->cflag, NULL};
     char *program[] = {"-Wall", "-Wextra", "-Werror", "-pthread", inc_dir,
-                       "-I" RUNTIME_INCLUDE, "-o", exe, "reentrant_main.c", model_o,
-                       RUNTIME_LIB, "-lm", NULL};
+                       "-I" RUNTIME_INCLUDE, "-o", exe, (char *)pg->driver, model_o,
+                       (char *)pg->runtime, "-lm", (char *)pg->cflag, NULL};
     bool ok = run(compile, "/dev/null");
     cc_command(argv, &flags, object);
     ok = ok && run(argv, NULL);
@@ -244,7 +260,8 @@ static void test_models(void)
 {
     for (int i = 0; i < (int)(sizeof models / sizeof models[0]); i++) {
         char exe[PATH_MAX + 16];
-        bool built = build_model(models[i].file, models[i].level, i, exe, sizeof exe);
+        bool built = build_model(&reentrant_program, models[i].file, models[i].level, i, exe,
+                                 sizeof exe);
         CU_ASSERT_TRUE(built);
         if (!built)
             continue;
@@ -256,6 +273,86 @@ static void test_models(void)
         CU_ASSERT_TRUE(same);
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* --threads                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The seed exports compiled with --threads 4 around threads_main.c: the
+ * same bits with 1, 2, 3 and 4 threads, after the pool is released and
+ * started again, and with the application's own parallel-for. */
+static const char *const seed_models[] = {"unext_s_op13.onnx", "cmunext_s_op13.onnx",
+                                          "m2snet_op13.onnx"};
+
+static void test_thread_counts(void)
+{
+    static const Program threads_program = {"threads_main.c", "4", RUNTIME_LIB, NULL};
+    for (int i = 0; i < (int)(sizeof seed_models / sizeof seed_models[0]); i++) {
+        char exe[PATH_MAX + 16];
+        bool built = build_model(&threads_program, seed_models[i], "-O2", 100 + i, exe,
+                                 sizeof exe);
+        CU_ASSERT_TRUE(built);
+        char *argv[] = {exe, NULL};
+        bool same = built && run(argv, NULL);
+        printf("\n    %-22s --threads 4: %s", seed_models[i],
+               same ? "1, 2, 3, 4 threads and an own parallel-for give the same bits "
+                    : "OUTPUTS DIFFER ");
+        CU_ASSERT_TRUE(same);
+    }
+}
+
+#ifdef RUNTIME_TSAN_LIB
+/* Whether a program built with -fsanitize=thread runs here (TSan needs
+ * a memory layout that some kernels and containers refuse). */
+static bool tsan_runs(void)
+{
+    char src[PATH_MAX + 16], exe[PATH_MAX + 16];
+    snprintf(src, sizeof src, "%s/tsan_probe.c", work);
+    snprintf(exe, sizeof exe, "%s/tsan_probe", work);
+    FILE *f = fopen(src, "w");
+    if (!f)
+        return false;
+    fputs("int main(void) { return 0; }\n", f);
+    fclose(f);
+    char *build[] = {cc, "-fsanitize=thread", "-o", exe, src, NULL};
+    char *probe[] = {exe, NULL};
+    return run(build, "/dev/null") && run(probe, "/dev/null");
+}
+
+/*
+ * The concurrency test of reentrant_main.c (two threads, one arena
+ * each) and threads_main.c (the pool started, stopped, started again,
+ * an application's pool) under ThreadSanitizer: the runtime built with
+ * -fsanitize=thread (meson's sinter_rt_tsan), the generated code too.
+ * TSan fails the run (exit status 66) on any data race it sees.
+ */
+static void test_under_tsan(void)
+{
+    static const Program tsan_reentrant = {"reentrant_main.c", NULL, RUNTIME_TSAN_LIB,
+                                           "-fsanitize=thread"};
+    static const Program tsan_threads = {"threads_main.c", "4", RUNTIME_TSAN_LIB,
+                                         "-fsanitize=thread"};
+    char exe[PATH_MAX + 16];
+    if (!tsan_runs()) {
+        printf("\n    SKIPPED: a program built with -fsanitize=thread does not run here ");
+        return;
+    }
+    for (int i = 0; i < (int)(sizeof seed_models / sizeof seed_models[0]); i++) {
+        bool built = build_model(&tsan_reentrant, seed_models[i], "-O2", 200 + i, exe,
+                                 sizeof exe);
+        char *reentrant[] = {exe, "3", NULL};
+        bool clean = built && run(reentrant, NULL);
+        CU_ASSERT_TRUE(built);
+        built = build_model(&tsan_threads, seed_models[i], "-O2", 300 + i, exe, sizeof exe);
+        char *threads[] = {exe, NULL};
+        clean = clean && built && run(threads, NULL);
+        CU_ASSERT_TRUE(built);
+        printf("\n    %-22s under TSan: %s", seed_models[i],
+               clean ? "no race, same bits " : "RACE OR DIFFERENCE ");
+        CU_ASSERT_TRUE(clean);
+    }
+}
+#endif
 
 int main(void)
 {
@@ -272,6 +369,14 @@ int main(void)
     CU_add_test(s, "the runtime has no writable static data", test_runtime_has_no_static_data);
     CU_add_test(s, "models run in two threads as alone, only model_run's arena static",
                 test_models);
+    CU_add_test(s, "--threads: the same bits with 1 to 4 threads and an own pool",
+                test_thread_counts);
+#ifdef RUNTIME_TSAN_LIB
+    CU_add_test(s, "both concurrency tests under ThreadSanitizer", test_under_tsan);
+#else
+    printf("reentrant: no ThreadSanitizer runtime in this build (a sanitized build, or the "
+           "compiler lacks -fsanitize=thread): the TSan test is left out\n");
+#endif
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)(CU_get_number_of_failures() + CU_get_number_of_tests_failed());

@@ -80,7 +80,8 @@ static int split_flags(char *flags, char **argv, int argc, int max)
     return argc;
 }
 
-bool build_program(const char *dir, const char *name, bool incbin, const char *cflags, Diag *d)
+bool build_program(const char *dir, const char *name, bool incbin, bool threads,
+                   const char *cflags, Diag *d)
 {
     Str main_c = {0}, model_c = {0}, exe = {0}, inc_dir = {0}, inc_rt = {0};
     Str weights_s = {0}, as_inc = {0};
@@ -110,6 +111,8 @@ bool build_program(const char *dir, const char *name, bool incbin, const char *c
     }
     argv[argc++] = (char *)env_or("SINTER_RUNTIME_LIB", SINTER_RUNTIME_LIB);
     argv[argc++] = "-lm";
+    if (threads)
+        argv[argc++] = "-pthread";
     argv[argc] = NULL;
     bool ok = run_program(argv, d);
     if (!ok)

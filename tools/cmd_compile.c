@@ -15,6 +15,8 @@ static const char compile_help[] =
     "  --name NAME        C name of the model (default: the file's name)\n"
     "  --target T         the CPU the C is for: host (default: this machine's), generic,\n"
     "                     avx2, avx512, neon; the code calls that target's kernels\n"
+    "  --threads N        NAME_run splits each kernel's output over N threads (a pool\n"
+    "                     the generated file owns; 1, the default: serial code)\n"
     "  --profile          the code times every node; NAME_profile_report() prints\n"
     "                     them slowest first, with GFLOP/s (sinter run prints it)\n"
     "  --weights auto     embed up to 32 MiB of weights, incbin above (default)\n"

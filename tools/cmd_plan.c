@@ -290,9 +290,10 @@ static void print_plan(const Graph *g, const MemPlan *p, bool json)
 
 static const char plan_help[] =
     "usage: sinter plan MODEL.onnx [--json] [--svg FILE] [-O0|-O1|-O2] [--passes a,b]\n"
-    "                  [--target T] [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
+    "                  [--target T] [--threads N] [--bind NAME=FILE] [--shape NAME=D0,D1,...]\n"
     "Prints the memory plan: the arena, the lower bound and their ratio, the naive\n"
     "sums (no reuse: with and without kernel scratch), kernels and elided nodes;\n"
+    "--threads N plans N scratch slots for each kernel that splits over threads;\n"
     "--svg draws it (x = schedule step, y = arena offset, one box per buffer).\n";
 
 typedef struct {

@@ -29,7 +29,8 @@ static const char run_help[] =
     "                     optional inputs must be: FILE is their SequenceProto/OptionalProto)\n"
     "  --shape NAME=D0,D1,...  the shape of graph input NAME where the model leaves dims\n"
     "                     symbolic (\"N\") or open; --bind and --input files also give it\n"
-    "  -O0 | -O1 | -O2, --passes, --dump-ir, --target, --profile, --weights, --name\n                     as for sinter compile\n";
+    "  -O0 | -O1 | -O2, --passes, --dump-ir, --target, --profile, --weights, --name,\n"
+    "  --threads          as for sinter compile\n";
 
 typedef struct {
     CompileOptions co;
@@ -198,7 +199,8 @@ static bool run_in_dir(const Graph *g, const ModelOutputs *m, const RunOptions *
     WrittenModel w = {0};
     return write_model_c(g, &r->co, dir, &w, d) &&
            write_harness(g, r->co.name, w.weights == WEIGHTS_FILE, dir, d) &&
-           build_program(dir, r->co.name, w.weights == WEIGHTS_INCBIN, r->cflags, d) &&
+           build_program(dir, r->co.name, w.weights == WEIGHTS_INCBIN, r->co.threads > 1,
+                         r->cflags, d) &&
            stage_inputs(g, r, dir, d) && execute(g, r, dir, w.weights, d) &&
            collect_outputs(g, m, r, dir, d);
 }

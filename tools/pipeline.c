@@ -17,6 +17,7 @@ void compile_options_init(CompileOptions *o)
     o->passes.dump_to = stdout;
     o->target = target_find("host");
     o->weights = WEIGHTS_AUTO;
+    o->threads = 1;
 }
 
 int option_value(const char *flag, int argc, char **argv, int *i, const char **value)
@@ -117,6 +118,18 @@ static int set_target(CompileOptions *o, const char *v, Diag *d)
     return OPTION_MALFORMED;
 }
 
+static int set_threads(CompileOptions *o, const char *v, Diag *d)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n < 1 || n > THREADS_MAX) {
+        diag_error(d, "--threads takes a count from 1 to %d, not '%s'", THREADS_MAX, v);
+        return OPTION_MALFORMED;
+    }
+    o->threads = (int)n;
+    return OPTION_TAKEN;
+}
+
 static int set_weights(CompileOptions *o, const char *v, Diag *d)
 {
     static const struct {
@@ -142,7 +155,7 @@ int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag 
         {"--passes", set_passes}, {"--skip", set_skip}, {"--dump-ir", set_dump_ir},
         {"--name", set_name},
         {"--target", set_target}, {"--bind", parse_bind},     {"--shape", parse_shape},
-        {"--weights", set_weights},
+        {"--weights", set_weights}, {"--threads", set_threads},
     };
     const char *arg = argv[*i], *v;
     if (strcmp(arg, "-O0") == 0 || strcmp(arg, "-O1") == 0 || strcmp(arg, "-O2") == 0) {
@@ -571,6 +584,7 @@ Graph *compile_loaded_graph(Graph *g, const CompileOptions *o, MemPlan *plan,
     if (ok)
         remove_value_builders(g);
     g->target = o->target;
+    g->threads = o->threads;
     ok = ok && passes_run(g, &o->passes, d) && plan_memory(g, plan, d);
     if (!ok) {
         model_outputs_free(&m);

@@ -9,6 +9,8 @@
 #include "passes/passes.h"
 
 #define MAX_BINDS 64
+/* --threads at most: SNT_THREADPOOL_MAX of runtime/include/sinter_threads.h. */
+#define THREADS_MAX 64
 
 /* A graph input made a compile-time constant: --bind NAME=FILE. */
 typedef struct {
@@ -29,6 +31,7 @@ typedef struct {
     WeightsMode weights;
     const Target *target;    /* --target; the host's by default */
     bool profile;            /* --profile: generated code times every node */
+    int threads;             /* --threads N: NAME_run on N threads (1: serial code) */
     Binding binds[MAX_BINDS];
     int n_binds;
     InputShape shapes[MAX_BINDS];
@@ -145,8 +148,10 @@ bool write_file(const char *path, const void *data, size_t len, Diag *d);
 void path_join(Str *out, const char *dir, const char *name_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Builds DIR/main.c and DIR/NAME.c (and DIR/NAME_weights.S when
- * `incbin`) with the runtime into DIR/NAME. */
-bool build_program(const char *dir, const char *name, bool incbin, const char *cflags, Diag *d);
+ * `incbin`) with the runtime into DIR/NAME; with -pthread when `threads`
+ * (code of --threads N > 1). */
+bool build_program(const char *dir, const char *name, bool incbin, bool threads,
+                   const char *cflags, Diag *d);
 /* Runs argv (no shell); true if it exited with status 0. */
 bool run_program(char *const argv[], Diag *d);
 

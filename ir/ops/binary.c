@@ -231,7 +231,8 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
     staging_begin(&st, e, kernel, operands, 3);
     const char *pa = staging_input(&st, a), *pb = staging_input(&st, b);
     const char *py = staging_output(&st, y);
-    emit_line(e, "%s(%s, &p, %s, %s, %s);", binary_kernel_name(kernel), info->c_op, pa, pb, py);
+    emit_line(e, "%s%s%s, &p, %s, %s, %s);", binary_kernel_name(kernel),
+              kernel == DT_FLOAT ? emit_call_open(e) : "(", info->c_op, pa, pb, py);
     staging_end(&st);
     return true;
 }

@@ -92,7 +92,8 @@ static void emit_copy(const BoxCopy *c, Emitter *e, const Tensor *src, const Ten
 void box_copy_emit(const BoxCopy *c, Emitter *e, const Tensor *src, const Tensor *dst, int k)
 {
     Str call = {0};
-    str_putf(&call, "snt_strided_copy(&p%d, sizeof(%s), ", k, dtype_ctype(dst->dtype));
+    str_putf(&call, "snt_strided_copy%s&p%d, sizeof(%s), ", emit_call_open(e), k,
+             dtype_ctype(dst->dtype));
     emit_copy(c, e, src, dst, k, &call);
     str_free(&call);
 }
@@ -101,7 +102,7 @@ void box_copy_emit_x32_transpose(const BoxCopy *c, Emitter *e, const Tensor *src
                                  const Tensor *dst, const Variant *v)
 {
     Str call = {0};
-    str_putf(&call, "snt_transpose_x32(&p0, &%s, ", v->name);
+    str_putf(&call, "snt_transpose_x32%s&p0, &%s, ", emit_call_open(e), v->name);
     emit_copy(c, e, src, dst, 0, &call);
     str_free(&call);
 }

@@ -226,16 +226,16 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     const char *y = emit_ptr(e, n->out[0]);
     const char *s = emit_scratch(e, scratch_floats(n, &cp) * sizeof(float));
     if (v)
-        emit_line(e, "snt_conv2d_%s_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
+        emit_line(e, "snt_conv2d_%s_f32%s&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
                   v->family == FAMILY_F32_CONV_THIN ? "thin"
                   : is_winograd(n)                 ? "winograd"
                                                    : "gemm",
-                  v->name, x,
+                  emit_call_open(e), v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, scale, shift, residual, y, s);
     else if (dwconv_variant(n))
-        emit_line(e, "snt_dwconv2d_f32(&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
-                  dwconv_variant(n)->name, x, emit_ptr(e, n->in[1]), b, scale, shift, residual, y,
-                  s);
+        emit_line(e, "snt_dwconv2d_f32%s&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
+                  emit_call_open(e), dwconv_variant(n)->name, x, emit_ptr(e, n->in[1]), b, scale,
+                  shift, residual, y, s);
     else
         emit_line(e, "snt_conv2d_fused_f32(&p, %s, %s, %s, %s, %s, %s, %s, %s);", x,
                   emit_ptr(e, n->in[1]), b, scale, shift, residual, y, s);
@@ -257,6 +257,6 @@ const OpDesc op_FusedConv = {
     .min_in = 2, .max_in = 7, .min_out = 1, .max_out = 1,
     .infer = fused_conv_infer, .cost = fused_conv_cost, .emit = fused_conv_emit,
     .executed_macs = fused_conv_executed_macs,
-    .scratch_bytes = fused_conv_scratch_bytes,
+    .scratch_bytes = fused_conv_scratch_bytes, .parallel = true,
     .internal = true,
 };

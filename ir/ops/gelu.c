@@ -35,8 +35,8 @@ static bool gelu_emit(const Node *n, Emitter *e, Diag *d)
     Params p = {0};
     params_act_fields(&p, &act);
     params_emit(&p, e, "snt_act");
-    emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]),
-              (long long)tensor_numel(n->out[0]));
+    emit_line(e, "snt_act_f32%s&p, %s, %s, %lld);", emit_call_open(e), emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->out[0]), (long long)tensor_numel(n->out[0]));
     return true;
 }
 

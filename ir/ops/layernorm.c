@@ -141,7 +141,8 @@ static bool layernorm_emit(const Node *n, Emitter *e, Diag *d)
     str_float_literal(&eps, attr_float_or(n, "epsilon", 1e-5));
     /* The statistics first: Y may share x's bytes. */
     layernorm_emit_stats(n, e, rows, cols, eps.buf);
-    emit_line(e, "snt_layernorm_f32(%lld, %lld, %s, %s, %s, %s, %s);", (long long)rows,
+    emit_line(e, "snt_layernorm_f32%s%lld, %lld, %s, %s, %s, %s, %s);", emit_call_open(e),
+              (long long)rows,
               (long long)cols, emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]),
               emit_ptr_or_null(e, n->n_in > 2 ? n->in[2] : NULL), eps.buf,
               emit_ptr(e, n->out[0]));

@@ -101,7 +101,8 @@ static bool linear_emit(const Node *n, Emitter *e, Diag *d)
     const char *y = emit_ptr(e, n->out[0]);
     const char *s = emit_scratch(e, scratch_floats(n, &lp) * sizeof(float));
     if (v)
-        emit_line(e, "snt_linear_gemm_f32(&p, &%s, %s, %s, %s, %s, %s);", v->name, x,
+        emit_line(e, "snt_linear_gemm_f32%s&p, &%s, %s, %s, %s, %s, %s);", emit_call_open(e),
+                  v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, y, s);
     else
         emit_line(e, "snt_linear_f32(&p, %s, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b, y, s);
@@ -120,6 +121,6 @@ const OpDesc op_Linear = {
     .name = "Linear", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 2, .max_in = 4, .min_out = 1, .max_out = 1,
     .infer = linear_infer, .cost = linear_cost, .emit = linear_emit,
-    .scratch_bytes = linear_scratch_bytes,
+    .scratch_bytes = linear_scratch_bytes, .parallel = true,
     .internal = true,
 };

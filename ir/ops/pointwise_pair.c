@@ -153,7 +153,7 @@ static bool pair_emit(const Node *n, Emitter *e, Diag *d)
     for (int i = 0; i < IN_COUNT; i++)
         if (i != IN_W1 && i != IN_W2)
             ptr[i] = emit_ptr_or_null(e, node_input(n, i));
-    emit_line(e, "snt_pointwise_pair_f32(&p, &%s, %s,", v->name, ptr[IN_X]);
+    emit_line(e, "snt_pointwise_pair_f32%s&p, &%s, %s,", emit_call_open(e), v->name, ptr[IN_X]);
     emit_line(e, "    %s, %s, %s, %s,", ptr[IN_W1_PACKED], ptr[IN_B1], ptr[IN_S1], ptr[IN_T1]);
     emit_line(e, "    %s, %s, %s, %s,", ptr[IN_W2_PACKED], ptr[IN_B2], ptr[IN_S2], ptr[IN_T2]);
     emit_line(e, "    %s, %s, %s);", ptr[IN_RESIDUAL], emit_ptr(e, n->out[0]),
@@ -176,6 +176,6 @@ const OpDesc op_PointwisePair = {
     .name = "PointwisePair", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = IN_COUNT, .max_in = IN_COUNT, .min_out = 1, .max_out = 1,
     .infer = pair_infer, .cost = pair_cost, .emit = pair_emit,
-    .scratch_bytes = pair_scratch_bytes,
+    .scratch_bytes = pair_scratch_bytes, .parallel = true,
     .internal = true,
 };

@@ -209,8 +209,8 @@ static bool pool_emit(const Node *n, Emitter *e, bool is_max, Diag *d)
         emit_line(e, "snt_maxpool3d_f32(&p, %s, %s, %s);", px, py,
                   wants_indices(n) ? emit_ptr(e, n->out[1]) : "NULL");
     else
-        emit_line(e, "snt_%spool%s_f32(&p, %s, %s);", is_max ? "max" : "avg",
-                  in_3d ? "3d" : "2d", px, py);
+        emit_line(e, "snt_%spool%s_f32%s&p, %s, %s);", is_max ? "max" : "avg",
+                  in_3d ? "3d" : "2d", in_3d ? "(" : emit_call_open(e), px, py);
     staging_end(&st);
     return true;
 }

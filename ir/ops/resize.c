@@ -219,13 +219,13 @@ bool resize_emit_epilogue(const Node *n, const snt_act *act, const Tensor *resid
     params_float(&s, "extrapolation_value", p.extrapolation_value);
     if (act->kind == SNT_ACT_NONE && !residual) {
         params_emit(&s, e, "snt_resize_params");
-        emit_line(e, "snt_resize_f32(&p, %s, %s);", emit_ptr(e, n->in[0]),
+        emit_line(e, "snt_resize_f32%s&p, %s, %s);", emit_call_open(e), emit_ptr(e, n->in[0]),
                   emit_ptr(e, n->out[0]));
         return true;
     }
     params_act(&s, "act", act);
     params_emit(&s, e, "snt_resize_params");
-    emit_line(e, "snt_resize_fused_f32(&p, %s, %s, %s);", emit_ptr(e, n->in[0]),
+    emit_line(e, "snt_resize_fused_f32%s&p, %s, %s, %s);", emit_call_open(e), emit_ptr(e, n->in[0]),
               emit_ptr_or_null(e, residual), emit_ptr(e, n->out[0]));
     return true;
 }

@@ -114,7 +114,8 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, bias_input(n));
     const char *scratch = emit_scratch(e, scratch_floats(n, &p) * sizeof(float));
     if (v)
-        emit_line(e, "snt_shift_linear_gemm_f32(&p, &%s, %s, %s, %s, %s, %s);", v->name, x,
+        emit_line(e, "snt_shift_linear_gemm_f32%s&p, &%s, %s, %s, %s, %s, %s);",
+                  emit_call_open(e), v->name, x,
                   emit_ptr(e, n->in[IN_PACKED]), b, scratch, emit_ptr(e, n->out[0]));
     else
         emit_line(e, "snt_shift_linear_f32(&p, %s, %s, %s, %s, %s);", x, emit_ptr(e, n->in[1]), b,
@@ -146,6 +147,6 @@ const OpDesc op_ShiftLinear = {
     .since = 1, .until = 1 << 30, /* internal: created at the graph's opset, whatever it is */
     .min_in = 2, .max_in = 4, .min_out = 1, .max_out = 1,
     .infer = shift_linear_infer, .fold = shift_linear_fold, .cost = shift_linear_cost,
-    .emit = shift_linear_emit, .scratch_bytes = shift_linear_scratch_bytes,
+    .emit = shift_linear_emit, .scratch_bytes = shift_linear_scratch_bytes, .parallel = true,
     .internal = true,
 };

@@ -242,7 +242,8 @@ static void emit_float32(const Node *n, Emitter *e, const UnaryEval *u)
     const char *px = emit_ptr(e, n->in[0]), *py = emit_ptr(e, n->out[0]);
     long long count = (long long)tensor_numel(n->out[0]);
     if (u->info->unop) {
-        emit_line(e, "snt_unary_f32(%s, %s, %s, %lld);", u->info->unop, px, py, count);
+        emit_line(e, "snt_unary_f32%s%s, %s, %s, %lld);", emit_call_open(e), u->info->unop, px, py,
+                  count);
         return;
     }
     double alpha, beta;
@@ -251,7 +252,7 @@ static void emit_float32(const Node *n, Emitter *e, const UnaryEval *u)
     Params p = {0};
     params_act_fields(&p, &act);
     params_emit(&p, e, "snt_act");
-    emit_line(e, "snt_act_f32(&p, %s, %s, %lld);", px, py, count);
+    emit_line(e, "snt_act_f32%s&p, %s, %s, %lld);", emit_call_open(e), px, py, count);
 }
 
 /* A C99 double literal of v; infinities as constant expressions, which

@@ -41,6 +41,35 @@ enum {
 };
 
 /* ---------------------------------------------------------------- */
+/* Threads: a parallel-for that the kernels' _mt entry points take     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * A kernel's `_mt` entry point splits its output into at most
+ * par->threads parts (tiles, rows or channels of the output, never a
+ * reduction, so every element is computed by the same instructions
+ * whatever the split: the bits do not depend on the thread count) and
+ * hands them to par->run.  Each part has a scratch slot of its own:
+ * such a kernel's scratch is par->threads times its serial scratch,
+ * each slot rounded up to whole 64-byte lines.
+ *
+ * par->run(ctx, task, arg, parts) must call task(arg, begin, end) on
+ * disjoint ranges that cover [0, parts), in any threads and order, and
+ * return once every call has returned; task runs parts begin .. end-1 in
+ * turn, in slot `begin`.  task(arg, 0, parts) in the calling thread is a
+ * correct serial implementation.  par == NULL, or par->run == NULL, runs
+ * every part inline.  The serial entry points (without _mt) are the
+ * _mt ones with par == NULL.
+ */
+typedef void (*snt_task)(void *arg, size_t begin, size_t end);
+typedef void (*snt_parallel_fn)(void *ctx, snt_task task, void *arg, size_t parts);
+typedef struct {
+    snt_parallel_fn run;
+    void *ctx;
+    size_t threads;          /* parts a kernel splits into at most (>= 1) */
+} snt_parallel;
+
+/* ---------------------------------------------------------------- */
 /* Activations: standalone (snt_unary_f32) or as a kernel epilogue   */
 /* ---------------------------------------------------------------- */
 
@@ -65,6 +94,8 @@ typedef struct {
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 void snt_act_f32(const snt_act *act, const float *x, float *y, size_t n);
+void snt_act_f32_mt(const snt_parallel *par, const snt_act *act, const float *x, float *y,
+                    size_t n);
 /* The same in double, with alpha and beta as snt_act's (double, so that
  * float64 Clip bounds stay exact). */
 void snt_act_f64(snt_act_kind kind, double alpha, double beta, const double *x, double *y,
@@ -82,6 +113,7 @@ typedef enum {
 
 /* y[i] = op(x[i]); y may equal x. */
 void snt_unary_f32(snt_unop op, const float *x, float *y, size_t n);
+void snt_unary_f32_mt(const snt_parallel *par, snt_unop op, const float *x, float *y, size_t n);
 void snt_unary_f64(snt_unop op, const double *x, double *y, size_t n);
 /* SNT_UN_ABS and SNT_UN_NEG on an integer dtype (SNT_DT_INT8 ..
  * SNT_DT_UINT64), wrapping like two's complement (abs and negation of
@@ -110,6 +142,8 @@ typedef struct {
 /* y = a op b with broadcasting; y may equal a or b when that operand is
  * dense with y's shape. */
 void snt_binary_f32(snt_binop op, const snt_bcast *p, const float *a, const float *b, float *y);
+void snt_binary_f32_mt(const snt_parallel *par, snt_binop op, const snt_bcast *p, const float *a,
+                       const float *b, float *y);
 void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const double *b,
                     double *y);
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
@@ -357,6 +391,9 @@ void snt_linear_f32(const snt_linear_params *p, const float *x, const float *w,
 void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
                          const float *x, const float *w_packed, const float *bias, float *y,
                          float *scratch);
+void snt_linear_gemm_f32_mt(const snt_parallel *par, const snt_linear_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, float *y, float *scratch);
 size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr);
 
 /* ---------------------------------------------------------------- */
@@ -394,6 +431,10 @@ void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
                          const float *post_scale, const float *post_shift,
                          const float *residual, float *y, float *scratch);
 size_t snt_conv2d_gemm_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
+void snt_conv2d_gemm_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, const float *post_scale, const float *post_shift,
+                            const float *residual, float *y, float *scratch);
 size_t snt_conv2d_packed_weights_floats(const snt_conv2d_params *p, unsigned mr);
 /* w: [k][c/groups][kh][kw] into panels of mr output channels, group by
  * group. */
@@ -417,6 +458,11 @@ void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_uker
                              const float *x, const float *u, const float *bias,
                              const float *post_scale, const float *post_shift,
                              const float *residual, float *y, float *scratch);
+void snt_conv2d_winograd_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                                const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
+                                const float *bias, const float *post_scale,
+                                const float *post_shift, const float *residual, float *y,
+                                float *scratch);
 size_t snt_conv2d_winograd_scratch_floats(const snt_conv2d_params *p, unsigned mr, unsigned nr);
 size_t snt_conv2d_winograd_weights_floats(const snt_conv2d_params *p, unsigned mr);
 void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
@@ -446,6 +492,12 @@ void snt_pointwise_pair_f32(const snt_pointwise_pair_params *p, const snt_f32_ge
                             const float *scale1, const float *shift1, const float *w2_packed,
                             const float *bias2, const float *scale2, const float *shift2,
                             const float *residual, float *y, float *scratch);
+void snt_pointwise_pair_f32_mt(const snt_parallel *par, const snt_pointwise_pair_params *p,
+                               const snt_f32_gemm_ukernel *uk, const float *x,
+                               const float *w1_packed, const float *bias1, const float *scale1,
+                               const float *shift1, const float *w2_packed, const float *bias2,
+                               const float *scale2, const float *shift2, const float *residual,
+                               float *y, float *scratch);
 
 /*
  * A depthwise convolution (groups == c == k, w: [c][1][kh][kw]; any
@@ -459,6 +511,10 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *x, const float *w, const float *bias,
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch);
+void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                         const snt_f32_dwconv_ukernel *uk, const float *x, const float *w,
+                         const float *bias, const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch);
 size_t snt_dwconv2d_scratch_floats(const snt_conv2d_params *p, unsigned mr);
 
 /*
@@ -481,6 +537,11 @@ void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_uke
                          const float *x, const float *w_packed, const float *bias,
                          const float *post_scale, const float *post_shift,
                          const float *residual, float *y, float *scratch);
+void snt_conv2d_thin_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                            const snt_f32_conv_thin_ukernel *uk, const float *x,
+                            const float *w_packed, const float *bias, const float *post_scale,
+                            const float *post_shift, const float *residual, float *y,
+                            float *scratch);
 size_t snt_conv2d_thin_scratch_floats(const snt_conv2d_params *p, unsigned mr);
 size_t snt_conv2d_thin_packed_floats(const snt_conv2d_params *p, unsigned mr);
 /* w: [k][c][kh][kw] into blocks of mr output channels, each [taps][mr]
@@ -499,6 +560,10 @@ typedef struct {
 
 void snt_maxpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);
 void snt_avgpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);
+void snt_maxpool2d_f32_mt(const snt_parallel *par, const snt_pool2d_params *p, const float *x,
+                          float *y);
+void snt_avgpool2d_f32_mt(const snt_parallel *par, const snt_pool2d_params *p, const float *x,
+                          float *y);
 /* y[i] = mean of x[i*hw .. (i+1)*hw) for i < nc. */
 void snt_global_avgpool_f32(size_t nc, size_t hw, const float *x, float *y);
 
@@ -516,6 +581,8 @@ void snt_batchnorm_f32(size_t n, size_t c, size_t hw, const float *x,
  * `cols` elements, either may be NULL (1 / 0). */
 void snt_layernorm_f32(size_t rows, size_t cols, const float *x,
                        const float *gamma, const float *beta, float eps, float *y);
+void snt_layernorm_f32_mt(const snt_parallel *par, size_t rows, size_t cols, const float *x,
+                          const float *gamma, const float *beta, float eps, float *y);
 
 /* Softmax along the middle axis of x viewed as [outer][len][inner]. */
 void snt_softmax_f32(size_t outer, size_t len, size_t inner, const float *x, float *y);
@@ -570,6 +637,8 @@ typedef struct {
 } snt_strided;
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
+void snt_strided_copy_mt(const snt_parallel *par, const snt_strided *p, size_t elem_size,
+                         const void *src, void *dst);
 
 /* snt_strided_copy of 32-bit elements for a Transpose: once unit axes
  * are dropped and contiguous ones merged, a copy that reads one axis
@@ -578,6 +647,8 @@ void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, v
  * copy is left to snt_strided_copy. */
 void snt_transpose_x32(const snt_strided *p, const snt_x32_transpose_ukernel *uk,
                        const void *src, void *dst);
+void snt_transpose_x32_mt(const snt_parallel *par, const snt_strided *p,
+                          const snt_x32_transpose_ukernel *uk, const void *src, void *dst);
 
 /* Gather along an axis of x viewed as [outer][axis_len][inner]:
  * y[o][j][i] = x[o][idx[j]][i] for j < n_idx; negative indices count from
@@ -639,6 +710,10 @@ void snt_resize_fused_f32(const snt_resize_params *p, const float *x, const floa
                           float *y);
 /* snt_resize_fused_f32 without a residual. */
 void snt_resize_f32(const snt_resize_params *p, const float *x, float *y);
+void snt_resize_fused_f32_mt(const snt_parallel *par, const snt_resize_params *p,
+                             const float *x, const float *residual, float *y);
+void snt_resize_f32_mt(const snt_parallel *par, const snt_resize_params *p, const float *x,
+                       float *y);
 
 /* UNeXt's shifted tokens: channels [chunk_end[k-1], chunk_end[k]) move
  * by shift[k] pixels along h (axis 0) or w (axis 1), zeros shifted in:
@@ -682,6 +757,10 @@ size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, un
 void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
                                const float *x, const float *w_packed, const float *bias,
                                float *scratch, float *y);
+void snt_shift_linear_gemm_f32_mt(const snt_parallel *par, const snt_shift_linear_params *p,
+                                  const snt_f32_gemm_ukernel *uk, const float *x,
+                                  const float *w_packed, const float *bias, float *scratch,
+                                  float *y);
 
 /* Converts n elements between ONNX dtypes with ONNX Cast semantics
  * (float to int truncates toward zero, to bool is x != 0). */

@@ -183,34 +183,39 @@ static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *
 }
 
 /*
- * Copies the group's cg input channels into zero-padded phase planes at
- * dst, followed by nr zeros that the last tile's unused columns read.
- * Row by row of the input, into all sw column phases of that row, each
- * row fill zeroing its own padding: zeroing the planes first would write
- * them twice.
+ * Copies grid rows [r_lo, r_hi) of the group's input into zero-padded
+ * phase planes at dst, a row being (channel ci, row phase a, row i) in
+ * that order.  Each input row goes into all sw column phases of that
+ * row, each row fill zeroing its own padding: zeroing the planes first
+ * would write them twice.
  */
-static void pad_planes(const snt_conv2d_params *p, const float *xg, size_t nr, float *dst)
+static void pad_rows(const snt_conv2d_params *p, const float *xg, float *dst, size_t r_lo,
+                     size_t r_hi)
 {
-    size_t cg = p->c / p->groups, wp = grid_width(p), hp = grid_rows(p);
-    size_t plane = plane_floats(p), count = planes_floats(p) / plane, ci, a, b, i;
-    for (ci = 0; ci < cg; ci++)
-        for (a = 0; a < p->sh; a++)
-            for (i = 0; i < hp; i++) {
-                const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
-                float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
-                if (xr == NULL) {
-                    for (b = 0; b < p->sw; b++)
-                        memset(row + b * plane, 0, wp * sizeof(float));
-                } else if (p->sw == 2) {
-                    fill_phase_pair(p, xr, row, row + plane);
-                } else {
-                    for (b = 0; b < p->sw; b++)
-                        fill_phase(p, xr, b, row + b * plane);
-                }
-            }
-    /* Each plane past its rows, up to the next plane, and the nr floats
-     * after the last: read for columns never stored, zeroed so that no
-     * read is of uninitialised memory. */
+    size_t wp = grid_width(p), hp = grid_rows(p), plane = plane_floats(p), r, b;
+    for (r = r_lo; r < r_hi; r++) {
+        size_t ci = r / hp / p->sh, a = r / hp % p->sh, i = r % hp;
+        const float *xr = phase_source_row(p, xg + ci * p->h * p->w, a, i);
+        float *row = dst + (ci * p->sh + a) * p->sw * plane + i * wp;
+        if (xr == NULL) {
+            for (b = 0; b < p->sw; b++)
+                memset(row + b * plane, 0, wp * sizeof(float));
+        } else if (p->sw == 2) {
+            fill_phase_pair(p, xr, row, row + plane);
+        } else {
+            for (b = 0; b < p->sw; b++)
+                fill_phase(p, xr, b, row + b * plane);
+        }
+    }
+}
+
+/* Each plane past its rows, up to the next plane, and the nr floats
+ * after the last: read for columns never stored, zeroed so that no
+ * read is of uninitialised memory. */
+static void zero_plane_tails(const snt_conv2d_params *p, size_t nr, float *dst)
+{
+    size_t wp = grid_width(p), hp = grid_rows(p);
+    size_t plane = plane_floats(p), count = planes_floats(p) / plane, i;
     for (i = 0; i < count; i++)
         memset(dst + i * plane + hp * wp, 0, (plane - hp * wp) * sizeof(float));
     memset(dst + count * plane, 0, nr * sizeof(float));
@@ -350,6 +355,42 @@ static size_t direct_scratch_floats(const snt_conv2d_params *p, size_t mr, size_
            tile_rows(p, mr) * tile_cols(p, mr, nr);
 }
 
+/*
+ * One group of one image, the direct way, split over threads by the
+ * grid's pixels (panels of nr) or, when those are few, by the output
+ * channels (panels of mr): both are tiles of the output, every element
+ * computed by the same micro-kernel calls whatever the split.  The
+ * offsets and the padded planes are the group's, made once in slot 0's
+ * scratch before the split; each part has its slot's tile (and packed
+ * panel).
+ */
+typedef struct {
+    const snt_conv2d_params *p;
+    const snt_f32_gemm_ukernel *uk;
+    const float *xg, *wg;
+    size_t ch0;
+    const snt__epilogue *ep;
+    float *y, *scratch;
+    int by_channels;             /* the parts are ranges of channels, not pixels */
+} direct_work;
+
+/* Where slot `slot`'s packed panel and tile start. */
+static float *direct_planes(const direct_work *w, size_t slot)
+{
+    const snt_conv2d_params *p = w->p;
+    size_t depth = depth_of(p);
+    float *s = snt__slot(w->scratch, slot, direct_scratch_floats(p, w->uk->mr, w->uk->nr));
+    return s + offset_floats(image_is_grid(p) ? 2 * depth : depth);
+}
+
+static float *direct_tile(const direct_work *w, size_t slot)
+{
+    const snt_conv2d_params *p = w->p;
+    size_t depth = depth_of(p);
+    size_t before = image_is_grid(p) ? depth * w->uk->nr : planes_floats(p) + w->uk->nr;
+    return direct_planes(w, slot) + before;
+}
+
 /* One micro-kernel call: rows [ir, ir+mr) of the tile at c (leading
  * dimension ld) for `cols` grid pixels whose B rows start at b, depth
  * block [pc, pc+kc). */
@@ -369,46 +410,37 @@ static void direct_call(const direct_product *dp, size_t ir, const float *b, siz
 }
 
 /*
- * One group of one image, the direct way: a few panels of grid pixels at
- * a time; depth block by depth block, every panel (the block's B rows of
- * a panel stay in L1 while every row panel of W passes).
+ * Grid pixels [q_lo, q_hi) of output channels [c_lo, c_hi) of the group:
+ * a few panels of pixels at a time; depth block by depth block, every
+ * panel (the block's B rows of a panel stay in L1 while every row panel
+ * of W passes).
  *
  * Where the grid is the output (kw = 1, no horizontal padding) the tiles
  * go straight to Y, each finished by the epilogue while it is in L1, so
  * that writing Y overlaps the arithmetic.  Otherwise they go to a tile of
- * every output channel of the group, which then moves to Y without the
- * columns past each output row.
+ * the channels, which then moves to Y without the columns past each
+ * output row.
  */
-static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
-                         const float *xg, const float *wg, size_t ch0,
-                         const snt__epilogue *ep, float *y, float *scratch)
+static void direct_block(const direct_work *w, size_t slot, size_t q_lo, size_t q_hi,
+                         size_t c_lo, size_t c_hi)
 {
-    size_t kg = p->k / p->groups, depth = depth_of(p), q_end = grid_outputs(p);
-    size_t n = p->oh * p->ow, mr = uk->mr, nr = uk->nr, kc_max = block_depth(depth, nr);
-    size_t width_max = EPILOGUE_PANELS * nr, q0, q, pc, ir, i;
+    const snt_conv2d_params *p = w->p;
+    size_t depth = depth_of(p), n = p->oh * p->ow, mr = w->uk->mr, nr = w->uk->nr;
+    size_t kc_max = block_depth(depth, nr), width_max = EPILOGUE_PANELS * nr, q0, q, pc, ir, i;
     int to_y = grid_width(p) == p->ow;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch, *image_rows = rows + depth;
-    float *planes = scratch + offset_floats(image_is_grid(p) ? 2 * depth : depth);
-    float *tile = planes + (image_is_grid(p) ? depth * nr : planes_floats(p) + nr);
-    float *yg = y + ch0 * n;
-    direct_product dp = {uk, wg, rows, depth, kg};
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)w->scratch, *image_rows = rows + depth;
+    const float *planes = direct_planes(w, 0);
+    float *panel = direct_planes(w, slot), *tile = direct_tile(w, slot);
+    float *yg = w->y + w->ch0 * n;
+    direct_product dp = {w->uk, w->wg, rows, depth, p->k / p->groups};
     if (!to_y)
         width_max = tile_cols(p, mr, nr);
     if (streams_image(p)) {
         kc_max = STREAM_DEPTH;
         width_max = (STREAM_PIXELS > nr ? STREAM_PIXELS / nr : 1) * nr;
     }
-    if (image_is_grid(p)) {
-        for (i = 0; i < depth; i++) {
-            rows[i] = (ptrdiff_t)(i * nr);
-            image_rows[i] = (ptrdiff_t)(i * n);
-        }
-    } else {
-        pad_planes(p, xg, nr, planes);
-        tap_offsets(p, rows);
-    }
-    for (q0 = 0; q0 < q_end; q0 += width_max) {
-        size_t width = min_size(width_max, q_end - q0);
+    for (q0 = q_lo; q0 < q_hi; q0 += width_max) {
+        size_t width = min_size(width_max, q_hi - q0);
         for (pc = 0; pc < depth; pc += kc_max) {
             size_t kc = min_size(kc_max, depth - pc);
             for (q = q0; q < q0 + width; q += nr) {
@@ -418,15 +450,15 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
                  * the image's last panel, the only one packed). */
                 const float *b = planes + q;
                 if (image_is_grid(p) && reads_in_place(p, nr, q)) {
-                    b = xg + q;
+                    b = w->xg + q;
                     dp.rows = image_rows;
                 } else if (image_is_grid(p)) {
                     if (pc == 0)
-                        pack_panel(p, xg, q, cols, nr, planes);
-                    b = planes;
+                        pack_panel(p, w->xg, q, cols, nr, panel);
+                    b = panel;
                     dp.rows = rows;
                 }
-                for (ir = 0; ir < kg; ir += mr) {
+                for (ir = c_lo; ir < c_hi; ir += mr) {
                     if (!to_y) {
                         direct_call(&dp, ir, b, cols, pc, kc, tile + (q - q0), width_max);
                         continue;
@@ -436,10 +468,57 @@ static void direct_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel 
             }
         }
         if (!to_y)
-            store_tile(p, tile, width_max, kg, width, q0, ch0, ep, y);
-        for (i = 0; i < kg && to_y && ep; i++)
-            snt__epilogue_row(ep, ch0 + i, q0, yg + i * n + q0, width);
+            store_tile(p, tile + c_lo * width_max, width_max, c_hi - c_lo, width, q0,
+                       w->ch0 + c_lo, w->ep, w->y);
+        for (i = c_lo; i < c_hi && to_y && w->ep; i++)
+            snt__epilogue_row(w->ep, w->ch0 + i, q0, yg + i * n + q0, width);
     }
+}
+
+static void direct_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const direct_work *w = arg;
+    size_t kg = w->p->k / w->p->groups;
+    if (w->by_channels)
+        direct_block(w, slot, 0, grid_outputs(w->p), begin, end);
+    else
+        direct_block(w, slot, begin, end, 0, kg);
+}
+
+/* The padded planes, split over threads by rows: copies, the same bits
+ * whatever the split. */
+static void pad_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const direct_work *w = arg;
+    (void)slot;
+    pad_rows(w->p, w->xg, direct_planes(w, 0), begin, end);
+}
+
+/* Split by whichever makes more panels, the finer the better balanced:
+ * pixels in the large images of few channels, channels in the deep
+ * layers of small images (11 x 11 pixels make 3 panels of 48, 2048
+ * channels 256 of 8). */
+static void direct_group(const snt_parallel *par, direct_work *w)
+{
+    const snt_conv2d_params *p = w->p;
+    size_t depth = depth_of(p), kg = p->k / p->groups, n = p->oh * p->ow, i;
+    size_t mr = w->uk->mr, nr = w->uk->nr, q_end = grid_outputs(p);
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)w->scratch, *image_rows = rows + depth;
+    if (image_is_grid(p)) {
+        for (i = 0; i < depth; i++) {
+            rows[i] = (ptrdiff_t)(i * nr);
+            image_rows[i] = (ptrdiff_t)(i * n);
+        }
+    } else {
+        zero_plane_tails(p, nr, direct_planes(w, 0));
+        snt__parallel_ranges(par, p->c / p->groups * p->sh * grid_rows(p), 1, pad_part, w);
+        tap_offsets(p, rows);
+    }
+    w->by_channels = div_up(kg, mr) > div_up(q_end, nr);
+    if (w->by_channels)
+        snt__parallel_ranges(par, kg, mr, direct_part, w);
+    else
+        snt__parallel_ranges(par, q_end, nr, direct_part, w);
 }
 
 /* ---- one output pixel ---------------------------------------------- */
@@ -475,23 +554,33 @@ static void gather_column(const snt_conv2d_params *p, const float *xg, float *co
  * column, a call of one column per row panel of W over the whole depth
  * (B row p is the float col[p], and the nr floats that the kernel reads
  * from it lie in the column or the zeros after it).  Output channels of
- * the pixel are consecutive in y.
+ * the pixel are consecutive in y.  The column is gathered once; the
+ * parts are ranges of row panels.
  */
-static void one_pixel_group(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
-                            const float *xg, const float *wg, size_t ch0,
-                            const snt__epilogue *ep, float *y, float *scratch)
+static void one_pixel_part(void *arg, size_t slot, size_t begin, size_t end)
 {
-    size_t kg = p->k / p->groups, depth = depth_of(p), mr = uk->mr, i;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
-    float *col = scratch + offset_floats(depth);
+    const direct_work *w = arg;
+    size_t depth = depth_of(w->p), kg = w->p->k / w->p->groups, mr = w->uk->mr, i;
+    const ptrdiff_t *rows = (const ptrdiff_t *)(void *)w->scratch;
+    const float *col = w->scratch + offset_floats(depth);
+    float *y = w->y + w->ch0;
+    (void)slot;
+    for (i = begin; i < end; i += mr)
+        w->uk->run(min_size(mr, kg - i), 1, depth, w->wg + i * depth, col, rows, y + i, 1, 0);
+    for (i = begin; i < end && w->ep != NULL; i++)
+        snt__epilogue_row(w->ep, w->ch0 + i, 0, y + i, 1);
+}
+
+static void one_pixel_group(const snt_parallel *par, const direct_work *w)
+{
+    size_t depth = depth_of(w->p), i;
+    ptrdiff_t *rows = (ptrdiff_t *)(void *)w->scratch;
+    float *col = w->scratch + offset_floats(depth);
     for (i = 0; i < depth; i++)
         rows[i] = (ptrdiff_t)i;
-    gather_column(p, xg, col);
-    memset(col + depth, 0, uk->nr * sizeof(float));
-    for (i = 0; i < kg; i += mr)
-        uk->run(min_size(mr, kg - i), 1, depth, wg + i * depth, col, rows, y + ch0 + i, 1, 0);
-    for (i = 0; i < kg && ep != NULL; i++)
-        snt__epilogue_row(ep, ch0 + i, 0, y + ch0 + i, 1);
+    gather_column(w->p, w->xg, col);
+    memset(col + depth, 0, w->uk->nr * sizeof(float));
+    snt__parallel_ranges(par, w->p->k / w->p->groups, w->uk->mr, one_pixel_part, (void *)w);
 }
 
 /* ---- the entry points ---------------------------------------------- */
@@ -528,31 +617,42 @@ static void conv_empty(const snt_conv2d_params *p, const snt__epilogue *ep, floa
         snt__epilogue_row(ep, ch, 0, y + ch * n, n);
 }
 
-void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
-                         const float *x, const float *w_packed, const float *bias,
-                         const float *post_scale, const float *post_shift,
-                         const float *residual, float *y, float *scratch)
+void snt_conv2d_gemm_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, const float *post_scale, const float *post_shift,
+                            const float *residual, float *y, float *scratch)
 {
     size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow;
     size_t cg = p->c / p->groups, kg = p->k / p->groups;
     size_t group_w = snt_f32_gemm_packed_a_floats(kg, depth_of(p), uk->mr), b, g;
     snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
-    const snt__epilogue *e = &ep;
+    direct_work w = {p, uk, NULL, NULL, 0, &ep, y, scratch, 0};
     if (out_img == 0)
         return;
     if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
-        e = NULL;
-    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
+        w.ep = NULL;
+    for (b = 0; b < p->n; b++, x += in_img, w.y += out_img) {
         if (depth_of(p) == 0)
-            conv_empty(p, e, y);
+            conv_empty(p, w.ep, w.y);
         for (g = 0; g < p->groups && depth_of(p) > 0; g++) {
-            const float *xg = x + g * cg * p->h * p->w, *wg = w_packed + g * group_w;
+            w.xg = x + g * cg * p->h * p->w;
+            w.wg = w_packed + g * group_w;
+            w.ch0 = g * kg;
             if (one_pixel(p))
-                one_pixel_group(p, uk, xg, wg, g * kg, e, y, scratch);
+                one_pixel_group(par, &w);
             else
-                direct_group(p, uk, xg, wg, g * kg, e, y, scratch);
+                direct_group(par, &w);
         }
         if (ep.residual != NULL)
             ep.residual += out_img;
     }
+}
+
+void snt_conv2d_gemm_f32(const snt_conv2d_params *p, const snt_f32_gemm_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias,
+                         const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch)
+{
+    snt_conv2d_gemm_f32_mt(NULL, p, uk, x, w_packed, bias, post_scale, post_shift, residual, y,
+                           scratch);
 }

@@ -129,17 +129,51 @@ static void conv_band(const snt_conv2d_params *p, const snt_f32_conv_thin_ukerne
     }
 }
 
-void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_ukernel *uk,
-                         const float *x, const float *w_packed, const float *bias,
-                         const float *post_scale, const float *post_shift,
-                         const float *residual, float *y, float *scratch)
+/* One image split over threads by bands of output rows, each part with
+ * a scratch slot of its own: an output row is computed the same whatever
+ * the split. */
+typedef struct {
+    const snt_conv2d_params *p;
+    const snt_f32_conv_thin_ukernel *uk;
+    const thin_geom *g;
+    const snt_f32_conv_thin_args *a;
+    const float *x, *w_packed, *bias;
+    const snt__epilogue *ep;
+    float *y, *scratch;
+} thin_work;
+
+static void thin_part(void *arg, size_t slot, size_t begin, size_t end)
 {
-    size_t in_plane = p->h * p->w, out_plane = p->oh * p->ow, tap_at[SNT_CONV_THIN_MAX_TAPS];
-    size_t b, oy0, ci;
+    const thin_work *t = arg;
+    const snt_conv2d_params *p = t->p;
+    const thin_geom *g = t->g;
+    snt_f32_conv_thin_args a = *t->a;
+    float *rows_in = snt__slot(t->scratch, slot, snt_conv2d_thin_scratch_floats(p, t->uk->mr));
+    size_t oy0, ci;
+    /* What the fills never write: the padding columns. */
+    memset(rows_in, 0, p->c * g->plane * sizeof *rows_in);
+    for (oy0 = begin; oy0 < end; oy0 += g->band) {
+        size_t rows = min_size(g->band, end - oy0);
+        for (ci = 0; ci < p->c; ci++)
+            snt__phase_rows_fill(&g->cols, t->x + ci * p->h * p->w, p->h,
+                                 (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,
+                                 band_in_rows(p, rows), g->band_rows, rows_in + ci * g->plane);
+        conv_band(p, t->uk, g, &a, t->w_packed, t->bias, t->ep, rows_in, oy0, rows, t->y);
+    }
+}
+
+void snt_conv2d_thin_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                            const snt_f32_conv_thin_ukernel *uk, const float *x,
+                            const float *w_packed, const float *bias, const float *post_scale,
+                            const float *post_shift, const float *residual, float *y,
+                            float *scratch)
+{
+    size_t out_plane = p->oh * p->ow, tap_at[SNT_CONV_THIN_MAX_TAPS], b;
     /* No bias here: the kernel starts each output from it. */
     snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
     snt_f32_conv_thin_args a;
     thin_geom g;
+    thin_work t;
     if (p->n == 0 || p->k == 0 || out_plane == 0 || !snt_conv2d_thin_applies(p) ||
         uk->mr > MAX_MR)
         return;
@@ -149,20 +183,21 @@ void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_uke
     a.taps = taps_of(p);
     a.tap_at = tap_at;
     a.out_ld = out_plane;
-    /* What the fills never write: the padding columns. */
-    memset(scratch, 0, p->c * g.plane * sizeof *scratch);
+    t = (thin_work){p, uk, &g, &a, x, w_packed, bias, &ep, y, scratch};
     for (b = 0; b < p->n; b++) {
-        for (oy0 = 0; oy0 < p->oh; oy0 += g.band) {
-            size_t rows = min_size(g.band, p->oh - oy0);
-            for (ci = 0; ci < p->c; ci++)
-                snt__phase_rows_fill(&g.cols, x + ci * in_plane, p->h,
-                                     (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,
-                                     band_in_rows(p, rows), g.band_rows, scratch + ci * g.plane);
-            conv_band(p, uk, &g, &a, w_packed, bias, &ep, scratch, oy0, rows, y);
-        }
-        x += p->c * in_plane;
-        y += p->k * out_plane;
+        snt__parallel_ranges(par, p->oh, g.band, thin_part, &t);
+        t.x += p->c * p->h * p->w;
+        t.y += p->k * out_plane;
         if (ep.residual != NULL)
             ep.residual += p->k * out_plane;
     }
+}
+
+void snt_conv2d_thin_f32(const snt_conv2d_params *p, const snt_f32_conv_thin_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias,
+                         const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch)
+{
+    snt_conv2d_thin_f32_mt(NULL, p, uk, x, w_packed, bias, post_scale, post_shift, residual, y,
+                           scratch);
 }

@@ -402,10 +402,11 @@ static void clear_tails(float *v, size_t rows, size_t tiles, size_t ld)
         memset(v + r * ld + tiles, 0, (ld - tiles) * sizeof(float));
 }
 
-/* M[xi] = U[xi] * V[xi] for the `tiles` tiles of a block. */
+/* Rows [k_lo, k_hi) of M[xi] = U[xi] * V[xi] for the `tiles` tiles of
+ * a block; k_lo a multiple of mr. */
 static void products(const snt_conv2d_params *p, const layout *l,
                      const snt_f32_gemm_ukernel *uk, const float *u, const ptrdiff_t *rows,
-                     const float *v, float *mm, size_t tiles)
+                     const float *v, float *mm, size_t tiles, size_t k_lo, size_t k_hi)
 {
     size_t u_ld = snt_f32_gemm_packed_a_floats(p->k, p->c, uk->mr), xi, q, pc, ir;
     for (xi = 0; xi < POSITIONS; xi++) {
@@ -415,7 +416,7 @@ static void products(const snt_conv2d_params *p, const layout *l,
             size_t cols = min_size(uk->nr, tiles - q);
             for (pc = 0; pc < p->c; pc += l->depth_block) {
                 size_t kc = min_size(l->depth_block, p->c - pc);
-                for (ir = 0; ir < p->k; ir += uk->mr)
+                for (ir = k_lo; ir < k_hi; ir += uk->mr)
                     uk->run(min_size(uk->mr, p->k - ir), cols, kc, uxi + ir * p->c + pc * uk->mr,
                             vxi + q, rows + pc, mxi + ir * l->ld + q, l->ld, pc > 0);
             }
@@ -467,27 +468,166 @@ static void output_transform(const snt_conv2d_params *p, const layout *l, const 
 
 /* ---- the entry point ----------------------------------------------- */
 
-/* One group g (from group_of) of one image: x its input channels, u
- * its U, ch0 its first output channel in y. */
-static void winograd_group(const snt_conv2d_params *g, const layout *l,
-                           const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
-                           const snt__epilogue *ep, size_t ch0, float *y, float *scratch)
+/*
+ * One group (from group_of) of one image: x its input channels, u its
+ * U, ch0 its first output channel in y.  Split over threads one of two
+ * ways, both giving the serial bits (the blocks are the serial ones, and
+ * a tile's transforms and an output's products do not depend on who
+ * computes them):
+ *  - by blocks of rows of tiles, each block and its V and M in a scratch
+ *    slot of its own: one dispatch, for images of many blocks;
+ *  - block by block, by channels: the input transform split by input
+ *    channels, then the products and the output transform by panels of
+ *    output channels, V and M in slot 0 and the transforms' work in each
+ *    part's slot: for small images, whose few blocks split unevenly
+ *    (32 x 32 is two blocks, of 6 and 2 rows of tiles).
+ */
+typedef struct {
+    const snt_conv2d_params *g;
+    const layout *l;
+    const snt_f32_gemm_ukernel *uk;
+    const float *x, *u;
+    const snt__epilogue *ep;
+    size_t ch0;
+    float *y, *scratch;
+    size_t ty0, nrows;            /* by channels: the block */
+} winograd_work;
+
+/* Slot `slot` of the call's scratch: B-row offsets, V, M, work. */
+typedef struct {
+    ptrdiff_t *rows;
+    float *v, *mm, *work;
+} winograd_slot;
+
+static winograd_slot slot_of(const winograd_work *w, size_t slot)
 {
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
-    float *v = scratch + offsets_floats(g);
-    float *mm = v + POSITIONS * g->c * l->ld;
-    float *work = mm + POSITIONS * g->k * l->ld;
+    const snt_conv2d_params *g = w->g;
+    winograd_slot s;
+    float *scratch = snt__slot(w->scratch, slot,
+                               snt_conv2d_winograd_scratch_floats(g, w->uk->mr, w->uk->nr));
+    s.rows = (ptrdiff_t *)(void *)scratch;
+    s.v = scratch + offsets_floats(g);
+    s.mm = s.v + POSITIONS * g->c * w->l->ld;
+    s.work = s.mm + POSITIONS * g->k * w->l->ld;
+    return s;
+}
+
+/* The B rows of the products: row c of V[xi]. */
+static void set_rows(const winograd_work *w, const winograd_slot *s)
+{
+    size_t c;
+    for (c = 0; c < w->g->c; c++)
+        s->rows[c] = (ptrdiff_t)(c * w->l->ld);
+}
+
+/* Rows of tiles [ty_lo, ty_hi), whole blocks, in slot `slot`. */
+static void blocks_part(void *arg, size_t slot, size_t ty_lo, size_t ty_hi)
+{
+    const winograd_work *w = arg;
+    const snt_conv2d_params *g = w->g;
+    const layout *l = w->l;
+    winograd_slot s = slot_of(w, slot);
     size_t ty0, c, k;
-    for (c = 0; c < g->c; c++)
-        rows[c] = (ptrdiff_t)(c * l->ld);
-    for (ty0 = 0; ty0 < l->th; ty0 += l->rows) {
-        size_t nrows = min_size(l->rows, l->th - ty0), tiles = nrows * l->tw;
+    set_rows(w, &s);
+    for (ty0 = ty_lo; ty0 < ty_hi; ty0 += l->rows) {
+        size_t nrows = min_size(l->rows, ty_hi - ty0), tiles = nrows * l->tw;
         for (c = 0; c < g->c; c++)
-            input_transform(g, l, x + c * g->h * g->w, c, ty0, nrows, work, v);
-        clear_tails(v, POSITIONS * g->c, tiles, l->ld);
-        products(g, l, uk, u, rows, v, mm, tiles);
+            input_transform(g, l, w->x + c * g->h * g->w, c, ty0, nrows, s.work, s.v);
+        clear_tails(s.v, POSITIONS * g->c, tiles, l->ld);
+        products(g, l, w->uk, w->u, s.rows, s.v, s.mm, tiles, 0, g->k);
         for (k = 0; k < g->k; k++)
-            output_transform(g, l, mm, k, ty0, nrows, ep, ch0, work, y);
+            output_transform(g, l, s.mm, k, ty0, nrows, w->ep, w->ch0, s.work, w->y);
+    }
+}
+
+/* By channels: V of input channels [begin, end) of the block, in slot
+ * 0's V, with this part's work. */
+static void inputs_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const winograd_work *w = arg;
+    const snt_conv2d_params *g = w->g;
+    const layout *l = w->l;
+    float *v = slot_of(w, 0).v, *work = slot_of(w, slot).work;
+    size_t tiles = w->nrows * l->tw, c, xi;
+    for (c = begin; c < end; c++)
+        input_transform(g, l, w->x + c * g->h * g->w, c, w->ty0, w->nrows, work, v);
+    for (xi = 0; xi < POSITIONS; xi++)
+        clear_tails(v + (xi * g->c + begin) * l->ld, end - begin, tiles, l->ld);
+}
+
+/* By channels: M and the outputs of output channels [begin, end). */
+static void outputs_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const winograd_work *w = arg;
+    const snt_conv2d_params *g = w->g;
+    winograd_slot shared = slot_of(w, 0);
+    float *work = slot_of(w, slot).work;
+    size_t k;
+    products(g, w->l, w->uk, w->u, shared.rows, shared.v, shared.mm, w->nrows * w->l->tw, begin,
+             end);
+    for (k = begin; k < end; k++)
+        output_transform(g, w->l, shared.mm, k, w->ty0, w->nrows, w->ep, w->ch0, work, w->y);
+}
+
+/* The share of the busiest of `parts` parts of `units` equal units, in
+ * 1/1024ths of a perfect split. */
+static size_t balance(size_t units, size_t parts)
+{
+    return units * 1024 / (parts * div_up(units, parts));
+}
+
+/* Whether the split by channels balances better than the one by blocks
+ * (both have at most `parts` parts; rows of tiles weigh the same). */
+static int splits_by_channels(const winograd_work *w, size_t parts, size_t mr)
+{
+    const layout *l = w->l;
+    size_t blocks = div_up(l->th, l->rows), busiest = div_up(blocks, parts) * l->rows;
+    size_t by_blocks = l->th * 1024 / (parts * min_size(busiest, l->th));
+    return parts > 1 && balance(div_up(w->g->k, mr), parts) > by_blocks;
+}
+
+static void winograd_group(const snt_parallel *par, winograd_work *w)
+{
+    const layout *l = w->l;
+    size_t parts = par != NULL && par->run != NULL ? par->threads : 1;
+    winograd_slot shared = slot_of(w, 0);
+    if (!splits_by_channels(w, parts, w->uk->mr)) {
+        snt__parallel_ranges(par, l->th, l->rows, blocks_part, w);
+        return;
+    }
+    set_rows(w, &shared);
+    for (w->ty0 = 0; w->ty0 < l->th; w->ty0 += l->rows) {
+        w->nrows = min_size(l->rows, l->th - w->ty0);
+        snt__parallel_ranges(par, w->g->c, 1, inputs_part, w);
+        snt__parallel_ranges(par, w->g->k, w->uk->mr, outputs_part, w);
+    }
+}
+
+void snt_conv2d_winograd_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                                const snt_f32_gemm_ukernel *uk, const float *x, const float *u,
+                                const float *bias, const float *post_scale,
+                                const float *post_shift, const float *residual, float *y,
+                                float *scratch)
+{
+    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, grp;
+    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
+    snt_conv2d_params g = group_of(p);
+    layout l = layout_of(&g, uk->nr);
+    size_t group_u = group_weights_floats(&g, uk->mr);
+    winograd_work w = {&g, &l, uk, NULL, NULL, &ep, 0, y, scratch, 0, 0};
+    if (out_img == 0)
+        return;
+    if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
+        w.ep = NULL;
+    for (b = 0; b < p->n; b++, x += in_img, w.y += out_img) {
+        for (grp = 0; grp < p->groups; grp++) {
+            w.x = x + grp * g.c * g.h * g.w;
+            w.u = u + grp * group_u;
+            w.ch0 = grp * g.k;
+            winograd_group(par, &w);
+        }
+        if (ep.residual != NULL)
+            ep.residual += out_img;
     }
 }
 
@@ -496,21 +636,6 @@ void snt_conv2d_winograd_f32(const snt_conv2d_params *p, const snt_f32_gemm_uker
                              const float *post_scale, const float *post_shift,
                              const float *residual, float *y, float *scratch)
 {
-    size_t in_img = p->c * p->h * p->w, out_img = p->k * p->oh * p->ow, b, grp;
-    snt__epilogue ep = snt__conv_epilogue(p, bias, post_scale, post_shift, residual);
-    const snt__epilogue *e = &ep;
-    snt_conv2d_params g = group_of(p);
-    layout l = layout_of(&g, uk->nr);
-    size_t group_u = group_weights_floats(&g, uk->mr);
-    if (out_img == 0)
-        return;
-    if (!bias && !post_scale && !residual && p->act.kind == SNT_ACT_NONE)
-        e = NULL;
-    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
-        for (grp = 0; grp < p->groups; grp++)
-            winograd_group(&g, &l, uk, x + grp * g.c * g.h * g.w, u + grp * group_u, e,
-                           grp * g.k, y, scratch);
-        if (ep.residual != NULL)
-            ep.residual += out_img;
-    }
+    snt_conv2d_winograd_f32_mt(NULL, p, uk, x, u, bias, post_scale, post_shift, residual, y,
+                               scratch);
 }

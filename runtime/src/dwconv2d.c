@@ -253,42 +253,93 @@ static void pack_lanes(const snt_conv2d_params *p, const float *w, const float *
         lane_bias[l] = bias != NULL && l < nc ? bias[c0 + l] : 0.0f;
 }
 
-/* One image by the variant's lanes path, SNT_DWCONV_LANES channels a
- * call, each channel then finished by the epilogue. */
-static void conv_lanes(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                       const float *x, const float *w, const float *bias,
-                       const snt__epilogue *ep, float *y, float *scratch)
+/* One image split over threads by channels, each part with a scratch
+ * slot of its own: a channel is computed the same whatever the split
+ * (on the lanes path the parts are whole blocks of lanes). */
+typedef struct {
+    const snt_conv2d_params *p;
+    const snt_f32_dwconv_ukernel *uk;
+    const float *x, *w, *bias;
+    const snt__epilogue *ep;
+    float *y, *scratch;
+} dw_work;
+
+/* Channels [c_begin, c_end) by the variant's lanes path,
+ * SNT_DWCONV_LANES channels a call, each channel then finished by the
+ * epilogue. */
+static void conv_lanes(const dw_work *d, size_t c_begin, size_t c_end, float *scratch)
 {
+    const snt_conv2d_params *p = d->p;
     size_t out_plane = p->oh * p->ow, c0, l;
     snt_f32_dwconv_lanes_args a;
     float *taps = scratch, *lane_bias = taps + p->kh * p->kw * SNT_DWCONV_LANES;
+    /* The grid's padding, which the lanes path never writes. */
+    memset(scratch, 0, lanes_floats(p) * sizeof *scratch);
     a.p = p;
     a.w = taps;
     a.bias = lane_bias;
     a.grid = lane_bias + SNT_DWCONV_LANES;
     a.out = a.grid + grid_pixels(p) * SNT_DWCONV_LANES;
-    for (c0 = 0; c0 < p->c; c0 += SNT_DWCONV_LANES) {
-        a.nc = p->c - c0 < SNT_DWCONV_LANES ? p->c - c0 : SNT_DWCONV_LANES;
-        pack_lanes(p, w, bias, c0, a.nc, taps, lane_bias);
-        a.x = x + c0 * p->h * p->w;
-        a.y = y + c0 * out_plane;
-        uk->lanes(&a);
+    for (c0 = c_begin; c0 < c_end; c0 += SNT_DWCONV_LANES) {
+        a.nc = min_size(c_end - c0, SNT_DWCONV_LANES);
+        pack_lanes(p, d->w, d->bias, c0, a.nc, taps, lane_bias);
+        a.x = d->x + c0 * p->h * p->w;
+        a.y = d->y + c0 * out_plane;
+        d->uk->lanes(&a);
         for (l = 0; l < a.nc; l++)
-            snt__epilogue_row(ep, c0 + l, 0, a.y + l * out_plane, out_plane);
+            snt__epilogue_row(d->ep, c0 + l, 0, a.y + l * out_plane, out_plane);
     }
 }
 
-/* One image channel by channel on the rows of the variant. */
-static void conv_rows(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                      const dw_geom *g, const float *x, const float *w, const float *bias,
-                      const snt__epilogue *ep, float *y, float *scratch)
+/* Channels [c_begin, c_end) one at a time on the rows of the variant. */
+static void conv_rows(const dw_work *d, size_t c_begin, size_t c_end, float *scratch)
 {
+    const snt_conv2d_params *p = d->p;
     size_t taps_n = p->kh * p->kw, ch;
+    dw_geom g = geometry(p, d->uk->mr);
     float *taps = scratch, *plane = scratch + taps_n;
-    for (ch = 0; ch < p->c; ch++) {
-        pack_taps(p, w + ch * taps_n, taps);
-        conv_channel(p, uk, g, x + ch * p->h * p->w, taps, bias != NULL ? bias[ch] : 0.0f, ep,
-                     ch, y + ch * p->oh * p->ow, plane);
+    /* What fill_band never writes: padding columns, rows past a band. */
+    memset(plane, 0, plane_rows(p, d->uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
+    for (ch = c_begin; ch < c_end; ch++) {
+        pack_taps(p, d->w + ch * taps_n, taps);
+        conv_channel(p, d->uk, &g, d->x + ch * p->h * p->w, taps,
+                     d->bias != NULL ? d->bias[ch] : 0.0f, d->ep, ch, d->y + ch * p->oh * p->ow,
+                     plane);
+    }
+}
+
+static int uses_lanes(const dw_work *d)
+{
+    return d->uk->lanes != NULL && lanes_apply(d->p);
+}
+
+static void dw_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const dw_work *d = arg;
+    float *scratch = snt__slot(d->scratch, slot, snt_dwconv2d_scratch_floats(d->p, d->uk->mr));
+    if (uses_lanes(d))
+        conv_lanes(d, begin, end, scratch);
+    else
+        conv_rows(d, begin, end, scratch);
+}
+
+void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
+                         const snt_f32_dwconv_ukernel *uk, const float *x, const float *w,
+                         const float *bias, const float *post_scale, const float *post_shift,
+                         const float *residual, float *y, float *scratch)
+{
+    /* No bias here: the kernel starts each output from it. */
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
+    dw_work d = {p, uk, x, w, bias, &ep, y, scratch};
+    size_t b;
+    if (p->n == 0 || p->c == 0 || p->oh * p->ow == 0)
+        return;
+    for (b = 0; b < p->n; b++) {
+        snt__parallel_ranges(par, p->c, uses_lanes(&d) ? SNT_DWCONV_LANES : 1, dw_part, &d);
+        d.x += p->c * p->h * p->w;
+        d.y += p->c * p->oh * p->ow;
+        if (ep.residual != NULL)
+            ep.residual += p->c * p->oh * p->ow;
     }
 }
 
@@ -297,28 +348,5 @@ void snt_dwconv2d_f32(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
                       const float *post_scale, const float *post_shift,
                       const float *residual, float *y, float *scratch)
 {
-    size_t in_img = p->c * p->h * p->w, out_img = p->c * p->oh * p->ow, b;
-    /* No bias here: the kernel starts each output from it. */
-    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
-    dw_geom g;
-    int lanes;
-    if (p->n == 0 || out_img == 0)
-        return;
-    g = geometry(p, uk->mr);
-    lanes = uk->lanes != NULL && lanes_apply(p);
-    if (lanes)
-        /* The grid's padding, which the lanes path never writes. */
-        memset(scratch, 0, lanes_floats(p) * sizeof *scratch);
-    else
-        /* What fill_band never writes: padding columns, rows past a band. */
-        memset(scratch + p->kh * p->kw, 0,
-               plane_rows(p, uk->mr, &g, g.band) * g.row_floats * sizeof *scratch);
-    for (b = 0; b < p->n; b++, x += in_img, y += out_img) {
-        if (lanes)
-            conv_lanes(p, uk, x, w, bias, &ep, y, scratch);
-        else
-            conv_rows(p, uk, &g, x, w, bias, &ep, y, scratch);
-        if (ep.residual != NULL)
-            ep.residual += out_img;
-    }
+    snt_dwconv2d_f32_mt(NULL, p, uk, x, w, bias, post_scale, post_shift, residual, y, scratch);
 }

@@ -20,6 +20,31 @@ static inline size_t snt__whole_lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
+/* ---- splitting a kernel over threads (parallel.c) ---- */
+
+/* One part of a kernel's output: items [begin, end), with scratch slot
+ * `slot` (< the parts of the split) to itself. */
+typedef void (*snt__range_fn)(void *arg, size_t slot, size_t begin, size_t end);
+
+/* Runs fn over [0, items) split into snt__parallel_parts ranges whose
+ * boundaries are multiples of `align` (the last range ends at items),
+ * on par's threads; one call fn(arg, 0, 0, items) without par. */
+void snt__parallel_ranges(const snt_parallel *par, size_t items, size_t align, snt__range_fn fn,
+                          void *arg);
+
+/* Rows [0, rows) of the Linear p from x into y (linear_gemm.c), blocked
+ * as the whole of p is, so that any split of p's rows computes the same
+ * bits; scratch as snt_linear_gemm_scratch_floats(p, uk->mr, uk->nr). */
+void snt__linear_gemm_rows(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                           const float *x, const float *w_packed, const float *bias, float *y,
+                           size_t rows, float *scratch);
+
+/* Scratch slot `slot` of a kernel whose serial scratch is `floats`. */
+static inline float *snt__slot(float *scratch, size_t slot, size_t floats)
+{
+    return scratch + slot * snt__whole_lines(floats);
+}
+
 /* True when any of the first `rank` dims is zero: the iteration is empty. */
 static inline int snt__any_zero(int rank, const size_t *dims)
 {

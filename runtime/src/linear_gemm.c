@@ -75,33 +75,30 @@ static void finish_rows(const snt_linear_params *p, const float *bias, float *y,
     }
 }
 
-/* Y = 0 (then bias and activation): nothing to multiply. */
-static void linear_empty(const snt_linear_params *p, const float *bias, float *y)
-{
-    size_t i;
-    for (i = 0; i < p->m * p->n; i++)
-        y[i] = 0.0f;
-    finish_rows(p, bias, y, p->m);
-}
-
-void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
-                         const float *x, const float *w_packed, const float *bias, float *y,
-                         float *scratch)
+/*
+ * Rows [0, rows) of Y from rows [0, rows) of X, blocked as the whole
+ * Linear p is: a range of rows computes each of its elements with the
+ * same depth blocks and micro-kernel calls as the whole product, so a
+ * split into ranges does not change a bit.
+ */
+void snt__linear_gemm_rows(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                           const float *x, const float *w_packed, const float *bias, float *y,
+                           size_t rows, float *scratch)
 {
     size_t mr = uk->mr, nr = uk->nr, kc_max = block_depth(p, mr, nr);
     size_t mc_max = block_rows(p, mr, nr), ic, pc, jr, ir, r;
-    ptrdiff_t *rows = (ptrdiff_t *)(void *)scratch;
+    ptrdiff_t *b_rows = (ptrdiff_t *)(void *)scratch;
     float *a = scratch + offset_floats(kc_max);
-    if (p->m == 0 || p->n == 0)
-        return;
     if (p->k == 0) {
-        linear_empty(p, bias, y);
+        /* Nothing to multiply: Y = 0, then bias and activation. */
+        memset(y, 0, rows * p->n * sizeof(float));
+        finish_rows(p, bias, y, rows);
         return;
     }
     for (r = 0; r < kc_max; r++)
-        rows[r] = (ptrdiff_t)(r * nr);
-    for (ic = 0; ic < p->m; ic += mc_max) {
-        size_t mc = min_size(mc_max, p->m - ic);
+        b_rows[r] = (ptrdiff_t)(r * nr);
+    for (ic = 0; ic < rows; ic += mc_max) {
+        size_t mc = min_size(mc_max, rows - ic);
         float *yc = y + ic * p->n;
         for (pc = 0; pc < p->k; pc += kc_max) {
             size_t kc = min_size(kc_max, p->k - pc);
@@ -110,9 +107,44 @@ void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel 
                 const float *b = w_packed + jr * p->k + pc * nr;
                 for (ir = 0; ir < mc; ir += mr)
                     uk->run(min_size(mr, mc - ir), min_size(nr, p->n - jr), kc, a + ir * kc, b,
-                            rows, yc + ir * p->n + jr, p->n, pc > 0);
+                            b_rows, yc + ir * p->n + jr, p->n, pc > 0);
             }
         }
         finish_rows(p, bias, yc, mc);
     }
+}
+
+/* Split over threads by rows, whole A panels. */
+typedef struct {
+    const snt_linear_params *p;
+    const snt_f32_gemm_ukernel *uk;
+    const float *x, *w, *bias;
+    float *y, *scratch;
+} linear_work;
+
+static void linear_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const linear_work *lw = arg;
+    const snt_linear_params *p = lw->p;
+    float *scratch = snt__slot(lw->scratch, slot,
+                               snt_linear_gemm_scratch_floats(p, lw->uk->mr, lw->uk->nr));
+    snt__linear_gemm_rows(p, lw->uk, lw->x + begin * p->k, lw->w, lw->bias, lw->y + begin * p->n,
+                          end - begin, scratch);
+}
+
+void snt_linear_gemm_f32_mt(const snt_parallel *par, const snt_linear_params *p,
+                            const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, float *y, float *scratch)
+{
+    linear_work lw = {p, uk, x, w_packed, bias, y, scratch};
+    if (p->n == 0)
+        return;
+    snt__parallel_ranges(par, p->m, uk->mr, linear_part, &lw);
+}
+
+void snt_linear_gemm_f32(const snt_linear_params *p, const snt_f32_gemm_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias, float *y,
+                         float *scratch)
+{
+    snt_linear_gemm_f32_mt(NULL, p, uk, x, w_packed, bias, y, scratch);
 }

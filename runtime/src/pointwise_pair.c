@@ -137,40 +137,78 @@ static const snt__epilogue *live(const snt__epilogue *e)
     return e->bias || e->scale || e->residual || e->act.kind != SNT_ACT_NONE ? e : NULL;
 }
 
+/* Lays out slot `slot` of the call's scratch. */
+static void work_of(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
+                    float *scratch, size_t slot, work *wk)
+{
+    size_t nr = uk->nr, i;
+    scratch = snt__slot(scratch, slot, snt_pointwise_pair_scratch_floats(p, uk->mr, nr));
+    wk->x_rows = (ptrdiff_t *)(void *)scratch;
+    wk->last_rows = (ptrdiff_t *)(void *)(scratch + offset_floats(p->c));
+    wk->h_rows = (ptrdiff_t *)(void *)(scratch + 2 * offset_floats(p->c));
+    wk->last = scratch + 2 * offset_floats(p->c) + offset_floats(p->m);
+    wk->h = wk->last + p->c * nr;
+    wk->pixels = block_pixels(p, nr);
+    for (i = 0; i < p->c; i++) {
+        wk->x_rows[i] = (ptrdiff_t)(i * p->hw);
+        wk->last_rows[i] = (ptrdiff_t)(i * nr);
+    }
+    for (i = 0; i < p->m; i++)
+        wk->h_rows[i] = (ptrdiff_t)(i * wk->pixels);
+    /* Columns of H past a short block are read by the last panel's
+     * micro-kernel call (and dropped): they must hold numbers. */
+    memset(wk->h, 0, p->m * wk->pixels * sizeof(float));
+}
+
+/* One image, split over threads by pixels, whole panels of nr: each
+ * pixel's H and Y are the same products whatever the split. */
+typedef struct {
+    const snt_pointwise_pair_params *p;
+    const snt_f32_gemm_ukernel *uk;
+    const float *x, *w1, *w2;
+    const snt__epilogue *e1, *e2;
+    float *y, *scratch;
+} pair_work;
+
+static void pair_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const pair_work *pw = arg;
+    size_t q0;
+    work wk;
+    work_of(pw->p, pw->uk, pw->scratch, slot, &wk);
+    for (q0 = begin; q0 < end; q0 += wk.pixels) {
+        size_t width = min_size(wk.pixels, end - q0);
+        expand(pw->p, pw->uk, pw->x, pw->w1, pw->e1, q0, width, &wk);
+        project(pw->p, pw->uk, pw->w2, pw->e2, q0, width, &wk, pw->y);
+    }
+}
+
+void snt_pointwise_pair_f32_mt(const snt_parallel *par, const snt_pointwise_pair_params *p,
+                               const snt_f32_gemm_ukernel *uk, const float *x,
+                               const float *w1_packed, const float *bias1, const float *scale1,
+                               const float *shift1, const float *w2_packed, const float *bias2,
+                               const float *scale2, const float *shift2, const float *residual,
+                               float *y, float *scratch)
+{
+    snt__epilogue e1 = {bias1, scale1, shift1, NULL, 0, p->act1};
+    snt__epilogue e2 = {bias2, scale2, shift2, residual, p->hw, p->act2};
+    pair_work pw = {p, uk, x, w1_packed, w2_packed, live(&e1), live(&e2), y, scratch};
+    size_t b;
+    if (p->hw == 0 || p->k == 0)
+        return;
+    for (b = 0; b < p->n; b++, pw.x += p->c * p->hw, pw.y += p->k * p->hw) {
+        snt__parallel_ranges(par, p->hw, uk->nr, pair_part, &pw);
+        if (e2.residual != NULL)
+            e2.residual += p->k * p->hw;
+    }
+}
+
 void snt_pointwise_pair_f32(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk,
                             const float *x, const float *w1_packed, const float *bias1,
                             const float *scale1, const float *shift1, const float *w2_packed,
                             const float *bias2, const float *scale2, const float *shift2,
                             const float *residual, float *y, float *scratch)
 {
-    snt__epilogue e1 = {bias1, scale1, shift1, NULL, 0, p->act1};
-    snt__epilogue e2 = {bias2, scale2, shift2, residual, p->hw, p->act2};
-    size_t nr = uk->nr, b, q0, i;
-    work wk;
-    if (p->hw == 0 || p->k == 0)
-        return;
-    wk.x_rows = (ptrdiff_t *)(void *)scratch;
-    wk.last_rows = (ptrdiff_t *)(void *)(scratch + offset_floats(p->c));
-    wk.h_rows = (ptrdiff_t *)(void *)(scratch + 2 * offset_floats(p->c));
-    wk.last = scratch + 2 * offset_floats(p->c) + offset_floats(p->m);
-    wk.h = wk.last + p->c * nr;
-    wk.pixels = block_pixels(p, nr);
-    for (i = 0; i < p->c; i++) {
-        wk.x_rows[i] = (ptrdiff_t)(i * p->hw);
-        wk.last_rows[i] = (ptrdiff_t)(i * nr);
-    }
-    for (i = 0; i < p->m; i++)
-        wk.h_rows[i] = (ptrdiff_t)(i * wk.pixels);
-    /* Columns of H past a short block are read by the last panel's
-     * micro-kernel call (and dropped): they must hold numbers. */
-    memset(wk.h, 0, p->m * wk.pixels * sizeof(float));
-    for (b = 0; b < p->n; b++, x += p->c * p->hw, y += p->k * p->hw) {
-        for (q0 = 0; q0 < p->hw; q0 += wk.pixels) {
-            size_t width = min_size(wk.pixels, p->hw - q0);
-            expand(p, uk, x, w1_packed, live(&e1), q0, width, &wk);
-            project(p, uk, w2_packed, live(&e2), q0, width, &wk, y);
-        }
-        if (e2.residual != NULL)
-            e2.residual += p->k * p->hw;
-    }
+    snt_pointwise_pair_f32_mt(NULL, p, uk, x, w1_packed, bias1, scale1, shift1, w2_packed, bias2,
+                              scale2, shift2, residual, y, scratch);
 }

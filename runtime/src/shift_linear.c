@@ -94,16 +94,44 @@ size_t snt_shift_linear_gemm_scratch_floats(const snt_shift_linear_params *p, un
     return block_floats(p) + snt_linear_gemm_scratch_floats(&block, mr, nr);
 }
 
+/* Split over threads by rows, whole A panels, each range packed ROWS
+ * rows at a time into its slot and multiplied blocked as the whole
+ * Linear (snt__linear_gemm_rows): the same bits whatever the split. */
+typedef struct {
+    const snt_shift_linear_params *p;
+    const snt_f32_gemm_ukernel *uk;
+    const float *x, *w, *bias;
+    float *y, *scratch;
+} shift_work;
+
+static void shift_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const shift_work *sw = arg;
+    const snt_shift_linear_params *p = sw->p;
+    float *block = snt__slot(sw->scratch, slot,
+                             snt_shift_linear_gemm_scratch_floats(p, sw->uk->mr, sw->uk->nr));
+    size_t r0, r;
+    for (r0 = begin; r0 < end; r0 += ROWS) {
+        size_t rows = end - r0 < ROWS ? end - r0 : ROWS;
+        for (r = 0; r < rows; r++)
+            pack_shifted_token(p, sw->x, r0 + r, block + r * p->linear.k);
+        snt__linear_gemm_rows(&p->linear, sw->uk, block, sw->w, sw->bias,
+                              sw->y + r0 * p->linear.n, rows, block + block_floats(p));
+    }
+}
+
+void snt_shift_linear_gemm_f32_mt(const snt_parallel *par, const snt_shift_linear_params *p,
+                                  const snt_f32_gemm_ukernel *uk, const float *x,
+                                  const float *w_packed, const float *bias, float *scratch,
+                                  float *y)
+{
+    shift_work sw = {p, uk, x, w_packed, bias, y, scratch};
+    snt__parallel_ranges(par, p->linear.m, uk->mr, shift_part, &sw);
+}
+
 void snt_shift_linear_gemm_f32(const snt_shift_linear_params *p, const snt_f32_gemm_ukernel *uk,
                                const float *x, const float *w_packed, const float *bias,
                                float *scratch, float *y)
 {
-    float *gemm_scratch = scratch + block_floats(p);
-    snt_linear_params block;
-    size_t r0;
-    for (r0 = 0; r0 < p->linear.m; r0 += ROWS) {
-        pack_block(p, x, r0, &block, scratch);
-        snt_linear_gemm_f32(&block, uk, scratch, w_packed, bias, y + r0 * p->linear.n,
-                            gemm_scratch);
-    }
+    snt_shift_linear_gemm_f32_mt(NULL, p, uk, x, w_packed, bias, scratch, y);
 }
