@@ -43,7 +43,7 @@ extern "C" {
 struct snt_threadpool;
 typedef struct {
     struct snt_threadpool *pool;
-    unsigned long long seen;      /* the run it last took part in (claim >> 32) */
+    unsigned long long seen;      /* the run it last took part in */
     pthread_t thread;
 } snt_threadpool_worker;
 
@@ -54,19 +54,18 @@ typedef struct snt_threadpool {
     pthread_mutex_t busy;         /* held by the run in progress */
     size_t threads;               /* threads of a run, the caller's included */
     size_t started;               /* workers running */
-    unsigned long long claim;     /* the run's number << 32 | its next unclaimed part */
+    unsigned long long claim;     /* run << 16 | parts << 8 | next unclaimed part */
     size_t finished;              /* parts of the run done */
     int stopping;
     snt_task task;                /* the current run */
     void *arg;
-    size_t parts;
     snt_threadpool_worker worker[SNT_THREADPOOL_MAX - 1];
 } snt_threadpool;
 
 /* A pool of `threads` threads (the caller's included), none started. */
 #define SNT_THREADPOOL_INIT(threads) \
     {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, \
-     PTHREAD_MUTEX_INITIALIZER, (threads), 0, 0, 0, 0, 0, 0, 0, {{0, 0, 0}}}
+     PTHREAD_MUTEX_INITIALIZER, (threads), 0, 0, 0, 0, 0, 0, {{0, 0, 0}}}
 
 /* snt_parallel_fn on the pool `ctx`: the calling thread and the workers
  * take the parts one at a time, task(arg, i, i + 1), until none is left;

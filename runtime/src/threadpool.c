@@ -3,8 +3,8 @@
  * --threads N (sinter_threads.h): an snt_parallel_fn whose state is an
  * object its caller owns.
  *
- * A run publishes (task, arg, parts), then `claim` = its number << 32
- * (part 0 next), and wakes the workers.  The caller and every worker
+ * A run publishes (task, arg), then `claim` = its number, its count of
+ * parts and part 0 next, and wakes the workers.  The caller and every worker
  * then take parts by compare-and-swap on `claim`, run each, and count
  * `finished`; the caller returns once `finished` reaches `parts`.  A
  * claim is valid only while `claim` still carries the run's number, and
@@ -50,24 +50,48 @@ static size_t load_finished(const snt_threadpool *pool)
     return __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE);
 }
 
-/* Takes and runs parts of run `run` until none is left. */
+/* Parts of a run at most (8 bits of the claim word); more run inline. */
+#define SNT_THREADPOOL_MAX_PARTS 255
+
+/* The claim word: the run's number, its count of parts and its next
+ * unclaimed part, so that one atomic read gives a worker all it needs to
+ * claim a part (SNT_THREADPOOL_MAX_PARTS bounds the two counts). */
+static unsigned long long run_of(unsigned long long c)
+{
+    return c >> 16;
+}
+
+static size_t parts_of(unsigned long long c)
+{
+    return (size_t)(c >> 8) & 0xff;
+}
+
+static size_t part_of(unsigned long long c)
+{
+    return (size_t)c & 0xff;
+}
+
+/* Takes and runs parts of run `run` until none is left.  The count of
+ * parts comes with the claim, not from a field of its own: a worker that
+ * read the count before a claim and found the run over could otherwise
+ * read the *next* run's count while the caller was publishing it, claim
+ * a part past the end of the old run (its claim word not yet replaced),
+ * and run the new run's task outside its claims.  A valid claim holds
+ * its run open until the part is done, so task and arg, read after it,
+ * are that run's. */
 static void take_parts(snt_threadpool *pool, unsigned long long run)
 {
     unsigned long long c = load_claim(pool);
-    while (c >> 32 == run) {
-        /* Atomic reads: a late claim may overlap the next run's stores. */
-        snt_task task = __atomic_load_n(&pool->task, __ATOMIC_RELAXED);
-        void *arg = __atomic_load_n(&pool->arg, __ATOMIC_RELAXED);
-        size_t parts = __atomic_load_n(&pool->parts, __ATOMIC_RELAXED);
-        size_t part = (size_t)(c & 0xffffffffu);
+    while (run_of(c) == run) {
+        size_t part = part_of(c), parts = parts_of(c);
         if (part >= parts)
             return;
-        /* The claim carries the run's number: it fails if the run ended
-         * (and the fields read above may belong to the next one). */
         if (!__atomic_compare_exchange_n(&pool->claim, &c, c + 1, 0, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
             continue;
-        task(arg, part, part + 1);
+        __atomic_load_n(&pool->task, __ATOMIC_RELAXED)(__atomic_load_n(&pool->arg,
+                                                                       __ATOMIC_RELAXED),
+                                                       part, part + 1);
         if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_ACQ_REL) == parts) {
             pthread_mutex_lock(&pool->lock);
             pthread_cond_broadcast(&pool->done);
@@ -84,13 +108,13 @@ static unsigned long long wait_for_run(snt_threadpool *pool, unsigned long long 
     unsigned long long run = seen;
     int i;
     for (i = 0; i < SPINS && run == seen; i++) {
-        run = load_claim(pool) >> 32;
+        run = run_of(load_claim(pool));
         relax();
     }
     if (run != seen)
         return run;
     pthread_mutex_lock(&pool->lock);
-    while ((run = load_claim(pool) >> 32) == seen && !pool->stopping)
+    while ((run = run_of(load_claim(pool))) == seen && !pool->stopping)
         pthread_cond_wait(&pool->wake, &pool->lock);
     if (pool->stopping)
         run = 0;
@@ -123,7 +147,7 @@ static void start_workers(snt_threadpool *pool)
     for (i = 1; i < pool->threads && i < SNT_THREADPOOL_MAX; i++) {
         snt_threadpool_worker *w = &pool->worker[i - 1];
         w->pool = pool;
-        w->seen = pool->claim >> 32;
+        w->seen = run_of(pool->claim);
         if (pthread_create(&w->thread, &attr, worker_main, w) != 0)
             break;
         pool->started++;
@@ -147,7 +171,7 @@ void snt_threadpool_parallel_for(void *ctx, snt_task task, void *arg, size_t par
 {
     snt_threadpool *pool = ctx;
     unsigned long long run;
-    if (parts <= 1 || pool->threads <= 1 || parts > 0xffffffffu ||
+    if (parts <= 1 || pool->threads <= 1 || parts > SNT_THREADPOOL_MAX_PARTS ||
         pthread_mutex_trylock(&pool->busy) != 0) {
         task(arg, 0, parts);
         return;
@@ -156,15 +180,14 @@ void snt_threadpool_parallel_for(void *ctx, snt_task task, void *arg, size_t par
         start_workers(pool);
     /* Run numbers start at 1 and skip 0, which a waiting worker returns
      * when the pool stops. */
-    run = (load_claim(pool) >> 32) + 1;
-    if ((run & 0xffffffffu) == 0)
+    run = run_of(load_claim(pool)) + 1;
+    if (run_of(run << 16) != run || run == 0)
         run = 1;
     pthread_mutex_lock(&pool->lock);
     __atomic_store_n(&pool->task, task, __ATOMIC_RELAXED);
     __atomic_store_n(&pool->arg, arg, __ATOMIC_RELAXED);
-    __atomic_store_n(&pool->parts, parts, __ATOMIC_RELAXED);
     __atomic_store_n(&pool->finished, 0, __ATOMIC_RELEASE);
-    __atomic_store_n(&pool->claim, run << 32, __ATOMIC_RELEASE);
+    __atomic_store_n(&pool->claim, run << 16 | (unsigned long long)parts << 8, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->lock);
     take_parts(pool, run);
