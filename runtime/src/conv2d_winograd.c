@@ -482,8 +482,9 @@ static void output_transform(const snt_conv2d_params *p, const layout *l, const 
  *  - block by block, by channels: the input transform split by input
  *    channels, then the products and the output transform by panels of
  *    output channels, V and M in slot 0 and the transforms' work in each
- *    part's slot: for small images, whose few rows of tiles split
- *    unevenly, at two dispatches a block.
+ *    part's slot: for small images, whose few panels of tiles a split
+ *    by rows would leave emptier (splits_by_channels), at two dispatches
+ *    a block.
  */
 typedef struct {
     const snt_conv2d_params *g;
@@ -573,18 +574,29 @@ static void outputs_part(void *arg, size_t slot, size_t begin, size_t end)
         output_transform(g, w->l, shared.mm, k, w->ty0, w->nrows, w->ep, w->ch0, work, w->y);
 }
 
-/* The share of the busiest of `parts` parts of `units` equal units, in
- * 1/1024ths of a perfect split. */
-static size_t balance(size_t units, size_t parts)
+/* Panels of nr tiles that the products compute for `rows` rows of
+ * tiles taken in blocks of up to l->rows rows: a block's last panel
+ * costs a whole one however few tiles it holds. */
+static size_t row_panels(const layout *l, size_t rows, size_t nr)
 {
-    return units * 1024 / (parts * div_up(units, parts));
+    size_t full = rows / l->rows, rest = rows % l->rows;
+    return full * div_up(l->rows * l->tw, nr) + div_up(rest * l->tw, nr);
 }
 
-/* Whether the split by channels balances better than the one by rows of
- * tiles (both have at most `parts` parts; rows of tiles weigh the same). */
-static int splits_by_channels(const winograd_work *w, size_t parts, size_t mr)
+/*
+ * Whether to split by channels rather than by rows of tiles: when the
+ * busiest part's products, in panels of tiles times panels of output
+ * channels, are clearly fewer that way.  Rows split a small image's
+ * few panels into emptier ones (22 x 22 is 36 tiles, one panel of 48;
+ * split by rows each thread computes a panel of 18), channels do not;
+ * on a near tie the rows win, at one dispatch and no shared V and M.
+ */
+static int splits_by_channels(const winograd_work *w, size_t parts)
 {
-    return parts > 1 && balance(div_up(w->g->k, mr), parts) > balance(w->l->th, parts);
+    size_t kp = div_up(w->g->k, w->uk->mr), nr = w->uk->nr, th = w->l->th;
+    size_t by_rows = row_panels(w->l, div_up(th, parts), nr) * kp;
+    size_t by_channels = row_panels(w->l, th, nr) * div_up(kp, parts);
+    return parts > 1 && by_channels * 8 < by_rows * 7;
 }
 
 static void winograd_group(const snt_parallel *par, winograd_work *w)
@@ -592,7 +604,7 @@ static void winograd_group(const snt_parallel *par, winograd_work *w)
     const layout *l = w->l;
     size_t parts = par != NULL && par->run != NULL ? par->threads : 1;
     winograd_slot shared = slot_of(w, 0);
-    if (!splits_by_channels(w, parts, w->uk->mr)) {
+    if (!splits_by_channels(w, parts)) {
         snt__parallel_ranges(par, l->th, 1, blocks_part, w);
         return;
     }
