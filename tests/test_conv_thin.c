@@ -56,21 +56,7 @@ typedef struct {
 static double ref_sum(const snt_conv2d_params *p, const thin_data *d, size_t i, double *bound)
 {
     size_t ox = i % p->ow, oy = i / p->ow % p->oh, m = i / (p->ow * p->oh) % p->k;
-    size_t b = i / (p->ow * p->oh * p->k), ci, ky, kx;
-    double s = 0.0, mag = 0.0;
-    for (ci = 0; ci < p->c; ci++)
-        for (ky = 0; ky < p->kh; ky++)
-            for (kx = 0; kx < p->kw; kx++) {
-                long iy = (long)(oy * p->sh + ky * p->dh) - (long)p->pt;
-                long ix = (long)(ox * p->sw + kx * p->dw) - (long)p->pl;
-                double t;
-                if (iy < 0 || iy >= (long)p->h || ix < 0 || ix >= (long)p->w)
-                    continue;
-                t = (double)d->w[((m * p->c + ci) * p->kh + ky) * p->kw + kx] *
-                    d->x[((b * p->c + ci) * p->h + (size_t)iy) * p->w + (size_t)ix];
-                s += t;
-                mag += fabs(t);
-            }
+    double mag, s = conv_ref_sum(p, d->x, d->w, i / (p->ow * p->oh * p->k), m, oy, ox, &mag);
     *bound = 1e-5 * mag + 1e-6;
     return s;
 }

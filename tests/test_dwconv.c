@@ -94,28 +94,15 @@ static snt_conv2d_params dw_params(const dw_case *dc, unsigned ep)
 static void ref_dwconv(const snt_conv2d_params *p, const float *x, const float *w,
                        double *want, double *bound)
 {
-    size_t b, ch, oy, ox, ky, kx;
+    size_t b, ch, oy, ox;
     for (b = 0; b < p->n; b++)
-        for (ch = 0; ch < p->c; ch++) {
-            const float *xc = x + (b * p->c + ch) * p->h * p->w, *wc = w + ch * p->kh * p->kw;
+        for (ch = 0; ch < p->c; ch++)
             for (oy = 0; oy < p->oh; oy++)
                 for (ox = 0; ox < p->ow; ox++) {
-                    double s = 0.0, mag = 0.0;
-                    for (ky = 0; ky < p->kh; ky++)
-                        for (kx = 0; kx < p->kw; kx++) {
-                            long iy = (long)(oy * p->sh + ky * p->dh) - (long)p->pt;
-                            long ix = (long)(ox * p->sw + kx * p->dw) - (long)p->pl;
-                            double t;
-                            if (iy < 0 || iy >= (long)p->h || ix < 0 || ix >= (long)p->w)
-                                continue;
-                            t = (double)wc[ky * p->kw + kx] * xc[(size_t)iy * p->w + (size_t)ix];
-                            s += t;
-                            mag += fabs(t);
-                        }
-                    *want++ = s;
+                    double mag;
+                    *want++ = conv_ref_sum(p, x, w, b, ch, oy, ox, &mag);
                     *bound++ = 1e-5 * mag + 1e-6;
                 }
-        }
 }
 
 /* The epilogue on the reference, in the kernel's order. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define KERNEL_TEST_SEED 12345
+#include "conv_case.h"
 #include "kernel_test.h"
 
 #include "sinter_rt.h"
@@ -546,33 +547,19 @@ static void test_linear(void)
 /* Convolution                                                         */
 /* ------------------------------------------------------------------ */
 
-static size_t conv_out(size_t in, size_t pad_total, size_t k, size_t s, size_t d)
-{
-    return (in + pad_total - d * (k - 1) - 1) / s + 1;
-}
-
 static void ref_conv(const snt_conv2d_params *p, const float *x, const float *w,
                      const float *bias, double *want, double *bound)
 {
-    size_t cg = p->c / p->groups, kg = p->k / p->groups, b, ko, oy, ox, ci, ky, kx;
+    size_t b, ko, oy, ox;
     for (b = 0; b < p->n; b++)
     for (ko = 0; ko < p->k; ko++)
     for (oy = 0; oy < p->oh; oy++)
     for (ox = 0; ox < p->ow; ox++) {
-        size_t g = ko / kg, o = ((b * p->k + ko) * p->oh + oy) * p->ow + ox;
-        double s = bias ? bias[ko] : 0.0, mag = fabs(s);
-        for (ci = 0; ci < cg; ci++)
-        for (ky = 0; ky < p->kh; ky++)
-        for (kx = 0; kx < p->kw; kx++) {
-            long iy = (long)(oy * p->sh + ky * p->dh) - (long)p->pt;
-            long ix = (long)(ox * p->sw + kx * p->dw) - (long)p->pl;
-            double t;
-            if (iy < 0 || ix < 0 || iy >= (long)p->h || ix >= (long)p->w)
-                continue;
-            t = (double)x[((b * p->c + g * cg + ci) * p->h + (size_t)iy) * p->w + (size_t)ix] *
-                w[((ko * cg + ci) * p->kh + ky) * p->kw + kx];
-            s += t;
-            mag += fabs(t);
+        size_t o = ((b * p->k + ko) * p->oh + oy) * p->ow + ox;
+        double mag, s = conv_ref_sum(p, x, w, b, ko, oy, ox, &mag);
+        if (bias) {
+            s += bias[ko];
+            mag += fabs(bias[ko]);
         }
         want[o] = ref_act(&p->act, s);
         /* The activations used here are 1-Lipschitz or close to it. */
@@ -580,29 +567,23 @@ static void ref_conv(const snt_conv2d_params *p, const float *x, const float *w,
     }
 }
 
+/* A convolution case: its shape, activation, bias, and whether the
+ * kernel needs scratch (0: no im2col, and products too small for
+ * snt_sgemm to pack). */
 typedef struct {
-    size_t n, c, h, w, k, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+    conv_case shape;
     snt_act_kind act;
     int with_bias;
-    int expect_scratch;  /* 0: the kernel must need no scratch (no im2col, and
-                          * products too small for snt_sgemm to pack) */
-} conv_case;
+    int expect_scratch;
+} runtime_conv_case;
 
-static void check_conv(const conv_case *cc)
+static void check_conv(const runtime_conv_case *cc)
 {
-    snt_conv2d_params p;
+    snt_conv2d_params p = params_of(&cc->shape, cc->act);
     size_t nx, nw, ny, ns, i;
     float *x, *w, *bias, *y, *scratch;
     double *want, *bound;
 
-    memset(&p, 0, sizeof p);
-    p.n = cc->n; p.c = cc->c; p.h = cc->h; p.w = cc->w; p.k = cc->k;
-    p.kh = cc->kh; p.kw = cc->kw; p.sh = cc->sh; p.sw = cc->sw; p.dh = cc->dh; p.dw = cc->dw;
-    p.pt = cc->pt; p.pl = cc->pl; p.groups = cc->groups;
-    p.oh = conv_out(cc->h, cc->pt + cc->pb, cc->kh, cc->sh, cc->dh);
-    p.ow = conv_out(cc->w, cc->pl + cc->pr, cc->kw, cc->sw, cc->dw);
-    p.act.kind = cc->act;
-    p.act.alpha = 0.0f;
     p.act.beta = 6.0f;
     nx = p.n * p.c * p.h * p.w;
     nw = p.k * (p.c / p.groups) * p.kh * p.kw;
@@ -631,23 +612,23 @@ static void check_conv(const conv_case *cc)
 
 static void test_conv2d(void)
 {
-    static const conv_case cases[] = {
-        /* n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g  act               bias scratch */
-        {1, 8, 9, 11, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_NONE, 1, 1},    /* pointwise */
-        {2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, SNT_ACT_RELU, 1, 0},    /* grouped pointwise */
-        {1, 6, 10, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, SNT_ACT_GELU, 1, 0},    /* depthwise */
-        {1, 5, 17, 13, 5, 7, 7, 2, 2, 2, 2, 6, 6, 6, 6, 5, SNT_ACT_NONE, 0, 0},   /* depthwise s2 d2 */
-        {1, 3, 8, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, SNT_ACT_NONE, 1, 1},     /* channel multiplier 2 */
-        {2, 3, 16, 15, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, SNT_ACT_RELU, 1, 1},   /* general 3x3 */
-        {1, 3, 15, 17, 7, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, SNT_ACT_CLIP, 1, 1},   /* stem 7x7 s2 */
-        {1, 4, 13, 12, 6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2, SNT_ACT_NONE, 1, 1},   /* groups + dilation */
-        {1, 4, 8, 9, 4, 3, 2, 2, 1, 1, 1, 0, 1, 2, 0, 1, SNT_ACT_NONE, 0, 1},     /* asymmetric pads */
-        {1, 6, 7, 7, 9, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 3, SNT_ACT_SIGMOID, 1, 1},  /* 1x1 stride 2 */
-        {1, 4, 6, 6, 4, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, SNT_ACT_NONE, 1, 1},     /* 1x1, pads after */
-        {1, 4, 1, 30, 6, 1, 5, 1, 1, 1, 1, 0, 2, 0, 2, 2, SNT_ACT_TANH, 1, 1},    /* 1-D as H = 1 */
-        {1, 3, 3, 3, 2, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, SNT_ACT_NONE, 1, 1},     /* kernel > input */
-        {1, 64, 64, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, SNT_ACT_NONE, 1, 1},  /* banded im2col */
-        {1, 4, 0, 5, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_NONE, 1, 0},     /* empty */
+    static const runtime_conv_case cases[] = {
+        /*  n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g   act               bias scratch */
+        {{1, 8, 9, 11, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, SNT_ACT_NONE, 1, 1},    /* pointwise */
+        {{2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4}, SNT_ACT_RELU, 1, 0},    /* grouped pointwise */
+        {{1, 6, 10, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6}, SNT_ACT_GELU, 1, 0},    /* depthwise */
+        {{1, 5, 17, 13, 5, 7, 7, 2, 2, 2, 2, 6, 6, 6, 6, 5}, SNT_ACT_NONE, 0, 0},   /* depthwise s2 d2 */
+        {{1, 3, 8, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3}, SNT_ACT_NONE, 1, 1},     /* channel multiplier 2 */
+        {{2, 3, 16, 15, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, SNT_ACT_RELU, 1, 1},   /* general 3x3 */
+        {{1, 3, 15, 17, 7, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1}, SNT_ACT_CLIP, 1, 1},   /* stem 7x7 s2 */
+        {{1, 4, 13, 12, 6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2}, SNT_ACT_NONE, 1, 1},   /* groups + dilation */
+        {{1, 4, 8, 9, 4, 3, 2, 2, 1, 1, 1, 0, 1, 2, 0, 1}, SNT_ACT_NONE, 0, 1},     /* asymmetric pads */
+        {{1, 6, 7, 7, 9, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 3}, SNT_ACT_SIGMOID, 1, 1},  /* 1x1 stride 2 */
+        {{1, 4, 6, 6, 4, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, SNT_ACT_NONE, 1, 1},     /* 1x1, pads after */
+        {{1, 4, 1, 30, 6, 1, 5, 1, 1, 1, 1, 0, 2, 0, 2, 2}, SNT_ACT_TANH, 1, 1},    /* 1-D as H = 1 */
+        {{1, 3, 3, 3, 2, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1}, SNT_ACT_NONE, 1, 1},     /* kernel > input */
+        {{1, 64, 64, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, SNT_ACT_NONE, 1, 1},  /* banded im2col */
+        {{1, 4, 0, 5, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, SNT_ACT_NONE, 1, 0},     /* empty */
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -656,20 +637,13 @@ static void test_conv2d(void)
 
 /* The fused epilogue: y = act(conv + bias) * scale[ch] + shift[ch] +
  * residual, against the reference conv with the same steps after it. */
-static void check_conv_epilogue(const conv_case *cc, int with_affine, int with_residual)
+static void check_conv_epilogue(const runtime_conv_case *cc, int with_affine, int with_residual)
 {
-    snt_conv2d_params p;
+    snt_conv2d_params p = params_of(&cc->shape, cc->act);
     size_t nw, ny, ns, i, ohw;
     float *x, *w, *bias, *scale, *shift, *res, *y, *scratch;
     double *want, *bound;
 
-    memset(&p, 0, sizeof p);
-    p.n = cc->n; p.c = cc->c; p.h = cc->h; p.w = cc->w; p.k = cc->k;
-    p.kh = cc->kh; p.kw = cc->kw; p.sh = cc->sh; p.sw = cc->sw; p.dh = cc->dh; p.dw = cc->dw;
-    p.pt = cc->pt; p.pl = cc->pl; p.groups = cc->groups;
-    p.oh = conv_out(cc->h, cc->pt + cc->pb, cc->kh, cc->sh, cc->dh);
-    p.ow = conv_out(cc->w, cc->pl + cc->pr, cc->kw, cc->sw, cc->dw);
-    p.act.kind = cc->act;
     ohw = p.oh * p.ow;
     nw = p.k * (p.c / p.groups) * p.kh * p.kw;
     ny = p.n * p.k * ohw;
@@ -701,11 +675,11 @@ static void check_conv_epilogue(const conv_case *cc, int with_affine, int with_r
 
 static void test_conv2d_epilogue(void)
 {
-    static const conv_case cases[] = {
-        /* n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g  act               bias scratch */
-        {2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, SNT_ACT_GELU, 1, 0},    /* pointwise */
-        {2, 6, 10, 9, 6, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 6, SNT_ACT_GELU, 1, 0},    /* depthwise 7x7 */
-        {1, 3, 16, 15, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, SNT_ACT_RELU, 0, 1},   /* general s2 */
+    static const runtime_conv_case cases[] = {
+        /*  n  c  h  w   k  kh kw sh sw dh dw pt pl pb pr g   act               bias scratch */
+        {{2, 8, 5, 7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, SNT_ACT_GELU, 1, 0},    /* pointwise */
+        {{2, 6, 10, 9, 6, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 6}, SNT_ACT_GELU, 1, 0},    /* depthwise 7x7 */
+        {{1, 3, 16, 15, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}, SNT_ACT_RELU, 0, 1},   /* general s2 */
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
