@@ -414,6 +414,48 @@ static void test_sgemm_scratch(void)
             }
 }
 
+/* An application's parallel-for as a test wants one: the parts in
+ * reverse order, in the calling thread. */
+static void reverse_parallel_for(void *ctx, snt_task task, void *arg, size_t parts)
+{
+    (void)ctx;
+    while (parts-- > 0)
+        task(arg, parts, parts + 1);
+}
+
+/* A slot of `floats` per thread, each in whole 64-byte lines. */
+static float *slots_of(size_t floats, size_t threads)
+{
+    return calloc((floats + 16) / 16 * 16 * threads + 1, sizeof(float));
+}
+
+/* snt_sgemm_mt over 2 to 4 parts gives snt_sgemm's bits: the rows split
+ * on micro-tile strips, each part on the packed path. */
+static void test_sgemm_split(void)
+{
+    static const size_t shapes[][3] = {
+        {64, 64, 64}, {131, 1030, 260}, {7, 1100, 20}, {13, 40, 300}, {300, 9, 33}, {6, 100, 50},
+    };
+    size_t s, threads;
+    for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        size_t ns = snt_sgemm_scratch_floats(m, n, k);
+        float *a = rand_floats(m * k), *b = rand_floats(k * n), *c0 = rand_floats(m * n);
+        float *want = malloc(m * n * sizeof *want), *got = malloc(m * n * sizeof *got);
+        float *scratch = slots_of(ns, 4);
+        memcpy(want, c0, m * n * sizeof *want);
+        snt_sgemm(m, n, k, 0.5f, a, (ptrdiff_t)k, 1, b, 1, (ptrdiff_t)k, want, n, 1, scratch);
+        for (threads = 2; threads <= 4; threads++) {
+            snt_parallel par = {reverse_parallel_for, NULL, threads};
+            memcpy(got, c0, m * n * sizeof *got);
+            snt_sgemm_mt(&par, m, n, k, 0.5f, a, (ptrdiff_t)k, 1, b, 1, (ptrdiff_t)k, got, n, 1,
+                         scratch);
+            CU_ASSERT_EQUAL(memcmp(got, want, m * n * sizeof *got), 0);
+        }
+        free(a); free(b); free(c0); free(want); free(got); free(scratch);
+    }
+}
+
 typedef struct {
     int batch_rank;
     size_t batch[3], a_batch[3], b_batch[3];  /* b_batch/a_batch of 1 broadcast */
@@ -1612,6 +1654,7 @@ int main(void)
         {"binary i64", test_binary_i64},
         {"sgemm", test_sgemm},
         {"sgemm scratch is bounded", test_sgemm_scratch},
+        {"sgemm split over threads: the serial bits", test_sgemm_split},
         {"matmul", test_matmul},
         {"gemm", test_gemm},
         {"linear", test_linear},

@@ -102,8 +102,8 @@ static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&p, "c_rs", g.c_rs);
     params_int(&p, "c_cs", g.c_cs);
     params_emit(&p, e, "snt_gemm_params");
-    emit_line(e, "snt_gemm_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr_or_null(e, gemm_c(n)), emit_ptr(e, n->out[0]),
+    emit_line(e, "snt_gemm_f32%s&p, %s, %s, %s, %s, %s);", emit_call_open(e),
+              emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr_or_null(e, gemm_c(n)), emit_ptr(e, n->out[0]),
               emit_scratch(e, gemm_scratch_floats(&g) * sizeof(float)));
     return true;
 }
@@ -125,5 +125,5 @@ const OpDesc op_Gemm = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 3, .min_out = 1, .max_out = 1,
     .infer = gemm_infer, .cost = gemm_cost, .emit = gemm_emit,
-    .scratch_bytes = gemm_scratch_bytes,
+    .scratch_bytes = gemm_scratch_bytes, .parallel = true,
 };

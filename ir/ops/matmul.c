@@ -114,8 +114,8 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
     params_int(&p, "n", md.n);
     params_int(&p, "k", md.k);
     params_emit(&p, e, "snt_matmul_params");
-    emit_line(e, "snt_matmul_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]),
+    emit_line(e, "snt_matmul_f32%s&p, %s, %s, %s, %s);", emit_call_open(e),
+              emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]),
               emit_scratch(e, snt_matmul_scratch_floats(&mp) * sizeof(float)));
     return true;
 }
@@ -138,5 +138,5 @@ const OpDesc op_MatMul = {
     .dtypes = DT_BIT(DT_FLOAT),
     .min_in = 2, .max_in = 2, .min_out = 1, .max_out = 1,
     .infer = matmul_infer, .cost = matmul_cost, .emit = matmul_emit,
-    .scratch_bytes = matmul_scratch_bytes,
+    .scratch_bytes = matmul_scratch_bytes, .parallel = true,
 };

@@ -344,6 +344,12 @@ void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
                const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
                float *c, size_t ldc, int accumulate, float *scratch);
 size_t snt_sgemm_scratch_floats(size_t m, size_t n, size_t k);
+/* Split by rows of C; scratch: a slot of snt_sgemm_scratch_floats(m, n, k)
+ * floats (whole 64-byte lines) per thread of par. */
+void snt_sgemm_mt(const snt_parallel *par, size_t m, size_t n, size_t k, float alpha,
+                  const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                  const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                  float *c, size_t ldc, int accumulate, float *scratch);
 
 /* Batched MatMul with numpy broadcasting over the batch dims:
  * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n). */
@@ -358,6 +364,8 @@ typedef struct {
 /* scratch: snt_matmul_scratch_floats(p) floats, for snt_sgemm. */
 void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y,
                     float *scratch);
+void snt_matmul_f32_mt(const snt_parallel *par, const snt_matmul_params *p, const float *a,
+                       const float *b, float *y, float *scratch);
 size_t snt_matmul_scratch_floats(const snt_matmul_params *p);
 
 /* Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to (m, n) by
@@ -372,6 +380,8 @@ typedef struct {
 /* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
 void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y,
                   float *scratch);
+void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const float *a,
+                     const float *b, const float *c, float *y, float *scratch);
 
 /* A fully connected layer over the last axis: y[m][n] = act(sum_k
  * x[m][k] * w[k][n] + bias[n]); bias may be NULL.  x is every leading

@@ -262,6 +262,33 @@ size_t snt_sgemm_scratch_floats(size_t m, size_t n, size_t k)
     return packed_a_floats(m, k) + round_up(min_size(n, NC), NR_MAX) * min_size(k, KC);
 }
 
+/* The blocked product of a packing-size problem, in scratch. */
+static void sgemm_packed(size_t m, size_t n, size_t k, float alpha, const mat_view *av,
+                         const mat_view *bv, float *c, size_t ldc, int accumulate,
+                         const snt__epilogue *ep, float *scratch)
+{
+    packed_blocks pk;
+    size_t jc, pc, ic;
+    pk.a = scratch;
+    pk.b = scratch + packed_a_floats(m, k);
+    for (jc = 0; jc < n; jc += NC) {
+        size_t nc = n - jc < NC ? n - jc : NC;
+        for (pc = 0; pc < k; pc += KC) {
+            size_t kc = k - pc < KC ? k - pc : KC;
+            /* Only the first depth block may overwrite C. */
+            int acc_here = accumulate || pc > 0, last = pc + kc == k;
+            pack_b(bv, pc, kc, jc, nc, pk.b);
+            for (ic = 0; ic < m; ic += MC) {
+                size_t mc = m - ic < MC ? m - ic : MC;
+                pack_a(av, ic, mc, pc, kc, pk.a);
+                multiply_packed(&pk, mc, nc, kc, alpha, c + ic * ldc + jc, ldc, acc_here);
+                if (last)
+                    epilogue_block(ep, ic, mc, jc, nc, c, ldc);
+            }
+        }
+    }
+}
+
 void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                    const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
@@ -269,8 +296,6 @@ void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    float *scratch)
 {
     mat_view av, bv;
-    packed_blocks pk;
-    size_t jc, pc, ic;
 
     if (m == 0 || n == 0)
         return;
@@ -281,24 +306,7 @@ void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
         epilogue_block(ep, 0, m, 0, n, c, ldc);
         return;
     }
-    pk.a = scratch;
-    pk.b = scratch + packed_a_floats(m, k);
-    for (jc = 0; jc < n; jc += NC) {
-        size_t nc = n - jc < NC ? n - jc : NC;
-        for (pc = 0; pc < k; pc += KC) {
-            size_t kc = k - pc < KC ? k - pc : KC;
-            /* Only the first depth block may overwrite C. */
-            int acc_here = accumulate || pc > 0, last = pc + kc == k;
-            pack_b(&bv, pc, kc, jc, nc, pk.b);
-            for (ic = 0; ic < m; ic += MC) {
-                size_t mc = m - ic < MC ? m - ic : MC;
-                pack_a(&av, ic, mc, pc, kc, pk.a);
-                multiply_packed(&pk, mc, nc, kc, alpha, c + ic * ldc + jc, ldc, acc_here);
-                if (last)
-                    epilogue_block(ep, ic, mc, jc, nc, c, ldc);
-            }
-        }
-    }
+    sgemm_packed(m, n, k, alpha, &av, &bv, c, ldc, accumulate, ep, scratch);
 }
 
 void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
@@ -308,4 +316,49 @@ void snt_sgemm(size_t m, size_t n, size_t k, float alpha,
 {
     snt__sgemm_ep(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, NULL,
                   scratch);
+}
+
+/*
+ * Split over threads by rows of C, in whole MR-row strips: each part
+ * packs the B panels again (k x n floats, against its rows x n x k
+ * multiply-adds) and its own rows of A, in its scratch slot, and runs
+ * the packed path even where its rows alone would be a small product,
+ * so that every element is computed by the same micro-kernel tile, in
+ * the same order, as in one thread.
+ */
+typedef struct {
+    size_t m, n, k;
+    float alpha;
+    mat_view a, b;
+    float *c;
+    size_t ldc;
+    int accumulate;
+    float *scratch;
+} sgemm_work;
+
+static void sgemm_rows_part(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const sgemm_work *w = arg;
+    mat_view a = w->a;
+    a.p += (ptrdiff_t)begin * a.rs;
+    sgemm_packed(end - begin, w->n, w->k, w->alpha, &a, &w->b, w->c + begin * w->ldc, w->ldc,
+                 w->accumulate, NULL,
+                 snt__slot(w->scratch, slot, snt_sgemm_scratch_floats(w->m, w->n, w->k)));
+}
+
+void snt_sgemm_mt(const snt_parallel *par, size_t m, size_t n, size_t k, float alpha,
+                  const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                  const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                  float *c, size_t ldc, int accumulate, float *scratch)
+{
+    sgemm_work w;
+    if (m == 0 || n == 0 || !packs(m, n, k)) {
+        snt_sgemm(m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc, accumulate, scratch);
+        return;
+    }
+    w.m = m; w.n = n; w.k = k; w.alpha = alpha;
+    w.a.p = a; w.a.rs = a_rs; w.a.cs = a_cs;
+    w.b.p = b; w.b.rs = b_rs; w.b.cs = b_cs;
+    w.c = c; w.ldc = ldc; w.accumulate = accumulate; w.scratch = scratch;
+    snt__parallel_ranges(par, m, MR, sgemm_rows_part, &w);
 }

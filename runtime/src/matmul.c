@@ -44,8 +44,8 @@ size_t snt_matmul_scratch_floats(const snt_matmul_params *p)
     return snt_sgemm_scratch_floats(product_rows(p, batch_count(p)), p->n, p->k);
 }
 
-void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y,
-                    float *scratch)
+void snt_matmul_f32_mt(const snt_parallel *par, const snt_matmul_params *p, const float *a,
+                       const float *b, float *y, float *scratch)
 {
     size_t idx[SNT_MAX_RANK] = {0}, batch = batch_count(p), mn = p->m * p->n;
     ptrdiff_t oa = 0, ob = 0;
@@ -53,20 +53,26 @@ void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, 
     if (batch == 0 || mn == 0)
         return;
     if (batch_folds_into_rows(p)) {
-        snt_sgemm(product_rows(p, batch), p->n, p->k, 1.0f, a, (ptrdiff_t)p->k, 1,
-                  b, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
+        snt_sgemm_mt(par, product_rows(p, batch), p->n, p->k, 1.0f, a, (ptrdiff_t)p->k, 1,
+                     b, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
         return;
     }
     do {
-        snt_sgemm(p->m, p->n, p->k, 1.0f, a + oa, (ptrdiff_t)p->k, 1,
-                  b + ob, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
+        snt_sgemm_mt(par, p->m, p->n, p->k, 1.0f, a + oa, (ptrdiff_t)p->k, 1,
+                     b + ob, (ptrdiff_t)p->n, 1, y, p->n, 0, scratch);
         y += mn;
     } while (snt__odo_next(p->batch_rank, p->batch_dims, idx,
                            p->a_batch_strides, &oa, p->b_batch_strides, &ob));
 }
 
-void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y,
-                  float *scratch)
+void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, float *y,
+                    float *scratch)
+{
+    snt_matmul_f32_mt(NULL, p, a, b, y, scratch);
+}
+
+void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const float *a,
+                     const float *b, const float *c, float *y, float *scratch)
 {
     /* op(A)[i][p] and op(B)[p][j] as strides into the stored matrices. */
     ptrdiff_t a_rs = p->trans_a ? 1 : (ptrdiff_t)p->k;
@@ -81,7 +87,14 @@ void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, cons
             for (j = 0; j < p->n; j++)
                 y[i * p->n + j] = p->beta * c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
     }
-    snt_sgemm(p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c, scratch);
+    snt_sgemm_mt(par, p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c,
+                 scratch);
+}
+
+void snt_gemm_f32(const snt_gemm_params *p, const float *a, const float *b, const float *c, float *y,
+                  float *scratch)
+{
+    snt_gemm_f32_mt(NULL, p, a, b, c, y, scratch);
 }
 
 /* One product for all rows, then the bias and the activation row by row
