@@ -1122,6 +1122,7 @@ typedef struct {
     int input_forget;         /* LSTM: f = 1 - i */
     float clip;               /* > 0: gate inputs clamped to [-clip, clip] */
     snt_rnn_act act[2][3];    /* per direction: f, g, h (RNN f; GRU f, g) */
+    int last_step_only;       /* only Y's last step is read: see snt_rnn_io */
 } snt_rnn_params;
 
 /* The tensors of one call.  Optional inputs are NULL for zeros (b,
@@ -1129,7 +1130,9 @@ typedef struct {
  * NULL when not wanted.  A batch entry of length len (clamped to [0,
  * seq]) runs steps [0, len) - the reverse direction from len - 1 down -
  * and gets zeros in Y after them; y_h and y_c hold the state after its
- * last step. */
+ * last step.  Under last_step_only only Y's last step (seq - 1) is
+ * written, which the reverse direction reaches after its first step: it
+ * runs that one step alone, and y_h and y_c must be NULL. */
 typedef struct {
     const float *x, *w, *r, *b;
     const int32_t *seq_lens;
