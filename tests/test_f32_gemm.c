@@ -372,21 +372,9 @@ static int check_linear(const snt_f32_gemm_ukernel *uk, size_t m, size_t n, size
     float *wp = malloc((snt_f32_gemm_packed_b_floats(k, n, uk->nr) + 1) * sizeof *wp);
     float *scratch = malloc((snt_linear_gemm_scratch_floats(&p, uk->mr, uk->nr) + 1) * sizeof(float));
     float *y = malloc((m * n + 1) * sizeof *y);
-    int bad = 0;
     snt_f32_gemm_pack_b(k, n, uk->nr, w, (ptrdiff_t)n, 1, wp);
     snt_linear_gemm_f32(&p, uk, x, wp, with_bias ? bias : NULL, y, scratch);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double s = with_bias ? bias[j] : 0.0, mag = fabs(s);
-            for (size_t q = 0; q < k; q++) {
-                s += (double)x[i * k + q] * w[q * n + j];
-                mag += fabs((double)x[i * k + q] * w[q * n + j]);
-            }
-            s = ref_act(&act, s);
-            if (!within(y[i * n + j], s, 1e-5 * mag + 1e-5 * fabs(s) + 1e-6) && bad++ == 0)
-                fprintf(stderr, "\n  linear %zux%zux%zu: y[%zu][%zu] = %g, want %g\n", m, n, k, i,
-                        j, y[i * n + j], s);
-        }
+    int bad = linear_mismatches(&p, x, w, with_bias ? bias : NULL, y, "linear");
     free(x); free(w); free(bias); free(wp); free(scratch); free(y);
     return bad;
 }
