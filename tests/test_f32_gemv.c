@@ -41,11 +41,6 @@ static const gemm_panels gemm_variants[] = {
 #include "sinter_variants.def"
 };
 
-static int runs(const gemv_variant *v)
-{
-    return isa_runs(strchr(v->name, ' ') + 1);
-}
-
 #define SENTINEL 12345.0f
 
 /* One call on nc columns of a panel of depth k, y with a margin of
@@ -85,7 +80,7 @@ static void test_ukernels(void)
     for (int v = 0; v < N_VARIANTS; v++) {
         const snt_f32_gemv_ukernel *uk = all_variants[v].uk;
         size_t nr = uk->nr, ncs[] = {1, 2, nr / 2, nr / 2 + 1, nr - 1, nr};
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t ni = 0; ni < sizeof ncs / sizeof ncs[0]; ni++)
             for (size_t di = 0; di < sizeof depths / sizeof depths[0]; di++)
@@ -131,7 +126,7 @@ static void test_linear(void)
     };
     snt_act relu = {.kind = SNT_ACT_RELU}, hswish = {.kind = SNT_ACT_HARD_SWISH, 1.0f / 6, 0.5f};
     for (int v = 0; v < N_VARIANTS; v++) {
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
             const size_t *s = shapes[i];
@@ -164,8 +159,6 @@ int main(void)
         {"micro-kernel panels", test_ukernels},
         {"linear on micro-kernels, split by columns", test_linear},
     };
-    for (int v = 0; v < N_VARIANTS; v++)
-        printf("variant %s: %s\n", all_variants[v].name,
-               runs(&all_variants[v]) ? "tested" : "not run on this CPU");
+    PRINT_VARIANTS(all_variants, N_VARIANTS);
     return run_kernel_tests("f32_gemv", tests, sizeof tests / sizeof tests[0]);
 }

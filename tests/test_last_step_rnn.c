@@ -8,11 +8,11 @@
  * runs the layer through snt_rnn_f32 with the node's own parameters, the
  * pass's last_step_only included: the unrewritten graph is the reference.
  */
-#include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
 
 #include "graph_builder.h"
+#include "kernel_test.h"
 
 #define SEQ 5
 #define BATCH 2
@@ -186,10 +186,7 @@ static void test_forward_left_alone(void)
 
 int main(void)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } tests[] = {
+    static const kernel_test tests[] = {
         {"Transpose, Reshape, Gather -1", test_gather_minus_1},
         {"sequence_lens", test_sequence_lens},
         {"Gather seq - 1, Slice", test_gather_seq_1_and_slice},
@@ -197,13 +194,5 @@ int main(void)
         {"other readings left alone", test_left_alone},
         {"forward layer left alone", test_forward_left_alone},
     };
-    CU_initialize_registry();
-    CU_pSuite s = CU_add_suite("last_step_rnn", NULL, NULL);
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-        CU_add_test(s, tests[i].name, tests[i].fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed != 0;
+    return run_kernel_tests("last_step_rnn", tests, sizeof tests / sizeof tests[0]);
 }

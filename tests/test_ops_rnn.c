@@ -633,37 +633,34 @@ static bool every_kernel_matches(const RefCase *rc,
     return ok;
 }
 
+static const RefCase ref_cases[] = {
+    {SNT_RNN_LSTM, 0, 200, 1, 8, 0},     /* a long sequence */
+    {SNT_RNN_LSTM, 0, 20, 1, 130, 0},    /* panels of 128 columns, then a narrow one */
+    {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},  /* a product per entry; a partial gate block */
+    {SNT_RNN_LSTM, 0, 9, 10, 20, 0},     /* snt_sgemm over the batch */
+    {SNT_RNN_GRU, 0, 20, 1, 130, 0},
+    {SNT_RNN_GRU, 1, 12, 3, 37, 0},
+    {SNT_RNN_GRU, 0, 9, 10, 20, 0.8f},
+    {SNT_RNN_GRU, 1, 9, 10, 20, 0},
+    {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
+    {SNT_RNN_SIMPLE, 0, 9, 10, 37, 0},
+};
+
 static void test_kernel_against_equations(void)
 {
-    static const RefCase cases[] = {
-        {SNT_RNN_LSTM, 0, 200, 1, 8, 0},     /* a long sequence */
-        {SNT_RNN_LSTM, 0, 20, 1, 130, 0},    /* panels of 128 columns, then a narrow one */
-        {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},  /* a product per entry; a partial gate block */
-        {SNT_RNN_LSTM, 0, 9, 10, 20, 0},     /* snt_sgemm over the batch */
-        {SNT_RNN_GRU, 0, 20, 1, 130, 0},
-        {SNT_RNN_GRU, 1, 12, 3, 37, 0},
-        {SNT_RNN_GRU, 0, 9, 10, 20, 0.8f},
-        {SNT_RNN_GRU, 1, 9, 10, 20, 0},
-        {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
-        {SNT_RNN_SIMPLE, 0, 9, 10, 37, 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        CU_ASSERT_TRUE(every_kernel_matches(&cases[i], outputs_match));
+    for (size_t i = 0; i < sizeof ref_cases / sizeof *ref_cases; i++)
+        CU_ASSERT_TRUE(every_kernel_matches(&ref_cases[i], outputs_match));
 }
 
-/* Under last_step_only, batch 1 (every step at full length) and batches
- * of entries shorter than the sequence, whose last step is zeros. */
+/* Under last_step_only, the same cases (batch 1, every step at full
+ * length; batches of entries shorter than the sequence, whose last step
+ * is zeros) and a sequence of one step. */
 static void test_kernel_last_step_only(void)
 {
-    static const RefCase cases[] = {
-        {SNT_RNN_LSTM, 0, 20, 1, 130, 0},
-        {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},
-        {SNT_RNN_GRU, 0, 9, 10, 20, 0},
-        {SNT_RNN_GRU, 1, 1, 3, 20, 0},
-        {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        CU_ASSERT_TRUE(every_kernel_matches(&cases[i], last_step_matches));
+    static const RefCase one_step = {SNT_RNN_GRU, 1, 1, 3, 20, 0};
+    for (size_t i = 0; i < sizeof ref_cases / sizeof *ref_cases; i++)
+        CU_ASSERT_TRUE(every_kernel_matches(&ref_cases[i], last_step_matches));
+    CU_ASSERT_TRUE(every_kernel_matches(&one_step, last_step_matches));
 }
 
 /* ---- folding, code, cost --------------------------------------------- */
