@@ -306,7 +306,8 @@ const char *target_names(void);
 
 /* The micro-kernel families (runtime/include/sinter_variants.def). */
 typedef enum {
-    FAMILY_F32_GEMM, FAMILY_F32_DWCONV, FAMILY_F32_CONV_THIN, FAMILY_X32_TRANSPOSE
+    FAMILY_F32_GEMM, FAMILY_F32_GEMV, FAMILY_F32_DWCONV, FAMILY_F32_CONV_THIN,
+    FAMILY_X32_TRANSPOSE
 } Family;
 
 /* A micro-kernel variant of the runtime: its C name and tile. */
@@ -321,6 +322,9 @@ typedef struct {
 const Variant *target_variant(const Target *t, Family family);
 /* The variant called `name`, or NULL. */
 const Variant *variant_find(const char *name);
+/* The variant of `family` of v's ISA (f32-gemv beside the f32-gemm
+ * variant whose panels it reads), or NULL. */
+const Variant *variant_of_same_isa(const Variant *v, Family family);
 
 Graph *graph_new(const char *name);
 void graph_free(Graph *g);

@@ -22,6 +22,7 @@ enum { N_TARGETS = sizeof targets / sizeof targets[0] };
 
 static const Variant variants[] = {
 #define SNT_F32_GEMM(tile, isa, mr, nr) {FAMILY_F32_GEMM, "snt_f32_gemm_" #tile "__" #isa, mr, nr},
+#define SNT_F32_GEMV(tile, isa, mr, nr) {FAMILY_F32_GEMV, "snt_f32_gemv_" #tile "__" #isa, mr, nr},
 #define SNT_F32_DWCONV(tile, isa, mr, nr) \
     {FAMILY_F32_DWCONV, "snt_f32_dwconv_" #tile "__" #isa, mr, nr},
 #define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
@@ -69,13 +70,24 @@ static bool variant_has_isa(const char *name, const char *isa)
     return sep && strcmp(sep + 2, isa) == 0;
 }
 
-const Variant *target_variant(const Target *t, Family family)
+/* The variant of `family` for ISA `isa`, or NULL. */
+static const Variant *isa_variant(const char *isa, Family family)
 {
-    const char *isa = t ? t->isa : "scalar";
     for (int i = 0; i < N_VARIANTS; i++)
         if (variants[i].family == family && variant_has_isa(variants[i].name, isa))
             return &variants[i];
     return NULL;
+}
+
+const Variant *target_variant(const Target *t, Family family)
+{
+    return isa_variant(t ? t->isa : "scalar", family);
+}
+
+const Variant *variant_of_same_isa(const Variant *v, Family family)
+{
+    const char *sep = strstr(v->name, "__");
+    return sep ? isa_variant(sep + 2, family) : NULL;
 }
 
 const Variant *variant_find(const char *name)

@@ -11,6 +11,7 @@
 #define SINTER_TEST_KERNEL_TEST_H
 
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <math.h>
@@ -79,6 +80,28 @@ static inline double ref_act(const snt_act *a, double v)
     case SNT_ACT_SILU:       return v * ref_sigmoid(v);
     }
     return NAN;
+}
+
+/* Values of y = act(x w + bias) (x [m][k], w [k][n], bias NULL or [n])
+ * off the double reference by more than float accumulation allows;
+ * prints the first one, labelled. */
+static inline int linear_mismatches(const snt_linear_params *p, const float *x, const float *w,
+                                    const float *bias, const float *y, const char *label)
+{
+    int bad = 0;
+    for (size_t i = 0; i < p->m; i++)
+        for (size_t j = 0; j < p->n; j++) {
+            double s = bias ? bias[j] : 0.0, mag = fabs(s);
+            for (size_t q = 0; q < p->k; q++) {
+                s += (double)x[i * p->k + q] * w[q * p->n + j];
+                mag += fabs((double)x[i * p->k + q] * w[q * p->n + j]);
+            }
+            s = ref_act(&p->act, s);
+            if (!(fabs(y[i * p->n + j] - s) <= 1e-5 * mag + 1e-5 * fabs(s) + 1e-6) && bad++ == 0)
+                fprintf(stderr, "\n  %s %zux%zux%zu: y[%zu][%zu] = %g, want %g\n", label, p->m,
+                        p->n, p->k, i, j, y[i * p->n + j], s);
+        }
+    return bad;
 }
 
 /* The checks every family's variant table gets: each entry (with a

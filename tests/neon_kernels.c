@@ -14,6 +14,9 @@
  *               depths, overwrite and accumulate, B rows read through a
  *               scrambled offset table), then snt_conv2d_gemm_f32 on
  *               convolution shapes that leave partial tiles and blocks.
+ *   f32-gemv    single panels (every nc, depths 0 to 577, nothing written
+ *               past nc), then snt_linear_gemv_f32 on one sample of a
+ *               classifier's shape (576 -> 1000) with bias and activation.
  *   f32-dwconv  snt_dwconv2d_f32 over kernels, strides, dilations,
  *               paddings, widths (partial strips and vectors) and heights
  *               (partial row groups and bands).
@@ -43,6 +46,17 @@ typedef struct {
     const char *name; /* "8x8 neon" */
     const snt_f32_gemm_ukernel *uk;
 } gemm_variant;
+
+typedef struct {
+    const char *name;
+    const snt_f32_gemv_ukernel *uk;
+} gemv_variant;
+
+#define SNT_F32_GEMV(tile, isa, mr, nr) \
+    VARIANT_##isa({#tile " " #isa, &snt_f32_gemv_##tile##__##isa})
+static const gemv_variant gemv_variants[] = {
+#include "sinter_variants.def"
+};
 
 typedef struct {
     const char *name;
@@ -162,16 +176,90 @@ static int guard_intact(const float *p, size_t n)
     return 1;
 }
 
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ------------------------------------------------------------------ */
+/* f32-gemv panels and the Linear on them                              */
+/* ------------------------------------------------------------------ */
+
+/* y against want (n values) within float rounding of terms whose
+ * magnitudes sum to mag[j] (NULL: 1e-4 * |want|); counts a failure. */
+static int agrees(const char *what, const float *y, const float *want, const float *mag,
+                  size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        double bound = 1e-5 * (mag ? mag[j] : 10.0 * fabsf(want[j])) + 1e-6;
+        if (!(fabs((double)y[j] - want[j]) <= bound)) {
+            if (report_failure())
+                fprintf(stderr, "%s: y[%zu] = %g, want %g\n", what, j, y[j], want[j]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* One panel of depth k on nc columns against its sum in double;
+ * nothing past nc may be written. */
+static void check_gemv_panel(const gemv_variant *v, size_t nc, size_t k)
+{
+    size_t nr = v->uk->nr;
+    float *x = rand_floats(k), *b = rand_floats(k * nr), *y = guarded(nc);
+    float *want = xmalloc(nc * sizeof *want), *mag = xmalloc(nc * sizeof *mag);
+    char what[96];
+    snprintf(what, sizeof what, "f32-gemv %s nc %zu k %zu", v->name, nc, k);
+    for (size_t j = 0; j < nc; j++) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (size_t p = 0; p < k; p++) {
+            sum += (double)x[p] * b[p * nr + j];
+            abs_sum += fabs((double)x[p] * b[p * nr + j]);
+        }
+        want[j] = (float)sum;
+        mag[j] = (float)abs_sum;
+    }
+    v->uk->run(nc, k, x, b, y);
+    if (agrees(what, y, want, mag, nc) && !guard_intact(y, nc) && report_failure())
+        fprintf(stderr, "%s: wrote past nc\n", what);
+    free(x); free(b); free(y); free(want); free(mag);
+}
+
+/* The Linear of one sample, 576 -> 1000 with bias and Relu, on v and on
+ * the scalar variant (each with W packed for its panels). */
+static void check_gemv_linear(const gemv_variant *v, const snt_f32_gemv_ukernel *ref)
+{
+    snt_linear_params p = {.m = 1, .n = 1000, .k = 576, .act = {.kind = SNT_ACT_RELU}};
+    float *x = rand_floats(p.k), *w = rand_floats(p.k * p.n), *bias = rand_floats(p.n);
+    float *wv = xmalloc(snt_f32_gemm_packed_b_floats(p.k, p.n, v->uk->nr) * sizeof *wv);
+    float *wr = xmalloc(snt_f32_gemm_packed_b_floats(p.k, p.n, ref->nr) * sizeof *wr);
+    float *y = guarded(p.n), *want = xmalloc(p.n * sizeof *want);
+    snt_f32_gemm_pack_b(p.k, p.n, v->uk->nr, w, (ptrdiff_t)p.n, 1, wv);
+    snt_f32_gemm_pack_b(p.k, p.n, ref->nr, w, (ptrdiff_t)p.n, 1, wr);
+    snt_linear_gemv_f32(&p, v->uk, x, wv, bias, y);
+    snt_linear_gemv_f32(&p, ref, x, wr, bias, want);
+    if (agrees("f32-gemv linear 1x1000x576", y, want, NULL, p.n) && !guard_intact(y, p.n) &&
+        report_failure())
+        fprintf(stderr, "f32-gemv linear 1x1000x576: wrote past y\n");
+    free(x); free(w); free(bias); free(wv); free(wr); free(y); free(want);
+}
+
+static unsigned test_gemv(const gemv_variant *v, const snt_f32_gemv_ukernel *ref)
+{
+    static const size_t depths[] = {0, 1, 2, 3, 7, 64, 577};
+    unsigned cases = 0;
+    for (size_t nc = 1; nc <= v->uk->nr; nc++)
+        for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++, cases++)
+            check_gemv_panel(v, nc, depths[d]);
+    check_gemv_linear(v, ref);
+    return cases + 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* f32-gemm register tiles                                             */
 /* ------------------------------------------------------------------ */
 
 #define SENTINEL 12345.0f
-
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
 
 /*
  * C (+)= A * B on an mr x nc corner by micro-kernel ref, in tiles of its
@@ -544,6 +632,7 @@ static unsigned test_transpose(const transpose_variant *v, const snt_x32_transpo
 int main(void)
 {
     const snt_f32_gemm_ukernel *gemm_ref = NULL;
+    const snt_f32_gemv_ukernel *gemv_ref = NULL;
     const snt_f32_dwconv_ukernel *dwconv_ref = NULL;
     const snt_f32_conv_thin_ukernel *thin_ref = NULL;
     const snt_x32_transpose_ukernel *transpose_ref = NULL;
@@ -551,6 +640,9 @@ int main(void)
     for (size_t i = 0; i < sizeof gemm_variants / sizeof gemm_variants[0]; i++)
         if (is_isa(gemm_variants[i].name, "scalar"))
             gemm_ref = gemm_variants[i].uk;
+    for (size_t i = 0; i < sizeof gemv_variants / sizeof gemv_variants[0]; i++)
+        if (is_isa(gemv_variants[i].name, "scalar"))
+            gemv_ref = gemv_variants[i].uk;
     for (size_t i = 0; i < sizeof dwconv_variants / sizeof dwconv_variants[0]; i++)
         if (is_isa(dwconv_variants[i].name, "scalar"))
             dwconv_ref = dwconv_variants[i].uk;
@@ -560,7 +652,7 @@ int main(void)
     for (size_t i = 0; i < sizeof transpose_variants / sizeof transpose_variants[0]; i++)
         if (is_isa(transpose_variants[i].name, "scalar"))
             transpose_ref = transpose_variants[i].uk;
-    if (!gemm_ref || !dwconv_ref || !thin_ref || !transpose_ref) {
+    if (!gemm_ref || !gemv_ref || !dwconv_ref || !thin_ref || !transpose_ref) {
         fprintf(stderr, "neon_kernels: a family has no scalar variant\n");
         return 2;
     }
@@ -571,6 +663,15 @@ int main(void)
         unsigned before = failed_cases, tiles = test_tiles(v, gemm_ref);
         unsigned convs = test_conv_gemm(v, gemm_ref);
         printf("f32-gemm %s: %u tiles, %u convolutions, %u failed\n", v->name, tiles, convs,
+               failed_cases - before);
+        tested++;
+    }
+    for (size_t i = 0; i < sizeof gemv_variants / sizeof gemv_variants[0]; i++) {
+        const gemv_variant *v = &gemv_variants[i];
+        if (!is_isa(v->name, "neon"))
+            continue;
+        unsigned before = failed_cases, cases = test_gemv(v, gemv_ref);
+        printf("f32-gemv %s: %u panels and linears, %u failed\n", v->name, cases,
                failed_cases - before);
         tested++;
     }

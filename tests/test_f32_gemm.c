@@ -30,11 +30,6 @@ static const gemm_variant all_variants[] = {
 };
 enum { N_VARIANTS = sizeof all_variants / sizeof all_variants[0] };
 
-static int runs(const gemm_variant *v)
-{
-    return isa_runs(strchr(v->name, ' ') + 1);
-}
-
 static int within(double got, double want, double bound)
 {
     return fabs(got - want) <= bound;
@@ -97,7 +92,7 @@ static void test_ukernels(void)
     static const size_t depths[] = {1, 2, 7, 64, 129};
     for (int v = 0; v < N_VARIANTS; v++) {
         const snt_f32_gemm_ukernel *uk = all_variants[v].uk;
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t mr = 1; mr <= uk->mr; mr++) {
             /* One column, and both sides of a third and of two thirds of
@@ -298,7 +293,7 @@ static const conv_case conv_cases[] = {
 static void test_conv(void)
 {
     for (int v = 0; v < N_VARIANTS; v++) {
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++)
             for (int ep = EP_NONE; ep <= EP_GELU; ep++)
@@ -334,7 +329,7 @@ static const conv_case winograd_cases[] = {
 static void test_winograd(void)
 {
     for (int v = 0; v < N_VARIANTS; v++) {
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof winograd_cases / sizeof winograd_cases[0]; i++)
             for (int ep = EP_NONE; ep <= EP_GELU; ep++)
@@ -372,21 +367,9 @@ static int check_linear(const snt_f32_gemm_ukernel *uk, size_t m, size_t n, size
     float *wp = malloc((snt_f32_gemm_packed_b_floats(k, n, uk->nr) + 1) * sizeof *wp);
     float *scratch = malloc((snt_linear_gemm_scratch_floats(&p, uk->mr, uk->nr) + 1) * sizeof(float));
     float *y = malloc((m * n + 1) * sizeof *y);
-    int bad = 0;
     snt_f32_gemm_pack_b(k, n, uk->nr, w, (ptrdiff_t)n, 1, wp);
     snt_linear_gemm_f32(&p, uk, x, wp, with_bias ? bias : NULL, y, scratch);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double s = with_bias ? bias[j] : 0.0, mag = fabs(s);
-            for (size_t q = 0; q < k; q++) {
-                s += (double)x[i * k + q] * w[q * n + j];
-                mag += fabs((double)x[i * k + q] * w[q * n + j]);
-            }
-            s = ref_act(&act, s);
-            if (!within(y[i * n + j], s, 1e-5 * mag + 1e-5 * fabs(s) + 1e-6) && bad++ == 0)
-                fprintf(stderr, "\n  linear %zux%zux%zu: y[%zu][%zu] = %g, want %g\n", m, n, k, i,
-                        j, y[i * n + j], s);
-        }
+    int bad = linear_mismatches(&p, x, w, with_bias ? bias : NULL, y, "linear");
     free(x); free(w); free(bias); free(wp); free(scratch); free(y);
     return bad;
 }
@@ -401,7 +384,7 @@ static void test_linear(void)
     };
     snt_act relu = {.kind = SNT_ACT_RELU}, gelu = {.kind = SNT_ACT_GELU};
     for (int v = 0; v < N_VARIANTS; v++) {
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
             const size_t *s = shapes[i];
@@ -429,8 +412,6 @@ int main(void)
         {"where winograd applies", test_winograd_applies},
         {"linear on micro-kernels", test_linear},
     };
-    for (int v = 0; v < N_VARIANTS; v++)
-        printf("variant %s: %s\n", all_variants[v].name,
-               runs(&all_variants[v]) ? "tested" : "not run on this CPU");
+    PRINT_VARIANTS(all_variants, N_VARIANTS);
     return run_kernel_tests("f32_gemm", tests, sizeof tests / sizeof tests[0]);
 }

@@ -523,29 +523,16 @@ static void run_packed(const snt_rnn_params *p, const snt_rnn_io *io,
     free(scratch);
 }
 
-/* Runs the layer (on uk, or snt_rnn_f32 when NULL) with its outputs
- * first filled with NaN, and compares them with the reference. */
-static bool layer_matches(const snt_rnn_params *p, const snt_rnn_io *io,
-                          const snt_f32_gemm_ukernel *uk, const double *want_y,
-                          const double *want_h, const double *want_c)
-{
-    size_t states = (size_t)p->directions * p->batch * p->hidden, ny = p->seq * states;
-    for (size_t i = 0; i < ny; i++)
-        io->y[i] = NAN;
-    for (size_t i = 0; i < states; i++)
-        io->y_h[i] = io->y_c[i] = NAN;
-    if (uk)
-        run_packed(p, io, uk);
-    else
-        run_layer(p, io);
-    return all_close(io->y, want_y, ny) && all_close(io->y_h, want_h, states) &&
-           (p->cell != SNT_RNN_LSTM || all_close(io->y_c, want_c, states));
-}
+/* A case with every optional input present (entries of three different
+ * lengths) and its outputs by ref_layer. */
+typedef struct {
+    snt_rnn_params p;
+    snt_rnn_io io;
+    int32_t *lens;
+    double *want_y, *want_h, *want_c;
+} RefRun;
 
-/* The kernel on case rc with every optional input present (entries of
- * three different lengths) against ref_layer: snt_rnn_f32, then
- * snt_rnn_gemm_f32 on every variant this machine runs. */
-static bool ref_case_matches(const RefCase *rc)
+static void ref_run_init(RefRun *r, const RefCase *rc)
 {
     snt_rnn_params p = {.cell = rc->cell, .seq = rc->seq, .batch = rc->batch, .input = REF_INPUT,
                         .hidden = rc->hidden, .directions = 2,
@@ -557,52 +544,123 @@ static bool ref_case_matches(const RefCase *rc)
     size_t H = rc->hidden, B = rc->batch, gh = ref_gate_rows(rc->cell, H);
     size_t states = 2 * B * H, ny = rc->seq * states;
     uint32_t seed = 12345;
-    int32_t *lens = xmalloc(B * sizeof *lens);
+    r->p = p;
+    r->lens = xmalloc(B * sizeof *r->lens);
     for (size_t b = 0; b < B; b++)
-        lens[b] = (int32_t)(rc->seq - b % 3 * rc->seq / 4);
-    snt_rnn_io io = {
+        r->lens[b] = (int32_t)(rc->seq - b % 3 * rc->seq / 4);
+    r->io = (snt_rnn_io){
         .x = ref_values(rc->seq * B * REF_INPUT, 1.0f, &seed),
         .w = ref_values(2 * gh * REF_INPUT, 0.5f, &seed),
         .r = ref_values(2 * gh * H, 1.0f / sqrtf((float)H), &seed),
-        .b = ref_values(4 * gh, 0.5f, &seed), .seq_lens = lens,
+        .b = ref_values(4 * gh, 0.5f, &seed), .seq_lens = r->lens,
         .initial_h = ref_values(states, 0.5f, &seed), .initial_c = ref_values(states, 0.5f, &seed),
         .p = ref_values(6 * H, 0.5f, &seed),
         .y = xmalloc(ny * sizeof(float)), .y_h = xmalloc(states * sizeof(float)),
         .y_c = xmalloc(states * sizeof(float)),
     };
-    double *want_y = xcalloc(ny, sizeof *want_y), *want_h = xmalloc(states * sizeof *want_h);
-    double *want_c = xmalloc(states * sizeof *want_c);
-    ref_layer(&p, &io, want_y, want_h, want_c);
-    bool ok = layer_matches(&p, &io, NULL, want_y, want_h, want_c);
+    r->want_y = xcalloc(ny, sizeof *r->want_y);
+    r->want_h = xmalloc(states * sizeof *r->want_h);
+    r->want_c = xmalloc(states * sizeof *r->want_c);
+    ref_layer(&r->p, &r->io, r->want_y, r->want_h, r->want_c);
+}
+
+static void ref_run_free(RefRun *r)
+{
+    const void *owned[] = {r->lens, r->io.x, r->io.w, r->io.r, r->io.b, r->io.initial_h,
+                           r->io.initial_c, r->io.p, r->io.y, r->io.y_h, r->io.y_c, r->want_y,
+                           r->want_h, r->want_c};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+        free((void *)owned[i]);
+}
+
+/* Runs the layer p on io (on uk, or snt_rnn_f32 when NULL) with its
+ * outputs first filled with NaN. */
+static void run_on_nan(const snt_rnn_params *p, snt_rnn_io *io, const snt_f32_gemm_ukernel *uk)
+{
+    size_t states = (size_t)p->directions * p->batch * p->hidden;
+    for (size_t i = 0; i < p->seq * states; i++)
+        io->y[i] = NAN;
+    for (size_t i = 0; io->y_h && i < states; i++)
+        io->y_h[i] = io->y_c[i] = NAN;
+    if (uk)
+        run_packed(p, io, uk);
+    else
+        run_layer(p, io);
+}
+
+/* Every output against the reference. */
+static bool outputs_match(RefRun *r, const snt_f32_gemm_ukernel *uk)
+{
+    const snt_rnn_params *p = &r->p;
+    size_t states = 2 * p->batch * p->hidden, ny = p->seq * states;
+    run_on_nan(p, &r->io, uk);
+    return all_close(r->io.y, r->want_y, ny) && all_close(r->io.y_h, r->want_h, states) &&
+           (p->cell != SNT_RNN_LSTM || all_close(r->io.y_c, r->want_c, states));
+}
+
+/* Under last_step_only: Y's last step against the reference, its other
+ * steps not written (the reverse direction ran one step), no Y_h, Y_c. */
+static bool last_step_matches(RefRun *r, const snt_f32_gemm_ukernel *uk)
+{
+    snt_rnn_params p = r->p;
+    snt_rnn_io io = r->io;
+    size_t states = 2 * p.batch * p.hidden, last = (p.seq - 1) * states;
+    p.last_step_only = 1;
+    io.y_h = io.y_c = NULL;
+    run_on_nan(&p, &io, uk);
+    for (size_t i = 0; i < last; i++)
+        if (!isnan(io.y[i])) {
+            fprintf(stderr, "\nY element %zu of a step before the last was written\n", i);
+            return false;
+        }
+    return all_close(io.y + last, r->want_y + last, states);
+}
+
+/* check(r, uk) for snt_rnn_f32 (uk NULL), then snt_rnn_gemm_f32 on every
+ * variant this machine runs, on case rc. */
+static bool every_kernel_matches(const RefCase *rc,
+                                 bool (*check)(RefRun *, const snt_f32_gemm_ukernel *))
+{
+    RefRun r;
+    ref_run_init(&r, rc);
+    bool ok = check(&r, NULL);
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
-        if (isa_runs(variants[v].isa) &&
-            !layer_matches(&p, &io, variants[v].uk, want_y, want_h, want_c)) {
+        if (isa_runs(variants[v].isa) && !check(&r, variants[v].uk)) {
             fprintf(stderr, "\n(on the %s variant)\n", variants[v].isa);
             ok = false;
         }
-    const void *owned[] = {lens, io.x, io.w, io.r, io.b, io.initial_h, io.initial_c, io.p, io.y,
-                           io.y_h, io.y_c, want_y, want_h, want_c};
-    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
-        free((void *)owned[i]);
+    ref_run_free(&r);
     return ok;
 }
 
+static const RefCase ref_cases[] = {
+    {SNT_RNN_LSTM, 0, 200, 1, 8, 0},     /* a long sequence */
+    {SNT_RNN_LSTM, 0, 20, 1, 130, 0},    /* panels of 128 columns, then a narrow one */
+    {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},  /* a product per entry; a partial gate block */
+    {SNT_RNN_LSTM, 0, 9, 10, 20, 0},     /* snt_sgemm over the batch */
+    {SNT_RNN_GRU, 0, 20, 1, 130, 0},
+    {SNT_RNN_GRU, 1, 12, 3, 37, 0},
+    {SNT_RNN_GRU, 0, 9, 10, 20, 0.8f},
+    {SNT_RNN_GRU, 1, 9, 10, 20, 0},
+    {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
+    {SNT_RNN_SIMPLE, 0, 9, 10, 37, 0},
+};
+
 static void test_kernel_against_equations(void)
 {
-    static const RefCase cases[] = {
-        {SNT_RNN_LSTM, 0, 200, 1, 8, 0},     /* a long sequence */
-        {SNT_RNN_LSTM, 0, 20, 1, 130, 0},    /* panels of 128 columns, then a narrow one */
-        {SNT_RNN_LSTM, 0, 12, 3, 37, 0.8f},  /* a product per entry; a partial gate block */
-        {SNT_RNN_LSTM, 0, 9, 10, 20, 0},     /* snt_sgemm over the batch */
-        {SNT_RNN_GRU, 0, 20, 1, 130, 0},
-        {SNT_RNN_GRU, 1, 12, 3, 37, 0},
-        {SNT_RNN_GRU, 0, 9, 10, 20, 0.8f},
-        {SNT_RNN_GRU, 1, 9, 10, 20, 0},
-        {SNT_RNN_SIMPLE, 0, 30, 1, 20, 0},
-        {SNT_RNN_SIMPLE, 0, 9, 10, 37, 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        CU_ASSERT_TRUE(ref_case_matches(&cases[i]));
+    for (size_t i = 0; i < sizeof ref_cases / sizeof *ref_cases; i++)
+        CU_ASSERT_TRUE(every_kernel_matches(&ref_cases[i], outputs_match));
+}
+
+/* Under last_step_only, the same cases (batch 1, every step at full
+ * length; batches of entries shorter than the sequence, whose last step
+ * is zeros) and a sequence of one step. */
+static void test_kernel_last_step_only(void)
+{
+    static const RefCase one_step = {SNT_RNN_GRU, 1, 1, 3, 20, 0};
+    for (size_t i = 0; i < sizeof ref_cases / sizeof *ref_cases; i++)
+        CU_ASSERT_TRUE(every_kernel_matches(&ref_cases[i], last_step_matches));
+    CU_ASSERT_TRUE(every_kernel_matches(&one_step, last_step_matches));
 }
 
 /* ---- folding, code, cost --------------------------------------------- */
@@ -737,6 +795,7 @@ int main(void)
     CU_add_test(s, "kernel_gru_both_resets", test_kernel_gru_both_resets);
     CU_add_test(s, "kernel_reverse_clip_affine", test_kernel_reverse_clip_affine);
     CU_add_test(s, "kernel_against_equations", test_kernel_against_equations);
+    CU_add_test(s, "kernel_last_step_only", test_kernel_last_step_only);
     CU_add_test(s, "fold_and_activation_attribute", test_fold_and_activation_attribute);
     CU_add_test(s, "code_and_cost", test_code_and_cost);
     CU_add_test(s, "pack_constant_weights", test_pack_constant_weights);

@@ -33,11 +33,6 @@ static const transpose_variant all_variants[] = {
 };
 enum { N_VARIANTS = sizeof all_variants / sizeof all_variants[0] };
 
-static int runs(const transpose_variant *v)
-{
-    return isa_runs(strchr(v->name, ' ') + 1);
-}
-
 #define GUARD 17
 #define GUARD_VALUE 0xDEADBEEFu
 
@@ -73,7 +68,7 @@ static void test_ukernels(void)
     static const size_t lds[][2] = {{0, 0}, {1, 3}, {5, 0}, {64, 33}};
     for (int v = 0; v < N_VARIANTS; v++) {
         const snt_x32_transpose_ukernel *uk = all_variants[v].uk;
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof lds / sizeof lds[0]; i++)
             CU_ASSERT_EQUAL(check_tile(uk, uk->nr + lds[i][0], uk->mr + lds[i][1]), 0);
@@ -171,7 +166,7 @@ static void test_permutations(void)
     static const int perms4[][4] = {{0, 2, 3, 1}, {0, 3, 1, 2}, {3, 2, 1, 0}, {1, 0, 3, 2}};
     for (int v = 0; v < N_VARIANTS; v++) {
         const snt_x32_transpose_ukernel *uk = all_variants[v].uk;
-        if (!runs(&all_variants[v]))
+        if (!variant_runs(all_variants[v].name))
             continue;
         for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
             const size_t *in = shapes[s];
@@ -202,7 +197,7 @@ static void test_odd_strides(void)
         snt_strided p = {.rank = 2, .dims = {41, 37}, .src_strides = {1, -41},
                          .dst_strides = {37, 1}};
         snt_strided one = {.rank = 1, .dims = {1}, .src_strides = {1}, .dst_strides = {1}};
-        if (!runs(&all_variants[v])) {
+        if (!variant_runs(all_variants[v].name)) {
             free(src);
             continue;
         }
@@ -227,8 +222,6 @@ int main(void)
         {"permutations", test_permutations},
         {"odd strides", test_odd_strides},
     };
-    for (int v = 0; v < N_VARIANTS; v++)
-        printf("variant %s: %s\n", all_variants[v].name,
-               runs(&all_variants[v]) ? "tested" : "not run on this CPU");
+    PRINT_VARIANTS(all_variants, N_VARIANTS);
     return run_kernel_tests("x32_transpose", tests, sizeof tests / sizeof tests[0]);
 }

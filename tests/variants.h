@@ -15,6 +15,7 @@
 #ifndef SINTER_TEST_VARIANTS_H
 #define SINTER_TEST_VARIANTS_H
 
+#include <stdio.h>
 #include <string.h>
 
 /* VARIANT_<isa>(entry) is the entry when the runtime holds that ISA's
@@ -53,5 +54,18 @@ static inline int isa_runs(const char *isa)
 #endif
     return strcmp(isa, "scalar") == 0;
 }
+
+/* True when this CPU executes the variant a test table names "TILE ISA"
+ * ("8x48 avx512f"). */
+static inline int variant_runs(const char *name)
+{
+    return isa_runs(strchr(name, ' ') + 1);
+}
+
+/* Prints which variants of a test table run here. */
+#define PRINT_VARIANTS(table, count) \
+    for (int v_ = 0; v_ < (count); v_++) \
+        printf("variant %s: %s\n", (table)[v_].name, \
+               variant_runs((table)[v_].name) ? "tested" : "not run on this CPU")
 
 #endif /* SINTER_TEST_VARIANTS_H */

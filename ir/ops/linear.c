@@ -9,7 +9,9 @@
  * The activation is in attributes (ir/ops/fused.h).  An optional input 3
  * holds W packed as B panels for the f32-gemm variant named by the
  * `ukernel` attribute (passes/select_kernels.c); the call then is
- * snt_linear_gemm_f32 on that variant.
+ * snt_linear_gemm_f32 on that variant, or for one row (one sample)
+ * snt_linear_gemv_f32 on the f32-gemv variant of its ISA, which streams
+ * the same panels faster.
  */
 #include "ir/ops/fused.h"
 
@@ -74,11 +76,21 @@ static snt_linear_params linear_params(const Node *n, const snt_act *act)
     return p;
 }
 
-/* Floats of scratch the kernel asks for: the micro-kernel path's packed
- * blocks of X, or snt_sgemm's. */
+/* For one row of X over panels of f32-gemm variant v: the f32-gemv
+ * variant of v's ISA that reads them, or NULL. */
+static const Variant *row_variant(const snt_linear_params *lp, const Variant *v)
+{
+    const Variant *gemv = v && lp->m == 1 ? variant_of_same_isa(v, FAMILY_F32_GEMV) : NULL;
+    return gemv && gemv->nr == v->nr ? gemv : NULL;
+}
+
+/* Floats of scratch the kernel asks for: none for one row on f32-gemv,
+ * the micro-kernel path's packed blocks of X, or snt_sgemm's. */
 static size_t scratch_floats(const Node *n, const snt_linear_params *lp)
 {
     const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
+    if (row_variant(lp, v))
+        return 0;
     if (v)
         return snt_linear_gemm_scratch_floats(lp, v->mr, v->nr);
     return snt_sgemm_scratch_floats(lp->m, lp->n, lp->k);
@@ -99,6 +111,12 @@ static bool linear_emit(const Node *n, Emitter *e, Diag *d)
     params_emit(&p, e, "snt_linear_params");
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, linear_bias(n));
     const char *y = emit_ptr(e, n->out[0]);
+    const Variant *row = row_variant(&lp, v);
+    if (row) {
+        emit_line(e, "snt_linear_gemv_f32%s&p, &%s, %s, %s, %s, %s);", emit_call_open(e),
+                  row->name, x, emit_ptr(e, n->in[IN_PACKED]), b, y);
+        return true;
+    }
     const char *s = emit_scratch(e, scratch_floats(n, &lp) * sizeof(float));
     if (v)
         emit_line(e, "snt_linear_gemm_f32%s&p, &%s, %s, %s, %s, %s, %s);", emit_call_open(e),

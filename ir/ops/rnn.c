@@ -11,6 +11,11 @@
  * input after the op's own: those weights packed (snt_rnn_pack_f32) for
  * the f32-gemm variant named by the `ukernel` attribute.  The call then
  * is snt_rnn_gemm_f32 on that variant, and W, R and B are not emitted.
+ *
+ * passes/last_step_rnn.c sets the attribute `last_step_only` (1) on a
+ * layer of which only Y's last step is read and Y_h and Y_c not at all:
+ * the kernel's last_step_only, under which the reverse direction runs
+ * one step.  Such a node has Y as its one output.
  */
 #include "ir/ops/data_util.h"
 #include "ir/ops/op_emit.h"
@@ -148,6 +153,9 @@ static bool read_attributes(const Node *n, const CellInfo *ci, snt_rnn_params *p
         return node_error(d, n, "linear_before_reset and input_forget must be 0 or 1");
     p->linear_before_reset = (int)lbr;
     p->input_forget = (int)forget;
+    p->last_step_only = attr_int_or(n, "last_step_only", 0) != 0;
+    if (p->last_step_only && n->n_out != 1)
+        return node_error(d, n, "last_step_only needs Y as the one output");
     return read_activations(n, ci, p->directions, p, d);
 }
 
@@ -319,8 +327,9 @@ static bool rnn_fold(Node *n, Diag *d)
     return true;
 }
 
-/* MACs: the gate products X W^T and H R^T of every step and direction.
- * FLOPs: twice those plus one per gate value for its activation. */
+/* MACs: the gate products X W^T and H R^T of every step and direction
+ * (under last_step_only, one step of the reverse direction).  FLOPs:
+ * twice those plus one per gate value for its activation. */
 static OpCost rnn_cost(const Node *n)
 {
     snt_rnn_params p;
@@ -329,7 +338,10 @@ static OpCost rnn_cost(const Node *n)
     diag_free(&ignored);
     if (!ok)
         return (OpCost){0};
-    int64_t gate_values = sat_mul(sat_mul(p.directions, (int64_t)(p.seq * p.batch)),
+    int64_t reverse = p.directions == 2 || p.reverse, forward = p.directions - reverse;
+    int64_t reverse_steps = p.last_step_only ? p.seq > 0 : (int64_t)p.seq;
+    int64_t steps = sat_mul(forward, (int64_t)p.seq) + reverse * reverse_steps;
+    int64_t gate_values = sat_mul(sat_mul(steps, (int64_t)p.batch),
                                   cell_info(n)->gates * (int64_t)p.hidden);
     int64_t macs = sat_mul(gate_values, (int64_t)(p.input + p.hidden));
     return (OpCost){.macs = macs, .flops = sat_mul(macs, 2) + gate_values};
@@ -375,6 +387,7 @@ static void emit_rnn_params(Emitter *e, const snt_rnn_params *p, int acts)
     params_int(&pp, "input_forget", p->input_forget);
     params_float(&pp, "clip", p->clip);
     params_acts(&pp, p, acts);
+    params_int(&pp, "last_step_only", p->last_step_only);
     params_emit(&pp, e, "snt_rnn_params");
 }
 

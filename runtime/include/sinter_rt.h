@@ -208,6 +208,25 @@ void snt_f32_gemm_pack_b(size_t k, size_t n, size_t nr, const float *b, ptrdiff_
                          ptrdiff_t cs, float *dst);
 
 /*
+ * f32-gemv: y[j] = sum over p < k of x[p] * b[p*NR + j] for j < nc: one
+ * row times a packed B panel (snt_f32_gemm_pack_b's layout, for the
+ * f32-gemm variant of the same NR), the matrix-vector product of a
+ * Linear on one sample.  x is read where it lies and the panel front to
+ * back, with no A panel and no row offsets between the loads, so that
+ * the product streams the weights as fast as memory delivers them.  All
+ * NR floats of a row are read; columns nc..NR-1 are never stored.
+ * 1 <= nc <= NR; k = 0 stores zeros.
+ */
+typedef void (*snt_f32_gemv_fn)(size_t nc, size_t k, const float *x, const float *b, float *y);
+typedef struct {
+    unsigned mr, nr;      /* the tile: 1 row, the columns of a panel */
+    snt_f32_gemv_fn run;
+} snt_f32_gemv_ukernel;
+
+#define SNT_F32_GEMV(tile, isa, mr, nr) extern const snt_f32_gemv_ukernel snt_f32_gemv_##tile##__##isa;
+#include "sinter_variants.def"
+
+/*
  * f32-dwconv: up to mr output rows of one channel of a depthwise
  * convolution, at unit column stride and dilation, from an input that
  * needs no bounds checks (snt_dwconv2d_f32 pads it, deinterleaves
@@ -405,6 +424,15 @@ void snt_linear_gemm_f32_mt(const snt_parallel *par, const snt_linear_params *p,
                             const snt_f32_gemm_ukernel *uk, const float *x, const float *w_packed,
                             const float *bias, float *y, float *scratch);
 size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr);
+/* The same row by row on the f32-gemv micro-kernel uk, with W packed as
+ * for snt_linear_gemm_f32 on an f32-gemm variant of uk->nr columns; no
+ * scratch.  For one row (a sample), where the micro-kernel's row tile
+ * would have nothing to reuse.  Split over threads by panels of columns. */
+void snt_linear_gemv_f32(const snt_linear_params *p, const snt_f32_gemv_ukernel *uk,
+                         const float *x, const float *w_packed, const float *bias, float *y);
+void snt_linear_gemv_f32_mt(const snt_parallel *par, const snt_linear_params *p,
+                            const snt_f32_gemv_ukernel *uk, const float *x, const float *w_packed,
+                            const float *bias, float *y);
 
 /* ---------------------------------------------------------------- */
 /* Convolution and pooling (NCHW; 1-D ops run as H = 1)               */
@@ -1132,6 +1160,7 @@ typedef struct {
     int input_forget;         /* LSTM: f = 1 - i */
     float clip;               /* > 0: gate inputs clamped to [-clip, clip] */
     snt_rnn_act act[2][3];    /* per direction: f, g, h (RNN f; GRU f, g) */
+    int last_step_only;       /* only Y's last step is read: see snt_rnn_io */
 } snt_rnn_params;
 
 /* The tensors of one call.  Optional inputs are NULL for zeros (b,
@@ -1139,7 +1168,9 @@ typedef struct {
  * NULL when not wanted.  A batch entry of length len (clamped to [0,
  * seq]) runs steps [0, len) - the reverse direction from len - 1 down -
  * and gets zeros in Y after them; y_h and y_c hold the state after its
- * last step. */
+ * last step.  Under last_step_only only Y's last step (seq - 1) is
+ * written, which the reverse direction reaches after its first step: it
+ * runs that one step alone, and y_h and y_c must be NULL. */
 typedef struct {
     const float *x, *w, *r, *b;
     const int32_t *seq_lens;

@@ -39,6 +39,10 @@ void snt__linear_gemm_rows(const snt_linear_params *p, const snt_f32_gemm_ukerne
                            const float *x, const float *w_packed, const float *bias, float *y,
                            size_t rows, float *scratch);
 
+/* A Linear's epilogue on n values of one row of y: + bias (when not
+ * NULL), then the activation (linear_gemm.c). */
+void snt__linear_finish(const snt_act *act, const float *bias, float *y, size_t n);
+
 /* Scratch slot `slot` of a kernel whose serial scratch is `floats`. */
 static inline float *snt__slot(float *scratch, size_t slot, size_t floats)
 {

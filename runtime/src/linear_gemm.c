@@ -62,17 +62,22 @@ size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, u
     return offset_floats(kc) + block_rows(p, mr, nr) * kc;
 }
 
+void snt__linear_finish(const snt_act *act, const float *bias, float *y, size_t n)
+{
+    size_t j;
+    if (bias != NULL)
+        for (j = 0; j < n; j++)
+            y[j] += bias[j];
+    if (act->kind != SNT_ACT_NONE)
+        snt_act_f32(act, y, y, n);
+}
+
 /* Bias and activation on rows [0, rows) of y (n columns each). */
 static void finish_rows(const snt_linear_params *p, const float *bias, float *y, size_t rows)
 {
-    size_t r, j;
-    for (r = 0; r < rows; r++, y += p->n) {
-        if (bias != NULL)
-            for (j = 0; j < p->n; j++)
-                y[j] += bias[j];
-        if (p->act.kind != SNT_ACT_NONE)
-            snt_act_f32(&p->act, y, y, p->n);
-    }
+    size_t r;
+    for (r = 0; r < rows; r++, y += p->n)
+        snt__linear_finish(&p->act, bias, y, p->n);
 }
 
 /*

@@ -1,12 +1,14 @@
 /*
  * rnn.c - the recurrent layers RNN, GRU and LSTM.
  *
- * The input products of every step and direction are one matrix
+ * The input products of every step of a direction are one matrix
  * product X W^T, biases included: on an f32-gemm micro-kernel over W^T
  * as the compiler packed it (snt_rnn_gemm_f32, rnn_pack.c), or with
  * snt_sgemm reading W where it lies (snt_rnn_f32, for weights computed
- * at run time, which lays out R^T and the biases in its scratch).  Each
- * direction then runs its steps: H R^T, as a matrix-vector product per
+ * at run time, which lays out R^T and the biases in its scratch).  Under
+ * last_step_only the reverse direction runs one step, t = seq - 1, and
+ * (X time-major) multiplies only that step's rows.  Each direction then
+ * runs its steps: H R^T, as a matrix-vector product per
  * batch entry for batch 1 and other small batches (snt_sgemm over larger
  * ones) streaming the panels R^T is packed in, then the cell's gate math
  * on the batch entries still inside their sequences.
@@ -50,8 +52,7 @@ typedef struct {
     const float *rb_h;       /* GRU's Rb_h under linear_before_reset, else NULL */
     const float *peep;       /* this direction's peepholes, or NULL */
     const snt_rnn_act *act;  /* f, g, h */
-    const float *xw;         /* this direction's columns of X W^T plus the biases */
-    size_t xw_ld;            /* floats from one row of xw to the next */
+    const float *xw;         /* [rows of X][gh]: this direction's X W^T plus the biases */
     float *hr;               /* [batch][gh]: this step's H R^T */
     float *h, *c;            /* [batch][hidden]: the states */
     float *rh;               /* [batch][hidden]: GRU's r (.) H */
@@ -134,7 +135,28 @@ static size_t x_row(const snt_rnn_params *p, size_t t, size_t b)
 /* Step t's input products of batch entry b, biases included. */
 static const float *input_sums(const Dir *d, size_t t, size_t b)
 {
-    return d->xw + x_row(d->p, t, b) * d->xw_ld;
+    return d->xw + x_row(d->p, t, b) * d->gh;
+}
+
+/* Direction k runs from the last step to the first. */
+static int runs_reverse(const snt_rnn_params *p, int k)
+{
+    return k == 1 || p->reverse;
+}
+
+/* Steps direction k runs: all, but under last_step_only the reverse
+ * direction's first alone (t = seq - 1), after which it is at Y's last
+ * step. */
+static size_t steps_run(const snt_rnn_params *p, int k)
+{
+    return p->last_step_only && runs_reverse(p, k) && p->seq > 0 ? 1 : p->seq;
+}
+
+/* The first row of X whose input products direction k reads: the rows
+ * of the steps it runs are the last ones when X is time-major. */
+static size_t first_row(const snt_rnn_params *p, int k)
+{
+    return p->batch_major ? 0 : (p->seq - steps_run(p, k)) * p->batch;
 }
 
 /* Offset of batch entry b's state in initial_h, y_h and friends. */
@@ -366,7 +388,7 @@ static void run_step(Dir *d, size_t t)
             gru_cell(d, x, hr, b);
         else if (active)
             lstm_cell(d, x, hr, b);
-        if (d->io->y)
+        if (d->io->y && (!p->last_step_only || t == p->seq - 1))
             store_output(d, t, b, active);
     }
 }
@@ -384,17 +406,23 @@ static void final_states(Dir *d)
     }
 }
 
-/* The input products of every step and direction: [seq * batch rows of
- * X][dirs * gh]. */
-static snt_linear_params input_product_params(const snt_rnn_params *p)
+/* Direction k's input products: [the rows of X from first_row][gh]. */
+static snt_linear_params input_product_params(const snt_rnn_params *p, int k)
 {
     snt_linear_params lp;
     memset(&lp, 0, sizeof lp);
-    lp.m = p->seq * p->batch;
-    lp.n = (size_t)p->directions * snt__rnn_gates(p->cell) * p->hidden;
+    lp.m = p->seq * p->batch - first_row(p, k);
+    lp.n = snt__rnn_gates(p->cell) * p->hidden;
     lp.k = p->input;
     lp.act.kind = SNT_ACT_NONE;
     return lp;
+}
+
+/* Every direction's input products: [dirs][seq * batch rows of X][gh],
+ * the rows before first_row not written. */
+static size_t xw_floats(const snt_rnn_params *p)
+{
+    return (size_t)p->directions * p->seq * p->batch * snt__rnn_gates(p->cell) * p->hidden;
 }
 
 /* The state of the steps: hr [batch][gh], then h, c and rh
@@ -423,15 +451,20 @@ static size_t steps_floats(const snt_rnn_params *p)
  * (product_floats) until xw is done, and the steps' afterwards. */
 static size_t xw_and_steps_floats(const snt_rnn_params *p, size_t product_floats)
 {
-    snt_linear_params lp = input_product_params(p);
     size_t steps = steps_floats(p);
-    return snt__whole_lines(lp.m * lp.n) + (product_floats > steps ? product_floats : steps);
+    return snt__whole_lines(xw_floats(p)) + (product_floats > steps ? product_floats : steps);
 }
 
 size_t snt_rnn_gemm_scratch_floats(const snt_rnn_params *p, unsigned mr, unsigned nr)
 {
-    snt_linear_params lp = input_product_params(p);
-    return xw_and_steps_floats(p, snt_linear_gemm_scratch_floats(&lp, mr, nr));
+    size_t most = 0, floats;
+    int k;
+    for (k = 0; k < p->directions; k++) {
+        snt_linear_params lp = input_product_params(p, k);
+        floats = snt_linear_gemm_scratch_floats(&lp, mr, nr);
+        most = floats > most ? floats : most;
+    }
+    return xw_and_steps_floats(p, most);
 }
 
 /* Direction k's slices of the tensors, and its state. */
@@ -442,7 +475,7 @@ static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io,
     d->p = p;
     d->io = io;
     d->dir = k;
-    d->reverse = k == 1 || p->reverse;
+    d->reverse = runs_reverse(p, k);
     d->gh = gh;
     d->first = snt__rnn_first_product(p);
     /* Without clip the bounds are infinite: the clamp changes nothing. */
@@ -451,8 +484,7 @@ static void dir_init(Dir *d, const snt_rnn_params *p, const snt_rnn_io *io,
     d->rb_h = w->rb_h ? w->rb_h + (size_t)k * H : NULL;
     d->peep = io->p ? io->p + (size_t)k * 3 * H : NULL;
     d->act = p->act[k];
-    d->xw = xw + (size_t)k * gh;
-    d->xw_ld = (size_t)p->directions * gh;
+    d->xw = xw + (size_t)k * p->seq * p->batch * gh;
     d->hr = state;
     d->h = d->hr + p->batch * gh;
     d->c = d->h + p->batch * H;
@@ -471,44 +503,68 @@ static void run_directions(const snt_rnn_params *p, const snt_rnn_io *io,
         Dir d;
         dir_init(&d, p, io, w, k, xw, state);
         initial_states(&d);
-        for (s = 0; s < p->seq; s++)
+        for (s = 0; s < steps_run(p, k); s++)
             run_step(&d, d.reverse ? p->seq - 1 - s : s);
         final_states(&d);
     }
+}
+
+/* Where direction k's input products go: its block of xw, from the row
+ * it reads first. */
+static float *dir_products(const snt_rnn_params *p, int k, float *xw)
+{
+    snt_linear_params lp = input_product_params(p, k);
+    return xw + ((size_t)k * p->seq * p->batch + first_row(p, k)) * lp.n;
 }
 
 void snt_rnn_gemm_f32(const snt_rnn_params *p, const snt_f32_gemm_ukernel *uk,
                       const snt_rnn_io *io, const float *packed, float *scratch)
 {
     snt__rnn_packed w = snt__rnn_packed_parts(p, packed);
-    snt_linear_params lp = input_product_params(p);
-    float *xw = scratch, *rest = scratch + snt__whole_lines(lp.m * lp.n);
-    snt_linear_gemm_f32(&lp, uk, io->x, w.w, w.bias, xw, rest);
+    float *xw = scratch, *rest = scratch + snt__whole_lines(xw_floats(p));
+    int k;
+    for (k = 0; k < p->directions; k++) {
+        snt_linear_params lp = input_product_params(p, k);
+        snt_linear_gemm_f32(&lp, uk, io->x + first_row(p, k) * lp.k,
+                            w.w + (size_t)k * snt__rnn_w_floats(p, uk->nr), w.bias + k * lp.n,
+                            dir_products(p, k, xw), rest);
+    }
     run_directions(p, io, &w, xw, rest);
 }
 
 /* R^T and the biases packed, xw, then the steps' state (where the input
- * products are packed before). */
+ * products are packed before).  Direction 0 reads the most rows: all,
+ * or with one direction the only ones read. */
 size_t snt_rnn_scratch_floats(const snt_rnn_params *p)
 {
-    snt_linear_params lp = input_product_params(p);
+    snt_linear_params lp = input_product_params(p, 0);
     return snt__rnn_r_b_floats(p) +
            xw_and_steps_floats(p, snt_sgemm_scratch_floats(lp.m, lp.n, lp.k));
 }
 
-void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
+/* Direction k's input products reading W [dirs][gh][input] where it
+ * lies, then the biases; pack is snt_sgemm's packing. */
+static void sgemm_products(const snt_rnn_params *p, const snt_rnn_io *io, const float *bias,
+                           int k, float *xw, float *pack)
 {
-    snt_linear_params lp = input_product_params(p);
-    float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__whole_lines(lp.m * lp.n);
-    snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
+    snt_linear_params lp = input_product_params(p, k);
+    float *y = dir_products(p, k, xw);
     size_t row, j;
-    snt__rnn_pack_r_b(p, io->r, io->b, scratch);
-    /* X W^T reading W [dirs * gh][input] where it lies (packed in the
-     * steps' state, unused until they run), then the biases. */
-    snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x, (ptrdiff_t)lp.k, 1, io->w, 1, (ptrdiff_t)lp.k, xw,
-              lp.n, 0, state);
+    snt_sgemm(lp.m, lp.n, lp.k, 1.0f, io->x + first_row(p, k) * lp.k, (ptrdiff_t)lp.k, 1,
+              io->w + (size_t)k * lp.n * lp.k, 1, (ptrdiff_t)lp.k, y, lp.n, 0, pack);
     for (row = 0; row < lp.m; row++)
         for (j = 0; j < lp.n; j++)
-            xw[row * lp.n + j] += w.bias[j];
+            y[row * lp.n + j] += bias[k * lp.n + j];
+}
+
+void snt_rnn_f32(const snt_rnn_params *p, const snt_rnn_io *io, float *scratch)
+{
+    float *xw = scratch + snt__rnn_r_b_floats(p), *state = xw + snt__whole_lines(xw_floats(p));
+    snt__rnn_packed w = snt__rnn_packed_parts(p, scratch);
+    int k;
+    snt__rnn_pack_r_b(p, io->r, io->b, scratch);
+    /* snt_sgemm packs in the steps' state, unused until they run. */
+    for (k = 0; k < p->directions; k++)
+        sgemm_products(p, io, w.bias, k, xw, state);
     run_directions(p, io, &w, xw, state);
 }

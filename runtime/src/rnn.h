@@ -17,7 +17,7 @@ typedef struct {
     const float *bias; /* [dirs][gh]: the biases added to the input products */
     const float *rb_h; /* [dirs][hidden]: GRU's Rb_h under linear_before_reset, else NULL */
     const float *rt;   /* [dirs][hidden * gh]: R^T in panels, see snt__rnn_rt_offset */
-    const float *w;    /* W^T of every direction as f32-gemm B panels */
+    const float *w;    /* W^T of each direction as f32-gemm B panels */
 } snt__rnn_packed;
 
 /* Gate rows per hidden unit: RNN 1, GRU 3, LSTM 4. */
@@ -55,5 +55,8 @@ snt__rnn_packed snt__rnn_packed_parts(const snt_rnn_params *p, const float *pack
 size_t snt__rnn_r_b_floats(const snt_rnn_params *p);
 /* Packs just those parts (b may be NULL). */
 void snt__rnn_pack_r_b(const snt_rnn_params *p, const float *r, const float *b, float *packed);
+/* Floats of one direction's W^T packed for f32-gemm variants of nr
+ * columns. */
+size_t snt__rnn_w_floats(const snt_rnn_params *p, unsigned nr);
 
 #endif /* SINTER_RT_RNN_H */

@@ -10,9 +10,11 @@
  *    only (no floats otherwise).
  *  - R^T [dirs][hidden * gh] in the panels of snt__rnn_rt_offset, which
  *    the steps' matrix-vector products stream.
- *  - W^T [input][dirs * gh] as f32-gemm B panels of nr columns: the
- *    input products of every step of every direction are one product
- *    X W^T on the micro-kernel, before the first step.
+ *  - each direction's W^T [input][gh] as f32-gemm B panels of nr
+ *    columns (snt__rnn_w_floats apart): the input products of every step
+ *    of a direction are one product X W^T on the micro-kernel, before
+ *    its first step, and a direction that needs only some steps' (the
+ *    reverse one under last_step_only) multiplies only their rows.
  *
  * The first three do not depend on the micro-kernel: snt_rnn_f32, which
  * multiplies by W where it lies, packs just those into its scratch.
@@ -48,11 +50,14 @@ size_t snt__rnn_r_b_floats(const snt_rnn_params *p)
     return f.bias + f.rb_h + f.rt;
 }
 
+size_t snt__rnn_w_floats(const snt_rnn_params *p, unsigned nr)
+{
+    return snt_f32_gemm_packed_b_floats(p->input, snt__rnn_gates(p->cell) * p->hidden, nr);
+}
+
 size_t snt_rnn_packed_floats(const snt_rnn_params *p, unsigned nr)
 {
-    size_t gh = snt__rnn_gates(p->cell) * p->hidden;
-    return snt__rnn_r_b_floats(p) +
-           snt_f32_gemm_packed_b_floats(p->input, (size_t)p->directions * gh, nr);
+    return snt__rnn_r_b_floats(p) + (size_t)p->directions * snt__rnn_w_floats(p, nr);
 }
 
 snt__rnn_packed snt__rnn_packed_parts(const snt_rnn_params *p, const float *packed)
@@ -118,8 +123,10 @@ void snt__rnn_pack_r_b(const snt_rnn_params *p, const float *r, const float *b, 
 void snt_rnn_pack_f32(const snt_rnn_params *p, unsigned nr, const float *w, const float *r,
                       const float *b, float *packed)
 {
-    size_t gh = snt__rnn_gates(p->cell) * p->hidden;
+    size_t gh = snt__rnn_gates(p->cell) * p->hidden, k;
+    float *wt = packed + snt__rnn_r_b_floats(p);
     snt__rnn_pack_r_b(p, r, b, packed);
-    snt_f32_gemm_pack_b(p->input, (size_t)p->directions * gh, nr, w, 1, (ptrdiff_t)p->input,
-                        packed + snt__rnn_r_b_floats(p));
+    for (k = 0; k < (size_t)p->directions; k++)
+        snt_f32_gemm_pack_b(p->input, gh, nr, w + k * gh * p->input, 1, (ptrdiff_t)p->input,
+                            wt + k * snt__rnn_w_floats(p, nr));
 }

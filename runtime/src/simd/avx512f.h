@@ -1,6 +1,6 @@
 /*
  * avx512f.h - the vector vocabulary of the micro-kernel families'
- * AVX-512 variants (f32-dwconv/, f32-conv-thin/): what a variant file
+ * AVX-512 variants (f32-dwconv/, f32-conv-thin/, f32-gemv/): what a variant file
  * defines before it includes its family's loop nest.
  *
  *   SIMD_VL               lanes per vector
@@ -11,6 +11,10 @@
  *                         through mask m if masked (a constant), else whole
  *   SIMD_SET1(f)          f in every lane
  *   SIMD_FMA(acc, t, x)   acc + t * x
+ *   SIMD_ADD(a, b)        a + b
+ *   SIMD_LOADU(p)         a whole vector, unmasked: an operand the FMA
+ *                         that uses it may take from memory (f32-gemv,
+ *                         which reads each panel vector once)
  *   SIMD_MASKED_TAIL      1: masked accesses exist (a ragged tail is one
  *                         masked tile); 0: a vector at a time, then plain C
  *
@@ -43,5 +47,7 @@ static inline __mmask16 simd_lanes(size_t x, size_t n)
     ((masked) ? _mm512_mask_storeu_ps(p, m, v) : _mm512_storeu_ps(p, v))
 #define SIMD_SET1(f) _mm512_set1_ps(f)
 #define SIMD_FMA(acc, t, x) _mm512_fmadd_ps(t, x, acc)
+#define SIMD_ADD(a, b) _mm512_add_ps(a, b)
+#define SIMD_LOADU(p) _mm512_loadu_ps(p)
 
 #endif /* SNT_SIMD_AVX512F_H */

@@ -20,5 +20,7 @@ typedef int simd_mask;   /* unused: every access is a whole vector */
 #define SIMD_STORE(p, m, v, masked) ((void)(m), (void)(masked), vst1q_f32(p, v))
 #define SIMD_SET1(f) vdupq_n_f32(f)
 #define SIMD_FMA(acc, t, x) vfmaq_f32(acc, t, x)
+#define SIMD_ADD(a, b) vaddq_f32(a, b)
+#define SIMD_LOADU(p) vld1q_f32(p)
 
 #endif /* SNT_SIMD_NEON_H */
