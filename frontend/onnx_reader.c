@@ -274,7 +274,6 @@ static bool read_value_type(Tensor *t, const Onnx__TypeProto *tp, bool strict, c
 static void read_inputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
-    r->g->inputs = xrealloc(r->g->inputs, (r->g->n_inputs + gp->n_input + 1) * sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = str_or_empty(gp->input[i]->name);
         /* Older exporters list initializers among the inputs too; they
@@ -289,7 +288,7 @@ static void read_inputs(Reader *r)
         if (t) {
             read_value_type(t, gp->input[i]->type, !r->outer, what.buf, r->d);
             t->is_input = true;
-            r->g->inputs[r->g->n_inputs++] = t;
+            graph_add_input(r->g, t);
         }
         str_free(&what);
     }
@@ -582,7 +581,6 @@ static void read_outputs(Reader *r)
 {
     const Onnx__GraphProto *gp = r->gp;
     Graph *g = r->g;
-    g->outputs = xrealloc(g->outputs, (g->n_outputs + gp->n_output + 1) * sizeof *g->outputs);
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *name = str_or_empty(gp->output[i]->name);
         Tensor *t = resolve_name(r, name);
@@ -600,7 +598,7 @@ static void read_outputs(Reader *r)
             continue;
         t->is_output = !r->outer;
         read_output_type(r, t, gp->output[i]);
-        g->outputs[g->n_outputs++] = t;
+        graph_add_output(g, t);
     }
     if (gp->n_output == 0)
         diag_error(r->d, "%s has no outputs", r->outer ? r->scope : "the graph");

@@ -92,6 +92,18 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
     return t;
 }
 
+void graph_add_input(Graph *g, Tensor *t)
+{
+    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
+    g->inputs[g->n_inputs++] = t;
+}
+
+void graph_add_output(Graph *g, Tensor *t)
+{
+    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
+    g->outputs[g->n_outputs++] = t;
+}
+
 Tensor *graph_new_tensor(Graph *g, const char *hint)
 {
     char base[256]; /* names stay short enough to print in messages */

@@ -335,6 +335,11 @@ Tensor *graph_add_tensor(Graph *g, const char *name);
 /* A fresh tensor named after `hint`, made unique. */
 Tensor *graph_new_tensor(Graph *g, const char *hint);
 Node *graph_add_node(Graph *g, const char *name, const char *op_type);
+/* Appends t to the graph's run-time inputs / its outputs.  The flags
+ * stay the caller's: is_output marks the model's outputs, which a
+ * subgraph's are not. */
+void graph_add_input(Graph *g, Tensor *t);
+void graph_add_output(Graph *g, Tensor *t);
 void node_add_input(Node *n, Tensor *t);   /* t may be NULL (omitted) */
 void node_add_output(Node *n, Tensor *t);  /* sets t->producer */
 /* Makes sub's tensor `stand_in` read the enclosing graph's `outer`. */

@@ -33,16 +33,14 @@ static inline Tensor *add_input(Graph *g, const char *name, int rank, const int6
         memcpy(t->shape.dim, dims, (size_t)rank * sizeof *dims);
     t->shape_known = true;
     t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
+    graph_add_input(g, t);
     return t;
 }
 
 static inline void add_output(Graph *g, Tensor *t)
 {
     t->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = t;
+    graph_add_output(g, t);
 }
 
 /* A constant of `rank` dims (rank 0: a scalar) and the given values. */

@@ -107,14 +107,12 @@ static inline void set_str(Node *n, const char *name, const char *v)
 static inline void set_params_for_codegen(Graph *g)
 {
     Node *last = g->nodes[g->n_nodes - 1];
-    g->inputs = xmalloc((size_t)g->n_tensors * sizeof *g->inputs);
     for (int i = 0; i < g->n_tensors; i++)
         if (g->tensors[i]->is_input)
-            g->inputs[g->n_inputs++] = g->tensors[i];
-    g->outputs = xmalloc((size_t)last->n_out * sizeof *g->outputs);
+            graph_add_input(g, g->tensors[i]);
     for (int i = 0; i < last->n_out; i++) {
         last->out[i]->is_output = true;
-        g->outputs[g->n_outputs++] = last->out[i];
+        graph_add_output(g, last->out[i]);
     }
 }
 
@@ -219,8 +217,7 @@ static inline Tensor *input(Graph *g, const char *name, DType dtype, Shape shape
     t->dtype = dtype;
     t->shape = shape;
     t->shape_known = t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
+    graph_add_input(g, t);
     return t;
 }
 
@@ -245,8 +242,7 @@ static inline Node *add_node_n(Graph *g, const char *op, int n_in, Tensor *const
     for (int i = 0; i < n_out; i++)
         node_add_output(n, graph_new_tensor(g, "y"));
     n->out[0]->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = n->out[0];
+    graph_add_output(g, n->out[0]);
     return n;
 }
 

@@ -36,11 +36,9 @@ static Graph *evil_graph(void)
     Tensor *mid = graph_add_tensor(g, "p");
     Tensor *out = graph_add_tensor(g, "out?\?/");
     mid->is_output = out->is_output = true;
-    g->inputs = xmalloc(sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = in;
-    g->outputs = xmalloc(2 * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = out;
-    g->outputs[g->n_outputs++] = mid;
+    graph_add_input(g, in);
+    graph_add_output(g, out);
+    graph_add_output(g, mid);
     Node *relu = graph_add_node(g, evil_node, "Relu");
     node_add_input(relu, in);
     node_add_output(relu, mid);
@@ -75,10 +73,8 @@ static Graph *det_graph(void)
     in->shape = (Shape){3, {2, 5, 5}};
     in->shape_known = in->is_input = true;
     out->is_output = true;
-    g->inputs = xmalloc(sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = in;
-    g->outputs = xmalloc(sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = out;
+    graph_add_input(g, in);
+    graph_add_output(g, out);
     Node *det = graph_add_node(g, "det", "Det");
     node_add_input(det, in);
     node_add_output(det, out);

@@ -28,8 +28,7 @@ static Tensor *graph_input(Graph *g, const char *name, int rank, const int64_t *
 {
     Tensor *t = float_tensor(g, name, rank, dims);
     t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
+    graph_add_input(g, t);
     return t;
 }
 
@@ -49,8 +48,7 @@ static Tensor *constant(Graph *g, const char *name, int rank, const int64_t *dim
 static void mark_output(Graph *g, Tensor *t)
 {
     t->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = t;
+    graph_add_output(g, t);
 }
 
 /* A node of op_type reading ins[0..n_in), writing one new tensor. */

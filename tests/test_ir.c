@@ -65,10 +65,8 @@ static Graph *reversed_chain(void)
     Tensor *b = graph_add_tensor(g, "b"), *c = graph_add_tensor(g, "c");
     a->is_input = true;
     c->is_output = true;
-    g->inputs = xmalloc(sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = a;
-    g->outputs = xmalloc(sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = c;
+    graph_add_input(g, a);
+    graph_add_output(g, c);
     Node *second = graph_add_node(g, "second", "Relu");
     node_add_input(second, b);
     node_add_output(second, c);

@@ -14,8 +14,7 @@ static void add_output(Graph *g, Node *n)
     Tensor *t = graph_new_tensor(g, "y");
     node_add_output(n, t);
     t->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = t;
+    graph_add_output(g, t);
 }
 
 static bool near(double got, double want, double tol)

@@ -67,16 +67,14 @@ static Tensor *graph_input(Graph *g, int64_t n)
 {
     Tensor *t = vec(g, n);
     t->is_input = true;
-    g->inputs = xrealloc(g->inputs, (size_t)(g->n_inputs + 1) * sizeof *g->inputs);
-    g->inputs[g->n_inputs++] = t;
+    graph_add_input(g, t);
     return t;
 }
 
 static void mark_output(Graph *g, Tensor *t)
 {
     t->is_output = true;
-    g->outputs = xrealloc(g->outputs, (size_t)(g->n_outputs + 1) * sizeof *g->outputs);
-    g->outputs[g->n_outputs++] = t;
+    graph_add_output(g, t);
 }
 
 /* A node of `op` reading ins[0..n_in) and writing outs[0..n_out). */

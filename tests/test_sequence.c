@@ -202,10 +202,8 @@ static void test_sequence_map(void)
     Node *map = add_op(g, "SequenceMap", 2, seq, bias); /* used before inference only */
     Graph *body = new_graph(17);
     Tensor *e = graph_add_tensor(body, "e"), *b = graph_add_tensor(body, "b");
-    body->inputs = xmalloc(2 * sizeof *body->inputs);
-    body->inputs[0] = e;
-    body->inputs[1] = b;
-    body->n_inputs = 2;
+    graph_add_input(body, e);
+    graph_add_input(body, b);
     add_output(body, add_op(body, "Add", 2, e, b)->out[0]);
     node_add_attr(map, "body", ATTR_GRAPH)->graph = body;
     Tensor *y = add_op(g, "SequenceAt", 2, map->out[0], i64_scalar(g, 2))->out[0];
