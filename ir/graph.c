@@ -49,7 +49,6 @@ static void node_free(Node *n)
     for (int i = 0; i < n->n_attrs; i++)
         attr_clear(&n->attrs[i]);
     free(n->attrs);
-    free(n->op_state);
     free(n);
 }
 

@@ -152,7 +152,7 @@ bool axis_normalize(int64_t axis, int rank, int *out);
  * dimension order.  PACKED is a constant rearranged into a micro-kernel's
  * panels (passes/select_kernels.c): a copy of another constant's values,
  * not a parameter of its own. */
-typedef enum { LAYOUT_PLAIN = 0, LAYOUT_NHWC, LAYOUT_BLOCKED, LAYOUT_PACKED } Layout;
+typedef enum { LAYOUT_PLAIN = 0, LAYOUT_PACKED } Layout;
 
 struct Node;
 
@@ -242,7 +242,6 @@ typedef struct Node {
     int n_out;
     Attr *attrs;
     int n_attrs;
-    void *op_state;      /* op-private data set by passes (fusion epilogues) */
     int id;              /* unique in the graph: graph_toposort and the fusion
                             passes renumber nodes to their index in g->nodes */
     /* Set by the memory planner: the node has nothing to do because its
