@@ -503,6 +503,11 @@ bool node_check_attrs(const Node *n, const char *label, Diag *d);
 
 /* The op for (domain, op_type), or NULL. */
 const OpDesc *op_lookup(const char *domain, const char *op_type);
+/* Every op's description, op_Add ... (ir/ops/op_list.h): passes and tools
+ * name ops by these, so that a misspelt op fails to compile. */
+#define OP(name) extern const OpDesc op_##name;
+#include "ir/ops/op_list.h"
+#undef OP
 /* All ops, for listings; *count set. */
 const OpDesc *const *op_all(int *count);
 

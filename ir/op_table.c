@@ -5,10 +5,6 @@
 
 #include <string.h>
 
-#define OP(name) extern const OpDesc op_##name;
-#include "ir/ops/op_list.h"
-#undef OP
-
 static const OpDesc *const op_table[] = {
 #define OP(name) &op_##name,
 #include "ir/ops/op_list.h"

@@ -105,7 +105,7 @@ static bool factor_weights(const Tensor *w, Factors *f)
  * with constant 2-D weights. */
 static bool candidate(const Fusion *f, const Node *n)
 {
-    if (!(fusion_node_is(f, n, "Conv") || fusion_node_is(f, n, "FusedConv")) ||
+    if (!(fusion_node_is(f, n, &op_Conv) || fusion_node_is(f, n, &op_FusedConv)) ||
         attr_string_or(n, "ukernel", NULL) || attr_int_or(n, "group", 1) != 1 ||
         !is_f32(n->in[0]) || !is_f32(n->out[0]) || !is_f32(n->in[1]) ||
         !tensor_is_const(n->in[1]) || n->in[1]->shape.rank != 4)
@@ -247,7 +247,7 @@ static bool factor_node(Factoring *fc, Node *n, const Factors *f, Diag *d)
     str_free(&name);
     snt_act act;
     Diag ignored = {0};
-    if (strcmp(n->op_type, "FusedConv") == 0 && fused_act_get(n, &act, &ignored))
+    if (node_is(n, &op_FusedConv) && fused_act_get(n, &act, &ignored))
         fused_act_set(m, &act);
     diag_free(&ignored);
     fusion_absorb(fc->fu, n);

@@ -22,7 +22,7 @@
  * channels (axis 1) are then p's output columns. */
 static bool product_feeds_bn(const Fusion *f, const Node *p, const Node *bn)
 {
-    return fusion_node_is(f, bn, "BatchNormalization") && bn->in[0] == p->out[0] &&
+    return fusion_node_is(f, bn, &op_BatchNormalization) && bn->in[0] == p->out[0] &&
            fusion_sole_reader(f, p->out[0]) == bn && p->out[0]->shape.rank == 2;
 }
 
@@ -77,7 +77,7 @@ static Tensor *folded_gemm_c(Graph *g, const Node *gemm, const float *scale, con
 static bool fold_bn_into_gemm(Fusion *f, Node *gemm, Node *bn)
 {
     const Tensor *c = gemm->n_in > 2 ? gemm->in[2] : NULL;
-    if (!fusion_node_is(f, gemm, "Gemm") || !product_feeds_bn(f, gemm, bn) ||
+    if (!fusion_node_is(f, gemm, &op_Gemm) || !product_feeds_bn(f, gemm, bn) ||
         !is_const_f32(gemm->in[1]) || (c && !is_const_f32(c)) ||
         attr_float_or(gemm, "beta", 1.0) == 0.0)
         return false;
@@ -97,7 +97,7 @@ static bool fold_bn_into_gemm(Fusion *f, Node *gemm, Node *bn)
  * the new node is invalid (an error). */
 static bool fold_bn_into_matmul(Fusion *f, Node *mm, Node *bn, Diag *d)
 {
-    if (!fusion_node_is(f, mm, "MatMul") || !product_feeds_bn(f, mm, bn) ||
+    if (!fusion_node_is(f, mm, &op_MatMul) || !product_feeds_bn(f, mm, bn) ||
         !is_const_f32(mm->in[1]) || mm->in[1]->shape.rank != 2 || !is_f32(mm->in[0]))
         return true;
     float *scale, *shift;
@@ -121,7 +121,7 @@ static bool fold_bn_into_matmul(Fusion *f, Node *mm, Node *bn, Diag *d)
  * too; the pass states it where it picks its candidates.) */
 static bool is_inference_bn(const Fusion *f, const Node *bn)
 {
-    return fusion_node_is(f, bn, "BatchNormalization") && bn->n_out == 1 &&
+    return fusion_node_is(f, bn, &op_BatchNormalization) && bn->n_out == 1 &&
            attr_int_or(bn, "training_mode", 0) == 0;
 }
 

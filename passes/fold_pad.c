@@ -33,9 +33,9 @@ static bool consumer_pads(const Node *c, int spatial, int64_t *pads)
 /* Can c absorb zero padding into its pads (old pads in `pads`)? */
 static bool absorbs_zero_pad(const Node *c, const int64_t *pads, int spatial)
 {
-    if (node_is(c, "Conv"))
+    if (node_is(c, &op_Conv))
         return true;
-    if (!node_is(c, "AveragePool") || attr_int_or(c, "ceil_mode", 0) != 0)
+    if (!node_is(c, &op_AveragePool) || attr_int_or(c, "ceil_mode", 0) != 0)
         return false;
     if (attr_int_or(c, "count_include_pad", 0) != 0)
         return true;
@@ -67,7 +67,7 @@ static bool fold_one(Graph *g, Node *p, Diag *d, bool *folded)
     }
     Shape before = c->out[0]->shape;
     set_attr_ints(c, "pads", pads, 2 * spatial);
-    if (node_is(c, "AveragePool"))
+    if (node_is(c, &op_AveragePool))
         set_attr_int(c, "count_include_pad", 1);
     c->in[0] = p->in[0];
     /* The window arithmetic is the same, so the shape cannot change. */

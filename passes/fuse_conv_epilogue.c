@@ -60,10 +60,10 @@ static void match_gated_activation(const Fusion *f, Epilogue *ep)
     for (int i = 0; i < 2; i++) {
         Node *gate = readers[i], *mul = readers[1 - i];
         snt_act act;
-        bool hard = fusion_node_is(f, gate, "HardSigmoid");
-        if (!(hard || fusion_node_is(f, gate, "Sigmoid")) || gate->in[0] != ep->y ||
+        bool hard = fusion_node_is(f, gate, &op_HardSigmoid);
+        if (!(hard || fusion_node_is(f, gate, &op_Sigmoid)) || gate->in[0] != ep->y ||
             !act_of_node(gate, &act) || fusion_sole_reader(f, gate->out[0]) != mul ||
-            !fusion_node_is(f, mul, "Mul") || other_operand(mul, ep->y) != gate->out[0] ||
+            !fusion_node_is(f, mul, &op_Mul) || other_operand(mul, ep->y) != gate->out[0] ||
             !shape_equal(&mul->out[0]->shape, &ep->y->shape) || !is_f32(mul->out[0]))
             continue;
         act.kind = hard ? SNT_ACT_HARD_SWISH : SNT_ACT_SILU;
@@ -79,7 +79,7 @@ static void match_post_affine(Fusion *f, Epilogue *ep)
 {
     Node *bn = fusion_sole_reader(f, ep->y);
     float *scale, *shift;
-    if (!fusion_node_is(f, bn, "BatchNormalization") || bn->in[0] != ep->y ||
+    if (!fusion_node_is(f, bn, &op_BatchNormalization) || bn->in[0] != ep->y ||
         !bn_affine(bn, &scale, &shift))
         return;
     Shape s = {.rank = 1, .dim = {ep->y->shape.dim[1]}};
@@ -93,7 +93,7 @@ static void match_post_affine(Fusion *f, Epilogue *ep)
 static void match_residual(const Fusion *f, Epilogue *ep)
 {
     Node *add = fusion_sole_reader(f, ep->y);
-    Tensor *r = fusion_node_is(f, add, "Add") ? other_operand(add, ep->y) : NULL;
+    Tensor *r = fusion_node_is(f, add, &op_Add) ? other_operand(add, ep->y) : NULL;
     if (r && r->dtype == ep->y->dtype && shape_equal(&r->shape, &ep->y->shape) &&
         shape_equal(&add->out[0]->shape, &ep->y->shape)) {
         ep->residual = r;
@@ -123,7 +123,7 @@ static bool replace_by_fused_conv(Fusion *f, Epilogue *ep, Diag *d)
 /* Only plain float32 Conv nodes with their one output. */
 static bool is_fusable_conv(const Fusion *f, const Node *n)
 {
-    return fusion_node_is(f, n, "Conv") && is_f32(n->in[0]) && is_f32(n->out[0]) &&
+    return fusion_node_is(f, n, &op_Conv) && is_f32(n->in[0]) && is_f32(n->out[0]) &&
            n->out[0]->shape.rank >= 3;
 }
 

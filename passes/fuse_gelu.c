@@ -44,7 +44,7 @@ static void take(GeluMatch *m, Node *n)
 /* The producer of t when t is an intermediate read only by `reader`
  * and made by a live `op` node; NULL otherwise. */
 static Node *private_producer(const Fusion *f, const Tensor *t, const Node *reader,
-                              const char *op)
+                              const OpDesc *op)
 {
     Node *p = t ? t->producer : NULL;
     return fusion_sole_reader(f, t) == reader && fusion_node_is(f, p, op) ? p : NULL;
@@ -56,21 +56,21 @@ static Node *private_producer(const Fusion *f, const Tensor *t, const Node *read
  */
 static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
 {
-    Node *m1 = fusion_sole_reader_is(f, a, "Mul");
+    Node *m1 = fusion_sole_reader_is(f, a, &op_Mul);
     Tensor *p = m1 ? other_operand(m1, a) : NULL, *x = m->x;
     if (!p)
         return NULL;
     Node *m2 = NULL, *half = NULL;
     if (p == x) {                              /* (x * a) * 0.5 */
-        m2 = fusion_sole_reader_is(f, m1->out[0], "Mul");
+        m2 = fusion_sole_reader_is(f, m1->out[0], &op_Mul);
         if (!m2 || operand_beside_const(m2, 0.5) != m1->out[0])
             return NULL;
     } else if (const_near(p, 0.5)) {           /* (0.5 * a) * x */
-        m2 = fusion_sole_reader_is(f, m1->out[0], "Mul");
+        m2 = fusion_sole_reader_is(f, m1->out[0], &op_Mul);
         if (!m2 || other_operand(m2, m1->out[0]) != x)
             return NULL;
     } else {                                   /* (x * 0.5) * a */
-        half = private_producer(f, p, m1, "Mul");
+        half = private_producer(f, p, m1, &op_Mul);
         if (!half || operand_beside_const(half, 0.5) != x)
             return NULL;
     }
@@ -85,7 +85,7 @@ static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
 /* a = e + 1, e the Erf's or Tanh's output. */
 static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
 {
-    Node *add = fusion_sole_reader_is(f, e, "Add");
+    Node *add = fusion_sole_reader_is(f, e, &op_Add);
     if (!add || operand_beside_const(add, 1.0) != e)
         return NULL;
     take(m, add);
@@ -96,8 +96,8 @@ static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
 static bool match_erf_argument(const Fusion *f, GeluMatch *m, const Node *erf)
 {
     Tensor *d = erf->in[0];
-    Node *div = private_producer(f, d, erf, "Div");
-    Node *mul = private_producer(f, d, erf, "Mul");
+    Node *div = private_producer(f, d, erf, &op_Div);
+    Node *mul = private_producer(f, d, erf, &op_Mul);
     if (div && const_near(div->in[1], SQRT2)) {
         m->x = div->in[0];
         take(m, div);
@@ -110,14 +110,14 @@ static bool match_erf_argument(const Fusion *f, GeluMatch *m, const Node *erf)
 /* x^3 as Pow(x, 3) or x * (x * x) (either order): the cube's x, or NULL. */
 static Tensor *match_cube(const Fusion *f, GeluMatch *m, const Tensor *c, const Node *reader)
 {
-    Node *pow = private_producer(f, c, reader, "Pow");
+    Node *pow = private_producer(f, c, reader, &op_Pow);
     if (pow && const_near(pow->in[1], 3.0)) {
         take(m, pow);
         return pow->in[0];
     }
-    Node *mul = private_producer(f, c, reader, "Mul");
+    Node *mul = private_producer(f, c, reader, &op_Mul);
     for (int i = 0; mul && i < 2; i++) {
-        Node *sq = private_producer(f, mul->in[i], mul, "Mul");
+        Node *sq = private_producer(f, mul->in[i], mul, &op_Mul);
         Tensor *x = mul->in[1 - i];
         if (sq && sq->in[0] == x && sq->in[1] == x) {
             take(m, mul);
@@ -131,11 +131,11 @@ static Tensor *match_cube(const Fusion *f, GeluMatch *m, const Tensor *c, const 
 /* The tanh argument sqrt(2/pi) * (x + 0.044715 * x^3): sets m->x. */
 static bool match_tanh_argument(const Fusion *f, GeluMatch *m, const Node *tanh_node)
 {
-    Node *scale = private_producer(f, tanh_node->in[0], tanh_node, "Mul");
+    Node *scale = private_producer(f, tanh_node->in[0], tanh_node, &op_Mul);
     Tensor *s = scale ? operand_beside_const(scale, SQRT_2_OVER_PI) : NULL;
-    Node *add = private_producer(f, s, scale, "Add");
+    Node *add = private_producer(f, s, scale, &op_Add);
     for (int i = 0; add && i < 2; i++) {
-        Node *cubic = private_producer(f, add->in[i], add, "Mul");
+        Node *cubic = private_producer(f, add->in[i], add, &op_Mul);
         Tensor *c = cubic ? operand_beside_const(cubic, GELU_CUBIC) : NULL;
         GeluMatch trial = *m;
         Tensor *x = c ? match_cube(f, &trial, c, cubic) : NULL;
@@ -154,7 +154,7 @@ static bool match_tanh_argument(const Fusion *f, GeluMatch *m, const Node *tanh_
 /* Matches a whole GELU around its Erf or Tanh node; returns y or NULL. */
 static Tensor *match_gelu(const Fusion *f, GeluMatch *m, Node *anchor)
 {
-    *m = (GeluMatch){.tanh_form = fusion_node_is(f, anchor, "Tanh")};
+    *m = (GeluMatch){.tanh_form = fusion_node_is(f, anchor, &op_Tanh)};
     bool ok = m->tanh_form ? match_tanh_argument(f, m, anchor) : match_erf_argument(f, m, anchor);
     if (!ok || !is_f32(m->x))
         return NULL;
@@ -184,7 +184,7 @@ bool pass_fuse_gelu(Graph *g, Diag *d)
         Node *n = g->nodes[i];
         GeluMatch m;
         Tensor *y = NULL;
-        if (fusion_node_is(&f, n, "Erf") || fusion_node_is(&f, n, "Tanh"))
+        if (fusion_node_is(&f, n, &op_Erf) || fusion_node_is(&f, n, &op_Tanh))
             y = match_gelu(&f, &m, n);
         if (y)
             ok = replace_by_gelu(&f, &m, y, d);

@@ -42,7 +42,7 @@ static void take(LnMatch *m, Node *n)
 /* A ReduceMean of x over its last axis, keeping it (see above). */
 static bool is_last_axis_mean(const Fusion *f, const Node *n, const Tensor *x)
 {
-    if (!fusion_node_is(f, n, "ReduceMean") || n->in[0] != x || !is_f32(x) || x->shape.rank < 1)
+    if (!fusion_node_is(f, n, &op_ReduceMean) || n->in[0] != x || !is_f32(x) || x->shape.rank < 1)
         return false;
     Shape want = x->shape;
     want.dim[want.rank - 1] = 1;
@@ -62,9 +62,9 @@ static bool is_last_axis_vector(const Tensor *t, const Tensor *x)
 /* n squares xc: Pow(xc, 2) or xc * xc. */
 static bool is_square_of(const Fusion *f, const Node *n, const Tensor *xc)
 {
-    if (fusion_node_is(f, n, "Pow"))
+    if (fusion_node_is(f, n, &op_Pow))
         return n->in[0] == xc && const_near(n->in[1], 2.0);
-    return fusion_node_is(f, n, "Mul") && n->in[0] == xc && n->in[1] == xc;
+    return fusion_node_is(f, n, &op_Mul) && n->in[0] == xc && n->in[1] == xc;
 }
 
 /* xc's two readers, the square and the Div by the deviation; the
@@ -79,18 +79,18 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
         /* xc is read by these two alone: once by the Div, once or twice
          * (xc * xc) by the square. */
         int square_reads = sq->n_in == 2 && sq->in[1] == xc ? 2 : 1;
-        if (!is_square_of(f, sq, xc) || !fusion_node_is(f, div, "Div") || div->in[0] != xc ||
+        if (!is_square_of(f, sq, xc) || !fusion_node_is(f, div, &op_Div) || div->in[0] != xc ||
             div->in[1] == xc || f->uses[xc->id] != square_reads + 1)
             continue;
-        Node *var = fusion_sole_reader_is(f, sq->out[0], "ReduceMean");
+        Node *var = fusion_sole_reader_is(f, sq->out[0], &op_ReduceMean);
         if (!var || !is_last_axis_mean(f, var, sq->out[0]))
             continue;
-        Node *add = fusion_sole_reader_is(f, var->out[0], "Add");
+        Node *add = fusion_sole_reader_is(f, var->out[0], &op_Add);
         Tensor *e = add ? other_operand(add, var->out[0]) : NULL;
         if (!e || !is_f32(e) || !tensor_is_const(e) || tensor_numel(e) != 1)
             continue;
         m->eps = dtype_get_f64(e->dtype, e->data, 0);
-        Node *sqrt_node = fusion_sole_reader_is(f, add->out[0], "Sqrt");
+        Node *sqrt_node = fusion_sole_reader_is(f, add->out[0], &op_Sqrt);
         if (m->eps <= 0 || !sqrt_node || fusion_sole_reader(f, sqrt_node->out[0]) != div ||
             div->in[1] != sqrt_node->out[0])
             continue;
@@ -107,7 +107,7 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
 /* When m->y's only reader is an `op` node combining it with a vector
  * along x's last axis, takes that node into the match and returns the
  * vector; else NULL. */
-static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const char *op)
+static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const OpDesc *op)
 {
     Node *node = fusion_sole_reader_is(f, m->y, op);
     Tensor *v = node ? other_operand(node, m->y) : NULL;
@@ -121,8 +121,8 @@ static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const char *o
 /* The optional n * gamma then + beta after the normalization. */
 static void match_affine(const Fusion *f, LnMatch *m)
 {
-    m->gamma = take_last_axis_operand(f, m, "Mul");
-    m->beta = take_last_axis_operand(f, m, "Add");
+    m->gamma = take_last_axis_operand(f, m, &op_Mul);
+    m->beta = take_last_axis_operand(f, m, &op_Add);
 }
 
 static bool match_layernorm(const Fusion *f, LnMatch *m, Node *mean)
@@ -130,7 +130,7 @@ static bool match_layernorm(const Fusion *f, LnMatch *m, Node *mean)
     *m = (LnMatch){.x = mean->in[0]};
     if (!is_last_axis_mean(f, mean, m->x))
         return false;
-    Node *sub = fusion_sole_reader_is(f, mean->out[0], "Sub");
+    Node *sub = fusion_sole_reader_is(f, mean->out[0], &op_Sub);
     if (!sub || sub->in[0] != m->x || sub->in[1] != mean->out[0])
         return false;
     take(m, mean);
@@ -177,7 +177,7 @@ bool pass_fuse_layernorm(Graph *g, Diag *d)
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         LnMatch m;
-        if (fusion_node_is(&f, g->nodes[i], "ReduceMean") && match_layernorm(&f, &m, g->nodes[i]))
+        if (fusion_node_is(&f, g->nodes[i], &op_ReduceMean) && match_layernorm(&f, &m, g->nodes[i]))
             ok = replace_by_layernorm(&f, &m, d);
     }
     fusion_end(&f);

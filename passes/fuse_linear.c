@@ -40,7 +40,7 @@ static void take(LinearMatch *m, Node *n)
 /* x [..., K] by a constant W [K, N], all float32. */
 static bool is_linear_matmul(const Fusion *f, const Node *n)
 {
-    if (!fusion_node_is(f, n, "MatMul"))
+    if (!fusion_node_is(f, n, &op_MatMul))
         return false;
     const Tensor *x = n->in[0], *w = n->in[1];
     return is_f32(x) && is_f32(w) && tensor_is_const(w) && w->shape.rank == 2 &&
@@ -51,7 +51,7 @@ static bool is_linear_matmul(const Fusion *f, const Node *n)
  * or a constant of N values; float32. */
 static bool is_linear_gemm(const Fusion *f, const Node *n)
 {
-    if (!fusion_node_is(f, n, "Gemm") || attr_int_or(n, "transA", 0) != 0)
+    if (!fusion_node_is(f, n, &op_Gemm) || attr_int_or(n, "transA", 0) != 0)
         return false;
     const Tensor *x = n->in[0], *b = n->in[1], *c = n->n_in > 2 ? n->in[2] : NULL;
     int64_t cols = n->out[0]->shape.dim[1];
@@ -97,7 +97,7 @@ static bool is_row_bias(const Tensor *b, const Tensor *y)
 static void match_bias(Fusion *f, LinearMatch *m)
 {
     Node *add = fusion_sole_reader(f, m->y);
-    Tensor *b = fusion_node_is(f, add, "Add") ? other_operand(add, m->y) : NULL;
+    Tensor *b = fusion_node_is(f, add, &op_Add) ? other_operand(add, m->y) : NULL;
     if (!b || !is_row_bias(b, m->y) || !shape_equal(&add->out[0]->shape, &m->y->shape))
         return;
     /* The kernel reads a plain [N] vector: drop leading unit axes. */

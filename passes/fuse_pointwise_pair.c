@@ -25,7 +25,7 @@ static bool pointwise_on_gemm(const Fusion *f, const Node *n)
 {
     Window win;
     Diag ignored = {0};
-    if (!fusion_node_is(f, n, "FusedConv") || !node_input(n, CONV_PACKED) ||
+    if (!fusion_node_is(f, n, &op_FusedConv) || !node_input(n, CONV_PACKED) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));

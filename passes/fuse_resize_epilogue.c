@@ -21,7 +21,7 @@ enum { RESIZE_INPUTS = 4 };
 
 static bool is_fusable_resize(const Fusion *f, const Node *n)
 {
-    return fusion_node_is(f, n, "Resize") && n->opset >= 11 && is_f32(n->in[0]) &&
+    return fusion_node_is(f, n, &op_Resize) && n->opset >= 11 && is_f32(n->in[0]) &&
            is_f32(n->out[0]);
 }
 

@@ -30,10 +30,10 @@ static void copy_shift_attrs(Node *to, const Node *from)
 /* The Linear reading st's shifted tokens as its X and nothing else. */
 static Node *linear_after_shift(const Fusion *f, const Node *st)
 {
-    if (!fusion_node_is(f, st, "ShiftTokenize") || st->in[0]->shape.rank != 3)
+    if (!fusion_node_is(f, st, &op_ShiftTokenize) || st->in[0]->shape.rank != 3)
         return NULL;
     Node *lin = fusion_sole_reader(f, st->out[0]);
-    return fusion_node_is(f, lin, "Linear") && lin->in[0] == st->out[0] ? lin : NULL;
+    return fusion_node_is(f, lin, &op_Linear) && lin->in[0] == st->out[0] ? lin : NULL;
 }
 
 static bool replace_by_shift_linear(Fusion *f, Node *st, Node *lin, Diag *d)

@@ -51,7 +51,7 @@ static void doom(Shift *m, Node *n)
 static int concat_axis(const Node *c)
 {
     int axis;
-    if (!node_is(c, "Concat") || c->out[0]->shape.rank != 4 ||
+    if (!node_is(c, &op_Concat) || c->out[0]->shape.rank != 4 ||
         !axis_normalize(attr_int_or(c, "axis", 0), 4, &axis))
         return -1;
     return axis;
@@ -63,7 +63,7 @@ static int concat_axis(const Node *c)
 static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
 {
     Node *rc = r->producer;
-    if (node_is(rc, "Slice")) { /* a chunk used as is: no roll */
+    if (node_is(rc, &op_Slice)) { /* a chunk used as is: no roll */
         *t = 0;
         return rc;
     }
@@ -75,7 +75,7 @@ static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
     int64_t next = -1, total = 0;
     for (int i = 0; i < rc->n_in; i++) {
         Tensor *piece = rc->in[i];
-        Node *s = producer_is(piece, "Slice");
+        Node *s = producer_is(piece, &op_Slice);
         int64_t start = 0, len = piece->shape.dim[axis], cut;
         int sa;
         if (s && slice_one_axis(s, &sa, &cut) && sa == axis && sole_reader(g, piece) == rc) {
@@ -98,7 +98,7 @@ static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
     /* The pieces cover the axis once, in cyclic order; only the pieces
      * and the roll Concat read the chunk. */
     if (!chunk || total != chunk->shape.dim[axis] || reader_count(g, chunk) != rc->n_in ||
-        chunk->is_output || !node_is(chunk->producer, "Slice"))
+        chunk->is_output || !node_is(chunk->producer, &op_Slice))
         return NULL;
     doom(m, rc);
     return chunk->producer;
@@ -173,7 +173,7 @@ static bool match_crop(const Graph *g, Shift *m, Tensor *y, const Tensor *x, con
 static bool is_swap_last_two(const Node *t)
 {
     int64_t perm[MAX_RANK];
-    return node_is(t, "Transpose") && attr_ints(t, "perm", perm, MAX_RANK) == 3 &&
+    return node_is(t, &op_Transpose) && attr_ints(t, "perm", perm, MAX_RANK) == 3 &&
            perm[0] == 0 && perm[1] == 2 && perm[2] == 1;
 }
 
@@ -182,10 +182,10 @@ static bool is_swap_last_two(const Node *t)
  * back to tokens of the same shape. */
 static void extend_to_tokens(const Graph *g, Shift *m)
 {
-    Node *rin = producer_is(m->in, "Reshape");
-    Node *tin = rin ? producer_is(rin->in[0], "Transpose") : NULL;
+    Node *rin = producer_is(m->in, &op_Reshape);
+    Node *tin = rin ? producer_is(rin->in[0], &op_Transpose) : NULL;
     Node *rout = sole_reader(g, m->out);
-    Node *tout = node_is(rout, "Reshape") ? sole_reader(g, rout->out[0]) : NULL;
+    Node *tout = node_is(rout, &op_Reshape) ? sole_reader(g, rout->out[0]) : NULL;
     if (!is_swap_last_two(tin) || !is_swap_last_two(tout) || sole_reader(g, tin->out[0]) != rin)
         return;
     const Shape *x = &m->in->shape, *tok = &tin->in[0]->shape, *o = &rout->out[0]->shape;

@@ -87,12 +87,12 @@ int fusion_readers(const Fusion *f, const Tensor *t, Node **out, int max)
     return count;
 }
 
-bool fusion_node_is(const Fusion *f, const Node *n, const char *op)
+bool fusion_node_is(const Fusion *f, const Node *n, const OpDesc *op)
 {
     return node_is(n, op) && !n->domain[0] && n->n_out == 1 && !fusion_is_absorbed(f, n);
 }
 
-Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const char *op)
+Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const OpDesc *op)
 {
     Node *r = fusion_sole_reader(f, t);
     return fusion_node_is(f, r, op) ? r : NULL;
@@ -160,7 +160,7 @@ Node *fusion_activation_after(const Fusion *f, const Tensor *y, snt_act *act)
 Node *fusion_residual_add_after(const Fusion *f, const Tensor *y, Tensor **residual)
 {
     Node *add = fusion_sole_reader(f, y);
-    Tensor *r = fusion_node_is(f, add, "Add") ? other_operand(add, y) : NULL;
+    Tensor *r = fusion_node_is(f, add, &op_Add) ? other_operand(add, y) : NULL;
     if (!r || r->dtype != y->dtype || !shape_equal(&r->shape, &y->shape) ||
         !shape_equal(&add->out[0]->shape, &y->shape))
         return NULL;
@@ -196,7 +196,7 @@ static bool const_vectors(const Node *n, int first, int64_t len)
 
 bool bn_affine(const Node *bn, float **scale, float **shift)
 {
-    if (strcmp(bn->op_type, "BatchNormalization") != 0 || bn->domain[0] || bn->n_in != 5 ||
+    if (!node_is(bn, &op_BatchNormalization) || bn->n_in != 5 ||
         bn->n_out != 1 || !is_f32(bn->in[0]) || bn->in[0]->shape.rank < 2 ||
         attr_int_or(bn, "training_mode", 0) != 0)
         return false;
@@ -240,7 +240,7 @@ static void scale_conv_weights(Graph *g, Node *conv, const float *scale, const f
 bool fold_bn_into_conv(Fusion *f, Node *conv, Node *bn)
 {
     /* The node types first: only a Conv is known to have a weight input. */
-    if (!fusion_node_is(f, conv, "Conv") || !fusion_node_is(f, bn, "BatchNormalization"))
+    if (!fusion_node_is(f, conv, &op_Conv) || !fusion_node_is(f, bn, &op_BatchNormalization))
         return false;
     const Tensor *w = conv->in[1], *b = conv->n_in > 2 ? conv->in[2] : NULL;
     if (bn->in[0] != conv->out[0] || fusion_sole_reader(f, conv->out[0]) != bn ||

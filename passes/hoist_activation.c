@@ -19,7 +19,7 @@
 /* Reshape or Transpose with one output. */
 static bool is_movement(const Node *n)
 {
-    return n && (node_is(n, "Reshape") || node_is(n, "Transpose")) && n->n_out == 1;
+    return n && (node_is(n, &op_Reshape) || node_is(n, &op_Transpose)) && n->n_out == 1;
 }
 
 /* The movement node directly before `reader` in a chain that starts at
@@ -34,7 +34,7 @@ static Node *movement_before(const Graph *g, const Node *reader)
         const Node *up = k->in[0]->producer;
         if (!up || sole_reader(g, k->in[0]) != k)
             return NULL;
-        if (node_is(up, "Conv"))
+        if (node_is(up, &op_Conv))
             return m;
     }
     return NULL;

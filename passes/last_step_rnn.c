@@ -36,20 +36,20 @@ static bool keeps_time_axis(const Node *n, const Tensor *t, int64_t seq)
     if (n->n_out != 1 || n->in[0] != t || t->shape.rank < 1 || t->shape.dim[0] != seq)
         return false;
     const Shape *out = &n->out[0]->shape;
-    if (node_is(n, "Transpose")) {
+    if (node_is(n, &op_Transpose)) {
         int64_t perm[MAX_RANK];
         return attr_ints(n, "perm", perm, MAX_RANK) == t->shape.rank && perm[0] == 0;
     }
     /* Row-major, an element's index along axis 0 is its flat index over
      * the size of the rest, the same on both sides when axis 0 is seq
      * on both. */
-    return node_is(n, "Reshape") && out->rank >= 1 && out->dim[0] == seq;
+    return node_is(n, &op_Reshape) && out->rank >= 1 && out->dim[0] == seq;
 }
 
 /* A Gather of t's axis 0 at the constant index seq - 1 (or -1). */
 static bool gathers_last_step(const Node *n, const Tensor *t, int64_t seq)
 {
-    if (!node_is(n, "Gather") || n->n_out != 1 || n->in[0] != t || n->n_in != 2)
+    if (!node_is(n, &op_Gather) || n->n_out != 1 || n->in[0] != t || n->n_in != 2)
         return false;
     int64_t axis = attr_int_or(n, "axis", 0);
     const Tensor *index = n->in[1];
@@ -100,7 +100,7 @@ static bool output_unused(const Graph *g, const Node *n, int i)
  * flagged, of which only Y's last step is read. */
 static bool reads_last_step(const Graph *g, const Node *n)
 {
-    if (!node_is(n, "RNN") && !node_is(n, "GRU") && !node_is(n, "LSTM"))
+    if (!node_is(n, &op_RNN) && !node_is(n, &op_GRU) && !node_is(n, &op_LSTM))
         return false;
     snt_rnn_params p;
     Diag ignored = {0};

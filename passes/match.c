@@ -38,12 +38,12 @@ void replace_reads(Graph *g, const Tensor *old, Tensor *with)
                 g->nodes[i]->in[j] = with;
 }
 
-bool node_is(const Node *n, const char *op)
+bool node_is(const Node *n, const OpDesc *op)
 {
-    return n && n->op && strcmp(n->op->name, op) == 0;
+    return n && n->op == op;
 }
 
-Node *producer_is(const Tensor *t, const char *op)
+Node *producer_is(const Tensor *t, const OpDesc *op)
 {
     return t && node_is(t->producer, op) ? t->producer : NULL;
 }
@@ -63,7 +63,7 @@ static int node_list(const Node *n, const char *name, int since, int input, int6
 bool slice_one_axis(const Node *s, int *axis, int64_t *start)
 {
     int64_t starts[MAX_RANK], axes[MAX_RANK], steps[MAX_RANK];
-    if (!node_is(s, "Slice") || s->n_out != 1)
+    if (!node_is(s, &op_Slice) || s->n_out != 1)
         return false;
     const Shape *in = &s->in[0]->shape;
     if (node_list(s, "starts", 10, 1, starts, MAX_RANK) != 1)
@@ -95,7 +95,7 @@ static bool pad_value_is_zero(const Node *p)
 bool pad_zero_fill(const Node *p, int64_t *begin, int64_t *end)
 {
     int64_t pads[2 * MAX_RANK];
-    if (!node_is(p, "Pad") || p->n_out != 1 || strcmp(attr_string_or(p, "mode", "constant"), "constant"))
+    if (!node_is(p, &op_Pad) || p->n_out != 1 || strcmp(attr_string_or(p, "mode", "constant"), "constant"))
         return false;
     if ((p->n_in > 3 && p->in[3]) || !pad_value_is_zero(p))
         return false; /* an opset-18 axes input: not worth the cases */

@@ -27,9 +27,9 @@ int reader_count(const Graph *g, const Tensor *t);
 void replace_reads(Graph *g, const Tensor *old, Tensor *with);
 
 /* True when n has op type `op` and a resolved OpDesc. */
-bool node_is(const Node *n, const char *op);
+bool node_is(const Node *n, const OpDesc *op);
 /* The node producing t when it has op type `op`, else NULL. */
-Node *producer_is(const Tensor *t, const char *op);
+Node *producer_is(const Tensor *t, const OpDesc *op);
 
 /* A Slice with constant parameters that cuts one axis with step 1:
  * *axis and the first element *start (clamped as ONNX does); the
@@ -103,9 +103,9 @@ Node *fusion_sole_reader(const Fusion *f, const Tensor *t);
 /* The nodes reading t (at most max, each once), and their count. */
 int fusion_readers(const Fusion *f, const Tensor *t, Node **out, int max);
 /* True when n is a live, not absorbed ai.onnx `op` node with one output. */
-bool fusion_node_is(const Fusion *f, const Node *n, const char *op);
+bool fusion_node_is(const Fusion *f, const Node *n, const OpDesc *op);
 /* fusion_sole_reader(f, t) when it is such an `op` node; else NULL. */
-Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const char *op);
+Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const OpDesc *op);
 void fusion_absorb(Fusion *f, Node *n);
 bool fusion_is_absorbed(const Fusion *f, const Node *n);
 

@@ -16,7 +16,7 @@
  * constant: *p its kernel parameters. */
 static bool packable_rnn(const Node *n, snt_rnn_params *p)
 {
-    if (!node_is(n, "RNN") && !node_is(n, "GRU") && !node_is(n, "LSTM"))
+    if (!node_is(n, &op_RNN) && !node_is(n, &op_GRU) && !node_is(n, &op_LSTM))
         return false;
     const Tensor *b = n->n_in > 3 ? n->in[3] : NULL;
     if (n->n_in > rnn_packed_slot(n) || !is_f32(n->in[0]) || !tensor_is_const(n->in[1]) ||

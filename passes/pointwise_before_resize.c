@@ -31,7 +31,7 @@ static bool reducing_pointwise(const Node *conv)
 {
     Window win;
     Diag ignored = {0};
-    if (!node_is(conv, "Conv") || !is_f32(conv->in[0]) || conv->in[0]->shape.rank != 4 ||
+    if (!node_is(conv, &op_Conv) || !is_f32(conv->in[0]) || conv->in[0]->shape.rank != 4 ||
         !conv_window(conv, &win, &ignored)) {
         diag_free(&ignored);
         return false;
@@ -94,7 +94,7 @@ bool pass_pointwise_before_resize(Graph *g, Diag *d)
     fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *conv = g->nodes[i];
-        Node *r = reducing_pointwise(conv) ? producer_is(conv->in[0], "Resize") : NULL;
+        Node *r = reducing_pointwise(conv) ? producer_is(conv->in[0], &op_Resize) : NULL;
         if (r && !fusion_is_absorbed(&f, conv) && channelwise_resize(r) &&
             (r->n_in <= 3 || !r->in[3] || tensor_is_const(r->in[3])))
             ok = swap(&f, conv, r, d);

@@ -22,7 +22,7 @@ bool pass_remove_identity(Graph *g, Diag *d)
         keep[i] = true;
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
-        if (node_is(n, "Identity") && n->n_in == 1 && n->in[0])
+        if (node_is(n, &op_Identity) && n->n_in == 1 && n->in[0])
             bypass_node(g, n, n->in[0], keep, i);
     }
     graph_remove_nodes(g, keep);

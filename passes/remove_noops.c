@@ -36,7 +36,7 @@ static bool ints_all(const Node *n, const char *name, int64_t v)
 static bool is_identity_pool(const Node *n)
 {
     const char *pad = attr_string_or(n, "auto_pad", "NOTSET");
-    if (!node_is(n, "MaxPool") && !node_is(n, "AveragePool"))
+    if (!node_is(n, &op_MaxPool) && !node_is(n, &op_AveragePool))
         return false;
     return n->n_out == 1 && attr_ints(n, "kernel_shape", NULL, 0) >= 0 &&
            ints_all(n, "kernel_shape", 1) && ints_all(n, "strides", 1) &&
@@ -46,7 +46,7 @@ static bool is_identity_pool(const Node *n)
 
 static bool is_identity_resize(const Node *n)
 {
-    if (!node_is(n, "Resize") || !shape_equal(&n->in[0]->shape, &n->out[0]->shape))
+    if (!node_is(n, &op_Resize) || !shape_equal(&n->in[0]->shape, &n->out[0]->shape))
         return false;
     const char *coord = attr_string_or(n, "coordinate_transformation_mode", "half_pixel");
     if (n->opset >= 11 && (strcmp(coord, "tf_crop_and_resize") == 0 ||
@@ -134,14 +134,14 @@ static void simplify(Graph *g, Node *n, bool *keep, int i)
         return;
     if (is_identity_resize(n) || is_identity_pool(n)) {
         bypass_node(g, n, x, keep, i);
-    } else if (node_is(n, "Concat")) {
+    } else if (node_is(n, &op_Concat)) {
         drop_empty_operands(n);
         if (n->n_in == 1)
             bypass_node(g, n, n->in[0], keep, i);
-    } else if (node_is(n, "Transpose") && producer_is(x, "Transpose")) {
+    } else if (node_is(n, &op_Transpose) && producer_is(x, &op_Transpose)) {
         merge_transposes(g, n, x->producer, keep, i);
     } else if (is_view_node(n)) {
-        if (node_is(n, "Reshape") && is_view_node(x->producer))
+        if (node_is(n, &op_Reshape) && is_view_node(x->producer))
             merge_reshapes(g, n, x->producer);
         if (shape_equal(&n->in[0]->shape, &n->out[0]->shape))
             bypass_node(g, n, n->in[0], keep, i);

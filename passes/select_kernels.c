@@ -34,7 +34,7 @@ static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *c
 {
     Window win;
     Diag ignored = {0};
-    if (!(fusion_node_is(f, n, "Conv") || fusion_node_is(f, n, "FusedConv")) ||
+    if (!(fusion_node_is(f, n, &op_Conv) || fusion_node_is(f, n, &op_FusedConv)) ||
         n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
         !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
@@ -97,7 +97,7 @@ static void pack_winograd(Graph *g, Node *n, const snt_conv2d_params *cp, const 
  * with a constant W [k, n], not yet packed. */
 static bool packable_linear(const Fusion *f, const Node *n)
 {
-    return (fusion_node_is(f, n, "Linear") || fusion_node_is(f, n, "ShiftLinear")) &&
+    return (fusion_node_is(f, n, &op_Linear) || fusion_node_is(f, n, &op_ShiftLinear)) &&
            n->n_in <= LINEAR_PACKED && is_f32(n->in[0]) &&
            is_f32(n->in[1]) && tensor_is_const(n->in[1]) && n->in[1]->shape.rank == 2 &&
            is_f32(n->out[0]);
@@ -132,7 +132,7 @@ static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const T
     if (depthwise ? !dw : (!gemm || !tensor_is_const(n->in[1])))
         return true;
     Tensor *y = n->out[0];
-    Node *fused = fusion_node_is(f, n, "Conv") ? as_fused_conv(f, n) : n;
+    Node *fused = fusion_node_is(f, n, &op_Conv) ? as_fused_conv(f, n) : n;
     if (depthwise)
         set_ukernel(fused, dw);
     else if (winograd)

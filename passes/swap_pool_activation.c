@@ -36,8 +36,8 @@ static bool never_decreases(const Node *n)
  * and whose one output is read only by a non-decreasing activation. */
 static Node *swappable(const Graph *g, const Node *p)
 {
-    if (!node_is(p, "MaxPool") || p->n_out != 1 || !p->in[0]->producer ||
-        !node_is(p->in[0]->producer, "Conv") || sole_reader(g, p->in[0]) != p)
+    if (!node_is(p, &op_MaxPool) || p->n_out != 1 || !p->in[0]->producer ||
+        !node_is(p->in[0]->producer, &op_Conv) || sole_reader(g, p->in[0]) != p)
         return NULL;
     Node *act = sole_reader(g, p->out[0]);
     return act && act->in[0] == p->out[0] && act->n_out == 1 && never_decreases(act) &&

@@ -25,7 +25,6 @@
 
 #include <string.h>
 
-extern const OpDesc op_Conv;
 
 enum { IN_BIAS = 2, IN_SCALE = 3, IN_SHIFT = 4, IN_RESIDUAL = 5, IN_PACKED = 6 };
 

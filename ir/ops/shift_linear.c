@@ -21,7 +21,6 @@
 
 /* ShiftLinear is a Linear with a shifted input: shapes, activation,
  * packed weights and cost are Linear's. */
-extern const OpDesc op_Linear;
 
 enum { IN_PACKED = 3 };
 
