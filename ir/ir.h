@@ -39,7 +39,9 @@ void str_puts(Str *s, const char *text);
 void str_putn(Str *s, const char *text, size_t n);
 void str_free(Str *s);
 
-/* A list of error messages; stages append, the CLI prints them all. */
+/* A list of error messages; stages append, the CLI prints them all.  A
+ * NULL Diag takes none: what a caller passes that wants only the verdict
+ * (a pass asking whether an op's hook accepts a node). */
 typedef struct {
     Str text;
     int count;

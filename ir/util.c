@@ -110,6 +110,8 @@ void str_free(Str *s)
 bool diag_error(Diag *d, const char *fmt, ...)
 {
     va_list ap;
+    if (d == NULL)
+        return false;
     va_start(ap, fmt);
     str_vputf(&d->text, fmt, ap);
     va_end(ap);
@@ -120,6 +122,8 @@ bool diag_error(Diag *d, const char *fmt, ...)
 
 void diag_free(Diag *d)
 {
+    if (d == NULL)
+        return;
     str_free(&d->text);
     d->count = 0;
 }

@@ -246,10 +246,8 @@ static bool factor_node(Factoring *fc, Node *n, const Factors *f, Diag *d)
     Node *m = add_node(fc, "FusedConv", name.buf, ins, n->n_in < 6 ? n->n_in : 6);
     str_free(&name);
     snt_act act;
-    Diag ignored = {0};
-    if (node_is(n, &op_FusedConv) && fused_act_get(n, &act, &ignored))
+    if (node_is(n, &op_FusedConv) && fused_act_get(n, &act, NULL))
         fused_act_set(m, &act);
-    diag_free(&ignored);
     fusion_absorb(fc->fu, n);
     return fusion_finish_node(m, n->out[0], d);
 }

@@ -24,13 +24,11 @@ enum { CONV_BIAS = 2, CONV_SCALE = 3, CONV_SHIFT = 4, CONV_RESIDUAL = 5, CONV_PA
 static bool pointwise_on_gemm(const Fusion *f, const Node *n)
 {
     Window win;
-    Diag ignored = {0};
     if (!fusion_node_is(f, n, &op_FusedConv) || !node_input(n, CONV_PACKED) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
-    bool ok = v && v->family == FAMILY_F32_GEMM && conv_window(n, &win, &ignored);
-    diag_free(&ignored);
+    bool ok = v && v->family == FAMILY_F32_GEMM && conv_window(n, &win, NULL);
     if (!ok)
         return false;
     snt_conv2d_params cp = conv2d_params(n, &win);

@@ -103,9 +103,7 @@ static bool reads_last_step(const Graph *g, const Node *n)
     if (!node_is(n, &op_RNN) && !node_is(n, &op_GRU) && !node_is(n, &op_LSTM))
         return false;
     snt_rnn_params p;
-    Diag ignored = {0};
-    bool ok = rnn_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = rnn_params(n, &p, NULL);
     if (!ok || p.last_step_only || p.batch_major || (p.directions != 2 && !p.reverse) ||
         p.seq == 0 || n->n_out < 1 || !n->out[0])
         return false;

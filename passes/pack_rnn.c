@@ -22,9 +22,7 @@ static bool packable_rnn(const Node *n, snt_rnn_params *p)
     if (n->n_in > rnn_packed_slot(n) || !is_f32(n->in[0]) || !tensor_is_const(n->in[1]) ||
         !tensor_is_const(n->in[2]) || (b && !tensor_is_const(b)))
         return false;
-    Diag ignored = {0};
-    bool ok = rnn_params(n, p, &ignored);
-    diag_free(&ignored);
+    bool ok = rnn_params(n, p, NULL);
     return ok;
 }
 

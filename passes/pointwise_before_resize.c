@@ -30,10 +30,8 @@
 static bool reducing_pointwise(const Node *conv)
 {
     Window win;
-    Diag ignored = {0};
     if (!node_is(conv, &op_Conv) || !is_f32(conv->in[0]) || conv->in[0]->shape.rank != 4 ||
-        !conv_window(conv, &win, &ignored)) {
-        diag_free(&ignored);
+        !conv_window(conv, &win, NULL)) {
         return false;
     }
     snt_conv2d_params cp = conv2d_params(conv, &win);

@@ -33,13 +33,11 @@ enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
 static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
 {
     Window win;
-    Diag ignored = {0};
     if (!(fusion_node_is(f, n, &op_Conv) || fusion_node_is(f, n, &op_FusedConv)) ||
         n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
         !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
-    bool ok = conv_window(n, &win, &ignored);
-    diag_free(&ignored);
+    bool ok = conv_window(n, &win, NULL);
     if (!ok)
         return false;
     *cp = conv2d_params(n, &win);

@@ -36,13 +36,11 @@ static bool winograd_pays(const snt_conv2d_params *cp, const Variant *v)
 static bool candidate(const Node *n, snt_conv2d_params *cp)
 {
     Window win;
-    Diag ignored = {0};
     if (!(node_is(n, &op_Conv) || node_is(n, &op_FusedConv)) || attr_string_or(n, "ukernel", NULL) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || !is_f32(n->in[1]) ||
         !tensor_is_const(n->in[1]) || !is_f32(n->out[0]))
         return false;
-    bool ok = conv_window(n, &win, &ignored);
-    diag_free(&ignored);
+    bool ok = conv_window(n, &win, NULL);
     if (ok)
         *cp = conv2d_params(n, &win);
     return ok;

@@ -121,9 +121,7 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 static size_t conv_scratch_bytes(const Node *n)
 {
     Window win;
-    Diag ignored = {0};
-    bool ok = conv_window(n, &win, &ignored);
-    diag_free(&ignored);
+    bool ok = conv_window(n, &win, NULL);
     if (!ok)
         return 0;
     snt_conv2d_params cp = conv2d_params(n, &win);

@@ -199,9 +199,7 @@ static bool convt_emit(const Node *n, Emitter *e, Diag *d)
 static size_t convt_scratch_bytes(const Node *n)
 {
     snt_conv_transpose3d_params g;
-    Diag ignored = {0};
-    bool ok = convt_geometry(n, &g, &ignored);
-    diag_free(&ignored);
+    bool ok = convt_geometry(n, &g, NULL);
     return ok ? snt_conv_transpose3d_scratch_floats(&g) * sizeof(float) : 0;
 }
 

@@ -130,9 +130,7 @@ static bool check_algorithm(const Node *n, Diag *d)
 static size_t packed_floats(const Node *n, const Variant *v)
 {
     snt_conv2d_params cp = {0};
-    Diag ignored = {0};
-    bool ok = fused_conv_params(n, &cp, &ignored);
-    diag_free(&ignored);
+    bool ok = fused_conv_params(n, &cp, NULL);
     if (!ok)
         return 0;
     if (v->family == FAMILY_F32_CONV_THIN)
@@ -167,9 +165,7 @@ static OpCost fused_conv_cost(const Node *n)
 {
     OpCost c = op_Conv.cost(n);
     snt_act act;
-    Diag ignored = {0};
-    int64_t per_element = fused_act_get(n, &act, &ignored) ? act_flops(act.kind) : 0;
-    diag_free(&ignored);
+    int64_t per_element = fused_act_get(n, &act, NULL) ? act_flops(act.kind) : 0;
     if (node_input(n, IN_SCALE))
         per_element += 2;
     if (node_input(n, IN_RESIDUAL))
@@ -184,10 +180,8 @@ static OpCost fused_conv_cost(const Node *n)
 static int64_t fused_conv_executed_macs(const Node *n)
 {
     snt_conv2d_params cp = {0};
-    Diag ignored = {0};
     bool ok = is_winograd(n) && packed_conv_variant(n) &&
-              fused_conv_params(n, &cp, &ignored);
-    diag_free(&ignored);
+              fused_conv_params(n, &cp, NULL);
     if (!ok)
         return op_Conv.cost(n).macs;
     int64_t tiles = (int64_t)((cp.oh + 3) / 4 * ((cp.ow + 3) / 4));
@@ -245,9 +239,7 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 static size_t fused_conv_scratch_bytes(const Node *n)
 {
     snt_conv2d_params cp = {0};
-    Diag ignored = {0};
-    bool ok = fused_conv_params(n, &cp, &ignored);
-    diag_free(&ignored);
+    bool ok = fused_conv_params(n, &cp, NULL);
     return ok ? scratch_floats(n, &cp) * sizeof(float) : 0;
 }
 

@@ -42,9 +42,7 @@ static OpCost fused_resize_cost(const Node *n)
 {
     OpCost c = resize_cost(n);
     snt_act act;
-    Diag ignored = {0};
-    int64_t per_element = fused_act_get(n, &act, &ignored) ? act_flops(act.kind) : 0;
-    diag_free(&ignored);
+    int64_t per_element = fused_act_get(n, &act, NULL) ? act_flops(act.kind) : 0;
     if (residual_input(n))
         per_element += 1;
     c.flops += sat_mul(per_element, tensor_numel(n->out[0]));

@@ -82,9 +82,7 @@ static OpCost grid_sample_cost(const Node *n)
 {
     static const int64_t taps[] = {4, 0, 16};
     snt_grid_sample_params p = {0};
-    Diag ignored = {0};
-    bool ok = grid_sample_read(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = grid_sample_read(n, &p, NULL);
     if (!ok)
         return (OpCost){0};
     return (OpCost){.flops = sat_mul(2 * taps[p.mode], tensor_numel(n->out[0]))};

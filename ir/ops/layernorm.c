@@ -85,9 +85,7 @@ static size_t layernorm_scratch_bytes(const Node *n)
 {
     int first;
     int64_t rows = 0, cols = 0;
-    Diag ignored = {0};
-    bool ok = layernorm_view(n, &first, &rows, &cols, &ignored);
-    diag_free(&ignored);
+    bool ok = layernorm_view(n, &first, &rows, &cols, NULL);
     return ok ? (size_t)stats_scratch_floats(n, rows, cols) * sizeof(float) : 0;
 }
 

@@ -54,9 +54,7 @@ static OpCost linear_cost(const Node *n)
 {
     const Tensor *y = n->out[0];
     snt_act act;
-    Diag ignored = {0};
-    int64_t per_element = fused_act_get(n, &act, &ignored) ? act_flops(act.kind) : 0;
-    diag_free(&ignored);
+    int64_t per_element = fused_act_get(n, &act, NULL) ? act_flops(act.kind) : 0;
     if (linear_bias(n))
         per_element += 1;
     OpCost c = {.macs = sat_mul(tensor_numel(y), n->in[1]->shape.dim[0])};

@@ -65,13 +65,11 @@ static bool matmul_infer(Node *n, Diag *d)
 static OpCost matmul_cost(const Node *n)
 {
     MatMulDims md;
-    Diag ignored = {0};
     OpCost c = {0};
-    if (matmul_dims(n, &md, &ignored)) {
+    if (matmul_dims(n, &md, NULL)) {
         c.macs = sat_mul(sat_mul(shape_numel(&md.batch), md.m), sat_mul(md.n, md.k));
         c.flops = sat_mul(2, c.macs);
     }
-    diag_free(&ignored);
     return c;
 }
 
@@ -124,9 +122,7 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
 static size_t matmul_scratch_bytes(const Node *n)
 {
     MatMulDims md;
-    Diag ignored = {0};
-    bool ok = matmul_dims(n, &md, &ignored);
-    diag_free(&ignored);
+    bool ok = matmul_dims(n, &md, NULL);
     if (!ok)
         return 0;
     snt_matmul_params mp = matmul_params(&md);

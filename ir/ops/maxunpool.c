@@ -135,9 +135,7 @@ static bool maxunpool_fold(Node *n, Diag *d)
 static size_t maxunpool_scratch_bytes(const Node *n)
 {
     Shape unpooled, out;
-    Diag ignored = {0};
-    bool ok = unpool_shapes(n, &unpooled, &out, &ignored);
-    diag_free(&ignored);
+    bool ok = unpool_shapes(n, &unpooled, &out, NULL);
     if (!ok || shape_equal(&unpooled, &out))
         return 0;
     return (size_t)shape_numel(&unpooled) * dtype_size(n->in[0]->dtype);

@@ -116,10 +116,8 @@ static int64_t epilogue_flops(const snt_act *act, bool bias, bool affine, bool r
 static OpCost pair_cost(const Node *n)
 {
     snt_pointwise_pair_params p;
-    Diag ignored = {0};
     OpCost c = {0};
-    bool ok = pair_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = pair_params(n, &p, NULL);
     if (!ok)
         return c;
     int64_t pixels = sat_mul((int64_t)p.n, (int64_t)p.hw);
@@ -166,9 +164,7 @@ static size_t pair_scratch_bytes(const Node *n)
 {
     snt_pointwise_pair_params p;
     const Variant *v = pair_variant(n);
-    Diag ignored = {0};
-    bool ok = v && pair_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = v && pair_params(n, &p, NULL);
     return ok ? snt_pointwise_pair_scratch_floats(&p, v->mr, v->nr) * sizeof(float) : 0;
 }
 

@@ -263,9 +263,7 @@ bool rnn_params(const Node *n, snt_rnn_params *p, Diag *d)
 static size_t packed_floats(const Node *n, const Variant *v)
 {
     snt_rnn_params p;
-    Diag ignored = {0};
-    bool ok = rnn_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = rnn_params(n, &p, NULL);
     return ok ? snt_rnn_packed_floats(&p, v->nr) : 0;
 }
 
@@ -333,9 +331,7 @@ static bool rnn_fold(Node *n, Diag *d)
 static OpCost rnn_cost(const Node *n)
 {
     snt_rnn_params p;
-    Diag ignored = {0};
-    bool ok = rnn_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = rnn_params(n, &p, NULL);
     if (!ok)
         return (OpCost){0};
     int64_t reverse = p.directions == 2 || p.reverse, forward = p.directions - reverse;
@@ -428,9 +424,7 @@ static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
 static size_t rnn_scratch_bytes(const Node *n)
 {
     snt_rnn_params p;
-    Diag ignored = {0};
-    bool ok = rnn_params(n, &p, &ignored);
-    diag_free(&ignored);
+    bool ok = rnn_params(n, &p, NULL);
     if (!ok)
         return 0;
     return scratch_floats(&p, packed_variant(n, rnn_packed_slot(n), FAMILY_F32_GEMM)) *
