@@ -92,6 +92,10 @@ SPECS = {
     "mlp": Spec(lambda small: generic.TinyMLP(), (2, 4, 6, 6), (2, 4, 6, 6), image=False),
     "convnet": Spec(lambda small: generic.TinyConvNet(), (1, 3, 20, 24), (1, 3, 20, 24)),
     "attention": Spec(lambda small: generic.TinyAttention(), (1, 8, 12), (1, 8, 12), image=False),
+    # 48 tokens: products of two activations large enough to split over
+    # threads (snt_sgemm_mt), for tests/test_reentrant.c.
+    "attention48": Spec(lambda small: generic.TinyAttention(), (1, 48, 12), (1, 48, 12),
+                        image=False),
     "resnet": Spec(lambda small: generic.TinyResNet(), (2, 3, 27, 30), (2, 3, 27, 30)),
     "slice_assign": pattern(patterns.SliceAssign, (1, 4, 6, 7), "ScatterND"),
     "einsum": pattern(patterns.EinsumNet, (2, 4, 3, 4), "Einsum"),

@@ -28,7 +28,7 @@ for model in mobilenet_hs lstm2; do
 done
 
 # Tiny generic networks for ops the seed models do not use.
-for model in mlp convnet attention resnet; do
+for model in mlp convnet attention attention48 resnet; do
     "$PY" examples/export.py "$model" --opset 13 --out "$OUT"
 done
 

@@ -278,23 +278,25 @@ static void test_models(void)
 /* --threads                                                           */
 /* ------------------------------------------------------------------ */
 
-/* The seed exports compiled with --threads 4 around threads_main.c: the
- * same bits with 1, 2, 3 and 4 threads, after the pool is released and
- * started again, and with the application's own parallel-for. */
-static const char *const seed_models[] = {"unext_s_op13.onnx", "cmunext_s_op13.onnx",
-                                          "m2snet_op13.onnx"};
+/* The seed exports, and an attention head whose products of two
+ * activations split (snt_sgemm_mt), compiled with --threads 4 around
+ * threads_main.c: the same bits with 1, 2, 3 and 4 threads, after the
+ * pool is released and started again, and with the application's own
+ * parallel-for. */
+static const char *const thread_models[] = {"unext_s_op13.onnx", "cmunext_s_op13.onnx",
+                                            "m2snet_op13.onnx", "attention48_op13.onnx"};
 
 static void test_thread_counts(void)
 {
     static const Program threads_program = {"threads_main.c", "4", RUNTIME_LIB, NULL};
-    for (int i = 0; i < (int)(sizeof seed_models / sizeof seed_models[0]); i++) {
+    for (int i = 0; i < (int)(sizeof thread_models / sizeof thread_models[0]); i++) {
         char exe[PATH_MAX + 16];
-        bool built = build_model(&threads_program, seed_models[i], "-O2", 100 + i, exe,
+        bool built = build_model(&threads_program, thread_models[i], "-O2", 100 + i, exe,
                                  sizeof exe);
         CU_ASSERT_TRUE(built);
         char *argv[] = {exe, NULL};
         bool same = built && run(argv, NULL);
-        printf("\n    %-22s --threads 4: %s", seed_models[i],
+        printf("\n    %-22s --threads 4: %s", thread_models[i],
                same ? "1, 2, 3, 4 threads and an own parallel-for give the same bits "
                     : "OUTPUTS DIFFER ");
         CU_ASSERT_TRUE(same);
@@ -337,17 +339,17 @@ static void test_under_tsan(void)
         printf("\n    SKIPPED: a program built with -fsanitize=thread does not run here ");
         return;
     }
-    for (int i = 0; i < (int)(sizeof seed_models / sizeof seed_models[0]); i++) {
-        bool built = build_model(&tsan_reentrant, seed_models[i], "-O2", 200 + i, exe,
+    for (int i = 0; i < (int)(sizeof thread_models / sizeof thread_models[0]); i++) {
+        bool built = build_model(&tsan_reentrant, thread_models[i], "-O2", 200 + i, exe,
                                  sizeof exe);
         char *reentrant[] = {exe, "3", NULL};
         bool clean = built && run(reentrant, NULL);
         CU_ASSERT_TRUE(built);
-        built = build_model(&tsan_threads, seed_models[i], "-O2", 300 + i, exe, sizeof exe);
+        built = build_model(&tsan_threads, thread_models[i], "-O2", 300 + i, exe, sizeof exe);
         char *threads[] = {exe, NULL};
         clean = clean && built && run(threads, NULL);
         CU_ASSERT_TRUE(built);
-        printf("\n    %-22s under TSan: %s", seed_models[i],
+        printf("\n    %-22s under TSan: %s", thread_models[i],
                clean ? "no race, same bits " : "RACE OR DIFFERENCE ");
         CU_ASSERT_TRUE(clean);
     }
