@@ -11,7 +11,7 @@
  * (the chains below, which variadic.c's Max, Min, Sum and Mean share).
  */
 #include "ir/ops/elementwise_ext.h"
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,7 @@
  * float-to-integer truncation, the bool rule and the rounding into
  * float16 and bfloat16 are defined once.
  */
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 
 static bool cast_infer(Node *n, Diag *d)

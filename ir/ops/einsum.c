@@ -10,7 +10,7 @@
  * (summed); an input's stride for an id is the sum of its axes' strides
  * with that id (two for a diagonal), 0 where it broadcasts.
  */
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/op_emit.h"
 
 #include <ctype.h>

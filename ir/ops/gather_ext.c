@@ -6,6 +6,7 @@
  * index tuples.  Folding and the generated code call the same runtime
  * kernels (runtime/src/indexing.c).
  */
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 
 /* ------------------------------------------------------------------ */

@@ -4,6 +4,7 @@
  * the identity outside training, is rewritten into Identity nodes
  * (ir/ops/dropout.c).
  */
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 #include "ir/ops/sequence.h"
 

@@ -1,16 +1,12 @@
 /*
  * index_util.h - helpers shared by the ops that take index tensors
- * (GatherElements, GatherND, ScatterElements, ScatterND, OneHot) and by
- * the ops that print a dtype code for the runtime (CastLike, scatters).
+ * (GatherElements, GatherND, ScatterElements, ScatterND, OneHot) and
+ * Cast's fold, which CastLike shares.
  */
 #ifndef SINTER_INDEX_UTIL_H
 #define SINTER_INDEX_UTIL_H
 
 #include "ir/ops/data_util.h"
-
-/* The runtime's name for a dtype code ("SNT_DT_FLOAT"), or NULL for
- * dtypes the runtime does not convert or combine. */
-const char *snt_dtype_code(DType t);
 
 /* node_error unless input i is an int32 or int64 tensor. */
 bool check_index_input(const Node *n, int i, Diag *d);
@@ -27,9 +23,6 @@ bool check_const_indices_in(const Node *n, int i, int k, const int64_t *dims, Di
 bool elements_axis(const Node *n, int *axis, Diag *d);
 /* Cast's fold, shared by CastLike: converts a constant input. */
 bool cast_fold(Node *n, Diag *d);
-/* snt_dtype_code's names and the 16-bit float types: every dtype that
- * snt_cast converts, or NULL. */
-const char *cast_dtype_code(DType t);
 snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis);
 void emit_elements_params(Emitter *e, const snt_elements_params *p);
 

@@ -7,7 +7,7 @@
  * (snt_unary_ext, snt_isinf) takes every dtype the ops do, so folding
  * runs the very code the generated program runs.
  */
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/op_emit.h"
 
 #include <string.h>

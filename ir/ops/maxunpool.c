@@ -12,6 +12,7 @@
  * output_shape may enlarge it, with zeros at the end of each axis (as
  * ONNX's test data and ONNX Runtime have it).
  */
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 
 #include <stdlib.h>

@@ -6,7 +6,8 @@
  * time; its indices and values may be run-time inputs.  EyeLike depends
  * only on its input's shape and always folds.
  */
-#include "ir/ops/index_util.h"
+#include "ir/ops/data_util.h"
+#include "ir/ops/dtype_code.h"
 
 /* ------------------------------------------------------------------ */
 /* OneHot                                                               */

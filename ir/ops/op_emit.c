@@ -2,7 +2,7 @@
  * op_emit.c - helpers shared by the compute op descriptions (op_emit.h).
  */
 #include "ir/ops/op_emit.h"
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 
 #include <float.h>
 #include <math.h>

@@ -8,6 +8,7 @@
  * (runtime/src/indexing.c), which copy the data and apply the updates in
  * index order, so duplicate indices behave as in ONNX's reference.
  */
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 
 /* The reduction attribute's values, in the order of snt_scatter_op, and

@@ -6,7 +6,7 @@
  * The outputs are always sorted: ONNX lets sorted = 0 pick any order.
  */
 #include "ir/ops/axis_view.h"
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/op_emit.h"
 
 typedef struct {

@@ -12,7 +12,7 @@
  * attributes before opset 11 and optional scalar inputs from 11; a bound
  * computed at run time makes Clip a max and a min of broadcast kernels.
  */
-#include "ir/ops/index_util.h"
+#include "ir/ops/dtype_code.h"
 #include "ir/ops/op_emit.h"
 
 #include <float.h>
