@@ -8,10 +8,12 @@
  * these kernels does not depend on the values, and the checksum of the
  * output lets the script see that -O0 and -O2 computed the same thing.
  *
- * usage: bench RUNS   prints "MEDIAN_MS MIN_MS CHECKSUM"
+ * usage: bench RUNS [THREADS]   prints "MEDIAN_MS MIN_MS CHECKSUM"
  *
- * A model compiled with --profile also prints its per-node table (to
- * stderr) after the timed runs: every node's time over all the calls.
+ * THREADS lowers the thread count of a model compiled with --threads N
+ * (model_set_threads).  A model compiled with --profile also prints its
+ * per-node table (to stderr) after the timed runs: every node's time
+ * over all the calls.
  */
 #define _POSIX_C_SOURCE 199309L
 
@@ -43,9 +45,15 @@ int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 10;
     if (runs < 1 || runs > 100000) {
-        fprintf(stderr, "usage: %s RUNS\n", argv[0]);
+        fprintf(stderr, "usage: %s RUNS [THREADS]\n", argv[0]);
         return 2;
     }
+#ifdef MODEL_THREADS
+    if (argc > 2 && model_set_threads(atoi(argv[2])) != 0) {
+        fprintf(stderr, "%s: THREADS must be 1 to %d\n", argv[0], MODEL_THREADS);
+        return 2;
+    }
+#endif
     float *in = malloc(MODEL_INPUT0_SIZE * sizeof *in);
     float *out = malloc(MODEL_OUTPUT0_SIZE * sizeof *out + 1);
     double *ms = malloc((size_t)runs * sizeof *ms);
