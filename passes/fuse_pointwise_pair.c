@@ -28,8 +28,7 @@ static bool pointwise_on_gemm(const Fusion *f, const Node *n)
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
-    bool ok = v && v->family == FAMILY_F32_GEMM && conv_window(n, &win, NULL);
-    if (!ok)
+    if (!(v && v->family == FAMILY_F32_GEMM && conv_window(n, &win, NULL)))
         return false;
     snt_conv2d_params cp = conv2d_params(n, &win);
     return cp.kh == 1 && cp.kw == 1 && cp.sh == 1 && cp.sw == 1 && cp.pt == 0 && cp.pl == 0 &&

@@ -37,8 +37,7 @@ static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *c
         n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
         !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
-    bool ok = conv_window(n, &win, NULL);
-    if (!ok)
+    if (!conv_window(n, &win, NULL))
         return false;
     *cp = conv2d_params(n, &win);
     return cp->k > 0 && cp->c > 0;

@@ -121,8 +121,7 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 static size_t conv_scratch_bytes(const Node *n)
 {
     Window win;
-    bool ok = conv_window(n, &win, NULL);
-    if (!ok)
+    if (!conv_window(n, &win, NULL))
         return 0;
     snt_conv2d_params cp = conv2d_params(n, &win);
     return snt_conv2d_scratch_floats(&cp) * sizeof(float);

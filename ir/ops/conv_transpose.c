@@ -199,8 +199,8 @@ static bool convt_emit(const Node *n, Emitter *e, Diag *d)
 static size_t convt_scratch_bytes(const Node *n)
 {
     snt_conv_transpose3d_params g;
-    bool ok = convt_geometry(n, &g, NULL);
-    return ok ? snt_conv_transpose3d_scratch_floats(&g) * sizeof(float) : 0;
+    return convt_geometry(n, &g, NULL) ? snt_conv_transpose3d_scratch_floats(&g) * sizeof(float)
+                                       : 0;
 }
 
 const OpDesc op_ConvTranspose = {

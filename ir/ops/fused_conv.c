@@ -130,8 +130,7 @@ static bool check_algorithm(const Node *n, Diag *d)
 static size_t packed_floats(const Node *n, const Variant *v)
 {
     snt_conv2d_params cp = {0};
-    bool ok = fused_conv_params(n, &cp, NULL);
-    if (!ok)
+    if (!fused_conv_params(n, &cp, NULL))
         return 0;
     if (v->family == FAMILY_F32_CONV_THIN)
         return snt_conv2d_thin_applies(&cp) ? snt_conv2d_thin_packed_floats(&cp, v->mr) : 0;
@@ -239,8 +238,7 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 static size_t fused_conv_scratch_bytes(const Node *n)
 {
     snt_conv2d_params cp = {0};
-    bool ok = fused_conv_params(n, &cp, NULL);
-    return ok ? scratch_floats(n, &cp) * sizeof(float) : 0;
+    return fused_conv_params(n, &cp, NULL) ? scratch_floats(n, &cp) * sizeof(float) : 0;
 }
 
 const OpDesc op_FusedConv = {

@@ -110,8 +110,7 @@ static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
 static size_t gemm_scratch_bytes(const Node *n)
 {
     GemmDims g = {0};
-    bool ok = gemm_dims(n, &g, NULL);
-    return ok ? gemm_scratch_floats(&g) * sizeof(float) : 0;
+    return gemm_dims(n, &g, NULL) ? gemm_scratch_floats(&g) * sizeof(float) : 0;
 }
 
 /* Opset 7 replaced the `broadcast` attribute by numpy broadcasting of

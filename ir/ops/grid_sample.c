@@ -82,8 +82,7 @@ static OpCost grid_sample_cost(const Node *n)
 {
     static const int64_t taps[] = {4, 0, 16};
     snt_grid_sample_params p = {0};
-    bool ok = grid_sample_read(n, &p, NULL);
-    if (!ok)
+    if (!grid_sample_read(n, &p, NULL))
         return (OpCost){0};
     return (OpCost){.flops = sat_mul(2 * taps[p.mode], tensor_numel(n->out[0]))};
 }

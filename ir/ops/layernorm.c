@@ -85,8 +85,9 @@ static size_t layernorm_scratch_bytes(const Node *n)
 {
     int first;
     int64_t rows = 0, cols = 0;
-    bool ok = layernorm_view(n, &first, &rows, &cols, NULL);
-    return ok ? (size_t)stats_scratch_floats(n, rows, cols) * sizeof(float) : 0;
+    return layernorm_view(n, &first, &rows, &cols, NULL)
+               ? (size_t)stats_scratch_floats(n, rows, cols) * sizeof(float)
+               : 0;
 }
 
 /* Mean and InvStdDev: the mean of each row, then 1 / sqrt(the mean of

@@ -122,8 +122,7 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
 static size_t matmul_scratch_bytes(const Node *n)
 {
     MatMulDims md;
-    bool ok = matmul_dims(n, &md, NULL);
-    if (!ok)
+    if (!matmul_dims(n, &md, NULL))
         return 0;
     snt_matmul_params mp = matmul_params(&md);
     return snt_matmul_scratch_floats(&mp) * sizeof(float);

@@ -117,8 +117,7 @@ static OpCost pair_cost(const Node *n)
 {
     snt_pointwise_pair_params p;
     OpCost c = {0};
-    bool ok = pair_params(n, &p, NULL);
-    if (!ok)
+    if (!pair_params(n, &p, NULL))
         return c;
     int64_t pixels = sat_mul((int64_t)p.n, (int64_t)p.hw);
     int64_t h = sat_mul(pixels, (int64_t)p.m), y = sat_mul(pixels, (int64_t)p.k);

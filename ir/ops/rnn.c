@@ -263,8 +263,7 @@ bool rnn_params(const Node *n, snt_rnn_params *p, Diag *d)
 static size_t packed_floats(const Node *n, const Variant *v)
 {
     snt_rnn_params p;
-    bool ok = rnn_params(n, &p, NULL);
-    return ok ? snt_rnn_packed_floats(&p, v->nr) : 0;
+    return rnn_params(n, &p, NULL) ? snt_rnn_packed_floats(&p, v->nr) : 0;
 }
 
 /* The packed weights, when present, are the compiler's own (a model
@@ -331,8 +330,7 @@ static bool rnn_fold(Node *n, Diag *d)
 static OpCost rnn_cost(const Node *n)
 {
     snt_rnn_params p;
-    bool ok = rnn_params(n, &p, NULL);
-    if (!ok)
+    if (!rnn_params(n, &p, NULL))
         return (OpCost){0};
     int64_t reverse = p.directions == 2 || p.reverse, forward = p.directions - reverse;
     int64_t reverse_steps = p.last_step_only ? p.seq > 0 : (int64_t)p.seq;
@@ -424,8 +422,7 @@ static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
 static size_t rnn_scratch_bytes(const Node *n)
 {
     snt_rnn_params p;
-    bool ok = rnn_params(n, &p, NULL);
-    if (!ok)
+    if (!rnn_params(n, &p, NULL))
         return 0;
     return scratch_floats(&p, packed_variant(n, rnn_packed_slot(n), FAMILY_F32_GEMM)) *
            sizeof(float);

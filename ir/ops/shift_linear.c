@@ -128,8 +128,7 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
 static size_t shift_linear_scratch_bytes(const Node *n)
 {
     snt_shift_linear_params p;
-    bool ok = shift_linear_params(n, &p, NULL);
-    return ok ? scratch_floats(n, &p) * sizeof(float) : 0;
+    return shift_linear_params(n, &p, NULL) ? scratch_floats(n, &p) * sizeof(float) : 0;
 }
 
 /* Same multiply-adds as the Linear, and no more FLOPs: the shift only
