@@ -227,6 +227,18 @@ typedef struct {
 #include "sinter_variants.def"
 
 /*
+ * An activation that a micro-kernel applies to its outputs in registers,
+ * before it stores them (rather than a pass over them afterwards):
+ * h = min(max(alpha v + beta, 0), 1), NaN staying NaN, and the output
+ * v * h (HardSwish) or h (HardSigmoid), as snt_act's HARD_SWISH and
+ * HARD_SIGMOID compute them.
+ */
+typedef struct {
+    float alpha, beta;
+    int times_v;              /* 1: v * h, 0: h */
+} snt_f32_hard_act;
+
+/*
  * f32-dwconv: up to mr output rows of one channel of a depthwise
  * convolution, at unit column stride and dilation, from an input that
  * needs no bounds checks (snt_dwconv2d_f32 pads it, deinterleaves
@@ -235,6 +247,7 @@ typedef struct {
  *   out[r*out_ld + x] = (accumulate ? out[r*out_ld + x] : bias)
  *       + sum over ky < kh, kx < kw of
  *         w[kx*kh + ky] * in[(r*sh + ky)*in_ld + col[kx] + x]
+ * then, with act, act of that sum.
  * Input row r*sh + ky feeds output row r through tap row ky, so a
  * variant loads each input vector once for all the rows it keeps in
  * registers.  The taps are transposed (column-major) so that the taps of
@@ -257,6 +270,7 @@ typedef struct {
     size_t out_ld;
     float bias;               /* initial value unless accumulate */
     int accumulate;
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_dwconv_args;
 typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
 
