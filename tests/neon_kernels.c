@@ -466,8 +466,9 @@ static int check_conv(const char *family, const char *name, conv_runner run, con
 }
 
 static const snt_act_kind acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_GELU};
-/* Depthwise kernels apply the hard activations in registers. */
-static const snt_act_kind dw_acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_HARD_SWISH,
+/* The direct convolutions (depthwise, thin) apply the hard activations
+ * in registers. */
+static const snt_act_kind direct_acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_HARD_SWISH,
                                        SNT_ACT_HARD_SIGMOID};
 
 /* Convolutions as matrix products: output channels around the tile's
@@ -547,12 +548,12 @@ static unsigned test_dwconv(const dwconv_variant *v, const snt_f32_dwconv_ukerne
                             conv_out(cc.w, cc.pl + cc.pr, kw, s, d) == 0)
                             continue;
                         check_conv("f32-dwconv", v->name, run_dwconv, v->uk, ref, &cc, n % 8,
-                                   dw_acts[n / 8 % 4]);
+                                   direct_acts[n / 8 % 4]);
                         n++;
                     }
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++, n++)
         check_conv("f32-dwconv", v->name, run_dwconv, v->uk, ref, &odd[i], i % 2 ? EP_ALL : EP_BIAS,
-                   dw_acts[i / 2 % 4]);
+                   direct_acts[i / 2 % 4]);
     return n;
 }
 
@@ -578,10 +579,11 @@ static unsigned test_conv_thin(const thin_variant *v, const snt_f32_conv_thin_uk
                                 conv_out(cc.w, 2 * pad, kn, s, d) == 0)
                                 continue;
                             check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &cc,
-                                       n % 8, acts[n % 3]);
+                                       n % 8, direct_acts[n / 8 % 4]);
                             n++;
                         }
-    check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &stem, EP_ALL, SNT_ACT_RELU);
+    check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &stem, EP_ALL,
+               SNT_ACT_HARD_SWISH);
     return n + 1;
 }
 

@@ -316,6 +316,7 @@ typedef struct {
  * For m < mc and x < ow:
  *   out[m*out_ld + x] = bias[m] + sum over t < taps of
  *                       w[t*mr + m] * in[tap_at[t] + x]
+ * then, with act, act of that sum.
  * snt_conv2d_thin_f32 lays out the input so that every tap is such a
  * run (rows padded and split into column phases) and packs w.  Variants
  * read in[] only at x < ow and write out only at m < mc, x < ow; they
@@ -330,6 +331,7 @@ typedef struct {
     const float *bias;        /* [mr] */
     float *out;
     size_t out_ld;            /* floats from one output channel to the next */
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_conv_thin_args;
 typedef void (*snt_f32_conv_thin_fn)(const snt_f32_conv_thin_args *a);
 typedef struct {

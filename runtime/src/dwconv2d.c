@@ -316,17 +316,6 @@ static void conv_rows(const dw_work *d, size_t c_begin, size_t c_end, float *scr
     }
 }
 
-/* act as the kernels' hard activation into *hard, when it is one. */
-static int hard_act_of(const snt_act *act, snt_f32_hard_act *hard)
-{
-    if (act->kind != SNT_ACT_HARD_SWISH && act->kind != SNT_ACT_HARD_SIGMOID)
-        return 0;
-    hard->alpha = act->alpha;
-    hard->beta = act->beta;
-    hard->times_v = act->kind == SNT_ACT_HARD_SWISH;
-    return 1;
-}
-
 static int uses_lanes(const dw_work *d)
 {
     return d->uk->lanes != NULL && lanes_apply(d->p);
@@ -352,11 +341,7 @@ void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
     snt_f32_hard_act hard;
     dw_work d = {p, uk, x, w, bias, &ep, &ep_rows, NULL, y, scratch};
     size_t b;
-    ep_rows = ep;
-    if (hard_act_of(&p->act, &hard)) {
-        d.act = &hard;
-        ep_rows.act.kind = SNT_ACT_NONE;
-    }
+    d.act = snt__split_hard_act(&ep, &ep_rows, &hard);
     if (p->n == 0 || p->c == 0 || p->oh * p->ow == 0)
         return;
     for (b = 0; b < p->n; b++) {

@@ -22,6 +22,7 @@
 #define SNT_F32_DWCONV_STRIP_H
 
 #include "rows.h"
+#include "../simd/hard_act.h"
 
 #define DW_NR (DW_NV * SIMD_VL)
 #define DW_KH_MAX 9   /* tap heights with an unrolled path: 1..DW_KH_MAX */
@@ -40,15 +41,6 @@ SNT__UK_INLINE void dw_load_acc(const snt_f32_dwconv_args *a, const float *out,
                 : SIMD_SET1(a->bias);
 }
 
-/* snt__hard_act on a vector: max(0, h) and min(1, h) with h second,
- * which keeps a NaN h as the selects do. */
-SNT__UK_INLINE simd_vec dw_hard_act(const snt_f32_hard_act *act, simd_vec v)
-{
-    simd_vec h = SIMD_FMA(SIMD_SET1(act->beta), SIMD_SET1(act->alpha), v);
-    h = SIMD_MIN(SIMD_SET1(1.0f), SIMD_MAX(SIMD_SET1(0.0f), h));
-    return act->times_v ? SIMD_MUL(v, h) : h;
-}
-
 /* The rows' sums into out, through a->act when there is one. */
 SNT__UK_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const simd_mask *m,
                                  const unsigned nv, const int masked,
@@ -60,7 +52,7 @@ SNT__UK_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const
         if (r < a->rows)
             for (v = 0; v < DW_NV; v++)
                 if (v < nv) {
-                    const simd_vec y = a->act != NULL ? dw_hard_act(a->act, acc[r][v])
+                    const simd_vec y = a->act != NULL ? simd_hard_act(a->act, acc[r][v])
                                                       : acc[r][v];
                     SIMD_STORE(out + r * a->out_ld + v * SIMD_VL, m[v], y, masked);
                 }
