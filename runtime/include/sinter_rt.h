@@ -283,8 +283,8 @@ typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
  * outputs read; its padding zero), computes every output pixel of all
  * lanes at once into out ([oh*ow][SNT_DWCONV_LANES], the pixels rounded
  * up to whole blocks of SNT_DWCONV_LANES, which it may read) and copies
- * each channel's output back into its plane of y, before the epilogue.
- * Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
+ * each channel's output back into its plane of y (through act when not
+ * NULL), before the epilogue.  Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
  */
 #define SNT_DWCONV_LANES 16
 typedef struct {
@@ -295,6 +295,7 @@ typedef struct {
     const float *bias;        /* [SNT_DWCONV_LANES] */
     float *y;                 /* the first channel's output plane; planes oh*ow apart */
     float *grid, *out;        /* scratch, as above */
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_dwconv_lanes_args;
 typedef void (*snt_f32_dwconv_lanes_fn)(const snt_f32_dwconv_lanes_args *a);
 

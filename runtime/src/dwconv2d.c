@@ -201,15 +201,13 @@ static void run_taps(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *u
 
 /* One image split over threads by channels, each part with a scratch
  * slot of its own: a channel is computed the same whatever the split
- * (on the lanes path the parts are whole blocks of lanes).  The rows
- * path has the kernel apply a hard activation (act, else NULL) and the
- * rest of the epilogue after it (ep_rows); the lanes path applies all
- * of ep. */
+ * (on the lanes path the parts are whole blocks of lanes).  The kernel
+ * applies a hard activation (act, else NULL), the epilogue the rest. */
 typedef struct {
     const snt_conv2d_params *p;
     const snt_f32_dwconv_ukernel *uk;
     const float *x, *w, *bias;
-    const snt__epilogue *ep, *ep_rows;
+    const snt__epilogue *ep;
     const snt_f32_hard_act *act;
     float *y, *scratch;
 } dw_work;
@@ -257,7 +255,7 @@ static void conv_channel(const dw_work *d, const dw_geom *g, size_t ch, const fl
         float *yb = yc + oy0 * p->ow;
         fill_band(p, g, xc, oy0, rows, plane);
         conv_band(p, d->uk, g, taps, plane, bias, d->act, yb, rows);
-        snt__epilogue_row(d->ep_rows, ch, oy0 * p->ow, yb, rows * p->ow);
+        snt__epilogue_row(d->ep, ch, oy0 * p->ow, yb, rows * p->ow);
     }
 }
 
@@ -290,6 +288,7 @@ static void conv_lanes(const dw_work *d, size_t c_begin, size_t c_end, float *sc
     a.bias = lane_bias;
     a.grid = lane_bias + SNT_DWCONV_LANES;
     a.out = a.grid + grid_pixels(p) * SNT_DWCONV_LANES;
+    a.act = d->act;
     for (c0 = c_begin; c0 < c_end; c0 += SNT_DWCONV_LANES) {
         a.nc = min_size(c_end - c0, SNT_DWCONV_LANES);
         pack_lanes(p, d->w, d->bias, c0, a.nc, taps, lane_bias);
@@ -337,21 +336,19 @@ void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
                          const float *residual, float *y, float *scratch)
 {
     /* No bias here: the kernel starts each output from it. */
-    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual), ep_rows;
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual), rest;
     snt_f32_hard_act hard;
-    dw_work d = {p, uk, x, w, bias, &ep, &ep_rows, NULL, y, scratch};
+    dw_work d = {p, uk, x, w, bias, &rest, NULL, y, scratch};
     size_t b;
-    d.act = snt__split_hard_act(&ep, &ep_rows, &hard);
+    d.act = snt__split_hard_act(&ep, &rest, &hard);
     if (p->n == 0 || p->c == 0 || p->oh * p->ow == 0)
         return;
     for (b = 0; b < p->n; b++) {
         snt__parallel_ranges(par, p->c, uses_lanes(&d) ? SNT_DWCONV_LANES : 1, dw_part, &d);
         d.x += p->c * p->h * p->w;
         d.y += p->c * p->oh * p->ow;
-        if (ep.residual != NULL) {
-            ep.residual += p->c * p->oh * p->ow;
-            ep_rows.residual = ep.residual;
-        }
+        if (rest.residual != NULL)
+            rest.residual += p->c * p->oh * p->ow;
     }
 }
 
