@@ -408,7 +408,9 @@ static int run_conv_thin(const void *ukp, const snt_conv2d_params *p, const conv
 
 static const char *act_name(snt_act_kind k)
 {
-    return k == SNT_ACT_RELU ? "relu" : k == SNT_ACT_GELU ? "gelu" : "none";
+    return k == SNT_ACT_RELU ? "relu" : k == SNT_ACT_GELU ? "gelu"
+         : k == SNT_ACT_HARD_SWISH ? "hardswish" : k == SNT_ACT_HARD_SIGMOID ? "hardsigmoid"
+         : "none";
 }
 
 /*
@@ -421,6 +423,9 @@ static int check_conv(const char *family, const char *name, conv_runner run, con
                       const void *ref, const conv_case *cc, unsigned ep, snt_act_kind act)
 {
     snt_conv2d_params p = params_of(cc, act), plain = params_of(cc, SNT_ACT_NONE);
+    /* ONNX's HardSwish constants (the other activations take none). */
+    p.act.alpha = 1.0f / 6.0f;
+    p.act.beta = 0.5f;
     size_t nx = p.n * p.c * p.h * p.w, ny = p.n * p.k * p.oh * p.ow, ohw = p.oh * p.ow;
     size_t nw = p.k * (p.c / p.groups) * p.kh * p.kw;
     float *x = rand_floats(nx), *w = rand_floats(nw);
@@ -461,6 +466,10 @@ static int check_conv(const char *family, const char *name, conv_runner run, con
 }
 
 static const snt_act_kind acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_GELU};
+/* The direct convolutions (depthwise, thin) apply the hard activations
+ * in registers. */
+static const snt_act_kind direct_acts[] = {SNT_ACT_NONE, SNT_ACT_RELU, SNT_ACT_HARD_SWISH,
+                                       SNT_ACT_HARD_SIGMOID};
 
 /* Convolutions as matrix products: output channels around the tile's
  * rows (k 1, 7, 9, 17), ragged output widths, both the in-place (stride
@@ -539,12 +548,12 @@ static unsigned test_dwconv(const dwconv_variant *v, const snt_f32_dwconv_ukerne
                             conv_out(cc.w, cc.pl + cc.pr, kw, s, d) == 0)
                             continue;
                         check_conv("f32-dwconv", v->name, run_dwconv, v->uk, ref, &cc, n % 8,
-                                   n % 2 ? SNT_ACT_RELU : SNT_ACT_NONE);
+                                   direct_acts[n / 8 % 4]);
                         n++;
                     }
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++, n++)
         check_conv("f32-dwconv", v->name, run_dwconv, v->uk, ref, &odd[i], i % 2 ? EP_ALL : EP_BIAS,
-                   i % 2 ? SNT_ACT_RELU : SNT_ACT_NONE);
+                   direct_acts[i / 2 % 4]);
     return n;
 }
 
@@ -570,10 +579,11 @@ static unsigned test_conv_thin(const thin_variant *v, const snt_f32_conv_thin_uk
                                 conv_out(cc.w, 2 * pad, kn, s, d) == 0)
                                 continue;
                             check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &cc,
-                                       n % 8, acts[n % 3]);
+                                       n % 8, direct_acts[n / 8 % 4]);
                             n++;
                         }
-    check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &stem, EP_ALL, SNT_ACT_RELU);
+    check_conv("f32-conv-thin", v->name, run_conv_thin, v->uk, ref, &stem, EP_ALL,
+               SNT_ACT_HARD_SWISH);
     return n + 1;
 }
 

@@ -26,8 +26,14 @@
 #define GUARD 16
 #define GUARD_VALUE 12345.0f
 
-/* Epilogue parts, any combination. */
-enum { EP_BIAS = 1, EP_RELU = 2, EP_AFFINE = 4, EP_RESIDUAL = 8, EP_ALL = 15 };
+/* Epilogue parts, any combination; a hard activation (which the
+ * kernels apply in registers) replaces ReLU. */
+enum { EP_BIAS = 1, EP_RELU = 2, EP_AFFINE = 4, EP_RESIDUAL = 8, EP_ALL = 15,
+       EP_HARD_SWISH = 16, EP_HARD_SIGMOID = 32 };
+
+/* ONNX's HardSwish constants, which HardSigmoid takes here too. */
+#define HARD_ALPHA (1.0f / 6.0f)
+#define HARD_BETA 0.5f
 
 typedef struct {
     size_t n, c, h, w;
@@ -81,12 +87,43 @@ static size_t runnable_variants(variant *v)
     return n;
 }
 
+/* The activation of the epilogue parts ep. */
+static snt_act_kind act_of(unsigned ep)
+{
+    return ep & EP_HARD_SWISH ? SNT_ACT_HARD_SWISH
+         : ep & EP_HARD_SIGMOID ? SNT_ACT_HARD_SIGMOID
+         : ep & EP_RELU ? SNT_ACT_RELU : SNT_ACT_NONE;
+}
+
 /* The depthwise convolution of dc: c groups of one channel. */
 static snt_conv2d_params dw_params(const dw_case *dc, unsigned ep)
 {
     const conv_case cc = {dc->n, dc->c, dc->h, dc->w, dc->c, dc->kh, dc->kw, dc->sh, dc->sw,
                           dc->dh, dc->dw, dc->pt, dc->pl, dc->pb, dc->pr, dc->c};
-    return params_of(&cc, ep & EP_RELU ? SNT_ACT_RELU : SNT_ACT_NONE);
+    snt_conv2d_params p = params_of(&cc, act_of(ep));
+    p.act.alpha = HARD_ALPHA;
+    p.act.beta = HARD_BETA;
+    return p;
+}
+
+/* The activation of p on v in double, its bound grown by the
+ * activation's slope (at most 3/2 for HardSwish, 1/6 for HardSigmoid). */
+static double ref_act(const snt_conv2d_params *p, double v, double *bound)
+{
+    double h = HARD_ALPHA * v + HARD_BETA;
+    h = h < 0 ? 0 : h > 1 ? 1 : h;
+    switch (p->act.kind) {
+    case SNT_ACT_RELU:
+        return v < 0 ? 0 : v;
+    case SNT_ACT_HARD_SWISH:
+        *bound = 1.5 * *bound + 1e-6;
+        return v * h;
+    case SNT_ACT_HARD_SIGMOID:
+        *bound += 1e-6;
+        return h;
+    default:
+        return v;
+    }
 }
 
 /* The convolution alone, and its error bound, straight from the
@@ -116,8 +153,7 @@ static void ref_epilogue(const snt_conv2d_params *p, const float *bias, const fl
             want[i] += bias[ch];
             bound[i] += 1e-6;
         }
-        if (p->act.kind == SNT_ACT_RELU && want[i] < 0.0)
-            want[i] = 0.0;
+        want[i] = ref_act(p, want[i], &bound[i]);
         if (scale) {
             want[i] = want[i] * scale[ch] + shift[ch];
             bound[i] += 1e-6;
@@ -219,8 +255,22 @@ static void set_pads(dw_case *dc, int mode)
     }
 }
 
+/* No hard activation, HardSwish and HardSigmoid in turn. */
+static unsigned hard_of(size_t i)
+{
+    static const unsigned hard[] = {0, EP_HARD_SWISH, EP_HARD_SIGMOID};
+    return hard[i % 3];
+}
+
+/* The epilogue parts of the sweep's case i. */
+static unsigned sweep_ep(unsigned i)
+{
+    return i % 16 | hard_of(i / 16);
+}
+
 /* Every kernel x stride x dilation x padding x width x height, the
- * epilogue cycling through all 16 combinations. */
+ * epilogue cycling through all 16 combinations, each with no hard
+ * activation, HardSwish and HardSigmoid in turn. */
 static void test_sweep(void)
 {
     static const size_t kernels[][2] = {{1, 1}, {3, 3}, {5, 5}, {7, 7}, {9, 9}, {2, 4}};
@@ -244,7 +294,7 @@ static void test_sweep(void)
                             if (conv_out(dc.h, dc.pt + dc.pb, dc.kh, dc.sh, dc.dh) == 0 ||
                                 conv_out(dc.w, dc.pl + dc.pr, dc.kw, dc.sw, dc.dw) == 0)
                                 continue;
-                            check_all_variants(&dc, ep++ % 16, &rng);
+                            check_all_variants(&dc, sweep_ep(ep++), &rng);
                         }
 }
 
@@ -258,7 +308,8 @@ static void test_epilogues(void)
         {1, 3, 16, 16, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3},
         {2, 2, 17, 35, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2},
     };
-    static const unsigned eps[] = {0, EP_BIAS, EP_RELU, EP_AFFINE, EP_RESIDUAL, EP_ALL};
+    static const unsigned eps[] = {0, EP_BIAS, EP_RELU, EP_AFFINE, EP_RESIDUAL, EP_ALL,
+                                   EP_HARD_SWISH, EP_HARD_SIGMOID, EP_ALL | EP_HARD_SWISH};
     unsigned long long rng = 2;
     size_t i, e;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -305,7 +356,7 @@ static void test_odd_shapes(void)
     unsigned long long rng = 3;
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        check_all_variants(&cases[i], (unsigned)(i % 2 ? EP_ALL : EP_BIAS), &rng);
+        check_all_variants(&cases[i], (unsigned)(i % 2 ? EP_ALL : EP_BIAS) | hard_of(i), &rng);
 }
 
 int main(void)

@@ -227,6 +227,18 @@ typedef struct {
 #include "sinter_variants.def"
 
 /*
+ * An activation that a micro-kernel applies to its outputs in registers,
+ * before it stores them (rather than a pass over them afterwards):
+ * h = min(max(alpha v + beta, 0), 1), NaN staying NaN, and the output
+ * v * h (HardSwish) or h (HardSigmoid), as snt_act's HARD_SWISH and
+ * HARD_SIGMOID compute them.
+ */
+typedef struct {
+    float alpha, beta;
+    int times_v;              /* 1: v * h, 0: h */
+} snt_f32_hard_act;
+
+/*
  * f32-dwconv: up to mr output rows of one channel of a depthwise
  * convolution, at unit column stride and dilation, from an input that
  * needs no bounds checks (snt_dwconv2d_f32 pads it, deinterleaves
@@ -235,6 +247,7 @@ typedef struct {
  *   out[r*out_ld + x] = (accumulate ? out[r*out_ld + x] : bias)
  *       + sum over ky < kh, kx < kw of
  *         w[kx*kh + ky] * in[(r*sh + ky)*in_ld + col[kx] + x]
+ * then, with act, act of that sum.
  * Input row r*sh + ky feeds output row r through tap row ky, so a
  * variant loads each input vector once for all the rows it keeps in
  * registers.  The taps are transposed (column-major) so that the taps of
@@ -257,6 +270,7 @@ typedef struct {
     size_t out_ld;
     float bias;               /* initial value unless accumulate */
     int accumulate;
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_dwconv_args;
 typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
 
@@ -269,8 +283,8 @@ typedef void (*snt_f32_dwconv_fn)(const snt_f32_dwconv_args *a);
  * outputs read; its padding zero), computes every output pixel of all
  * lanes at once into out ([oh*ow][SNT_DWCONV_LANES], the pixels rounded
  * up to whole blocks of SNT_DWCONV_LANES, which it may read) and copies
- * each channel's output back into its plane of y, before the epilogue.
- * Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
+ * each channel's output back into its plane of y (through act when not
+ * NULL), before the epilogue.  Any stride, dilation and padding.  Requires 1 <= nc <= SNT_DWCONV_LANES.
  */
 #define SNT_DWCONV_LANES 16
 typedef struct {
@@ -281,6 +295,7 @@ typedef struct {
     const float *bias;        /* [SNT_DWCONV_LANES] */
     float *y;                 /* the first channel's output plane; planes oh*ow apart */
     float *grid, *out;        /* scratch, as above */
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_dwconv_lanes_args;
 typedef void (*snt_f32_dwconv_lanes_fn)(const snt_f32_dwconv_lanes_args *a);
 
@@ -302,6 +317,7 @@ typedef struct {
  * For m < mc and x < ow:
  *   out[m*out_ld + x] = bias[m] + sum over t < taps of
  *                       w[t*mr + m] * in[tap_at[t] + x]
+ * then, with act, act of that sum.
  * snt_conv2d_thin_f32 lays out the input so that every tap is such a
  * run (rows padded and split into column phases) and packs w.  Variants
  * read in[] only at x < ow and write out only at m < mc, x < ow; they
@@ -316,6 +332,7 @@ typedef struct {
     const float *bias;        /* [mr] */
     float *out;
     size_t out_ld;            /* floats from one output channel to the next */
+    const snt_f32_hard_act *act;  /* on the sums before they are stored, or NULL */
 } snt_f32_conv_thin_args;
 typedef void (*snt_f32_conv_thin_fn)(const snt_f32_conv_thin_args *a);
 typedef struct {

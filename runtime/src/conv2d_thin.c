@@ -170,7 +170,8 @@ void snt_conv2d_thin_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
 {
     size_t out_plane = p->oh * p->ow, tap_at[SNT_CONV_THIN_MAX_TAPS], b;
     /* No bias here: the kernel starts each output from it. */
-    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual), rest;
+    snt_f32_hard_act hard;
     snt_f32_conv_thin_args a;
     thin_geom g;
     thin_work t;
@@ -183,13 +184,15 @@ void snt_conv2d_thin_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
     a.taps = taps_of(p);
     a.tap_at = tap_at;
     a.out_ld = out_plane;
-    t = (thin_work){p, uk, &g, &a, x, w_packed, bias, &ep, y, scratch};
+    /* The kernel applies a hard activation, the epilogue the rest. */
+    a.act = snt__split_hard_act(&ep, &rest, &hard);
+    t = (thin_work){p, uk, &g, &a, x, w_packed, bias, &rest, y, scratch};
     for (b = 0; b < p->n; b++) {
         snt__parallel_ranges(par, p->oh, g.band, thin_part, &t);
         t.x += p->c * p->h * p->w;
         t.y += p->k * out_plane;
-        if (ep.residual != NULL)
-            ep.residual += p->k * out_plane;
+        if (rest.residual != NULL)
+            rest.residual += p->k * out_plane;
     }
 }
 

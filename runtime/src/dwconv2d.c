@@ -180,16 +180,17 @@ static void tap_columns(const snt_conv2d_params *p, const dw_geom *g, size_t kx0
 
 /* All taps into the output rows that a describes, whose first tap row is
  * in: chunk by chunk of tap columns, the first call overwriting with the
- * bias and the others adding. */
+ * bias and the others adding, the last one applying act (may be NULL). */
 static void run_taps(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                      const dw_geom *g, const float *taps, const float *in,
-                     snt_f32_dwconv_args *a)
+                     const snt_f32_hard_act *act, snt_f32_dwconv_args *a)
 {
     size_t col[TAP_CHUNK], kx0;
     a->in = in;
     a->accumulate = 0;
     for (kx0 = 0; kx0 < p->kw; kx0 += TAP_CHUNK) {
         a->kw = min_size(TAP_CHUNK, p->kw - kx0);
+        a->act = kx0 + a->kw == p->kw ? act : NULL;
         tap_columns(p, g, kx0, a->kw, col);
         a->col = col;
         a->w = taps + kx0 * p->kh;
@@ -198,12 +199,26 @@ static void run_taps(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *u
     }
 }
 
+/* One image split over threads by channels, each part with a scratch
+ * slot of its own: a channel is computed the same whatever the split
+ * (on the lanes path the parts are whole blocks of lanes).  The kernel
+ * applies a hard activation (act, else NULL), the epilogue the rest. */
+typedef struct {
+    const snt_conv2d_params *p;
+    const snt_f32_dwconv_ukernel *uk;
+    const float *x, *w, *bias;
+    const snt__epilogue *ep;
+    const snt_f32_hard_act *act;
+    float *y, *scratch;
+} dw_work;
+
 /* Output rows [0, rows) of a band (y at its first row) from its padded
- * input in plane, before the epilogue: residue by residue of output
- * rows, mr rows of a residue per kernel call. */
+ * input in plane, with the kernel's activation act (may be NULL), before
+ * the epilogue: residue by residue of output rows, mr rows of a residue
+ * per kernel call. */
 static void conv_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
                       const dw_geom *g, const float *taps, const float *plane, float bias,
-                      float *y, size_t rows)
+                      const snt_f32_hard_act *act, float *y, size_t rows)
 {
     size_t q, m0;
     snt_f32_dwconv_args a;
@@ -219,24 +234,28 @@ static void conv_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
             size_t oy = q + m0 * g->residues;   /* the call's first output row */
             a.rows = min_size(uk->mr, count - m0);
             a.out = y + oy * p->ow;
-            run_taps(p, uk, g, taps, plane + oy * p->sh * g->row_floats, &a);
+            run_taps(p, uk, g, taps, plane + oy * p->sh * g->row_floats, act, &a);
         }
     }
 }
 
-/* One channel of one image, band by band, each band finished by the
- * epilogue (its bias already in) while in cache. */
-static void conv_channel(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *uk,
-                         const dw_geom *g, const float *xc, const float *taps, float bias,
-                         const snt__epilogue *ep, size_t ch, float *yc, float *plane)
+/* Channel ch of one image (its taps packed), band by band, each band
+ * finished by the rest of the epilogue (its bias and activation already
+ * in) while in cache. */
+static void conv_channel(const dw_work *d, const dw_geom *g, size_t ch, const float *taps,
+                         float *plane)
 {
+    const snt_conv2d_params *p = d->p;
+    const float *xc = d->x + ch * p->h * p->w;
+    const float bias = d->bias != NULL ? d->bias[ch] : 0.0f;
+    float *yc = d->y + ch * p->oh * p->ow;
     size_t oy0;
     for (oy0 = 0; oy0 < p->oh; oy0 += g->band) {
         size_t rows = min_size(g->band, p->oh - oy0);
         float *yb = yc + oy0 * p->ow;
         fill_band(p, g, xc, oy0, rows, plane);
-        conv_band(p, uk, g, taps, plane, bias, yb, rows);
-        snt__epilogue_row(ep, ch, oy0 * p->ow, yb, rows * p->ow);
+        conv_band(p, d->uk, g, taps, plane, bias, d->act, yb, rows);
+        snt__epilogue_row(d->ep, ch, oy0 * p->ow, yb, rows * p->ow);
     }
 }
 
@@ -252,17 +271,6 @@ static void pack_lanes(const snt_conv2d_params *p, const float *w, const float *
     for (l = 0; l < SNT_DWCONV_LANES; l++)
         lane_bias[l] = bias != NULL && l < nc ? bias[c0 + l] : 0.0f;
 }
-
-/* One image split over threads by channels, each part with a scratch
- * slot of its own: a channel is computed the same whatever the split
- * (on the lanes path the parts are whole blocks of lanes). */
-typedef struct {
-    const snt_conv2d_params *p;
-    const snt_f32_dwconv_ukernel *uk;
-    const float *x, *w, *bias;
-    const snt__epilogue *ep;
-    float *y, *scratch;
-} dw_work;
 
 /* Channels [c_begin, c_end) by the variant's lanes path,
  * SNT_DWCONV_LANES channels a call, each channel then finished by the
@@ -280,6 +288,7 @@ static void conv_lanes(const dw_work *d, size_t c_begin, size_t c_end, float *sc
     a.bias = lane_bias;
     a.grid = lane_bias + SNT_DWCONV_LANES;
     a.out = a.grid + grid_pixels(p) * SNT_DWCONV_LANES;
+    a.act = d->act;
     for (c0 = c_begin; c0 < c_end; c0 += SNT_DWCONV_LANES) {
         a.nc = min_size(c_end - c0, SNT_DWCONV_LANES);
         pack_lanes(p, d->w, d->bias, c0, a.nc, taps, lane_bias);
@@ -302,9 +311,7 @@ static void conv_rows(const dw_work *d, size_t c_begin, size_t c_end, float *scr
     memset(plane, 0, plane_rows(p, d->uk->mr, &g, g.band) * g.row_floats * sizeof *plane);
     for (ch = c_begin; ch < c_end; ch++) {
         pack_taps(p, d->w + ch * taps_n, taps);
-        conv_channel(p, d->uk, &g, d->x + ch * p->h * p->w, taps,
-                     d->bias != NULL ? d->bias[ch] : 0.0f, d->ep, ch, d->y + ch * p->oh * p->ow,
-                     plane);
+        conv_channel(d, &g, ch, taps, plane);
     }
 }
 
@@ -329,17 +336,19 @@ void snt_dwconv2d_f32_mt(const snt_parallel *par, const snt_conv2d_params *p,
                          const float *residual, float *y, float *scratch)
 {
     /* No bias here: the kernel starts each output from it. */
-    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual);
-    dw_work d = {p, uk, x, w, bias, &ep, y, scratch};
+    snt__epilogue ep = snt__conv_epilogue(p, NULL, post_scale, post_shift, residual), rest;
+    snt_f32_hard_act hard;
+    dw_work d = {p, uk, x, w, bias, &rest, NULL, y, scratch};
     size_t b;
+    d.act = snt__split_hard_act(&ep, &rest, &hard);
     if (p->n == 0 || p->c == 0 || p->oh * p->ow == 0)
         return;
     for (b = 0; b < p->n; b++) {
         snt__parallel_ranges(par, p->c, uses_lanes(&d) ? SNT_DWCONV_LANES : 1, dw_part, &d);
         d.x += p->c * p->h * p->w;
         d.y += p->c * p->oh * p->ow;
-        if (ep.residual != NULL)
-            ep.residual += p->c * p->oh * p->ow;
+        if (rest.residual != NULL)
+            rest.residual += p->c * p->oh * p->ow;
     }
 }
 

@@ -467,6 +467,24 @@ static inline snt__epilogue snt__conv_epilogue(const snt_conv2d_params *p, const
     return ep;
 }
 
+/* When ep's activation is one that the direct-convolution kernels apply
+ * in registers (HardSwish, HardSigmoid): that activation into *hard and
+ * the rest of ep into *rest, and returns hard.  Else *rest = *ep and
+ * NULL. */
+static inline const snt_f32_hard_act *snt__split_hard_act(const snt__epilogue *ep,
+                                                          snt__epilogue *rest,
+                                                          snt_f32_hard_act *hard)
+{
+    *rest = *ep;
+    if (ep->act.kind != SNT_ACT_HARD_SWISH && ep->act.kind != SNT_ACT_HARD_SIGMOID)
+        return NULL;
+    hard->alpha = ep->act.alpha;
+    hard->beta = ep->act.beta;
+    hard->times_v = ep->act.kind == SNT_ACT_HARD_SWISH;
+    rest->act.kind = SNT_ACT_NONE;
+    return hard;
+}
+
 /* snt_sgemm whose rows of C get the epilogue ep (may be NULL) once final. */
 void snt__sgemm_ep(size_t m, size_t n, size_t k, float alpha,
                    const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,

@@ -24,4 +24,14 @@
 #define SNT__UK_UNROLL
 #endif
 
+/* snt_f32_hard_act on one value, in the selects of act.c's epilogue
+ * (which the SIMD variants' max and min compute too). */
+static inline float snt__hard_act(const snt_f32_hard_act *act, float v)
+{
+    float h = act->alpha * v + act->beta;
+    h = h < 0 ? 0.0f : h;
+    h = h > 1 ? 1.0f : h;
+    return act->times_v ? v * h : h;
+}
+
 #endif /* SNT_UKERNEL_H */

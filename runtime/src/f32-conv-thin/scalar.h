@@ -35,7 +35,8 @@ static inline void snt__ct_pixels(const snt_f32_conv_thin_args *a, size_t mr, si
         }
         for (r = 0; r < rows; r++)
             for (j = 0; j < n; j++)
-                a->out[(r0 + r) * a->out_ld + x0 + j] = acc[r][j];
+                a->out[(r0 + r) * a->out_ld + x0 + j] =
+                    a->act != NULL ? snt__hard_act(a->act, acc[r][j]) : acc[r][j];
     }
 }
 

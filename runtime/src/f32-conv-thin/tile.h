@@ -9,12 +9,13 @@
  * them, so a tap costs CT_NV loads and CT_MR broadcasts (memory operands
  * of the FMAs on x86) for CT_MR * CT_NV FMAs.  All CT_MR channels are
  * computed (the packed weights are zero past mc) and the first mc
- * stored.
+ * stored, through a->act when there is one.
  */
 #ifndef SNT_F32_CONV_THIN_TILE_H
 #define SNT_F32_CONV_THIN_TILE_H
 
 #include "scalar.h"
+#include "../simd/hard_act.h"
 
 #define CT_NR (CT_NV * SIMD_VL)
 
@@ -51,9 +52,11 @@ SNT__UK_INLINE void ct_tile(const snt_f32_conv_thin_args *a, size_t x0, const un
     for (r = 0; r < CT_MR; r++)
         if (r < a->mc)
             for (v = 0; v < CT_NV; v++)
-                if (v < nv)
-                    SIMD_STORE(a->out + r * a->out_ld + x0 + v * SIMD_VL, m[v], acc[r][v],
-                               masked);
+                if (v < nv) {
+                    const simd_vec y = a->act != NULL ? simd_hard_act(a->act, acc[r][v])
+                                                      : acc[r][v];
+                    SIMD_STORE(a->out + r * a->out_ld + x0 + v * SIMD_VL, m[v], y, masked);
+                }
 }
 
 static void ct_run(const snt_f32_conv_thin_args *a)

@@ -120,7 +120,8 @@ SNT__UK_INLINE void lanes_pixels(const snt_f32_dwconv_lanes_args *a, size_t pw, 
     SNT__UK_UNROLL
     for (j = 0; j < LANES_PX; j++)
         if (j < n)
-            _mm512_storeu_ps(a->out + (oy * p->ow + ox + j) * SNT_DWCONV_LANES, acc[j]);
+            _mm512_storeu_ps(a->out + (oy * p->ow + ox + j) * SNT_DWCONV_LANES,
+                             a->act != NULL ? simd_hard_act(a->act, acc[j]) : acc[j]);
 }
 
 /* Every output pixel: blocks of LANES_PX, then the rest as one block

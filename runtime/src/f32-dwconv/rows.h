@@ -64,7 +64,8 @@ static inline void snt__dw_columns(const snt_f32_dwconv_args *a, size_t x0, size
         }
         for (r = 0; r < rows; r++)
             for (j = 0; j < n; j++)
-                out[r * a->out_ld + j] = acc[r][j];
+                out[r * a->out_ld + j] = a->act != NULL ? snt__hard_act(a->act, acc[r][j])
+                                                        : acc[r][j];
     }
 }
 

@@ -22,6 +22,7 @@
 #define SNT_F32_DWCONV_STRIP_H
 
 #include "rows.h"
+#include "../simd/hard_act.h"
 
 #define DW_NR (DW_NV * SIMD_VL)
 #define DW_KH_MAX 9   /* tap heights with an unrolled path: 1..DW_KH_MAX */
@@ -40,6 +41,7 @@ SNT__UK_INLINE void dw_load_acc(const snt_f32_dwconv_args *a, const float *out,
                 : SIMD_SET1(a->bias);
 }
 
+/* The rows' sums into out, through a->act when there is one. */
 SNT__UK_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const simd_mask *m,
                                  const unsigned nv, const int masked,
                                  simd_vec acc[DW_MR][DW_NV])
@@ -49,8 +51,11 @@ SNT__UK_INLINE void dw_store_acc(const snt_f32_dwconv_args *a, float *out, const
     for (r = 0; r < DW_MR; r++)
         if (r < a->rows)
             for (v = 0; v < DW_NV; v++)
-                if (v < nv)
-                    SIMD_STORE(out + r * a->out_ld + v * SIMD_VL, m[v], acc[r][v], masked);
+                if (v < nv) {
+                    const simd_vec y = a->act != NULL ? simd_hard_act(a->act, acc[r][v])
+                                                      : acc[r][v];
+                    SIMD_STORE(out + r * a->out_ld + v * SIMD_VL, m[v], y, masked);
+                }
 }
 
 /* The input vectors of one row: nv of them from src. */

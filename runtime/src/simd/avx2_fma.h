@@ -34,6 +34,9 @@ static inline __m256i simd_lanes(size_t x, size_t n)
 #define SIMD_SET1(f) _mm256_set1_ps(f)
 #define SIMD_FMA(acc, t, x) _mm256_fmadd_ps(t, x, acc)
 #define SIMD_ADD(a, b) _mm256_add_ps(a, b)
+#define SIMD_MUL(a, b) _mm256_mul_ps(a, b)
+#define SIMD_MAX(a, b) _mm256_max_ps(a, b)
+#define SIMD_MIN(a, b) _mm256_min_ps(a, b)
 #define SIMD_LOADU(p) _mm256_loadu_ps(p)
 
 #endif /* SNT_SIMD_AVX2_FMA_H */

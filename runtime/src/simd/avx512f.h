@@ -12,6 +12,9 @@
  *   SIMD_SET1(f)          f in every lane
  *   SIMD_FMA(acc, t, x)   acc + t * x
  *   SIMD_ADD(a, b)        a + b
+ *   SIMD_MUL(a, b)        a * b
+ *   SIMD_MAX(a, b), SIMD_MIN(a, b)
+ *                         a > b ? a : b and a < b ? a : b: b when b is NaN
  *   SIMD_LOADU(p)         a whole vector, unmasked: an operand the FMA
  *                         that uses it may take from memory (f32-gemv,
  *                         which reads each panel vector once)
@@ -48,6 +51,9 @@ static inline __mmask16 simd_lanes(size_t x, size_t n)
 #define SIMD_SET1(f) _mm512_set1_ps(f)
 #define SIMD_FMA(acc, t, x) _mm512_fmadd_ps(t, x, acc)
 #define SIMD_ADD(a, b) _mm512_add_ps(a, b)
+#define SIMD_MUL(a, b) _mm512_mul_ps(a, b)
+#define SIMD_MAX(a, b) _mm512_max_ps(a, b)
+#define SIMD_MIN(a, b) _mm512_min_ps(a, b)
 #define SIMD_LOADU(p) _mm512_loadu_ps(p)
 
 #endif /* SNT_SIMD_AVX512F_H */

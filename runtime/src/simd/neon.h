@@ -21,6 +21,11 @@ typedef int simd_mask;   /* unused: every access is a whole vector */
 #define SIMD_SET1(f) vdupq_n_f32(f)
 #define SIMD_FMA(acc, t, x) vfmaq_f32(acc, t, x)
 #define SIMD_ADD(a, b) vaddq_f32(a, b)
+#define SIMD_MUL(a, b) vmulq_f32(a, b)
+/* NaN in either gives NaN: b's NaN, as the vocabulary asks when a is a
+ * number. */
+#define SIMD_MAX(a, b) vmaxq_f32(a, b)
+#define SIMD_MIN(a, b) vminq_f32(a, b)
 #define SIMD_LOADU(p) vld1q_f32(p)
 
 #endif /* SNT_SIMD_NEON_H */
