@@ -42,57 +42,27 @@
 #include "sinter_rt.h"
 #include "variants.h"
 
-typedef struct {
-    const char *name; /* "8x8 neon" */
-    const snt_f32_gemm_ukernel *uk;
-} gemm_variant;
-
-typedef struct {
-    const char *name;
-    const snt_f32_gemv_ukernel *uk;
-} gemv_variant;
-
-#define SNT_F32_GEMV(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_gemv_##tile##__##isa})
+#define SNT_F32_GEMV(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemv, tile, isa)
 static const gemv_variant gemv_variants[] = {
 #include "sinter_variants.def"
 };
 
-typedef struct {
-    const char *name;
-    const snt_f32_dwconv_ukernel *uk;
-} dwconv_variant;
-
-#define SNT_F32_GEMM(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_gemm_##tile##__##isa})
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
 static const gemm_variant gemm_variants[] = {
 #include "sinter_variants.def"
 };
 
-#define SNT_F32_DWCONV(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_dwconv_##tile##__##isa})
+#define SNT_F32_DWCONV(tile, isa, mr, nr) VARIANT_ENTRY(f32_dwconv, tile, isa)
 static const dwconv_variant dwconv_variants[] = {
 #include "sinter_variants.def"
 };
 
-typedef struct {
-    const char *name;
-    const snt_f32_conv_thin_ukernel *uk;
-} thin_variant;
-
-#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_conv_thin_##tile##__##isa})
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) VARIANT_ENTRY(f32_conv_thin, tile, isa)
 static const thin_variant thin_variants[] = {
 #include "sinter_variants.def"
 };
 
-typedef struct {
-    const char *name;
-    const snt_x32_transpose_ukernel *uk;
-} transpose_variant;
-
-#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_x32_transpose_##tile##__##isa})
+#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) VARIANT_ENTRY(x32_transpose, tile, isa)
 static const transpose_variant transpose_variants[] = {
 #include "sinter_variants.def"
 };

@@ -21,13 +21,7 @@
 #define GUARD 16
 #define GUARD_VALUE 12345.0f
 
-typedef struct {
-    const char *name;
-    const snt_f32_conv_thin_ukernel *uk;
-} thin_variant;
-
-#define SNT_F32_CONV_THIN(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_conv_thin_##tile##__##isa})
+#define SNT_F32_CONV_THIN(tile, isa, mr, nr) VARIANT_ENTRY(f32_conv_thin, tile, isa)
 static const thin_variant all_variants[] = {
 #include "sinter_variants.def"
 };

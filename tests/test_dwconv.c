@@ -22,6 +22,7 @@
 
 #include "conv_case.h"
 #include "sinter_rt.h"
+#include "variants.h"
 
 #define GUARD 16
 #define GUARD_VALUE 12345.0f
@@ -41,11 +42,6 @@ typedef struct {
     size_t pt, pl, pb, pr;
 } dw_case;
 
-typedef struct {
-    const char *name;
-    const snt_f32_dwconv_ukernel *uk;
-} variant;
-
 /* Uniform in [-1, 1), deterministic (a 64-bit LCG). */
 static float frand(unsigned long long *state)
 {
@@ -62,30 +58,13 @@ static float *rand_floats(size_t n, unsigned long long *state)
     return p;
 }
 
-/* The variants built into the runtime that this CPU executes. */
-static size_t runnable_variants(variant *v)
-{
-    size_t n = 0;
-    v[n].name = "4x8 scalar";
-    v[n++].uk = &snt_f32_dwconv_4x8__scalar;
-#if defined(SNT_HAVE_AVX2_FMA) && (defined(__x86_64__) || defined(__i386__))
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        v[n].name = "4x16 avx2_fma";
-        v[n++].uk = &snt_f32_dwconv_4x16__avx2_fma;
-    }
-#endif
-#if defined(SNT_HAVE_AVX512F) && (defined(__x86_64__) || defined(__i386__))
-    if (__builtin_cpu_supports("avx512f")) {
-        v[n].name = "8x32 avx512f";
-        v[n++].uk = &snt_f32_dwconv_8x32__avx512f;
-    }
-#endif
-#if defined(SNT_HAVE_NEON)
-    v[n].name = "4x8 neon";
-    v[n++].uk = &snt_f32_dwconv_4x8__neon;
-#endif
-    return n;
-}
+/* The f32-dwconv variants this runtime holds (those this CPU executes
+ * are the ones variant_runs accepts). */
+#define SNT_F32_DWCONV(tile, isa, mr, nr) VARIANT_ENTRY(f32_dwconv, tile, isa)
+static const dwconv_variant all_variants[] = {
+#include "sinter_variants.def"
+};
+enum { N_VARIANTS = sizeof all_variants / sizeof all_variants[0] };
 
 /* The activation of the epilogue parts ep. */
 static snt_act_kind act_of(unsigned ep)
@@ -165,7 +144,7 @@ static void ref_epilogue(const snt_conv2d_params *p, const float *bias, const fl
     }
 }
 
-static void describe(const variant *v, const dw_case *dc, unsigned ep)
+static void describe(const dwconv_variant *v, const dw_case *dc, unsigned ep)
 {
     fprintf(stderr, "  %s: n%zu c%zu %zux%zu k%zux%zu s%zu,%zu d%zu,%zu pads t%zu l%zu b%zu r%zu ep%u\n",
             v->name, dc->n, dc->c, dc->h, dc->w, dc->kh, dc->kw, dc->sh, dc->sw, dc->dh, dc->dw,
@@ -174,7 +153,7 @@ static void describe(const variant *v, const dw_case *dc, unsigned ep)
 
 /* Outputs off the reference by more than their bound (NaN included),
  * reporting the first. */
-static size_t count_bad(const variant *v, const dw_case *dc, unsigned ep, const float *got,
+static size_t count_bad(const dwconv_variant *v, const dw_case *dc, unsigned ep, const float *got,
                         const double *want, const double *bound, size_t n)
 {
     size_t i, bad = 0;
@@ -198,7 +177,7 @@ static int guard_intact(const float *p)
 }
 
 /* One case on one variant with the epilogue parts in ep. */
-static void check_case(const variant *v, const dw_case *dc, unsigned ep, unsigned long long *rng)
+static void check_case(const dwconv_variant *v, const dw_case *dc, unsigned ep, unsigned long long *rng)
 {
     snt_conv2d_params p = dw_params(dc, ep);
     size_t nx = p.n * p.c * p.h * p.w, ny = p.n * p.c * p.oh * p.ow, i;
@@ -231,10 +210,10 @@ static void check_case(const variant *v, const dw_case *dc, unsigned ep, unsigne
 
 static void check_all_variants(const dw_case *dc, unsigned ep, unsigned long long *rng)
 {
-    variant v[4];
-    size_t nv = runnable_variants(v), i;
-    for (i = 0; i < nv; i++)
-        check_case(&v[i], dc, ep, rng);
+    size_t i;
+    for (i = 0; i < N_VARIANTS; i++)
+        if (variant_runs(all_variants[i].name))
+            check_case(&all_variants[i], dc, ep, rng);
 }
 
 /* Padding modes of the sweep. */
@@ -369,15 +348,11 @@ int main(void)
         {"epilogues", test_epilogues},
         {"odd shapes", test_odd_shapes},
     };
-    variant v[4];
     CU_pSuite suite;
-    size_t i, nv = runnable_variants(v);
+    size_t i;
     unsigned failures;
 
-    fprintf(stderr, "f32-dwconv variants run here:");
-    for (i = 0; i < nv; i++)
-        fprintf(stderr, " %s;", v[i].name);
-    fprintf(stderr, "\n");
+    PRINT_VARIANTS(all_variants, N_VARIANTS);
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     suite = CU_add_suite("dwconv", NULL, NULL);

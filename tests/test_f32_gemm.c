@@ -18,13 +18,7 @@
 #include "sinter_rt.h"
 #include "variants.h"
 
-typedef struct {
-    const char *name;   /* "8x48 avx512f" */
-    const snt_f32_gemm_ukernel *uk;
-} gemm_variant;
-
-#define SNT_F32_GEMM(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_gemm_##tile##__##isa})
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
 static const gemm_variant all_variants[] = {
 #include "sinter_variants.def"
 };

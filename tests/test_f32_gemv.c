@@ -18,13 +18,7 @@
 #include "sinter_rt.h"
 #include "variants.h"
 
-typedef struct {
-    const char *name;   /* "1x48 avx512f" */
-    const snt_f32_gemv_ukernel *uk;
-} gemv_variant;
-
-#define SNT_F32_GEMV(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_f32_gemv_##tile##__##isa})
+#define SNT_F32_GEMV(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemv, tile, isa)
 static const gemv_variant all_variants[] = {
 #include "sinter_variants.def"
 };

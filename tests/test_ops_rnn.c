@@ -497,13 +497,8 @@ static void ref_layer(const snt_rnn_params *p, const snt_rnn_io *io, double *y, 
 }
 
 /* The f32-gemm variants this runtime holds, for snt_rnn_gemm_f32. */
-typedef struct {
-    const char *isa;
-    const snt_f32_gemm_ukernel *uk;
-} GemmVariant;
-
-#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_##isa({#isa, &snt_f32_gemm_##tile##__##isa})
-static const GemmVariant variants[] = {
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
+static const gemm_variant variants[] = {
 #include "sinter_variants.def"
 };
 
@@ -625,8 +620,8 @@ static bool every_kernel_matches(const RefCase *rc,
     ref_run_init(&r, rc);
     bool ok = check(&r, NULL);
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
-        if (isa_runs(variants[v].isa) && !check(&r, variants[v].uk)) {
-            fprintf(stderr, "\n(on the %s variant)\n", variants[v].isa);
+        if (variant_runs(variants[v].name) && !check(&r, variants[v].uk)) {
+            fprintf(stderr, "\n(on the %s variant)\n", variants[v].name);
             ok = false;
         }
     ref_run_free(&r);

@@ -17,12 +17,7 @@
 #include "sinter_rt.h"
 #include "variants.h"
 
-typedef struct {
-    const char *isa;
-    const snt_f32_gemm_ukernel *uk;
-} gemm_variant;
-
-#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_##isa({#isa, &snt_f32_gemm_##tile##__##isa})
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
 static const gemm_variant variants[] = {
 #include "sinter_variants.def"
 };
@@ -145,7 +140,7 @@ static const size_t cases[][5] = {
 static void test_pairs(void)
 {
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
-        if (!isa_runs(variants[v].isa))
+        if (!variant_runs(variants[v].name))
             continue;
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
             for (int full = 0; full < 2; full++) {

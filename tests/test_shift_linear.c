@@ -149,12 +149,7 @@ static void test_cost_is_the_linears(void)
     graph_free(g);
 }
 
-typedef struct {
-    const char *isa;
-    const snt_f32_gemm_ukernel *uk;
-} gemm_variant;
-
-#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_##isa({#isa, &snt_f32_gemm_##tile##__##isa})
+#define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
 static const gemm_variant variants[] = {
 #include "sinter_variants.def"
 };
@@ -176,7 +171,7 @@ static void test_gemm_kernel_matches(void)
     snt_shift_linear_f32(&p, x, w, b, scratch, want);
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
         const snt_f32_gemm_ukernel *uk = variants[v].uk;
-        if (!isa_runs(variants[v].isa))
+        if (!variant_runs(variants[v].name))
             continue;
         float *packed = xmalloc(snt_f32_gemm_packed_b_floats(C, F, uk->nr) * sizeof *packed);
         float *s = xmalloc(snt_shift_linear_gemm_scratch_floats(&p, uk->mr, uk->nr) * sizeof *s);

@@ -21,13 +21,7 @@
 #include "sinter_rt.h"
 #include "variants.h"
 
-typedef struct {
-    const char *name;   /* "16x16 avx512f" */
-    const snt_x32_transpose_ukernel *uk;
-} transpose_variant;
-
-#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) \
-    VARIANT_##isa({#tile " " #isa, &snt_x32_transpose_##tile##__##isa})
+#define SNT_X32_TRANSPOSE(tile, isa, mr, nr) VARIANT_ENTRY(x32_transpose, tile, isa)
 static const transpose_variant all_variants[] = {
 #include "sinter_variants.def"
 };

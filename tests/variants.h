@@ -4,8 +4,7 @@
  * and this CPU executes.  A test lists a family from the runtime's one
  * list, e.g. for f32-gemm:
  *
- *   #define SNT_F32_GEMM(tile, isa, mr, nr) \
- *       VARIANT_##isa({#tile " " #isa, &snt_f32_gemm_##tile##__##isa})
+ *   #define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa)
  *   static const gemm_variant all[] = {
  *   #include "sinter_variants.def"
  *   };
@@ -17,6 +16,8 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#include "sinter_rt.h"
 
 /* VARIANT_<isa>(entry) is the entry when the runtime holds that ISA's
  * variants, else nothing. */
@@ -36,6 +37,26 @@
 #else
 #define VARIANT_neon(...)
 #endif
+
+/* A variant as a test table lists it: its name, "TILE ISA" ("8x48
+ * avx512f"), and its micro-kernel, one type per family. */
+#define VARIANT_TYPE(type, ukernel) \
+    typedef struct { \
+        const char *name; \
+        const ukernel *uk; \
+    } type
+VARIANT_TYPE(gemm_variant, snt_f32_gemm_ukernel);
+VARIANT_TYPE(gemv_variant, snt_f32_gemv_ukernel);
+VARIANT_TYPE(dwconv_variant, snt_f32_dwconv_ukernel);
+VARIANT_TYPE(thin_variant, snt_f32_conv_thin_ukernel);
+VARIANT_TYPE(transpose_variant, snt_x32_transpose_ukernel);
+#undef VARIANT_TYPE
+
+/* The table entry of variant TILE ISA of family snt_FAMILY_ (f32_gemm,
+ * f32_dwconv ...), for a family's X-macro:
+ *   #define SNT_F32_GEMM(tile, isa, mr, nr) VARIANT_ENTRY(f32_gemm, tile, isa) */
+#define VARIANT_ENTRY(family, tile, isa) \
+    VARIANT_##isa({#tile " " #isa, &snt_##family##_##tile##__##isa})
 
 /* True when this CPU executes the variants of `isa` (named as in the
  * variant names: "scalar", "avx2_fma", "avx512f", "neon"). */
