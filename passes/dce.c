@@ -6,27 +6,28 @@
  * live node and no graph output.  One backward sweep over the execution
  * order finds them all, since a node's readers all come after it.
  */
-#include "passes/passes.h"
+#include "passes/rewriter.h"
 
 #include <stdlib.h>
 
-bool pass_dce(Graph *g, Diag *d)
+bool pass_dce(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     (void)d;
     bool *needed = xcalloc((size_t)g->n_tensors, sizeof *needed);
-    bool *keep = xcalloc((size_t)g->n_nodes + 1, sizeof *keep);
     for (int i = 0; i < g->n_outputs; i++)
         needed[g->outputs[i]->id] = true;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         Node *n = g->nodes[i];
-        for (int j = 0; j < n->n_out && !keep[i]; j++)
-            keep[i] = needed[n->out[j]->id] && !n->out[j]->data;
-        for (int j = 0; keep[i] && j < n->n_in; j++)
+        bool keep = false;
+        for (int j = 0; j < n->n_out && !keep; j++)
+            keep = needed[n->out[j]->id] && !n->out[j]->data;
+        for (int j = 0; keep && j < n->n_in; j++)
             if (n->in[j])
                 needed[n->in[j]->id] = true;
+        if (!keep)
+            rw_remove(rw, n);
     }
-    graph_remove_nodes(g, keep);
     free(needed);
-    free(keep);
     return true;
 }

@@ -103,9 +103,9 @@ static bool factor_weights(const Tensor *w, Factors *f)
 
 /* A float32 Conv or FusedConv (no micro-kernel chosen yet) of group 1
  * with constant 2-D weights. */
-static bool candidate(const Fusion *f, const Node *n)
+static bool candidate(const Rewriter *rw, const Node *n)
 {
-    if (!(fusion_node_is(f, n, &op_Conv) || fusion_node_is(f, n, &op_FusedConv)) ||
+    if (!(rw_node_is(rw, n, &op_Conv) || rw_node_is(rw, n, &op_FusedConv)) ||
         attr_string_or(n, "ukernel", NULL) || attr_int_or(n, "group", 1) != 1 ||
         !is_f32(n->in[0]) || !is_f32(n->out[0]) || !is_f32(n->in[1]) ||
         !tensor_is_const(n->in[1]) || n->in[1]->shape.rank != 4)
@@ -122,7 +122,7 @@ typedef struct {
 } ChannelSum;
 
 typedef struct {
-    Fusion *fu;
+    Rewriter *rw;
     ChannelSum *sums;
     int n_sums;
     Node *last;        /* the node the next new one goes after */
@@ -135,12 +135,10 @@ typedef struct {
 static Node *add_node(Factoring *fc, const char *op, const char *name, Tensor *const *ins,
                       int n_in)
 {
-    Node *m = fusion_add_node(fc->fu, fc->last, op, fc->last->opset);
+    Node *m = rw_add_node(fc->rw, fc->last, name, op, fc->last->opset);
     fc->last = m;
-    free(m->name);
-    m->name = xstrdup(name);
     for (int i = 0; i < n_in; i++)
-        node_add_input(m, ins[i]);
+        rw_add_input(fc->rw, m, ins[i]);
     return m;
 }
 
@@ -196,10 +194,10 @@ static Tensor *channel_sum(Factoring *fc, Node *n, const Factors *f, Diag *d)
     }
     Str name = {0};
     str_putf(&name, "%s/channel_sum", n->name);
-    Tensor *w = weights(fc->fu->g, name.buf, 1, (int64_t)f->c, 1, 1, f->u);
+    Tensor *w = weights(fc->rw->g, name.buf, 1, (int64_t)f->c, 1, 1, f->u);
     Node *m = add_node(fc, "Conv", name.buf, (Tensor *[]){x, w}, 2);
     str_free(&name);
-    Tensor *sum = finish(fc->fu->g, m, d);
+    Tensor *sum = finish(fc->rw->g, m, d);
     if (!sum)
         return NULL;
     fc->sums = xrealloc(fc->sums, (size_t)(fc->n_sums + 1) * sizeof *fc->sums);
@@ -219,13 +217,13 @@ static Tensor *single_channel(Factoring *fc, Node *n, const Factors *f, Diag *d)
         return NULL;
     Str name = {0};
     str_putf(&name, "%s/%s", n->name, f->split ? "window" : "single_channel");
-    Tensor *w = f->split ? weights(fc->fu->g, name.buf, 1, 1, ws->dim[2], ws->dim[3], f->v)
-                         : weights(fc->fu->g, name.buf, 1, (int64_t)f->c, ws->dim[2], ws->dim[3],
+    Tensor *w = f->split ? weights(fc->rw->g, name.buf, 1, 1, ws->dim[2], ws->dim[3], f->v)
+                         : weights(fc->rw->g, name.buf, 1, (int64_t)f->c, ws->dim[2], ws->dim[3],
                                    f->t);
     Node *m = add_node(fc, "Conv", name.buf, (Tensor *[]){in, w}, 2);
     str_free(&name);
     copy_window_attrs(m, n);
-    return finish(fc->fu->g, m, d);
+    return finish(fc->rw->g, m, d);
 }
 
 /* Replaces n by the factored nodes. */
@@ -239,7 +237,7 @@ static bool factor_node(Factoring *fc, Node *n, const Factors *f, Diag *d)
      * part of n's epilogue (bias, activation, affine, residual). */
     Str name = {0};
     str_putf(&name, "%s/scale", n->name);
-    Tensor *s = weights(fc->fu->g, name.buf, (int64_t)f->k, 1, 1, 1, f->s);
+    Tensor *s = weights(fc->rw->g, name.buf, (int64_t)f->k, 1, 1, 1, f->s);
     Tensor *ins[6] = {one, s};
     for (int i = 2; i < n->n_in && i < 6; i++)
         ins[i] = n->in[i];
@@ -248,8 +246,8 @@ static bool factor_node(Factoring *fc, Node *n, const Factors *f, Diag *d)
     snt_act act;
     if (node_is(n, &op_FusedConv) && fused_act_get(n, &act, NULL))
         fused_act_set(m, &act);
-    fusion_absorb(fc->fu, n);
-    return fusion_finish_node(m, n->out[0], d);
+    rw_remove(fc->rw, n);
+    return rw_finish_node(m, n->out[0], d);
 }
 
 /* Pays when the factored form does clearly fewer multiply-adds. */
@@ -260,25 +258,23 @@ static bool worth_it(const Factors *f)
     return 2 * after < before;
 }
 
-bool pass_factor_conv(Graph *g, Diag *d)
+bool pass_factor_conv(Rewriter *rw, Diag *d)
 {
-    Fusion fu;
-    Factoring fc = {&fu, NULL, 0, NULL};
+    Graph *g = rw->g;
+    Factoring fc = {rw, NULL, 0, NULL};
     bool ok = true;
-    fusion_begin(&fu, g);
     /* The nodes this pass adds come after the one they replace and are
      * never candidates themselves (one output channel, or one input
      * channel with nothing to gain). */
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
         Factors f;
-        if (!candidate(&fu, n) || !factor_weights(n->in[1], &f))
+        if (!candidate(rw, n) || !factor_weights(n->in[1], &f))
             continue;
         if (worth_it(&f))
             ok = factor_node(&fc, n, &f, d);
         factors_free(&f);
     }
-    fusion_end(&fu);
     for (int i = 0; i < fc.n_sums; i++)
         free(fc.sums[i].u);
     free(fc.sums);

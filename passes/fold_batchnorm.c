@@ -20,10 +20,10 @@
 
 /* True when the product p feeds only bn and its output is [M, N]: BN's
  * channels (axis 1) are then p's output columns. */
-static bool product_feeds_bn(const Fusion *f, const Node *p, const Node *bn)
+static bool product_feeds_bn(const Rewriter *rw, const Node *p, const Node *bn)
 {
-    return fusion_node_is(f, bn, &op_BatchNormalization) && bn->in[0] == p->out[0] &&
-           fusion_sole_reader(f, p->out[0]) == bn && p->out[0]->shape.rank == 2;
+    return rw_node_is(rw, bn, &op_BatchNormalization) && bn->in[0] == p->out[0] &&
+           rw_sole_reader(rw, p->out[0]) == bn && p->out[0]->shape.rank == 2;
 }
 
 static bool is_const_f32(const Tensor *t)
@@ -74,69 +74,68 @@ static Tensor *folded_gemm_c(Graph *g, const Node *gemm, const float *scale, con
 }
 
 /* Gemm with constant B and C (if any), beta != 0 (C' divides by it). */
-static bool fold_bn_into_gemm(Fusion *f, Node *gemm, Node *bn)
+static bool fold_bn_into_gemm(Rewriter *rw, Node *gemm, Node *bn)
 {
     const Tensor *c = gemm->n_in > 2 ? gemm->in[2] : NULL;
-    if (!fusion_node_is(f, gemm, &op_Gemm) || !product_feeds_bn(f, gemm, bn) ||
+    if (!rw_node_is(rw, gemm, &op_Gemm) || !product_feeds_bn(rw, gemm, bn) ||
         !is_const_f32(gemm->in[1]) || (c && !is_const_f32(c)) ||
         attr_float_or(gemm, "beta", 1.0) == 0.0)
         return false;
     float *scale, *shift;
     if (!bn_affine(bn, &scale, &shift))
         return false;
-    gemm->in[1] = scaled_columns(f->g, gemm->in[1], attr_int_or(gemm, "transB", 0) != 0, scale);
-    set_input(gemm, 2, folded_gemm_c(f->g, gemm, scale, shift));
+    rw_set_input(rw, gemm, 1,
+                 scaled_columns(rw->g, gemm->in[1], attr_int_or(gemm, "transB", 0) != 0, scale));
+    rw_set_input(rw, gemm, 2, folded_gemm_c(rw->g, gemm, scale, shift));
     free(scale);
     free(shift);
-    fusion_fold_into(f, gemm, bn);
+    rw_fold_into(rw, gemm, bn);
     return true;
 }
 
 /* MatMul(x [M, K], constant W [K, N]) -> BN as Linear(x, W * s, t).
  * Leaves the graph alone when that is not the pattern; false only when
  * the new node is invalid (an error). */
-static bool fold_bn_into_matmul(Fusion *f, Node *mm, Node *bn, Diag *d)
+static bool fold_bn_into_matmul(Rewriter *rw, Node *mm, Node *bn, Diag *d)
 {
-    if (!fusion_node_is(f, mm, &op_MatMul) || !product_feeds_bn(f, mm, bn) ||
+    if (!rw_node_is(rw, mm, &op_MatMul) || !product_feeds_bn(rw, mm, bn) ||
         !is_const_f32(mm->in[1]) || mm->in[1]->shape.rank != 2 || !is_f32(mm->in[0]))
         return true;
     float *scale, *shift;
     if (!bn_affine(bn, &scale, &shift))
         return true;
-    Node *lin = fusion_add_node(f, bn, "Linear", mm->opset);
+    Node *lin = rw_add_node(rw, bn, NULL, "Linear", mm->opset);
     Shape bias_shape = {.rank = 1, .dim = {mm->out[0]->shape.dim[1]}};
-    node_add_input(lin, mm->in[0]);
-    node_add_input(lin, scaled_columns(f->g, mm->in[1], false, scale));
-    node_add_input(lin, fusion_const_f32(f->g, "folded_bias", &bias_shape, shift));
+    rw_add_input(rw, lin, mm->in[0]);
+    rw_add_input(rw, lin, scaled_columns(rw->g, mm->in[1], false, scale));
+    rw_add_input(rw, lin, fusion_const_f32(rw->g, "folded_bias", &bias_shape, shift));
     free(scale);
     free(shift);
-    fusion_absorb(f, mm);
-    fusion_absorb(f, bn);
-    return fusion_finish_node(lin, bn->out[0], d);
+    rw_remove(rw, mm);
+    rw_remove(rw, bn);
+    return rw_finish_node(lin, bn->out[0], d);
 }
 
 /* Only an inference BN is a fixed affine map of its input: in training
  * mode it normalizes with its batch's statistics and outputs running
  * statistics, so it must stay a node of its own.  (bn_affine checks this
  * too; the pass states it where it picks its candidates.) */
-static bool is_inference_bn(const Fusion *f, const Node *bn)
+static bool is_inference_bn(const Rewriter *rw, const Node *bn)
 {
-    return fusion_node_is(f, bn, &op_BatchNormalization) && bn->n_out == 1 &&
+    return rw_node_is(rw, bn, &op_BatchNormalization) && bn->n_out == 1 &&
            attr_int_or(bn, "training_mode", 0) == 0;
 }
 
-bool pass_fold_batchnorm(Graph *g, Diag *d)
+bool pass_fold_batchnorm(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *bn = g->nodes[i], *p = bn->n_in > 0 && bn->in[0] ? bn->in[0]->producer : NULL;
-        if (!is_inference_bn(&f, bn) || !p)
+        if (!is_inference_bn(rw, bn) || !p)
             continue;
-        if (!fold_bn_into_conv(&f, p, bn) && !fold_bn_into_gemm(&f, p, bn))
-            ok = fold_bn_into_matmul(&f, p, bn, d);
+        if (!fold_bn_into_conv(rw, p, bn) && !fold_bn_into_gemm(rw, p, bn))
+            ok = fold_bn_into_matmul(rw, p, bn, d);
     }
-    fusion_end(&f);
     return ok;
 }

@@ -46,13 +46,12 @@ static bool absorbs_zero_pad(const Node *c, const int64_t *pads, int spatial)
 }
 
 /* Folds Pad node p into its reader when the pattern holds. */
-static bool fold_one(Graph *g, Node *p, Diag *d, bool *folded)
+static bool fold_one(Rewriter *rw, Node *p, Diag *d)
 {
     int64_t begin[MAX_RANK], end[MAX_RANK], pads[2 * MAX_RANK];
-    *folded = false;
     if (!pad_zero_fill(p, begin, end))
         return true;
-    Node *c = sole_reader(g, p->out[0]);
+    Node *c = rw_sole_reader(rw, p->out[0]);
     int rank = p->in[0]->shape.rank, spatial = rank - 2;
     if (!c || c->in[0] != p->out[0] || rank < 3 || c->n_out != 1)
         return true;
@@ -69,24 +68,19 @@ static bool fold_one(Graph *g, Node *p, Diag *d, bool *folded)
     set_attr_ints(c, "pads", pads, 2 * spatial);
     if (node_is(c, &op_AveragePool))
         set_attr_int(c, "count_include_pad", 1);
-    c->in[0] = p->in[0];
+    rw_set_input(rw, c, 0, p->in[0]);
+    rw_remove(rw, p);
     /* The window arithmetic is the same, so the shape cannot change. */
     if (!c->op->infer(c, d) || !shape_equal(&before, &c->out[0]->shape))
         return node_error(d, c, "fold_pad changed the output shape (internal error)");
-    *folded = true;
     return true;
 }
 
-bool pass_fold_pad(Graph *g, Diag *d)
+bool pass_fold_pad(Rewriter *rw, Diag *d)
 {
-    bool *keep = xmalloc((size_t)g->n_nodes + 1);
+    Graph *g = rw->g;
     bool ok = true;
-    for (int i = 0; i < g->n_nodes; i++) {
-        bool folded = false;
-        ok = ok && fold_one(g, g->nodes[i], d, &folded);
-        keep[i] = !folded;
-    }
-    graph_remove_nodes(g, keep);
-    free(keep);
+    for (int i = 0; ok && i < g->n_nodes; i++)
+        ok = fold_one(rw, g->nodes[i], d);
     return ok;
 }

@@ -43,34 +43,34 @@ static void take(GeluMatch *m, Node *n)
 
 /* The producer of t when t is an intermediate read only by `reader`
  * and made by a live `op` node; NULL otherwise. */
-static Node *private_producer(const Fusion *f, const Tensor *t, const Node *reader,
+static Node *private_producer(const Rewriter *rw, const Tensor *t, const Node *reader,
                               const OpDesc *op)
 {
     Node *p = t ? t->producer : NULL;
-    return fusion_sole_reader(f, t) == reader && fusion_node_is(f, p, op) ? p : NULL;
+    return rw_sole_reader(rw, t) == reader && rw_node_is(rw, p, op) ? p : NULL;
 }
 
 /*
  * y = 0.5 * x * a given a = 1 + erf(..) or 1 + tanh(..): returns y and
  * adds the two Muls (and their 0.5) to the match, or NULL.
  */
-static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
+static Tensor *match_half_x_times(const Rewriter *rw, GeluMatch *m, Tensor *a)
 {
-    Node *m1 = fusion_sole_reader_is(f, a, &op_Mul);
+    Node *m1 = rw_sole_reader_is(rw, a, &op_Mul);
     Tensor *p = m1 ? other_operand(m1, a) : NULL, *x = m->x;
     if (!p)
         return NULL;
     Node *m2 = NULL, *half = NULL;
     if (p == x) {                              /* (x * a) * 0.5 */
-        m2 = fusion_sole_reader_is(f, m1->out[0], &op_Mul);
+        m2 = rw_sole_reader_is(rw, m1->out[0], &op_Mul);
         if (!m2 || operand_beside_const(m2, 0.5) != m1->out[0])
             return NULL;
     } else if (const_near(p, 0.5)) {           /* (0.5 * a) * x */
-        m2 = fusion_sole_reader_is(f, m1->out[0], &op_Mul);
+        m2 = rw_sole_reader_is(rw, m1->out[0], &op_Mul);
         if (!m2 || other_operand(m2, m1->out[0]) != x)
             return NULL;
     } else {                                   /* (x * 0.5) * a */
-        half = private_producer(f, p, m1, &op_Mul);
+        half = private_producer(rw, p, m1, &op_Mul);
         if (!half || operand_beside_const(half, 0.5) != x)
             return NULL;
     }
@@ -83,9 +83,9 @@ static Tensor *match_half_x_times(const Fusion *f, GeluMatch *m, Tensor *a)
 }
 
 /* a = e + 1, e the Erf's or Tanh's output. */
-static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
+static Tensor *match_plus_one(const Rewriter *rw, GeluMatch *m, const Tensor *e)
 {
-    Node *add = fusion_sole_reader_is(f, e, &op_Add);
+    Node *add = rw_sole_reader_is(rw, e, &op_Add);
     if (!add || operand_beside_const(add, 1.0) != e)
         return NULL;
     take(m, add);
@@ -93,11 +93,11 @@ static Tensor *match_plus_one(const Fusion *f, GeluMatch *m, const Tensor *e)
 }
 
 /* The erf argument x / sqrt 2 or x * (1 / sqrt 2): sets m->x. */
-static bool match_erf_argument(const Fusion *f, GeluMatch *m, const Node *erf)
+static bool match_erf_argument(const Rewriter *rw, GeluMatch *m, const Node *erf)
 {
     Tensor *d = erf->in[0];
-    Node *div = private_producer(f, d, erf, &op_Div);
-    Node *mul = private_producer(f, d, erf, &op_Mul);
+    Node *div = private_producer(rw, d, erf, &op_Div);
+    Node *mul = private_producer(rw, d, erf, &op_Mul);
     if (div && const_near(div->in[1], SQRT2)) {
         m->x = div->in[0];
         take(m, div);
@@ -108,16 +108,16 @@ static bool match_erf_argument(const Fusion *f, GeluMatch *m, const Node *erf)
 }
 
 /* x^3 as Pow(x, 3) or x * (x * x) (either order): the cube's x, or NULL. */
-static Tensor *match_cube(const Fusion *f, GeluMatch *m, const Tensor *c, const Node *reader)
+static Tensor *match_cube(const Rewriter *rw, GeluMatch *m, const Tensor *c, const Node *reader)
 {
-    Node *pow = private_producer(f, c, reader, &op_Pow);
+    Node *pow = private_producer(rw, c, reader, &op_Pow);
     if (pow && const_near(pow->in[1], 3.0)) {
         take(m, pow);
         return pow->in[0];
     }
-    Node *mul = private_producer(f, c, reader, &op_Mul);
+    Node *mul = private_producer(rw, c, reader, &op_Mul);
     for (int i = 0; mul && i < 2; i++) {
-        Node *sq = private_producer(f, mul->in[i], mul, &op_Mul);
+        Node *sq = private_producer(rw, mul->in[i], mul, &op_Mul);
         Tensor *x = mul->in[1 - i];
         if (sq && sq->in[0] == x && sq->in[1] == x) {
             take(m, mul);
@@ -129,16 +129,16 @@ static Tensor *match_cube(const Fusion *f, GeluMatch *m, const Tensor *c, const 
 }
 
 /* The tanh argument sqrt(2/pi) * (x + 0.044715 * x^3): sets m->x. */
-static bool match_tanh_argument(const Fusion *f, GeluMatch *m, const Node *tanh_node)
+static bool match_tanh_argument(const Rewriter *rw, GeluMatch *m, const Node *tanh_node)
 {
-    Node *scale = private_producer(f, tanh_node->in[0], tanh_node, &op_Mul);
+    Node *scale = private_producer(rw, tanh_node->in[0], tanh_node, &op_Mul);
     Tensor *s = scale ? operand_beside_const(scale, SQRT_2_OVER_PI) : NULL;
-    Node *add = private_producer(f, s, scale, &op_Add);
+    Node *add = private_producer(rw, s, scale, &op_Add);
     for (int i = 0; add && i < 2; i++) {
-        Node *cubic = private_producer(f, add->in[i], add, &op_Mul);
+        Node *cubic = private_producer(rw, add->in[i], add, &op_Mul);
         Tensor *c = cubic ? operand_beside_const(cubic, GELU_CUBIC) : NULL;
         GeluMatch trial = *m;
-        Tensor *x = c ? match_cube(f, &trial, c, cubic) : NULL;
+        Tensor *x = c ? match_cube(rw, &trial, c, cubic) : NULL;
         if (x && x == add->in[1 - i]) {
             *m = trial;
             m->x = x;
@@ -152,43 +152,41 @@ static bool match_tanh_argument(const Fusion *f, GeluMatch *m, const Node *tanh_
 }
 
 /* Matches a whole GELU around its Erf or Tanh node; returns y or NULL. */
-static Tensor *match_gelu(const Fusion *f, GeluMatch *m, Node *anchor)
+static Tensor *match_gelu(const Rewriter *rw, GeluMatch *m, Node *anchor)
 {
-    *m = (GeluMatch){.tanh_form = fusion_node_is(f, anchor, &op_Tanh)};
-    bool ok = m->tanh_form ? match_tanh_argument(f, m, anchor) : match_erf_argument(f, m, anchor);
+    *m = (GeluMatch){.tanh_form = rw_node_is(rw, anchor, &op_Tanh)};
+    bool ok = m->tanh_form ? match_tanh_argument(rw, m, anchor) : match_erf_argument(rw, m, anchor);
     if (!ok || !is_f32(m->x))
         return NULL;
     take(m, anchor);
-    Tensor *a = match_plus_one(f, m, anchor->out[0]);
-    Tensor *y = a ? match_half_x_times(f, m, a) : NULL;
+    Tensor *a = match_plus_one(rw, m, anchor->out[0]);
+    Tensor *y = a ? match_half_x_times(rw, m, a) : NULL;
     return y && shape_equal(&y->shape, &m->x->shape) ? y : NULL;
 }
 
-static bool replace_by_gelu(Fusion *f, GeluMatch *m, Tensor *y, Diag *d)
+static bool replace_by_gelu(Rewriter *rw, GeluMatch *m, Tensor *y, Diag *d)
 {
-    Node *gelu = fusion_add_node(f, y->producer, "Gelu", GELU_OPSET);
-    node_add_input(gelu, m->x);
+    Node *gelu = rw_add_node(rw, y->producer, NULL, "Gelu", GELU_OPSET);
+    rw_add_input(rw, gelu, m->x);
     if (m->tanh_form)
         node_add_attr(gelu, "approximate", ATTR_STRING)->s = xstrdup("tanh");
     for (int i = 0; i < m->count; i++)
-        fusion_absorb(f, m->nodes[i]);
-    return fusion_finish_node(gelu, y, d);
+        rw_remove(rw, m->nodes[i]);
+    return rw_finish_node(gelu, y, d);
 }
 
-bool pass_fuse_gelu(Graph *g, Diag *d)
+bool pass_fuse_gelu(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
         GeluMatch m;
         Tensor *y = NULL;
-        if (fusion_node_is(&f, n, &op_Erf) || fusion_node_is(&f, n, &op_Tanh))
-            y = match_gelu(&f, &m, n);
+        if (rw_node_is(rw, n, &op_Erf) || rw_node_is(rw, n, &op_Tanh))
+            y = match_gelu(rw, &m, n);
         if (y)
-            ok = replace_by_gelu(&f, &m, y, d);
+            ok = replace_by_gelu(rw, &m, y, d);
     }
-    fusion_end(&f);
     return ok;
 }

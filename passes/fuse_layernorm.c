@@ -40,9 +40,9 @@ static void take(LnMatch *m, Node *n)
 }
 
 /* A ReduceMean of x over its last axis, keeping it (see above). */
-static bool is_last_axis_mean(const Fusion *f, const Node *n, const Tensor *x)
+static bool is_last_axis_mean(const Rewriter *rw, const Node *n, const Tensor *x)
 {
-    if (!fusion_node_is(f, n, &op_ReduceMean) || n->in[0] != x || !is_f32(x) || x->shape.rank < 1)
+    if (!rw_node_is(rw, n, &op_ReduceMean) || n->in[0] != x || !is_f32(x) || x->shape.rank < 1)
         return false;
     Shape want = x->shape;
     want.dim[want.rank - 1] = 1;
@@ -60,38 +60,38 @@ static bool is_last_axis_vector(const Tensor *t, const Tensor *x)
 }
 
 /* n squares xc: Pow(xc, 2) or xc * xc. */
-static bool is_square_of(const Fusion *f, const Node *n, const Tensor *xc)
+static bool is_square_of(const Rewriter *rw, const Node *n, const Tensor *xc)
 {
-    if (fusion_node_is(f, n, &op_Pow))
+    if (rw_node_is(rw, n, &op_Pow))
         return n->in[0] == xc && const_near(n->in[1], 2.0);
-    return fusion_node_is(f, n, &op_Mul) && n->in[0] == xc && n->in[1] == xc;
+    return rw_node_is(rw, n, &op_Mul) && n->in[0] == xc && n->in[1] == xc;
 }
 
 /* xc's two readers, the square and the Div by the deviation; the
  * variance chain from the square to the Div's divisor. */
-static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
+static Node *match_variance(const Rewriter *rw, LnMatch *m, const Tensor *xc)
 {
     Node *readers[2];
-    if (xc->is_output || fusion_readers(f, xc, readers, 2) != 2)
+    if (xc->is_output || rw_readers(rw, xc, readers, 2) != 2)
         return NULL;
     for (int i = 0; i < 2; i++) {
         Node *sq = readers[i], *div = readers[1 - i];
         /* xc is read by these two alone: once by the Div, once or twice
          * (xc * xc) by the square. */
         int square_reads = sq->n_in == 2 && sq->in[1] == xc ? 2 : 1;
-        if (!is_square_of(f, sq, xc) || !fusion_node_is(f, div, &op_Div) || div->in[0] != xc ||
-            div->in[1] == xc || f->uses[xc->id] != square_reads + 1)
+        if (!is_square_of(rw, sq, xc) || !rw_node_is(rw, div, &op_Div) || div->in[0] != xc ||
+            div->in[1] == xc || rw_reader_count(rw, xc) != square_reads + 1)
             continue;
-        Node *var = fusion_sole_reader_is(f, sq->out[0], &op_ReduceMean);
-        if (!var || !is_last_axis_mean(f, var, sq->out[0]))
+        Node *var = rw_sole_reader_is(rw, sq->out[0], &op_ReduceMean);
+        if (!var || !is_last_axis_mean(rw, var, sq->out[0]))
             continue;
-        Node *add = fusion_sole_reader_is(f, var->out[0], &op_Add);
+        Node *add = rw_sole_reader_is(rw, var->out[0], &op_Add);
         Tensor *e = add ? other_operand(add, var->out[0]) : NULL;
         if (!e || !is_f32(e) || !tensor_is_const(e) || tensor_numel(e) != 1)
             continue;
         m->eps = dtype_get_f64(e->dtype, e->data, 0);
-        Node *sqrt_node = fusion_sole_reader_is(f, add->out[0], &op_Sqrt);
-        if (m->eps <= 0 || !sqrt_node || fusion_sole_reader(f, sqrt_node->out[0]) != div ||
+        Node *sqrt_node = rw_sole_reader_is(rw, add->out[0], &op_Sqrt);
+        if (m->eps <= 0 || !sqrt_node || rw_sole_reader(rw, sqrt_node->out[0]) != div ||
             div->in[1] != sqrt_node->out[0])
             continue;
         take(m, sq);
@@ -107,9 +107,9 @@ static Node *match_variance(const Fusion *f, LnMatch *m, const Tensor *xc)
 /* When m->y's only reader is an `op` node combining it with a vector
  * along x's last axis, takes that node into the match and returns the
  * vector; else NULL. */
-static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const OpDesc *op)
+static Tensor *take_last_axis_operand(const Rewriter *rw, LnMatch *m, const OpDesc *op)
 {
-    Node *node = fusion_sole_reader_is(f, m->y, op);
+    Node *node = rw_sole_reader_is(rw, m->y, op);
     Tensor *v = node ? other_operand(node, m->y) : NULL;
     if (!v || !is_last_axis_vector(v, m->x))
         return NULL;
@@ -119,27 +119,27 @@ static Tensor *take_last_axis_operand(const Fusion *f, LnMatch *m, const OpDesc 
 }
 
 /* The optional n * gamma then + beta after the normalization. */
-static void match_affine(const Fusion *f, LnMatch *m)
+static void match_affine(const Rewriter *rw, LnMatch *m)
 {
-    m->gamma = take_last_axis_operand(f, m, &op_Mul);
-    m->beta = take_last_axis_operand(f, m, &op_Add);
+    m->gamma = take_last_axis_operand(rw, m, &op_Mul);
+    m->beta = take_last_axis_operand(rw, m, &op_Add);
 }
 
-static bool match_layernorm(const Fusion *f, LnMatch *m, Node *mean)
+static bool match_layernorm(const Rewriter *rw, LnMatch *m, Node *mean)
 {
     *m = (LnMatch){.x = mean->in[0]};
-    if (!is_last_axis_mean(f, mean, m->x))
+    if (!is_last_axis_mean(rw, mean, m->x))
         return false;
-    Node *sub = fusion_sole_reader_is(f, mean->out[0], &op_Sub);
+    Node *sub = rw_sole_reader_is(rw, mean->out[0], &op_Sub);
     if (!sub || sub->in[0] != m->x || sub->in[1] != mean->out[0])
         return false;
     take(m, mean);
     take(m, sub);
-    Node *div = match_variance(f, m, sub->out[0]);
+    Node *div = match_variance(rw, m, sub->out[0]);
     if (!div)
         return false;
     m->y = div->out[0];
-    match_affine(f, m);
+    match_affine(rw, m);
     return shape_equal(&m->y->shape, &m->x->shape);
 }
 
@@ -156,30 +156,28 @@ static Tensor *ones_scale(Graph *g, const Tensor *x)
     return t;
 }
 
-static bool replace_by_layernorm(Fusion *f, LnMatch *m, Diag *d)
+static bool replace_by_layernorm(Rewriter *rw, LnMatch *m, Diag *d)
 {
-    Node *ln = fusion_add_node(f, m->y->producer, "LayerNormalization", LAYERNORM_OPSET);
-    node_add_input(ln, m->x);
-    node_add_input(ln, m->gamma ? m->gamma : ones_scale(f->g, m->x));
+    Node *ln = rw_add_node(rw, m->y->producer, NULL, "LayerNormalization", LAYERNORM_OPSET);
+    rw_add_input(rw, ln, m->x);
+    rw_add_input(rw, ln, m->gamma ? m->gamma : ones_scale(rw->g, m->x));
     if (m->beta)
-        node_add_input(ln, m->beta);
+        rw_add_input(rw, ln, m->beta);
     node_add_attr(ln, "axis", ATTR_INT)->i = -1;
     node_add_attr(ln, "epsilon", ATTR_FLOAT)->f = m->eps;
     for (int i = 0; i < m->count; i++)
-        fusion_absorb(f, m->nodes[i]);
-    return fusion_finish_node(ln, m->y, d);
+        rw_remove(rw, m->nodes[i]);
+    return rw_finish_node(ln, m->y, d);
 }
 
-bool pass_fuse_layernorm(Graph *g, Diag *d)
+bool pass_fuse_layernorm(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         LnMatch m;
-        if (fusion_node_is(&f, g->nodes[i], &op_ReduceMean) && match_layernorm(&f, &m, g->nodes[i]))
-            ok = replace_by_layernorm(&f, &m, d);
+        if (rw_node_is(rw, g->nodes[i], &op_ReduceMean) && match_layernorm(rw, &m, g->nodes[i]))
+            ok = replace_by_layernorm(rw, &m, d);
     }
-    fusion_end(&f);
     return ok;
 }

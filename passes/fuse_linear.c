@@ -38,9 +38,9 @@ static void take(LinearMatch *m, Node *n)
 }
 
 /* x [..., K] by a constant W [K, N], all float32. */
-static bool is_linear_matmul(const Fusion *f, const Node *n)
+static bool is_linear_matmul(const Rewriter *rw, const Node *n)
 {
-    if (!fusion_node_is(f, n, &op_MatMul))
+    if (!rw_node_is(rw, n, &op_MatMul))
         return false;
     const Tensor *x = n->in[0], *w = n->in[1];
     return is_f32(x) && is_f32(w) && tensor_is_const(w) && w->shape.rank == 2 &&
@@ -49,9 +49,9 @@ static bool is_linear_matmul(const Fusion *f, const Node *n)
 
 /* x [M, K] by a constant B (transB: [N, K]), not transposing x; C absent
  * or a constant of N values; float32. */
-static bool is_linear_gemm(const Fusion *f, const Node *n)
+static bool is_linear_gemm(const Rewriter *rw, const Node *n)
 {
-    if (!fusion_node_is(f, n, &op_Gemm) || attr_int_or(n, "transA", 0) != 0)
+    if (!rw_node_is(rw, n, &op_Gemm) || attr_int_or(n, "transA", 0) != 0)
         return false;
     const Tensor *x = n->in[0], *b = n->in[1], *c = n->n_in > 2 ? n->in[2] : NULL;
     int64_t cols = n->out[0]->shape.dim[1];
@@ -94,21 +94,21 @@ static bool is_row_bias(const Tensor *b, const Tensor *y)
            b->shape.dim[b->shape.rank - 1] == n;
 }
 
-static void match_bias(Fusion *f, LinearMatch *m)
+static void match_bias(Rewriter *rw, LinearMatch *m)
 {
-    Node *add = fusion_sole_reader(f, m->y);
-    Tensor *b = fusion_node_is(f, add, &op_Add) ? other_operand(add, m->y) : NULL;
+    Node *add = rw_sole_reader(rw, m->y);
+    Tensor *b = rw_node_is(rw, add, &op_Add) ? other_operand(add, m->y) : NULL;
     if (!b || !is_row_bias(b, m->y) || !shape_equal(&add->out[0]->shape, &m->y->shape))
         return;
     /* The kernel reads a plain [N] vector: drop leading unit axes. */
     Shape s = {.rank = 1, .dim = {tensor_numel(b)}};
-    m->bias = b->shape.rank == 1 ? b : fusion_const_f32(f->g, b->name, &s, b->data);
+    m->bias = b->shape.rank == 1 ? b : fusion_const_f32(rw->g, b->name, &s, b->data);
     take(m, add);
 }
 
-static void match_activation(const Fusion *f, LinearMatch *m)
+static void match_activation(const Rewriter *rw, LinearMatch *m)
 {
-    Node *r = fusion_sole_reader(f, m->y);
+    Node *r = rw_sole_reader(rw, m->y);
     snt_act act;
     if (r && r->in[0] == m->y && act_of_node(r, &act) && is_f32(r->out[0])) {
         m->act = act;
@@ -116,41 +116,39 @@ static void match_activation(const Fusion *f, LinearMatch *m)
     }
 }
 
-static bool replace_by_linear(Fusion *f, LinearMatch *m, Diag *d)
+static bool replace_by_linear(Rewriter *rw, LinearMatch *m, Diag *d)
 {
     Node *mm = m->matmul;
-    Node *lin = fusion_add_node(f, m->y->producer, "Linear", mm->opset);
-    node_add_input(lin, mm->in[0]);
-    node_add_input(lin, m->w);
+    Node *lin = rw_add_node(rw, m->y->producer, NULL, "Linear", mm->opset);
+    rw_add_input(rw, lin, mm->in[0]);
+    rw_add_input(rw, lin, m->w);
     if (m->bias)
-        node_add_input(lin, m->bias);
+        rw_add_input(rw, lin, m->bias);
     fused_act_set(lin, &m->act);
-    fusion_absorb(f, mm);
+    rw_remove(rw, mm);
     for (int i = 0; i < m->count; i++)
-        fusion_absorb(f, m->nodes[i]);
-    return fusion_finish_node(lin, m->y, d);
+        rw_remove(rw, m->nodes[i]);
+    return rw_finish_node(lin, m->y, d);
 }
 
-bool pass_fuse_linear(Graph *g, Diag *d)
+bool pass_fuse_linear(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *mm = g->nodes[i];
-        bool gemm = is_linear_gemm(&f, mm);
-        if (!gemm && !is_linear_matmul(&f, mm))
+        bool gemm = is_linear_gemm(rw, mm);
+        if (!gemm && !is_linear_matmul(rw, mm))
             continue;
         LinearMatch m = {.matmul = mm, .w = mm->in[1], .act = {.kind = SNT_ACT_NONE},
                          .y = mm->out[0]};
         if (gemm)
             gemm_operands(g, &m);
         else
-            match_bias(&f, &m);
-        match_activation(&f, &m);
+            match_bias(rw, &m);
+        match_activation(rw, &m);
         if (gemm || m.count > 0)
-            ok = replace_by_linear(&f, &m, d);
+            ok = replace_by_linear(rw, &m, d);
     }
-    fusion_end(&f);
     return ok;
 }

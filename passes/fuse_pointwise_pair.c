@@ -21,10 +21,10 @@ enum { CONV_BIAS = 2, CONV_SCALE = 3, CONV_SHIFT = 4, CONV_RESIDUAL = 5, CONV_PA
 
 /* A FusedConv 1x1 of stride 1, no padding, one group, on 2-D images,
  * running on an f32-gemm variant with packed weights. */
-static bool pointwise_on_gemm(const Fusion *f, const Node *n)
+static bool pointwise_on_gemm(const Rewriter *rw, const Node *n)
 {
     Window win;
-    if (!fusion_node_is(f, n, &op_FusedConv) || !node_input(n, CONV_PACKED) ||
+    if (!rw_node_is(rw, n, &op_FusedConv) || !node_input(n, CONV_PACKED) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
@@ -36,9 +36,9 @@ static bool pointwise_on_gemm(const Fusion *f, const Node *n)
 }
 
 /* The PointwisePair of first and second, in second's place. */
-static bool fuse(Fusion *f, Node *first, Node *second, Diag *d)
+static bool fuse(Rewriter *rw, Node *first, Node *second, Diag *d)
 {
-    Node *pair = fusion_add_node(f, second, "PointwisePair", second->opset);
+    Node *pair = rw_add_node(rw, second, NULL, "PointwisePair", second->opset);
     Tensor *ins[] = {
         first->in[0],  first->in[1],  node_input(first, CONV_BIAS),
         node_input(first, CONV_SCALE), node_input(first, CONV_SHIFT),
@@ -51,29 +51,27 @@ static bool fuse(Fusion *f, Node *first, Node *second, Diag *d)
     if (!fused_act_get(first, &act1, d) || !fused_act_get(second, &act2, d))
         return false;
     for (size_t i = 0; i < sizeof ins / sizeof *ins; i++)
-        node_add_input(pair, ins[i]);
+        rw_add_input(rw, pair, ins[i]);
     copy_attr(pair, node_attr(second, "ukernel"));
     fused_act_set_at(pair, "first_", &act1);
     fused_act_set(pair, &act2);
-    fusion_absorb(f, first);
-    fusion_absorb(f, second);
-    return fusion_finish_node(pair, y, d);
+    rw_remove(rw, first);
+    rw_remove(rw, second);
+    return rw_finish_node(pair, y, d);
 }
 
-bool pass_fuse_pointwise_pair(Graph *g, Diag *d)
+bool pass_fuse_pointwise_pair(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *first = g->nodes[i];
-        if (!pointwise_on_gemm(&f, first) || node_input(first, CONV_RESIDUAL))
+        if (!pointwise_on_gemm(rw, first) || node_input(first, CONV_RESIDUAL))
             continue;
-        Node *second = fusion_sole_reader(&f, first->out[0]);
-        if (second && pointwise_on_gemm(&f, second) && second->in[0] == first->out[0] &&
+        Node *second = rw_sole_reader(rw, first->out[0]);
+        if (second && pointwise_on_gemm(rw, second) && second->in[0] == first->out[0] &&
             strcmp(attr_string_or(first, "ukernel", ""), attr_string_or(second, "ukernel", "")) == 0)
-            ok = fuse(&f, first, second, d);
+            ok = fuse(rw, first, second, d);
     }
-    fusion_end(&f);
     return ok;
 }

@@ -19,51 +19,49 @@
 /* Resize's inputs in the FusedResize: X, roi, scales, sizes. */
 enum { RESIZE_INPUTS = 4 };
 
-static bool is_fusable_resize(const Fusion *f, const Node *n)
+static bool is_fusable_resize(const Rewriter *rw, const Node *n)
 {
-    return fusion_node_is(f, n, &op_Resize) && n->opset >= 11 && is_f32(n->in[0]) &&
+    return rw_node_is(rw, n, &op_Resize) && n->opset >= 11 && is_f32(n->in[0]) &&
            is_f32(n->out[0]);
 }
 
 /* The FusedResize of resize, act and residual (either may be absent),
  * in place of the last absorbed node, whose output y it computes. */
-static bool replace_by_fused_resize(Fusion *f, Node *resize, Node *act_node, const snt_act *act,
+static bool replace_by_fused_resize(Rewriter *rw, Node *resize, Node *act_node, const snt_act *act,
                                     Node *add, Tensor *residual, Diag *d)
 {
     Node *last = add ? add : act_node;
     Tensor *y = last->out[0];
-    Node *fused = fusion_add_node(f, last, "FusedResize", resize->opset);
+    Node *fused = rw_add_node(rw, last, NULL, "FusedResize", resize->opset);
     for (int i = 0; i < RESIZE_INPUTS; i++)
-        node_add_input(fused, i < resize->n_in ? resize->in[i] : NULL);
+        rw_add_input(rw, fused, i < resize->n_in ? resize->in[i] : NULL);
     if (residual)
-        node_add_input(fused, residual);
+        rw_add_input(rw, fused, residual);
     copy_attrs(fused, resize);
     fused_act_set(fused, act);
-    fusion_absorb(f, resize);
+    rw_remove(rw, resize);
     if (act_node)
-        fusion_absorb(f, act_node);
+        rw_remove(rw, act_node);
     if (add)
-        fusion_absorb(f, add);
-    return fusion_finish_node(fused, y, d);
+        rw_remove(rw, add);
+    return rw_finish_node(fused, y, d);
 }
 
-bool pass_fuse_resize_epilogue(Graph *g, Diag *d)
+bool pass_fuse_resize_epilogue(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *resize = g->nodes[i];
-        if (!is_fusable_resize(&f, resize))
+        if (!is_fusable_resize(rw, resize))
             continue;
         snt_act act = {.kind = SNT_ACT_NONE};
-        Node *act_node = fusion_activation_after(&f, resize->out[0], &act);
+        Node *act_node = fusion_activation_after(rw, resize->out[0], &act);
         Tensor *residual = NULL;
-        Node *add = fusion_residual_add_after(&f, act_node ? act_node->out[0] : resize->out[0],
+        Node *add = fusion_residual_add_after(rw, act_node ? act_node->out[0] : resize->out[0],
                                               &residual);
         if (act_node || add)
-            ok = replace_by_fused_resize(&f, resize, act_node, &act, add, residual, d);
+            ok = replace_by_fused_resize(rw, resize, act_node, &act, add, residual, d);
     }
-    fusion_end(&f);
     return ok;
 }

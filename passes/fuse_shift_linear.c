@@ -28,40 +28,38 @@ static void copy_shift_attrs(Node *to, const Node *from)
 }
 
 /* The Linear reading st's shifted tokens as its X and nothing else. */
-static Node *linear_after_shift(const Fusion *f, const Node *st)
+static Node *linear_after_shift(const Rewriter *rw, const Node *st)
 {
-    if (!fusion_node_is(f, st, &op_ShiftTokenize) || st->in[0]->shape.rank != 3)
+    if (!rw_node_is(rw, st, &op_ShiftTokenize) || st->in[0]->shape.rank != 3)
         return NULL;
-    Node *lin = fusion_sole_reader(f, st->out[0]);
-    return fusion_node_is(f, lin, &op_Linear) && lin->in[0] == st->out[0] ? lin : NULL;
+    Node *lin = rw_sole_reader(rw, st->out[0]);
+    return rw_node_is(rw, lin, &op_Linear) && lin->in[0] == st->out[0] ? lin : NULL;
 }
 
-static bool replace_by_shift_linear(Fusion *f, Node *st, Node *lin, Diag *d)
+static bool replace_by_shift_linear(Rewriter *rw, Node *st, Node *lin, Diag *d)
 {
     snt_act act;
     if (!fused_act_get(lin, &act, d))
         return false;
-    Node *sl = fusion_add_node(f, lin, "ShiftLinear", lin->opset);
-    node_add_input(sl, st->in[0]);
+    Node *sl = rw_add_node(rw, lin, NULL, "ShiftLinear", lin->opset);
+    rw_add_input(rw, sl, st->in[0]);
     for (int i = 1; i < lin->n_in; i++)
-        node_add_input(sl, lin->in[i]);
+        rw_add_input(rw, sl, lin->in[i]);
     copy_shift_attrs(sl, st);
     fused_act_set(sl, &act);
-    fusion_absorb(f, st);
-    fusion_absorb(f, lin);
-    return fusion_finish_node(sl, lin->out[0], d);
+    rw_remove(rw, st);
+    rw_remove(rw, lin);
+    return rw_finish_node(sl, lin->out[0], d);
 }
 
-bool pass_fuse_shift_linear(Graph *g, Diag *d)
+bool pass_fuse_shift_linear(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
-        Node *st = g->nodes[i], *lin = linear_after_shift(&f, st);
+        Node *st = g->nodes[i], *lin = linear_after_shift(rw, st);
         if (lin)
-            ok = replace_by_shift_linear(&f, st, lin, d);
+            ok = replace_by_shift_linear(rw, st, lin, d);
     }
-    fusion_end(&f);
     return ok;
 }

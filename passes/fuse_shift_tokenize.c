@@ -32,8 +32,8 @@
 #define MAX_PATTERN_NODES (8 + (2 + MAX_ROLL_PIECES) * SNT_SHIFT_MAX_CHUNKS)
 
 typedef struct {
-    Node *doomed[MAX_PATTERN_NODES]; /* nodes the fused op replaces */
-    int n_doomed;
+    Node *nodes[MAX_PATTERN_NODES];  /* nodes the fused op replaces */
+    int count;
     int axis;                        /* rolled image axis: 2 or 3, 0 if none yet */
     int chunks;
     int64_t ends[SNT_SHIFT_MAX_CHUNKS], roll[SNT_SHIFT_MAX_CHUNKS]; /* t: R[i] = C[i + t] */
@@ -42,9 +42,9 @@ typedef struct {
     int64_t height, width;           /* set for the token form */
 } Shift;
 
-static void doom(Shift *m, Node *n)
+static void take(Shift *m, Node *n)
 {
-    m->doomed[m->n_doomed++] = n;
+    m->nodes[m->count++] = n;
 }
 
 /* The axis of Concat node c of a rank-4 output, or -1. */
@@ -60,7 +60,7 @@ static int concat_axis(const Node *c)
 /* The roll of chunk operand r of the channel Concat: r = C[(i + *t) mod
  * L] along m->axis, C a channel Slice of the padded tensor.  Returns C's
  * Slice node or NULL. */
-static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
+static Node *match_roll(const Rewriter *rw, Shift *m, Tensor *r, int64_t *t)
 {
     Node *rc = r->producer;
     if (node_is(rc, &op_Slice)) { /* a chunk used as is: no roll */
@@ -78,10 +78,10 @@ static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
         Node *s = producer_is(piece, &op_Slice);
         int64_t start = 0, len = piece->shape.dim[axis], cut;
         int sa;
-        if (s && slice_one_axis(s, &sa, &cut) && sa == axis && sole_reader(g, piece) == rc) {
+        if (s && slice_one_axis(s, &sa, &cut) && sa == axis && rw_sole_reader(rw, piece) == rc) {
             start = cut;
             piece = s->in[0];
-            doom(m, s);
+            take(m, s);
         }
         if (chunk && piece != chunk)
             return NULL;
@@ -97,27 +97,27 @@ static Node *match_roll(const Graph *g, Shift *m, Tensor *r, int64_t *t)
     }
     /* The pieces cover the axis once, in cyclic order; only the pieces
      * and the roll Concat read the chunk. */
-    if (!chunk || total != chunk->shape.dim[axis] || reader_count(g, chunk) != rc->n_in ||
+    if (!chunk || total != chunk->shape.dim[axis] || rw_reader_count(rw, chunk) != rc->n_in ||
         chunk->is_output || !node_is(chunk->producer, &op_Slice))
         return NULL;
-    doom(m, rc);
+    take(m, rc);
     return chunk->producer;
 }
 
 /* The channel Concat bc and the chunks and rolls before it. */
-static bool match_chunks(const Graph *g, Shift *m, Node *bc)
+static bool match_chunks(const Rewriter *rw, Shift *m, Node *bc)
 {
     if (concat_axis(bc) != 1 || bc->n_in > SNT_SHIFT_MAX_CHUNKS)
         return false;
-    doom(m, bc);
+    take(m, bc);
     int64_t channel = 0;
     for (int k = 0; k < bc->n_in; k++) {
         Tensor *r = bc->in[k];
         int64_t start;
         int axis;
-        if (sole_reader(g, r) != bc)
+        if (rw_sole_reader(rw, r) != bc)
             return false;
-        Node *s = match_roll(g, m, r, &m->roll[k]);
+        Node *s = match_roll(rw, m, r, &m->roll[k]);
         if (!s || !slice_one_axis(s, &axis, &start) || axis != 1 || start != channel)
             return false;
         if (m->padded && s->in[0] != m->padded)
@@ -125,11 +125,11 @@ static bool match_chunks(const Graph *g, Shift *m, Node *bc)
         m->padded = s->in[0];
         channel += s->out[0]->shape.dim[1];
         m->ends[k] = channel;
-        doom(m, s);
+        take(m, s);
     }
     m->chunks = bc->n_in;
     return m->axis && m->padded && channel == m->padded->shape.dim[1] &&
-           reader_count(g, m->padded) == bc->n_in && !m->padded->is_output;
+           rw_reader_count(rw, m->padded) == bc->n_in && !m->padded->is_output;
 }
 
 /* Turns each roll into a zero-fill shift: s = -t mod L, within the
@@ -153,17 +153,18 @@ static bool rolls_to_shifts(Shift *m, const int64_t *begin, const int64_t *end)
 /* The crop after the channel Concat: at most two one-axis Slices of the
  * spatial axes that remove exactly the padding.  Sets m->out to the
  * cropped image. */
-static bool match_crop(const Graph *g, Shift *m, Tensor *y, const Tensor *x, const int64_t *begin)
+static bool match_crop(const Rewriter *rw, Shift *m, Tensor *y, const Tensor *x,
+                       const int64_t *begin)
 {
     int64_t offset[4] = {0, 0, 0, 0};
     for (int i = 0; i < 2 && !shape_equal(&y->shape, &x->shape); i++) {
-        Node *s = sole_reader(g, y);
+        Node *s = rw_sole_reader(rw, y);
         int axis;
         int64_t start;
         if (!s || !slice_one_axis(s, &axis, &start) || axis < 2)
             return false;
         offset[axis] += start;
-        doom(m, s);
+        take(m, s);
         y = s->out[0];
     }
     m->out = y;
@@ -180,22 +181,22 @@ static bool is_swap_last_two(const Node *t)
 /* Extends the image form to tokens when X = Reshape(Transpose{0,2,1}(
  * tokens)) and the output goes through Reshape then Transpose{0,2,1}
  * back to tokens of the same shape. */
-static void extend_to_tokens(const Graph *g, Shift *m)
+static void extend_to_tokens(const Rewriter *rw, Shift *m)
 {
     Node *rin = producer_is(m->in, &op_Reshape);
     Node *tin = rin ? producer_is(rin->in[0], &op_Transpose) : NULL;
-    Node *rout = sole_reader(g, m->out);
-    Node *tout = node_is(rout, &op_Reshape) ? sole_reader(g, rout->out[0]) : NULL;
-    if (!is_swap_last_two(tin) || !is_swap_last_two(tout) || sole_reader(g, tin->out[0]) != rin)
+    Node *rout = rw_sole_reader(rw, m->out);
+    Node *tout = node_is(rout, &op_Reshape) ? rw_sole_reader(rw, rout->out[0]) : NULL;
+    if (!is_swap_last_two(tin) || !is_swap_last_two(tout) || rw_sole_reader(rw, tin->out[0]) != rin)
         return;
     const Shape *x = &m->in->shape, *tok = &tin->in[0]->shape, *o = &rout->out[0]->shape;
     if (!shape_equal(tok, &tout->out[0]->shape) || o->rank != 3 || o->dim[0] != x->dim[0] ||
         o->dim[1] != x->dim[1] || o->dim[2] != x->dim[2] * x->dim[3])
         return;
-    doom(m, tin);
-    doom(m, rin);
-    doom(m, rout);
-    doom(m, tout);
+    take(m, tin);
+    take(m, rin);
+    take(m, rout);
+    take(m, tout);
     m->in = tin->in[0];
     m->out = tout->out[0];
     m->height = x->dim[2];
@@ -203,11 +204,11 @@ static void extend_to_tokens(const Graph *g, Shift *m)
 }
 
 /* Matches the whole pattern ending at channel Concat bc. */
-static bool match_shift(const Graph *g, Node *bc, Shift *m)
+static bool match_shift(const Rewriter *rw, Node *bc, Shift *m)
 {
     int64_t begin[MAX_RANK], end[MAX_RANK];
     memset(m, 0, sizeof *m);
-    if (!match_chunks(g, m, bc))
+    if (!match_chunks(rw, m, bc))
         return false;
     Node *pad = m->padded->producer;
     if (!pad || !pad_zero_fill(pad, begin, end) || begin[0] || end[0] || begin[1] || end[1])
@@ -216,33 +217,23 @@ static bool match_shift(const Graph *g, Node *bc, Shift *m)
         if (begin[i] < 0 || end[i] < 0)
             return false;
     m->in = pad->in[0];
-    doom(m, pad);
-    if (m->in->dtype != DT_FLOAT || sole_reader(g, m->in) != pad || !rolls_to_shifts(m, begin, end))
+    take(m, pad);
+    if (m->in->dtype != DT_FLOAT || rw_sole_reader(rw, m->in) != pad ||
+        !rolls_to_shifts(m, begin, end))
         return false;
-    if (!match_crop(g, m, bc->out[0], m->in, begin))
+    if (!match_crop(rw, m, bc->out[0], m->in, begin))
         return false;
-    extend_to_tokens(g, m);
+    extend_to_tokens(rw, m);
     return true;
-}
-
-/* Position of n in g->nodes. */
-static int node_index(const Graph *g, const Node *n)
-{
-    for (int i = 0; i < g->n_nodes; i++)
-        if (g->nodes[i] == n)
-            return i;
-    return -1;
 }
 
 /* Replaces the matched nodes by one ShiftTokenize node placed where the
  * node producing the output was. */
-static bool replace(Graph *g, const Shift *m, Diag *d)
+static bool replace(Rewriter *rw, const Shift *m, Diag *d)
 {
     Node *last = m->out->producer;
-    int at = node_index(g, last);
-    Node *n = graph_add_node(g, last->name, "ShiftTokenize");
-    n->op = op_lookup("", "ShiftTokenize");
-    node_add_input(n, m->in);
+    Node *n = rw_add_node(rw, last, last->name, "ShiftTokenize", rw->g->opset);
+    rw_add_input(rw, n, m->in);
     node_add_output(n, m->out);
     set_attr_int(n, "axis", m->axis);
     set_attr_ints(n, "chunk_ends", m->ends, m->chunks);
@@ -251,29 +242,22 @@ static bool replace(Graph *g, const Shift *m, Diag *d)
         set_attr_int(n, "height", m->height);
         set_attr_int(n, "width", m->width);
     }
-    g->nodes[g->n_nodes - 1] = last;
-    g->nodes[at] = n;
-    bool *keep = xmalloc((size_t)g->n_nodes);
-    for (int i = 0; i < g->n_nodes; i++)
-        keep[i] = true;
-    for (int i = 0; i < m->n_doomed; i++)
-        keep[node_index(g, m->doomed[i])] = false;
-    graph_remove_nodes(g, keep);
-    free(keep);
+    for (int i = 0; i < m->count; i++)
+        rw_remove(rw, m->nodes[i]);
     if (!n->op || !n->op->infer(n, d))
         return node_error(d, n, "fuse_shift_tokenize built an invalid node (internal error)");
     return true;
 }
 
-bool pass_fuse_shift_tokenize(Graph *g, Diag *d)
+bool pass_fuse_shift_tokenize(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     Shift m;
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (!match_shift(g, g->nodes[i], &m))
-            continue;
-        if (!replace(g, &m, d))
+    /* A match's nodes are removed when the pass ends: the walk skips the
+     * ones it has yet to reach. */
+    for (int i = 0; i < g->n_nodes; i++)
+        if (!rw_is_removed(rw, g->nodes[i]) && match_shift(rw, g->nodes[i], &m) &&
+            !replace(rw, &m, d))
             return false;
-        i = -1; /* nodes moved: look again from the start */
-    }
     return true;
 }

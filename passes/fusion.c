@@ -1,5 +1,5 @@
 /*
- * fusion.c - the fusion session shared by the fusion passes (see match.h).
+ * fusion.c - helpers shared by the fusion passes (see match.h).
  */
 #include "passes/match.h"
 #include "ir/ops/rewrite.h"
@@ -11,123 +11,6 @@
 /* Constants exported in float32 (sqrt 2 as 1.4142135) differ from the
  * exact value by at most half a float32 ulp, about 6e-8 relative. */
 #define CONST_RTOL 1e-6
-
-void fusion_begin(Fusion *f, Graph *g)
-{
-    *f = (Fusion){.g = g, .n_tensors = g->n_tensors};
-    for (int i = 0; i < g->n_nodes; i++)
-        g->nodes[i]->id = i;
-    f->uses = graph_use_counts(g);
-    f->reader = xcalloc((size_t)g->n_tensors + 1, sizeof *f->reader);
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++)
-            if (g->nodes[i]->in[j])
-                f->reader[g->nodes[i]->in[j]->id] = g->nodes[i];
-    grow_array((void **)&f->absorbed, &f->cap_absorbed, g->n_nodes + 1, sizeof *f->absorbed);
-    memset(f->absorbed, 0, (size_t)f->cap_absorbed * sizeof *f->absorbed);
-}
-
-void fusion_end(Fusion *f)
-{
-    Graph *g = f->g;
-    bool *keep = xmalloc(((size_t)g->n_nodes + 1) * sizeof *keep);
-    for (int i = 0; i < g->n_nodes; i++)
-        keep[i] = !fusion_is_absorbed(f, g->nodes[i]);
-    graph_remove_nodes(g, keep);
-    for (int i = 0; i < g->n_nodes; i++)
-        g->nodes[i]->id = i;
-    free(keep);
-    free(f->uses);
-    free(f->reader);
-    free(f->absorbed);
-    *f = (Fusion){0};
-}
-
-bool fusion_is_absorbed(const Fusion *f, const Node *n)
-{
-    return n->id < f->cap_absorbed && f->absorbed[n->id];
-}
-
-void fusion_absorb(Fusion *f, Node *n)
-{
-    int old = f->cap_absorbed;
-    grow_array((void **)&f->absorbed, &f->cap_absorbed, n->id + 1, sizeof *f->absorbed);
-    memset(f->absorbed + old, 0, (size_t)(f->cap_absorbed - old) * sizeof *f->absorbed);
-    f->absorbed[n->id] = true;
-}
-
-void fusion_fold_into(Fusion *f, Node *into, Node *absorbed)
-{
-    into->out[0]->producer = NULL;
-    into->out[0] = absorbed->out[0];
-    absorbed->out[0]->producer = into;
-    fusion_absorb(f, absorbed);
-}
-
-Node *fusion_sole_reader(const Fusion *f, const Tensor *t)
-{
-    if (!t || t->id >= f->n_tensors || t->is_output || tensor_is_const(t) || f->uses[t->id] != 1)
-        return NULL;
-    Node *r = f->reader[t->id];
-    return r && !fusion_is_absorbed(f, r) ? r : NULL;
-}
-
-int fusion_readers(const Fusion *f, const Tensor *t, Node **out, int max)
-{
-    int count = 0;
-    for (int i = 0; i < f->g->n_nodes; i++) {
-        Node *n = f->g->nodes[i];
-        bool reads = false;
-        for (int j = 0; j < n->n_in; j++)
-            reads = reads || n->in[j] == t;
-        if (reads && count < max)
-            out[count] = n;
-        count += reads;
-    }
-    return count;
-}
-
-bool fusion_node_is(const Fusion *f, const Node *n, const OpDesc *op)
-{
-    return node_is(n, op) && !n->domain[0] && n->n_out == 1 && !fusion_is_absorbed(f, n);
-}
-
-Node *fusion_sole_reader_is(const Fusion *f, const Tensor *t, const OpDesc *op)
-{
-    Node *r = fusion_sole_reader(f, t);
-    return fusion_node_is(f, r, op) ? r : NULL;
-}
-
-Node *fusion_add_node(Fusion *f, const Node *after, const char *op_type, int opset)
-{
-    Graph *g = f->g;
-    char name[256];
-    snprintf(name, sizeof name, "%.200s/%s", after->name, op_type);
-    Node *n = graph_add_node(g, name, op_type);
-    n->op = op_lookup("", op_type);
-    n->opset = opset;
-    /* graph_add_node appended n; move it up to just after `after`. */
-    int at = 0;
-    while (g->nodes[at] != after)
-        at++;
-    memmove(&g->nodes[at + 2], &g->nodes[at + 1],
-            (size_t)(g->n_nodes - at - 2) * sizeof *g->nodes);
-    g->nodes[at + 1] = n;
-    return n;
-}
-
-bool fusion_finish_node(Node *n, Tensor *out, Diag *d)
-{
-    DType dtype = out->dtype;
-    Shape shape = out->shape;
-    node_add_output(n, out);
-    if (!n->op || !n->op->infer(n, d))
-        return diag_error(d, "fusion: the fused node '%s' (%s) is invalid", n->name, n->op_type);
-    if (out->dtype != dtype || !shape_equal(&out->shape, &shape))
-        return diag_error(d, "fusion: the fused node '%s' (%s) changes the shape of '%s'",
-                          n->name, n->op_type, out->name);
-    return true;
-}
 
 bool is_f32(const Tensor *t)
 {
@@ -149,18 +32,18 @@ Tensor *other_operand(const Node *n, const Tensor *t)
     return n->in[0] == t ? n->in[1] : n->in[0];
 }
 
-Node *fusion_activation_after(const Fusion *f, const Tensor *y, snt_act *act)
+Node *fusion_activation_after(const Rewriter *rw, const Tensor *y, snt_act *act)
 {
-    Node *r = fusion_sole_reader(f, y);
+    Node *r = rw_sole_reader(rw, y);
     if (r && r->in[0] == y && act_of_node(r, act) && is_f32(r->out[0]))
         return r;
     return NULL;
 }
 
-Node *fusion_residual_add_after(const Fusion *f, const Tensor *y, Tensor **residual)
+Node *fusion_residual_add_after(const Rewriter *rw, const Tensor *y, Tensor **residual)
 {
-    Node *add = fusion_sole_reader(f, y);
-    Tensor *r = fusion_node_is(f, add, &op_Add) ? other_operand(add, y) : NULL;
+    Node *add = rw_sole_reader(rw, y);
+    Tensor *r = rw_node_is(rw, add, &op_Add) ? other_operand(add, y) : NULL;
     if (!r || r->dtype != y->dtype || !shape_equal(&r->shape, &y->shape) ||
         !shape_equal(&add->out[0]->shape, &y->shape))
         return NULL;
@@ -218,7 +101,7 @@ bool bn_affine(const Node *bn, float **scale, float **shift)
 
 /* W'[k][...] = W[k][...] * scale[k] and b'[k] = b[k] * scale[k] + shift[k]
  * into new constants on conv. */
-static void scale_conv_weights(Graph *g, Node *conv, const float *scale, const float *shift)
+static void scale_conv_weights(Rewriter *rw, Node *conv, const float *scale, const float *shift)
 {
     const Tensor *w = conv->in[1], *b = conv->n_in > 2 ? conv->in[2] : NULL;
     int64_t k = w->shape.dim[0], per_k = tensor_numel(w) / (k ? k : 1);
@@ -230,29 +113,29 @@ static void scale_conv_weights(Graph *g, Node *conv, const float *scale, const f
         nb[i] = (float)((ob ? (double)ob[i] * scale[i] : 0.0) + shift[i]);
     }
     Shape bias_shape = {.rank = 1, .dim = {k}};
-    conv->in[1] = fusion_const_f32(g, w->name, &w->shape, nw);
-    Tensor *bias = fusion_const_f32(g, b ? b->name : "folded_bias", &bias_shape, nb);
-    set_input(conv, 2, bias);
+    rw_set_input(rw, conv, 1, fusion_const_f32(rw->g, w->name, &w->shape, nw));
+    Tensor *bias = fusion_const_f32(rw->g, b ? b->name : "folded_bias", &bias_shape, nb);
+    rw_set_input(rw, conv, 2, bias);
     free(nw);
     free(nb);
 }
 
-bool fold_bn_into_conv(Fusion *f, Node *conv, Node *bn)
+bool fold_bn_into_conv(Rewriter *rw, Node *conv, Node *bn)
 {
     /* The node types first: only a Conv is known to have a weight input. */
-    if (!fusion_node_is(f, conv, &op_Conv) || !fusion_node_is(f, bn, &op_BatchNormalization))
+    if (!rw_node_is(rw, conv, &op_Conv) || !rw_node_is(rw, bn, &op_BatchNormalization))
         return false;
     const Tensor *w = conv->in[1], *b = conv->n_in > 2 ? conv->in[2] : NULL;
-    if (bn->in[0] != conv->out[0] || fusion_sole_reader(f, conv->out[0]) != bn ||
+    if (bn->in[0] != conv->out[0] || rw_sole_reader(rw, conv->out[0]) != bn ||
         !is_f32(w) || !tensor_is_const(w) || w->shape.rank < 3 ||
         (b && (!is_f32(b) || !tensor_is_const(b))))
         return false;
     float *scale, *shift;
     if (!bn_affine(bn, &scale, &shift))
         return false;
-    scale_conv_weights(f->g, conv, scale, shift);
+    scale_conv_weights(rw, conv, scale, shift);
     free(scale);
     free(shift);
-    fusion_fold_into(f, conv, bn);
+    rw_fold_into(rw, conv, bn);
     return true;
 }

@@ -25,14 +25,14 @@ static bool is_movement(const Node *n)
 /* The movement node directly before `reader` in a chain that starts at
  * a Conv: its output read by `reader` alone, and it by the next movement
  * node or the Conv's output by it alone; NULL when there is none. */
-static Node *movement_before(const Graph *g, const Node *reader)
+static Node *movement_before(const Rewriter *rw, const Node *reader)
 {
     Node *m = reader->in[0]->producer;
-    if (!is_movement(m) || sole_reader(g, m->out[0]) != reader)
+    if (!is_movement(m) || rw_sole_reader(rw, m->out[0]) != reader)
         return NULL;
     for (const Node *k = m; is_movement(k); k = k->in[0]->producer) {
         const Node *up = k->in[0]->producer;
-        if (!up || sole_reader(g, k->in[0]) != k)
+        if (!up || rw_sole_reader(rw, k->in[0]) != k)
             return NULL;
         if (node_is(up, &op_Conv))
             return m;
@@ -40,15 +40,16 @@ static Node *movement_before(const Graph *g, const Node *reader)
     return NULL;
 }
 
-bool pass_hoist_activation(Graph *g, Diag *d)
+bool pass_hoist_activation(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     for (int i = 0; i < g->n_nodes; i++) {
         Node *act = g->nodes[i], *m;
         snt_act kind;
         if (!act_of_node(act, &kind))
             continue;
-        while ((m = movement_before(g, act)))
-            if (!swap_with_reader(g, m, act, d))
+        while ((m = movement_before(rw, act)))
+            if (!rw_swap_with_reader(rw, m, act, d))
                 return false;
     }
     return true;

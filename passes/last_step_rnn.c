@@ -71,34 +71,30 @@ static bool slices_last_step(const Node *n, const Tensor *t, int64_t seq)
 
 /* Every read of t, whose axis 0 is Y's time axis (extent seq), reads
  * only its last step. */
-static bool reads_only_last_step(const Graph *g, const Tensor *t, int64_t seq)
+static bool reads_only_last_step(const Rewriter *rw, const Tensor *t, int64_t seq)
 {
     if (t->is_output)
         return false;
-    for (int i = 0; i < g->n_nodes; i++) {
-        const Node *n = g->nodes[i];
-        for (int j = 0; j < n->n_in; j++) {
-            if (n->in[j] != t)
-                continue;
-            if (keeps_time_axis(n, t, seq) ? !reads_only_last_step(g, n->out[0], seq)
-                                           : !gathers_last_step(n, t, seq) &&
-                                                 !slices_last_step(n, t, seq))
-                return false;
-        }
+    for (int i = 0; i < rw_reader_count(rw, t); i++) {
+        const Node *n = rw_reader(rw, t, i);
+        if (keeps_time_axis(n, t, seq) ? !reads_only_last_step(rw, n->out[0], seq)
+                                       : !gathers_last_step(n, t, seq) &&
+                                             !slices_last_step(n, t, seq))
+            return false;
     }
     return true;
 }
 
 /* Output i of n, when present, is read by nobody. */
-static bool output_unused(const Graph *g, const Node *n, int i)
+static bool output_unused(const Rewriter *rw, const Node *n, int i)
 {
     const Tensor *t = i < n->n_out ? n->out[i] : NULL;
-    return !t || (!t->is_output && reader_count(g, t) == 0);
+    return !t || (!t->is_output && rw_reader_count(rw, t) == 0);
 }
 
 /* A time-major recurrent layer with a reverse direction, not yet
  * flagged, of which only Y's last step is read. */
-static bool reads_last_step(const Graph *g, const Node *n)
+static bool reads_last_step(const Rewriter *rw, const Node *n)
 {
     if (!node_is(n, &op_RNN) && !node_is(n, &op_GRU) && !node_is(n, &op_LSTM))
         return false;
@@ -107,13 +103,14 @@ static bool reads_last_step(const Graph *g, const Node *n)
     if (!ok || p.last_step_only || p.batch_major || (p.directions != 2 && !p.reverse) ||
         p.seq == 0 || n->n_out < 1 || !n->out[0])
         return false;
-    return output_unused(g, n, 1) && output_unused(g, n, 2) &&
-           reads_only_last_step(g, n->out[0], (int64_t)p.seq);
+    return output_unused(rw, n, 1) && output_unused(rw, n, 2) &&
+           reads_only_last_step(rw, n->out[0], (int64_t)p.seq);
 }
 
 /* Flags n and drops its unread outputs Y_h and Y_c. */
-static bool run_last_step_only(Node *n, Diag *d)
+static bool run_last_step_only(Rewriter *rw, Node *n, Diag *d)
 {
+    rw_mark_changed(rw);
     for (int i = 1; i < n->n_out; i++)
         if (n->out[i])
             n->out[i]->producer = NULL;
@@ -122,11 +119,12 @@ static bool run_last_step_only(Node *n, Diag *d)
     return n->op->infer(n, d);
 }
 
-bool pass_last_step_rnn(Graph *g, Diag *d)
+bool pass_last_step_rnn(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     bool ok = true;
     for (int i = 0; ok && i < g->n_nodes; i++)
-        if (reads_last_step(g, g->nodes[i]))
-            ok = run_last_step_only(g->nodes[i], d);
+        if (reads_last_step(rw, g->nodes[i]))
+            ok = run_last_step_only(rw, g->nodes[i], d);
     return ok;
 }

@@ -1,7 +1,6 @@
 /*
- * match.c - queries and small rewrites shared by the pattern-matching
- * passes.  Reader queries scan the whole graph: the graphs we compile
- * have a few thousand nodes at most, and passes ask about few tensors.
+ * match.c - constant parameters and small rewrites shared by the
+ * pattern-matching passes.
  */
 #include "passes/match.h"
 
@@ -9,44 +8,6 @@
 #include "ir/ops/rewrite.h"
 
 #include <string.h>
-
-int reader_count(const Graph *g, const Tensor *t)
-{
-    int count = 0;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++)
-            count += g->nodes[i]->in[j] == t;
-    return count;
-}
-
-Node *sole_reader(const Graph *g, const Tensor *t)
-{
-    if (t->is_output || reader_count(g, t) != 1)
-        return NULL;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++)
-            if (g->nodes[i]->in[j] == t)
-                return g->nodes[i];
-    return NULL;
-}
-
-void replace_reads(Graph *g, const Tensor *old, Tensor *with)
-{
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int j = 0; j < g->nodes[i]->n_in; j++)
-            if (g->nodes[i]->in[j] == old)
-                g->nodes[i]->in[j] = with;
-}
-
-bool node_is(const Node *n, const OpDesc *op)
-{
-    return n && n->op == op;
-}
-
-Node *producer_is(const Tensor *t, const OpDesc *op)
-{
-    return t && node_is(t->producer, op) ? t->producer : NULL;
-}
 
 /* The integer list `name` of a node: attribute before `since`, input
  * `input` from then on.  Count, or -1 when absent or not constant. */
@@ -109,30 +70,6 @@ bool pad_zero_fill(const Node *p, int64_t *begin, int64_t *end)
     return true;
 }
 
-bool bypass_node(Graph *g, Node *n, Tensor *src, bool *keep, int index)
-{
-    Tensor *y = n->out[0];
-    if (n->n_out != 1 || y->dtype != src->dtype || !shape_equal(&y->shape, &src->shape))
-        return false;
-    if (!y->is_output) {
-        replace_reads(g, y, src);
-        keep[index] = false;
-        return true;
-    }
-    /* Graph outputs keep their names: rename src to y instead. */
-    Node *p = src->producer;
-    if (!p || src->is_output || src->is_input || src->data)
-        return false;
-    for (int j = 0; j < p->n_out; j++)
-        if (p->out[j] == src)
-            p->out[j] = y;
-    y->producer = p;
-    src->producer = NULL;
-    replace_reads(g, src, y);
-    keep[index] = false;
-    return true;
-}
-
 /* The attribute `name` of n, emptied, or a new one. */
 static Attr *fresh_attr(Node *n, const char *name, AttrKind kind)
 {
@@ -149,39 +86,6 @@ static Attr *fresh_attr(Node *n, const char *name, AttrKind kind)
 void set_attr_int(Node *n, const char *name, int64_t v)
 {
     fresh_attr(n, name, ATTR_INT)->i = v;
-}
-
-/* The position of n in g's schedule. */
-static int node_index(const Graph *g, const Node *n)
-{
-    int i = 0;
-    while (g->nodes[i] != n)
-        i++;
-    return i;
-}
-
-bool swap_with_reader(Graph *g, Node *first, Node *reader, Diag *d)
-{
-    Tensor *x = first->in[0], *y = reader->out[0];
-    Tensor *t = graph_new_tensor(g, reader->name);
-    int i_first = node_index(g, first), i_reader = node_index(g, reader);
-    reader->in[0] = x;
-    reader->out[0] = t;
-    t->producer = reader;
-    first->in[0] = t;
-    first->out[0] = y;
-    y->producer = first;
-    g->nodes[i_first] = reader;
-    g->nodes[i_reader] = first;
-    return reader->op->infer(reader, d) && first->op->infer(first, d);
-}
-
-void set_input(Node *n, int i, Tensor *t)
-{
-    if (i < n->n_in)
-        n->in[i] = t;
-    else
-        node_add_input(n, t);
 }
 
 void set_attr_ints(Node *n, const char *name, const int64_t *v, int count)
@@ -222,13 +126,13 @@ void set_ukernel(Node *n, const Variant *v)
     a->s = xstrdup(v->name);
 }
 
-void add_packed(Graph *g, Node *n, int slot, float *packed, size_t floats, const Variant *v)
+void add_packed(Rewriter *rw, Node *n, int slot, float *packed, size_t floats, const Variant *v)
 {
     Shape s = {.rank = 1, .dim = {(int64_t)floats}};
-    Tensor *t = rewrite_const(g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
+    Tensor *t = rewrite_const(rw->g, DT_FLOAT, &s, packed, "%s_packed", n->in[1]->name);
     t->layout = LAYOUT_PACKED;
     while (n->n_in < slot)
-        node_add_input(n, NULL);
-    node_add_input(n, t);
+        rw_add_input(rw, n, NULL);
+    rw_add_input(rw, n, t);
     set_ukernel(n, v);
 }

@@ -48,18 +48,19 @@ static int entry_cmp(const void *pa, const void *pb)
 
 /* Readers of each constant that equals an earlier one in its hash group
  * read the earliest equal one instead. */
-static void merge_group(Graph *g, Entry *group, int count)
+static void merge_group(Rewriter *rw, Entry *group, int count)
 {
     for (int i = 1; i < count; i++)
         for (int j = 0; j < i; j++)
             if (same_constant(group[i].t, group[j].t)) {
-                replace_reads(g, group[i].t, group[j].t);
+                rw_replace_uses(rw, group[i].t, group[j].t);
                 break;
             }
 }
 
-bool pass_merge_initializers(Graph *g, Diag *d)
+bool pass_merge_initializers(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     (void)d;
     Entry *all = xmalloc(((size_t)g->n_tensors + 1) * sizeof *all);
     int count = 0;
@@ -73,7 +74,7 @@ bool pass_merge_initializers(Graph *g, Diag *d)
         for (end = i + 1; end < count && all[end].hash == all[i].hash;)
             end++;
         if (end - i > 1)
-            merge_group(g, all + i, end - i);
+            merge_group(rw, all + i, end - i);
     }
     free(all);
     return true;

@@ -27,25 +27,26 @@ static bool packable_rnn(const Node *n, snt_rnn_params *p)
 }
 
 /* n's weights packed for v. */
-static bool pack_rnn(Graph *g, Node *n, const snt_rnn_params *p, const Variant *v, Diag *d)
+static bool pack_rnn(Rewriter *rw, Node *n, const snt_rnn_params *p, const Variant *v, Diag *d)
 {
     const Tensor *b = n->n_in > 3 ? n->in[3] : NULL;
     size_t floats = snt_rnn_packed_floats(p, v->nr);
     float *packed = xmalloc(floats * sizeof *packed);
     snt_rnn_pack_f32(p, v->nr, n->in[1]->data, n->in[2]->data, b ? b->data : NULL, packed);
-    add_packed(g, n, rnn_packed_slot(n), packed, floats, v);
+    add_packed(rw, n, rnn_packed_slot(n), packed, floats, v);
     free(packed);
     return n->op->infer(n, d);
 }
 
-bool pass_pack_rnn(Graph *g, Diag *d)
+bool pass_pack_rnn(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     const Variant *gemm = target_variant(g->target, FAMILY_F32_GEMM);
     bool ok = true;
     for (int i = 0; ok && gemm && i < g->n_nodes; i++) {
         snt_rnn_params p;
         if (packable_rnn(g->nodes[i], &p))
-            ok = pack_rnn(g, g->nodes[i], &p, gemm, d);
+            ok = pack_rnn(rw, g->nodes[i], &p, gemm, d);
     }
     return ok;
 }

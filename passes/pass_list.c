@@ -2,6 +2,7 @@
  * pass_list.c - the pass table and the pipeline that runs it.
  */
 #include "passes/passes.h"
+#include "passes/rewriter.h"
 
 #include <string.h>
 
@@ -56,6 +57,15 @@ static bool check_names(const char *list, Diag *d)
     return ok;
 }
 
+bool pass_run(const Pass *p, Graph *g, bool *changed, Diag *d)
+{
+    Rewriter rw;
+    rw_begin(&rw, g);
+    bool ok = p->run(&rw, d);
+    *changed = rw_end(&rw);
+    return ok;
+}
+
 bool passes_run(Graph *g, const PassOptions *opt, Diag *d)
 {
     if ((opt->only && !check_names(opt->only, d)) || (opt->skip && !check_names(opt->skip, d)))
@@ -65,9 +75,11 @@ bool passes_run(Graph *g, const PassOptions *opt, Diag *d)
         bool selected = opt->only ? in_list(opt->only, p->name) : opt->level >= p->level;
         if (!selected || (opt->skip && in_list(opt->skip, p->name)))
             continue;
-        if (!p->run(g, d))
+        bool changed;
+        if (!pass_run(p, g, &changed, d))
             return false;
-        if (opt->verify && !graph_verify(g, d))
+        /* A pass that changed nothing left the graph as valid as it was. */
+        if (changed && opt->verify && !graph_verify(g, d))
             return diag_error(d, "the graph is invalid after pass '%s'", p->name);
         if (opt->dump_after && strcmp(opt->dump_after, p->name) == 0)
             graph_dump(g, opt->dump_to);

@@ -3,27 +3,35 @@
  *
  * Passes are listed once, in pass_list.def; the pipeline, -O levels and
  * --passes all read that list.  Each pass is one file with one entry
- * point `bool pass_<name>(Graph *, Diag *)` and must leave the graph
- * valid (graph_verify runs after every pass when verification is on).
+ * point `bool pass_<name>(Rewriter *, Diag *)`: it reads and edits the
+ * graph through the rewriter session it is given (passes/rewriter.h),
+ * which tells whether it changed the graph.  A pass returns false only
+ * on an error, and must leave the graph valid (graph_verify runs after
+ * every pass that changed it, when verification is on).
  */
 #ifndef SINTER_PASSES_H
 #define SINTER_PASSES_H
 
 #include "ir/ir.h"
 
+typedef struct Rewriter Rewriter;
+
 typedef struct {
     const char *name;
     int level;          /* lowest -O level that runs the pass */
     const char *summary;
-    bool (*run)(Graph *g, Diag *d);
+    bool (*run)(Rewriter *rw, Diag *d);
 } Pass;
 
-#define PASS(name, level, summary) bool pass_##name(Graph *g, Diag *d);
+#define PASS(name, level, summary) bool pass_##name(Rewriter *rw, Diag *d);
 #include "passes/pass_list.def"
 #undef PASS
 
 const Pass *pass_all(int *count);
 const Pass *pass_find(const char *name);
+/* Runs pass p on g in a rewriter session of its own; *changed tells
+ * whether it changed the graph. */
+bool pass_run(const Pass *p, Graph *g, bool *changed, Diag *d);
 
 typedef struct {
     int level;          /* -O level */

@@ -64,39 +64,37 @@ static Tensor *sizes_for(Graph *g, const Node *r, int64_t k)
 /* The Conv and its Resize swapped, in the Conv's place: a new Conv
  * reads x, a copy of the Resize for K channels writes the Conv's
  * output. */
-static bool swap(Fusion *f, Node *conv, const Node *r, Diag *d)
+static bool swap(Rewriter *rw, Node *conv, const Node *r, Diag *d)
 {
-    Tensor *y = conv->out[0], *low = rewrite_tensor(f->g, "%s_before_resize", y->name);
-    Tensor *sizes = sizes_for(f->g, r, y->shape.dim[1]);
-    Node *pointwise = fusion_add_node(f, conv, "Conv", conv->opset);
-    node_add_input(pointwise, r->in[0]);
+    Tensor *y = conv->out[0], *low = rewrite_tensor(rw->g, "%s_before_resize", y->name);
+    Tensor *sizes = sizes_for(rw->g, r, y->shape.dim[1]);
+    Node *pointwise = rw_add_node(rw, conv, NULL, "Conv", conv->opset);
+    rw_add_input(rw, pointwise, r->in[0]);
     for (int i = 1; i < conv->n_in; i++)
-        node_add_input(pointwise, conv->in[i]);
+        rw_add_input(rw, pointwise, conv->in[i]);
     copy_attrs(pointwise, conv);
     node_add_output(pointwise, low);
     if (!pointwise->op->infer(pointwise, d))
         return false;
-    Node *resize = fusion_add_node(f, pointwise, "Resize", r->opset);
-    node_add_input(resize, low);
+    Node *resize = rw_add_node(rw, pointwise, NULL, "Resize", r->opset);
+    rw_add_input(rw, resize, low);
     for (int i = 1; i < r->n_in; i++)
-        node_add_input(resize, i == 3 && sizes ? sizes : r->in[i]);
+        rw_add_input(rw, resize, i == 3 && sizes ? sizes : r->in[i]);
     copy_attrs(resize, r);
-    fusion_absorb(f, conv);
-    return fusion_finish_node(resize, y, d);
+    rw_remove(rw, conv);
+    return rw_finish_node(resize, y, d);
 }
 
-bool pass_pointwise_before_resize(Graph *g, Diag *d)
+bool pass_pointwise_before_resize(Rewriter *rw, Diag *d)
 {
-    Fusion f;
+    Graph *g = rw->g;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *conv = g->nodes[i];
         Node *r = reducing_pointwise(conv) ? producer_is(conv->in[0], &op_Resize) : NULL;
-        if (r && !fusion_is_absorbed(&f, conv) && channelwise_resize(r) &&
+        if (r && !rw_is_removed(rw, conv) && channelwise_resize(r) &&
             (r->n_in <= 3 || !r->in[3] || tensor_is_const(r->in[3])))
-            ok = swap(&f, conv, r, d);
+            ok = swap(rw, conv, r, d);
     }
-    fusion_end(&f);
     return ok;
 }

@@ -14,8 +14,8 @@
  *  - a Reshape of a view (Reshape, Flatten, Squeeze, Unsqueeze) reads
  *    the view's input, and a view to the input's own shape goes.
  *
- * The producers these rewrites leave unread are removed by dce at the
- * end.  Graph outputs keep their names (bypass_node).
+ * The producers these rewrites leave unread are removed with them
+ * (rw_remove_unread).  Graph outputs keep their names (rw_bypass).
  */
 #include "passes/match.h"
 
@@ -77,7 +77,7 @@ static void transpose_perm(const Node *t, int64_t *perm)
 
 /* Transpose n of Transpose `first`: one Transpose of the composition,
  * or none when it is the identity. */
-static void merge_transposes(Graph *g, Node *n, Node *first, bool *keep, int index)
+static void merge_transposes(Rewriter *rw, Node *n, Node *first)
 {
     int64_t p1[MAX_RANK], p2[MAX_RANK], q[MAX_RANK];
     int rank = n->in[0]->shape.rank;
@@ -88,37 +88,37 @@ static void merge_transposes(Graph *g, Node *n, Node *first, bool *keep, int ind
         q[i] = p1[p2[i]];
         identity = identity && q[i] == i;
     }
-    if (identity && bypass_node(g, n, first->in[0], keep, index))
+    if (identity && rw_bypass(rw, n, first->in[0]))
         return;
-    n->in[0] = first->in[0];
+    rw_set_input(rw, n, 0, first->in[0]);
     set_attr_ints(n, "perm", q, rank);
 }
 
 /* Reshape n of a view: it reshapes the view's input to its own output
  * shape, spelled out so that 0 and -1 keep no meaning. */
-static void merge_reshapes(Graph *g, Node *n, Node *view)
+static void merge_reshapes(Rewriter *rw, Node *n, Node *view)
 {
     const Shape *s = &n->out[0]->shape;
     for (int i = 0; i < s->rank; i++)
         if (s->dim[i] == 0)
             return;
-    Tensor *shape = graph_new_tensor(g, n->in[1]->name);
+    Tensor *shape = graph_new_tensor(rw->g, n->in[1]->name);
     shape->dtype = DT_INT64;
     shape->shape = (Shape){.rank = 1, .dim = {s->rank}};
     shape->shape_known = true;
     tensor_set_data(shape, s->dim);
-    n->in[0] = view->in[0];
-    n->in[1] = shape;
+    rw_set_input(rw, n, 0, view->in[0]);
+    rw_set_input(rw, n, 1, shape);
 }
 
 /* Drops the operands of Concat n that have no elements, keeping one. */
-static void drop_empty_operands(Node *n)
+static void drop_empty_operands(Rewriter *rw, Node *n)
 {
-    int w = 0;
-    for (int i = 0; i < n->n_in; i++)
-        if (tensor_numel(n->in[i]) != 0 || (w == 0 && i == n->n_in - 1))
-            n->in[w++] = n->in[i];
-    n->n_in = w;
+    for (int i = 0; i < n->n_in;)
+        if (tensor_numel(n->in[i]) == 0 && n->n_in > 1)
+            rw_drop_input(rw, n, i);
+        else
+            i++;
 }
 
 static bool is_view_node(const Node *n)
@@ -126,36 +126,43 @@ static bool is_view_node(const Node *n)
     return n && n->op && n->op->is_view && n->n_in >= 1 && n->in[0] && n->n_out == 1;
 }
 
-/* Applies the first rewrite that fits node n (position i). */
-static void simplify(Graph *g, Node *n, bool *keep, int i)
+/* Applies the first rewrite that fits node n. */
+static void simplify(Rewriter *rw, Node *n)
 {
     Tensor *x = n->n_in > 0 ? n->in[0] : NULL;
     if (!x)
         return;
     if (is_identity_resize(n) || is_identity_pool(n)) {
-        bypass_node(g, n, x, keep, i);
+        rw_bypass(rw, n, x);
     } else if (node_is(n, &op_Concat)) {
-        drop_empty_operands(n);
+        drop_empty_operands(rw, n);
         if (n->n_in == 1)
-            bypass_node(g, n, n->in[0], keep, i);
+            rw_bypass(rw, n, n->in[0]);
     } else if (node_is(n, &op_Transpose) && producer_is(x, &op_Transpose)) {
-        merge_transposes(g, n, x->producer, keep, i);
+        merge_transposes(rw, n, x->producer);
     } else if (is_view_node(n)) {
         if (node_is(n, &op_Reshape) && is_view_node(x->producer))
-            merge_reshapes(g, n, x->producer);
+            merge_reshapes(rw, n, x->producer);
         if (shape_equal(&n->in[0]->shape, &n->out[0]->shape))
-            bypass_node(g, n, n->in[0], keep, i);
+            rw_bypass(rw, n, n->in[0]);
     }
 }
 
-bool pass_remove_noops(Graph *g, Diag *d)
+bool pass_remove_noops(Rewriter *rw, Diag *d)
 {
-    bool *keep = xmalloc((size_t)g->n_nodes + 1);
-    for (int i = 0; i < g->n_nodes; i++)
-        keep[i] = true;
-    for (int i = 0; i < g->n_nodes; i++)
-        simplify(g, g->nodes[i], keep, i);
-    graph_remove_nodes(g, keep);
-    free(keep);
-    return pass_dce(g, d);
+    Graph *g = rw->g;
+    (void)d;
+    for (int i = 0; i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        /* The producers of n's inputs, which a rewrite may leave unread. */
+        int count = n->n_in;
+        Node **producers = xmalloc(((size_t)count + 1) * sizeof *producers);
+        for (int j = 0; j < count; j++)
+            producers[j] = n->in[j] ? n->in[j]->producer : NULL;
+        simplify(rw, n);
+        for (int j = 0; j < count; j++)
+            rw_remove_unread(rw, producers[j]);
+        free(producers);
+    }
+    return true;
 }

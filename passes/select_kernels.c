@@ -30,10 +30,10 @@ enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
 
 /* A float32 Conv / FusedConv with no kernel chosen yet, whose geometry
  * is known: *cp its kernel parameters. */
-static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *cp)
+static bool selectable_conv(const Rewriter *rw, const Node *n, snt_conv2d_params *cp)
 {
     Window win;
-    if (!(fusion_node_is(f, n, &op_Conv) || fusion_node_is(f, n, &op_FusedConv)) ||
+    if (!(rw_node_is(rw, n, &op_Conv) || rw_node_is(rw, n, &op_FusedConv)) ||
         n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
         !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
@@ -44,13 +44,13 @@ static bool selectable_conv(const Fusion *f, const Node *n, snt_conv2d_params *c
 }
 
 /* The Conv as a FusedConv with no epilogue, in its place. */
-static Node *as_fused_conv(Fusion *f, Node *conv)
+static Node *as_fused_conv(Rewriter *rw, Node *conv)
 {
-    Node *fused = fusion_add_node(f, conv, "FusedConv", conv->opset);
+    Node *fused = rw_add_node(rw, conv, NULL, "FusedConv", conv->opset);
     for (int i = 0; i < conv->n_in; i++)
-        node_add_input(fused, conv->in[i]);
+        rw_add_input(rw, fused, conv->in[i]);
     copy_attrs(fused, conv);
-    fusion_absorb(f, conv);
+    rw_remove(rw, conv);
     return fused;
 }
 
@@ -68,46 +68,46 @@ static const ConvPacking thin_blocks = {snt_conv2d_thin_packed_floats,
                                         snt_conv2d_thin_pack_weights};
 
 /* W of the FusedConv n packed for v as `how` lays it out. */
-static void pack_conv(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v,
+static void pack_conv(Rewriter *rw, Node *n, const snt_conv2d_params *cp, const Variant *v,
                       const ConvPacking *how)
 {
     size_t floats = how->floats(cp, v->mr);
     float *packed = xmalloc(floats * sizeof *packed);
     how->pack(cp, v->mr, n->in[1]->data, packed);
-    add_packed(g, n, CONV_PACKED, packed, floats, v);
+    add_packed(rw, n, CONV_PACKED, packed, floats, v);
     free(packed);
 }
 
 /* W of the FusedConv n transformed for Winograd and packed for v. */
-static void pack_winograd(Graph *g, Node *n, const snt_conv2d_params *cp, const Variant *v)
+static void pack_winograd(Rewriter *rw, Node *n, const snt_conv2d_params *cp, const Variant *v)
 {
     size_t floats = snt_conv2d_winograd_weights_floats(cp, v->mr);
     float *packed = xmalloc(floats * sizeof *packed);
     float *work = xmalloc(36 * cp->k * cp->c / cp->groups * sizeof *work);
     snt_conv2d_winograd_pack_weights(cp, v->mr, n->in[1]->data, packed, work);
-    add_packed(g, n, CONV_PACKED, packed, floats, v);
+    add_packed(rw, n, CONV_PACKED, packed, floats, v);
     free(work);
     free(packed);
 }
 
 /* A float32 Linear (or a ShiftLinear, a Linear reading shifted tokens)
  * with a constant W [k, n], not yet packed. */
-static bool packable_linear(const Fusion *f, const Node *n)
+static bool packable_linear(const Rewriter *rw, const Node *n)
 {
-    return (fusion_node_is(f, n, &op_Linear) || fusion_node_is(f, n, &op_ShiftLinear)) &&
+    return (rw_node_is(rw, n, &op_Linear) || rw_node_is(rw, n, &op_ShiftLinear)) &&
            n->n_in <= LINEAR_PACKED && is_f32(n->in[0]) &&
            is_f32(n->in[1]) && tensor_is_const(n->in[1]) && n->in[1]->shape.rank == 2 &&
            is_f32(n->out[0]);
 }
 
 /* W of the Linear n as B panels for v. */
-static bool pack_linear(Graph *g, Node *n, const Variant *v, Diag *d)
+static bool pack_linear(Rewriter *rw, Node *n, const Variant *v, Diag *d)
 {
     size_t k = (size_t)n->in[1]->shape.dim[0], cols = (size_t)n->in[1]->shape.dim[1];
     size_t floats = snt_f32_gemm_packed_b_floats(k, cols, v->nr);
     float *packed = xmalloc((floats ? floats : 1) * sizeof *packed);
     snt_f32_gemm_pack_b(k, cols, v->nr, n->in[1]->data, (ptrdiff_t)cols, 1, packed);
-    add_packed(g, n, LINEAR_PACKED, packed, floats, v);
+    add_packed(rw, n, LINEAR_PACKED, packed, floats, v);
     free(packed);
     return n->op->infer(n, d);
 }
@@ -118,7 +118,7 @@ static bool pack_linear(Graph *g, Node *n, const Variant *v, Diag *d)
  * one when it applies, or the f32-gemm one, with W packed.  Others are
  * left as they are.
  */
-static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const Target *t,
+static bool select_conv(Rewriter *rw, Node *n, const snt_conv2d_params *cp, const Target *t,
                         Diag *d)
 {
     const Variant *dw = target_variant(t, FAMILY_F32_DWCONV);
@@ -129,32 +129,31 @@ static bool select_conv(Fusion *f, Node *n, const snt_conv2d_params *cp, const T
     if (depthwise ? !dw : (!gemm || !tensor_is_const(n->in[1])))
         return true;
     Tensor *y = n->out[0];
-    Node *fused = fusion_node_is(f, n, &op_Conv) ? as_fused_conv(f, n) : n;
+    rw_mark_changed(rw); /* a FusedConv may only get its `ukernel` */
+    Node *fused = rw_node_is(rw, n, &op_Conv) ? as_fused_conv(rw, n) : n;
     if (depthwise)
         set_ukernel(fused, dw);
     else if (winograd)
-        pack_winograd(f->g, fused, cp, gemm);
+        pack_winograd(rw, fused, cp, gemm);
     else if (thin && snt_conv2d_thin_applies(cp))
-        pack_conv(f->g, fused, cp, thin, &thin_blocks);
+        pack_conv(rw, fused, cp, thin, &thin_blocks);
     else
-        pack_conv(f->g, fused, cp, gemm, &gemm_panels);
-    return fused != n ? fusion_finish_node(fused, y, d) : n->op->infer(n, d);
+        pack_conv(rw, fused, cp, gemm, &gemm_panels);
+    return fused != n ? rw_finish_node(fused, y, d) : n->op->infer(n, d);
 }
 
-bool pass_select_kernels(Graph *g, Diag *d)
+bool pass_select_kernels(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     const Variant *gemm = target_variant(g->target, FAMILY_F32_GEMM);
-    Fusion f;
     bool ok = true;
-    fusion_begin(&f, g);
     for (int i = 0; ok && i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
         snt_conv2d_params cp;
-        if (selectable_conv(&f, n, &cp))
-            ok = select_conv(&f, n, &cp, g->target, d);
-        else if (gemm && packable_linear(&f, n))
-            ok = pack_linear(g, n, gemm, d);
+        if (selectable_conv(rw, n, &cp))
+            ok = select_conv(rw, n, &cp, g->target, d);
+        else if (gemm && packable_linear(rw, n))
+            ok = pack_linear(rw, n, gemm, d);
     }
-    fusion_end(&f);
     return ok;
 }

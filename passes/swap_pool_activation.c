@@ -34,23 +34,24 @@ static bool never_decreases(const Node *n)
 
 /* MaxPool p (at index i) whose input comes from a Conv read by p alone,
  * and whose one output is read only by a non-decreasing activation. */
-static Node *swappable(const Graph *g, const Node *p)
+static Node *swappable(const Rewriter *rw, const Node *p)
 {
     if (!node_is(p, &op_MaxPool) || p->n_out != 1 || !p->in[0]->producer ||
-        !node_is(p->in[0]->producer, &op_Conv) || sole_reader(g, p->in[0]) != p)
+        !node_is(p->in[0]->producer, &op_Conv) || rw_sole_reader(rw, p->in[0]) != p)
         return NULL;
-    Node *act = sole_reader(g, p->out[0]);
+    Node *act = rw_sole_reader(rw, p->out[0]);
     return act && act->in[0] == p->out[0] && act->n_out == 1 && never_decreases(act) &&
                    act->out[0]->dtype == p->in[0]->dtype
                ? act
                : NULL;
 }
 
-bool pass_swap_pool_activation(Graph *g, Diag *d)
+bool pass_swap_pool_activation(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     for (int i = 0; i < g->n_nodes; i++) {
-        Node *pool = g->nodes[i], *act = swappable(g, pool);
-        if (act && !swap_with_reader(g, pool, act, d))
+        Node *pool = g->nodes[i], *act = swappable(rw, pool);
+        if (act && !rw_swap_with_reader(rw, pool, act, d))
             return false;
     }
     return true;

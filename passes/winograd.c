@@ -46,8 +46,9 @@ static bool candidate(const Node *n, snt_conv2d_params *cp)
     return ok;
 }
 
-bool pass_winograd(Graph *g, Diag *d)
+bool pass_winograd(Rewriter *rw, Diag *d)
 {
+    Graph *g = rw->g;
     const Variant *gemm = target_variant(g->target, FAMILY_F32_GEMM);
     (void)d;
     for (int i = 0; gemm && i < g->n_nodes; i++) {
@@ -56,6 +57,7 @@ bool pass_winograd(Graph *g, Diag *d)
         if (candidate(n, &cp) && winograd_pays(&cp, gemm)) {
             Attr *a = node_add_attr(n, "algorithm", ATTR_STRING);
             a->s = xstrdup("winograd");
+            rw_mark_changed(rw);
         }
     }
     return true;

@@ -129,10 +129,13 @@ static inline int count_op(const Graph *g, const char *op)
 }
 
 /* Runs a pass and checks the graph's invariants afterwards. */
-static inline bool run_pass(Graph *g, bool (*pass)(Graph *, Diag *))
+/* Runs one pass entry point on g, as passes_run would, and verifies. */
+static inline bool run_pass(Graph *g, bool (*pass)(Rewriter *, Diag *))
 {
     Diag d = {0};
-    bool ok = pass(g, &d) && graph_verify(g, &d);
+    const Pass p = {"test", 0, "", pass};
+    bool changed;
+    bool ok = pass_run(&p, g, &changed, &d) && graph_verify(g, &d);
     if (!ok)
         fprintf(stderr, "%s", d.text.buf ? d.text.buf : "");
     diag_free(&d);

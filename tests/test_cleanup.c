@@ -11,7 +11,7 @@
 static const int64_t img[4] = {1, 2, 4, 4};
 
 /* Folds a copy before and after `pass` and compares output values. */
-static void assert_same_values(Graph *(*build)(void), bool (*pass)(Graph *, Diag *))
+static void assert_same_values(Graph *(*build)(void), bool (*pass)(Rewriter *, Diag *))
 {
     Graph *ref = build(), *g = build();
     CU_ASSERT_FATAL(run_pass(g, pass));

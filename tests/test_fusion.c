@@ -124,7 +124,8 @@ static bool run_pass(Graph *g, const char *name)
 {
     Diag d = {0};
     const Pass *p = pass_find(name);
-    bool ok = p && p->run(g, &d) && graph_verify(g, &d);
+    bool changed;
+    bool ok = p && pass_run(p, g, &changed, &d) && graph_verify(g, &d);
     if (!ok)
         fprintf(stderr, "\n%s: %s", name, d.text.buf ? d.text.buf : "no such pass");
     diag_free(&d);
