@@ -1,6 +1,7 @@
 /*
  * test_cleanup.c - the cleanup passes on hand-built graphs:
- * remove_identity, merge_initializers, fold_pad and remove_noops.
+ * remove_identity, merge_initializers, fold_pad and remove_noops, and
+ * the change each pass reports.
  * Each test checks the node counts (and attributes) after the pass and,
  * where every op of the graph folds, equal values before and after.
  */
@@ -236,6 +237,40 @@ static void test_noop_transposes_and_reshapes(void)
     assert_same_values(transposes_and_reshapes, pass_remove_noops);
 }
 
+/* ---- change reports ------------------------------------------------ */
+
+/* Runs the pass named `name` on g: whether it says it changed g. */
+static bool pass_changed(Graph *g, const char *name)
+{
+    Diag d = {0};
+    bool changed = false;
+    CU_ASSERT_TRUE(pass_run(pass_find(name), g, &changed, &d));
+    diag_free(&d);
+    return changed;
+}
+
+/* A pass reports a change when it rewrites the graph, and none when it
+ * finds nothing to do: the second run of each, and the other passes. */
+static void test_passes_report_changes(void)
+{
+    static const char *const idle[] = {"dce", "remove_identity", "merge_initializers",
+                                       "remove_noops", "fold_pad", "fuse_conv_epilogue"};
+    Graph *g = new_graph(13);
+    Tensor *a = add_op(g, "Relu", 1, add_input(g, "x", 4, img))->out[0];
+    add_output(g, add_op(g, "Relu", 1, add_op(g, "Identity", 1, a)->out[0])->out[0]);
+    CU_ASSERT_FATAL(infer(g));
+    CU_ASSERT_TRUE(pass_changed(g, "remove_identity"));
+    for (size_t i = 0; i < sizeof idle / sizeof *idle; i++)
+        CU_ASSERT_FALSE(pass_changed(g, idle[i]));
+    CU_ASSERT_EQUAL(g->n_nodes, 2);
+    graph_free(g);
+
+    g = pad_then("Conv", 0.0f, false);
+    CU_ASSERT_TRUE(pass_changed(g, "fold_pad"));
+    CU_ASSERT_FALSE(pass_changed(g, "fold_pad"));
+    graph_free(g);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -251,6 +286,7 @@ int main(void)
     CU_add_test(s, "tf_crop_and_resize at scale 1 stays", test_resize_crop_mode_stays);
     CU_add_test(s, "empty Concat operand", test_noop_empty_concat_operand);
     CU_add_test(s, "transposes and reshapes", test_noop_transposes_and_reshapes);
+    CU_add_test(s, "passes report whether they changed the graph", test_passes_report_changes);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();
