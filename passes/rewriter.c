@@ -185,12 +185,14 @@ void rw_replace_uses(Rewriter *rw, const Tensor *old, Tensor *with)
 
 void rw_remove(Rewriter *rw, Node *n)
 {
+    if (rw_is_removed(rw, n))
+        return;
+    for (int j = 0; j < n->n_in; j++)
+        unindex_read(rw, n, n->in[j]);
     int old = rw->cap_removed;
     grow_array((void **)&rw->removed, &rw->cap_removed, n->id + 1, sizeof *rw->removed);
     memset(rw->removed + old, 0, (size_t)(rw->cap_removed - old) * sizeof *rw->removed);
     rw->removed[n->id] = true;
-    for (int j = 0; j < n->n_in; j++)
-        unindex_read(rw, n, n->in[j]);
     rw->changed = true;
 }
 

@@ -6,6 +6,7 @@
  * where every op of the graph folds, equal values before and after.
  */
 #include "graph_builder.h"
+#include "passes/rewriter.h"
 
 #include <CUnit/Basic.h>
 
@@ -271,6 +272,35 @@ static void test_passes_report_changes(void)
     graph_free(g);
 }
 
+/* The rewriter's reader index follows its edits; removal waits for
+ * rw_end.  a = Relu(x), b = Identity(a), c = a + b. */
+static void test_rewriter_index(void)
+{
+    Graph *g = new_graph(13);
+    Node *a = add_op(g, "Relu", 1, add_input(g, "x", 4, img));
+    Node *b = add_op(g, "Identity", 1, a->out[0]);
+    Node *c = add_op(g, "Add", 2, a->out[0], b->out[0]), *readers[2];
+    add_output(g, c->out[0]);
+    CU_ASSERT_FATAL(infer(g));
+    Rewriter rw;
+    rw_begin(&rw, g);
+    CU_ASSERT_EQUAL(rw_reader_count(&rw, a->out[0]), 2);
+    CU_ASSERT_PTR_NULL(rw_sole_reader(&rw, a->out[0]));
+    CU_ASSERT_PTR_EQUAL(rw_sole_reader_is(&rw, b->out[0], &op_Add), c);
+    CU_ASSERT_FALSE(rw.changed);
+    CU_ASSERT_TRUE(rw_bypass(&rw, b, a->out[0])); /* c = a + a */
+    CU_ASSERT_EQUAL(rw_reader_count(&rw, a->out[0]), 2);
+    CU_ASSERT_EQUAL(rw_readers(&rw, a->out[0], readers, 2), 1);
+    CU_ASSERT_PTR_EQUAL(readers[0], c);
+    CU_ASSERT_EQUAL(rw_reader_count(&rw, b->out[0]), 0);
+    CU_ASSERT_TRUE(rw_is_removed(&rw, b));
+    CU_ASSERT_EQUAL(g->n_nodes, 3);
+    CU_ASSERT_TRUE(rw_end(&rw));
+    CU_ASSERT_EQUAL(g->n_nodes, 2);
+    CU_ASSERT_PTR_EQUAL(c->in[1], a->out[0]);
+    graph_free(g);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -287,6 +317,7 @@ int main(void)
     CU_add_test(s, "empty Concat operand", test_noop_empty_concat_operand);
     CU_add_test(s, "transposes and reshapes", test_noop_transposes_and_reshapes);
     CU_add_test(s, "passes report whether they changed the graph", test_passes_report_changes);
+    CU_add_test(s, "the rewriter's reader index follows its edits", test_rewriter_index);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failures = CU_get_number_of_failures();
