@@ -51,10 +51,10 @@ typedef struct {
 /* What to compile and how.  The options keep pointers to the caller's
  * strings, which must outlive the calls that take the options. */
 typedef struct {
-    const char *model;       /* path of the .onnx file */
+    const char *model;       /* path of the .onnx file (required) */
     /* The model's bytes, when it is in memory rather than at `model`
-     * (which then only names it in the generated C); external data is
-     * refused.  NULL: read the file. */
+     * (which then only names it: the default C name, the generated C's
+     * comment); external data is refused.  NULL: read the file. */
     const uint8_t *model_data;
     size_t model_size;
     const char *name;        /* C name of the model; NULL: the file's name */
