@@ -1,10 +1,11 @@
 /*
- * test_flops.c - the cost report (tools/report.c) on hand-built graphs:
+ * test_flops.c - the cost report (driver/cost.c) on hand-built graphs:
  * MACs, FLOPs, bytes and parameters of Conv, MatMul and Relu, what counts
  * as a kernel, and the JSON being well-formed whatever the node names.
  */
+#include "driver/escape.h"
+#include "driver/sinter.h"
 #include "passes/passes.h"
-#include "tools/report.h"
 
 #include <CUnit/Basic.h>
 #include <stdlib.h>

@@ -1,12 +1,11 @@
 /*
- * build_c.c - writing files and building generated C with the system
- * compiler.  Programs are started with fork/exec, never through a shell,
- * so no path or flag is ever interpreted as shell text.
+ * build_c.c - building generated C with the system compiler.  Programs
+ * are started with fork/exec, never through a shell, so no path or flag
+ * is ever interpreted as shell text.
  */
 #include "tools/tools.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -18,30 +17,6 @@
 #ifndef SINTER_RUNTIME_LIB
 #define SINTER_RUNTIME_LIB "libsinter_rt.a"
 #endif
-
-bool write_file(const char *path, const void *data, size_t len, Diag *d)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return diag_error(d, "cannot write '%s': %s", path, strerror(errno));
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fclose(f) == 0 && ok;
-    return ok ? true : diag_error(d, "cannot write '%s': %s", path, strerror(errno));
-}
-
-void path_join(Str *out, const char *dir, const char *name_fmt, ...)
-{
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    str_putn(out, dir, len);
-    if (!(len == 1 && dir[0] == '/'))
-        str_puts(out, "/");
-    va_list ap;
-    va_start(ap, name_fmt);
-    str_vputf(out, name_fmt, ap);
-    va_end(ap);
-}
 
 bool run_program(char *const argv[], Diag *d)
 {

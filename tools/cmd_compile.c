@@ -3,11 +3,6 @@
  */
 #include "tools/tools.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
 static const char compile_help[] =
     "usage: sinter compile MODEL.onnx -o DIR [options]\n"
     "Writes DIR/NAME.c and DIR/NAME.h: NAME_run(inputs..., outputs...).\n\n"
@@ -35,32 +30,38 @@ static const char compile_help[] =
     "                     convolution by its direct sum)\n"
     "  --dump-ir after=P  print the IR after pass P\n";
 
-static bool make_dir(const char *dir, Diag *d)
-{
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST)
-        return true;
-    return diag_error(d, "cannot create '%s': %s", dir, strerror(errno));
-}
-
 /* Where the weights went, and why there. */
-static void say_weights(const WrittenModel *w, const CompileOptions *o, const char *dir)
+static void say_weights(const CompiledModel *m, WeightsMode asked, const char *dir)
 {
     Str blob = {0};
-    path_join(&blob, dir, "%s.weights", o->name);
-    double mib = (double)w->weights_bytes / (1 << 20);
-    const char *why = o->weights != WEIGHTS_AUTO ? "as --weights asked"
-                      : w->weights == WEIGHTS_INCBIN
+    path_join(&blob, dir, "%s.weights", m->name);
+    double mib = (double)m->code.weights.len / (1 << 20);
+    const char *why = asked != WEIGHTS_AUTO ? "as --weights asked"
+                      : m->weights == WEIGHTS_INCBIN
                           ? "above the 32 MiB that a C compiler reads quickly as source"
                           : "small enough for one .c";
-    if (w->weights == WEIGHTS_EMBED)
-        printf("sinter: weights embedded in %s.c (%s)\n", o->name, why);
-    else if (w->weights == WEIGHTS_INCBIN)
+    if (m->weights == WEIGHTS_EMBED)
+        printf("sinter: weights embedded in %s.c (%s)\n", m->name, why);
+    else if (m->weights == WEIGHTS_INCBIN)
         printf("sinter: weights (%.1f MiB) in %s, linked in by %s_weights.S (%s); build it "
-               "with the .c\n", mib, blob.buf, o->name, why);
+               "with the .c\n", mib, blob.buf, m->name, why);
     else
         printf("sinter: weights (%.1f MiB) in %s, for %s_set_weights (%s)\n", mib, blob.buf,
-               o->name, why);
+               m->name, why);
     str_free(&blob);
+}
+
+/* What was written where. */
+static void say_written(const CompiledModel *m, WeightsMode asked, const char *dir)
+{
+    Str c = {0}, h = {0};
+    path_join(&c, dir, "%s.c", m->name);
+    path_join(&h, dir, "%s.h", m->name);
+    printf("sinter: wrote %s and %s (%d kernels, arena %zu bytes)\n", c.buf, h.buf,
+           graph_kernel_count(m->graph), m->plan.arena_bytes);
+    say_weights(m, asked, dir);
+    str_free(&c);
+    str_free(&h);
 }
 
 int cmd_compile(int argc, char **argv)
@@ -75,24 +76,10 @@ int cmd_compile(int argc, char **argv)
         return status;
     if (!dir)
         return print_usage(compile_help, false);
-    char *name = o.name ? NULL : default_model_name(o.model);
-    if (name)
-        o.name = name;
-    MemPlan plan;
-    Graph *g = compile_graph(&o, &plan, &d);
-    WrittenModel w = {0};
-    bool ok = g && make_dir(dir, &d) && write_model_c(g, &o, dir, &w, &d);
-    if (ok) {
-        Str c = {0}, h = {0};
-        path_join(&c, dir, "%s.c", o.name);
-        path_join(&h, dir, "%s.h", o.name);
-        printf("sinter: wrote %s and %s (%d kernels, arena %zu bytes)\n", c.buf, h.buf,
-               graph_kernel_count(g), plan.arena_bytes);
-        say_weights(&w, &o, dir);
-        str_free(&c);
-        str_free(&h);
-    }
-    graph_free(g);
-    free(name);
+    CompiledModel m;
+    bool ok = compile_model(&o, &m, &d) && compiled_model_write(&m, dir, &d);
+    if (ok)
+        say_written(&m, o.weights, dir);
+    compiled_model_free(&m);
     return ok ? 0 : report_errors(&d);
 }

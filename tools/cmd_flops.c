@@ -4,7 +4,6 @@
  * fused (-O2) graph side by side, and the fused graph layer by layer.
  * Counting rules: docs/flops.md.
  */
-#include "tools/report.h"
 #include "tools/tools.h"
 
 #include <string.h>

@@ -8,7 +8,7 @@
  * memory plan made them views, or their outputs are empty).  Edges carry
  * the tensor's shape; run-time inputs and outputs are ellipses.
  */
-#include "tools/report.h"
+#include "driver/escape.h"
 #include "tools/tools.h"
 
 #include <stdlib.h>

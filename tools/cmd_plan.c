@@ -9,7 +9,7 @@
  * box; see fit_label), every box names itself in a <title> (shown on
  * hover), and axes and a legend say what the rest means.
  */
-#include "tools/report.h"
+#include "driver/escape.h"
 #include "tools/tools.h"
 
 #include <stdlib.h>

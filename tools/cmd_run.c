@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_FILES 64
@@ -101,16 +100,16 @@ static bool stage_inputs(const Graph *g, const RunOptions *r, const char *dir, D
 
 /* Runs the program on the raw files: in0.raw ... out0.raw ... (a
  * sequence output counts one file per element, so there may be many). */
-static bool execute(const Graph *g, const RunOptions *r, const char *dir, WeightsMode weights_mode,
-                    Diag *d)
+static bool execute(const CompiledModel *m, const char *dir, Diag *d)
 {
+    const Graph *g = m->graph;
     int n = g->n_inputs + g->n_outputs, argc = 0;
     char **argv = xmalloc((size_t)(n + 3) * sizeof *argv);
     Str *paths = xcalloc((size_t)n + 1, sizeof *paths), exe = {0}, weights = {0};
-    path_join(&exe, dir, "%s", r->co.name);
+    path_join(&exe, dir, "%s", m->name);
     argv[argc++] = exe.buf;
-    if (weights_mode == WEIGHTS_FILE) {
-        path_join(&weights, dir, "%s.weights", r->co.name);
+    if (m->weights == WEIGHTS_FILE) {
+        path_join(&weights, dir, "%s.weights", m->name);
         argv[argc++] = weights.buf;
     }
     for (int i = 0; i < n; i++) {
@@ -191,18 +190,18 @@ static bool collect_outputs(const Graph *g, const ModelOutputs *m, const RunOpti
     return ok;
 }
 
-static bool run_in_dir(const Graph *g, const ModelOutputs *m, const RunOptions *r,
-                       const char *dir, Diag *d)
+static bool run_in_dir(const CompiledModel *m, const RunOptions *r, const char *dir, Diag *d)
 {
-    if (r->n_outputs != m->n)
-        return diag_error(d, "the model has %d outputs, %d --output given", m->n, r->n_outputs);
-    WrittenModel w = {0};
-    return write_model_c(g, &r->co, dir, &w, d) &&
-           write_harness(g, r->co.name, w.weights == WEIGHTS_FILE, dir, d) &&
-           build_program(dir, r->co.name, w.weights == WEIGHTS_INCBIN, r->co.threads > 1,
+    const Graph *g = m->graph;
+    if (r->n_outputs != m->outputs.n)
+        return diag_error(d, "the model has %d outputs, %d --output given", m->outputs.n,
+                          r->n_outputs);
+    return compiled_model_write(m, dir, d) &&
+           write_harness(g, m->name, m->weights == WEIGHTS_FILE, dir, d) &&
+           build_program(dir, m->name, m->weights == WEIGHTS_INCBIN, r->co.threads > 1,
                          r->cflags, d) &&
-           stage_inputs(g, r, dir, d) && execute(g, r, dir, w.weights, d) &&
-           collect_outputs(g, m, r, dir, d);
+           stage_inputs(g, r, dir, d) && execute(m, dir, d) &&
+           collect_outputs(g, &m->outputs, r, dir, d);
 }
 
 /* Removes the temporary build folder, which holds only our files. */
@@ -234,9 +233,6 @@ int cmd_run(int argc, char **argv)
     int status = parse_command_line(&cl, &r.co, argc, argv, &d);
     if (status >= 0)
         return status;
-    char *name = r.co.name ? NULL : default_model_name(r.co.model);
-    if (name)
-        r.co.name = name;
     r.co.input_files = r.inputs;
     r.co.n_input_files = r.n_inputs;
 
@@ -248,17 +244,11 @@ int cmd_run(int argc, char **argv)
         dir = mkdtemp(tmp);
         if (!dir)
             diag_error(&d, "cannot create a temporary folder under %s", tmp);
-    } else {
-        mkdir(dir, 0777);
     }
-    MemPlan plan;
-    ModelOutputs outputs = {0};
-    Graph *g = dir ? compile_graph_outputs(&r.co, &plan, &outputs, &d) : NULL;
-    bool ok = g && run_in_dir(g, &outputs, &r, dir, &d);
+    CompiledModel m = {0};
+    bool ok = dir && compile_model(&r.co, &m, &d) && run_in_dir(&m, &r, dir, &d);
     if (dir && !r.keep)
         remove_build_dir(dir);
-    model_outputs_free(&outputs);
-    graph_free(g);
-    free(name);
+    compiled_model_free(&m);
     return ok ? 0 : report_errors(&d);
 }

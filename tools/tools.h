@@ -1,46 +1,13 @@
 /*
- * tools.h - what the `sinter` commands share: the compile pipeline from a
- * model file to planned IR, and building/running generated C.
+ * tools.h - what the `sinter` commands share: parsing the command line
+ * into the library's CompileOptions (driver/sinter.h), and building and
+ * running generated C.
  */
 #ifndef SINTER_TOOLS_H
 #define SINTER_TOOLS_H
 
-#include "codegen/codegen.h"
-#include "passes/passes.h"
-
-#define MAX_BINDS 64
-/* --threads at most: SNT_THREADPOOL_MAX of runtime/include/sinter_threads.h. */
-#define THREADS_MAX 64
-
-/* A graph input made a compile-time constant: --bind NAME=FILE. */
-typedef struct {
-    const char *input;
-    const char *file;
-} Binding;
-
-/* A graph input's shape fixed when compiling: --shape NAME=D0,D1,... */
-typedef struct {
-    const char *input;
-    Shape shape;
-} InputShape;
-
-typedef struct {
-    const char *model;       /* path of the .onnx file */
-    const char *name;        /* C name of the model */
-    PassOptions passes;
-    WeightsMode weights;
-    const Target *target;    /* --target; the host's by default */
-    bool profile;            /* --profile: generated code times every node */
-    int threads;             /* --threads N: NAME_run on N threads (1: serial code) */
-    Binding binds[MAX_BINDS];
-    int n_binds;
-    InputShape shapes[MAX_BINDS];
-    int n_shapes;
-    /* sinter run's --input values (FILE, or NAME=FILE): an input whose
-     * shape is still unknown after --shape and --bind takes its file's. */
-    const char *const *input_files;
-    int n_input_files;
-} CompileOptions;
+#include "driver/files.h"
+#include "driver/sinter.h"
 
 /* What an option parser made of argv[*i] (parse_compile_option,
  * CommandLine.own, option_value). */
@@ -67,7 +34,6 @@ int refuse_missing_value(const char *command, const char *flag, const char *usag
  * argv[*i]: OPTION_TAKEN, OPTION_NOT_MINE, OPTION_NO_VALUE, or
  * OPTION_MALFORMED (message in d). */
 int parse_compile_option(CompileOptions *o, int argc, char **argv, int *i, Diag *d);
-void compile_options_init(CompileOptions *o);
 
 /* The command line of a compiling command: the shared compile options,
  * --help / -h, one model path, and the command's own options. */
@@ -93,60 +59,7 @@ int output_option(void *path, int argc, char **argv, int *i);
 /* Prints usage to stdout for --help (returns 0), else to stderr (2). */
 int print_usage(const char *usage, bool help);
 
-/* The file of each run-time input of g (files[g->n_inputs]), from sinter
- * run's --input values: all FILE, in graph order, or all NAME=FILE. */
-bool match_input_files(const Graph *g, const char *const *specs, int n, const char **files,
-                       Diag *d);
-
-/* Loads, fixes input shapes, binds, infers, optimizes and plans; NULL on
- * error. */
-Graph *compile_graph(const CompileOptions *o, MemPlan *plan, Diag *d);
-
-/* A graph output as the model declares it.  Code generation sees tensors
- * only, so a sequence or optional output is replaced in the compiled
- * graph's outputs by the tensors it holds, named NAME_0, NAME_1 ...:
- * compiled outputs [first, first + count) are the model output's tensors
- * (one for a tensor output, none for an empty optional). */
-typedef struct {
-    char *name;
-    ValueKind kind;     /* KIND_TENSOR, KIND_SEQUENCE or KIND_OPTIONAL */
-    ValueKind inner;    /* what an optional holds: KIND_TENSOR or KIND_SEQUENCE */
-    bool empty;         /* an optional without a value */
-    int first, count;
-} ModelOutput;
-
-typedef struct {
-    ModelOutput *items;
-    int n;
-} ModelOutputs;
-
-/* compile_graph that also tells how the model's outputs map onto the
- * compiled graph's (`outputs` may be NULL); free with model_outputs_free. */
-Graph *compile_graph_outputs(const CompileOptions *o, MemPlan *plan, ModelOutputs *outputs,
-                             Diag *d);
-void model_outputs_free(ModelOutputs *m);
-/* compile_graph_outputs on a graph already loaded (the fuzz targets load
- * it from memory); g is the result, or freed on failure. */
-Graph *compile_loaded_graph(Graph *g, const CompileOptions *o, MemPlan *plan,
-                            ModelOutputs *outputs, Diag *d);
-/* What write_model_c chose: the weights mode (never AUTO) and the size
- * of NAME.weights (0 when embedded). */
-typedef struct {
-    WeightsMode weights;
-    size_t weights_bytes;
-} WrittenModel;
-
-/* Writes DIR/NAME.c, DIR/NAME.h, and with a weights blob DIR/NAME.weights
- * (and DIR/NAME_weights.S for incbin); w (may be NULL) says which. */
-bool write_model_c(const Graph *g, const CompileOptions *o, const char *dir, WrittenModel *w,
-                   Diag *d);
-
 /* build_c.c */
-bool write_file(const char *path, const void *data, size_t len, Diag *d);
-/* Appends DIR/NAME to out, NAME formatted: one '/' between them however
- * many DIR ends with ("out/" and "out" give out/NAME, "/" gives /NAME). */
-void path_join(Str *out, const char *dir, const char *name_fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* Builds DIR/main.c and DIR/NAME.c (and DIR/NAME_weights.S when
  * `incbin`) with the runtime into DIR/NAME; with -pthread when `threads`
  * (code of --threads N > 1). */
@@ -157,9 +70,6 @@ bool run_program(char *const argv[], Diag *d);
 
 /* harness.c: DIR/main.c, a program that runs NAME_run on raw files. */
 bool write_harness(const Graph *g, const char *name, bool weights_file, const char *dir, Diag *d);
-
-/* The model's file name without folder and extension, as a C name. */
-char *default_model_name(const char *path);
 
 int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
