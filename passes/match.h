@@ -14,6 +14,7 @@
 #define SINTER_MATCH_H
 
 #include "ir/ops/fused.h"
+#include "ir/ops/op_emit.h"
 #include "passes/passes.h"
 
 /* ---- graph queries and rewrites (match.c) -------------------------- */

@@ -16,6 +16,8 @@
 
 #include "graph_builder.h"
 #include "ir/ops/fused.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
 
 /* ---- evaluating Conv / FusedConv graphs ---------------------------- */
 

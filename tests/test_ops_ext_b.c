@@ -6,7 +6,7 @@
  */
 #define OP_TEST_SHAPE_BUILDERS
 #include "op_test.h"
-#include "ir/ops/op_emit.h"
+#include "sinter_rt.h"
 
 static bool near(double got, double want, double tol)
 {

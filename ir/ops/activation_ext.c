@@ -12,7 +12,9 @@
  * Cost: one FLOP per output element, the convention of Relu and Sigmoid
  * (docs/flops.md: an elementwise op counts 1 per output element).
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,9 @@
  * wraps, and the narrowing cast back keeps the low bits.
  */
 #include "ir/ops/elementwise_ext.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <math.h>
 #include <string.h>

@@ -12,6 +12,9 @@
  */
 #include "ir/ops/elementwise_ext.h"
 #include "ir/ops/dtype_code.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,6 @@
 #define SINTER_DATA_UTIL_H
 
 #include "ir/ir.h"
-#include "ir/ops/op_emit.h"
 #include "sinter_rt.h"
 
 typedef struct {

@@ -6,7 +6,8 @@
 #ifndef SINTER_ELEMENTWISE_EXT_H
 #define SINTER_ELEMENTWISE_EXT_H
 
-#include "ir/ops/op_emit.h"
+#include "ir/ir.h"
+#include "sinter_rt.h"
 
 /* The kernel iteration space of y = a op b with numpy broadcasting; a
  * scalar y iterates one element at rank 1. */

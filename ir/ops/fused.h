@@ -11,7 +11,8 @@
 #ifndef SINTER_FUSED_H
 #define SINTER_FUSED_H
 
-#include "ir/ops/op_emit.h"
+#include "ir/ir.h"
+#include "sinter_rt.h"
 
 /* Reads a fused op's activation attributes; node_error if they name none
  * that we know. */

@@ -7,6 +7,7 @@
  * snt_gather_*, which sees the data as [outer][axis_len][inner].
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 #include <stdlib.h>
 

@@ -8,7 +8,8 @@
  * runs the very code the generated program runs.
  */
 #include "ir/ops/dtype_code.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
 
 #include <string.h>
 

@@ -9,7 +9,10 @@
  * 3-D pools and MaxPool with Indices on the 3-D kernels (pool3d.c),
  * lower ranks there with unit leading axes.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 #include <string.h>
 

@@ -4,7 +4,10 @@
  * time.  LpPool's window is the one of Conv and the other pools
  * (op_emit.c); padding contributes zeros to the sum.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 /* ---- GlobalMaxPool ------------------------------------------------- */
 

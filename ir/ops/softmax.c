@@ -5,7 +5,8 @@
  * `axis` (default -1).
  */
 #include "ir/ops/axis_view.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/staging.h"
 
 bool softmax_axis_view(const Node *n, AxisView *v, Diag *d)
 {

@@ -5,7 +5,9 @@
  * from opset 13 a line runs along the one axis `axis` (default -1).
  */
 #include "ir/ops/axis_view.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
+#include "ir/ops/staging.h"
 
 #include <string.h>
 

@@ -10,6 +10,7 @@
  * chain on the constant values.
  */
 #include "ir/ops/elementwise_ext.h"
+#include "ir/ops/op_check.h"
 
 #include <string.h>
 
