@@ -13,8 +13,7 @@
 #ifndef SINTER_MATCH_H
 #define SINTER_MATCH_H
 
-#include "ir/ops/fused.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/ops.h"
 #include "passes/passes.h"
 
 /* ---- graph queries and rewrites (match.c) -------------------------- */

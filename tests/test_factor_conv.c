@@ -15,9 +15,7 @@
 #include <stdio.h>
 
 #include "graph_builder.h"
-#include "ir/ops/fused.h"
-#include "ir/ops/op_emit.h"
-#include "ir/ops/sliding_window.h"
+#include "ir/ops/ops.h"
 
 /* ---- evaluating Conv / FusedConv graphs ---------------------------- */
 

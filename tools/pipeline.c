@@ -3,7 +3,7 @@
  * options that steer it.
  */
 #include "frontend/frontend.h"
-#include "ir/ops/sequence.h"
+#include "ir/ops/ops.h"
 #include "tools/tools.h"
 
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #ifndef SINTER_OP_EMIT_H
 #define SINTER_OP_EMIT_H
 
-#include "ir/ops/sliding_window.h" /* Window */
+#include "ir/ops/ops.h"
 #include "sinter_rt.h"
 
 /* ---- printing parameter structs ----------------------------------- */
@@ -41,24 +41,9 @@ void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 
-/* Checks Conv's X, W and B against each other and computes the window. */
-bool conv_window(const Node *n, Window *win, Diag *d);
-/* The kernel's parameters for a checked window, with no activation. */
-snt_conv2d_params conv2d_params(const Node *n, const Window *win);
-/* One filter per channel (groups == C == K): the f32-dwconv family's. */
-static inline bool conv_is_depthwise(const snt_conv2d_params *cp)
-{
-    return cp->groups == cp->c && cp->k == cp->c;
-}
+/* conv_window, conv2d_params and conv_is_depthwise are in ops.h. */
 /* Emits `static const snt_conv2d_params p = {...};`. */
 void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
-
-/* ---- recurrent layers (rnn.c), for passes/pack_rnn.c -------------- */
-
-/* The kernel's parameters of an RNN, GRU or LSTM node, validated. */
-bool rnn_params(const Node *n, snt_rnn_params *p, Diag *d);
-/* The input slot of its packed weights: the one after the op's own. */
-int rnn_packed_slot(const Node *n);
 
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 

@@ -7,16 +7,7 @@
 #define SINTER_SLIDING_WINDOW_H
 
 #include "ir/ir.h"
-
-/* The geometry of a 1-D or 2-D window over an N x C x spatial input.  A
- * 1-D window is stored as a 2-D one with H = 1, so index 0 is always H
- * and index 1 is W. */
-typedef struct {
-    int rank;             /* spatial rank of the ONNX tensors: 1 or 2 */
-    int64_t in[2], kernel[2], stride[2], dilation[2];
-    int64_t pad_begin[2], pad_end[2];
-    int64_t out[2];
-} Window;
+#include "ir/ops/ops.h" /* Window */
 
 /* Reads an ints attribute of `count` values (at most 6) in [lo, hi], or
  * fills `dflt` when it is absent. */
