@@ -1,9 +1,9 @@
 /*
  * pool.c - MaxPool and AveragePool over 1-D, 2-D and 3-D inputs, with
- * MaxPool's optional Indices output, and GlobalAveragePool.
+ * MaxPool's optional Indices output, GlobalAveragePool and GlobalMaxPool.
  *
  * The window geometry (auto_pad, pads, strides, dilations, ceil_mode) is
- * the one Conv uses (op_emit.c).  ceil_mode only changes the output
+ * the one Conv uses (sliding_window.c).  ceil_mode only changes the output
  * extent: the runtime clips windows to the explicitly padded input.
  * 1-D and 2-D pools run on the 2-D kernels (a 1-D pool as height 1);
  * 3-D pools and MaxPool with Indices on the 3-D kernels (pool3d.c),
@@ -291,5 +291,29 @@ const OpDesc op_GlobalAveragePool = {
     .name = "GlobalAveragePool", .since = 1, .until = COMPUTE_OPSET_MAX,
     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
     .infer = global_pool_infer, .cost = global_avgpool_cost, .emit = global_avgpool_emit,
+    .dtypes = DT_BIT(DT_FLOAT),
+};
+
+/* One compare per input element. */
+static OpCost global_maxpool_cost(const Node *n)
+{
+    return (OpCost){.flops = tensor_numel(n->in[0])};
+}
+
+static bool global_maxpool_emit(const Node *n, Emitter *e, Diag *d)
+{
+    if (!check_f32_runtime(n, n->n_in, d))
+        return false;
+    int64_t nc = tensor_numel(n->out[0]);
+    emit_line(e, "snt_global_maxpool_f32(%lld, %lld, %s, %s);", (long long)nc,
+              (long long)(nc ? tensor_numel(n->in[0]) / nc : 0), emit_ptr(e, n->in[0]),
+              emit_ptr(e, n->out[0]));
+    return true;
+}
+
+const OpDesc op_GlobalMaxPool = {
+    .name = "GlobalMaxPool", .since = 1, .until = COMPUTE_OPSET_MAX,
+    .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
+    .infer = global_pool_infer, .cost = global_maxpool_cost, .emit = global_maxpool_emit,
     .dtypes = DT_BIT(DT_FLOAT),
 };

@@ -1,5 +1,5 @@
 /*
- * math_ext.c - more elementwise ops of one tensor: Tan, Asin, Acos,
+ * unary_math.c - more elementwise ops of one tensor: Tan, Asin, Acos,
  * Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Round, Sign, Not, IsNaN, IsInf.
  *
  * A table gives each op its runtime operation and the dtypes it takes;

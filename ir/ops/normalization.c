@@ -1,5 +1,5 @@
 /*
- * norm_ext.c - InstanceNormalization, LRN, MeanVarianceNormalization and
+ * normalization.c - InstanceNormalization, LRN, MeanVarianceNormalization and
  * LpNormalization, float32 at run time.
  */
 #include "ir/ops/axis_view.h"

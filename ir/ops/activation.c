@@ -1,5 +1,5 @@
 /*
- * activation_ext.c - the activations with parameters of their own: Elu,
+ * activation.c - the activations with parameters of their own: Elu,
  * Selu, Celu, ThresholdedRelu, Shrink, Softplus, Softsign, HardSigmoid,
  * HardSwish, Mish (kernel snt_actx_f32 / _f64), and PRelu, whose slope
  * input broadcasts against X (kernel snt_prelu_f32 / _f64).
@@ -67,7 +67,7 @@ static bool actx_params(const Node *n, snt_actx *act, Diag *d)
 {
     const ActxInfo *info = actx_info(n);
     if (!info)
-        return node_error(d, n, "not an activation of activation_ext.c");
+        return node_error(d, n, "not an activation of activation.c");
     *act = (snt_actx){
         .kind = info->kind,
         .alpha = attr_or_default(n, info->alpha_attr, info->alpha),
