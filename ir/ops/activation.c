@@ -2,7 +2,9 @@
  * activation.c - the activations with parameters of their own: Elu,
  * Selu, Celu, ThresholdedRelu, Shrink, Softplus, Softsign, HardSigmoid,
  * HardSwish, Mish (kernel snt_actx_f32 / _f64), and PRelu, whose slope
- * input broadcasts against X (kernel snt_prelu_f32 / _f64).
+ * input broadcasts against X (kernel snt_prelu_f32 / _f64).  Relu,
+ * LeakyRelu, Clip, Sigmoid and Tanh, the activations a fused op can
+ * apply (snt_act), are in unary.c with the other ops of one tensor.
  *
  * A table gives each op's kernel kind and attribute defaults; one shape
  * rule, fold and emitter serve them all.  Folding runs the run-time
