@@ -31,7 +31,7 @@
  * purpose).  Only group 1, float32, constant W.
  */
 #include "passes/match.h"
-#include "ir/ops/rewrite.h"
+#include "ir/ops/ops.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  * The epilogues stay each where it was.
  */
 #include "passes/match.h"
-#include "ir/ops/fused.h"
+#include "ir/ops/ops.h"
 
 #include <string.h>
 

@@ -4,8 +4,7 @@
  */
 #include "passes/match.h"
 
-#include "ir/ops/data_util.h"
-#include "ir/ops/rewrite.h"
+#include "ir/ops/ops.h"
 
 #include <string.h>
 

@@ -12,7 +12,7 @@
 #ifndef SINTER_MATCH_H
 #define SINTER_MATCH_H
 
-#include "ir/ops/fused.h"
+#include "ir/ops/ops.h"
 #include "passes/passes.h"
 #include "passes/rewriter.h"
 

@@ -22,7 +22,7 @@
  * channel count of `sizes` (if given) set to K.
  */
 #include "passes/match.h"
-#include "ir/ops/rewrite.h"
+#include "ir/ops/ops.h"
 
 #include <string.h>
 

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "graph_builder.h"
-#include "ir/ops/fused.h"
+#include "ir/ops/ops.h"
 
 /* ---- evaluating Conv / FusedConv graphs ---------------------------- */
 

@@ -7,7 +7,7 @@
  * fixtures in test_models.c.)
  */
 #include "graph_builder.h"
-#include "ir/ops/fused.h"
+#include "ir/ops/ops.h"
 #include "passes/passes.h"
 
 #include <CUnit/Basic.h>

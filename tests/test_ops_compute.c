@@ -9,7 +9,7 @@
  */
 #define OP_TEST_SHAPE_BUILDERS
 #include "op_test.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
 
 #include <float.h>
 

@@ -7,7 +7,7 @@
  */
 #define OP_TEST_SHAPE_BUILDERS
 #include "op_test.h"
-#include "ir/ops/op_emit.h"
+#include "sinter_rt.h"
 
 #define SHAPE4(a, b, c, d) ((Shape){4, {a, b, c, d}})
 

@@ -1,6 +1,6 @@
 /*
  * test_ops_widen.c - the run-time dtypes of the elementwise ops beyond
- * float32: the kernel calls that binary.c, unary.c and activation_ext.c
+ * float32: the kernel calls that binary.c, unary.c and activation.c
  * print for float64 and the integer types, and the float64 and integer
  * kernels themselves against libm and naive references written here.
  */

@@ -6,7 +6,7 @@
  */
 #include "op_test.h"
 #include "frontend/frontend.h"
-#include "ir/ops/sequence.h"
+#include "ir/ops/ops.h"
 
 #include <unistd.h>
 

@@ -7,7 +7,7 @@
  * the compiler, equals the portable one.
  */
 #include "graph_builder.h"
-#include "ir/ops/fused.h"
+#include "ir/ops/ops.h"
 #include "sinter_rt.h"
 #include "variants.h"
 

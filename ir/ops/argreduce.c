@@ -8,7 +8,9 @@
  * (int8, uint8, int16, uint16, bool) run on staged copies.
  */
 #include "ir/ops/axis_view.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>

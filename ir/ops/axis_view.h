@@ -37,11 +37,4 @@ static inline bool axis_view(const Node *n, const Shape *x, int64_t axis, bool f
     return true;
 }
 
-/* The softmax family's (Softmax, LogSoftmax, Hardmax) view of input 0:
- * before opset 13 coerced to 2-D at `axis` (default 1), from opset 13
- * along the one axis `axis` (default -1).  Both defined in softmax.c. */
-bool softmax_axis_view(const Node *n, AxisView *v, Diag *d);
-/* Their shape rule: a float input, a valid axis, Y shaped as X. */
-bool softmax_axis_infer(Node *n, Diag *d);
-
 #endif /* SINTER_AXIS_VIEW_H */

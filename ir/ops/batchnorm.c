@@ -10,7 +10,9 @@
  * outputs of older opsets (mean, var, saved_mean, saved_var) and the
  * per-activation statistics of spatial = 0 (before opset 9) are rejected.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 static const char *const bn_input_names[] = {"X", "scale", "B", "input_mean", "input_var"};
 

@@ -11,7 +11,10 @@
  * (snt_binary_i64) on staged copies, which is exact: int64 arithmetic
  * wraps, and the narrowing cast back keeps the low bits.
  */
-#include "ir/ops/elementwise_ext.h"
+#include "ir/ops/broadcast_chain.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <math.h>
 #include <string.h>

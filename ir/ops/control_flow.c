@@ -14,7 +14,7 @@
  * graph_infer expands in turn once the body's condition output is
  * inferred and folded.
  */
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/rewrite.h"
 
 #include <stdlib.h>

@@ -3,7 +3,10 @@
  * (depthwise included), pads, strides, dilations and auto_pad.  A 1-D
  * convolution runs as a 2-D one of height 1.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 static const Tensor *conv_bias(const Node *n)
 {

@@ -13,7 +13,10 @@
  * the full result (total < 0) is extended at the end, where nothing but
  * the bias lands.  The kernel only needs the begin pad and the extent.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 #include <string.h>
 

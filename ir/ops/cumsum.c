@@ -6,7 +6,8 @@
  * (integers wrap on overflow).
  */
 #include "ir/ops/axis_view.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
 
 static bool cumsum_dtype_ok(DType t)
 {

@@ -2,6 +2,8 @@
  * data_util.c - helpers shared by the data-movement and shape ops.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 void box_copy_init(BoxCopy *c, const Shape *box, const Shape *src, const Shape *dst)
 {

@@ -10,8 +10,7 @@
 #ifndef SINTER_DATA_UTIL_H
 #define SINTER_DATA_UTIL_H
 
-#include "ir/ir.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/ops.h"
 #include "sinter_rt.h"
 
 typedef struct {
@@ -59,11 +58,8 @@ bool set_output_extents(Node *n, int i, DType dtype, const size_t *dims, int ran
  * elements than folding computes (FOLD_MAX_ELEMENTS). */
 bool check_fold_size(const Node *n, const Shape *s, Diag *d);
 
-/* Reads an integer list given either as attribute `attr` (when input < 0)
- * or as constant input number `input`.  Returns its count, 0 with
- * *present = false when absent, or -1 after a node error. */
-int node_ints(const Node *n, const char *attr, int input, int64_t *out, int max,
-              bool *present, Diag *d);
+/* node_ints (an integer list from an attribute or a constant input) is
+ * in ops.h. */
 
 /* Normalizes count axes in place against rank; a node error for an axis
  * out of range or given twice. */

@@ -7,6 +7,7 @@
  * through permuted strides.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 #include <string.h>
 

@@ -3,7 +3,8 @@
  * axes of a float32 or float64 tensor [*, M, M]; the output is [*].
  * Folds when the input is constant.
  */
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
 
 #include <stdlib.h>
 

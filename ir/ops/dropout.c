@@ -18,6 +18,7 @@
 #include "ir/ops/data_util.h"
 #include "ir/ops/sequence.h"
 #include "ir/random.h"
+#include "ir/ops/op_check.h"
 
 /* What the node asks for, from its inputs and attributes. */
 typedef struct {

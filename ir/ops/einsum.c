@@ -11,6 +11,7 @@
  * with that id (two for a diagonal), 0 where it broadcasts.
  */
 #include "ir/ops/dtype_code.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
 
 #include <ctype.h>

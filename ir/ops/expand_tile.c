@@ -7,6 +7,8 @@
  * runtime's snt_strided_copy through BoxCopy.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/staging.h"
 
 /* Folds a copy of constant input 0 when the output is small enough. */
 static bool fold_copy(Node *n, bool (*plan)(const Node *, BoxCopy *, Diag *), Diag *d)

@@ -11,25 +11,14 @@
 #ifndef SINTER_FUSED_H
 #define SINTER_FUSED_H
 
-#include "ir/ops/op_emit.h"
+#include "ir/ops/ops.h"
 
-/* Reads a fused op's activation attributes; node_error if they name none
- * that we know. */
-bool fused_act_get(const Node *n, snt_act *act, Diag *d);
-/* Writes act as n's activation attributes (nothing for SNT_ACT_NONE). */
-void fused_act_set(Node *n, const snt_act *act);
-/* The same for an op with two activations: the attributes' names start
- * with `prefix` ("first_activation", "first_alpha" ...). */
-bool fused_act_get_at(const Node *n, const char *prefix, snt_act *act, Diag *d);
-void fused_act_set_at(Node *n, const char *prefix, const snt_act *act);
+/* fused_act_get, fused_act_set, their _at forms and act_of_node are in
+ * ops.h, for the fusion passes. */
 
 /* Gelu's kind from its approximate attribute: false if neither "none"
  * nor "tanh". */
 bool gelu_act_kind(const Node *n, snt_act_kind *kind);
-
-/* The activation a standalone node computes: Relu, LeakyRelu, Sigmoid,
- * Tanh, Gelu, or Clip with constant bounds.  False for anything else. */
-bool act_of_node(const Node *n, snt_act *act);
 
 /*
  * FLOPs per element of an activation.  The rule, shared by every fused

@@ -22,6 +22,11 @@
  * Without `ukernel` the portable snt_conv2d_fused_f32 runs.
  */
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/packed.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 #include <string.h>
 

@@ -14,6 +14,7 @@
  */
 #include "ir/ops/fused.h"
 #include "ir/ops/resize_util.h"
+#include "ir/ops/op_check.h"
 
 enum { IN_RESIDUAL = 4 };
 

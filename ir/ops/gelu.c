@@ -7,6 +7,9 @@
  * makes opset 20 (the op's own version) whatever the model's opset.
  */
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 static bool gelu_infer(Node *n, Diag *d)
 {

@@ -2,7 +2,9 @@
  * gemm.c - Gemm: Y = alpha * op(A) * op(B) + beta * C, op transposing
  * when transA / transB is set, with the optional C broadcast to (M, N).
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 typedef struct {
     int64_t m, n, k;

@@ -7,7 +7,9 @@
  * whole row, so no kernel of its own is needed.  float32 at run time;
  * folding runs the same kernel.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 /* p is an int attribute, default 2. */
 static bool global_lppool_norm(const Node *n, int64_t *p, Diag *d)

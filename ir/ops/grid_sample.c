@@ -7,7 +7,10 @@
  * float32, for X and Grid alike.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/attr_choice.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 /* The string attributes, in the order of the runtime's enums. */
 static const AttrChoice grid_modes[] = {

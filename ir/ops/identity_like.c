@@ -7,6 +7,7 @@
 #include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
 #include "ir/ops/sequence.h"
+#include "ir/ops/op_check.h"
 
 #include <string.h>
 

@@ -2,6 +2,8 @@
  * index_util.c - helpers shared by the ops that take index tensors.
  */
 #include "ir/ops/index_util.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 bool check_index_input(const Node *n, int i, Diag *d)
 {

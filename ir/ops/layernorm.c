@@ -5,7 +5,9 @@
  * outputs (meant for training) are computed by reduce and elementwise
  * kernels when a model asks for them.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 /* x viewed as [rows][cols], normalizing each row: the axes from
  * *first on are the normalized ones. */

@@ -14,6 +14,10 @@
  * the same panels faster.
  */
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/packed.h"
+#include "ir/ops/staging.h"
 
 enum { IN_PACKED = 3 };
 

@@ -5,6 +5,7 @@
  * the per-element loss, "sum" and "mean" (the default) give a scalar.
  * SoftmaxCrossEntropyLoss may also output its log_softmax scores.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
 
 #include <string.h>

@@ -3,7 +3,9 @@
  * (1 x K) and a rank-1 B a column (K x 1) whose unit axis is dropped from
  * the result; the leading (batch) axes broadcast.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 /* A and B seen as stacks of matrices. */
 typedef struct {

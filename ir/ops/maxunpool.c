@@ -14,6 +14,8 @@
  */
 #include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 #include <stdlib.h>
 

@@ -12,7 +12,7 @@
  * float, which the ONNX reference data comes from.
  */
 #include "ir/ops/data_util.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
 
 #include <stdlib.h>
 

@@ -8,6 +8,7 @@
  */
 #include "ir/ops/data_util.h"
 #include "ir/ops/dtype_code.h"
+#include "ir/ops/op_check.h"
 
 /* ------------------------------------------------------------------ */
 /* OneHot                                                               */

@@ -7,7 +7,6 @@
  * an Identity of the element (see sequence.h).
  */
 #include "ir/ops/sequence.h"
-#include "ir/ops/op_emit.h"
 
 /* The input, when present, is the value; without it the optional is
  * empty and its `type` attribute (a TypeProto) would name the element

@@ -8,6 +8,9 @@
  * pads crop.  The runtime kernel moves elements of any dtype.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/attr_choice.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 #include <string.h>
 

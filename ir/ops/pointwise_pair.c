@@ -17,6 +17,8 @@
  * the code reads only their packed copies.
  */
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 enum {
     IN_X, IN_W1, IN_B1, IN_S1, IN_T1, IN_W2, IN_B2, IN_S2, IN_T2, IN_RESIDUAL,

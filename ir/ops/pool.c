@@ -1,15 +1,18 @@
 /*
  * pool.c - MaxPool and AveragePool over 1-D, 2-D and 3-D inputs, with
- * MaxPool's optional Indices output, and GlobalAveragePool.
+ * MaxPool's optional Indices output, GlobalAveragePool and GlobalMaxPool.
  *
  * The window geometry (auto_pad, pads, strides, dilations, ceil_mode) is
- * the one Conv uses (op_emit.c).  ceil_mode only changes the output
+ * the one Conv uses (sliding_window.c).  ceil_mode only changes the output
  * extent: the runtime clips windows to the explicitly padded input.
  * 1-D and 2-D pools run on the 2-D kernels (a 1-D pool as height 1);
  * 3-D pools and MaxPool with Indices on the 3-D kernels (pool3d.c),
  * lower ranks there with unit leading axes.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 #include <string.h>
 
@@ -266,27 +269,31 @@ bool global_pool_infer(Node *n, Diag *d)
     return true;
 }
 
-/* One add per input element. */
-static OpCost global_avgpool_cost(const Node *n)
+/* One add (GlobalAveragePool) or compare (GlobalMaxPool) per input
+ * element. */
+static OpCost global_pool_cost(const Node *n)
 {
     return (OpCost){.flops = tensor_numel(n->in[0])};
 }
 
-static bool global_avgpool_emit(const Node *n, Emitter *e, Diag *d)
+/* The kernels see X as N x C planes of the spatial extents' product. */
+static bool global_pool_emit(const Node *n, Emitter *e, Diag *d)
 {
     if (!check_f32_runtime(n, n->n_in, d))
         return false;
-    const Shape *x = &n->in[0]->shape;
-    int64_t nc = x->dim[0] * x->dim[1];
-    emit_line(e, "snt_global_avgpool_f32(%lld, %lld, %s, %s);", (long long)nc,
-              (long long)(tensor_numel(n->in[0]) / (nc ? nc : 1)), emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->out[0]));
+    bool is_max = strcmp(n->op_type, "GlobalMaxPool") == 0;
+    int64_t nc = tensor_numel(n->out[0]);
+    emit_line(e, "snt_global_%spool_f32(%lld, %lld, %s, %s);", is_max ? "max" : "avg",
+              (long long)nc, (long long)(nc ? tensor_numel(n->in[0]) / nc : 0),
+              emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
     return true;
 }
 
-const OpDesc op_GlobalAveragePool = {
-    .name = "GlobalAveragePool", .since = 1, .until = COMPUTE_OPSET_MAX,
-    .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
-    .infer = global_pool_infer, .cost = global_avgpool_cost, .emit = global_avgpool_emit,
-    .dtypes = DT_BIT(DT_FLOAT),
-};
+#define GLOBAL_POOL_OP(op_name) \
+    {.name = op_name, .since = 1, .until = COMPUTE_OPSET_MAX, \
+     .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1, \
+     .infer = global_pool_infer, .cost = global_pool_cost, .emit = global_pool_emit, \
+     .dtypes = DT_BIT(DT_FLOAT)}
+
+const OpDesc op_GlobalAveragePool = GLOBAL_POOL_OP("GlobalAveragePool");
+const OpDesc op_GlobalMaxPool = GLOBAL_POOL_OP("GlobalMaxPool");

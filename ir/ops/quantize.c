@@ -8,7 +8,9 @@
  * Blocked quantization (opset 21's block_size) and the float8 types are
  * not supported.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/sliding_window.h"
 
 #include <string.h>
 

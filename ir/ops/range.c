@@ -5,6 +5,7 @@
  * known at compile time and Range always folds.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 #include <math.h>
 

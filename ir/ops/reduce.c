@@ -13,6 +13,7 @@
  * noop_with_empty_axes makes "no axes" mean identity instead of "all
  * axes".
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
 
 #include <stdlib.h>

@@ -14,6 +14,9 @@
  * (resize_util.h): its opset 7 scales are an attribute.
  */
 #include "ir/ops/resize_util.h"
+#include "ir/ops/attr_choice.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 #include <string.h>
 

@@ -8,6 +8,7 @@
  * the generated code both call snt_reverse_sequence.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 typedef struct {
     size_t batch, time, inner;

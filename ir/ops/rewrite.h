@@ -12,7 +12,7 @@
 #ifndef SINTER_REWRITE_H
 #define SINTER_REWRITE_H
 
-#include "ir/ir.h"
+#include "ir/ops/ops.h"
 
 /* A new node of op_type standing for (part of) n, named "<n>/<op_type>"
  * and resolved.  Its opset is `opset` moved into the op's table range:
@@ -20,16 +20,9 @@
  * range (attributes versus inputs: rewrite_give_ints). */
 Node *rewrite_node(Graph *g, const Node *n, const char *op_type, int opset);
 
-/* A fresh tensor named by the printf-style arguments.  Callers make the
- * names distinct (iteration numbers ...): graph_new_tensor makes a name
- * unique by trying suffixes, which unrolling would make quadratic. */
-__attribute__((format(printf, 2, 3))) Tensor *rewrite_tensor(Graph *g, const char *fmt, ...);
-
-/* A new constant tensor of dtype and shape s holding a copy of data (or
- * zeros when data is NULL), named like rewrite_tensor. */
-__attribute__((format(printf, 5, 6))) Tensor *rewrite_const(Graph *g, DType dtype, const Shape *s,
-                                                           const void *data, const char *fmt, ...);
-/* A new constant scalar v of an integer or bool dtype, named likewise. */
+/* rewrite_tensor and rewrite_const, which name fresh tensors, are in
+ * ops.h.  A new constant scalar v of an integer or bool dtype, named like
+ * them. */
 __attribute__((format(printf, 4, 5))) Tensor *rewrite_scalar(Graph *g, DType dtype, int64_t v,
                                                             const char *fmt, ...);
 

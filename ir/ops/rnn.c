@@ -18,7 +18,9 @@
  * one step.  Such a node has Y as its one output.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/packed.h"
 
 #include <ctype.h>
 #include <math.h>

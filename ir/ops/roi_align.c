@@ -11,7 +11,9 @@
  * rois at least one pixel wide).
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <math.h>
 #include <string.h>

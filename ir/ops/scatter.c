@@ -10,6 +10,8 @@
  */
 #include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
+#include "ir/ops/attr_choice.h"
+#include "ir/ops/op_check.h"
 
 /* The reduction attribute's values, in the order of snt_scatter_op, and
  * the opset each appeared in. */

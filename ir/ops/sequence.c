@@ -13,6 +13,7 @@
  */
 #include "ir/ops/sequence.h"
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,14 +12,11 @@
 #ifndef SINTER_SEQUENCE_H
 #define SINTER_SEQUENCE_H
 
-#include "ir/ir.h"
+#include "ir/ops/ops.h"
 #include "ir/ops/rewrite.h" /* build_identity, build_scalar */
 
-/* The elements of sequence or optional value t as its builder holds them:
- * their count, with *items pointing at the builder's inputs, or -1 when t
- * is not built by SequenceConstruct, SequenceEmpty or Optional (seen
- * through Identity nodes). */
-int value_items(const Tensor *t, Tensor *const **items);
+/* value_items, the elements of a sequence or optional value, is in
+ * ops.h for tools/pipeline.c. */
 
 /* OpDesc.emit of the builders: a value that exists only at compile time
  * has nothing to print. */

@@ -15,6 +15,10 @@
  * chunk_ends, shifts.
  */
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/packed.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>

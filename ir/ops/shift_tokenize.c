@@ -17,6 +17,8 @@
  */
 #include "ir/ops/data_util.h"
 #include "ir/ops/fused.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
 
 #include <string.h>
 

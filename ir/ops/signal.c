@@ -21,6 +21,7 @@
  * computing as ONNX's reference does (see mel_fold).
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
 
 #include <math.h>

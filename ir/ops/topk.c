@@ -7,7 +7,8 @@
  */
 #include "ir/ops/axis_view.h"
 #include "ir/ops/dtype_code.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
 
 typedef struct {
     AxisView view;

@@ -13,6 +13,7 @@
  * computed at run time makes Clip a max and a min of broadcast kernels.
  */
 #include "ir/ops/dtype_code.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
 
 #include <float.h>

@@ -9,6 +9,7 @@
  * snt_gather_i64 (which folding runs too, on constant inputs).
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
 
 #include <stdlib.h>
 #include <string.h>

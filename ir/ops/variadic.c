@@ -5,11 +5,12 @@
  * They run as a chain of binary kernels: y = x0 op x1, then y = y op xk
  * for each further input (y is dense, so each step reads it in place),
  * and Mean divides the sum by the input count at the end (see
- * emit_chain in binary_ext.c; float16 and bfloat16 run it in float32 and
+ * emit_chain in compare_logic.c; float16 and bfloat16 run it in float32 and
  * round once at the end).  One input is a copy.  Folding runs the same
  * chain on the constant values.
  */
-#include "ir/ops/elementwise_ext.h"
+#include "ir/ops/broadcast_chain.h"
+#include "ir/ops/op_check.h"
 
 #include <string.h>
 

@@ -4,6 +4,9 @@
  * code share the runtime's snt_where.
  */
 #include "ir/ops/data_util.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 static bool where_infer(Node *n, Diag *d)
 {

@@ -10,7 +10,7 @@
  * reference computes it.  output_datatype picks the result's dtype.
  */
 #include "ir/ops/data_util.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
 
 #include <math.h>
 

@@ -826,7 +826,7 @@ void snt_cast(int src_dtype, const void *x, int dst_dtype, void *y, size_t n);
 /* pools and kernels along one axis                                   */
 /* ---------------------------------------------------------------- */
 
-/* Activations with their own parameters (act_ext.c); the fused conv
+/* Activations with their own parameters (actx.c); the fused conv
  * epilogues do not take these. */
 typedef enum {
     SNT_ACTX_ELU = 0,          /* x < 0 ? alpha (exp(x) - 1) : x */
@@ -876,7 +876,7 @@ void snt_global_maxpool_f32(size_t nc, size_t hw, const float *x, float *y);
 /* y = (sum over the window of |x|^pnorm) ^ (1 / pnorm); padding adds 0. */
 void snt_lppool2d_f32(const snt_pool2d_params *p, float pnorm, const float *x, float *y);
 
-/* Along the middle axis of x viewed as [outer][len][inner] (axis_ext.c): */
+/* Along the middle axis of x viewed as [outer][len][inner] (axis_lines.c): */
 /* y = x - max - log(sum exp(x - max)). */
 void snt_log_softmax_f32(size_t outer, size_t len, size_t inner, const float *x, float *y);
 /* y = 1 at the first maximum of each line, 0 elsewhere. */
@@ -965,8 +965,8 @@ void snt_trilu(size_t batch, size_t rows, size_t cols, int64_t k, int upper, siz
                const void *x, void *y);
 
 /* ---------------------------------------------------------------- */
-/* Elementwise ops on every dtype, TopK, Einsum (elementwise_ext.c,   */
-/* topk.c, einsum.c)                                                  */
+/* Elementwise ops on every dtype, TopK, Einsum                       */
+/* (elementwise_dtypes.c, topk.c, einsum.c)                           */
 /* ---------------------------------------------------------------- */
 
 /* These kernels take the operands' dtype as an SNT_DT_* code and return

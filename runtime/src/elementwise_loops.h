@@ -1,6 +1,6 @@
 /*
  * elementwise_loops.h - the loop and naming macros that the elementwise
- * kernels (elementwise.c, elementwise_ext.c, act.c, act_ext.c) share, so
+ * kernels (elementwise.c, elementwise_dtypes.c, act.c, actx.c) share, so
  * that one macro body per operation instantiates a kernel per element
  * type.  Internal to the runtime.
  */

@@ -1,5 +1,6 @@
 /*
- * pool2d.c - ONNX MaxPool, AveragePool and GlobalAveragePool on NCHW.
+ * pool2d.c - ONNX MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool
+ * on NCHW.
  *
  * Windows are clipped to the input before reading, so padding is never
  * read: max pooling ignores it, average pooling divides either by the
@@ -18,6 +19,7 @@
  * same sums.
  */
 #include <float.h>
+#include <math.h>
 
 #include "internal.h"
 
@@ -230,4 +232,16 @@ void snt_global_avgpool_f32(size_t nc, size_t hw, const float *x, float *y)
     size_t i;
     for (i = 0; i < nc; i++, x += hw)
         y[i] = hw > 0 ? (float)(snt__sum_f64(hw, x) / (double)hw) : 0.0f;
+}
+
+void snt_global_maxpool_f32(size_t nc, size_t hw, const float *x, float *y)
+{
+    size_t i, j;
+    for (i = 0; i < nc; i++, x += hw) {
+        float max = hw > 0 ? x[0] : -INFINITY;
+        for (j = 1; j < hw; j++)
+            if (x[j] > max)
+                max = x[j];
+        y[i] = max;
+    }
 }

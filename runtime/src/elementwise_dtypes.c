@@ -1,5 +1,5 @@
 /*
- * elementwise_ext.c - elementwise kernels for every dtype: more unary
+ * elementwise_dtypes.c - elementwise kernels for every dtype: more unary
  * math (Tan .. Atanh, Round, Sign, Not, IsNaN, IsInf), and binary ops
  * with numpy broadcasting: the variadic ops' Add / Max / Min, Mod,
  * BitShift, comparisons and logic.

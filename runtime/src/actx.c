@@ -1,5 +1,5 @@
 /*
- * act_ext.c - the activations of snt_actx_kind (Elu, Selu, Celu,
+ * actx.c - the activations of snt_actx_kind (Elu, Selu, Celu,
  * ThresholdedRelu, Shrink, Softplus, Softsign, HardSigmoid, HardSwish,
  * Mish) and PRelu, whose slope broadcasts against x, on float32 and
  * float64: one macro body instantiated per element type.

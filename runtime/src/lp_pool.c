@@ -1,21 +1,10 @@
 /*
- * pool_ext.c - GlobalMaxPool and LpPool on NCHW.
+ * lp_pool.c - LpPool on NCHW (GlobalLpPool runs it with one window per
+ * plane).
  */
 #include <math.h>
 
 #include "internal.h"
-
-void snt_global_maxpool_f32(size_t nc, size_t hw, const float *x, float *y)
-{
-    size_t i, j;
-    for (i = 0; i < nc; i++, x += hw) {
-        float max = hw > 0 ? x[0] : -INFINITY;
-        for (j = 1; j < hw; j++)
-            if (x[j] > max)
-                max = x[j];
-        y[i] = max;
-    }
-}
 
 /* The p-norm of one window whose top-left tap reads x at (top, left),
  * possibly outside the plane: taps outside read the zero padding. */

@@ -1,7 +1,7 @@
 /*
- * test_ops_ext_a.c - the data-movement ops of issue 6 (part a): Expand,
- * Tile, DepthToSpace, SpaceToDepth, GatherElements, GatherND, Scatter*,
- * Where, Trilu, OneHot, EyeLike, Size and CastLike.
+ * test_ops_indexing.c - indexing and data-movement ops: GatherElements,
+ * GatherND, Scatter*, Where, Trilu, OneHot, EyeLike, Expand, Tile,
+ * DepthToSpace, SpaceToDepth, Size and CastLike.
  *
  * Folding runs the same runtime kernels the generated code calls, so the
  * folded values below check shape rules and kernels together; the
@@ -397,7 +397,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    CU_pSuite s = CU_add_suite("ops_ext_a", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_indexing", NULL, NULL);
     CU_add_test(s, "Expand", test_expand);
     CU_add_test(s, "Tile", test_tile);
     CU_add_test(s, "DepthToSpace and SpaceToDepth", test_depth_space);

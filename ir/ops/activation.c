@@ -1,8 +1,10 @@
 /*
- * activation_ext.c - the activations with parameters of their own: Elu,
+ * activation.c - the activations with parameters of their own: Elu,
  * Selu, Celu, ThresholdedRelu, Shrink, Softplus, Softsign, HardSigmoid,
  * HardSwish, Mish (kernel snt_actx_f32 / _f64), and PRelu, whose slope
- * input broadcasts against X (kernel snt_prelu_f32 / _f64).
+ * input broadcasts against X (kernel snt_prelu_f32 / _f64).  Relu,
+ * LeakyRelu, Clip, Sigmoid and Tanh, the activations a fused op can
+ * apply (snt_act), are in unary.c with the other ops of one tensor.
  *
  * A table gives each op's kernel kind and attribute defaults; one shape
  * rule, fold and emitter serve them all.  Folding runs the run-time
@@ -12,7 +14,9 @@
  * Cost: one FLOP per output element, the convention of Relu and Sigmoid
  * (docs/flops.md: an elementwise op counts 1 per output element).
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +69,7 @@ static bool actx_params(const Node *n, snt_actx *act, Diag *d)
 {
     const ActxInfo *info = actx_info(n);
     if (!info)
-        return node_error(d, n, "not an activation of activation_ext.c");
+        return node_error(d, n, "not an activation of activation.c");
     *act = (snt_actx){
         .kind = info->kind,
         .alpha = attr_or_default(n, info->alpha_attr, info->alpha),

@@ -1,5 +1,5 @@
 /*
- * math_ext.c - more elementwise ops of one tensor: Tan, Asin, Acos,
+ * unary_math.c - more elementwise ops of one tensor: Tan, Asin, Acos,
  * Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Round, Sign, Not, IsNaN, IsInf.
  *
  * A table gives each op its runtime operation and the dtypes it takes;
@@ -8,7 +8,8 @@
  * runs the very code the generated program runs.
  */
 #include "ir/ops/dtype_code.h"
-#include "ir/ops/op_emit.h"
+#include "ir/ops/op_check.h"
+#include "sinter_rt.h"
 
 #include <string.h>
 

@@ -1,38 +1,13 @@
 /*
- * pool_ext.c - GlobalMaxPool (any spatial rank) and LpPool over 1-D and
- * 2-D inputs (a 1-D pool runs as a 2-D one of height 1), float32 at run
- * time.  LpPool's window is the one of Conv and the other pools
- * (op_emit.c); padding contributes zeros to the sum.
+ * lp_pool.c - LpPool over 1-D and 2-D inputs (a 1-D pool runs as a 2-D
+ * one of height 1), float32 at run time.  LpPool's window is the one of
+ * Conv and the other pools (sliding_window.c); padding contributes zeros
+ * to the sum.  GlobalLpPool is in global_lppool.c.
  */
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
-
-/* ---- GlobalMaxPool ------------------------------------------------- */
-
-/* One compare per input element. */
-static OpCost global_maxpool_cost(const Node *n)
-{
-    return (OpCost){.flops = tensor_numel(n->in[0])};
-}
-
-static bool global_maxpool_emit(const Node *n, Emitter *e, Diag *d)
-{
-    if (!check_f32_runtime(n, n->n_in, d))
-        return false;
-    int64_t nc = tensor_numel(n->out[0]);
-    emit_line(e, "snt_global_maxpool_f32(%lld, %lld, %s, %s);", (long long)nc,
-              (long long)(nc ? tensor_numel(n->in[0]) / nc : 0), emit_ptr(e, n->in[0]),
-              emit_ptr(e, n->out[0]));
-    return true;
-}
-
-const OpDesc op_GlobalMaxPool = {
-    .name = "GlobalMaxPool", .since = 1, .until = COMPUTE_OPSET_MAX,
-    .min_in = 1, .max_in = 1, .min_out = 1, .max_out = 1,
-    .infer = global_pool_infer, .cost = global_maxpool_cost, .emit = global_maxpool_emit,
-    .dtypes = DT_BIT(DT_FLOAT),
-};
-
-/* ---- LpPool --------------------------------------------------------- */
+#include "ir/ops/sliding_window.h"
+#include "ir/ops/staging.h"
 
 /* p is a float before opset 2, an int from 2; default 2. */
 static bool lppool_norm(const Node *n, double *p, Diag *d)

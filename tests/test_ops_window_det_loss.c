@@ -1,8 +1,9 @@
 /*
- * test_ops_ext_g.c - HannWindow, HammingWindow, BlackmanWindow, Det,
- * NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: shape rules,
- * folding and kernels against values worked out by hand, the kernel
- * calls they print, and their errors.
+ * test_ops_window_det_loss.c - HannWindow, HammingWindow,
+ * BlackmanWindow, Det, NegativeLogLikelihoodLoss and
+ * SoftmaxCrossEntropyLoss: shape rules, folding and kernels against
+ * values worked out by hand, the kernel calls they print, and their
+ * errors.
  */
 #include "op_test.h"
 #include "sinter_rt.h"
@@ -242,7 +243,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    CU_pSuite s = CU_add_suite("ops_ext_g", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_window_det_loss", NULL, NULL);
     CU_add_test(s, "windows_fold", test_windows_fold);
     CU_add_test(s, "window_output_datatype", test_window_output_datatype);
     CU_add_test(s, "window_errors", test_window_errors);

@@ -1,5 +1,5 @@
 /*
- * norm_ext.c - InstanceNormalization, LRN, MeanVarianceNormalization and
+ * normalization.c - InstanceNormalization, LRN, MeanVarianceNormalization and
  * LpNormalization.  Statistics are summed in double: a plane of a large
  * image has enough elements for float sums to drift.
  */

@@ -1,12 +1,13 @@
 /*
- * test_ops_ext_c.c - the ops of math_ext.c, binary_ext.c, variadic.c,
- * topk.c and einsum.c: shape rules, folding (which runs the runtime
- * kernels), costs, the kernel calls they print and their errors, and
- * the kernels' broadcasting against naive references written here.
+ * test_ops_elementwise.c - the elementwise ops of unary_math.c,
+ * compare_logic.c and variadic.c, and TopK and Einsum: shape rules,
+ * folding (which runs the runtime kernels), costs, the kernel calls they
+ * print and their errors, and the kernels' broadcasting against naive
+ * references written here.
  */
 #define OP_TEST_SHAPE_BUILDERS
 #include "op_test.h"
-#include "ir/ops/op_emit.h"
+#include "sinter_rt.h"
 
 /* One more output of n, a graph output too. */
 static void add_output(Graph *g, Node *n)
@@ -614,7 +615,7 @@ static void test_topk_kernel_lines(void)
 int main(void)
 {
     CU_initialize_registry();
-    CU_pSuite s = CU_add_suite("ops_ext_c", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_elementwise", NULL, NULL);
     CU_add_test(s, "math folds", test_math_folds);
     CU_add_test(s, "round, sign, not", test_round_sign_not);
     CU_add_test(s, "isnan and isinf", test_isnan_isinf);

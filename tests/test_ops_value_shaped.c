@@ -1,8 +1,8 @@
 /*
- * test_ops_ext_e.c - NonZero, Unique, Compress (value-dependent shapes),
- * Upsample, ReverseSequence, MaxUnpool and GlobalLpPool: shape rules,
- * folding against values worked out by hand, the kernel calls they
- * print, costs, and their errors.
+ * test_ops_value_shaped.c - NonZero, Unique and Compress (value-dependent
+ * shapes), and Upsample, ReverseSequence, MaxUnpool and GlobalLpPool:
+ * shape rules, folding against values worked out by hand, the kernel
+ * calls they print, costs, and their errors.
  */
 #include "op_test.h"
 #include "sinter_rt.h"
@@ -441,7 +441,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    CU_pSuite s = CU_add_suite("ops_ext_e", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_value_shaped", NULL, NULL);
     CU_add_test(s, "nonzero_folds", test_nonzero_folds);
     CU_add_test(s, "nonzero_runtime_refused", test_nonzero_runtime_refused);
     CU_add_test(s, "unique_without_axis", test_unique_without_axis);

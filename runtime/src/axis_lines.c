@@ -1,5 +1,5 @@
 /*
- * axis_ext.c - kernels that work line by line along one axis of x viewed
+ * axis_lines.c - kernels that work line by line along one axis of x viewed
  * as [outer][len][inner]: LogSoftmax, Hardmax, ArgMax / ArgMin, CumSum.
  * A line's elements lie `inner` apart.
  */

@@ -1,5 +1,5 @@
 /*
- * test_ops_ext_f.c - the quantization ops QuantizeLinear,
+ * test_ops_quantize.c - the quantization ops QuantizeLinear,
  * DequantizeLinear, DynamicQuantizeLinear and the integer products
  * MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv: folding
  * against values worked out by hand (rounding half to even, saturation,
@@ -377,7 +377,7 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-    CU_pSuite s = CU_add_suite("ops_ext_f", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_quantize", NULL, NULL);
     CU_add_test(s, "quantize_rounds_and_saturates", test_quantize_rounds_and_saturates);
     CU_add_test(s, "quantize_per_axis", test_quantize_per_axis);
     CU_add_test(s, "quantize_runtime", test_quantize_runtime);

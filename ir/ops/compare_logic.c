@@ -1,5 +1,5 @@
 /*
- * binary_ext.c - elementwise ops of two tensors with numpy broadcasting,
+ * compare_logic.c - elementwise ops of two tensors with numpy broadcasting,
  * on every dtype the ops define: Mod, BitShift, the comparisons Equal,
  * Less, Greater, LessOrEqual, GreaterOrEqual (bool results) and the
  * logic ops And, Or, Xor (bool).
@@ -10,8 +10,11 @@
  * folding runs it too; float16 and bfloat16 run it on float32 copies
  * (the chains below, which variadic.c's Max, Min, Sum and Mean share).
  */
-#include "ir/ops/elementwise_ext.h"
+#include "ir/ops/broadcast_chain.h"
 #include "ir/ops/dtype_code.h"
+#include "ir/ops/op_check.h"
+#include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 #include <stdlib.h>
 #include <string.h>

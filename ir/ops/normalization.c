@@ -1,9 +1,11 @@
 /*
- * norm_ext.c - InstanceNormalization, LRN, MeanVarianceNormalization and
+ * normalization.c - InstanceNormalization, LRN, MeanVarianceNormalization and
  * LpNormalization, float32 at run time.
  */
 #include "ir/ops/axis_view.h"
+#include "ir/ops/op_check.h"
 #include "ir/ops/op_emit.h"
+#include "ir/ops/staging.h"
 
 /* N x C x spatial: x seen as [n][c][hw]. */
 static bool check_channel_input(const Node *n, Diag *d)

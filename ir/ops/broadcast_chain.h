@@ -1,12 +1,13 @@
 /*
- * elementwise_ext.h - what the broadcasting ops of binary_ext.c and
- * variadic.c share (defined in binary_ext.c): shapes, and the chains of
+ * broadcast_chain.h - what the broadcasting ops of compare_logic.c and
+ * variadic.c share (defined in compare_logic.c): shapes, and the chains of
  * binary kernel calls both run.
  */
-#ifndef SINTER_ELEMENTWISE_EXT_H
-#define SINTER_ELEMENTWISE_EXT_H
+#ifndef SINTER_BROADCAST_CHAIN_H
+#define SINTER_BROADCAST_CHAIN_H
 
-#include "ir/ops/op_emit.h"
+#include "ir/ir.h"
+#include "sinter_rt.h"
 
 /* The kernel iteration space of y = a op b with numpy broadcasting; a
  * scalar y iterates one element at rank 1. */
@@ -32,4 +33,4 @@ void emit_chain(const Node *n, Emitter *e, snt_binop_ext op, bool mean);
 /* The scratch bytes emit_chain uses (OpDesc.scratch_bytes). */
 size_t chain_scratch_bytes(const Node *n);
 
-#endif /* SINTER_ELEMENTWISE_EXT_H */
+#endif /* SINTER_BROADCAST_CHAIN_H */

@@ -1,12 +1,13 @@
 /*
- * test_ops_ext_b.c - the ops of activation_ext.c, conv_transpose.c,
- * norm_ext.c, pool_ext.c, softmax_ext.c, argreduce.c and cumsum.c: shape
- * rules, folding, costs, the kernel calls they print, their errors, and
- * their run-time kernels against naive references written here.
+ * test_ops_network.c - network layers: the ops of activation.c,
+ * conv_transpose.c, normalization.c, lp_pool.c, GlobalMaxPool, LogSoftmax
+ * and Hardmax, argreduce.c and cumsum.c: shape rules, folding, costs, the
+ * kernel calls they print, their errors, and their run-time kernels
+ * against naive references written here.
  */
 #define OP_TEST_SHAPE_BUILDERS
 #include "op_test.h"
-#include "ir/ops/op_emit.h"
+#include "sinter_rt.h"
 
 static bool near(double got, double want, double tol)
 {
@@ -575,7 +576,7 @@ static void test_cumsum(void)
 int main(void)
 {
     CU_initialize_registry();
-    CU_pSuite s = CU_add_suite("ops_ext_b", NULL, NULL);
+    CU_pSuite s = CU_add_suite("ops_network", NULL, NULL);
     CU_add_test(s, "activation folds", test_activation_folds);
     CU_add_test(s, "shrink bias and prelu broadcast", test_shrink_bias_and_prelu_broadcast);
     CU_add_test(s, "activation calls and errors", test_activation_calls_and_errors);
