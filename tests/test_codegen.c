@@ -1,12 +1,15 @@
 /*
  * test_codegen.c - generated C: hostile ONNX names cannot inject code,
  * output is byte-for-byte deterministic, and it compiles cleanly with
- * -std=c99 -Wall -Wextra -Werror.
+ * -std=c99 -Wall -Wextra -Werror; kernel parameter structs print every
+ * field.
  */
 #include "codegen/codegen.h"
+#include "ir/ops/op_emit.h"
 #include "passes/passes.h"
 
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +174,63 @@ static void test_identifiers_are_safe(void)
     free(id);
 }
 
+/* Numbers the SIZE and INT fields of a params struct 1, 2, 3 ... in
+ * list order and gives ACT fields a Clip: no field is 0, so a printer
+ * that left one out would differ from one that prints it. */
+#define SET_FIELD(T, kind, name, arg) SET_##kind(name)
+#define SET_SIZE(name) v.name = (size_t)++next;
+#define SET_INT(name) v.name = ++next;
+#define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+
+/* Checks that the printed fields hold `.name = value` for each field,
+ * with the value SET_FIELD gave it. */
+#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name)
+#define CHECK_SIZE(name) check_printed(printed, #name, ++next);
+#define CHECK_INT(name) check_printed(printed, #name, ++next);
+#define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+
+static void check_printed(const char *printed, const char *field, int value)
+{
+    char want[64];
+    int len = snprintf(want, sizeof want, ".%s = %d", field, value);
+    const char *at = strstr(printed, want);
+    CU_ASSERT_TRUE(at && (at[len] == ',' || at[len] == '\0'));
+}
+
+/* Every field of a struct's list in sinter_params.h is printed, with its
+ * value, in the list's order. */
+static void test_params_print_every_field(void)
+{
+    int next = 0;
+    snt_conv2d_params v = {0};
+    SNT_CONV2D_PARAMS(SET_FIELD, snt_conv2d_params)
+    Params p = {0};
+    params_put_snt_conv2d_params(&p, &v);
+    const char *printed = p.s.buf;
+    next = 0;
+    SNT_CONV2D_PARAMS(CHECK_FIELD, snt_conv2d_params)
+    CU_ASSERT_STRING_EQUAL(printed,
+                           ".n = 1, .c = 2, .h = 3, .w = 4, .k = 5, .oh = 6, .ow = 7, .kh = 8, "
+                           ".kw = 9, .sh = 10, .sw = 11, .dh = 12, .dw = 13, .pt = 14, .pl = 15, "
+                           ".groups = 16, .act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, "
+                           ".beta = 6.0f}");
+    str_free(&p.s);
+}
+
+/* The same for every SIZE and INT field of the pools' struct. */
+static void test_pool_params_print_every_field(void)
+{
+    int next = 0;
+    snt_pool2d_params v = {0};
+    SNT_POOL2D_PARAMS(SET_FIELD, snt_pool2d_params)
+    Params p = {0};
+    params_put_snt_pool2d_params(&p, &v);
+    const char *printed = p.s.buf;
+    next = 0;
+    SNT_POOL2D_PARAMS(CHECK_FIELD, snt_pool2d_params)
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -180,6 +240,8 @@ int main(void)
     CU_add_test(s, "compiles with -Werror", test_compiles_with_werror);
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
+    CU_add_test(s, "conv2d params print every field", test_params_print_every_field);
+    CU_add_test(s, "pool2d params print every field", test_pool_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

@@ -88,26 +88,13 @@ snt_conv2d_params conv2d_params(const Node *n, const Window *win)
     };
 }
 
-void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp)
-{
-    const char *names[] = {"n", "c", "h", "w", "k", "oh", "ow", "kh", "kw",
-                           "sh", "sw", "dh", "dw", "pt", "pl", "groups"};
-    const size_t values[] = {cp->n, cp->c, cp->h, cp->w, cp->k, cp->oh, cp->ow, cp->kh, cp->kw,
-                             cp->sh, cp->sw, cp->dh, cp->dw, cp->pt, cp->pl, cp->groups};
-    Params p = {0};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        params_int(&p, names[i], (int64_t)values[i]);
-    params_act(&p, "act", &cp->act);
-    params_emit(&p, e, "snt_conv2d_params");
-}
-
 static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 {
     Window win;
     if (!check_f32_runtime(n, n->n_in, d) || !conv_window(n, &win, d))
         return false;
     snt_conv2d_params cp = conv2d_params(n, &win);
-    emit_conv2d_params(e, &cp);
+    emit_params_snt_conv2d_params(e, &cp, "p");
     /* The kernel decides whether it wants an im2col band and GEMM
      * packing; asking it here sizes the node's scratch at compile time. */
     emit_line(e, "snt_conv2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),

@@ -209,7 +209,7 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
     const Variant *v = packed_conv_variant(n);
     if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
         return false;
-    emit_conv2d_params(e, &cp);
+    emit_params_snt_conv2d_params(e, &cp, "p");
     const char *x = emit_ptr(e, n->in[0]);
     const char *b = emit_ptr_or_null(e, node_input(n, IN_BIAS));
     const char *scale = emit_ptr_or_null(e, node_input(n, IN_SCALE));

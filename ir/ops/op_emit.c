@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---- input checks ------------------------------------------------- */
@@ -406,6 +407,65 @@ void params_emit(Params *p, Emitter *e, const char *type)
 {
     params_emit_as(p, e, type, "p");
 }
+
+/* How a field of a printed struct is printed: its kind in
+ * sinter_params.h. */
+typedef enum { PARAM_SIZE, PARAM_INT, PARAM_ACT, PARAM_SIZES } ParamKind;
+
+/* One field of a printed struct, from its X(T, kind, name, arg) entry. */
+typedef struct {
+    const char *name;
+    ParamKind kind;
+    size_t offset;       /* of the field in T */
+    size_t count_offset; /* SIZES: of the int field counting its elements */
+} ParamField;
+
+#define PARAM_ROW(T, kind, name, arg) \
+    {#name, PARAM_##kind, offsetof(T, name), PARAM_COUNT_##kind(T, arg)},
+#define PARAM_COUNT_SIZE(T, arg) 0
+#define PARAM_COUNT_INT(T, arg) 0
+#define PARAM_COUNT_ACT(T, arg) 0
+#define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
+
+static void params_put_field(Params *p, const ParamField *f, const char *base)
+{
+    const void *at = base + f->offset;
+    switch (f->kind) {
+    case PARAM_SIZE:
+        params_int(p, f->name, (int64_t)*(const size_t *)at);
+        break;
+    case PARAM_INT:
+        params_int(p, f->name, *(const int *)at);
+        break;
+    case PARAM_ACT:
+        params_act(p, f->name, at);
+        break;
+    case PARAM_SIZES:
+        params_sizes(p, f->name, at, *(const int *)(base + f->count_offset));
+        break;
+    }
+}
+
+static void params_put_fields(Params *p, const ParamField *fields, size_t count, const void *v)
+{
+    for (size_t i = 0; i < count; i++)
+        params_put_field(p, &fields[i], v);
+}
+
+/* params_put_T and emit_params_T of each printed struct T (op_emit.h). */
+#define PARAMS_PRINTER(T, LIST) \
+    void params_put_##T(Params *p, const T *v) \
+    { \
+        static const ParamField fields[] = {LIST(PARAM_ROW, T)}; \
+        params_put_fields(p, fields, sizeof fields / sizeof fields[0], v); \
+    } \
+    void emit_params_##T(Emitter *e, const T *v, const char *var) \
+    { \
+        Params p = {0}; \
+        params_put_##T(&p, v); \
+        params_emit_as(&p, e, #T, var); \
+    }
+PRINTED_PARAMS(PARAMS_PRINTER)
 
 void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var)
 {

@@ -173,6 +173,21 @@ void params_act(Params *p, const char *field, const snt_act *act);
 void params_emit(Params *p, Emitter *e, const char *type);
 /* The same for a node that needs several structs: names the variable. */
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
+
+/* The parameter structs printed from their field lists in
+ * runtime/include/sinter_params.h: X(type, list) for each. */
+#define PRINTED_PARAMS(X) \
+    X(snt_conv2d_params, SNT_CONV2D_PARAMS) \
+    X(snt_pool2d_params, SNT_POOL2D_PARAMS)
+
+/* For each printed struct T: params_put_T appends every field of *v, in
+ * the list's order; emit_params_T emits `static const T <var> = {...};`
+ * of *v. */
+#define PARAMS_PRINTER_DECL(T, LIST) \
+    void params_put_##T(Params *p, const T *v); \
+    void emit_params_##T(Emitter *e, const T *v, const char *var);
+PRINTED_PARAMS(PARAMS_PRINTER_DECL)
+
 /* Emits `static const snt_bcast <var> = {...};`. */
 void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var);
 /* Emits `static const snt_reduce_params <var> = {...};`. */
@@ -189,8 +204,6 @@ static inline bool conv_is_depthwise(const snt_conv2d_params *cp)
 {
     return cp->groups == cp->c && cp->k == cp->c;
 }
-/* Emits `static const snt_conv2d_params p = {...};`. */
-void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
 
 /* ---- recurrent layers (rnn.c), for passes/pack_rnn.c -------------- */
 
@@ -206,8 +219,9 @@ int rnn_packed_slot(const Node *n);
 bool pool_window(const Node *n, Window *win, Diag *d);
 /* The window's element count: the product of kernel_shape. */
 int64_t pool_taps(const Node *n);
-/* The geometry fields of an snt_pool2d_params, n .. pr, in its order. */
-void params_pool_window(Params *p, const Shape *x, const Window *win);
+/* The kernel's parameters for a checked window over input shape x,
+ * count_include_pad 0. */
+snt_pool2d_params pool2d_params(const Shape *x, const Window *win);
 /* The shape rule of the global pools: N x C x 1 x ... for rank >= 3. */
 bool global_pool_infer(Node *n, Diag *d);
 

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sinter_params.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -149,17 +151,10 @@ void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const dou
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
-/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
- * parameters of every convolution kernel below. */
+/* A 2-D convolution's shape: the parameters of every convolution kernel
+ * below (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w;       /* input */
-    size_t k, oh, ow;        /* output channels and extent */
-    size_t kh, kw;           /* kernel */
-    size_t sh, sw;           /* strides */
-    size_t dh, dw;           /* dilations */
-    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
-    size_t groups;
-    snt_act act;             /* applied after bias */
+    SNT_CONV2D_PARAMS(SNT_PARAM_DECL, snt_conv2d_params)
 } snt_conv2d_params;
 
 /* ---------------------------------------------------------------- */
@@ -604,13 +599,9 @@ size_t snt_conv2d_thin_packed_floats(const snt_conv2d_params *p, unsigned mr);
 void snt_conv2d_thin_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
                                   float *dst);
 
+/* A 2-D pool's geometry (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w;
-    size_t oh, ow;
-    size_t kh, kw, sh, sw, dh, dw;
-    size_t pt, pl, pb, pr;    /* explicit pads; ceil_mode is folded into oh/ow */
-    int count_include_pad;    /* average pool: divide by the window inside the
-                                 padded input instead of inside the input */
+    SNT_POOL2D_PARAMS(SNT_PARAM_DECL, snt_pool2d_params)
 } snt_pool2d_params;
 
 void snt_maxpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);

@@ -1,0 +1,58 @@
+/*
+ * sinter_params.h - the fields of the kernels' parameter structs, each
+ * struct listed once.
+ *
+ * SNT_<NAME>_PARAMS(X, T) expands X(T, kind, name, arg) for every field
+ * of struct T, in order.  sinter_rt.h makes the typedefs from these lists
+ * (SNT_PARAM_DECL); the compiler makes from the same lists the code that
+ * prints a struct value as the initializer of generated C
+ * (ir/ops/op_emit.c).  A field added here is therefore declared and
+ * printed: none can be left out and silently read as 0.
+ *
+ * Kinds, and what arg says:
+ *   SIZE   size_t                         (arg unused, 0)
+ *   INT    int                            (arg unused, 0)
+ *   ACT    snt_act                        (arg unused, 0)
+ *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
+ *          elements are used (and printed)
+ *
+ * Plain C99: the runtime includes nothing of the compiler.
+ */
+#ifndef SINTER_PARAMS_H
+#define SINTER_PARAMS_H
+
+/* One field's C declaration, for `typedef struct { LIST(SNT_PARAM_DECL, T) } T;`. */
+#define SNT_PARAM_DECL(T, kind, name, arg) SNT_PARAM_DECL_##kind(name, arg)
+#define SNT_PARAM_DECL_SIZE(name, arg) size_t name;
+#define SNT_PARAM_DECL_INT(name, arg) int name;
+#define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
+#define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
+
+/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
+ * parameters of every convolution kernel.  Input n, c, h, w; output
+ * channels k and extent oh, ow; kernel kh, kw; strides sh, sw;
+ * dilations dh, dw; top / left padding pt, pl (bottom / right follow
+ * from oh, ow); groups; act, applied after the bias. */
+#define SNT_CONV2D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, k, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, kh, 0) X(T, SIZE, kw, 0) \
+    X(T, SIZE, sh, 0) X(T, SIZE, sw, 0) \
+    X(T, SIZE, dh, 0) X(T, SIZE, dw, 0) \
+    X(T, SIZE, pt, 0) X(T, SIZE, pl, 0) \
+    X(T, SIZE, groups, 0) \
+    X(T, ACT, act, 0)
+
+/* A 2-D max, average or Lp pool: as snt_conv2d_params without k, plus
+ * explicit bottom / right pads pb, pr (ceil_mode is folded into oh/ow)
+ * and count_include_pad: an average pool divides by the window inside
+ * the padded input instead of inside the input. */
+#define SNT_POOL2D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, kh, 0) X(T, SIZE, kw, 0) X(T, SIZE, sh, 0) X(T, SIZE, sw, 0) \
+    X(T, SIZE, dh, 0) X(T, SIZE, dw, 0) \
+    X(T, SIZE, pt, 0) X(T, SIZE, pl, 0) X(T, SIZE, pb, 0) X(T, SIZE, pr, 0) \
+    X(T, INT, count_include_pad, 0)
+
+#endif /* SINTER_PARAMS_H */
