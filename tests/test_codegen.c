@@ -231,6 +231,23 @@ static void test_pool_params_print_every_field(void)
     str_free(&p.s);
 }
 
+/* Array fields print their first `count` elements: the struct's own
+ * rank field says how many. */
+#define CHECK_NAMED(T, kind, name, arg) \
+    CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = "));
+
+static void test_bcast_params_print_every_field(void)
+{
+    snt_bcast v = {.rank = 2, .dims = {3, 4}, .a_strides = {4, 1}, .b_strides = {0, -1}};
+    Params p = {0};
+    params_put_snt_bcast(&p, &v);
+    const char *printed = p.s.buf;
+    SNT_BCAST(CHECK_NAMED, snt_bcast)
+    CU_ASSERT_STRING_EQUAL(printed, ".rank = 2, .dims = {3, 4}, .a_strides = {4, 1}, "
+                                    ".b_strides = {0, -1}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -242,6 +259,7 @@ int main(void)
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "conv2d params print every field", test_params_print_every_field);
     CU_add_test(s, "pool2d params print every field", test_pool_params_print_every_field);
+    CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

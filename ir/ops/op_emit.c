@@ -410,14 +410,14 @@ void params_emit(Params *p, Emitter *e, const char *type)
 
 /* How a field of a printed struct is printed: its kind in
  * sinter_params.h. */
-typedef enum { PARAM_SIZE, PARAM_INT, PARAM_ACT, PARAM_SIZES } ParamKind;
+typedef enum { PARAM_SIZE, PARAM_INT, PARAM_ACT, PARAM_SIZES, PARAM_STRIDES } ParamKind;
 
 /* One field of a printed struct, from its X(T, kind, name, arg) entry. */
 typedef struct {
     const char *name;
     ParamKind kind;
     size_t offset;       /* of the field in T */
-    size_t count_offset; /* SIZES: of the int field counting its elements */
+    size_t count_offset; /* SIZES, STRIDES: of the int field counting its elements */
 } ParamField;
 
 #define PARAM_ROW(T, kind, name, arg) \
@@ -426,6 +426,7 @@ typedef struct {
 #define PARAM_COUNT_INT(T, arg) 0
 #define PARAM_COUNT_ACT(T, arg) 0
 #define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
+#define PARAM_COUNT_STRIDES(T, arg) offsetof(T, arg)
 
 static void params_put_field(Params *p, const ParamField *f, const char *base)
 {
@@ -442,6 +443,9 @@ static void params_put_field(Params *p, const ParamField *f, const char *base)
         break;
     case PARAM_SIZES:
         params_sizes(p, f->name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_STRIDES:
+        params_strides(p, f->name, at, *(const int *)(base + f->count_offset));
         break;
     }
 }
@@ -466,28 +470,6 @@ static void params_put_fields(Params *p, const ParamField *fields, size_t count,
         params_emit_as(&p, e, #T, var); \
     }
 PRINTED_PARAMS(PARAMS_PRINTER)
-
-void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var)
-{
-    Params p = {0};
-    params_int(&p, "rank", bc->rank);
-    params_sizes(&p, "dims", bc->dims, bc->rank);
-    params_strides(&p, "a_strides", bc->a_strides, bc->rank);
-    params_strides(&p, "b_strides", bc->b_strides, bc->rank);
-    params_emit_as(&p, e, "snt_bcast", var);
-}
-
-void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var)
-{
-    Params p = {0};
-    params_int(&p, "out_rank", rp->out_rank);
-    params_sizes(&p, "out_dims", rp->out_dims, rp->out_rank);
-    params_strides(&p, "out_strides", rp->out_strides, rp->out_rank);
-    params_int(&p, "red_rank", rp->red_rank);
-    params_sizes(&p, "red_dims", rp->red_dims, rp->red_rank);
-    params_strides(&p, "red_strides", rp->red_strides, rp->red_rank);
-    params_emit_as(&p, e, "snt_reduce_params", var);
-}
 
 void str_float_literal(Str *s, double v)
 {

@@ -178,7 +178,10 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
  * runtime/include/sinter_params.h: X(type, list) for each. */
 #define PRINTED_PARAMS(X) \
     X(snt_conv2d_params, SNT_CONV2D_PARAMS) \
-    X(snt_pool2d_params, SNT_POOL2D_PARAMS)
+    X(snt_pool2d_params, SNT_POOL2D_PARAMS) \
+    X(snt_bcast, SNT_BCAST) \
+    X(snt_reduce_params, SNT_REDUCE_PARAMS) \
+    X(snt_strided, SNT_STRIDED)
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`
@@ -187,11 +190,6 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     void params_put_##T(Params *p, const T *v); \
     void emit_params_##T(Emitter *e, const T *v, const char *var);
 PRINTED_PARAMS(PARAMS_PRINTER_DECL)
-
-/* Emits `static const snt_bcast <var> = {...};`. */
-void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var);
-/* Emits `static const snt_reduce_params <var> = {...};`. */
-void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var);
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 

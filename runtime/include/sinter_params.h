@@ -15,6 +15,7 @@
  *   ACT    snt_act                        (arg unused, 0)
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
+ *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -27,6 +28,7 @@
 #define SNT_PARAM_DECL_INT(name, arg) int name;
 #define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
 
 /* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
  * parameters of every convolution kernel.  Input n, c, h, w; output
@@ -54,5 +56,26 @@
     X(T, SIZE, dh, 0) X(T, SIZE, dw, 0) \
     X(T, SIZE, pt, 0) X(T, SIZE, pl, 0) X(T, SIZE, pb, 0) X(T, SIZE, pr, 0) \
     X(T, INT, count_include_pad, 0)
+
+/* Broadcast iteration space: y is dense with dims[0..rank); a and b are
+ * read at sum(idx[d] * a_strides[d]) (stride 0 on a broadcast axis). */
+#define SNT_BCAST(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, a_strides, rank) X(T, STRIDES, b_strides, rank)
+
+/* A reduction: y is dense over out_dims; each output reduces the
+ * red_dims space of x, read at the sum of index * stride over both
+ * spaces. */
+#define SNT_REDUCE_PARAMS(X, T) \
+    X(T, INT, out_rank, 0) X(T, SIZES, out_dims, out_rank) \
+    X(T, STRIDES, out_strides, out_rank) \
+    X(T, INT, red_rank, 0) X(T, SIZES, red_dims, red_rank) \
+    X(T, STRIDES, red_strides, red_rank)
+
+/* A strided copy: dst[sum(i[d]*dst_strides[d])] = src[sum(i[d]*src_strides[d])]
+ * over dims. */
+#define SNT_STRIDED(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, src_strides, rank) X(T, STRIDES, dst_strides, rank)
 
 #endif /* SINTER_PARAMS_H */

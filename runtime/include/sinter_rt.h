@@ -135,10 +135,7 @@ typedef enum {
 /* Broadcast iteration space: y is dense with dims[0..rank); a and b are
  * read at sum(idx[d] * a_strides[d]) (stride 0 on a broadcast axis). */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t a_strides[SNT_MAX_RANK];
-    ptrdiff_t b_strides[SNT_MAX_RANK];
+    SNT_BCAST(SNT_PARAM_DECL, snt_bcast)
 } snt_bcast;
 
 /* y = a op b with broadcasting; y may equal a or b when that operand is
@@ -645,12 +642,7 @@ typedef enum {
 /* y is dense over out_dims; each output reduces the red_dims space of x,
  * read at the sum of index * stride over both spaces. */
 typedef struct {
-    int out_rank;
-    size_t out_dims[SNT_MAX_RANK];
-    ptrdiff_t out_strides[SNT_MAX_RANK];
-    int red_rank;
-    size_t red_dims[SNT_MAX_RANK];
-    ptrdiff_t red_strides[SNT_MAX_RANK];
+    SNT_REDUCE_PARAMS(SNT_PARAM_DECL, snt_reduce_params)
 } snt_reduce_params;
 
 void snt_reduce_f32(snt_redop op, const snt_reduce_params *p, const float *x, float *y);
@@ -676,10 +668,7 @@ void snt_reduce_u64(snt_redop op, const snt_reduce_params *p, const uint64_t *x,
  * dims; strides may be negative.  Serves Transpose, Slice, Concat,
  * Split and Expand. */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t src_strides[SNT_MAX_RANK];
-    ptrdiff_t dst_strides[SNT_MAX_RANK];
+    SNT_STRIDED(SNT_PARAM_DECL, snt_strided)
 } snt_strided;
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
