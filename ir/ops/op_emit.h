@@ -181,7 +181,10 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_pool2d_params, SNT_POOL2D_PARAMS) \
     X(snt_bcast, SNT_BCAST) \
     X(snt_reduce_params, SNT_REDUCE_PARAMS) \
-    X(snt_strided, SNT_STRIDED)
+    X(snt_strided, SNT_STRIDED) \
+    X(snt_matmul_params, SNT_MATMUL_PARAMS) \
+    X(snt_linear_params, SNT_LINEAR_PARAMS) \
+    X(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS)
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`

@@ -78,4 +78,25 @@
     X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
     X(T, STRIDES, src_strides, rank) X(T, STRIDES, dst_strides, rank)
 
+/* Batched MatMul with numpy broadcasting over the batch dims:
+ * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n); batch strides
+ * in elements, 0 on a broadcast axis. */
+#define SNT_MATMUL_PARAMS(X, T) \
+    X(T, INT, batch_rank, 0) X(T, SIZES, batch_dims, batch_rank) \
+    X(T, STRIDES, a_batch_strides, batch_rank) X(T, STRIDES, b_batch_strides, batch_rank) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0)
+
+/* A fully connected layer: m rows, n outputs, k inputs, act after the
+ * bias. */
+#define SNT_LINEAR_PARAMS(X, T) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0) X(T, ACT, act, 0)
+
+/* Two pointwise convolutions in one pass: n images of c channels of hw
+ * pixels; m channels of H and k of Y; act1 after the first, act2 after
+ * the second. */
+#define SNT_POINTWISE_PAIR_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, hw, 0) \
+    X(T, SIZE, m, 0) X(T, SIZE, k, 0) \
+    X(T, ACT, act1, 0) X(T, ACT, act2, 0)
+
 #endif /* SINTER_PARAMS_H */

@@ -382,11 +382,7 @@ void snt_sgemm_mt(const snt_parallel *par, size_t m, size_t n, size_t k, float a
 /* Batched MatMul with numpy broadcasting over the batch dims:
  * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n). */
 typedef struct {
-    int batch_rank;
-    size_t batch_dims[SNT_MAX_RANK];
-    ptrdiff_t a_batch_strides[SNT_MAX_RANK]; /* elements; 0 = broadcast */
-    ptrdiff_t b_batch_strides[SNT_MAX_RANK];
-    size_t m, n, k;
+    SNT_MATMUL_PARAMS(SNT_PARAM_DECL, snt_matmul_params)
 } snt_matmul_params;
 
 /* scratch: snt_matmul_scratch_floats(p) floats, for snt_sgemm. */
@@ -415,8 +411,7 @@ void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const fl
  * x[m][k] * w[k][n] + bias[n]); bias may be NULL.  x is every leading
  * axis flattened into m rows. */
 typedef struct {
-    size_t m, n, k;
-    snt_act act;
+    SNT_LINEAR_PARAMS(SNT_PARAM_DECL, snt_linear_params)
 } snt_linear_params;
 
 /* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
@@ -527,9 +522,7 @@ void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, c
  * Scratch: snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) floats.
  */
 typedef struct {
-    size_t n, c, hw;         /* n images of c channels of hw pixels */
-    size_t m, k;             /* channels of H and of Y */
-    snt_act act1, act2;
+    SNT_POINTWISE_PAIR_PARAMS(SNT_PARAM_DECL, snt_pointwise_pair_params)
 } snt_pointwise_pair_params;
 
 size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, unsigned mr,
