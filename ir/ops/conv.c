@@ -47,12 +47,15 @@ bool conv_window(const Node *n, Window *win, Diag *d)
     return conv_kernel(n, kernel, d) && window_infer(n, x, kernel, false, win, d);
 }
 
+/* Also keeps the kernel's parameters on n (conv_node_params). */
 static bool conv_infer(Node *n, Diag *d)
 {
     Window win;
     if (!check_inputs_present(n, 2, d) || !check_float_input(n, 0, d) ||
         !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !conv_window(n, &win, d))
         return false;
+    snt_conv2d_params cp = conv2d_params(n, &win);
+    node_keep_params(n, &cp, sizeof cp);
     Shape y = window_output_shape(&win, &n->in[0]->shape, n->in[1]->shape.dim[0]);
     set_output(n, 0, n->in[0]->dtype, &y);
     return true;
@@ -88,18 +91,22 @@ snt_conv2d_params conv2d_params(const Node *n, const Window *win)
     };
 }
 
+const snt_conv2d_params *conv_node_params(const Node *n)
+{
+    return n->params;
+}
+
 static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 {
-    Window win;
-    if (!check_f32_runtime(n, n->n_in, d) || !conv_window(n, &win, d))
+    const snt_conv2d_params *cp = conv_node_params(n);
+    if (!check_f32_runtime(n, n->n_in, d))
         return false;
-    snt_conv2d_params cp = conv2d_params(n, &win);
-    emit_params_snt_conv2d_params(e, &cp, "p");
+    emit_params_snt_conv2d_params(e, cp, "p");
     /* The kernel decides whether it wants an im2col band and GEMM
      * packing; asking it here sizes the node's scratch at compile time. */
     emit_line(e, "snt_conv2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr_or_null(e, conv_bias(n)), emit_ptr(e, n->out[0]),
-              emit_scratch(e, snt_conv2d_scratch_floats(&cp) * sizeof(float)));
+              emit_scratch(e, snt_conv2d_scratch_floats(cp) * sizeof(float)));
     return true;
 }
 
@@ -107,11 +114,7 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
  * the planner can give it a region of the arena. */
 static size_t conv_scratch_bytes(const Node *n)
 {
-    Window win;
-    if (!conv_window(n, &win, NULL))
-        return 0;
-    snt_conv2d_params cp = conv2d_params(n, &win);
-    return snt_conv2d_scratch_floats(&cp) * sizeof(float);
+    return snt_conv2d_scratch_floats(conv_node_params(n)) * sizeof(float);
 }
 
 const OpDesc op_Conv = {
