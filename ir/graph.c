@@ -233,11 +233,10 @@ void tensor_set_data(Tensor *t, const void *data)
         memcpy(t->data, data, n);
 }
 
-void *node_keep_params(Node *n, const void *params, size_t size)
+void node_keep_params(Node *n, const void *params, size_t size)
 {
     n->params = xrealloc(n->params, size);
     memcpy(n->params, params, size);
-    return n->params;
 }
 
 Tensor *node_input(const Node *n, int i)

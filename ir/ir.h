@@ -366,9 +366,9 @@ bool node_is_kernel(const Node *n);
 /* The kernels of a planned graph: its nodes for which node_is_kernel. */
 int graph_kernel_count(const Graph *g);
 
-/* Keeps a copy of the `size` bytes at params as n->params (replacing
- * what an earlier infer kept) and returns it. */
-void *node_keep_params(Node *n, const void *params, size_t size);
+/* Keeps a copy of the `size` bytes at params as n->params, replacing
+ * what an earlier infer kept. */
+void node_keep_params(Node *n, const void *params, size_t size);
 
 /* Input i of n, or NULL when an optional input is omitted or absent. */
 Tensor *node_input(const Node *n, int i);

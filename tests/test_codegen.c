@@ -197,37 +197,36 @@ static void check_printed(const char *printed, const char *field, int value)
     CU_ASSERT_TRUE(at && (at[len] == ',' || at[len] == '\0'));
 }
 
+/* Prints a value of T whose fields SET_FIELD numbered into p, and
+ * checks every field of T's list through CHECK_FIELD. */
+#define PRINT_NUMBERED(T, LIST, p) \
+    do { \
+        int next = 0; \
+        T v = {0}; \
+        LIST(SET_FIELD, T) \
+        params_put_##T(p, &v); \
+        const char *printed = (p)->s.buf; \
+        next = 0; \
+        LIST(CHECK_FIELD, T) \
+    } while (0)
+
 /* Every field of a struct's list in sinter_params.h is printed, with its
  * value, in the list's order. */
 static void test_params_print_every_field(void)
 {
-    int next = 0;
-    snt_conv2d_params v = {0};
-    SNT_CONV2D_PARAMS(SET_FIELD, snt_conv2d_params)
     Params p = {0};
-    params_put_snt_conv2d_params(&p, &v);
-    const char *printed = p.s.buf;
-    next = 0;
-    SNT_CONV2D_PARAMS(CHECK_FIELD, snt_conv2d_params)
-    CU_ASSERT_STRING_EQUAL(printed,
+    PRINT_NUMBERED(snt_conv2d_params, SNT_CONV2D_PARAMS, &p);
+    CU_ASSERT_STRING_EQUAL(p.s.buf,
                            ".n = 1, .c = 2, .h = 3, .w = 4, .k = 5, .oh = 6, .ow = 7, .kh = 8, "
                            ".kw = 9, .sh = 10, .sw = 11, .dh = 12, .dw = 13, .pt = 14, .pl = 15, "
                            ".groups = 16, .act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, "
                            ".beta = 6.0f}");
     str_free(&p.s);
-}
-
-/* The same for every SIZE and INT field of the pools' struct. */
-static void test_pool_params_print_every_field(void)
-{
-    int next = 0;
-    snt_pool2d_params v = {0};
-    SNT_POOL2D_PARAMS(SET_FIELD, snt_pool2d_params)
-    Params p = {0};
-    params_put_snt_pool2d_params(&p, &v);
-    const char *printed = p.s.buf;
-    next = 0;
-    SNT_POOL2D_PARAMS(CHECK_FIELD, snt_pool2d_params)
+    PRINT_NUMBERED(snt_pool2d_params, SNT_POOL2D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_linear_params, SNT_LINEAR_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS, &p);
     str_free(&p.s);
 }
 
@@ -257,8 +256,7 @@ int main(void)
     CU_add_test(s, "compiles with -Werror", test_compiles_with_werror);
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
-    CU_add_test(s, "conv2d params print every field", test_params_print_every_field);
-    CU_add_test(s, "pool2d params print every field", test_pool_params_print_every_field);
+    CU_add_test(s, "params print every field", test_params_print_every_field);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
