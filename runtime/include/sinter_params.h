@@ -99,4 +99,26 @@
     X(T, SIZE, m, 0) X(T, SIZE, k, 0) \
     X(T, ACT, act1, 0) X(T, ACT, act2, 0)
 
+/* GatherElements / ScatterElements: idx (and updates, and
+ * GatherElements' y) have idx_dims; element i of them addresses the
+ * element of x (dims x_dims) at i's coordinates with coordinate `axis`
+ * replaced by idx[i]. */
+#define SNT_ELEMENTS_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, INT, axis, 0) \
+    X(T, SIZES, x_dims, rank) X(T, SIZES, idx_dims, rank)
+
+/* GatherND / ScatterND: x is [batch][dims[0]]..[dims[k-1]][slice]; idx
+ * is [batch][tuples][k]; each k-tuple picks one slice of `slice`
+ * elements. */
+#define SNT_ND_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, tuples, 0) X(T, SIZE, slice, 0) \
+    X(T, INT, k, 0) X(T, SIZES, dims, k)
+
+/* Where: out is dense over dims, each operand is read through its
+ * strides (0 on broadcast axes). */
+#define SNT_WHERE_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, cond_strides, rank) X(T, STRIDES, x_strides, rank) \
+    X(T, STRIDES, y_strides, rank)
+
 #endif /* SINTER_PARAMS_H */

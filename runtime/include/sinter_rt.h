@@ -882,9 +882,7 @@ typedef enum {
  * y) have idx_dims; element i of them addresses the element of x (dims
  * x_dims) at i's coordinates with coordinate `axis` replaced by idx[i]. */
 typedef struct {
-    int rank, axis;
-    size_t x_dims[SNT_MAX_RANK];
-    size_t idx_dims[SNT_MAX_RANK];
+    SNT_ELEMENTS_PARAMS(SNT_PARAM_DECL, snt_elements_params)
 } snt_elements_params;
 
 void snt_gather_elements(const snt_elements_params *p, size_t elem_size, const void *x,
@@ -901,9 +899,7 @@ void snt_scatter_elements(const snt_elements_params *p, int dtype, snt_scatter_o
  * elements.  GatherND's y (and ScatterND's updates) are
  * [batch][tuples][slice]. */
 typedef struct {
-    size_t batch, tuples, slice;
-    int k;
-    size_t dims[SNT_MAX_RANK];
+    SNT_ND_PARAMS(SNT_PARAM_DECL, snt_nd_params)
 } snt_nd_params;
 
 void snt_gather_nd(const snt_nd_params *p, size_t elem_size, const void *x, int idx_dtype,
@@ -921,11 +917,7 @@ void snt_onehot(size_t outer, size_t depth, size_t inner, int idx_dtype, const v
 /* Where: out = cond ? x : y with broadcasting; out is dense over dims,
  * each operand is read through its strides (0 on broadcast axes). */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t cond_strides[SNT_MAX_RANK];
-    ptrdiff_t x_strides[SNT_MAX_RANK];
-    ptrdiff_t y_strides[SNT_MAX_RANK];
+    SNT_WHERE_PARAMS(SNT_PARAM_DECL, snt_where_params)
 } snt_where_params;
 
 void snt_where(const snt_where_params *p, size_t elem_size, const uint8_t *cond,
