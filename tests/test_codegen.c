@@ -174,25 +174,31 @@ static void test_identifiers_are_safe(void)
     free(id);
 }
 
-/* Numbers the SIZE and INT fields of a params struct 1, 2, 3 ... in
- * list order and gives ACT fields a Clip: no field is 0, so a printer
- * that left one out would differ from one that prints it. */
+/* Numbers the scalar fields of a params struct 1, 2, 3 ... in list
+ * order and gives ACT fields a Clip: no field is 0, so a printer that
+ * left one out would differ from one that prints it. */
 #define SET_FIELD(T, kind, name, arg) SET_##kind(name)
 #define SET_SIZE(name) v.name = (size_t)++next;
 #define SET_INT(name) v.name = ++next;
+#define SET_INT64(name) v.name = ++next;
+#define SET_STRIDE(name) v.name = ++next;
+#define SET_FLOAT(name) v.name = (float)++next;
 #define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
 #define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name)
-#define CHECK_SIZE(name) check_printed(printed, #name, ++next);
-#define CHECK_INT(name) check_printed(printed, #name, ++next);
+#define CHECK_SIZE(name) check_printed(printed, #name, ++next, "");
+#define CHECK_INT(name) check_printed(printed, #name, ++next, "");
+#define CHECK_INT64(name) check_printed(printed, #name, ++next, "");
+#define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
+#define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
 #define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
 
-static void check_printed(const char *printed, const char *field, int value)
+static void check_printed(const char *printed, const char *field, int value, const char *suffix)
 {
     char want[64];
-    int len = snprintf(want, sizeof want, ".%s = %d", field, value);
+    int len = snprintf(want, sizeof want, ".%s = %d%s", field, value, suffix);
     const char *at = strstr(printed, want);
     CU_ASSERT_TRUE(at && (at[len] == ',' || at[len] == '\0'));
 }
@@ -227,6 +233,12 @@ static void test_params_print_every_field(void)
     PRINT_NUMBERED(snt_linear_params, SNT_LINEAR_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_gemm_params, SNT_GEMM_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_loss_params, SNT_LOSS_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
     str_free(&p.s);
 }
 

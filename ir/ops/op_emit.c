@@ -410,7 +410,10 @@ void params_emit(Params *p, Emitter *e, const char *type)
 
 /* How a field of a printed struct is printed: its kind in
  * sinter_params.h. */
-typedef enum { PARAM_SIZE, PARAM_INT, PARAM_ACT, PARAM_SIZES, PARAM_STRIDES } ParamKind;
+typedef enum {
+    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_SIZES,
+    PARAM_STRIDES
+} ParamKind;
 
 /* One field of a printed struct, from its X(T, kind, name, arg) entry. */
 typedef struct {
@@ -424,6 +427,9 @@ typedef struct {
     {#name, PARAM_##kind, offsetof(T, name), PARAM_COUNT_##kind(T, arg)},
 #define PARAM_COUNT_SIZE(T, arg) 0
 #define PARAM_COUNT_INT(T, arg) 0
+#define PARAM_COUNT_INT64(T, arg) 0
+#define PARAM_COUNT_STRIDE(T, arg) 0
+#define PARAM_COUNT_FLOAT(T, arg) 0
 #define PARAM_COUNT_ACT(T, arg) 0
 #define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
 #define PARAM_COUNT_STRIDES(T, arg) offsetof(T, arg)
@@ -437,6 +443,15 @@ static void params_put_field(Params *p, const ParamField *f, const char *base)
         break;
     case PARAM_INT:
         params_int(p, f->name, *(const int *)at);
+        break;
+    case PARAM_INT64:
+        params_int(p, f->name, *(const int64_t *)at);
+        break;
+    case PARAM_STRIDE:
+        params_int(p, f->name, *(const ptrdiff_t *)at);
+        break;
+    case PARAM_FLOAT:
+        params_float(p, f->name, *(const float *)at);
         break;
     case PARAM_ACT:
         params_act(p, f->name, at);

@@ -187,7 +187,10 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS) \
     X(snt_elements_params, SNT_ELEMENTS_PARAMS) \
     X(snt_nd_params, SNT_ND_PARAMS) \
-    X(snt_where_params, SNT_WHERE_PARAMS)
+    X(snt_where_params, SNT_WHERE_PARAMS) \
+    X(snt_gemm_params, SNT_GEMM_PARAMS) \
+    X(snt_loss_params, SNT_LOSS_PARAMS) \
+    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS)
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`

@@ -12,6 +12,9 @@
  * Kinds, and what arg says:
  *   SIZE   size_t                         (arg unused, 0)
  *   INT    int                            (arg unused, 0)
+ *   INT64  int64_t                        (arg unused, 0)
+ *   STRIDE ptrdiff_t                      (arg unused, 0)
+ *   FLOAT  float                          (arg unused, 0)
  *   ACT    snt_act                        (arg unused, 0)
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
@@ -26,6 +29,9 @@
 #define SNT_PARAM_DECL(T, kind, name, arg) SNT_PARAM_DECL_##kind(name, arg)
 #define SNT_PARAM_DECL_SIZE(name, arg) size_t name;
 #define SNT_PARAM_DECL_INT(name, arg) int name;
+#define SNT_PARAM_DECL_INT64(name, arg) int64_t name;
+#define SNT_PARAM_DECL_STRIDE(name, arg) ptrdiff_t name;
+#define SNT_PARAM_DECL_FLOAT(name, arg) float name;
 #define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
@@ -120,5 +126,32 @@
     X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
     X(T, STRIDES, cond_strides, rank) X(T, STRIDES, x_strides, rank) \
     X(T, STRIDES, y_strides, rank)
+
+/* Gemm: Y = alpha * op(A) * op(B) + beta * C, C read as m x n through
+ * strides c_rs, c_cs (0 on a broadcast axis). */
+#define SNT_GEMM_PARAMS(X, T) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0) \
+    X(T, INT, trans_a, 0) X(T, INT, trans_b, 0) \
+    X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0) \
+    X(T, STRIDE, c_rs, 0) X(T, STRIDE, c_cs, 0)
+
+/* The losses: scores [batch][classes][inner], targets [batch][inner];
+ * reduction is an SNT_LOSS_*; with has_ignore, targets equal to
+ * ignore_index count nothing; target_dtype is SNT_DT_INT32 or
+ * SNT_DT_INT64. */
+#define SNT_LOSS_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, classes, 0) X(T, SIZE, inner, 0) \
+    X(T, INT, reduction, 0) X(T, INT, has_ignore, 0) X(T, INT64, ignore_index, 0) \
+    X(T, INT, target_dtype, 0)
+
+/* RoiAlign: input n, c, h, w; rois; output oh, ow; sampling_ratio points
+ * per bin and axis (0: adaptive, at most SNT_ROI_ALIGN_MAX_SAMPLES);
+ * spatial_scale; half_pixel for coordinate_transformation_mode
+ * half_pixel; max_mode for mode max (else avg). */
+#define SNT_ROI_ALIGN_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, rois, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, sampling_ratio, 0) X(T, FLOAT, spatial_scale, 0) \
+    X(T, INT, half_pixel, 0) X(T, INT, max_mode, 0)
 
 #endif /* SINTER_PARAMS_H */

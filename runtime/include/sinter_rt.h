@@ -395,10 +395,7 @@ size_t snt_matmul_scratch_floats(const snt_matmul_params *p);
 /* Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to (m, n) by
  * its strides (0 on a broadcast axis; c may be NULL). */
 typedef struct {
-    size_t m, n, k;
-    int trans_a, trans_b;
-    float alpha, beta;
-    ptrdiff_t c_rs, c_cs;
+    SNT_GEMM_PARAMS(SNT_PARAM_DECL, snt_gemm_params)
 } snt_gemm_params;
 
 /* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
@@ -1020,11 +1017,7 @@ enum { SNT_LOSS_NONE = 0, SNT_LOSS_SUM = 1, SNT_LOSS_MEAN = 2 };
 
 /* Scores are [batch][classes][inner], targets [batch][inner]. */
 typedef struct {
-    size_t batch, classes, inner;
-    int reduction;          /* SNT_LOSS_* */
-    int has_ignore;         /* targets equal to ignore_index count nothing */
-    int64_t ignore_index;
-    int target_dtype;       /* SNT_DT_INT32 or SNT_DT_INT64 */
+    SNT_LOSS_PARAMS(SNT_PARAM_DECL, snt_loss_params)
 } snt_loss_params;
 
 /* loss[b][d] = -x[b][target[b][d]][d] * weight[target[b][d]] (weight
@@ -1208,12 +1201,7 @@ void snt_grid_sample_f32(const snt_grid_sample_params *p, const float *x, const 
  * pixels before spatial_scale; batch_indices [rois] (an index outside
  * [0, n) gives zeros); y [rois][c][oh][ow]. */
 typedef struct {
-    size_t n, c, h, w, rois, oh, ow;
-    size_t sampling_ratio;   /* points per bin and axis; 0: adaptive,
-                                at most SNT_ROI_ALIGN_MAX_SAMPLES */
-    float spatial_scale;
-    int half_pixel;          /* coordinate_transformation_mode half_pixel */
-    int max_mode;            /* mode max (else avg) */
+    SNT_ROI_ALIGN_PARAMS(SNT_PARAM_DECL, snt_roi_align_params)
 } snt_roi_align_params;
 
 void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const float *rois,
