@@ -2,8 +2,10 @@
  * sinter_params.h - the fields of the kernels' parameter structs, each
  * struct listed once.
  *
- * SNT_<NAME>_PARAMS(X, T) expands X(T, kind, name, arg) for every field
- * of struct T, in order.  sinter_rt.h makes the typedefs from these lists
+ * Each list, named after its struct (SNT_CONV2D_PARAMS for
+ * snt_conv2d_params, SNT_BCAST for snt_bcast), is a macro LIST(X, T)
+ * that expands X(T, kind, name, arg) for every field of struct T, in
+ * order.  sinter_rt.h makes the typedefs from these lists
  * (SNT_PARAM_DECL); the compiler makes from the same lists the code that
  * prints a struct value as the initializer of generated C
  * (ir/ops/op_emit.c).  A field added here is therefore declared and
