@@ -5,7 +5,7 @@
  * model's outputs map onto the compiled graph's (sinter.h).
  */
 #include "driver/driver.h"
-#include "ir/ops/sequence.h"
+#include "ir/ops/ops.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -49,6 +49,7 @@ static void node_free(Node *n)
     for (int i = 0; i < n->n_attrs; i++)
         attr_clear(&n->attrs[i]);
     free(n->attrs);
+    free(n->params);
     free(n);
 }
 
@@ -230,6 +231,12 @@ void tensor_set_data(Tensor *t, const void *data)
     t->data = data ? xmalloc(n) : xcalloc(n ? n : 1, 1);
     if (n && data)
         memcpy(t->data, data, n);
+}
+
+void node_keep_params(Node *n, const void *params, size_t size)
+{
+    n->params = xrealloc(n->params, size);
+    memcpy(n->params, params, size);
 }
 
 Tensor *node_input(const Node *n, int i)

@@ -253,6 +253,12 @@ typedef struct Node {
      * (OpDesc.scratch_bytes) and where; 0 bytes when none. */
     size_t scratch_bytes;
     int64_t scratch_offset;
+    /* The kernel's parameter struct (snt_conv2d_params ...), kept by the
+     * op's infer from the node's attributes and input shapes (node_keep_
+     * params) for its other hooks (cost, emit, scratch_bytes) to read
+     * instead of recomputing it: every pass that changes a node infers it
+     * again.  Owned; NULL for ops that keep none. */
+    void *params;
 } Node;
 
 typedef struct Graph {
@@ -359,6 +365,10 @@ bool node_has_work(const Node *n);
 bool node_is_kernel(const Node *n);
 /* The kernels of a planned graph: its nodes for which node_is_kernel. */
 int graph_kernel_count(const Graph *g);
+
+/* Keeps a copy of the `size` bytes at params as n->params, replacing
+ * what an earlier infer kept. */
+void node_keep_params(Node *n, const void *params, size_t size);
 
 /* Input i of n, or NULL when an optional input is omitted or absent. */
 Tensor *node_input(const Node *n, int i);

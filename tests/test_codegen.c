@@ -1,12 +1,15 @@
 /*
  * test_codegen.c - generated C: hostile ONNX names cannot inject code,
  * output is byte-for-byte deterministic, and it compiles cleanly with
- * -std=c99 -Wall -Wextra -Werror.
+ * -std=c99 -Wall -Wextra -Werror; kernel parameter structs print every
+ * field.
  */
 #include "codegen/codegen.h"
+#include "ir/ops/op_emit.h"
 #include "passes/passes.h"
 
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +174,91 @@ static void test_identifiers_are_safe(void)
     free(id);
 }
 
+/* Numbers the scalar fields of a params struct 1, 2, 3 ... in list
+ * order and gives ACT fields a Clip: no field is 0, so a printer that
+ * left one out would differ from one that prints it. */
+#define SET_FIELD(T, kind, name, arg) SET_##kind(name)
+#define SET_SIZE(name) v.name = (size_t)++next;
+#define SET_INT(name) v.name = ++next;
+#define SET_INT64(name) v.name = ++next;
+#define SET_STRIDE(name) v.name = ++next;
+#define SET_FLOAT(name) v.name = (float)++next;
+#define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+
+/* Checks that the printed fields hold `.name = value` for each field,
+ * with the value SET_FIELD gave it. */
+#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name)
+#define CHECK_SIZE(name) check_printed(printed, #name, ++next, "");
+#define CHECK_INT(name) check_printed(printed, #name, ++next, "");
+#define CHECK_INT64(name) check_printed(printed, #name, ++next, "");
+#define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
+#define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
+#define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+
+static void check_printed(const char *printed, const char *field, int value, const char *suffix)
+{
+    char want[64];
+    int len = snprintf(want, sizeof want, ".%s = %d%s", field, value, suffix);
+    const char *at = strstr(printed, want);
+    CU_ASSERT_TRUE(at && (at[len] == ',' || at[len] == '\0'));
+}
+
+/* Prints a value of T whose fields SET_FIELD numbered into p, and
+ * checks every field of T's list through CHECK_FIELD. */
+#define PRINT_NUMBERED(T, LIST, p) \
+    do { \
+        int next = 0; \
+        T v = {0}; \
+        LIST(SET_FIELD, T) \
+        params_put_##T(p, &v); \
+        const char *printed = (p)->s.buf; \
+        next = 0; \
+        LIST(CHECK_FIELD, T) \
+    } while (0)
+
+/* Every field of a struct's list in sinter_params.h is printed, with its
+ * value, in the list's order. */
+static void test_params_print_every_field(void)
+{
+    Params p = {0};
+    PRINT_NUMBERED(snt_conv2d_params, SNT_CONV2D_PARAMS, &p);
+    CU_ASSERT_STRING_EQUAL(p.s.buf,
+                           ".n = 1, .c = 2, .h = 3, .w = 4, .k = 5, .oh = 6, .ow = 7, .kh = 8, "
+                           ".kw = 9, .sh = 10, .sw = 11, .dh = 12, .dw = 13, .pt = 14, .pl = 15, "
+                           ".groups = 16, .act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, "
+                           ".beta = 6.0f}");
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_pool2d_params, SNT_POOL2D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_linear_params, SNT_LINEAR_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_gemm_params, SNT_GEMM_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_loss_params, SNT_LOSS_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
+    str_free(&p.s);
+}
+
+/* Array fields print their first `count` elements: the struct's own
+ * rank field says how many. */
+#define CHECK_NAMED(T, kind, name, arg) \
+    CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = "));
+
+static void test_bcast_params_print_every_field(void)
+{
+    snt_bcast v = {.rank = 2, .dims = {3, 4}, .a_strides = {4, 1}, .b_strides = {0, -1}};
+    Params p = {0};
+    params_put_snt_bcast(&p, &v);
+    const char *printed = p.s.buf;
+    SNT_BCAST(CHECK_NAMED, snt_bcast)
+    CU_ASSERT_STRING_EQUAL(printed, ".rank = 2, .dims = {3, 4}, .a_strides = {4, 1}, "
+                                    ".b_strides = {0, -1}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -180,6 +268,8 @@ int main(void)
     CU_add_test(s, "compiles with -Werror", test_compiles_with_werror);
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
+    CU_add_test(s, "params print every field", test_params_print_every_field);
+    CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

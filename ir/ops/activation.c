@@ -169,7 +169,7 @@ static const char *actx_suffix(const Node *n)
 static bool prelu_emit(const Node *n, Emitter *e)
 {
     snt_bcast bc = prelu_bcast(n);
-    emit_bcast_params(e, &bc, "p");
+    emit_params_snt_bcast(e, &bc, "p");
     emit_line(e, "snt_prelu_%s(&p, %s, %s, %s);", actx_suffix(n), emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]));
     return true;

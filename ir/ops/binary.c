@@ -226,7 +226,7 @@ static bool binary_emit(const Node *n, Emitter *e, Diag *d)
         return node_error(d, n, "%s of %s and %s is not supported at run time", info->name,
                           dtype_label(a->dtype), dtype_label(b->dtype));
     snt_bcast bc = bcast_of(&a->shape, &b->shape, &y->shape);
-    emit_bcast_params(e, &bc, "p");
+    emit_params_snt_bcast(e, &bc, "p");
     /* Other dtypes than the kernel's run on staged copies (uint8 Add in
      * int64, an int32 exponent of a float32 Pow in float32...). */
     Staging st;

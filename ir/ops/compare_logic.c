@@ -201,7 +201,7 @@ void emit_chain(const Node *n, Emitter *e, snt_binop_ext op, bool mean)
         if (n->n_in > 2)
             snprintf(var, sizeof var, "p%d", i - 1);
         snt_bcast p = bcast_of(i == 1 ? &n->in[0]->shape : &y->shape, &x->shape, &y->shape);
-        emit_bcast_params(e, &p, var);
+        emit_params_snt_bcast(e, &p, var);
         emit_line(e, "snt_binary_ext(%s, %s, &%s, %s, %s, %s);", binop_ext_names[op], kernel,
                   var, i == 1 ? first : acc, b, acc);
     }

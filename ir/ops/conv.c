@@ -50,12 +50,15 @@ bool conv_window(const Node *n, Window *win, Diag *d)
     return conv_kernel(n, kernel, d) && window_infer(n, x, kernel, false, win, d);
 }
 
+/* Also keeps the kernel's parameters on n (conv_node_params). */
 static bool conv_infer(Node *n, Diag *d)
 {
     Window win;
     if (!check_inputs_present(n, 2, d) || !check_float_input(n, 0, d) ||
         !check_same_dtype(n, 1, d) || !check_same_dtype(n, 2, d) || !conv_window(n, &win, d))
         return false;
+    snt_conv2d_params cp = conv2d_params(n, &win);
+    node_keep_params(n, &cp, sizeof cp);
     Shape y = window_output_shape(&win, &n->in[0]->shape, n->in[1]->shape.dim[0]);
     set_output(n, 0, n->in[0]->dtype, &y);
     return true;
@@ -91,31 +94,22 @@ snt_conv2d_params conv2d_params(const Node *n, const Window *win)
     };
 }
 
-void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp)
+const snt_conv2d_params *conv_node_params(const Node *n)
 {
-    const char *names[] = {"n", "c", "h", "w", "k", "oh", "ow", "kh", "kw",
-                           "sh", "sw", "dh", "dw", "pt", "pl", "groups"};
-    const size_t values[] = {cp->n, cp->c, cp->h, cp->w, cp->k, cp->oh, cp->ow, cp->kh, cp->kw,
-                             cp->sh, cp->sw, cp->dh, cp->dw, cp->pt, cp->pl, cp->groups};
-    Params p = {0};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        params_int(&p, names[i], (int64_t)values[i]);
-    params_act(&p, "act", &cp->act);
-    params_emit(&p, e, "snt_conv2d_params");
+    return n->params;
 }
 
 static bool conv_emit(const Node *n, Emitter *e, Diag *d)
 {
-    Window win;
-    if (!check_f32_runtime(n, n->n_in, d) || !conv_window(n, &win, d))
+    const snt_conv2d_params *cp = conv_node_params(n);
+    if (!check_f32_runtime(n, n->n_in, d))
         return false;
-    snt_conv2d_params cp = conv2d_params(n, &win);
-    emit_conv2d_params(e, &cp);
+    emit_params_snt_conv2d_params(e, cp, "p");
     /* The kernel decides whether it wants an im2col band and GEMM
      * packing; asking it here sizes the node's scratch at compile time. */
     emit_line(e, "snt_conv2d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr_or_null(e, conv_bias(n)), emit_ptr(e, n->out[0]),
-              emit_scratch(e, snt_conv2d_scratch_floats(&cp) * sizeof(float)));
+              emit_scratch(e, snt_conv2d_scratch_floats(cp) * sizeof(float)));
     return true;
 }
 
@@ -123,11 +117,7 @@ static bool conv_emit(const Node *n, Emitter *e, Diag *d)
  * the planner can give it a region of the arena. */
 static size_t conv_scratch_bytes(const Node *n)
 {
-    Window win;
-    if (!conv_window(n, &win, NULL))
-        return 0;
-    snt_conv2d_params cp = conv2d_params(n, &win);
-    return snt_conv2d_scratch_floats(&cp) * sizeof(float);
+    return snt_conv2d_scratch_floats(conv_node_params(n)) * sizeof(float);
 }
 
 const OpDesc op_Conv = {

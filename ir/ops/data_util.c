@@ -76,13 +76,9 @@ static void emit_copy(const BoxCopy *c, Emitter *e, const Tensor *src, const Ten
     if (box_is_empty(c))
         return;
     snt_strided s = box_copy_params(c);
-    Params p = {0};
-    params_int(&p, "rank", s.rank);
-    params_sizes(&p, "dims", s.dims, s.rank);
-    params_strides(&p, "src_strides", s.src_strides, s.rank);
-    params_strides(&p, "dst_strides", s.dst_strides, s.rank);
-    emit_line(e, "static const snt_strided p%d = {%s};", k, p.s.buf);
-    str_free(&p.s);
+    char var[16];
+    snprintf(var, sizeof var, "p%d", k);
+    emit_params_snt_strided(e, &s, var);
 
     put_pointer(call, emit_ptr(e, src), c->src_offset);
     str_puts(call, ", ");

@@ -45,16 +45,6 @@ static bool check_channel_vector(const Node *n, int i, int64_t channels, Diag *d
     return true;
 }
 
-/* The kernel's parameters: Conv's, with the fused activation. */
-static bool fused_conv_params(const Node *n, snt_conv2d_params *cp, Diag *d)
-{
-    Window win;
-    if (!conv_window(n, &win, d))
-        return false;
-    *cp = conv2d_params(n, &win);
-    return fused_act_get(n, &cp->act, d);
-}
-
 /* The f32-dwconv variant the node runs on, when `ukernel` names one. */
 static const Variant *dwconv_variant(const Node *n)
 {
@@ -65,12 +55,7 @@ static const Variant *dwconv_variant(const Node *n)
 /* An f32-dwconv variant runs depthwise convolutions only. */
 static bool check_dwconv(const Node *n, Diag *d)
 {
-    snt_conv2d_params cp = {0};
-    if (!dwconv_variant(n))
-        return true;
-    if (!fused_conv_params(n, &cp, d))
-        return false;
-    if (!conv_is_depthwise(&cp))
+    if (dwconv_variant(n) && !conv_is_depthwise(conv_node_params(n)))
         return node_error(d, n, "%s runs depthwise convolutions only",
                           attr_string_or(n, "ukernel", ""));
     return true;
@@ -95,12 +80,8 @@ static const Variant *packed_conv_variant(const Node *n)
  * to. */
 static bool check_thin(const Node *n, Diag *d)
 {
-    snt_conv2d_params cp = {0};
-    if (packed_family(n) != FAMILY_F32_CONV_THIN)
-        return true;
-    if (!fused_conv_params(n, &cp, d))
-        return false;
-    if (!snt_conv2d_thin_applies(&cp))
+    if (packed_family(n) == FAMILY_F32_CONV_THIN &&
+        !snt_conv2d_thin_applies(conv_node_params(n)))
         return node_error(d, n, "%s needs groups = 1 and at most %d taps per output",
                           attr_string_or(n, "ukernel", ""), SNT_CONV_THIN_MAX_TAPS);
     return true;
@@ -117,36 +98,35 @@ static bool is_winograd(const Node *n)
  * kernel runs). */
 static bool check_algorithm(const Node *n, Diag *d)
 {
-    snt_conv2d_params cp = {0};
     const char *algorithm = attr_string_or(n, "algorithm", NULL);
     if (!algorithm)
         return true;
     if (!is_winograd(n))
         return node_error(d, n, "unknown algorithm '%s'", algorithm);
-    if (!fused_conv_params(n, &cp, d))
-        return false;
-    if (!snt_conv2d_winograd_applies(&cp))
+    if (!snt_conv2d_winograd_applies(conv_node_params(n)))
         return node_error(d, n, "winograd needs a 3x3 convolution of stride 1 and dilation 1");
     return true;
 }
 
-/* Floats of W packed for v: 0 when the geometry is invalid, which
- * infer reports itself. */
+/* Floats of W packed for v: 0 for a geometry the thin kernel does not
+ * run, which check_thin reports. */
 static size_t packed_floats(const Node *n, const Variant *v)
 {
-    snt_conv2d_params cp = {0};
-    if (!fused_conv_params(n, &cp, NULL))
-        return 0;
+    const snt_conv2d_params *cp = conv_node_params(n);
     if (v->family == FAMILY_F32_CONV_THIN)
-        return snt_conv2d_thin_applies(&cp) ? snt_conv2d_thin_packed_floats(&cp, v->mr) : 0;
-    return is_winograd(n) ? snt_conv2d_winograd_weights_floats(&cp, v->mr)
-                          : snt_conv2d_packed_weights_floats(&cp, v->mr);
+        return snt_conv2d_thin_applies(cp) ? snt_conv2d_thin_packed_floats(cp, v->mr) : 0;
+    return is_winograd(n) ? snt_conv2d_winograd_weights_floats(cp, v->mr)
+                          : snt_conv2d_packed_weights_floats(cp, v->mr);
 }
 
+/* Conv's infer keeps the kernel's parameters on n; the fused activation
+ * joins them there, for the checks below and the other hooks. */
 static bool fused_conv_infer(Node *n, Diag *d)
 {
-    snt_act act;
-    if (!op_Conv.infer(n, d) || !fused_act_get(n, &act, d))
+    if (!op_Conv.infer(n, d))
+        return false;
+    snt_conv2d_params *cp = n->params;
+    if (!fused_act_get(n, &cp->act, d))
         return false;
     const Tensor *scale = node_input(n, IN_SCALE), *shift = node_input(n, IN_SHIFT);
     const Tensor *residual = node_input(n, IN_RESIDUAL), *y = n->out[0];
@@ -168,8 +148,7 @@ static bool fused_conv_infer(Node *n, Diag *d)
 static OpCost fused_conv_cost(const Node *n)
 {
     OpCost c = op_Conv.cost(n);
-    snt_act act;
-    int64_t per_element = fused_act_get(n, &act, NULL) ? act_flops(act.kind) : 0;
+    int64_t per_element = act_flops(conv_node_params(n)->act.kind);
     if (node_input(n, IN_SCALE))
         per_element += 2;
     if (node_input(n, IN_RESIDUAL))
@@ -183,13 +162,11 @@ static OpCost fused_conv_cost(const Node *n)
  * multiplications by constants, counted in no MAC). */
 static int64_t fused_conv_executed_macs(const Node *n)
 {
-    snt_conv2d_params cp = {0};
-    bool ok = is_winograd(n) && packed_conv_variant(n) &&
-              fused_conv_params(n, &cp, NULL);
-    if (!ok)
+    const snt_conv2d_params *cp = conv_node_params(n);
+    if (!is_winograd(n) || !packed_conv_variant(n))
         return op_Conv.cost(n).macs;
-    int64_t tiles = (int64_t)((cp.oh + 3) / 4 * ((cp.ow + 3) / 4));
-    return sat_mul(sat_mul((int64_t)(cp.n * cp.k), (int64_t)(cp.c / cp.groups)),
+    int64_t tiles = (int64_t)((cp->oh + 3) / 4 * ((cp->ow + 3) / 4));
+    return sat_mul(sat_mul((int64_t)(cp->n * cp->k), (int64_t)(cp->c / cp->groups)),
                    sat_mul(tiles, 36));
 }
 
@@ -210,18 +187,18 @@ static size_t scratch_floats(const Node *n, const snt_conv2d_params *cp)
 
 static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 {
-    snt_conv2d_params cp = {0};
+    const snt_conv2d_params *cp = conv_node_params(n);
     const Variant *v = packed_conv_variant(n);
-    if (!check_f32_runtime(n, n->n_in, d) || !fused_conv_params(n, &cp, d))
+    if (!check_f32_runtime(n, n->n_in, d))
         return false;
-    emit_conv2d_params(e, &cp);
+    emit_params_snt_conv2d_params(e, cp, "p");
     const char *x = emit_ptr(e, n->in[0]);
     const char *b = emit_ptr_or_null(e, node_input(n, IN_BIAS));
     const char *scale = emit_ptr_or_null(e, node_input(n, IN_SCALE));
     const char *shift = emit_ptr_or_null(e, node_input(n, IN_SHIFT));
     const char *residual = emit_ptr_or_null(e, node_input(n, IN_RESIDUAL));
     const char *y = emit_ptr(e, n->out[0]);
-    const char *s = emit_scratch(e, scratch_floats(n, &cp) * sizeof(float));
+    const char *s = emit_scratch(e, scratch_floats(n, cp) * sizeof(float));
     if (v)
         emit_line(e, "snt_conv2d_%s_f32%s&p, &%s, %s, %s, %s, %s, %s, %s, %s, %s);",
                   v->family == FAMILY_F32_CONV_THIN ? "thin"
@@ -242,8 +219,7 @@ static bool fused_conv_emit(const Node *n, Emitter *e, Diag *d)
 /* The kernel's scratch, so the planner can place it. */
 static size_t fused_conv_scratch_bytes(const Node *n)
 {
-    snt_conv2d_params cp = {0};
-    return fused_conv_params(n, &cp, NULL) ? scratch_floats(n, &cp) * sizeof(float) : 0;
+    return scratch_floats(n, conv_node_params(n)) * sizeof(float);
 }
 
 const OpDesc op_FusedConv = {

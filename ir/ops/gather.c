@@ -15,6 +15,7 @@
 #include "ir/ops/data_util.h"
 #include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
+#include "ir/ops/op_emit.h"
 #include "ir/ops/op_check.h"
 
 #include <stdlib.h>
@@ -181,7 +182,7 @@ static bool gather_elements_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     const Tensor *x = n->in[0], *idx = n->in[1];
     snt_elements_params p = elements_params(&x->shape, &idx->shape, axis);
-    emit_elements_params(e, &p);
+    emit_params_snt_elements_params(e, &p, "p");
     emit_line(e, "snt_gather_elements(&p, sizeof(%s), %s, %s, %s, %s);", dtype_ctype(x->dtype),
               emit_ptr(e, x), snt_dtype_code(idx->dtype), emit_ptr(e, idx),
               emit_ptr(e, n->out[0]));
@@ -269,7 +270,7 @@ static bool gather_nd_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     const Tensor *x = n->in[0], *idx = n->in[1];
     snt_nd_params p = nd_params(&x->shape, &idx->shape, b);
-    emit_nd_params(e, &p);
+    emit_params_snt_nd_params(e, &p, "p");
     emit_line(e, "snt_gather_nd(&p, sizeof(%s), %s, %s, %s, %s);", dtype_ctype(x->dtype),
               emit_ptr(e, x), snt_dtype_code(idx->dtype), emit_ptr(e, idx),
               emit_ptr(e, n->out[0]));

@@ -91,17 +91,14 @@ static bool gemm_emit(const Node *n, Emitter *e, Diag *d)
     GemmDims g;
     if (!check_f32_runtime(n, n->n_in, d) || !gemm_dims(n, &g, d))
         return false;
-    Params p = {0};
-    params_int(&p, "m", g.m);
-    params_int(&p, "n", g.n);
-    params_int(&p, "k", g.k);
-    params_int(&p, "trans_a", g.trans_a);
-    params_int(&p, "trans_b", g.trans_b);
-    params_float(&p, "alpha", attr_float_or(n, "alpha", 1.0));
-    params_float(&p, "beta", attr_float_or(n, "beta", 1.0));
-    params_int(&p, "c_rs", g.c_rs);
-    params_int(&p, "c_cs", g.c_cs);
-    params_emit(&p, e, "snt_gemm_params");
+    snt_gemm_params p = {
+        .m = (size_t)g.m, .n = (size_t)g.n, .k = (size_t)g.k,
+        .trans_a = g.trans_a, .trans_b = g.trans_b,
+        .alpha = (float)attr_float_or(n, "alpha", 1.0),
+        .beta = (float)attr_float_or(n, "beta", 1.0),
+        .c_rs = g.c_rs, .c_cs = g.c_cs,
+    };
+    emit_params_snt_gemm_params(e, &p, "p");
     emit_line(e, "snt_gemm_f32%s&p, %s, %s, %s, %s, %s);", emit_call_open(e),
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr_or_null(e, gemm_c(n)), emit_ptr(e, n->out[0]),
               emit_scratch(e, gemm_scratch_floats(&g) * sizeof(float)));

@@ -68,20 +68,7 @@ static bool global_lppool_emit(const Node *n, Emitter *e, Diag *d)
     if (tensor_numel(n->out[0]) == 0)
         return true;
     snt_pool2d_params v = global_lppool_params(n);
-    Params p = {0};
-    params_int(&p, "n", (int64_t)v.n);
-    params_int(&p, "c", (int64_t)v.c);
-    params_int(&p, "h", 1);
-    params_int(&p, "w", (int64_t)v.w);
-    params_int(&p, "oh", 1);
-    params_int(&p, "ow", 1);
-    params_int(&p, "kh", 1);
-    params_int(&p, "kw", (int64_t)v.kw);
-    params_int(&p, "sh", 1);
-    params_int(&p, "sw", 1);
-    params_int(&p, "dh", 1);
-    params_int(&p, "dw", 1);
-    params_emit(&p, e, "snt_pool2d_params");
+    emit_params_snt_pool2d_params(e, &v, "p");
     emit_line(e, "snt_lppool2d_f32(&p, %lld.0f, %s, %s);", (long long)pnorm,
               emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
     return true;

@@ -42,16 +42,6 @@ snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis)
     return p;
 }
 
-void emit_elements_params(Emitter *e, const snt_elements_params *ep)
-{
-    Params p = {0};
-    params_int(&p, "rank", ep->rank);
-    params_int(&p, "axis", ep->axis);
-    params_sizes(&p, "x_dims", ep->x_dims, ep->rank);
-    params_sizes(&p, "idx_dims", ep->idx_dims, ep->rank);
-    params_emit(&p, e, "snt_elements_params");
-}
-
 static size_t dims_product(const Shape *s, int lo, int hi)
 {
     size_t p = 1;
@@ -72,17 +62,6 @@ snt_nd_params nd_params(const Shape *x, const Shape *idx, int batch_dims)
     for (int j = 0; j < k; j++)
         p.dims[j] = (size_t)x->dim[batch_dims + j];
     return p;
-}
-
-void emit_nd_params(Emitter *e, const snt_nd_params *np)
-{
-    Params p = {0};
-    params_int(&p, "batch", (int64_t)np->batch);
-    params_int(&p, "tuples", (int64_t)np->tuples);
-    params_int(&p, "slice", (int64_t)np->slice);
-    params_int(&p, "k", np->k);
-    params_sizes(&p, "dims", np->dims, np->k);
-    params_emit(&p, e, "snt_nd_params");
 }
 
 bool elements_axis(const Node *n, int *axis, Diag *d)

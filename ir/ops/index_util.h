@@ -24,11 +24,9 @@ bool elements_axis(const Node *n, int *axis, Diag *d);
 /* Cast's fold, shared by CastLike: converts a constant input. */
 bool cast_fold(Node *n, Diag *d);
 snt_elements_params elements_params(const Shape *x, const Shape *idx, int axis);
-void emit_elements_params(Emitter *e, const snt_elements_params *p);
 
 /* The kernel parameters of GatherND and ScatterND: x viewed as
  * [batch dims][k tuple dims][slice], idx as [batch][tuples][k]. */
 snt_nd_params nd_params(const Shape *x, const Shape *idx, int batch_dims);
-void emit_nd_params(Emitter *e, const snt_nd_params *p);
 
 #endif /* SINTER_INDEX_UTIL_H */

@@ -104,7 +104,7 @@ static void layernorm_emit_stats(const Node *n, Emitter *e, int64_t rows, int64_
     snt_reduce_params by_row = {.out_rank = 1, .out_dims = {(size_t)rows},
                                 .out_strides = {(ptrdiff_t)cols}, .red_rank = 1,
                                 .red_dims = {(size_t)cols}, .red_strides = {1}};
-    emit_reduce_params(e, &by_row, "by_row");
+    emit_params_snt_reduce_params(e, &by_row, "by_row");
     int64_t mean_floats = mean ? 0 : rows, floats = stats_scratch_floats(n, rows, cols);
     if (floats)
         emit_line(e, "float *s = %s;", emit_scratch(e, (size_t)floats * sizeof(float)));
@@ -120,9 +120,9 @@ static void layernorm_emit_stats(const Node *n, Emitter *e, int64_t rows, int64_
     snt_bcast squared = {.rank = 1, .dims = {(size_t)(rows * cols)}, .a_strides = {1},
                          .b_strides = {1}};
     snt_bcast plus_eps = {.rank = 1, .dims = {(size_t)rows}, .a_strides = {1}};
-    emit_bcast_params(e, &centered, "centered");
-    emit_bcast_params(e, &squared, "squared");
-    emit_bcast_params(e, &plus_eps, "plus_eps");
+    emit_params_snt_bcast(e, &centered, "centered");
+    emit_params_snt_bcast(e, &squared, "squared");
+    emit_params_snt_bcast(e, &plus_eps, "plus_eps");
     emit_line(e, "static const float eps = %s;", eps);
     emit_line(e, "snt_binary_f32(SNT_BIN_SUB, &centered, %s, %s, %s);", x, pm, dev);
     emit_line(e, "snt_binary_f32(SNT_BIN_MUL, &squared, %s, %s, %s);", dev, dev, dev);

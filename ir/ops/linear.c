@@ -105,12 +105,7 @@ static bool linear_emit(const Node *n, Emitter *e, Diag *d)
     if (!check_f32_runtime(n, n->n_in, d) || !fused_act_get(n, &act, d))
         return false;
     snt_linear_params lp = linear_params(n, &act);
-    Params p = {0};
-    params_int(&p, "m", (int64_t)lp.m);
-    params_int(&p, "n", (int64_t)lp.n);
-    params_int(&p, "k", (int64_t)lp.k);
-    params_act(&p, "act", &act);
-    params_emit(&p, e, "snt_linear_params");
+    emit_params_snt_linear_params(e, &lp, "p");
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, linear_bias(n));
     const char *y = emit_ptr(e, n->out[0]);
     const Variant *row = row_variant(&lp, v);

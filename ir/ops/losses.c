@@ -78,19 +78,6 @@ static OpCost loss_cost(const Node *n)
     return (OpCost){.flops = sat_mul(tensor_numel(n->in[0]), 4) + tensor_numel(n->in[1])};
 }
 
-static void emit_loss_params(Emitter *e, const snt_loss_params *lp)
-{
-    Params p = {0};
-    params_int(&p, "batch", (int64_t)lp->batch);
-    params_int(&p, "classes", (int64_t)lp->classes);
-    params_int(&p, "inner", (int64_t)lp->inner);
-    params_int(&p, "reduction", lp->reduction);
-    params_int(&p, "has_ignore", lp->has_ignore);
-    params_int(&p, "ignore_index", lp->ignore_index);
-    params_int(&p, "target_dtype", lp->target_dtype);
-    params_emit(&p, e, "snt_loss_params");
-}
-
 static const char *weights_ptr(const Node *n, Emitter *e)
 {
     return emit_ptr_or_null(e, n->n_in > 2 ? n->in[2] : NULL);
@@ -101,7 +88,7 @@ static bool nll_emit(const Node *n, Emitter *e, Diag *d)
     snt_loss_params p;
     if (!loss_params(n, &p, d))
         return false;
-    emit_loss_params(e, &p);
+    emit_params_snt_loss_params(e, &p, "p");
     emit_line(e, "snt_nll_loss_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), weights_ptr(n, e), emit_ptr(e, n->out[0]));
     return true;
@@ -124,7 +111,7 @@ static bool sce_emit(const Node *n, Emitter *e, Diag *d)
     if (!loss_params(n, &p, d))
         return false;
     const Tensor *log_prob = log_prob_output(n);
-    emit_loss_params(e, &p);
+    emit_params_snt_loss_params(e, &p, "p");
     emit_line(e, "snt_softmax_cross_entropy_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), weights_ptr(n, e),
               log_prob ? emit_ptr(e, log_prob) : emit_scratch(e, sce_scratch_bytes(n)),

@@ -45,9 +45,8 @@ static bool lppool_emit(const Node *n, Emitter *e, Diag *d)
     if (!check_f32_runtime(n, n->n_in, d) || !lppool_norm(n, &pnorm, d) ||
         !pool_window(n, &win, d))
         return false;
-    Params p = {0};
-    params_pool_window(&p, &n->in[0]->shape, &win);
-    params_emit(&p, e, "snt_pool2d_params");
+    snt_pool2d_params p = pool2d_params(&n->in[0]->shape, &win);
+    emit_params_snt_pool2d_params(e, &p, "p");
     Str pl = {0};
     str_float_literal(&pl, pnorm);
     emit_line(e, "snt_lppool2d_f32(&p, %s, %s, %s);", pl.buf, emit_ptr(e, n->in[0]),

@@ -104,16 +104,7 @@ static bool matmul_emit(const Node *n, Emitter *e, Diag *d)
     if (!check_f32_runtime(n, n->n_in, d) || !matmul_dims(n, &md, d))
         return false;
     snt_matmul_params mp = matmul_params(&md);
-
-    Params p = {0};
-    params_int(&p, "batch_rank", mp.batch_rank);
-    params_sizes(&p, "batch_dims", mp.batch_dims, mp.batch_rank);
-    params_strides(&p, "a_batch_strides", mp.a_batch_strides, mp.batch_rank);
-    params_strides(&p, "b_batch_strides", mp.b_batch_strides, mp.batch_rank);
-    params_int(&p, "m", md.m);
-    params_int(&p, "n", md.n);
-    params_int(&p, "k", md.k);
-    params_emit(&p, e, "snt_matmul_params");
+    emit_params_snt_matmul_params(e, &mp, "p");
     emit_line(e, "snt_matmul_f32%s&p, %s, %s, %s, %s);", emit_call_open(e),
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]),
               emit_scratch(e, snt_matmul_scratch_floats(&mp) * sizeof(float)));

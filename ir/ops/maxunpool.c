@@ -159,7 +159,7 @@ static bool maxunpool_emit(const Node *n, Emitter *e, Diag *d)
     const char *dst = padded ? emit_scratch(e, bytes) : emit_ptr(e, y);
     snt_elements_params p = scatter_params(n, &unpooled);
     emit_line(e, "memset(%s, 0, %zu);", dst, bytes);
-    emit_elements_params(e, &p);
+    emit_params_snt_elements_params(e, &p, "p");
     emit_line(e, "snt_scatter_elements(&p, %s, SNT_SCATTER_NONE, %s, %s, %s, %s, %s);",
               snt_dtype_code(x->dtype), dst, snt_dtype_code(idx->dtype), emit_ptr(e, idx),
               emit_ptr(e, x), dst);

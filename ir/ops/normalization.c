@@ -171,7 +171,7 @@ static bool mvn_emit(const Node *n, Emitter *e, Diag *d)
     snt_reduce_params rp;
     if (!check_f32_runtime(n, n->n_in, d) || !mvn_params(n, &rp, d))
         return false;
-    emit_reduce_params(e, &rp, "p");
+    emit_params_snt_reduce_params(e, &rp, "p");
     emit_line(e, "snt_mvn_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
     return true;
 }

@@ -5,6 +5,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---- printing parameter structs ----------------------------------- */
@@ -99,27 +100,83 @@ void params_emit(Params *p, Emitter *e, const char *type)
     params_emit_as(p, e, type, "p");
 }
 
-void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var)
+/* How a field of a printed struct is printed: its kind in
+ * sinter_params.h. */
+typedef enum {
+    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_SIZES,
+    PARAM_STRIDES
+} ParamKind;
+
+/* One field of a printed struct, from its X(T, kind, name, arg) entry. */
+typedef struct {
+    const char *name;
+    ParamKind kind;
+    size_t offset;       /* of the field in T */
+    size_t count_offset; /* SIZES, STRIDES: of the int field counting its elements */
+} ParamField;
+
+#define PARAM_ROW(T, kind, name, arg) \
+    {#name, PARAM_##kind, offsetof(T, name), PARAM_COUNT_##kind(T, arg)},
+#define PARAM_COUNT_SIZE(T, arg) 0
+#define PARAM_COUNT_INT(T, arg) 0
+#define PARAM_COUNT_INT64(T, arg) 0
+#define PARAM_COUNT_STRIDE(T, arg) 0
+#define PARAM_COUNT_FLOAT(T, arg) 0
+#define PARAM_COUNT_ACT(T, arg) 0
+#define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
+#define PARAM_COUNT_STRIDES(T, arg) offsetof(T, arg)
+
+static void params_put_field(Params *p, const ParamField *f, const char *base)
 {
-    Params p = {0};
-    params_int(&p, "rank", bc->rank);
-    params_sizes(&p, "dims", bc->dims, bc->rank);
-    params_strides(&p, "a_strides", bc->a_strides, bc->rank);
-    params_strides(&p, "b_strides", bc->b_strides, bc->rank);
-    params_emit_as(&p, e, "snt_bcast", var);
+    const void *at = base + f->offset;
+    switch (f->kind) {
+    case PARAM_SIZE:
+        params_int(p, f->name, (int64_t)*(const size_t *)at);
+        break;
+    case PARAM_INT:
+        params_int(p, f->name, *(const int *)at);
+        break;
+    case PARAM_INT64:
+        params_int(p, f->name, *(const int64_t *)at);
+        break;
+    case PARAM_STRIDE:
+        params_int(p, f->name, *(const ptrdiff_t *)at);
+        break;
+    case PARAM_FLOAT:
+        params_float(p, f->name, *(const float *)at);
+        break;
+    case PARAM_ACT:
+        params_act(p, f->name, at);
+        break;
+    case PARAM_SIZES:
+        params_sizes(p, f->name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_STRIDES:
+        params_strides(p, f->name, at, *(const int *)(base + f->count_offset));
+        break;
+    }
 }
 
-void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var)
+static void params_put_fields(Params *p, const ParamField *fields, size_t count, const void *v)
 {
-    Params p = {0};
-    params_int(&p, "out_rank", rp->out_rank);
-    params_sizes(&p, "out_dims", rp->out_dims, rp->out_rank);
-    params_strides(&p, "out_strides", rp->out_strides, rp->out_rank);
-    params_int(&p, "red_rank", rp->red_rank);
-    params_sizes(&p, "red_dims", rp->red_dims, rp->red_rank);
-    params_strides(&p, "red_strides", rp->red_strides, rp->red_rank);
-    params_emit_as(&p, e, "snt_reduce_params", var);
+    for (size_t i = 0; i < count; i++)
+        params_put_field(p, &fields[i], v);
 }
+
+/* params_put_T and emit_params_T of each printed struct T (op_emit.h). */
+#define PARAMS_PRINTER(T, LIST) \
+    void params_put_##T(Params *p, const T *v) \
+    { \
+        static const ParamField fields[] = {LIST(PARAM_ROW, T)}; \
+        params_put_fields(p, fields, sizeof fields / sizeof fields[0], v); \
+    } \
+    void emit_params_##T(Emitter *e, const T *v, const char *var) \
+    { \
+        Params p = {0}; \
+        params_put_##T(&p, v); \
+        params_emit_as(&p, e, #T, var); \
+    }
+PRINTED_PARAMS(PARAMS_PRINTER)
 
 void str_float_literal(Str *s, double v)
 {

@@ -34,16 +34,39 @@ void params_act(Params *p, const char *field, const snt_act *act);
 void params_emit(Params *p, Emitter *e, const char *type);
 /* The same for a node that needs several structs: names the variable. */
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
-/* Emits `static const snt_bcast <var> = {...};`. */
-void emit_bcast_params(Emitter *e, const snt_bcast *bc, const char *var);
-/* Emits `static const snt_reduce_params <var> = {...};`. */
-void emit_reduce_params(Emitter *e, const snt_reduce_params *rp, const char *var);
+
+/* The parameter structs printed from their field lists in
+ * runtime/include/sinter_params.h: X(type, list) for each. */
+#define PRINTED_PARAMS(X) \
+    X(snt_conv2d_params, SNT_CONV2D_PARAMS) \
+    X(snt_pool2d_params, SNT_POOL2D_PARAMS) \
+    X(snt_bcast, SNT_BCAST) \
+    X(snt_reduce_params, SNT_REDUCE_PARAMS) \
+    X(snt_strided, SNT_STRIDED) \
+    X(snt_matmul_params, SNT_MATMUL_PARAMS) \
+    X(snt_linear_params, SNT_LINEAR_PARAMS) \
+    X(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS) \
+    X(snt_elements_params, SNT_ELEMENTS_PARAMS) \
+    X(snt_nd_params, SNT_ND_PARAMS) \
+    X(snt_where_params, SNT_WHERE_PARAMS) \
+    X(snt_gemm_params, SNT_GEMM_PARAMS) \
+    X(snt_loss_params, SNT_LOSS_PARAMS) \
+    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS)
+
+/* For each printed struct T: params_put_T appends every field of *v, in
+ * the list's order; emit_params_T emits `static const T <var> = {...};`
+ * of *v. */
+#define PARAMS_PRINTER_DECL(T, LIST) \
+    void params_put_##T(Params *p, const T *v); \
+    void emit_params_##T(Emitter *e, const T *v, const char *var);
+PRINTED_PARAMS(PARAMS_PRINTER_DECL)
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 
 /* conv_window, conv2d_params and conv_is_depthwise are in ops.h. */
-/* Emits `static const snt_conv2d_params p = {...};`. */
-void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
+/* The parameters Conv's infer (or FusedConv's, with its activation)
+ * kept on n: what the node's other hooks read. */
+const snt_conv2d_params *conv_node_params(const Node *n);
 
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 
@@ -52,8 +75,9 @@ void emit_conv2d_params(Emitter *e, const snt_conv2d_params *cp);
 bool pool_window(const Node *n, Window *win, Diag *d);
 /* The window's element count: the product of kernel_shape. */
 int64_t pool_taps(const Node *n);
-/* The geometry fields of an snt_pool2d_params, n .. pr, in its order. */
-void params_pool_window(Params *p, const Shape *x, const Window *win);
+/* The kernel's parameters for a checked window over input shape x,
+ * count_include_pad 0. */
+snt_pool2d_params pool2d_params(const Shape *x, const Window *win);
 /* The shape rule of the global pools: N x C x 1 x ... for rank >= 3. */
 bool global_pool_infer(Node *n, Diag *d);
 

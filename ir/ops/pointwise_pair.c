@@ -137,15 +137,7 @@ static bool pair_emit(const Node *n, Emitter *e, Diag *d)
     const Variant *v = pair_variant(n);
     if (!pair_params(n, &p, d) || !v)
         return false;
-    Params s = {0};
-    params_int(&s, "n", (int64_t)p.n);
-    params_int(&s, "c", (int64_t)p.c);
-    params_int(&s, "hw", (int64_t)p.hw);
-    params_int(&s, "m", (int64_t)p.m);
-    params_int(&s, "k", (int64_t)p.k);
-    params_act(&s, "act1", &p.act1);
-    params_act(&s, "act2", &p.act2);
-    params_emit(&s, e, "snt_pointwise_pair_params");
+    emit_params_snt_pointwise_pair_params(e, &p, "p");
     size_t scratch = snt_pointwise_pair_scratch_floats(&p, v->mr, v->nr);
     /* Not W1 and W2: naming them would emit their data too. */
     const char *ptr[IN_COUNT] = {0};

@@ -139,24 +139,18 @@ static OpCost pool_cost(const Node *n)
     return (OpCost){.flops = sat_mul(tensor_numel(n->out[0]), pool_taps(n))};
 }
 
-void params_pool_window(Params *p, const Shape *x, const Window *win)
+snt_pool2d_params pool2d_params(const Shape *x, const Window *win)
 {
-    params_int(p, "n", x->dim[0]);
-    params_int(p, "c", x->dim[1]);
-    params_int(p, "h", win->in[0]);
-    params_int(p, "w", win->in[1]);
-    params_int(p, "oh", win->out[0]);
-    params_int(p, "ow", win->out[1]);
-    params_int(p, "kh", win->kernel[0]);
-    params_int(p, "kw", win->kernel[1]);
-    params_int(p, "sh", win->stride[0]);
-    params_int(p, "sw", win->stride[1]);
-    params_int(p, "dh", win->dilation[0]);
-    params_int(p, "dw", win->dilation[1]);
-    params_int(p, "pt", win->pad_begin[0]);
-    params_int(p, "pl", win->pad_begin[1]);
-    params_int(p, "pb", win->pad_end[0]);
-    params_int(p, "pr", win->pad_end[1]);
+    return (snt_pool2d_params){
+        .n = (size_t)x->dim[0], .c = (size_t)x->dim[1],
+        .h = (size_t)win->in[0], .w = (size_t)win->in[1],
+        .oh = (size_t)win->out[0], .ow = (size_t)win->out[1],
+        .kh = (size_t)win->kernel[0], .kw = (size_t)win->kernel[1],
+        .sh = (size_t)win->stride[0], .sw = (size_t)win->stride[1],
+        .dh = (size_t)win->dilation[0], .dw = (size_t)win->dilation[1],
+        .pt = (size_t)win->pad_begin[0], .pl = (size_t)win->pad_begin[1],
+        .pb = (size_t)win->pad_end[0], .pr = (size_t)win->pad_end[1],
+    };
 }
 
 /* Emits `static const snt_pool2d_params p` for a 1-D or 2-D pool. */
@@ -165,10 +159,9 @@ static bool emit_pool2d_params(const Node *n, Emitter *e, Diag *d)
     Window win;
     if (!pool_window(n, &win, d))
         return false;
-    Params p = {0};
-    params_pool_window(&p, &n->in[0]->shape, &win);
-    params_int(&p, "count_include_pad", attr_int_or(n, "count_include_pad", 0) != 0);
-    params_emit(&p, e, "snt_pool2d_params");
+    snt_pool2d_params p = pool2d_params(&n->in[0]->shape, &win);
+    p.count_include_pad = attr_int_or(n, "count_include_pad", 0) != 0;
+    emit_params_snt_pool2d_params(e, &p, "p");
     return true;
 }
 

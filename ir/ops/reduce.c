@@ -234,7 +234,7 @@ static bool reduce_emit(const Node *n, Emitter *e, Diag *d)
         return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", x->name,
                           dtype_label(x->dtype));
     snt_reduce_params rp = reduce_params(&x->shape, reduced);
-    emit_reduce_params(e, &rp, "p");
+    emit_params_snt_reduce_params(e, &rp, "p");
     emit_line(e, "snt_reduce_%s(%s, &p, %s, %s);", kernel, info->c_op, emit_ptr(e, x),
               emit_ptr(e, n->out[0]));
     return true;

@@ -132,19 +132,7 @@ static bool roi_align_emit(const Node *n, Emitter *e, Diag *d)
     snt_roi_align_params rp;
     if (!check_f32_runtime(n, 2, d) || !roi_align_read(n, &rp, d))
         return false;
-    Params p = {0};
-    params_int(&p, "n", (int64_t)rp.n);
-    params_int(&p, "c", (int64_t)rp.c);
-    params_int(&p, "h", (int64_t)rp.h);
-    params_int(&p, "w", (int64_t)rp.w);
-    params_int(&p, "rois", (int64_t)rp.rois);
-    params_int(&p, "oh", (int64_t)rp.oh);
-    params_int(&p, "ow", (int64_t)rp.ow);
-    params_int(&p, "sampling_ratio", (int64_t)rp.sampling_ratio);
-    params_float(&p, "spatial_scale", rp.spatial_scale);
-    params_int(&p, "half_pixel", rp.half_pixel);
-    params_int(&p, "max_mode", rp.max_mode);
-    params_emit(&p, e, "snt_roi_align_params");
+    emit_params_snt_roi_align_params(e, &rp, "p");
     emit_line(e, "snt_roi_align_f32(&p, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]), emit_ptr(e, n->out[0]));
     return true;

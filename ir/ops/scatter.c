@@ -10,6 +10,7 @@
  */
 #include "ir/ops/dtype_code.h"
 #include "ir/ops/index_util.h"
+#include "ir/ops/op_emit.h"
 #include "ir/ops/attr_choice.h"
 #include "ir/ops/op_check.h"
 
@@ -113,7 +114,7 @@ static bool scatter_elements_emit(const Node *n, Emitter *e, Diag *d)
     if (!scatter_elements_axis(n, &axis, d) || !scatter_reduction(n, &op, d))
         return false;
     snt_elements_params p = elements_params(&n->in[0]->shape, &n->in[1]->shape, axis);
-    emit_elements_params(e, &p);
+    emit_params_snt_elements_params(e, &p, "p");
     emit_scatter_call(n, e, "snt_scatter_elements", op);
     return true;
 }
@@ -195,7 +196,7 @@ static bool scatter_nd_emit(const Node *n, Emitter *e, Diag *d)
     if (!scatter_reduction(n, &op, d))
         return false;
     snt_nd_params p = nd_params(&n->in[0]->shape, &n->in[1]->shape, 0);
-    emit_nd_params(e, &p);
+    emit_params_snt_nd_params(e, &p, "p");
     emit_scatter_call(n, e, "snt_scatter_nd", op);
     return true;
 }

@@ -213,7 +213,7 @@ static void clip_emit_runtime(const Node *n, Emitter *e)
     const Tensor *x = n->in[0], *lo = n->in[1], *hi = n->n_in > 2 ? n->in[2] : NULL;
     const Tensor *y = n->out[0];
     snt_bcast bc = {.rank = 1, .dims = {(size_t)tensor_numel(y)}, .a_strides = {1}};
-    emit_bcast_params(e, &bc, "p");
+    emit_params_snt_bcast(e, &bc, "p");
     const char *dt = snt_dtype_code(x->dtype), *src = emit_ptr(e, x), *py = emit_ptr(e, y);
     if (lo) {
         emit_line(e, "snt_binary_ext(SNT_BX_MAX, %s, &p, %s, %s, %s);", dt, src,

@@ -60,13 +60,7 @@ static bool where_emit(const Node *n, Emitter *e, Diag *d)
 {
     (void)d;
     snt_where_params wp = where_params(n);
-    Params p = {0};
-    params_int(&p, "rank", wp.rank);
-    params_sizes(&p, "dims", wp.dims, wp.rank);
-    params_strides(&p, "cond_strides", wp.cond_strides, wp.rank);
-    params_strides(&p, "x_strides", wp.x_strides, wp.rank);
-    params_strides(&p, "y_strides", wp.y_strides, wp.rank);
-    params_emit(&p, e, "snt_where_params");
+    emit_params_snt_where_params(e, &wp, "p");
     emit_line(e, "snt_where(&p, sizeof(%s), %s, %s, %s, %s);", dtype_ctype(n->out[0]->dtype),
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),
               emit_ptr(e, n->out[0]));

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sinter_params.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -133,10 +135,7 @@ typedef enum {
 /* Broadcast iteration space: y is dense with dims[0..rank); a and b are
  * read at sum(idx[d] * a_strides[d]) (stride 0 on a broadcast axis). */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t a_strides[SNT_MAX_RANK];
-    ptrdiff_t b_strides[SNT_MAX_RANK];
+    SNT_BCAST(SNT_PARAM_DECL, snt_bcast)
 } snt_bcast;
 
 /* y = a op b with broadcasting; y may equal a or b when that operand is
@@ -149,17 +148,10 @@ void snt_binary_f64(snt_binop op, const snt_bcast *p, const double *a, const dou
 /* The same for int64 (DIV truncates toward zero, POW by repeated product). */
 void snt_binary_i64(snt_binop op, const snt_bcast *p, const int64_t *a, const int64_t *b, int64_t *y);
 
-/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
- * parameters of every convolution kernel below. */
+/* A 2-D convolution's shape: the parameters of every convolution kernel
+ * below (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w;       /* input */
-    size_t k, oh, ow;        /* output channels and extent */
-    size_t kh, kw;           /* kernel */
-    size_t sh, sw;           /* strides */
-    size_t dh, dw;           /* dilations */
-    size_t pt, pl;           /* top / left padding (bottom/right follow from oh, ow) */
-    size_t groups;
-    snt_act act;             /* applied after bias */
+    SNT_CONV2D_PARAMS(SNT_PARAM_DECL, snt_conv2d_params)
 } snt_conv2d_params;
 
 /* ---------------------------------------------------------------- */
@@ -390,11 +382,7 @@ void snt_sgemm_mt(const snt_parallel *par, size_t m, size_t n, size_t k, float a
 /* Batched MatMul with numpy broadcasting over the batch dims:
  * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n). */
 typedef struct {
-    int batch_rank;
-    size_t batch_dims[SNT_MAX_RANK];
-    ptrdiff_t a_batch_strides[SNT_MAX_RANK]; /* elements; 0 = broadcast */
-    ptrdiff_t b_batch_strides[SNT_MAX_RANK];
-    size_t m, n, k;
+    SNT_MATMUL_PARAMS(SNT_PARAM_DECL, snt_matmul_params)
 } snt_matmul_params;
 
 /* scratch: snt_matmul_scratch_floats(p) floats, for snt_sgemm. */
@@ -407,10 +395,7 @@ size_t snt_matmul_scratch_floats(const snt_matmul_params *p);
 /* Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to (m, n) by
  * its strides (0 on a broadcast axis; c may be NULL). */
 typedef struct {
-    size_t m, n, k;
-    int trans_a, trans_b;
-    float alpha, beta;
-    ptrdiff_t c_rs, c_cs;
+    SNT_GEMM_PARAMS(SNT_PARAM_DECL, snt_gemm_params)
 } snt_gemm_params;
 
 /* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
@@ -423,8 +408,7 @@ void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const fl
  * x[m][k] * w[k][n] + bias[n]); bias may be NULL.  x is every leading
  * axis flattened into m rows. */
 typedef struct {
-    size_t m, n, k;
-    snt_act act;
+    SNT_LINEAR_PARAMS(SNT_PARAM_DECL, snt_linear_params)
 } snt_linear_params;
 
 /* scratch: snt_sgemm_scratch_floats(p->m, p->n, p->k) floats. */
@@ -535,9 +519,7 @@ void snt_conv2d_winograd_pack_weights(const snt_conv2d_params *p, unsigned mr, c
  * Scratch: snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) floats.
  */
 typedef struct {
-    size_t n, c, hw;         /* n images of c channels of hw pixels */
-    size_t m, k;             /* channels of H and of Y */
-    snt_act act1, act2;
+    SNT_POINTWISE_PAIR_PARAMS(SNT_PARAM_DECL, snt_pointwise_pair_params)
 } snt_pointwise_pair_params;
 
 size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, unsigned mr,
@@ -604,13 +586,9 @@ size_t snt_conv2d_thin_packed_floats(const snt_conv2d_params *p, unsigned mr);
 void snt_conv2d_thin_pack_weights(const snt_conv2d_params *p, unsigned mr, const float *w,
                                   float *dst);
 
+/* A 2-D pool's geometry (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w;
-    size_t oh, ow;
-    size_t kh, kw, sh, sw, dh, dw;
-    size_t pt, pl, pb, pr;    /* explicit pads; ceil_mode is folded into oh/ow */
-    int count_include_pad;    /* average pool: divide by the window inside the
-                                 padded input instead of inside the input */
+    SNT_POOL2D_PARAMS(SNT_PARAM_DECL, snt_pool2d_params)
 } snt_pool2d_params;
 
 void snt_maxpool2d_f32(const snt_pool2d_params *p, const float *x, float *y);
@@ -654,12 +632,7 @@ typedef enum {
 /* y is dense over out_dims; each output reduces the red_dims space of x,
  * read at the sum of index * stride over both spaces. */
 typedef struct {
-    int out_rank;
-    size_t out_dims[SNT_MAX_RANK];
-    ptrdiff_t out_strides[SNT_MAX_RANK];
-    int red_rank;
-    size_t red_dims[SNT_MAX_RANK];
-    ptrdiff_t red_strides[SNT_MAX_RANK];
+    SNT_REDUCE_PARAMS(SNT_PARAM_DECL, snt_reduce_params)
 } snt_reduce_params;
 
 void snt_reduce_f32(snt_redop op, const snt_reduce_params *p, const float *x, float *y);
@@ -685,10 +658,7 @@ void snt_reduce_u64(snt_redop op, const snt_reduce_params *p, const uint64_t *x,
  * dims; strides may be negative.  Serves Transpose, Slice, Concat,
  * Split and Expand. */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t src_strides[SNT_MAX_RANK];
-    ptrdiff_t dst_strides[SNT_MAX_RANK];
+    SNT_STRIDED(SNT_PARAM_DECL, snt_strided)
 } snt_strided;
 
 void snt_strided_copy(const snt_strided *p, size_t elem_size, const void *src, void *dst);
@@ -909,9 +879,7 @@ typedef enum {
  * y) have idx_dims; element i of them addresses the element of x (dims
  * x_dims) at i's coordinates with coordinate `axis` replaced by idx[i]. */
 typedef struct {
-    int rank, axis;
-    size_t x_dims[SNT_MAX_RANK];
-    size_t idx_dims[SNT_MAX_RANK];
+    SNT_ELEMENTS_PARAMS(SNT_PARAM_DECL, snt_elements_params)
 } snt_elements_params;
 
 void snt_gather_elements(const snt_elements_params *p, size_t elem_size, const void *x,
@@ -928,9 +896,7 @@ void snt_scatter_elements(const snt_elements_params *p, int dtype, snt_scatter_o
  * elements.  GatherND's y (and ScatterND's updates) are
  * [batch][tuples][slice]. */
 typedef struct {
-    size_t batch, tuples, slice;
-    int k;
-    size_t dims[SNT_MAX_RANK];
+    SNT_ND_PARAMS(SNT_PARAM_DECL, snt_nd_params)
 } snt_nd_params;
 
 void snt_gather_nd(const snt_nd_params *p, size_t elem_size, const void *x, int idx_dtype,
@@ -948,11 +914,7 @@ void snt_onehot(size_t outer, size_t depth, size_t inner, int idx_dtype, const v
 /* Where: out = cond ? x : y with broadcasting; out is dense over dims,
  * each operand is read through its strides (0 on broadcast axes). */
 typedef struct {
-    int rank;
-    size_t dims[SNT_MAX_RANK];
-    ptrdiff_t cond_strides[SNT_MAX_RANK];
-    ptrdiff_t x_strides[SNT_MAX_RANK];
-    ptrdiff_t y_strides[SNT_MAX_RANK];
+    SNT_WHERE_PARAMS(SNT_PARAM_DECL, snt_where_params)
 } snt_where_params;
 
 void snt_where(const snt_where_params *p, size_t elem_size, const uint8_t *cond,
@@ -1055,11 +1017,7 @@ enum { SNT_LOSS_NONE = 0, SNT_LOSS_SUM = 1, SNT_LOSS_MEAN = 2 };
 
 /* Scores are [batch][classes][inner], targets [batch][inner]. */
 typedef struct {
-    size_t batch, classes, inner;
-    int reduction;          /* SNT_LOSS_* */
-    int has_ignore;         /* targets equal to ignore_index count nothing */
-    int64_t ignore_index;
-    int target_dtype;       /* SNT_DT_INT32 or SNT_DT_INT64 */
+    SNT_LOSS_PARAMS(SNT_PARAM_DECL, snt_loss_params)
 } snt_loss_params;
 
 /* loss[b][d] = -x[b][target[b][d]][d] * weight[target[b][d]] (weight
@@ -1243,12 +1201,7 @@ void snt_grid_sample_f32(const snt_grid_sample_params *p, const float *x, const 
  * pixels before spatial_scale; batch_indices [rois] (an index outside
  * [0, n) gives zeros); y [rois][c][oh][ow]. */
 typedef struct {
-    size_t n, c, h, w, rois, oh, ow;
-    size_t sampling_ratio;   /* points per bin and axis; 0: adaptive,
-                                at most SNT_ROI_ALIGN_MAX_SAMPLES */
-    float spatial_scale;
-    int half_pixel;          /* coordinate_transformation_mode half_pixel */
-    int max_mode;            /* mode max (else avg) */
+    SNT_ROI_ALIGN_PARAMS(SNT_PARAM_DECL, snt_roi_align_params)
 } snt_roi_align_params;
 
 void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const float *rois,

@@ -1,0 +1,159 @@
+/*
+ * sinter_params.h - the fields of the kernels' parameter structs, each
+ * struct listed once.
+ *
+ * Each list, named after its struct (SNT_CONV2D_PARAMS for
+ * snt_conv2d_params, SNT_BCAST for snt_bcast), is a macro LIST(X, T)
+ * that expands X(T, kind, name, arg) for every field of struct T, in
+ * order.  sinter_rt.h makes the typedefs from these lists
+ * (SNT_PARAM_DECL); the compiler makes from the same lists the code that
+ * prints a struct value as the initializer of generated C
+ * (ir/ops/op_emit.c).  A field added here is therefore declared and
+ * printed: none can be left out and silently read as 0.
+ *
+ * Kinds, and what arg says:
+ *   SIZE   size_t                         (arg unused, 0)
+ *   INT    int                            (arg unused, 0)
+ *   INT64  int64_t                        (arg unused, 0)
+ *   STRIDE ptrdiff_t                      (arg unused, 0)
+ *   FLOAT  float                          (arg unused, 0)
+ *   ACT    snt_act                        (arg unused, 0)
+ *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
+ *          elements are used (and printed)
+ *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *
+ * Plain C99: the runtime includes nothing of the compiler.
+ */
+#ifndef SINTER_PARAMS_H
+#define SINTER_PARAMS_H
+
+/* One field's C declaration, for `typedef struct { LIST(SNT_PARAM_DECL, T) } T;`. */
+#define SNT_PARAM_DECL(T, kind, name, arg) SNT_PARAM_DECL_##kind(name, arg)
+#define SNT_PARAM_DECL_SIZE(name, arg) size_t name;
+#define SNT_PARAM_DECL_INT(name, arg) int name;
+#define SNT_PARAM_DECL_INT64(name, arg) int64_t name;
+#define SNT_PARAM_DECL_STRIDE(name, arg) ptrdiff_t name;
+#define SNT_PARAM_DECL_FLOAT(name, arg) float name;
+#define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
+#define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+
+/* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
+ * parameters of every convolution kernel.  Input n, c, h, w; output
+ * channels k and extent oh, ow; kernel kh, kw; strides sh, sw;
+ * dilations dh, dw; top / left padding pt, pl (bottom / right follow
+ * from oh, ow); groups; act, applied after the bias. */
+#define SNT_CONV2D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, k, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, kh, 0) X(T, SIZE, kw, 0) \
+    X(T, SIZE, sh, 0) X(T, SIZE, sw, 0) \
+    X(T, SIZE, dh, 0) X(T, SIZE, dw, 0) \
+    X(T, SIZE, pt, 0) X(T, SIZE, pl, 0) \
+    X(T, SIZE, groups, 0) \
+    X(T, ACT, act, 0)
+
+/* A 2-D max, average or Lp pool: as snt_conv2d_params without k, plus
+ * explicit bottom / right pads pb, pr (ceil_mode is folded into oh/ow)
+ * and count_include_pad: an average pool divides by the window inside
+ * the padded input instead of inside the input. */
+#define SNT_POOL2D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, kh, 0) X(T, SIZE, kw, 0) X(T, SIZE, sh, 0) X(T, SIZE, sw, 0) \
+    X(T, SIZE, dh, 0) X(T, SIZE, dw, 0) \
+    X(T, SIZE, pt, 0) X(T, SIZE, pl, 0) X(T, SIZE, pb, 0) X(T, SIZE, pr, 0) \
+    X(T, INT, count_include_pad, 0)
+
+/* Broadcast iteration space: y is dense with dims[0..rank); a and b are
+ * read at sum(idx[d] * a_strides[d]) (stride 0 on a broadcast axis). */
+#define SNT_BCAST(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, a_strides, rank) X(T, STRIDES, b_strides, rank)
+
+/* A reduction: y is dense over out_dims; each output reduces the
+ * red_dims space of x, read at the sum of index * stride over both
+ * spaces. */
+#define SNT_REDUCE_PARAMS(X, T) \
+    X(T, INT, out_rank, 0) X(T, SIZES, out_dims, out_rank) \
+    X(T, STRIDES, out_strides, out_rank) \
+    X(T, INT, red_rank, 0) X(T, SIZES, red_dims, red_rank) \
+    X(T, STRIDES, red_strides, red_rank)
+
+/* A strided copy: dst[sum(i[d]*dst_strides[d])] = src[sum(i[d]*src_strides[d])]
+ * over dims. */
+#define SNT_STRIDED(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, src_strides, rank) X(T, STRIDES, dst_strides, rank)
+
+/* Batched MatMul with numpy broadcasting over the batch dims:
+ * y[batch] (m x n) = a[batch] (m x k) * b[batch] (k x n); batch strides
+ * in elements, 0 on a broadcast axis. */
+#define SNT_MATMUL_PARAMS(X, T) \
+    X(T, INT, batch_rank, 0) X(T, SIZES, batch_dims, batch_rank) \
+    X(T, STRIDES, a_batch_strides, batch_rank) X(T, STRIDES, b_batch_strides, batch_rank) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0)
+
+/* A fully connected layer: m rows, n outputs, k inputs, act after the
+ * bias. */
+#define SNT_LINEAR_PARAMS(X, T) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0) X(T, ACT, act, 0)
+
+/* Two pointwise convolutions in one pass: n images of c channels of hw
+ * pixels; m channels of H and k of Y; act1 after the first, act2 after
+ * the second. */
+#define SNT_POINTWISE_PAIR_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, hw, 0) \
+    X(T, SIZE, m, 0) X(T, SIZE, k, 0) \
+    X(T, ACT, act1, 0) X(T, ACT, act2, 0)
+
+/* GatherElements / ScatterElements: idx (and updates, and
+ * GatherElements' y) have idx_dims; element i of them addresses the
+ * element of x (dims x_dims) at i's coordinates with coordinate `axis`
+ * replaced by idx[i]. */
+#define SNT_ELEMENTS_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, INT, axis, 0) \
+    X(T, SIZES, x_dims, rank) X(T, SIZES, idx_dims, rank)
+
+/* GatherND / ScatterND: x is [batch][dims[0]]..[dims[k-1]][slice]; idx
+ * is [batch][tuples][k]; each k-tuple picks one slice of `slice`
+ * elements. */
+#define SNT_ND_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, tuples, 0) X(T, SIZE, slice, 0) \
+    X(T, INT, k, 0) X(T, SIZES, dims, k)
+
+/* Where: out is dense over dims, each operand is read through its
+ * strides (0 on broadcast axes). */
+#define SNT_WHERE_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, dims, rank) \
+    X(T, STRIDES, cond_strides, rank) X(T, STRIDES, x_strides, rank) \
+    X(T, STRIDES, y_strides, rank)
+
+/* Gemm: Y = alpha * op(A) * op(B) + beta * C, C read as m x n through
+ * strides c_rs, c_cs (0 on a broadcast axis). */
+#define SNT_GEMM_PARAMS(X, T) \
+    X(T, SIZE, m, 0) X(T, SIZE, n, 0) X(T, SIZE, k, 0) \
+    X(T, INT, trans_a, 0) X(T, INT, trans_b, 0) \
+    X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0) \
+    X(T, STRIDE, c_rs, 0) X(T, STRIDE, c_cs, 0)
+
+/* The losses: scores [batch][classes][inner], targets [batch][inner];
+ * reduction is an SNT_LOSS_*; with has_ignore, targets equal to
+ * ignore_index count nothing; target_dtype is SNT_DT_INT32 or
+ * SNT_DT_INT64. */
+#define SNT_LOSS_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, classes, 0) X(T, SIZE, inner, 0) \
+    X(T, INT, reduction, 0) X(T, INT, has_ignore, 0) X(T, INT64, ignore_index, 0) \
+    X(T, INT, target_dtype, 0)
+
+/* RoiAlign: input n, c, h, w; rois; output oh, ow; sampling_ratio points
+ * per bin and axis (0: adaptive, at most SNT_ROI_ALIGN_MAX_SAMPLES);
+ * spatial_scale; half_pixel for coordinate_transformation_mode
+ * half_pixel; max_mode for mode max (else avg). */
+#define SNT_ROI_ALIGN_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, rois, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, SIZE, sampling_ratio, 0) X(T, FLOAT, spatial_scale, 0) \
+    X(T, INT, half_pixel, 0) X(T, INT, max_mode, 0)
+
+#endif /* SINTER_PARAMS_H */
