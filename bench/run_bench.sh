@@ -46,6 +46,7 @@ if [ $# -eq 0 ]; then
     set -- "$root"/tests/fixtures/*_op13.onnx
 fi
 
+. "$root/bench/model_build.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sinter-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -61,22 +62,13 @@ build_level() {
         extra+=(--threads "$4")
         link=(-pthread)
     fi
-    "$sinter" compile "$1" -o "$3" --name model "-O$2" ${extra[@]+"${extra[@]}"} > /dev/null
-    # Weights above 32 MiB go to model.weights, linked in by model_weights.S.
-    local weights=()
-    if [ -e "$3/model_weights.S" ]; then
-        weights=("-Wa,-I,$3" "$3/model_weights.S")
-    fi
+    compile_model "$sinter" "$1" "$3" "-O$2" ${extra[@]+"${extra[@]}"}
     for lib in "$runtime" ${base_runtime:+"$base_runtime"}; do
-        "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" \
-            -o "$3/bench$([ "$lib" = "$runtime" ] || echo -base)" \
-            "$root/bench/bench_main.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$lib" -lm \
-            ${link[@]+"${link[@]}"}
+        link_model "$3" "$root/bench/bench_main.c" "$lib" \
+            "$3/bench$([ "$lib" = "$runtime" ] || echo -base)" ${link[@]+"${link[@]}"}
     done
     if [ -n "${4:-}" ]; then
-        "$cc" -std=c99 "${cflags[@]}" -I"$3" -I"$root/runtime/include" -o "$3/bound" \
-            "$root/bench/threads_bound.c" "$3/model.c" ${weights[@]+"${weights[@]}"} "$runtime" \
-            -lm -pthread
+        link_model "$3" "$root/bench/threads_bound.c" "$runtime" "$3/bound" -pthread
     fi
 }
 

@@ -29,14 +29,11 @@ if [ $# -lt 1 ] || [ ! -f "$1" ]; then
 fi
 model=$1 top=${2:-25}
 
+. "$root/bench/model_build.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sinter-tprof-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$build/tools/sinter" compile --profile --threads "$threads" --name model -o "$work" "$model" >/dev/null
-weights=()
-[ -e "$work/model_weights.S" ] && weights=("$work/model_weights.S")
-"$cc" -std=c99 "${cflags[@]}" -I"$work" -I"$root/runtime/include" -o "$work/bench" \
-    "$root/bench/bench_main.c" "$work/model.c" ${weights[@]+"${weights[@]}"} \
-    "$build/runtime/libsinter_rt.a" -lm -pthread
+compile_model "$build/tools/sinter" "$model" "$work" --profile --threads "$threads"
+link_model "$work" "$root/bench/bench_main.c" "$build/runtime/libsinter_rt.a" "$work/bench" -pthread
 
 # The profile table's rows: node, op, calls, ms per call, %, GFLOP/s.
 for r in $(seq "$rounds"); do

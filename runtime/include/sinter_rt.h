@@ -180,6 +180,9 @@ typedef void (*snt_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a,
                                 const ptrdiff_t *b_rows, float *c, size_t ldc, int accumulate);
 typedef struct {
     unsigned mr, nr;      /* the register tile */
+    /* Columns it computes together: a call for nc < nr columns costs nc
+     * rounded up to this (nr where the whole tile is always computed). */
+    unsigned nc_step;
     snt_f32_gemm_fn run;
 } snt_f32_gemm_ukernel;
 

@@ -71,6 +71,25 @@ void snt_matmul_f32(const snt_matmul_params *p, const float *a, const float *b, 
     snt_matmul_f32_mt(NULL, p, a, b, y, scratch);
 }
 
+/* Gemm's beta * C, broadcast to Y's rows [begin, end), before the
+ * product adds into them; copies, the same bits whatever the split. */
+typedef struct {
+    const snt_gemm_params *p;
+    const float *c;
+    float *y;
+} beta_c_work;
+
+static void beta_c_rows(void *arg, size_t slot, size_t begin, size_t end)
+{
+    const beta_c_work *w = arg;
+    const snt_gemm_params *p = w->p;
+    size_t i, j;
+    (void)slot;
+    for (i = begin; i < end; i++)
+        for (j = 0; j < p->n; j++)
+            w->y[i * p->n + j] = p->beta * w->c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
+}
+
 void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const float *a,
                      const float *b, const float *c, float *y, float *scratch)
 {
@@ -80,13 +99,10 @@ void snt_gemm_f32_mt(const snt_parallel *par, const snt_gemm_params *p, const fl
     ptrdiff_t b_rs = p->trans_b ? 1 : (ptrdiff_t)p->n;
     ptrdiff_t b_cs = p->trans_b ? (ptrdiff_t)p->k : 1;
     int with_c = c != NULL && p->beta != 0.0f;
-    size_t i, j;
+    beta_c_work w = {p, c, y};
 
-    if (with_c) {
-        for (i = 0; i < p->m; i++)
-            for (j = 0; j < p->n; j++)
-                y[i * p->n + j] = p->beta * c[(ptrdiff_t)i * p->c_rs + (ptrdiff_t)j * p->c_cs];
-    }
+    if (with_c)
+        snt__parallel_ranges(par, p->m, 1, beta_c_rows, &w);
     snt_sgemm_mt(par, p->m, p->n, p->k, p->alpha, a, a_rs, a_cs, b, b_rs, b_cs, y, p->n, with_c,
                  scratch);
 }

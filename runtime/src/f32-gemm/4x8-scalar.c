@@ -28,4 +28,4 @@ static void gemm_4x8(size_t mr, size_t nc, size_t kc, const float *a, const floa
     }
 }
 
-const snt_f32_gemm_ukernel snt_f32_gemm_4x8__scalar = {MR, NR, gemm_4x8};
+const snt_f32_gemm_ukernel snt_f32_gemm_4x8__scalar = {MR, NR, NR, gemm_4x8};

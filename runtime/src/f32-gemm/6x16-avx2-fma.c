@@ -67,4 +67,4 @@ static void gemm_6x16(size_t mr, size_t nc, size_t kc, const float *restrict a,
     }
 }
 
-const snt_f32_gemm_ukernel snt_f32_gemm_6x16__avx2_fma = {MR, NR, gemm_6x16};
+const snt_f32_gemm_ukernel snt_f32_gemm_6x16__avx2_fma = {MR, NR, NR, gemm_6x16};

@@ -65,4 +65,4 @@ static void gemm_8x8(size_t mr, size_t nc, size_t kc, const float *restrict a,
     }
 }
 
-const snt_f32_gemm_ukernel snt_f32_gemm_8x8__neon = {MR, NR, gemm_8x8};
+const snt_f32_gemm_ukernel snt_f32_gemm_8x8__neon = {MR, NR, NR, gemm_8x8};
