@@ -128,7 +128,6 @@ static inline int count_op(const Graph *g, const char *op)
     return count;
 }
 
-/* Runs a pass and checks the graph's invariants afterwards. */
 /* Runs one pass entry point on g, as passes_run would, and verifies. */
 static inline bool run_pass(Graph *g, bool (*pass)(Rewriter *, Diag *))
 {
