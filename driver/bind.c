@@ -92,16 +92,16 @@ static bool bind_tensor(Graph *g, Tensor *t, const Binding *b, Diag *d)
 
 /* A node building `out` from items[0, count) (op SequenceConstruct,
  * SequenceEmpty or Optional), as sequence.h describes. */
-static void add_builder(Graph *g, const char *op_type, Tensor *const *items, int count,
+static void add_builder(Graph *g, const OpDesc *op, Tensor *const *items, int count,
                         DType dtype, Tensor *out)
 {
     Str name = {0};
     str_putf(&name, "bind/%s", out->name);
-    Node *n = graph_add_node(g, name.buf, op_type);
+    Node *n = graph_add_node(g, name.buf, op->name);
     str_free(&name);
     for (int i = 0; i < count; i++)
         node_add_input(n, items[i]);
-    if (strcmp(op_type, "SequenceEmpty") == 0)
+    if (op == &op_SequenceEmpty)
         node_add_attr(n, "dtype", ATTR_INT)->i = dtype;
     node_add_output(n, out);
 }
@@ -138,18 +138,18 @@ static bool bind_value(Graph *g, Tensor *t, const Binding *b, Diag *d)
     }
     DType dtype = t->dtype ? t->dtype : v->dtype ? v->dtype : DT_FLOAT;
     Tensor **items = add_constants(g, v, t);
-    const char *seq_op = v->n_tensors ? "SequenceConstruct" : "SequenceEmpty";
+    const OpDesc *seq_op = v->n_tensors ? &op_SequenceConstruct : &op_SequenceEmpty;
     if (t->kind == KIND_SEQUENCE) {
         add_builder(g, seq_op, items, v->n_tensors, dtype, t);
     } else if (v->empty || v->inner == KIND_TENSOR) {
-        add_builder(g, "Optional", items, v->empty ? 0 : 1, dtype, t);
+        add_builder(g, &op_Optional, items, v->empty ? 0 : 1, dtype, t);
     } else {
         Str hint = {0};
         str_putf(&hint, "%s_value", t->name);
         Tensor *seq = graph_new_tensor(g, hint.buf);
         str_free(&hint);
         add_builder(g, seq_op, items, v->n_tensors, dtype, seq);
-        add_builder(g, "Optional", &seq, 1, dtype, t);
+        add_builder(g, &op_Optional, &seq, 1, dtype, t);
     }
     drop_input(g, t);
     free(items);
