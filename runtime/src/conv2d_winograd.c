@@ -591,8 +591,9 @@ static size_t row_steps(const layout *l, size_t rows, size_t step)
  * (22 x 22 is 36 tiles, three vectors of 16; split by rows each thread
  * computes two for its 18), channels do not; on a near tie the rows
  * win, at one dispatch and no V or M shared between the cores (a
- * split by channels reads the other core's half of V: 44 x 44 images of
- * 52 channels ran 1.4x faster on two threads that way).
+ * split by channels reads the other core's half of V: M2SNet's 3x3
+ * layers of 52 channels on 44 x 44 ran 1.43x faster on two threads than
+ * on one split by channels, 1.64x split by rows).
  */
 static int splits_by_channels(const winograd_work *w, size_t parts)
 {
