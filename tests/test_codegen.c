@@ -184,6 +184,7 @@ static void test_identifiers_are_safe(void)
 #define SET_STRIDE(name) v.name = ++next;
 #define SET_FLOAT(name) v.name = (float)++next;
 #define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+#define SET_ENUM(name) v.name = 1;
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
@@ -194,6 +195,7 @@ static void test_identifiers_are_safe(void)
 #define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
 #define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
 #define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+#define CHECK_ENUM(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
 
 static void check_printed(const char *printed, const char *field, int value, const char *suffix)
 {
@@ -240,6 +242,8 @@ static void test_params_print_every_field(void)
     str_free(&p.s);
     PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
     str_free(&p.s);
+    PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &p);
+    str_free(&p.s);
 }
 
 /* Array fields print their first `count` elements: the struct's own
@@ -259,6 +263,24 @@ static void test_bcast_params_print_every_field(void)
     str_free(&p.s);
 }
 
+/* Enum fields print by their constant's name. */
+static void test_enum_params_print_by_name(void)
+{
+    Params g = {0};
+    PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &g);
+    CU_ASSERT_STRING_EQUAL(g.s.buf,
+                           ".mode = SNT_GRID_NEAREST, .padding = SNT_GRID_PAD_BORDER, .n = 1, "
+                           ".c = 2, .h = 3, .w = 4, .oh = 5, .ow = 6, .align_corners = 7");
+    str_free(&g.s);
+    snt_pad_params v = {.rank = 2, .in_dims = {3, 4}, .out_dims = {5, 6},
+                        .pads_begin = {1, -1}, .mode = SNT_PAD_EDGE, .value = 2.0f};
+    Params p = {0};
+    params_put_snt_pad_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".rank = 2, .in_dims = {3, 4}, .out_dims = {5, 6}, "
+                                    ".pads_begin = {1, -1}, .mode = SNT_PAD_EDGE, .value = 2.0f");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -270,6 +292,7 @@ int main(void)
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "params print every field", test_params_print_every_field);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
+    CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

@@ -103,8 +103,8 @@ void params_emit(Params *p, Emitter *e, const char *type)
 /* How a field of a printed struct is printed: its kind in
  * sinter_params.h. */
 typedef enum {
-    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_SIZES,
-    PARAM_STRIDES
+    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
+    PARAM_SIZES, PARAM_STRIDES
 } ParamKind;
 
 /* One field of a printed struct, from its X(T, kind, name, arg) entry. */
@@ -113,18 +113,22 @@ typedef struct {
     ParamKind kind;
     size_t offset;       /* of the field in T */
     size_t count_offset; /* SIZES, STRIDES: of the int field counting its elements */
+    const char *(*enum_name)(int v); /* ENUM: the name of constant v */
 } ParamField;
 
-#define PARAM_ROW(T, kind, name, arg) \
-    {#name, PARAM_##kind, offsetof(T, name), PARAM_COUNT_##kind(T, arg)},
-#define PARAM_COUNT_SIZE(T, arg) 0
-#define PARAM_COUNT_INT(T, arg) 0
-#define PARAM_COUNT_INT64(T, arg) 0
-#define PARAM_COUNT_STRIDE(T, arg) 0
-#define PARAM_COUNT_FLOAT(T, arg) 0
-#define PARAM_COUNT_ACT(T, arg) 0
-#define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
-#define PARAM_COUNT_STRIDES(T, arg) offsetof(T, arg)
+/* PARAM_ARG_<kind> sets the members that the kind's arg gives; the
+ * trailing comma it leaves when there are none is valid C. */
+#define PARAM_ROW(T, K, F, arg) \
+    {.name = #F, .kind = PARAM_##K, .offset = offsetof(T, F), PARAM_ARG_##K(T, arg)},
+#define PARAM_ARG_SIZE(T, arg)
+#define PARAM_ARG_INT(T, arg)
+#define PARAM_ARG_INT64(T, arg)
+#define PARAM_ARG_STRIDE(T, arg)
+#define PARAM_ARG_FLOAT(T, arg)
+#define PARAM_ARG_ACT(T, arg)
+#define PARAM_ARG_ENUM(T, arg) .enum_name = arg##_name
+#define PARAM_ARG_SIZES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_STRIDES(T, arg) .count_offset = offsetof(T, arg)
 
 static void params_put_field(Params *p, const ParamField *f, const char *base)
 {
@@ -147,6 +151,11 @@ static void params_put_field(Params *p, const ParamField *f, const char *base)
         break;
     case PARAM_ACT:
         params_act(p, f->name, at);
+        break;
+    case PARAM_ENUM:
+        /* The enums are int-sized: their constants are small and
+         * non-negative. */
+        params_enum(p, f->name, f->enum_name(*(const int *)at));
         break;
     case PARAM_SIZES:
         params_sizes(p, f->name, at, *(const int *)(base + f->count_offset));

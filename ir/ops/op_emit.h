@@ -51,7 +51,16 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_where_params, SNT_WHERE_PARAMS) \
     X(snt_gemm_params, SNT_GEMM_PARAMS) \
     X(snt_loss_params, SNT_LOSS_PARAMS) \
-    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS)
+    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS) \
+    X(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS) \
+    X(snt_pad_params, SNT_PAD_PARAMS)
+
+/* The enum types of the lists' ENUM fields: <type>_name(v) is the name
+ * of constant v, for generated code.  Each is defined by the op file
+ * whose AttrChoice table holds the names. */
+const char *snt_grid_mode_name(int v);
+const char *snt_grid_padding_name(int v);
+const char *snt_pad_mode_name(int v);
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`

@@ -18,6 +18,8 @@
  *   STRIDE ptrdiff_t                      (arg unused, 0)
  *   FLOAT  float                          (arg unused, 0)
  *   ACT    snt_act                        (arg unused, 0)
+ *   ENUM   an enum type; arg is that type (snt_pad_mode), whose constants
+ *          the compiler prints by name (arg##_name in ir/ops/op_emit.h)
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
@@ -35,6 +37,7 @@
 #define SNT_PARAM_DECL_STRIDE(name, arg) ptrdiff_t name;
 #define SNT_PARAM_DECL_FLOAT(name, arg) float name;
 #define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
+#define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
 
@@ -155,5 +158,20 @@
     X(T, SIZE, rois, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
     X(T, SIZE, sampling_ratio, 0) X(T, FLOAT, spatial_scale, 0) \
     X(T, INT, half_pixel, 0) X(T, INT, max_mode, 0)
+
+/* GridSample (PyTorch's grid_sample): sampling mode and padding mode;
+ * input n, c, h, w; output oh, ow; align_corners as PyTorch's. */
+#define SNT_GRID_SAMPLE_PARAMS(X, T) \
+    X(T, ENUM, mode, snt_grid_mode) X(T, ENUM, padding, snt_grid_padding) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, INT, align_corners, 0)
+
+/* Pad: pads_begin may be negative (crop); out_dims[d] = in_dims[d] +
+ * begin + end; value fills the border in mode SNT_PAD_CONSTANT. */
+#define SNT_PAD_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
+    X(T, STRIDES, pads_begin, rank) \
+    X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
 
 #endif /* SINTER_PARAMS_H */

@@ -688,14 +688,10 @@ void snt_gather_i32(size_t outer, size_t axis_len, size_t inner, size_t elem_siz
 
 typedef enum { SNT_PAD_CONSTANT = 0, SNT_PAD_REFLECT, SNT_PAD_EDGE } snt_pad_mode;
 
-/* pads_begin may be negative (crop); out_dims[d] = in_dims[d] + begin + end. */
+/* pads_begin may be negative (crop); out_dims[d] = in_dims[d] + begin +
+ * end (fields in sinter_params.h). */
 typedef struct {
-    int rank;
-    size_t in_dims[SNT_MAX_RANK];
-    size_t out_dims[SNT_MAX_RANK];
-    ptrdiff_t pads_begin[SNT_MAX_RANK];
-    snt_pad_mode mode;
-    float value;
+    SNT_PAD_PARAMS(SNT_PARAM_DECL, snt_pad_params)
 } snt_pad_params;
 
 void snt_pad_f32(const snt_pad_params *p, const float *x, float *y);
@@ -1185,12 +1181,10 @@ typedef enum { SNT_GRID_BILINEAR = 0, SNT_GRID_NEAREST, SNT_GRID_BICUBIC } snt_g
 typedef enum { SNT_GRID_PAD_ZEROS = 0, SNT_GRID_PAD_BORDER, SNT_GRID_PAD_REFLECTION } snt_grid_padding;
 
 /* GridSample (PyTorch's grid_sample): x [n][c][h][w], grid [n][oh][ow][2]
- * of (x, y) points, -1 .. 1 spanning the input; y [n][c][oh][ow]. */
+ * of (x, y) points, -1 .. 1 spanning the input; y [n][c][oh][ow]
+ * (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w, oh, ow;
-    snt_grid_mode mode;
-    snt_grid_padding padding;
-    int align_corners;
+    SNT_GRID_SAMPLE_PARAMS(SNT_PARAM_DECL, snt_grid_sample_params)
 } snt_grid_sample_params;
 
 void snt_grid_sample_f32(const snt_grid_sample_params *p, const float *x, const float *grid,
