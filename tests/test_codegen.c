@@ -244,6 +244,11 @@ static void test_params_print_every_field(void)
     str_free(&p.s);
     PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &p);
     str_free(&p.s);
+    PRINT_NUMBERED(snt_act, SNT_ACT, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_actx, SNT_ACTX, &p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.s.buf, ".kind = SNT_ACTX_SELU, .alpha = 1.0f"));
+    str_free(&p.s);
 }
 
 /* Array fields print their first `count` elements: the struct's own

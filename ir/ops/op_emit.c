@@ -53,9 +53,9 @@ void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
     PRINT_ARRAY(p, field, v, count, "%lld", long long);
 }
 
-static const char *act_kind_name(snt_act_kind kind)
+const char *snt_act_kind_name(int v)
 {
-    switch (kind) {
+    switch ((snt_act_kind)v) {
     case SNT_ACT_NONE: return "SNT_ACT_NONE";
     case SNT_ACT_RELU: return "SNT_ACT_RELU";
     case SNT_ACT_LEAKY_RELU: return "SNT_ACT_LEAKY_RELU";
@@ -71,18 +71,10 @@ static const char *act_kind_name(snt_act_kind kind)
     return "SNT_ACT_NONE";
 }
 
-void params_act_fields(Params *p, const snt_act *act)
-{
-    params_field(p, "kind");
-    str_puts(&p->s, act_kind_name(act->kind));
-    params_float(p, "alpha", act->alpha);
-    params_float(p, "beta", act->beta);
-}
-
 void params_act(Params *p, const char *field, const snt_act *act)
 {
     Params inner = {0};
-    params_act_fields(&inner, act);
+    params_put_snt_act(&inner, act);
     params_field(p, field);
     str_putf(&p->s, "{%s}", inner.s.buf);
     str_free(&inner.s);

@@ -26,8 +26,6 @@ void params_sizes(Params *p, const char *field, const size_t *v, int count);
 void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count);
 /* An enum field, printed by its constant's name (AttrChoice.constant). */
 void params_enum(Params *p, const char *field, const char *constant);
-/* The fields of an snt_act, for a standalone `static const snt_act`. */
-void params_act_fields(Params *p, const snt_act *act);
 /* An snt_act as the nested field `field` of a larger struct. */
 void params_act(Params *p, const char *field, const snt_act *act);
 /* Emits `static const <type> p = {<fields>};` and frees the fields. */
@@ -38,6 +36,8 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 /* The parameter structs printed from their field lists in
  * runtime/include/sinter_params.h: X(type, list) for each. */
 #define PRINTED_PARAMS(X) \
+    X(snt_act, SNT_ACT) \
+    X(snt_actx, SNT_ACTX) \
     X(snt_conv2d_params, SNT_CONV2D_PARAMS) \
     X(snt_pool2d_params, SNT_POOL2D_PARAMS) \
     X(snt_bcast, SNT_BCAST) \
@@ -57,7 +57,9 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The enum types of the lists' ENUM fields: <type>_name(v) is the name
  * of constant v, for generated code.  Each is defined by the op file
- * whose AttrChoice table holds the names. */
+ * whose table holds the names (op_emit.c has snt_act_kind's). */
+const char *snt_act_kind_name(int v);
+const char *snt_actx_kind_name(int v);
 const char *snt_grid_mode_name(int v);
 const char *snt_grid_padding_name(int v);
 const char *snt_pad_mode_name(int v);

@@ -41,6 +41,17 @@
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
 
+/* An activation (snt_act_kind says which) and its two parameters, as a
+ * kernel epilogue or standalone. */
+#define SNT_ACT(X, T) \
+    X(T, ENUM, kind, snt_act_kind) X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0)
+
+/* An activation with its own parameters (snt_actx_kind says which and
+ * what alpha, beta and gamma mean). */
+#define SNT_ACTX(X, T) \
+    X(T, ENUM, kind, snt_actx_kind) \
+    X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0) X(T, FLOAT, gamma, 0)
+
 /* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
  * parameters of every convolution kernel.  Input n, c, h, w; output
  * channels k and extent oh, ow; kernel kh, kw; strides sh, sw;

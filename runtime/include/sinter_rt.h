@@ -89,9 +89,9 @@ typedef enum {
     SNT_ACT_SILU         /* x * sigmoid(x) */
 } snt_act_kind;
 
+/* Fields in sinter_params.h. */
 typedef struct {
-    snt_act_kind kind;
-    float alpha, beta;
+    SNT_ACT(SNT_PARAM_DECL, snt_act)
 } snt_act;
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
@@ -810,9 +810,9 @@ typedef enum {
     SNT_ACTX_MISH              /* x tanh(log(1 + exp(x))) */
 } snt_actx_kind;
 
+/* Fields in sinter_params.h. */
 typedef struct {
-    snt_actx_kind kind;
-    float alpha, beta, gamma;
+    SNT_ACTX(SNT_PARAM_DECL, snt_actx)
 } snt_actx;
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
