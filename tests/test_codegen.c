@@ -185,6 +185,11 @@ static void test_identifiers_are_safe(void)
 #define SET_FLOAT(name) v.name = (float)++next;
 #define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
 #define SET_ENUM(name) v.name = 1;
+#define SET_SIZE_ARRAY(name) SET_ARRAY(name)
+#define SET_STRIDE_ARRAY(name) SET_ARRAY(name)
+#define SET_ARRAY(name) \
+    for (size_t i_ = 0; i_ < sizeof v.name / sizeof v.name[0]; i_++) \
+        v.name[i_] = ++next;
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
@@ -196,6 +201,22 @@ static void test_identifiers_are_safe(void)
 #define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
 #define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
 #define CHECK_ENUM(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
+#define CHECK_SIZE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_STRIDE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_ARRAY(name) \
+    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]));
+
+/* Checks `.field = {first, first + 1, ...}` of count elements, counting
+ * *next on. */
+static void check_printed_array(const char *printed, const char *field, int *next, int count)
+{
+    char want[128];
+    int len = snprintf(want, sizeof want, ".%s = {", field);
+    for (int i = 0; i < count; i++)
+        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d", i ? ", " : "", ++*next);
+    snprintf(want + len, sizeof want - (size_t)len, "}");
+    CU_ASSERT_PTR_NOT_NULL(strstr(printed, want));
+}
 
 static void check_printed(const char *printed, const char *field, int value, const char *suffix)
 {
@@ -243,6 +264,12 @@ static void test_params_print_every_field(void)
     PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_pool3d_params, SNT_POOL3D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_dft_params, SNT_DFT_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_act, SNT_ACT, &p);
     str_free(&p.s);

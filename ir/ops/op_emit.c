@@ -96,7 +96,7 @@ void params_emit(Params *p, Emitter *e, const char *type)
  * sinter_params.h. */
 typedef enum {
     PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
-    PARAM_SIZES, PARAM_STRIDES
+    PARAM_SIZES, PARAM_STRIDES, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY
 } ParamKind;
 
 /* One field of a printed struct, from its X(T, kind, name, arg) entry. */
@@ -105,6 +105,7 @@ typedef struct {
     ParamKind kind;
     size_t offset;       /* of the field in T */
     size_t count_offset; /* SIZES, STRIDES: of the int field counting its elements */
+    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count */
     const char *(*enum_name)(int v); /* ENUM: the name of constant v */
 } ParamField;
 
@@ -121,6 +122,8 @@ typedef struct {
 #define PARAM_ARG_ENUM(T, arg) .enum_name = arg##_name
 #define PARAM_ARG_SIZES(T, arg) .count_offset = offsetof(T, arg)
 #define PARAM_ARG_STRIDES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_SIZE_ARRAY(T, arg) .count = arg
+#define PARAM_ARG_STRIDE_ARRAY(T, arg) .count = arg
 
 static void params_put_field(Params *p, const ParamField *f, const char *base)
 {
@@ -154,6 +157,12 @@ static void params_put_field(Params *p, const ParamField *f, const char *base)
         break;
     case PARAM_STRIDES:
         params_strides(p, f->name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_SIZE_ARRAY:
+        params_sizes(p, f->name, at, f->count);
+        break;
+    case PARAM_STRIDE_ARRAY:
+        params_strides(p, f->name, at, f->count);
         break;
     }
 }

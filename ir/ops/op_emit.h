@@ -53,7 +53,10 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_loss_params, SNT_LOSS_PARAMS) \
     X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS) \
     X(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS) \
-    X(snt_pad_params, SNT_PAD_PARAMS)
+    X(snt_pad_params, SNT_PAD_PARAMS) \
+    X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
+    X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
+    X(snt_dft_params, SNT_DFT_PARAMS)
 
 /* The enum types of the lists' ENUM fields: <type>_name(v) is the name
  * of constant v, for generated code.  Each is defined by the op file

@@ -171,19 +171,7 @@ static bool emit_pool3d_params(const Node *n, Emitter *e, Diag *d)
     snt_pool3d_params g;
     if (!pool3d_geometry(n, &g, d))
         return false;
-    Params p = {0};
-    params_int(&p, "n", (int64_t)g.n);
-    params_int(&p, "c", (int64_t)g.c);
-    params_sizes(&p, "in", g.in, 3);
-    params_sizes(&p, "out", g.out, 3);
-    params_sizes(&p, "kernel", g.kernel, 3);
-    params_sizes(&p, "stride", g.stride, 3);
-    params_sizes(&p, "dilation", g.dilation, 3);
-    params_sizes(&p, "pad_begin", g.pad_begin, 3);
-    params_sizes(&p, "pad_end", g.pad_end, 3);
-    params_int(&p, "count_include_pad", g.count_include_pad);
-    params_int(&p, "storage_order", g.storage_order);
-    params_emit(&p, e, "snt_pool3d_params");
+    emit_params_snt_pool3d_params(e, &g, "p");
     return true;
 }
 

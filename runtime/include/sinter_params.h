@@ -23,6 +23,8 @@
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *   SIZE_ARRAY    size_t[arg]: a fixed count, every element printed
+ *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -40,6 +42,8 @@
 #define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
+#define SNT_PARAM_DECL_STRIDE_ARRAY(name, arg) ptrdiff_t name[arg];
 
 /* An activation (snt_act_kind says which) and its two parameters, as a
  * kernel epilogue or standalone. */
@@ -184,5 +188,36 @@
     X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
     X(T, STRIDES, pads_begin, rank) \
     X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
+
+/* MaxPool and AveragePool on N x C x D x H x W: spatial axis a (0 = D,
+ * 1 = H, 2 = W) has input extent in[a], output extent out[a]; see
+ * snt_pool3d_params in sinter_rt.h.  count_include_pad as in
+ * snt_pool2d_params; storage_order 1: MaxPool's indices number each
+ * plane's elements column-major (W slowest). */
+#define SNT_POOL3D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) \
+    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
+    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
+    X(T, SIZE_ARRAY, pad_begin, 3) X(T, SIZE_ARRAY, pad_end, 3) \
+    X(T, INT, count_include_pad, 0) X(T, INT, storage_order, 0)
+
+/* ConvTranspose on N x C x D x H x W: input batch n and channels c,
+ * output channels k, the axes as in SNT_POOL3D_PARAMS; pad_begin is
+ * cropped off the front of the full output. */
+#define SNT_CONV_TRANSPOSE3D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, k, 0) \
+    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
+    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
+    X(T, SIZE_ARRAY, pad_begin, 3) \
+    X(T, SIZE, groups, 0)
+
+/* DFT over lines[0] x lines[1] lines: see snt_dft_params in sinter_rt.h.
+ * samples <= n of each line are read; bins <= n are written. */
+#define SNT_DFT_PARAMS(X, T) \
+    X(T, SIZE_ARRAY, lines, 2) \
+    X(T, STRIDE_ARRAY, x_line_strides, 2) X(T, STRIDE, x_sample_stride, 0) \
+    X(T, STRIDE_ARRAY, y_line_strides, 2) X(T, STRIDE, y_bin_stride, 0) \
+    X(T, SIZE, samples, 0) X(T, INT, complex_input, 0) \
+    X(T, SIZE, n, 0) X(T, SIZE, bins, 0) X(T, INT, inverse, 0)
 
 #endif /* SINTER_PARAMS_H */

@@ -1217,15 +1217,9 @@ void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const floa
  * b * y_line_strides[1] + j * y_bin_stride of y:
  *     sum over k < n of x[k] exp(-2 pi i j k / n),
  * or with +2 pi i and divided by n when inverse.  Strides count elements
- * of the dtype. */
+ * of the dtype.  Fields in sinter_params.h. */
 typedef struct {
-    size_t lines[2];
-    ptrdiff_t x_line_strides[2], x_sample_stride;
-    ptrdiff_t y_line_strides[2], y_bin_stride;
-    size_t samples;          /* <= n */
-    int complex_input;
-    size_t n, bins;          /* bins <= n */
-    int inverse;
+    SNT_DFT_PARAMS(SNT_PARAM_DECL, snt_dft_params)
 } snt_dft_params;
 
 /* Doubles of `work` snt_dft needs for an n-point transform. */
@@ -1268,14 +1262,10 @@ uint16_t snt_bfloat16_from_float(float f);
  * with unit leading spatial axes.  Spatial axis a (0 = D, 1 = H, 2 = W)
  * has input extent in[a], output extent out[a], and output position o
  * reads input o * stride[a] - pad_begin[a] + tap * dilation[a]; pads
- * are never read (ceil_mode is folded into out[]). */
+ * are never read (ceil_mode is folded into out[]).  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, c;
-    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
-    size_t pad_begin[3], pad_end[3];
-    int count_include_pad;   /* as in snt_pool2d_params */
-    int storage_order;       /* MaxPool indices: 1 numbers each plane's
-                                elements column-major (W slowest) */
+    SNT_POOL3D_PARAMS(SNT_PARAM_DECL, snt_pool3d_params)
 } snt_pool3d_params;
 
 /* indices, when not NULL, receives the flat index into x of each output's
@@ -1289,13 +1279,10 @@ void snt_avgpool3d_f32(const snt_pool3d_params *p, const float *x, float *y);
  * element i and tap t of axis a add into the output at
  * i*stride[a] + t*dilation[a] - pad_begin[a] when that lies inside it.
  * w: [c][k/groups][kd][kh][kw]; bias: [k] or NULL; scratch of
- * snt_conv_transpose3d_scratch_floats(p) floats. */
+ * snt_conv_transpose3d_scratch_floats(p) floats.  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, c;             /* input batch and channels */
-    size_t k;                /* output channels */
-    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
-    size_t pad_begin[3];     /* cropped off the front of the full output */
-    size_t groups;
+    SNT_CONV_TRANSPOSE3D_PARAMS(SNT_PARAM_DECL, snt_conv_transpose3d_params)
 } snt_conv_transpose3d_params;
 
 void snt_conv_transpose3d_f32(const snt_conv_transpose3d_params *p, const float *x,
