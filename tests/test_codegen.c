@@ -313,6 +313,23 @@ static void test_enum_params_print_by_name(void)
     str_free(&p.s);
 }
 
+/* The shift's chunk arrays print `chunks` elements; the nested linear
+ * prints field by field as .linear.<field>. */
+static void test_shift_linear_params_print_every_field(void)
+{
+    snt_shift_linear_params v = {
+        .n = 1, .h = 2, .w = 3, .axis = 1, .chunks = 2, .chunk_end = {4, 8}, .shift = {-1, 1},
+        .linear = {.m = 6, .n = 5, .k = 8, .act = {.kind = SNT_ACT_RELU}},
+    };
+    Params p = {0};
+    params_put_snt_shift_linear_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".n = 1, .h = 2, .w = 3, .axis = 1, .chunks = 2, "
+                                    ".chunk_end = {4, 8}, .shift = {-1, 1}, .linear.m = 6, "
+                                    ".linear.n = 5, .linear.k = 8, .linear.act = "
+                                    "{.kind = SNT_ACT_RELU, .alpha = 0.0f, .beta = 0.0f}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -325,6 +342,8 @@ int main(void)
     CU_add_test(s, "params print every field", test_params_print_every_field);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
+    CU_add_test(s, "shift linear params print every field",
+                test_shift_linear_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

@@ -34,7 +34,8 @@ void params_emit(Params *p, Emitter *e, const char *type);
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The parameter structs printed from their field lists in
- * runtime/include/sinter_params.h: X(type, list) for each. */
+ * runtime/include/sinter_params.h: X(type, list) for each, a NESTED
+ * field's type before the struct holding it. */
 #define PRINTED_PARAMS(X) \
     X(snt_act, SNT_ACT) \
     X(snt_actx, SNT_ACTX) \
@@ -56,7 +57,9 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_pad_params, SNT_PAD_PARAMS) \
     X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
     X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
-    X(snt_dft_params, SNT_DFT_PARAMS)
+    X(snt_dft_params, SNT_DFT_PARAMS) \
+    X(snt_shift_params, SNT_SHIFT_PARAMS) \
+    X(snt_shift_linear_params, SNT_SHIFT_LINEAR_PARAMS)
 
 /* The enum types of the lists' ENUM fields: <type>_name(v) is the name
  * of constant v, for generated code.  Each is defined by the op file

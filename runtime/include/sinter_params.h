@@ -23,8 +23,13 @@
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *   SIZES_UPTO    size_t[cap]; arg is (count, cap): the int field
+ *                 counting the elements used, and the array's size
+ *   STRIDES_UPTO  ptrdiff_t[cap], as SIZES_UPTO
  *   SIZE_ARRAY    size_t[arg]: a fixed count, every element printed
  *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
+ *   NESTED arg is a struct type with a list of its own, printed field by
+ *          field as .name.field
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -42,8 +47,13 @@
 #define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_SIZES_UPTO(name, arg) size_t name[SNT_PARAM_CAP arg];
+#define SNT_PARAM_DECL_STRIDES_UPTO(name, arg) ptrdiff_t name[SNT_PARAM_CAP arg];
 #define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
 #define SNT_PARAM_DECL_STRIDE_ARRAY(name, arg) ptrdiff_t name[arg];
+#define SNT_PARAM_DECL_NESTED(name, arg) arg name;
+/* The cap of an *_UPTO field's (count, cap). */
+#define SNT_PARAM_CAP(count, cap) cap
 
 /* An activation (snt_act_kind says which) and its two parameters, as a
  * kernel epilogue or standalone. */
@@ -219,5 +229,25 @@
     X(T, STRIDE_ARRAY, y_line_strides, 2) X(T, STRIDE, y_bin_stride, 0) \
     X(T, SIZE, samples, 0) X(T, INT, complex_input, 0) \
     X(T, SIZE, n, 0) X(T, SIZE, bins, 0) X(T, INT, inverse, 0)
+
+/* UNeXt's shifted tokens: n, c, h, w and their strides (elements, the
+ * same for x and y); channels [chunk_end[k-1], chunk_end[k]) move by
+ * shift[k] pixels along h (axis 0) or w (axis 1). */
+#define SNT_SHIFT_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, STRIDE, n_stride, 0) X(T, STRIDE, c_stride, 0) \
+    X(T, STRIDE, h_stride, 0) X(T, STRIDE, w_stride, 0) \
+    X(T, INT, axis, 0) X(T, INT, chunks, 0) \
+    X(T, SIZES_UPTO, chunk_end, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
+    X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS))
+
+/* A Linear layer reading tokens [n][h*w][k] through the shift of
+ * SNT_SHIFT_PARAMS (no channel count or strides: linear says them). */
+#define SNT_SHIFT_LINEAR_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, INT, axis, 0) X(T, INT, chunks, 0) \
+    X(T, SIZES_UPTO, chunk_end, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
+    X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
+    X(T, NESTED, linear, snt_linear_params)
 
 #endif /* SINTER_PARAMS_H */

@@ -743,15 +743,10 @@ void snt_resize_f32_mt(const snt_parallel *par, const snt_resize_params *p, cons
  * by shift[k] pixels along h (axis 0) or w (axis 1), zeros shifted in:
  * y(n,c,h,w) = x(n,c,h - shift,w) or 0 outside.  The strides (elements,
  * the same for x and y) give the layout: tokens [n][h*w][c] or images
- * [n][c][h][w].  y must not overlap x. */
+ * [n][c][h][w].  y must not overlap x.  Fields in sinter_params.h. */
 #define SNT_SHIFT_MAX_CHUNKS 16
 typedef struct {
-    size_t n, c, h, w;
-    ptrdiff_t n_stride, c_stride, h_stride, w_stride;
-    int axis;
-    int chunks;
-    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
-    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
+    SNT_SHIFT_PARAMS(SNT_PARAM_DECL, snt_shift_params)
 } snt_shift_params;
 
 void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y);
@@ -761,14 +756,10 @@ void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y)
  * [n][h*w][k], channel chunks moved along h (axis 0) or w (axis 1)), but
  * the shifted tokens are packed into `scratch` a block of rows at a time
  * instead of being stored whole.  linear.m = n*h*w, linear.k = channels;
- * scratch holds snt_shift_linear_scratch_floats(p) floats. */
+ * scratch holds snt_shift_linear_scratch_floats(p) floats.  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, h, w;
-    int axis;
-    int chunks;
-    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
-    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
-    snt_linear_params linear;
+    SNT_SHIFT_LINEAR_PARAMS(SNT_PARAM_DECL, snt_shift_linear_params)
 } snt_shift_linear_params;
 
 size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p);
