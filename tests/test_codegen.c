@@ -271,6 +271,10 @@ static void test_params_print_every_field(void)
     str_free(&p.s);
     PRINT_NUMBERED(snt_dft_params, SNT_DFT_PARAMS, &p);
     str_free(&p.s);
+    PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);
+    str_free(&p.s);
     PRINT_NUMBERED(snt_act, SNT_ACT, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_actx, SNT_ACTX, &p);

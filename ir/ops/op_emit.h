@@ -59,7 +59,9 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
     X(snt_dft_params, SNT_DFT_PARAMS) \
     X(snt_shift_params, SNT_SHIFT_PARAMS) \
-    X(snt_shift_linear_params, SNT_SHIFT_LINEAR_PARAMS)
+    X(snt_shift_linear_params, SNT_SHIFT_LINEAR_PARAMS) \
+    X(snt_qmatmul_params, SNT_QMATMUL_PARAMS) \
+    X(snt_qconv2d_params, SNT_QCONV2D_PARAMS)
 
 /* The enum types of the lists' ENUM fields: <type>_name(v) is the name
  * of constant v, for generated code.  Each is defined by the op file

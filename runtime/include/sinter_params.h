@@ -250,4 +250,25 @@
     X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
     X(T, NESTED, linear, snt_linear_params)
 
+/* A batch of 8-bit integer matrix products [m][k] x [k][n]: batch
+ * strides in elements (0 reuses one matrix); the operands' dtypes (an
+ * SNT_DT_*); a_count (b_count) zero points and scales of a (b). */
+#define SNT_QMATMUL_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, m, 0) X(T, SIZE, k, 0) X(T, SIZE, n, 0) \
+    X(T, SIZE, a_batch_stride, 0) X(T, SIZE, b_batch_stride, 0) \
+    X(T, INT, a_dtype, 0) X(T, INT, b_dtype, 0) \
+    X(T, SIZE, a_count, 0) X(T, SIZE, b_count, 0)
+
+/* A 2-D convolution of 8-bit integers: input, output and kernel extents,
+ * groups, strides, dilations, top / left pads; x's and w's dtypes and
+ * their counts of zero points and scales. */
+#define SNT_QCONV2D_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, in_c, 0) X(T, SIZE, in_h, 0) X(T, SIZE, in_w, 0) \
+    X(T, SIZE, out_c, 0) X(T, SIZE, out_h, 0) X(T, SIZE, out_w, 0) \
+    X(T, SIZE, k_h, 0) X(T, SIZE, k_w, 0) X(T, SIZE, group, 0) \
+    X(T, SIZE, stride_h, 0) X(T, SIZE, stride_w, 0) X(T, SIZE, dil_h, 0) X(T, SIZE, dil_w, 0) \
+    X(T, SIZE, pad_t, 0) X(T, SIZE, pad_l, 0) \
+    X(T, INT, x_dtype, 0) X(T, INT, w_dtype, 0) \
+    X(T, SIZE, x_count, 0) X(T, SIZE, w_count, 0)
+
 #endif /* SINTER_PARAMS_H */

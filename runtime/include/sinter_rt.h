@@ -1044,12 +1044,10 @@ void snt_dynamic_quantize_linear(size_t n, const float *x, uint8_t *y, float *y_
 /* A batch of [m][k] x [k][n] products of 8-bit integers (UINT8 or INT8),
  * each operand minus its zero point.  The a (b) zero point and scale
  * hold a_count (b_count) values: 1 for the tensor, or one per row of a
- * (column of b); a_count 0 means no zero point. */
+ * (column of b); a_count 0 means no zero point.  Batch strides count
+ * elements, 0 reusing one matrix (fields in sinter_params.h). */
 typedef struct {
-    size_t batch, m, k, n;
-    size_t a_batch_stride, b_batch_stride; /* elements; 0 reuses one matrix */
-    int a_dtype, b_dtype;
-    size_t a_count, b_count;
+    SNT_QMATMUL_PARAMS(SNT_PARAM_DECL, snt_qmatmul_params)
 } snt_qmatmul_params;
 
 /* y[batch][m][n] (int32) = sum over k of (a - a_zp) * (b - b_zp). */
@@ -1064,12 +1062,10 @@ void snt_qlinear_matmul(const snt_qmatmul_params *p, const void *a, const float 
 /* A 2-D convolution of 8-bit integers (x [batch][in_c][in_h][in_w], w
  * [out_c][in_c / group][k_h][k_w]), each minus its zero point; padding
  * contributes nothing.  x's zero point and scale hold x_count values (0
- * or 1), w's w_count (0, 1, or one per output channel). */
+ * or 1), w's w_count (0, 1, or one per output channel).  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t batch, in_c, in_h, in_w, out_c, out_h, out_w, k_h, k_w, group;
-    size_t stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
-    int x_dtype, w_dtype;
-    size_t x_count, w_count;
+    SNT_QCONV2D_PARAMS(SNT_PARAM_DECL, snt_qconv2d_params)
 } snt_qconv2d_params;
 
 /* y[batch][out_c][out_h][out_w] (int32): the convolution's sums. */
