@@ -199,26 +199,28 @@
     X(T, STRIDES, pads_begin, rank) \
     X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
 
-/* MaxPool and AveragePool on N x C x D x H x W: spatial axis a (0 = D,
- * 1 = H, 2 = W) has input extent in[a], output extent out[a]; see
- * snt_pool3d_params in sinter_rt.h.  count_include_pad as in
- * snt_pool2d_params; storage_order 1: MaxPool's indices number each
- * plane's elements column-major (W slowest). */
+/* The window of the 3-D kernels (N x C x D x H x W; 1-D and 2-D run
+ * with unit leading spatial axes): spatial axis a (0 = D, 1 = H, 2 = W)
+ * has input extent in[a] and output extent out[a], kernel[a] taps
+ * stride[a] and dilation[a] apart, and pad_begin[a] before it. */
+#define SNT_WINDOW3D(X, T) \
+    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
+    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
+    X(T, SIZE_ARRAY, pad_begin, 3)
+
+/* MaxPool and AveragePool: SNT_WINDOW3D and pad_end[a] after it;
+ * count_include_pad as in snt_pool2d_params; storage_order 1: MaxPool's
+ * indices number each plane's elements column-major (W slowest). */
 #define SNT_POOL3D_PARAMS(X, T) \
     X(T, SIZE, n, 0) X(T, SIZE, c, 0) \
-    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
-    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
-    X(T, SIZE_ARRAY, pad_begin, 3) X(T, SIZE_ARRAY, pad_end, 3) \
+    SNT_WINDOW3D(X, T) X(T, SIZE_ARRAY, pad_end, 3) \
     X(T, INT, count_include_pad, 0) X(T, INT, storage_order, 0)
 
-/* ConvTranspose on N x C x D x H x W: input batch n and channels c,
- * output channels k, the axes as in SNT_POOL3D_PARAMS; pad_begin is
- * cropped off the front of the full output. */
+/* ConvTranspose: input batch n and channels c, output channels k;
+ * SNT_WINDOW3D, pad_begin cropped off the front of the full output. */
 #define SNT_CONV_TRANSPOSE3D_PARAMS(X, T) \
     X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, k, 0) \
-    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
-    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
-    X(T, SIZE_ARRAY, pad_begin, 3) \
+    SNT_WINDOW3D(X, T) \
     X(T, SIZE, groups, 0)
 
 /* DFT over lines[0] x lines[1] lines: see snt_dft_params in sinter_rt.h.
@@ -230,24 +232,26 @@
     X(T, SIZE, samples, 0) X(T, INT, complex_input, 0) \
     X(T, SIZE, n, 0) X(T, SIZE, bins, 0) X(T, INT, inverse, 0)
 
-/* UNeXt's shifted tokens: n, c, h, w and their strides (elements, the
- * same for x and y); channels [chunk_end[k-1], chunk_end[k]) move by
+/* UNeXt's shift: channels [chunk_end[k-1], chunk_end[k]) move by
  * shift[k] pixels along h (axis 0) or w (axis 1). */
-#define SNT_SHIFT_PARAMS(X, T) \
-    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
-    X(T, STRIDE, n_stride, 0) X(T, STRIDE, c_stride, 0) \
-    X(T, STRIDE, h_stride, 0) X(T, STRIDE, w_stride, 0) \
+#define SNT_SHIFT_CHUNKS(X, T) \
     X(T, INT, axis, 0) X(T, INT, chunks, 0) \
     X(T, SIZES_UPTO, chunk_end, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
     X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS))
 
-/* A Linear layer reading tokens [n][h*w][k] through the shift of
- * SNT_SHIFT_PARAMS (no channel count or strides: linear says them). */
+/* The shift of n, c, h, w laid out by their strides (elements, the same
+ * for x and y). */
+#define SNT_SHIFT_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, STRIDE, n_stride, 0) X(T, STRIDE, c_stride, 0) \
+    X(T, STRIDE, h_stride, 0) X(T, STRIDE, w_stride, 0) \
+    SNT_SHIFT_CHUNKS(X, T)
+
+/* A Linear layer reading tokens [n][h*w][k] through the shift (no
+ * channel count or strides: linear says them). */
 #define SNT_SHIFT_LINEAR_PARAMS(X, T) \
     X(T, SIZE, n, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
-    X(T, INT, axis, 0) X(T, INT, chunks, 0) \
-    X(T, SIZES_UPTO, chunk_end, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
-    X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
+    SNT_SHIFT_CHUNKS(X, T) \
     X(T, NESTED, linear, snt_linear_params)
 
 /* A batch of 8-bit integer matrix products [m][k] x [k][n]: batch
