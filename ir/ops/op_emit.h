@@ -82,10 +82,8 @@ PRINTED_PARAMS(PARAMS_PRINTER_DECL)
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 
-/* conv_window, conv2d_params and conv_is_depthwise are in ops.h. */
-/* The parameters Conv's infer (or FusedConv's, with its activation)
- * kept on n: what the node's other hooks read. */
-const snt_conv2d_params *conv_node_params(const Node *n);
+/* conv_window, conv2d_params, conv_node_params and conv_is_depthwise
+ * are in ops.h. */
 
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 
