@@ -23,16 +23,16 @@ enum { CONV_BIAS = 2, CONV_SCALE = 3, CONV_SHIFT = 4, CONV_RESIDUAL = 5, CONV_PA
  * running on an f32-gemm variant with packed weights. */
 static bool pointwise_on_gemm(const Rewriter *rw, const Node *n)
 {
-    Window win;
     if (!rw_node_is(rw, n, &op_FusedConv) || !node_input(n, CONV_PACKED) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || n->in[0]->shape.rank != 4)
         return false;
     const Variant *v = variant_find(attr_string_or(n, "ukernel", ""));
-    if (!(v && v->family == FAMILY_F32_GEMM && conv_window(n, &win, NULL)))
+    if (!(v && v->family == FAMILY_F32_GEMM))
         return false;
-    snt_conv2d_params cp = conv2d_params(n, &win);
-    return cp.kh == 1 && cp.kw == 1 && cp.sh == 1 && cp.sw == 1 && cp.pt == 0 && cp.pl == 0 &&
-           cp.oh == cp.h && cp.ow == cp.w && cp.groups == 1 && cp.c > 0 && cp.k > 0;
+    const snt_conv2d_params *cp = conv_node_params(n);
+    return cp->kh == 1 && cp->kw == 1 && cp->sh == 1 && cp->sw == 1 && cp->pt == 0 &&
+           cp->pl == 0 && cp->oh == cp->h && cp->ow == cp->w && cp->groups == 1 && cp->c > 0 &&
+           cp->k > 0;
 }
 
 /* The PointwisePair of first and second, in second's place. */

@@ -29,14 +29,11 @@
 /* A float32 Conv 1x1, stride 1, no padding, one group, K < C. */
 static bool reducing_pointwise(const Node *conv)
 {
-    Window win;
-    if (!node_is(conv, &op_Conv) || !is_f32(conv->in[0]) || conv->in[0]->shape.rank != 4 ||
-        !conv_window(conv, &win, NULL)) {
+    if (!node_is(conv, &op_Conv) || !is_f32(conv->in[0]) || conv->in[0]->shape.rank != 4)
         return false;
-    }
-    snt_conv2d_params cp = conv2d_params(conv, &win);
-    return cp.kh == 1 && cp.kw == 1 && cp.sh == 1 && cp.sw == 1 && cp.pt == 0 && cp.pl == 0 &&
-           cp.oh == cp.h && cp.ow == cp.w && cp.groups == 1 && cp.k < cp.c;
+    const snt_conv2d_params *cp = conv_node_params(conv);
+    return cp->kh == 1 && cp->kw == 1 && cp->sh == 1 && cp->sw == 1 && cp->pt == 0 &&
+           cp->pl == 0 && cp->oh == cp->h && cp->ow == cp->w && cp->groups == 1 && cp->k < cp->c;
 }
 
 /* A Resize from opset 11 on that keeps N and C and does not extrapolate. */

@@ -28,18 +28,15 @@
 
 enum { CONV_PACKED = 6, LINEAR_PACKED = 3 };
 
-/* A float32 Conv / FusedConv with no kernel chosen yet, whose geometry
- * is known: *cp its kernel parameters. */
+/* A float32 Conv / FusedConv with no kernel chosen yet: *cp a copy of
+ * the kernel parameters its infer kept (select_conv replaces the node). */
 static bool selectable_conv(const Rewriter *rw, const Node *n, snt_conv2d_params *cp)
 {
-    Window win;
     if (!(rw_node_is(rw, n, &op_Conv) || rw_node_is(rw, n, &op_FusedConv)) ||
         n->n_in > CONV_PACKED || attr_string_or(n, "ukernel", NULL) || !is_f32(n->in[0]) ||
         !is_f32(n->in[1]) || !is_f32(n->out[0]))
         return false;
-    if (!conv_window(n, &win, NULL))
-        return false;
-    *cp = conv2d_params(n, &win);
+    *cp = *conv_node_params(n);
     return cp->k > 0 && cp->c > 0;
 }
 

@@ -31,19 +31,16 @@ static bool winograd_pays(const snt_conv2d_params *cp, const Variant *v)
            cp->k / cp->groups >= MIN_GROUP_OUTPUTS && 2 * tiles >= v->nr;
 }
 
-/* A float32 Conv or FusedConv with constant weights and a known
- * geometry, no kernel chosen yet: *cp its parameters. */
+/* A float32 Conv or FusedConv with constant weights, no kernel chosen
+ * yet: *cp the parameters its infer kept. */
 static bool candidate(const Node *n, snt_conv2d_params *cp)
 {
-    Window win;
     if (!(node_is(n, &op_Conv) || node_is(n, &op_FusedConv)) || attr_string_or(n, "ukernel", NULL) ||
         attr_string_or(n, "algorithm", NULL) || !is_f32(n->in[0]) || !is_f32(n->in[1]) ||
         !tensor_is_const(n->in[1]) || !is_f32(n->out[0]))
         return false;
-    bool ok = conv_window(n, &win, NULL);
-    if (ok)
-        *cp = conv2d_params(n, &win);
-    return ok;
+    *cp = *conv_node_params(n);
+    return true;
 }
 
 bool pass_winograd(Rewriter *rw, Diag *d)

@@ -184,6 +184,12 @@ static void test_identifiers_are_safe(void)
 #define SET_STRIDE(name) v.name = ++next;
 #define SET_FLOAT(name) v.name = (float)++next;
 #define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+#define SET_ENUM(name) v.name = 1;
+#define SET_SIZE_ARRAY(name) SET_ARRAY(name)
+#define SET_STRIDE_ARRAY(name) SET_ARRAY(name)
+#define SET_ARRAY(name) \
+    for (size_t i_ = 0; i_ < sizeof v.name / sizeof v.name[0]; i_++) \
+        v.name[i_] = ++next;
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
@@ -194,6 +200,23 @@ static void test_identifiers_are_safe(void)
 #define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
 #define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
 #define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+#define CHECK_ENUM(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
+#define CHECK_SIZE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_STRIDE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_ARRAY(name) \
+    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]));
+
+/* Checks `.field = {first, first + 1, ...}` of count elements, counting
+ * *next on. */
+static void check_printed_array(const char *printed, const char *field, int *next, int count)
+{
+    char want[128];
+    int len = snprintf(want, sizeof want, ".%s = {", field);
+    for (int i = 0; i < count; i++)
+        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d", i ? ", " : "", ++*next);
+    snprintf(want + len, sizeof want - (size_t)len, "}");
+    CU_ASSERT_PTR_NOT_NULL(strstr(printed, want));
+}
 
 static void check_printed(const char *printed, const char *field, int value, const char *suffix)
 {
@@ -240,6 +263,23 @@ static void test_params_print_every_field(void)
     str_free(&p.s);
     PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
     str_free(&p.s);
+    PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_pool3d_params, SNT_POOL3D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_dft_params, SNT_DFT_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_act, SNT_ACT, &p);
+    str_free(&p.s);
+    PRINT_NUMBERED(snt_actx, SNT_ACTX, &p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.s.buf, ".kind = SNT_ACTX_SELU, .alpha = 1.0f"));
+    str_free(&p.s);
 }
 
 /* Array fields print their first `count` elements: the struct's own
@@ -259,6 +299,41 @@ static void test_bcast_params_print_every_field(void)
     str_free(&p.s);
 }
 
+/* Enum fields print by their constant's name. */
+static void test_enum_params_print_by_name(void)
+{
+    Params g = {0};
+    PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &g);
+    CU_ASSERT_STRING_EQUAL(g.s.buf,
+                           ".mode = SNT_GRID_NEAREST, .padding = SNT_GRID_PAD_BORDER, .n = 1, "
+                           ".c = 2, .h = 3, .w = 4, .oh = 5, .ow = 6, .align_corners = 7");
+    str_free(&g.s);
+    snt_pad_params v = {.rank = 2, .in_dims = {3, 4}, .out_dims = {5, 6},
+                        .pads_begin = {1, -1}, .mode = SNT_PAD_EDGE, .value = 2.0f};
+    Params p = {0};
+    params_put_snt_pad_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".rank = 2, .in_dims = {3, 4}, .out_dims = {5, 6}, "
+                                    ".pads_begin = {1, -1}, .mode = SNT_PAD_EDGE, .value = 2.0f");
+    str_free(&p.s);
+}
+
+/* The shift's chunk arrays print `chunks` elements; the nested linear
+ * prints field by field as .linear.<field>. */
+static void test_shift_linear_params_print_every_field(void)
+{
+    snt_shift_linear_params v = {
+        .n = 1, .h = 2, .w = 3, .axis = 1, .chunks = 2, .chunk_end = {4, 8}, .shift = {-1, 1},
+        .linear = {.m = 6, .n = 5, .k = 8, .act = {.kind = SNT_ACT_RELU}},
+    };
+    Params p = {0};
+    params_put_snt_shift_linear_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".n = 1, .h = 2, .w = 3, .axis = 1, .chunks = 2, "
+                                    ".chunk_end = {4, 8}, .shift = {-1, 1}, .linear.m = 6, "
+                                    ".linear.n = 5, .linear.k = 8, .linear.act = "
+                                    "{.kind = SNT_ACT_RELU, .alpha = 0.0f, .beta = 0.0f}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -270,6 +345,9 @@ int main(void)
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "params print every field", test_params_print_every_field);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
+    CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
+    CU_add_test(s, "shift linear params print every field",
+                test_shift_linear_params_print_every_field);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     int failed = (int)CU_get_number_of_failures();

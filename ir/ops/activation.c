@@ -46,6 +46,14 @@ static const ActxInfo actx_ops[] = {
      NULL, 1.0, 0, 0},
 };
 
+const char *snt_actx_kind_name(int v)
+{
+    for (size_t i = 0; i < sizeof actx_ops / sizeof actx_ops[0]; i++)
+        if ((int)actx_ops[i].kind == v)
+            return actx_ops[i].kind_name;
+    return NULL;
+}
+
 static bool is_prelu(const Node *n)
 {
     return strcmp(n->op_type, "PRelu") == 0;
@@ -186,12 +194,7 @@ static bool actx_emit(const Node *n, Emitter *e, Diag *d)
     snt_actx act;
     if (!actx_params(n, &act, d))
         return false;
-    Params p = {0};
-    params_enum(&p, "kind", actx_info(n)->kind_name);
-    params_float(&p, "alpha", act.alpha);
-    params_float(&p, "beta", act.beta);
-    params_float(&p, "gamma", act.gamma);
-    params_emit(&p, e, "snt_actx");
+    emit_params_snt_actx(e, &act, "p");
     emit_line(e, "snt_actx_%s(&p, %s, %s, %lld);", actx_suffix(n), emit_ptr(e, n->in[0]),
               emit_ptr(e, n->out[0]), (long long)tensor_numel(n->out[0]));
     return true;

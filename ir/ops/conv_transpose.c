@@ -167,22 +167,6 @@ static OpCost convt_cost(const Node *n)
     return c;
 }
 
-static void print_convt3d_params(const snt_conv_transpose3d_params *g, Emitter *e)
-{
-    Params p = {0};
-    params_int(&p, "n", (int64_t)g->n);
-    params_int(&p, "c", (int64_t)g->c);
-    params_int(&p, "k", (int64_t)g->k);
-    params_sizes(&p, "in", g->in, 3);
-    params_sizes(&p, "out", g->out, 3);
-    params_sizes(&p, "kernel", g->kernel, 3);
-    params_sizes(&p, "stride", g->stride, 3);
-    params_sizes(&p, "dilation", g->dilation, 3);
-    params_sizes(&p, "pad_begin", g->pad_begin, 3);
-    params_int(&p, "groups", (int64_t)g->groups);
-    params_emit(&p, e, "snt_conv_transpose3d_params");
-}
-
 /* One kernel for 1-D, 2-D and 3-D: the geometry has unit leading
  * spatial axes for fewer. */
 static bool convt_emit(const Node *n, Emitter *e, Diag *d)
@@ -190,7 +174,7 @@ static bool convt_emit(const Node *n, Emitter *e, Diag *d)
     snt_conv_transpose3d_params g;
     if (!check_f32_runtime(n, n->n_in, d) || !convt_geometry(n, &g, d))
         return false;
-    print_convt3d_params(&g, e);
+    emit_params_snt_conv_transpose3d_params(e, &g, "p");
     size_t scratch = snt_conv_transpose3d_scratch_floats(&g);
     emit_line(e, "snt_conv_transpose3d_f32(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr_or_null(e, convt_bias(n)), emit_ptr(e, n->out[0]),

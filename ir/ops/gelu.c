@@ -35,9 +35,7 @@ static bool gelu_emit(const Node *n, Emitter *e, Diag *d)
     snt_act act = {.kind = SNT_ACT_GELU};
     if (!check_f32_runtime(n, n->n_in, d) || !gelu_act_kind(n, &act.kind))
         return false;
-    Params p = {0};
-    params_act_fields(&p, &act);
-    params_emit(&p, e, "snt_act");
+    emit_params_snt_act(e, &act, "p");
     emit_line(e, "snt_act_f32%s&p, %s, %s, %lld);", emit_call_open(e), emit_ptr(e, n->in[0]),
               emit_ptr(e, n->out[0]), (long long)tensor_numel(n->out[0]));
     return true;

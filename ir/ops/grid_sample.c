@@ -22,6 +22,16 @@ static const AttrChoice grid_paddings[] = {
     {"reflection", "SNT_GRID_PAD_REFLECTION"},
 };
 
+const char *snt_grid_mode_name(int v)
+{
+    return grid_modes[v].constant;
+}
+
+const char *snt_grid_padding_name(int v)
+{
+    return grid_paddings[v].constant;
+}
+
 /* Checks the attributes and shapes and fills the kernel's parameters. */
 static bool grid_sample_read(const Node *n, snt_grid_sample_params *p, Diag *d)
 {
@@ -95,17 +105,7 @@ static bool grid_sample_emit(const Node *n, Emitter *e, Diag *d)
     snt_grid_sample_params gp;
     if (!check_f32_runtime(n, 2, d) || !grid_sample_read(n, &gp, d))
         return false;
-    Params p = {0};
-    params_enum(&p, "mode", grid_modes[gp.mode].constant);
-    params_enum(&p, "padding", grid_paddings[gp.padding].constant);
-    params_int(&p, "n", (int64_t)gp.n);
-    params_int(&p, "c", (int64_t)gp.c);
-    params_int(&p, "h", (int64_t)gp.h);
-    params_int(&p, "w", (int64_t)gp.w);
-    params_int(&p, "oh", (int64_t)gp.oh);
-    params_int(&p, "ow", (int64_t)gp.ow);
-    params_int(&p, "align_corners", gp.align_corners);
-    params_emit(&p, e, "snt_grid_sample_params");
+    emit_params_snt_grid_sample_params(e, &gp, "p");
     emit_line(e, "snt_grid_sample_f32(&p, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->in[1]), emit_ptr(e, n->out[0]));
     return true;

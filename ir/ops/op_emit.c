@@ -53,9 +53,9 @@ void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
     PRINT_ARRAY(p, field, v, count, "%lld", long long);
 }
 
-static const char *act_kind_name(snt_act_kind kind)
+const char *snt_act_kind_name(int v)
 {
-    switch (kind) {
+    switch ((snt_act_kind)v) {
     case SNT_ACT_NONE: return "SNT_ACT_NONE";
     case SNT_ACT_RELU: return "SNT_ACT_RELU";
     case SNT_ACT_LEAKY_RELU: return "SNT_ACT_LEAKY_RELU";
@@ -71,18 +71,10 @@ static const char *act_kind_name(snt_act_kind kind)
     return "SNT_ACT_NONE";
 }
 
-void params_act_fields(Params *p, const snt_act *act)
-{
-    params_field(p, "kind");
-    str_puts(&p->s, act_kind_name(act->kind));
-    params_float(p, "alpha", act->alpha);
-    params_float(p, "beta", act->beta);
-}
-
 void params_act(Params *p, const char *field, const snt_act *act)
 {
     Params inner = {0};
-    params_act_fields(&inner, act);
+    params_put_snt_act(&inner, act);
     params_field(p, field);
     str_putf(&p->s, "{%s}", inner.s.buf);
     str_free(&inner.s);
@@ -103,72 +95,122 @@ void params_emit(Params *p, Emitter *e, const char *type)
 /* How a field of a printed struct is printed: its kind in
  * sinter_params.h. */
 typedef enum {
-    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_SIZES,
-    PARAM_STRIDES
+    PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
+    PARAM_SIZES, PARAM_STRIDES, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED
 } ParamKind;
 
-/* One field of a printed struct, from its X(T, kind, name, arg) entry. */
+/* A printed struct's fields, in its list's order. */
+typedef struct ParamField ParamField;
 typedef struct {
+    const ParamField *fields;
+    size_t count;
+} ParamList;
+
+/* One field of a printed struct, from its X(T, kind, name, arg) entry. */
+struct ParamField {
     const char *name;
     ParamKind kind;
     size_t offset;       /* of the field in T */
-    size_t count_offset; /* SIZES, STRIDES: of the int field counting its elements */
-} ParamField;
+    size_t count_offset; /* SIZES, STRIDES (and *_UPTO): of the int field counting
+                            its elements */
+    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count */
+    const char *(*enum_name)(int v); /* ENUM: the name of constant v */
+    const ParamList *nested;         /* NESTED: the inner struct's fields */
+};
 
-#define PARAM_ROW(T, kind, name, arg) \
-    {#name, PARAM_##kind, offsetof(T, name), PARAM_COUNT_##kind(T, arg)},
-#define PARAM_COUNT_SIZE(T, arg) 0
-#define PARAM_COUNT_INT(T, arg) 0
-#define PARAM_COUNT_INT64(T, arg) 0
-#define PARAM_COUNT_STRIDE(T, arg) 0
-#define PARAM_COUNT_FLOAT(T, arg) 0
-#define PARAM_COUNT_ACT(T, arg) 0
-#define PARAM_COUNT_SIZES(T, arg) offsetof(T, arg)
-#define PARAM_COUNT_STRIDES(T, arg) offsetof(T, arg)
+/* PARAM_ARG_<kind> sets the members that the kind's arg gives; the
+ * trailing comma it leaves when there are none is valid C. */
+#define PARAM_ROW(T, K, F, arg) \
+    {.name = #F, .kind = PARAM_##K, .offset = offsetof(T, F), PARAM_ARG_##K(T, arg)},
+#define PARAM_ARG_SIZE(T, arg)
+#define PARAM_ARG_INT(T, arg)
+#define PARAM_ARG_INT64(T, arg)
+#define PARAM_ARG_STRIDE(T, arg)
+#define PARAM_ARG_FLOAT(T, arg)
+#define PARAM_ARG_ACT(T, arg)
+#define PARAM_ARG_ENUM(T, arg) .enum_name = arg##_name
+#define PARAM_ARG_SIZES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_STRIDES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_SIZES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
+#define PARAM_ARG_STRIDES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
+#define PARAM_ARG_SIZE_ARRAY(T, arg) .count = arg
+#define PARAM_ARG_STRIDE_ARRAY(T, arg) .count = arg
+#define PARAM_ARG_NESTED(T, arg) .nested = &arg##_list
+/* The count field of an *_UPTO field's (count, cap). */
+#define PARAM_UPTO_COUNT(count, cap) count
+/* An *_UPTO field prints as SIZES / STRIDES: its cap only sizes the
+ * declaration. */
+#define PARAM_SIZES_UPTO PARAM_SIZES
+#define PARAM_STRIDES_UPTO PARAM_STRIDES
 
-static void params_put_field(Params *p, const ParamField *f, const char *base)
+static void params_put_fields(Params *p, const ParamList *list, const void *v,
+                              const char *prefix);
+
+/* Appends field f of the struct at base, named prefix + its name. */
+static void params_put_field(Params *p, const ParamField *f, const char *base, const char *prefix)
 {
     const void *at = base + f->offset;
+    char name[64], inner[sizeof name + 1];
+    snprintf(name, sizeof name, "%s%s", prefix, f->name);
     switch (f->kind) {
     case PARAM_SIZE:
-        params_int(p, f->name, (int64_t)*(const size_t *)at);
+        params_int(p, name, (int64_t)*(const size_t *)at);
         break;
     case PARAM_INT:
-        params_int(p, f->name, *(const int *)at);
+        params_int(p, name, *(const int *)at);
         break;
     case PARAM_INT64:
-        params_int(p, f->name, *(const int64_t *)at);
+        params_int(p, name, *(const int64_t *)at);
         break;
     case PARAM_STRIDE:
-        params_int(p, f->name, *(const ptrdiff_t *)at);
+        params_int(p, name, *(const ptrdiff_t *)at);
         break;
     case PARAM_FLOAT:
-        params_float(p, f->name, *(const float *)at);
+        params_float(p, name, *(const float *)at);
         break;
     case PARAM_ACT:
-        params_act(p, f->name, at);
+        params_act(p, name, at);
+        break;
+    case PARAM_ENUM:
+        /* The enums are int-sized: their constants are small and
+         * non-negative. */
+        params_enum(p, name, f->enum_name(*(const int *)at));
         break;
     case PARAM_SIZES:
-        params_sizes(p, f->name, at, *(const int *)(base + f->count_offset));
+        params_sizes(p, name, at, *(const int *)(base + f->count_offset));
         break;
     case PARAM_STRIDES:
-        params_strides(p, f->name, at, *(const int *)(base + f->count_offset));
+        params_strides(p, name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_SIZE_ARRAY:
+        params_sizes(p, name, at, f->count);
+        break;
+    case PARAM_STRIDE_ARRAY:
+        params_strides(p, name, at, f->count);
+        break;
+    case PARAM_NESTED:
+        /* ".linear.m = 1, .linear.n = 2 ...", not ".linear = {...}":
+         * the form the generated C has always had. */
+        snprintf(inner, sizeof inner, "%s.", name);
+        params_put_fields(p, f->nested, at, inner);
         break;
     }
 }
 
-static void params_put_fields(Params *p, const ParamField *fields, size_t count, const void *v)
+static void params_put_fields(Params *p, const ParamList *list, const void *v,
+                              const char *prefix)
 {
-    for (size_t i = 0; i < count; i++)
-        params_put_field(p, &fields[i], v);
+    for (size_t i = 0; i < list->count; i++)
+        params_put_field(p, &list->fields[i], v, prefix);
 }
 
 /* params_put_T and emit_params_T of each printed struct T (op_emit.h). */
 #define PARAMS_PRINTER(T, LIST) \
+    static const ParamField T##_fields[] = {LIST(PARAM_ROW, T)}; \
+    static const ParamList T##_list = {T##_fields, sizeof T##_fields / sizeof T##_fields[0]}; \
     void params_put_##T(Params *p, const T *v) \
     { \
-        static const ParamField fields[] = {LIST(PARAM_ROW, T)}; \
-        params_put_fields(p, fields, sizeof fields / sizeof fields[0], v); \
+        params_put_fields(p, &T##_list, v, ""); \
     } \
     void emit_params_##T(Emitter *e, const T *v, const char *var) \
     { \

@@ -26,8 +26,6 @@ void params_sizes(Params *p, const char *field, const size_t *v, int count);
 void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count);
 /* An enum field, printed by its constant's name (AttrChoice.constant). */
 void params_enum(Params *p, const char *field, const char *constant);
-/* The fields of an snt_act, for a standalone `static const snt_act`. */
-void params_act_fields(Params *p, const snt_act *act);
 /* An snt_act as the nested field `field` of a larger struct. */
 void params_act(Params *p, const char *field, const snt_act *act);
 /* Emits `static const <type> p = {<fields>};` and frees the fields. */
@@ -36,8 +34,11 @@ void params_emit(Params *p, Emitter *e, const char *type);
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The parameter structs printed from their field lists in
- * runtime/include/sinter_params.h: X(type, list) for each. */
+ * runtime/include/sinter_params.h: X(type, list) for each, a NESTED
+ * field's type before the struct holding it. */
 #define PRINTED_PARAMS(X) \
+    X(snt_act, SNT_ACT) \
+    X(snt_actx, SNT_ACTX) \
     X(snt_conv2d_params, SNT_CONV2D_PARAMS) \
     X(snt_pool2d_params, SNT_POOL2D_PARAMS) \
     X(snt_bcast, SNT_BCAST) \
@@ -51,7 +52,25 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_where_params, SNT_WHERE_PARAMS) \
     X(snt_gemm_params, SNT_GEMM_PARAMS) \
     X(snt_loss_params, SNT_LOSS_PARAMS) \
-    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS)
+    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS) \
+    X(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS) \
+    X(snt_pad_params, SNT_PAD_PARAMS) \
+    X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
+    X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
+    X(snt_dft_params, SNT_DFT_PARAMS) \
+    X(snt_shift_params, SNT_SHIFT_PARAMS) \
+    X(snt_shift_linear_params, SNT_SHIFT_LINEAR_PARAMS) \
+    X(snt_qmatmul_params, SNT_QMATMUL_PARAMS) \
+    X(snt_qconv2d_params, SNT_QCONV2D_PARAMS)
+
+/* The enum types of the lists' ENUM fields: <type>_name(v) is the name
+ * of constant v, for generated code.  Each is defined by the op file
+ * whose table holds the names (op_emit.c has snt_act_kind's). */
+const char *snt_act_kind_name(int v);
+const char *snt_actx_kind_name(int v);
+const char *snt_grid_mode_name(int v);
+const char *snt_grid_padding_name(int v);
+const char *snt_pad_mode_name(int v);
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`
@@ -63,10 +82,8 @@ PRINTED_PARAMS(PARAMS_PRINTER_DECL)
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 
-/* conv_window, conv2d_params and conv_is_depthwise are in ops.h. */
-/* The parameters Conv's infer (or FusedConv's, with its activation)
- * kept on n: what the node's other hooks read. */
-const snt_conv2d_params *conv_node_params(const Node *n);
+/* conv_window, conv2d_params, conv_node_params and conv_is_depthwise
+ * are in ops.h. */
 
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 

@@ -27,6 +27,10 @@ typedef struct {
 bool conv_window(const Node *n, Window *win, Diag *d);
 /* The kernel's parameters for a checked window, with no activation. */
 snt_conv2d_params conv2d_params(const Node *n, const Window *win);
+/* The parameters Conv's infer (or FusedConv's, with its activation)
+ * kept on an inferred n: what its other hooks, and the passes, read.  A
+ * pass that changes a Conv re-infers it, so they stay current. */
+const snt_conv2d_params *conv_node_params(const Node *n);
 /* One filter per channel (groups == C == K): the f32-dwconv family's. */
 static inline bool conv_is_depthwise(const snt_conv2d_params *cp)
 {

@@ -22,6 +22,11 @@ static const AttrChoice pad_modes[] = {
     {"constant", "SNT_PAD_CONSTANT"}, {"reflect", "SNT_PAD_REFLECT"}, {"edge", "SNT_PAD_EDGE"},
 };
 
+const char *snt_pad_mode_name(int v)
+{
+    return pad_modes[v].constant;
+}
+
 static bool pad_mode(const Node *n, snt_pad_mode *mode, Diag *d)
 {
     int index;
@@ -150,14 +155,7 @@ static bool pad_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     if (tensor_numel(n->out[0]) == 0)
         return true;
-    Params s = {0};
-    params_int(&s, "rank", p.rank);
-    params_sizes(&s, "in_dims", p.in_dims, p.rank);
-    params_sizes(&s, "out_dims", p.out_dims, p.rank);
-    params_strides(&s, "pads_begin", p.pads_begin, p.rank);
-    params_enum(&s, "mode", pad_modes[p.mode].constant);
-    params_float(&s, "value", p.value);
-    params_emit(&s, e, "snt_pad_params");
+    emit_params_snt_pad_params(e, &p, "p");
     if (t == DT_FLOAT) {
         emit_line(e, "snt_pad_f32(&p, %s, %s);", emit_ptr(e, n->in[0]), emit_ptr(e, n->out[0]));
         return true;

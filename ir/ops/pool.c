@@ -105,7 +105,8 @@ static bool runs_in_3d(const Node *n)
 
 /* The element types are the OpDesc's (graph_infer checks them): MaxPool
  * also takes int8 and uint8 (opset 12).  Indices (MaxPool, opset 8) are
- * int64 with Y's shape. */
+ * int64 with Y's shape.  Also keeps the 3-D kernel's parameters on n,
+ * for emit. */
 static bool pool_infer(Node *n, Diag *d)
 {
     snt_pool3d_params p;
@@ -114,6 +115,7 @@ static bool pool_infer(Node *n, Diag *d)
     int64_t so = attr_int_or(n, "storage_order", 0);
     if (so != 0 && so != 1)
         return node_error(d, n, "storage_order must be 0 or 1, not %lld", (long long)so);
+    node_keep_params(n, &p, sizeof p);
     const Shape *x = &n->in[0]->shape;
     Shape y = *x;
     for (int i = 2; i < x->rank; i++)
@@ -165,28 +167,6 @@ static bool emit_pool2d_params(const Node *n, Emitter *e, Diag *d)
     return true;
 }
 
-/* Emits `static const snt_pool3d_params p`. */
-static bool emit_pool3d_params(const Node *n, Emitter *e, Diag *d)
-{
-    snt_pool3d_params g;
-    if (!pool3d_geometry(n, &g, d))
-        return false;
-    Params p = {0};
-    params_int(&p, "n", (int64_t)g.n);
-    params_int(&p, "c", (int64_t)g.c);
-    params_sizes(&p, "in", g.in, 3);
-    params_sizes(&p, "out", g.out, 3);
-    params_sizes(&p, "kernel", g.kernel, 3);
-    params_sizes(&p, "stride", g.stride, 3);
-    params_sizes(&p, "dilation", g.dilation, 3);
-    params_sizes(&p, "pad_begin", g.pad_begin, 3);
-    params_sizes(&p, "pad_end", g.pad_end, 3);
-    params_int(&p, "count_include_pad", g.count_include_pad);
-    params_int(&p, "storage_order", g.storage_order);
-    params_emit(&p, e, "snt_pool3d_params");
-    return true;
-}
-
 static bool pool_emit(const Node *n, Emitter *e, bool is_max, Diag *d)
 {
     const Tensor *in = n->in[0], *out = n->out[0];
@@ -194,7 +174,9 @@ static bool pool_emit(const Node *n, Emitter *e, bool is_max, Diag *d)
     if (!dtype_fits_float32(in->dtype))
         return node_error(d, n, "input 0 ('%s') is %s, not supported at run time", in->name,
                           dtype_label(in->dtype));
-    if (!(in_3d ? emit_pool3d_params(n, e, d) : emit_pool2d_params(n, e, d)))
+    if (in_3d)
+        emit_params_snt_pool3d_params(e, n->params, "p"); /* as infer kept them */
+    else if (!emit_pool2d_params(n, e, d))
         return false;
     /* int8 / uint8 MaxPool runs exactly on float32 copies. */
     Staging st;

@@ -301,22 +301,6 @@ static bool qmatmul_geometry(const Node *n, int ai, int bi, snt_qmatmul_params *
            batch_stride(n, b, (int64_t)p->batch, &p->b_batch_stride, d);
 }
 
-static void emit_qmatmul_params(Emitter *e, const snt_qmatmul_params *p)
-{
-    Params q = {0};
-    params_int(&q, "batch", (int64_t)p->batch);
-    params_int(&q, "m", (int64_t)p->m);
-    params_int(&q, "k", (int64_t)p->k);
-    params_int(&q, "n", (int64_t)p->n);
-    params_int(&q, "a_batch_stride", (int64_t)p->a_batch_stride);
-    params_int(&q, "b_batch_stride", (int64_t)p->b_batch_stride);
-    params_int(&q, "a_dtype", p->a_dtype);
-    params_int(&q, "b_dtype", p->b_dtype);
-    params_int(&q, "a_count", (int64_t)p->a_count);
-    params_int(&q, "b_count", (int64_t)p->b_count);
-    params_emit(&q, e, "snt_qmatmul_params");
-}
-
 /* MatMulInteger: A, B, a_zero_point, b_zero_point. */
 static bool matmul_integer_params(const Node *n, snt_qmatmul_params *p, Shape *out, Diag *d)
 {
@@ -354,7 +338,7 @@ static bool matmul_integer_emit(const Node *n, Emitter *e, Diag *d)
     Shape out;
     if (!matmul_integer_params(n, &p, &out, d))
         return false;
-    emit_qmatmul_params(e, &p);
+    emit_params_snt_qmatmul_params(e, &p, "p");
     emit_line(e, "snt_matmul_integer(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr_or_null(e, node_input(n, 2)), emit_ptr(e, n->in[1]),
               emit_ptr_or_null(e, node_input(n, 3)), emit_ptr(e, n->out[0]));
@@ -435,7 +419,7 @@ static bool qlinear_matmul_emit(const Node *n, Emitter *e, Diag *d)
     Shape out;
     if (!qlinear_matmul_params(n, &p, &out, d))
         return false;
-    emit_qmatmul_params(e, &p);
+    emit_params_snt_qmatmul_params(e, &p, "p");
     emit_line(e, "snt_qlinear_matmul(&p, %s, %s, %s, %s, %s, %s, %s, %s, %d, %s);",
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),
               emit_ptr(e, n->in[3]), emit_ptr(e, n->in[4]), emit_ptr(e, n->in[5]),
@@ -492,24 +476,6 @@ static bool qconv_geometry(const Node *n, int xi, int wi, snt_qconv2d_params *p,
     return true;
 }
 
-static void emit_qconv_params(Emitter *e, const snt_qconv2d_params *p)
-{
-    Params q = {0};
-    const size_t sizes[] = {p->batch, p->in_c, p->in_h, p->in_w, p->out_c, p->out_h,
-                            p->out_w, p->k_h, p->k_w, p->group, p->stride_h, p->stride_w,
-                            p->dil_h, p->dil_w, p->pad_t, p->pad_l};
-    const char *names[] = {"batch", "in_c", "in_h", "in_w", "out_c", "out_h",
-                           "out_w", "k_h", "k_w", "group", "stride_h", "stride_w",
-                           "dil_h", "dil_w", "pad_t", "pad_l"};
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        params_int(&q, names[i], (int64_t)sizes[i]);
-    params_int(&q, "x_dtype", p->x_dtype);
-    params_int(&q, "w_dtype", p->w_dtype);
-    params_int(&q, "x_count", (int64_t)p->x_count);
-    params_int(&q, "w_count", (int64_t)p->w_count);
-    params_emit(&q, e, "snt_qconv2d_params");
-}
-
 /* One MAC per output element and weight tap of its output channel. */
 static OpCost qconv_cost_of(const Node *n, int wi)
 {
@@ -561,7 +527,7 @@ static bool conv_integer_emit(const Node *n, Emitter *e, Diag *d)
     Shape out;
     if (!conv_integer_params(n, &p, &out, d))
         return false;
-    emit_qconv_params(e, &p);
+    emit_params_snt_qconv2d_params(e, &p, "p");
     emit_line(e, "snt_conv_integer(&p, %s, %s, %s, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr_or_null(e, node_input(n, 2)), emit_ptr(e, n->in[1]),
               emit_ptr_or_null(e, node_input(n, 3)), emit_ptr(e, n->out[0]));
@@ -626,7 +592,7 @@ static bool qlinear_conv_emit(const Node *n, Emitter *e, Diag *d)
     Shape out;
     if (!qlinear_conv_params(n, &p, &out, d))
         return false;
-    emit_qconv_params(e, &p);
+    emit_params_snt_qconv2d_params(e, &p, "p");
     emit_line(e, "snt_qlinear_conv(&p, %s, %s, %s, %s, %s, %s, %s, %s, %d, %s, %s);",
               emit_ptr(e, n->in[0]), emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),
               emit_ptr(e, n->in[3]), emit_ptr(e, n->in[4]), emit_ptr(e, n->in[5]),

@@ -100,19 +100,7 @@ static bool shift_linear_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     if (tensor_numel(n->out[0]) == 0)
         return true;
-    Params s = {0};
-    params_int(&s, "n", (int64_t)p.n);
-    params_int(&s, "h", (int64_t)p.h);
-    params_int(&s, "w", (int64_t)p.w);
-    params_int(&s, "axis", p.axis);
-    params_int(&s, "chunks", p.chunks);
-    params_sizes(&s, "chunk_end", p.chunk_end, p.chunks);
-    params_strides(&s, "shift", p.shift, p.chunks);
-    params_int(&s, "linear.m", (int64_t)p.linear.m);
-    params_int(&s, "linear.n", (int64_t)p.linear.n);
-    params_int(&s, "linear.k", (int64_t)p.linear.k);
-    params_act(&s, "linear.act", &p.linear.act);
-    params_emit(&s, e, "snt_shift_linear_params");
+    emit_params_snt_shift_linear_params(e, &p, "p");
     const Variant *v = packed_variant(n, IN_PACKED, FAMILY_F32_GEMM);
     const char *x = emit_ptr(e, n->in[0]), *b = emit_ptr_or_null(e, bias_input(n));
     const char *scratch = emit_scratch(e, scratch_floats(n, &p) * sizeof(float));

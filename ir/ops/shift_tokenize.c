@@ -127,20 +127,7 @@ static bool shift_emit(const Node *n, Emitter *e, Diag *d)
         return false;
     if (tensor_numel(n->out[0]) == 0)
         return true;
-    Params s = {0};
-    params_int(&s, "n", (int64_t)p.n);
-    params_int(&s, "c", (int64_t)p.c);
-    params_int(&s, "h", (int64_t)p.h);
-    params_int(&s, "w", (int64_t)p.w);
-    params_int(&s, "n_stride", p.n_stride);
-    params_int(&s, "c_stride", p.c_stride);
-    params_int(&s, "h_stride", p.h_stride);
-    params_int(&s, "w_stride", p.w_stride);
-    params_int(&s, "axis", p.axis);
-    params_int(&s, "chunks", p.chunks);
-    params_sizes(&s, "chunk_end", p.chunk_end, p.chunks);
-    params_strides(&s, "shift", p.shift, p.chunks);
-    params_emit(&s, e, "snt_shift_params");
+    emit_params_snt_shift_params(e, &p, "p");
     emit_line(e, "snt_shift_tokenize_f32(&p, %s, %s);", emit_ptr(e, n->in[0]),
               emit_ptr(e, n->out[0]));
     return true;

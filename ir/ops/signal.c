@@ -147,18 +147,7 @@ static bool fourier_fold(Node *n, const snt_dft_params *p, const Tensor *window)
 static bool fourier_emit(const Node *n, Emitter *e, const snt_dft_params *p,
                          const Tensor *window)
 {
-    Params pp = {0};
-    params_sizes(&pp, "lines", p->lines, 2);
-    params_strides(&pp, "x_line_strides", p->x_line_strides, 2);
-    params_int(&pp, "x_sample_stride", p->x_sample_stride);
-    params_strides(&pp, "y_line_strides", p->y_line_strides, 2);
-    params_int(&pp, "y_bin_stride", p->y_bin_stride);
-    params_int(&pp, "samples", (int64_t)p->samples);
-    params_int(&pp, "complex_input", p->complex_input);
-    params_int(&pp, "n", (int64_t)p->n);
-    params_int(&pp, "bins", (int64_t)p->bins);
-    params_int(&pp, "inverse", p->inverse);
-    params_emit(&pp, e, "snt_dft_params");
+    emit_params_snt_dft_params(e, p, "p");
     const Tensor *x = n->in[0];
     emit_line(e, "snt_dft(%d /* %s */, &p, %s, %s, %s, (double *)%s);", (int)x->dtype,
               dtype_label(x->dtype), emit_ptr(e, x), emit_ptr_or_null(e, window),

@@ -250,9 +250,7 @@ static void emit_float32(const Node *n, Emitter *e, const UnaryEval *u)
     double alpha, beta;
     unary_act_params(u, &alpha, &beta);
     snt_act act = {.kind = u->info->act, .alpha = (float)alpha, .beta = (float)beta};
-    Params p = {0};
-    params_act_fields(&p, &act);
-    params_emit(&p, e, "snt_act");
+    emit_params_snt_act(e, &act, "p");
     emit_line(e, "snt_act_f32%s&p, %s, %s, %lld);", emit_call_open(e), px, py, count);
 }
 

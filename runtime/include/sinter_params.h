@@ -18,9 +18,18 @@
  *   STRIDE ptrdiff_t                      (arg unused, 0)
  *   FLOAT  float                          (arg unused, 0)
  *   ACT    snt_act                        (arg unused, 0)
+ *   ENUM   an enum type; arg is that type (snt_pad_mode), whose constants
+ *          the compiler prints by name (arg##_name in ir/ops/op_emit.h)
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *   SIZES_UPTO    size_t[cap]; arg is (count, cap): the int field
+ *                 counting the elements used, and the array's size
+ *   STRIDES_UPTO  ptrdiff_t[cap], as SIZES_UPTO
+ *   SIZE_ARRAY    size_t[arg]: a fixed count, every element printed
+ *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
+ *   NESTED arg is a struct type with a list of its own, printed field by
+ *          field as .name.field
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -35,8 +44,27 @@
 #define SNT_PARAM_DECL_STRIDE(name, arg) ptrdiff_t name;
 #define SNT_PARAM_DECL_FLOAT(name, arg) float name;
 #define SNT_PARAM_DECL_ACT(name, arg) snt_act name;
+#define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_SIZES_UPTO(name, arg) size_t name[SNT_PARAM_CAP arg];
+#define SNT_PARAM_DECL_STRIDES_UPTO(name, arg) ptrdiff_t name[SNT_PARAM_CAP arg];
+#define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
+#define SNT_PARAM_DECL_STRIDE_ARRAY(name, arg) ptrdiff_t name[arg];
+#define SNT_PARAM_DECL_NESTED(name, arg) arg name;
+/* The cap of an *_UPTO field's (count, cap). */
+#define SNT_PARAM_CAP(count, cap) cap
+
+/* An activation (snt_act_kind says which) and its two parameters, as a
+ * kernel epilogue or standalone. */
+#define SNT_ACT(X, T) \
+    X(T, ENUM, kind, snt_act_kind) X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0)
+
+/* An activation with its own parameters (snt_actx_kind says which and
+ * what alpha, beta and gamma mean). */
+#define SNT_ACTX(X, T) \
+    X(T, ENUM, kind, snt_actx_kind) \
+    X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0) X(T, FLOAT, gamma, 0)
 
 /* A 2-D convolution's shape (NCHW; 1-D ones run as H = 1): the
  * parameters of every convolution kernel.  Input n, c, h, w; output
@@ -155,5 +183,96 @@
     X(T, SIZE, rois, 0) X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
     X(T, SIZE, sampling_ratio, 0) X(T, FLOAT, spatial_scale, 0) \
     X(T, INT, half_pixel, 0) X(T, INT, max_mode, 0)
+
+/* GridSample (PyTorch's grid_sample): sampling mode and padding mode;
+ * input n, c, h, w; output oh, ow; align_corners as PyTorch's. */
+#define SNT_GRID_SAMPLE_PARAMS(X, T) \
+    X(T, ENUM, mode, snt_grid_mode) X(T, ENUM, padding, snt_grid_padding) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, SIZE, oh, 0) X(T, SIZE, ow, 0) \
+    X(T, INT, align_corners, 0)
+
+/* Pad: pads_begin may be negative (crop); out_dims[d] = in_dims[d] +
+ * begin + end; value fills the border in mode SNT_PAD_CONSTANT. */
+#define SNT_PAD_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
+    X(T, STRIDES, pads_begin, rank) \
+    X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
+
+/* The window of the 3-D kernels (N x C x D x H x W; 1-D and 2-D run
+ * with unit leading spatial axes): spatial axis a (0 = D, 1 = H, 2 = W)
+ * has input extent in[a] and output extent out[a], kernel[a] taps
+ * stride[a] and dilation[a] apart, and pad_begin[a] before it. */
+#define SNT_WINDOW3D(X, T) \
+    X(T, SIZE_ARRAY, in, 3) X(T, SIZE_ARRAY, out, 3) X(T, SIZE_ARRAY, kernel, 3) \
+    X(T, SIZE_ARRAY, stride, 3) X(T, SIZE_ARRAY, dilation, 3) \
+    X(T, SIZE_ARRAY, pad_begin, 3)
+
+/* MaxPool and AveragePool: SNT_WINDOW3D and pad_end[a] after it;
+ * count_include_pad as in snt_pool2d_params; storage_order 1: MaxPool's
+ * indices number each plane's elements column-major (W slowest). */
+#define SNT_POOL3D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) \
+    SNT_WINDOW3D(X, T) X(T, SIZE_ARRAY, pad_end, 3) \
+    X(T, INT, count_include_pad, 0) X(T, INT, storage_order, 0)
+
+/* ConvTranspose: input batch n and channels c, output channels k;
+ * SNT_WINDOW3D, pad_begin cropped off the front of the full output. */
+#define SNT_CONV_TRANSPOSE3D_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, k, 0) \
+    SNT_WINDOW3D(X, T) \
+    X(T, SIZE, groups, 0)
+
+/* DFT over lines[0] x lines[1] lines: see snt_dft_params in sinter_rt.h.
+ * samples <= n of each line are read; bins <= n are written. */
+#define SNT_DFT_PARAMS(X, T) \
+    X(T, SIZE_ARRAY, lines, 2) \
+    X(T, STRIDE_ARRAY, x_line_strides, 2) X(T, STRIDE, x_sample_stride, 0) \
+    X(T, STRIDE_ARRAY, y_line_strides, 2) X(T, STRIDE, y_bin_stride, 0) \
+    X(T, SIZE, samples, 0) X(T, INT, complex_input, 0) \
+    X(T, SIZE, n, 0) X(T, SIZE, bins, 0) X(T, INT, inverse, 0)
+
+/* UNeXt's shift: channels [chunk_end[k-1], chunk_end[k]) move by
+ * shift[k] pixels along h (axis 0) or w (axis 1). */
+#define SNT_SHIFT_CHUNKS(X, T) \
+    X(T, INT, axis, 0) X(T, INT, chunks, 0) \
+    X(T, SIZES_UPTO, chunk_end, (chunks, SNT_SHIFT_MAX_CHUNKS)) \
+    X(T, STRIDES_UPTO, shift, (chunks, SNT_SHIFT_MAX_CHUNKS))
+
+/* The shift of n, c, h, w laid out by their strides (elements, the same
+ * for x and y). */
+#define SNT_SHIFT_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, c, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    X(T, STRIDE, n_stride, 0) X(T, STRIDE, c_stride, 0) \
+    X(T, STRIDE, h_stride, 0) X(T, STRIDE, w_stride, 0) \
+    SNT_SHIFT_CHUNKS(X, T)
+
+/* A Linear layer reading tokens [n][h*w][k] through the shift (no
+ * channel count or strides: linear says them). */
+#define SNT_SHIFT_LINEAR_PARAMS(X, T) \
+    X(T, SIZE, n, 0) X(T, SIZE, h, 0) X(T, SIZE, w, 0) \
+    SNT_SHIFT_CHUNKS(X, T) \
+    X(T, NESTED, linear, snt_linear_params)
+
+/* A batch of 8-bit integer matrix products [m][k] x [k][n]: batch
+ * strides in elements (0 reuses one matrix); the operands' dtypes (an
+ * SNT_DT_*); a_count (b_count) zero points and scales of a (b). */
+#define SNT_QMATMUL_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, m, 0) X(T, SIZE, k, 0) X(T, SIZE, n, 0) \
+    X(T, SIZE, a_batch_stride, 0) X(T, SIZE, b_batch_stride, 0) \
+    X(T, INT, a_dtype, 0) X(T, INT, b_dtype, 0) \
+    X(T, SIZE, a_count, 0) X(T, SIZE, b_count, 0)
+
+/* A 2-D convolution of 8-bit integers: input, output and kernel extents,
+ * groups, strides, dilations, top / left pads; x's and w's dtypes and
+ * their counts of zero points and scales. */
+#define SNT_QCONV2D_PARAMS(X, T) \
+    X(T, SIZE, batch, 0) X(T, SIZE, in_c, 0) X(T, SIZE, in_h, 0) X(T, SIZE, in_w, 0) \
+    X(T, SIZE, out_c, 0) X(T, SIZE, out_h, 0) X(T, SIZE, out_w, 0) \
+    X(T, SIZE, k_h, 0) X(T, SIZE, k_w, 0) X(T, SIZE, group, 0) \
+    X(T, SIZE, stride_h, 0) X(T, SIZE, stride_w, 0) X(T, SIZE, dil_h, 0) X(T, SIZE, dil_w, 0) \
+    X(T, SIZE, pad_t, 0) X(T, SIZE, pad_l, 0) \
+    X(T, INT, x_dtype, 0) X(T, INT, w_dtype, 0) \
+    X(T, SIZE, x_count, 0) X(T, SIZE, w_count, 0)
 
 #endif /* SINTER_PARAMS_H */

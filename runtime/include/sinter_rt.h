@@ -89,9 +89,9 @@ typedef enum {
     SNT_ACT_SILU         /* x * sigmoid(x) */
 } snt_act_kind;
 
+/* Fields in sinter_params.h. */
 typedef struct {
-    snt_act_kind kind;
-    float alpha, beta;
+    SNT_ACT(SNT_PARAM_DECL, snt_act)
 } snt_act;
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
@@ -688,14 +688,10 @@ void snt_gather_i32(size_t outer, size_t axis_len, size_t inner, size_t elem_siz
 
 typedef enum { SNT_PAD_CONSTANT = 0, SNT_PAD_REFLECT, SNT_PAD_EDGE } snt_pad_mode;
 
-/* pads_begin may be negative (crop); out_dims[d] = in_dims[d] + begin + end. */
+/* pads_begin may be negative (crop); out_dims[d] = in_dims[d] + begin +
+ * end (fields in sinter_params.h). */
 typedef struct {
-    int rank;
-    size_t in_dims[SNT_MAX_RANK];
-    size_t out_dims[SNT_MAX_RANK];
-    ptrdiff_t pads_begin[SNT_MAX_RANK];
-    snt_pad_mode mode;
-    float value;
+    SNT_PAD_PARAMS(SNT_PARAM_DECL, snt_pad_params)
 } snt_pad_params;
 
 void snt_pad_f32(const snt_pad_params *p, const float *x, float *y);
@@ -747,15 +743,10 @@ void snt_resize_f32_mt(const snt_parallel *par, const snt_resize_params *p, cons
  * by shift[k] pixels along h (axis 0) or w (axis 1), zeros shifted in:
  * y(n,c,h,w) = x(n,c,h - shift,w) or 0 outside.  The strides (elements,
  * the same for x and y) give the layout: tokens [n][h*w][c] or images
- * [n][c][h][w].  y must not overlap x. */
+ * [n][c][h][w].  y must not overlap x.  Fields in sinter_params.h. */
 #define SNT_SHIFT_MAX_CHUNKS 16
 typedef struct {
-    size_t n, c, h, w;
-    ptrdiff_t n_stride, c_stride, h_stride, w_stride;
-    int axis;
-    int chunks;
-    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
-    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
+    SNT_SHIFT_PARAMS(SNT_PARAM_DECL, snt_shift_params)
 } snt_shift_params;
 
 void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y);
@@ -765,14 +756,10 @@ void snt_shift_tokenize_f32(const snt_shift_params *p, const float *x, float *y)
  * [n][h*w][k], channel chunks moved along h (axis 0) or w (axis 1)), but
  * the shifted tokens are packed into `scratch` a block of rows at a time
  * instead of being stored whole.  linear.m = n*h*w, linear.k = channels;
- * scratch holds snt_shift_linear_scratch_floats(p) floats. */
+ * scratch holds snt_shift_linear_scratch_floats(p) floats.  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, h, w;
-    int axis;
-    int chunks;
-    size_t chunk_end[SNT_SHIFT_MAX_CHUNKS];
-    ptrdiff_t shift[SNT_SHIFT_MAX_CHUNKS];
-    snt_linear_params linear;
+    SNT_SHIFT_LINEAR_PARAMS(SNT_PARAM_DECL, snt_shift_linear_params)
 } snt_shift_linear_params;
 
 size_t snt_shift_linear_scratch_floats(const snt_shift_linear_params *p);
@@ -814,9 +801,9 @@ typedef enum {
     SNT_ACTX_MISH              /* x tanh(log(1 + exp(x))) */
 } snt_actx_kind;
 
+/* Fields in sinter_params.h. */
 typedef struct {
-    snt_actx_kind kind;
-    float alpha, beta, gamma;
+    SNT_ACTX(SNT_PARAM_DECL, snt_actx)
 } snt_actx;
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
@@ -1057,12 +1044,10 @@ void snt_dynamic_quantize_linear(size_t n, const float *x, uint8_t *y, float *y_
 /* A batch of [m][k] x [k][n] products of 8-bit integers (UINT8 or INT8),
  * each operand minus its zero point.  The a (b) zero point and scale
  * hold a_count (b_count) values: 1 for the tensor, or one per row of a
- * (column of b); a_count 0 means no zero point. */
+ * (column of b); a_count 0 means no zero point.  Batch strides count
+ * elements, 0 reusing one matrix (fields in sinter_params.h). */
 typedef struct {
-    size_t batch, m, k, n;
-    size_t a_batch_stride, b_batch_stride; /* elements; 0 reuses one matrix */
-    int a_dtype, b_dtype;
-    size_t a_count, b_count;
+    SNT_QMATMUL_PARAMS(SNT_PARAM_DECL, snt_qmatmul_params)
 } snt_qmatmul_params;
 
 /* y[batch][m][n] (int32) = sum over k of (a - a_zp) * (b - b_zp). */
@@ -1077,12 +1062,10 @@ void snt_qlinear_matmul(const snt_qmatmul_params *p, const void *a, const float 
 /* A 2-D convolution of 8-bit integers (x [batch][in_c][in_h][in_w], w
  * [out_c][in_c / group][k_h][k_w]), each minus its zero point; padding
  * contributes nothing.  x's zero point and scale hold x_count values (0
- * or 1), w's w_count (0, 1, or one per output channel). */
+ * or 1), w's w_count (0, 1, or one per output channel).  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t batch, in_c, in_h, in_w, out_c, out_h, out_w, k_h, k_w, group;
-    size_t stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
-    int x_dtype, w_dtype;
-    size_t x_count, w_count;
+    SNT_QCONV2D_PARAMS(SNT_PARAM_DECL, snt_qconv2d_params)
 } snt_qconv2d_params;
 
 /* y[batch][out_c][out_h][out_w] (int32): the convolution's sums. */
@@ -1185,12 +1168,10 @@ typedef enum { SNT_GRID_BILINEAR = 0, SNT_GRID_NEAREST, SNT_GRID_BICUBIC } snt_g
 typedef enum { SNT_GRID_PAD_ZEROS = 0, SNT_GRID_PAD_BORDER, SNT_GRID_PAD_REFLECTION } snt_grid_padding;
 
 /* GridSample (PyTorch's grid_sample): x [n][c][h][w], grid [n][oh][ow][2]
- * of (x, y) points, -1 .. 1 spanning the input; y [n][c][oh][ow]. */
+ * of (x, y) points, -1 .. 1 spanning the input; y [n][c][oh][ow]
+ * (fields in sinter_params.h). */
 typedef struct {
-    size_t n, c, h, w, oh, ow;
-    snt_grid_mode mode;
-    snt_grid_padding padding;
-    int align_corners;
+    SNT_GRID_SAMPLE_PARAMS(SNT_PARAM_DECL, snt_grid_sample_params)
 } snt_grid_sample_params;
 
 void snt_grid_sample_f32(const snt_grid_sample_params *p, const float *x, const float *grid,
@@ -1223,15 +1204,9 @@ void snt_roi_align_f32(const snt_roi_align_params *p, const float *x, const floa
  * b * y_line_strides[1] + j * y_bin_stride of y:
  *     sum over k < n of x[k] exp(-2 pi i j k / n),
  * or with +2 pi i and divided by n when inverse.  Strides count elements
- * of the dtype. */
+ * of the dtype.  Fields in sinter_params.h. */
 typedef struct {
-    size_t lines[2];
-    ptrdiff_t x_line_strides[2], x_sample_stride;
-    ptrdiff_t y_line_strides[2], y_bin_stride;
-    size_t samples;          /* <= n */
-    int complex_input;
-    size_t n, bins;          /* bins <= n */
-    int inverse;
+    SNT_DFT_PARAMS(SNT_PARAM_DECL, snt_dft_params)
 } snt_dft_params;
 
 /* Doubles of `work` snt_dft needs for an n-point transform. */
@@ -1274,14 +1249,10 @@ uint16_t snt_bfloat16_from_float(float f);
  * with unit leading spatial axes.  Spatial axis a (0 = D, 1 = H, 2 = W)
  * has input extent in[a], output extent out[a], and output position o
  * reads input o * stride[a] - pad_begin[a] + tap * dilation[a]; pads
- * are never read (ceil_mode is folded into out[]). */
+ * are never read (ceil_mode is folded into out[]).  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, c;
-    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
-    size_t pad_begin[3], pad_end[3];
-    int count_include_pad;   /* as in snt_pool2d_params */
-    int storage_order;       /* MaxPool indices: 1 numbers each plane's
-                                elements column-major (W slowest) */
+    SNT_POOL3D_PARAMS(SNT_PARAM_DECL, snt_pool3d_params)
 } snt_pool3d_params;
 
 /* indices, when not NULL, receives the flat index into x of each output's
@@ -1295,13 +1266,10 @@ void snt_avgpool3d_f32(const snt_pool3d_params *p, const float *x, float *y);
  * element i and tap t of axis a add into the output at
  * i*stride[a] + t*dilation[a] - pad_begin[a] when that lies inside it.
  * w: [c][k/groups][kd][kh][kw]; bias: [k] or NULL; scratch of
- * snt_conv_transpose3d_scratch_floats(p) floats. */
+ * snt_conv_transpose3d_scratch_floats(p) floats.  Fields in
+ * sinter_params.h. */
 typedef struct {
-    size_t n, c;             /* input batch and channels */
-    size_t k;                /* output channels */
-    size_t in[3], out[3], kernel[3], stride[3], dilation[3];
-    size_t pad_begin[3];     /* cropped off the front of the full output */
-    size_t groups;
+    SNT_CONV_TRANSPOSE3D_PARAMS(SNT_PARAM_DECL, snt_conv_transpose3d_params)
 } snt_conv_transpose3d_params;
 
 void snt_conv_transpose3d_f32(const snt_conv_transpose3d_params *p, const float *x,
