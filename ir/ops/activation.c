@@ -56,7 +56,7 @@ const char *snt_actx_kind_name(int v)
 
 static bool is_prelu(const Node *n)
 {
-    return strcmp(n->op_type, "PRelu") == 0;
+    return n->op == &op_PRelu;
 }
 
 static const ActxInfo *actx_info(const Node *n)

@@ -22,7 +22,7 @@ static bool arg_view(const Node *n, AxisView *v, Diag *d)
 
 static bool finds_min(const Node *n)
 {
-    return strcmp(n->op_type, "ArgMin") == 0;
+    return n->op == &op_ArgMin;
 }
 
 static bool select_last(const Node *n)

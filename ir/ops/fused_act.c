@@ -165,7 +165,7 @@ bool act_of_node(const Node *n, snt_act *act)
     *act = (snt_act){.kind = SNT_ACT_NONE};
     if (n->domain[0] || n->n_out != 1 || n->n_in < 1 || !n->in[0])
         return false;
-    if (strcmp(n->op_type, "Gelu") == 0)
+    if (n->op == &op_Gelu)
         return gelu_act_kind(n, &act->kind);
     for (int i = 0; i < ACT_COUNT; i++)
         if (strcmp(n->op_type, act_table[i].op) == 0)

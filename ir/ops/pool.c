@@ -256,7 +256,7 @@ static bool global_pool_emit(const Node *n, Emitter *e, Diag *d)
 {
     if (!check_f32_runtime(n, n->n_in, d))
         return false;
-    bool is_max = strcmp(n->op_type, "GlobalMaxPool") == 0;
+    bool is_max = n->op == &op_GlobalMaxPool;
     int64_t nc = tensor_numel(n->out[0]);
     emit_line(e, "snt_global_%spool_f32(%lld, %lld, %s, %s);", is_max ? "max" : "avg",
               (long long)nc, (long long)(nc ? tensor_numel(n->in[0]) / nc : 0),

@@ -59,7 +59,7 @@ const OpDesc op_Softmax = {
 
 static bool is_log_softmax(const Node *n)
 {
-    return strcmp(n->op_type, "LogSoftmax") == 0;
+    return n->op == &op_LogSoftmax;
 }
 
 /* Runs the kernel on float32 constants, so folding gives exactly what

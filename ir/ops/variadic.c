@@ -76,7 +76,7 @@ static bool variadic_fold(Node *n, Diag *d)
  * Mean's division. */
 static OpCost variadic_cost(const Node *n)
 {
-    int ops = n->n_in - 1 + (strcmp(n->op_type, "Mean") == 0);
+    int ops = n->n_in - 1 + (n->op == &op_Mean);
     return (OpCost){.flops = sat_mul(tensor_numel(n->out[0]), ops)};
 }
 
