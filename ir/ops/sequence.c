@@ -26,23 +26,23 @@
 /* Builders and helpers shared by the expansions                        */
 /* ------------------------------------------------------------------ */
 
-/* Whether p is a node of the default domain's op_type. */
-static bool is_op(const Node *p, const char *op_type)
+/* Whether p is a node of op `op` (resolved: a node of another domain
+ * never is). */
+static bool is_op(const Node *p, const OpDesc *op)
 {
-    return p && (!p->domain[0] || strcmp(p->domain, "ai.onnx") == 0) &&
-           strcmp(p->op_type, op_type) == 0;
+    return p && p->op == op;
 }
 
 int value_items(const Tensor *t, Tensor *const **items)
 {
     const Node *p = t ? t->producer : NULL;
-    while (is_op(p, "Identity") && p->in[0] && p->in[0]->kind != KIND_TENSOR)
+    while (is_op(p, &op_Identity) && p->in[0] && p->in[0]->kind != KIND_TENSOR)
         p = p->in[0]->producer;
-    if (is_op(p, "Optional")) {
+    if (is_op(p, &op_Optional)) {
         *items = p->in;
         return p->n_in > 0 && p->in[0] ? 1 : 0;
     }
-    if (!is_op(p, "SequenceConstruct") && !is_op(p, "SequenceEmpty"))
+    if (!is_op(p, &op_SequenceConstruct) && !is_op(p, &op_SequenceEmpty))
         return -1;
     *items = p->in;
     return p->n_in;
