@@ -2,7 +2,6 @@
  * fusion.c - helpers shared by the fusion passes (see match.h).
  */
 #include "passes/match.h"
-#include "ir/ops/ops.h"
 
 #include <math.h>
 #include <stdlib.h>

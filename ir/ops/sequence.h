@@ -16,7 +16,7 @@
 #include "ir/ops/rewrite.h" /* build_identity, build_scalar */
 
 /* value_items, the elements of a sequence or optional value, is in
- * ops.h for tools/pipeline.c. */
+ * ops.h for driver/outputs.c. */
 
 /* OpDesc.emit of the builders: a value that exists only at compile time
  * has nothing to print. */
