@@ -174,46 +174,58 @@ static void test_identifiers_are_safe(void)
     free(id);
 }
 
-/* Numbers the scalar fields of a params struct 1, 2, 3 ... in list
- * order and gives ACT fields a Clip: no field is 0, so a printer that
- * left one out would differ from one that prints it. */
-#define SET_FIELD(T, kind, name, arg) SET_##kind(name)
-#define SET_SIZE(name) v.name = (size_t)++next;
-#define SET_INT(name) v.name = ++next;
-#define SET_INT64(name) v.name = ++next;
-#define SET_STRIDE(name) v.name = ++next;
-#define SET_FLOAT(name) v.name = (float)++next;
-#define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
-#define SET_ENUM(name) v.name = 1;
-#define SET_SIZE_ARRAY(name) SET_ARRAY(name)
-#define SET_STRIDE_ARRAY(name) SET_ARRAY(name)
+/* Numbers the scalar fields and array elements of a params struct 1,
+ * 2, 3 ... in list order (a counted array's first `count` elements, as
+ * many as print) and gives ACT fields a Clip: no field is 0, so a
+ * printer that left one out would differ from one that prints it. */
+#define SET_FIELD(T, kind, name, arg) SET_##kind(name, arg)
+#define SET_SIZE(name, arg) v.name = (size_t)++next;
+#define SET_INT(name, arg) v.name = ++next;
+#define SET_INT64(name, arg) v.name = ++next;
+#define SET_STRIDE(name, arg) v.name = ++next;
+#define SET_FLOAT(name, arg) v.name = (float)++next;
+#define SET_ACT(name, arg) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+#define SET_ENUM(name, arg) v.name = 1;
+#define SET_SIZES(name, arg) SET_COUNTED(name, arg)
+#define SET_STRIDES(name, arg) SET_COUNTED(name, arg)
+#define SET_FLOATS(name, arg) SET_COUNTED(name, arg)
+#define SET_COUNTED(name, count) \
+    for (int i_ = 0; i_ < v.count; i_++) \
+        v.name[i_] = ++next;
+#define SET_SIZE_ARRAY(name, arg) SET_ARRAY(name)
+#define SET_STRIDE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_ARRAY(name) \
     for (size_t i_ = 0; i_ < sizeof v.name / sizeof v.name[0]; i_++) \
         v.name[i_] = ++next;
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
-#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name)
-#define CHECK_SIZE(name) check_printed(printed, #name, ++next, "");
-#define CHECK_INT(name) check_printed(printed, #name, ++next, "");
-#define CHECK_INT64(name) check_printed(printed, #name, ++next, "");
-#define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
-#define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
-#define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
-#define CHECK_ENUM(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
-#define CHECK_SIZE_ARRAY(name) CHECK_ARRAY(name)
-#define CHECK_STRIDE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name, arg)
+#define CHECK_SIZE(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_INT(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_INT64(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_STRIDE(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_FLOAT(name, arg) check_printed(printed, #name, ++next, ".0f");
+#define CHECK_ACT(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+#define CHECK_ENUM(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
+#define CHECK_SIZES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
+#define CHECK_STRIDES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
+#define CHECK_FLOATS(name, arg) check_printed_array(printed, #name, &next, v.arg, ".0f");
+#define CHECK_SIZE_ARRAY(name, arg) CHECK_ARRAY(name)
+#define CHECK_STRIDE_ARRAY(name, arg) CHECK_ARRAY(name)
 #define CHECK_ARRAY(name) \
-    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]));
+    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]), "");
 
-/* Checks `.field = {first, first + 1, ...}` of count elements, counting
- * *next on. */
-static void check_printed_array(const char *printed, const char *field, int *next, int count)
+/* Checks `.field = {first, first + 1, ...}` of count elements, each
+ * followed by suffix, counting *next on. */
+static void check_printed_array(const char *printed, const char *field, int *next, int count,
+                                const char *suffix)
 {
     char want[128];
     int len = snprintf(want, sizeof want, ".%s = {", field);
     for (int i = 0; i < count; i++)
-        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d", i ? ", " : "", ++*next);
+        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d%s", i ? ", " : "", ++*next,
+                        suffix);
     snprintf(want + len, sizeof want - (size_t)len, "}");
     CU_ASSERT_PTR_NOT_NULL(strstr(printed, want));
 }
@@ -271,6 +283,16 @@ static void test_params_print_every_field(void)
     str_free(&p.s);
     PRINT_NUMBERED(snt_dft_params, SNT_DFT_PARAMS, &p);
     str_free(&p.s);
+    Params r = {0};
+    PRINT_NUMBERED(snt_resize_params, SNT_RESIZE_PARAMS, &r);
+    CU_ASSERT_STRING_EQUAL(r.s.buf,
+                           ".rank = 1, .in_dims = {2}, .out_dims = {3}, .scales = {4.0f}, "
+                           ".roi_start = {5.0f}, .roi_end = {6.0f}, "
+                           ".mode = SNT_RESIZE_LINEAR, .coord = SNT_COORD_PYTORCH_HALF_PIXEL, "
+                           ".nearest = SNT_NEAREST_ROUND_PREFER_CEIL, .cubic_a = 7.0f, "
+                           ".exclude_outside = 8, .extrapolation_value = 9.0f, "
+                           ".act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f}");
+    str_free(&r.s);
     PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);

@@ -53,6 +53,19 @@ void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
     PRINT_ARRAY(p, field, v, count, "%lld", long long);
 }
 
+/* As PRINT_ARRAY, of float literals. */
+static void params_floats(Params *p, const char *field, const float *v, int count)
+{
+    params_field(p, field);
+    str_puts(&p->s, "{");
+    for (int i = 0; i < count; i++) {
+        if (i)
+            str_puts(&p->s, ", ");
+        str_float_literal(&p->s, v[i]);
+    }
+    str_puts(&p->s, count > 0 ? "}" : "0}");
+}
+
 const char *snt_act_kind_name(int v)
 {
     switch ((snt_act_kind)v) {
@@ -96,7 +109,7 @@ void params_emit(Params *p, Emitter *e, const char *type)
  * sinter_params.h. */
 typedef enum {
     PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
-    PARAM_SIZES, PARAM_STRIDES, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED
+    PARAM_SIZES, PARAM_STRIDES, PARAM_FLOATS, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED
 } ParamKind;
 
 /* A printed struct's fields, in its list's order. */
@@ -111,8 +124,8 @@ struct ParamField {
     const char *name;
     ParamKind kind;
     size_t offset;       /* of the field in T */
-    size_t count_offset; /* SIZES, STRIDES (and *_UPTO): of the int field counting
-                            its elements */
+    size_t count_offset; /* SIZES, STRIDES, FLOATS (and *_UPTO): of the int field
+                            counting its elements */
     int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count */
     const char *(*enum_name)(int v); /* ENUM: the name of constant v */
     const ParamList *nested;         /* NESTED: the inner struct's fields */
@@ -131,6 +144,7 @@ struct ParamField {
 #define PARAM_ARG_ENUM(T, arg) .enum_name = arg##_name
 #define PARAM_ARG_SIZES(T, arg) .count_offset = offsetof(T, arg)
 #define PARAM_ARG_STRIDES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_FLOATS(T, arg) .count_offset = offsetof(T, arg)
 #define PARAM_ARG_SIZES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
 #define PARAM_ARG_STRIDES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
 #define PARAM_ARG_SIZE_ARRAY(T, arg) .count = arg
@@ -181,6 +195,9 @@ static void params_put_field(Params *p, const ParamField *f, const char *base, c
         break;
     case PARAM_STRIDES:
         params_strides(p, name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_FLOATS:
+        params_floats(p, name, at, *(const int *)(base + f->count_offset));
         break;
     case PARAM_SIZE_ARRAY:
         params_sizes(p, name, at, f->count);

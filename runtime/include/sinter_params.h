@@ -23,6 +23,7 @@
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *   FLOATS   float[SNT_MAX_RANK], counted as SIZES
  *   SIZES_UPTO    size_t[cap]; arg is (count, cap): the int field
  *                 counting the elements used, and the array's size
  *   STRIDES_UPTO  ptrdiff_t[cap], as SIZES_UPTO
@@ -47,6 +48,7 @@
 #define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_FLOATS(name, arg) float name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_SIZES_UPTO(name, arg) size_t name[SNT_PARAM_CAP arg];
 #define SNT_PARAM_DECL_STRIDES_UPTO(name, arg) ptrdiff_t name[SNT_PARAM_CAP arg];
 #define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
@@ -198,6 +200,20 @@
     X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
     X(T, STRIDES, pads_begin, rank) \
     X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
+
+/* N-D resize: scales[d] is the scale the coordinate transform uses
+ * (out / in when `sizes` was given); roi_start and roi_end are read only
+ * with coord SNT_COORD_TF_CROP_AND_RESIZE; act is applied to every
+ * output element (SNT_ACT_NONE: none). */
+#define SNT_RESIZE_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
+    X(T, FLOATS, scales, rank) \
+    X(T, FLOATS, roi_start, rank) X(T, FLOATS, roi_end, rank) \
+    X(T, ENUM, mode, snt_resize_mode) X(T, ENUM, coord, snt_coord_mode) \
+    X(T, ENUM, nearest, snt_nearest_mode) \
+    X(T, FLOAT, cubic_a, 0) X(T, INT, exclude_outside, 0) \
+    X(T, FLOAT, extrapolation_value, 0) \
+    X(T, ACT, act, 0)
 
 /* The window of the 3-D kernels (N x C x D x H x W; 1-D and 2-D run
  * with unit leading spatial axes): spatial axis a (0 = D, 1 = H, 2 = W)

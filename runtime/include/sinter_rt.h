@@ -709,22 +709,9 @@ typedef enum {
     SNT_NEAREST_FLOOR, SNT_NEAREST_CEIL
 } snt_nearest_mode;
 
-/* N-D resize; scales[d] is the scale used by the coordinate transform
- * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE;
- * act is applied to every output element (snt_resize_fused_f32). */
+/* N-D resize; fields in sinter_params.h. */
 typedef struct {
-    int rank;
-    size_t in_dims[SNT_MAX_RANK];
-    size_t out_dims[SNT_MAX_RANK];
-    float scales[SNT_MAX_RANK];
-    float roi_start[SNT_MAX_RANK], roi_end[SNT_MAX_RANK];
-    snt_resize_mode mode;
-    snt_coord_mode coord;
-    snt_nearest_mode nearest;
-    float cubic_a;
-    int exclude_outside;
-    float extrapolation_value;
-    snt_act act;
+    SNT_RESIZE_PARAMS(SNT_PARAM_DECL, snt_resize_params)
 } snt_resize_params;
 
 /* y = act(Resize(x)) + residual (laid out like y; may be NULL), each
