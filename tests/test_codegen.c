@@ -192,6 +192,9 @@ static void test_identifiers_are_safe(void)
 #define SET_COUNTED(name, count) \
     for (int i_ = 0; i_ < v.count; i_++) \
         v.name[i_] = ++next;
+/* A NESTED_2D field keeps its zeros: test_rnn_params_print_every_act
+ * checks its elements. */
+#define SET_NESTED_2D(name, arg)
 #define SET_SIZE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_STRIDE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_ARRAY(name) \
@@ -211,6 +214,7 @@ static void test_identifiers_are_safe(void)
 #define CHECK_SIZES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
 #define CHECK_STRIDES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
 #define CHECK_FLOATS(name, arg) check_printed_array(printed, #name, &next, v.arg, ".0f");
+#define CHECK_NESTED_2D(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {{{"));
 #define CHECK_SIZE_ARRAY(name, arg) CHECK_ARRAY(name)
 #define CHECK_STRIDE_ARRAY(name, arg) CHECK_ARRAY(name)
 #define CHECK_ARRAY(name) \
@@ -293,6 +297,8 @@ static void test_params_print_every_field(void)
                            ".exclude_outside = 8, .extrapolation_value = 9.0f, "
                            ".act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f}");
     str_free(&r.s);
+    PRINT_NUMBERED(snt_rnn_params, SNT_RNN_PARAMS, &p);
+    str_free(&p.s);
     PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);
@@ -356,6 +362,26 @@ static void test_shift_linear_params_print_every_field(void)
     str_free(&p.s);
 }
 
+/* The recurrent layers' act[2][3] prints every activation, the unused
+ * ones (zeros) too, each by its fields. */
+static void test_rnn_params_print_every_act(void)
+{
+    snt_rnn_params v = {.cell = SNT_RNN_GRU, .directions = 1,
+                        .act = {{{SNT_RNN_SIGMOID, 0, 0}, {SNT_RNN_SCALED_TANH, 0.5f, 2}}}};
+    Params p = {0};
+    params_put_snt_rnn_params(&p, &v);
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        p.s.buf, ".act = {{{.kind = SNT_RNN_SIGMOID, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_SCALED_TANH, .alpha = 0.5f, .beta = 2.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}}, "
+                 "{{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}}}, "
+                 ".last_step_only = 0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.s.buf, ".cell = SNT_RNN_GRU, "));
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -366,6 +392,7 @@ int main(void)
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "params print every field", test_params_print_every_field);
+    CU_add_test(s, "rnn params print every act", test_rnn_params_print_every_act);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
     CU_add_test(s, "shift linear params print every field",

@@ -109,7 +109,8 @@ void params_emit(Params *p, Emitter *e, const char *type)
  * sinter_params.h. */
 typedef enum {
     PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
-    PARAM_SIZES, PARAM_STRIDES, PARAM_FLOATS, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED
+    PARAM_SIZES, PARAM_STRIDES, PARAM_FLOATS, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED,
+    PARAM_NESTED_2D
 } ParamKind;
 
 /* A printed struct's fields, in its list's order. */
@@ -126,9 +127,12 @@ struct ParamField {
     size_t offset;       /* of the field in T */
     size_t count_offset; /* SIZES, STRIDES, FLOATS (and *_UPTO): of the int field
                             counting its elements */
-    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count */
+    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count;
+                            NESTED_2D: the columns */
+    int rows;            /* NESTED_2D */
+    size_t elem_size;    /* NESTED_2D: of one element */
     const char *(*enum_name)(int v); /* ENUM: the name of constant v */
-    const ParamList *nested;         /* NESTED: the inner struct's fields */
+    const ParamList *nested;         /* NESTED, NESTED_2D: the inner struct's fields */
 };
 
 /* PARAM_ARG_<kind> sets the members that the kind's arg gives; the
@@ -150,6 +154,11 @@ struct ParamField {
 #define PARAM_ARG_SIZE_ARRAY(T, arg) .count = arg
 #define PARAM_ARG_STRIDE_ARRAY(T, arg) .count = arg
 #define PARAM_ARG_NESTED(T, arg) .nested = &arg##_list
+#define PARAM_ARG_NESTED_2D(T, arg) \
+    .nested = &PARAM_GRID_LIST arg, .rows = SNT_PARAM_GRID_ROWS arg, \
+    .count = SNT_PARAM_GRID_COLS arg, .elem_size = sizeof(SNT_PARAM_GRID_TYPE arg)
+/* The field list of a NESTED_2D field's element type. */
+#define PARAM_GRID_LIST(type, rows, cols) type##_list
 /* The count field of an *_UPTO field's (count, cap). */
 #define PARAM_UPTO_COUNT(count, cap) count
 /* An *_UPTO field prints as SIZES / STRIDES: its cap only sizes the
@@ -159,6 +168,25 @@ struct ParamField {
 
 static void params_put_fields(Params *p, const ParamList *list, const void *v,
                               const char *prefix);
+
+/* "{{{row 0 column 0}, {row 0 column 1} ...}, ...}": every element of
+ * the NESTED_2D field f at `at`, each in braces. */
+static void params_put_grid(Params *p, const ParamField *f, const char *at)
+{
+    str_puts(&p->s, "{");
+    for (int r = 0; r < f->rows; r++) {
+        str_puts(&p->s, r ? ", {" : "{");
+        for (int c = 0; c < f->count; c++) {
+            Params inner = {0};
+            params_put_fields(&inner, f->nested, at + (size_t)(r * f->count + c) * f->elem_size,
+                              "");
+            str_putf(&p->s, "%s{%s}", c ? ", " : "", inner.s.buf);
+            str_free(&inner.s);
+        }
+        str_puts(&p->s, "}");
+    }
+    str_puts(&p->s, "}");
+}
 
 /* Appends field f of the struct at base, named prefix + its name. */
 static void params_put_field(Params *p, const ParamField *f, const char *base, const char *prefix)
@@ -210,6 +238,10 @@ static void params_put_field(Params *p, const ParamField *f, const char *base, c
          * the form the generated C has always had. */
         snprintf(inner, sizeof inner, "%s.", name);
         params_put_fields(p, f->nested, at, inner);
+        break;
+    case PARAM_NESTED_2D:
+        params_field(p, name);
+        params_put_grid(p, f, at);
         break;
     }
 }

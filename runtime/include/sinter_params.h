@@ -31,6 +31,8 @@
  *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
  *   NESTED arg is a struct type with a list of its own, printed field by
  *          field as .name.field
+ *   NESTED_2D  type[rows][cols]; arg is (type, rows, cols), type a struct
+ *          with a list of its own; every element printed, in braces
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -54,8 +56,14 @@
 #define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
 #define SNT_PARAM_DECL_STRIDE_ARRAY(name, arg) ptrdiff_t name[arg];
 #define SNT_PARAM_DECL_NESTED(name, arg) arg name;
+#define SNT_PARAM_DECL_NESTED_2D(name, arg) \
+    SNT_PARAM_GRID_TYPE arg name[SNT_PARAM_GRID_ROWS arg][SNT_PARAM_GRID_COLS arg];
 /* The cap of an *_UPTO field's (count, cap). */
 #define SNT_PARAM_CAP(count, cap) cap
+/* The parts of a NESTED_2D field's (type, rows, cols). */
+#define SNT_PARAM_GRID_TYPE(type, rows, cols) type
+#define SNT_PARAM_GRID_ROWS(type, rows, cols) rows
+#define SNT_PARAM_GRID_COLS(type, rows, cols) cols
 
 /* An activation (snt_act_kind says which) and its two parameters, as a
  * kernel epilogue or standalone. */
@@ -290,5 +298,27 @@
     X(T, SIZE, pad_t, 0) X(T, SIZE, pad_l, 0) \
     X(T, INT, x_dtype, 0) X(T, INT, w_dtype, 0) \
     X(T, SIZE, x_count, 0) X(T, SIZE, w_count, 0)
+
+/* One activation of a recurrent layer (snt_rnn_act_kind says which and
+ * what alpha and beta mean). */
+#define SNT_RNN_ACT(X, T) \
+    X(T, ENUM, kind, snt_rnn_act_kind) X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0)
+
+/* RNN, GRU and LSTM (see snt_rnn_params in sinter_rt.h): the cell;
+ * extents seq, batch, input, hidden; directions 1, or 2 (forward then
+ * reverse); reverse: one direction, run from the last step; batch_major:
+ * layout 1; linear_before_reset (GRU): r scales (H R_h + Rb_h), not H;
+ * input_forget (LSTM): f = 1 - i; clip > 0 clamps the gate inputs to
+ * [-clip, clip]; act per direction f, g, h (RNN f; GRU f, g; the rest
+ * unused, zero); last_step_only: only Y's last step is read (see
+ * snt_rnn_io). */
+#define SNT_RNN_PARAMS(X, T) \
+    X(T, ENUM, cell, snt_rnn_cell) \
+    X(T, SIZE, seq, 0) X(T, SIZE, batch, 0) X(T, SIZE, input, 0) X(T, SIZE, hidden, 0) \
+    X(T, INT, directions, 0) X(T, INT, reverse, 0) X(T, INT, batch_major, 0) \
+    X(T, INT, linear_before_reset, 0) X(T, INT, input_forget, 0) \
+    X(T, FLOAT, clip, 0) \
+    X(T, NESTED_2D, act, (snt_rnn_act, 2, 3)) \
+    X(T, INT, last_step_only, 0)
 
 #endif /* SINTER_PARAMS_H */

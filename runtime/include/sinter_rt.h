@@ -1087,8 +1087,7 @@ typedef enum {
 } snt_rnn_act_kind;
 
 typedef struct {
-    snt_rnn_act_kind kind;
-    float alpha, beta;
+    SNT_RNN_ACT(SNT_PARAM_DECL, snt_rnn_act)
 } snt_rnn_act;
 
 /* Gates per cell: RNN i; GRU z, r, h; LSTM i, o, f, c (ONNX's order).
@@ -1097,18 +1096,9 @@ typedef struct {
  * (LSTM peepholes i, o, f).  Time-major (layout 0): X [seq][batch][input],
  * Y [seq][dirs][batch][hidden], states [dirs][batch][hidden]; batch-major
  * (layout 1): X [batch][seq][input], Y [batch][seq][dirs][hidden], states
- * [batch][dirs][hidden]. */
+ * [batch][dirs][hidden].  Fields in sinter_params.h. */
 typedef struct {
-    snt_rnn_cell cell;
-    size_t seq, batch, input, hidden;
-    int directions;           /* 1, or 2: forward then reverse */
-    int reverse;              /* one direction, run from the last step */
-    int batch_major;          /* layout 1 */
-    int linear_before_reset;  /* GRU: r scales (H R_h + Rb_h), not H */
-    int input_forget;         /* LSTM: f = 1 - i */
-    float clip;               /* > 0: gate inputs clamped to [-clip, clip] */
-    snt_rnn_act act[2][3];    /* per direction: f, g, h (RNN f; GRU f, g) */
-    int last_step_only;       /* only Y's last step is read: see snt_rnn_io */
+    SNT_RNN_PARAMS(SNT_PARAM_DECL, snt_rnn_params)
 } snt_rnn_params;
 
 /* The tensors of one call.  Optional inputs are NULL for zeros (b,
