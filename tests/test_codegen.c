@@ -189,12 +189,17 @@ static void test_identifiers_are_safe(void)
 #define SET_SIZES(name, arg) SET_COUNTED(name, arg)
 #define SET_STRIDES(name, arg) SET_COUNTED(name, arg)
 #define SET_FLOATS(name, arg) SET_COUNTED(name, arg)
+#define SET_SIZES_UPTO(name, arg) SET_COUNTED(name, UPTO_COUNT arg)
+/* The count field of an *_UPTO field's (count, cap). */
+#define UPTO_COUNT(count, cap) count
 #define SET_COUNTED(name, count) \
     for (int i_ = 0; i_ < v.count; i_++) \
         v.name[i_] = ++next;
-/* A NESTED_2D field keeps its zeros: test_rnn_params_print_every_act
- * checks its elements. */
+/* NESTED_2D and STRIDES_2D fields keep their zeros:
+ * test_rnn_params_print_every_act and test_einsum_params_print_rows
+ * check their elements. */
 #define SET_NESTED_2D(name, arg)
+#define SET_STRIDES_2D(name, arg)
 #define SET_SIZE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_STRIDE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_ARRAY(name) \
@@ -214,6 +219,8 @@ static void test_identifiers_are_safe(void)
 #define CHECK_SIZES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
 #define CHECK_STRIDES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
 #define CHECK_FLOATS(name, arg) check_printed_array(printed, #name, &next, v.arg, ".0f");
+#define CHECK_SIZES_UPTO(name, arg) CHECK_SIZES(name, UPTO_COUNT arg)
+#define CHECK_STRIDES_2D(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {{"));
 #define CHECK_NESTED_2D(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {{{"));
 #define CHECK_SIZE_ARRAY(name, arg) CHECK_ARRAY(name)
 #define CHECK_STRIDE_ARRAY(name, arg) CHECK_ARRAY(name)
@@ -299,6 +306,8 @@ static void test_params_print_every_field(void)
     str_free(&r.s);
     PRINT_NUMBERED(snt_rnn_params, SNT_RNN_PARAMS, &p);
     str_free(&p.s);
+    PRINT_NUMBERED(snt_einsum_params, SNT_EINSUM_PARAMS, &p);
+    str_free(&p.s);
     PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
     str_free(&p.s);
     PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);
@@ -382,6 +391,18 @@ static void test_rnn_params_print_every_act(void)
     str_free(&p.s);
 }
 
+/* Einsum's strides print n_inputs rows of rank elements. */
+static void test_einsum_params_print_rows(void)
+{
+    snt_einsum_params v = {.n_inputs = 2, .rank = 3, .out_rank = 2, .dims = {4, 5, 6},
+                           .strides = {{6, 0, 1}, {0, -1, 5}}};
+    Params p = {0};
+    params_put_snt_einsum_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".n_inputs = 2, .rank = 3, .out_rank = 2, .dims = {4, 5, 6}, "
+                                    ".strides = {{6, 0, 1}, {0, -1, 5}}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -393,6 +414,7 @@ int main(void)
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "params print every field", test_params_print_every_field);
     CU_add_test(s, "rnn params print every act", test_rnn_params_print_every_act);
+    CU_add_test(s, "einsum params print rows", test_einsum_params_print_rows);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
     CU_add_test(s, "shift linear params print every field",

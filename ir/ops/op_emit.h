@@ -58,6 +58,7 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_resize_params, SNT_RESIZE_PARAMS) \
     X(snt_rnn_act, SNT_RNN_ACT) \
     X(snt_rnn_params, SNT_RNN_PARAMS) \
+    X(snt_einsum_params, SNT_EINSUM_PARAMS) \
     X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
     X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
     X(snt_dft_params, SNT_DFT_PARAMS) \

@@ -27,6 +27,9 @@
  *   SIZES_UPTO    size_t[cap]; arg is (count, cap): the int field
  *                 counting the elements used, and the array's size
  *   STRIDES_UPTO  ptrdiff_t[cap], as SIZES_UPTO
+ *   STRIDES_2D    ptrdiff_t[rows_cap][cols_cap]; arg is (rows, cols,
+ *                 rows_cap, cols_cap): the int fields counting the rows
+ *                 used and the elements used of each, and the array's size
  *   SIZE_ARRAY    size_t[arg]: a fixed count, every element printed
  *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
  *   NESTED arg is a struct type with a list of its own, printed field by
@@ -58,8 +61,13 @@
 #define SNT_PARAM_DECL_NESTED(name, arg) arg name;
 #define SNT_PARAM_DECL_NESTED_2D(name, arg) \
     SNT_PARAM_GRID_TYPE arg name[SNT_PARAM_GRID_ROWS arg][SNT_PARAM_GRID_COLS arg];
+#define SNT_PARAM_DECL_STRIDES_2D(name, arg) \
+    ptrdiff_t name[SNT_PARAM_ROWS_CAP arg][SNT_PARAM_COLS_CAP arg];
 /* The cap of an *_UPTO field's (count, cap). */
 #define SNT_PARAM_CAP(count, cap) cap
+/* The caps of a STRIDES_2D field's (rows, cols, rows_cap, cols_cap). */
+#define SNT_PARAM_ROWS_CAP(rows, cols, rows_cap, cols_cap) rows_cap
+#define SNT_PARAM_COLS_CAP(rows, cols, rows_cap, cols_cap) cols_cap
 /* The parts of a NESTED_2D field's (type, rows, cols). */
 #define SNT_PARAM_GRID_TYPE(type, rows, cols) type
 #define SNT_PARAM_GRID_ROWS(type, rows, cols) rows
@@ -320,5 +328,13 @@
     X(T, FLOAT, clip, 0) \
     X(T, NESTED_2D, act, (snt_rnn_act, 2, 3)) \
     X(T, INT, last_step_only, 0)
+
+/* Einsum (see snt_einsum_params in sinter_rt.h): n_inputs operands; an
+ * iteration space of rank indices of extents dims, the first out_rank
+ * y's axes; strides[j][i] of input j's index i. */
+#define SNT_EINSUM_PARAMS(X, T) \
+    X(T, INT, n_inputs, 0) X(T, INT, rank, 0) X(T, INT, out_rank, 0) \
+    X(T, SIZES_UPTO, dims, (rank, SNT_EINSUM_MAX_INDICES)) \
+    X(T, STRIDES_2D, strides, (n_inputs, rank, SNT_EINSUM_MAX_INPUTS, SNT_EINSUM_MAX_INDICES))
 
 #endif /* SINTER_PARAMS_H */

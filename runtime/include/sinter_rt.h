@@ -961,10 +961,7 @@ int snt_topk(int dtype, size_t outer, size_t len, size_t inner, size_t k, int la
 #define SNT_EINSUM_MAX_INPUTS 8
 #define SNT_EINSUM_MAX_INDICES 16
 typedef struct {
-    int n_inputs;
-    int rank, out_rank;
-    size_t dims[SNT_EINSUM_MAX_INDICES];
-    ptrdiff_t strides[SNT_EINSUM_MAX_INPUTS][SNT_EINSUM_MAX_INDICES];
+    SNT_EINSUM_PARAMS(SNT_PARAM_DECL, snt_einsum_params)
 } snt_einsum_params;
 
 int snt_einsum(int dtype, const snt_einsum_params *p, const void *const *x, void *y);
