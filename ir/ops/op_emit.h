@@ -34,8 +34,8 @@ void params_emit(Params *p, Emitter *e, const char *type);
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The parameter structs printed from their field lists in
- * runtime/include/sinter_params.h: X(type, list) for each, a NESTED
- * field's type before the struct holding it. */
+ * runtime/include/sinter_params.h: X(type, list) for each, a NESTED or
+ * NESTED_2D field's type before the struct holding it. */
 #define PRINTED_PARAMS(X) \
     X(snt_act, SNT_ACT) \
     X(snt_actx, SNT_ACTX) \
