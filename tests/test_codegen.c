@@ -174,46 +174,69 @@ static void test_identifiers_are_safe(void)
     free(id);
 }
 
-/* Numbers the scalar fields of a params struct 1, 2, 3 ... in list
- * order and gives ACT fields a Clip: no field is 0, so a printer that
- * left one out would differ from one that prints it. */
-#define SET_FIELD(T, kind, name, arg) SET_##kind(name)
-#define SET_SIZE(name) v.name = (size_t)++next;
-#define SET_INT(name) v.name = ++next;
-#define SET_INT64(name) v.name = ++next;
-#define SET_STRIDE(name) v.name = ++next;
-#define SET_FLOAT(name) v.name = (float)++next;
-#define SET_ACT(name) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
-#define SET_ENUM(name) v.name = 1;
-#define SET_SIZE_ARRAY(name) SET_ARRAY(name)
-#define SET_STRIDE_ARRAY(name) SET_ARRAY(name)
+/* Numbers the scalar fields and array elements of a params struct 1,
+ * 2, 3 ... in list order (a counted array's first `count` elements, as
+ * many as print) and gives ACT fields a Clip: no field is 0, so a
+ * printer that left one out would differ from one that prints it. */
+#define SET_FIELD(T, kind, name, arg) SET_##kind(name, arg)
+#define SET_SIZE(name, arg) v.name = (size_t)++next;
+#define SET_INT(name, arg) v.name = ++next;
+#define SET_INT64(name, arg) v.name = ++next;
+#define SET_STRIDE(name, arg) v.name = ++next;
+#define SET_FLOAT(name, arg) v.name = (float)++next;
+#define SET_ACT(name, arg) v.name = (snt_act){.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f};
+#define SET_ENUM(name, arg) v.name = 1;
+#define SET_SIZES(name, arg) SET_COUNTED(name, arg)
+#define SET_STRIDES(name, arg) SET_COUNTED(name, arg)
+#define SET_FLOATS(name, arg) SET_COUNTED(name, arg)
+#define SET_SIZES_UPTO(name, arg) SET_COUNTED(name, UPTO_COUNT arg)
+/* The count field of an *_UPTO field's (count, cap). */
+#define UPTO_COUNT(count, cap) count
+#define SET_COUNTED(name, count) \
+    for (int i_ = 0; i_ < v.count; i_++) \
+        v.name[i_] = ++next;
+/* NESTED_2D and STRIDES_2D fields keep their zeros:
+ * test_rnn_params_print_every_act and test_einsum_params_print_rows
+ * check their elements. */
+#define SET_NESTED_2D(name, arg)
+#define SET_STRIDES_2D(name, arg)
+#define SET_SIZE_ARRAY(name, arg) SET_ARRAY(name)
+#define SET_STRIDE_ARRAY(name, arg) SET_ARRAY(name)
 #define SET_ARRAY(name) \
     for (size_t i_ = 0; i_ < sizeof v.name / sizeof v.name[0]; i_++) \
         v.name[i_] = ++next;
 
 /* Checks that the printed fields hold `.name = value` for each field,
  * with the value SET_FIELD gave it. */
-#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name)
-#define CHECK_SIZE(name) check_printed(printed, #name, ++next, "");
-#define CHECK_INT(name) check_printed(printed, #name, ++next, "");
-#define CHECK_INT64(name) check_printed(printed, #name, ++next, "");
-#define CHECK_STRIDE(name) check_printed(printed, #name, ++next, "");
-#define CHECK_FLOAT(name) check_printed(printed, #name, ++next, ".0f");
-#define CHECK_ACT(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
-#define CHECK_ENUM(name) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
-#define CHECK_SIZE_ARRAY(name) CHECK_ARRAY(name)
-#define CHECK_STRIDE_ARRAY(name) CHECK_ARRAY(name)
+#define CHECK_FIELD(T, kind, name, arg) CHECK_##kind(name, arg)
+#define CHECK_SIZE(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_INT(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_INT64(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_STRIDE(name, arg) check_printed(printed, #name, ++next, "");
+#define CHECK_FLOAT(name, arg) check_printed(printed, #name, ++next, ".0f");
+#define CHECK_ACT(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {.kind = SNT_ACT_CLIP"));
+#define CHECK_ENUM(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = SNT_"));
+#define CHECK_SIZES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
+#define CHECK_STRIDES(name, arg) check_printed_array(printed, #name, &next, v.arg, "");
+#define CHECK_FLOATS(name, arg) check_printed_array(printed, #name, &next, v.arg, ".0f");
+#define CHECK_SIZES_UPTO(name, arg) CHECK_SIZES(name, UPTO_COUNT arg)
+#define CHECK_STRIDES_2D(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {{"));
+#define CHECK_NESTED_2D(name, arg) CU_ASSERT_PTR_NOT_NULL(strstr(printed, "." #name " = {{{"));
+#define CHECK_SIZE_ARRAY(name, arg) CHECK_ARRAY(name)
+#define CHECK_STRIDE_ARRAY(name, arg) CHECK_ARRAY(name)
 #define CHECK_ARRAY(name) \
-    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]));
+    check_printed_array(printed, #name, &next, (int)(sizeof v.name / sizeof v.name[0]), "");
 
-/* Checks `.field = {first, first + 1, ...}` of count elements, counting
- * *next on. */
-static void check_printed_array(const char *printed, const char *field, int *next, int count)
+/* Checks `.field = {first, first + 1, ...}` of count elements, each
+ * followed by suffix, counting *next on. */
+static void check_printed_array(const char *printed, const char *field, int *next, int count,
+                                const char *suffix)
 {
     char want[128];
     int len = snprintf(want, sizeof want, ".%s = {", field);
     for (int i = 0; i < count; i++)
-        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d", i ? ", " : "", ++*next);
+        len += snprintf(want + len, sizeof want - (size_t)len, "%s%d%s", i ? ", " : "", ++*next,
+                        suffix);
     snprintf(want + len, sizeof want - (size_t)len, "}");
     CU_ASSERT_PTR_NOT_NULL(strstr(printed, want));
 }
@@ -239,6 +262,28 @@ static void check_printed(const char *printed, const char *field, int value, con
         LIST(CHECK_FIELD, T) \
     } while (0)
 
+/* The structs whose printing only PRINT_NUMBERED checks. */
+#define NUMBERED_ONLY(X) \
+    X(snt_pool2d_params, SNT_POOL2D_PARAMS) X(snt_linear_params, SNT_LINEAR_PARAMS) \
+    X(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS) \
+    X(snt_gemm_params, SNT_GEMM_PARAMS) X(snt_loss_params, SNT_LOSS_PARAMS) \
+    X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS) \
+    X(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS) X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
+    X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
+    X(snt_dft_params, SNT_DFT_PARAMS) X(snt_rnn_params, SNT_RNN_PARAMS) \
+    X(snt_einsum_params, SNT_EINSUM_PARAMS) X(snt_qmatmul_params, SNT_QMATMUL_PARAMS) \
+    X(snt_qconv2d_params, SNT_QCONV2D_PARAMS) X(snt_act, SNT_ACT)
+#define PRINT_AND_CLEAR(T, LIST) \
+    PRINT_NUMBERED(T, LIST, &p); \
+    params_clear(&p);
+
+/* Empties p for the next struct. */
+static void params_clear(Params *p)
+{
+    str_free(&p->s);
+    p->fields = 0;
+}
+
 /* Every field of a struct's list in sinter_params.h is printed, with its
  * value, in the list's order. */
 static void test_params_print_every_field(void)
@@ -250,36 +295,20 @@ static void test_params_print_every_field(void)
                            ".kw = 9, .sh = 10, .sw = 11, .dh = 12, .dw = 13, .pt = 14, .pl = 15, "
                            ".groups = 16, .act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, "
                            ".beta = 6.0f}");
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_pool2d_params, SNT_POOL2D_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_linear_params, SNT_LINEAR_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_pointwise_pair_params, SNT_POINTWISE_PAIR_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_gemm_params, SNT_GEMM_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_loss_params, SNT_LOSS_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_pool3d_params, SNT_POOL3D_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_dft_params, SNT_DFT_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_qmatmul_params, SNT_QMATMUL_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_qconv2d_params, SNT_QCONV2D_PARAMS, &p);
-    str_free(&p.s);
-    PRINT_NUMBERED(snt_act, SNT_ACT, &p);
-    str_free(&p.s);
+    params_clear(&p);
+    PRINT_NUMBERED(snt_resize_params, SNT_RESIZE_PARAMS, &p);
+    CU_ASSERT_STRING_EQUAL(p.s.buf,
+                           ".rank = 1, .in_dims = {2}, .out_dims = {3}, .scales = {4.0f}, "
+                           ".roi_start = {5.0f}, .roi_end = {6.0f}, "
+                           ".mode = SNT_RESIZE_LINEAR, .coord = SNT_COORD_PYTORCH_HALF_PIXEL, "
+                           ".nearest = SNT_NEAREST_ROUND_PREFER_CEIL, .cubic_a = 7.0f, "
+                           ".exclude_outside = 8, .extrapolation_value = 9.0f, "
+                           ".act = {.kind = SNT_ACT_CLIP, .alpha = 0.5f, .beta = 6.0f}");
+    params_clear(&p);
+    NUMBERED_ONLY(PRINT_AND_CLEAR)
     PRINT_NUMBERED(snt_actx, SNT_ACTX, &p);
     CU_ASSERT_PTR_NOT_NULL(strstr(p.s.buf, ".kind = SNT_ACTX_SELU, .alpha = 1.0f"));
-    str_free(&p.s);
+    params_clear(&p);
 }
 
 /* Array fields print their first `count` elements: the struct's own
@@ -334,6 +363,38 @@ static void test_shift_linear_params_print_every_field(void)
     str_free(&p.s);
 }
 
+/* The recurrent layers' act[2][3] prints every activation, the unused
+ * ones (zeros) too, each by its fields. */
+static void test_rnn_params_print_every_act(void)
+{
+    snt_rnn_params v = {.cell = SNT_RNN_GRU, .directions = 1,
+                        .act = {{{SNT_RNN_SIGMOID, 0, 0}, {SNT_RNN_SCALED_TANH, 0.5f, 2}}}};
+    Params p = {0};
+    params_put_snt_rnn_params(&p, &v);
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        p.s.buf, ".act = {{{.kind = SNT_RNN_SIGMOID, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_SCALED_TANH, .alpha = 0.5f, .beta = 2.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}}, "
+                 "{{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}, "
+                 "{.kind = SNT_RNN_RELU, .alpha = 0.0f, .beta = 0.0f}}}, "
+                 ".last_step_only = 0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.s.buf, ".cell = SNT_RNN_GRU, "));
+    str_free(&p.s);
+}
+
+/* Einsum's strides print n_inputs rows of rank elements. */
+static void test_einsum_params_print_rows(void)
+{
+    snt_einsum_params v = {.n_inputs = 2, .rank = 3, .out_rank = 2, .dims = {4, 5, 6},
+                           .strides = {{6, 0, 1}, {0, -1, 5}}};
+    Params p = {0};
+    params_put_snt_einsum_params(&p, &v);
+    CU_ASSERT_STRING_EQUAL(p.s.buf, ".n_inputs = 2, .rank = 3, .out_rank = 2, .dims = {4, 5, 6}, "
+                                    ".strides = {{6, 0, 1}, {0, -1, 5}}");
+    str_free(&p.s);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -344,6 +405,8 @@ int main(void)
     CU_add_test(s, "identifiers are safe", test_identifiers_are_safe);
     CU_add_test(s, "kernel scratch is planned", test_scratch_is_planned);
     CU_add_test(s, "params print every field", test_params_print_every_field);
+    CU_add_test(s, "rnn params print every act", test_rnn_params_print_every_act);
+    CU_add_test(s, "einsum params print rows", test_einsum_params_print_rows);
     CU_add_test(s, "bcast params print every field", test_bcast_params_print_every_field);
     CU_add_test(s, "enum params print by name", test_enum_params_print_by_name);
     CU_add_test(s, "shift linear params print every field",

@@ -996,6 +996,7 @@ static void test_emit_calls(void)
     set_str(rs, "coordinate_transformation_mode", "asymmetric");
     set_str(rs, "nearest_mode", "ceil");
     EXPECT_CODE(g, ".out_dims = {1, 2, 6, 4}, .scales = {1.0f, 1.0f, 2.0f, 1.33333337f}, "
+                   ".roi_start = {0.0f, 0.0f, 0.0f, 0.0f}, .roi_end = {0.0f, 0.0f, 0.0f, 0.0f}, "
                    ".mode = SNT_RESIZE_NEAREST, .coord = SNT_COORD_ASYMMETRIC, "
                    ".nearest = SNT_NEAREST_CEIL, .cubic_a = -0.75f",
                 "snt_resize_f32(&p, x, y);");

@@ -694,8 +694,9 @@ static void test_code_and_cost(void)
     CU_ASSERT_TRUE(contains(c, ".cell = SNT_RNN_LSTM, .seq = 5, .batch = 3, .input = 4, .hidden = 2"));
     /* HardSigmoid takes 0.25 and its default beta, LeakyRelu 0.125, Elu
      * its default 1. */
-    CU_ASSERT_TRUE(contains(c, "{SNT_RNN_HARD_SIGMOID, 0.25f, 0.5f}, {SNT_RNN_LEAKY_RELU, 0.125f, 0.0f}, "
-                               "{SNT_RNN_ELU, 1.0f, 0.0f}"));
+    CU_ASSERT_TRUE(contains(c, "{.kind = SNT_RNN_HARD_SIGMOID, .alpha = 0.25f, .beta = 0.5f}, "
+                               "{.kind = SNT_RNN_LEAKY_RELU, .alpha = 0.125f, .beta = 0.0f}, "
+                               "{.kind = SNT_RNN_ELU, .alpha = 1.0f, .beta = 0.0f}"));
     CU_ASSERT_TRUE(contains(c, "snt_rnn_f32(&p, &io, "));
     free(c);
     /* 2 directions x 5 steps x 3 entries x 8 gate values x (4 + 2). */

@@ -274,17 +274,7 @@ static bool einsum_emit(const Node *n, Emitter *e, Diag *d)
     Shape y;
     if (!einsum_plan(n, &p, &y, d))
         return false;
-    Params pp = {0};
-    params_int(&pp, "n_inputs", p.n_inputs);
-    params_int(&pp, "rank", p.rank);
-    params_int(&pp, "out_rank", p.out_rank);
-    params_sizes(&pp, "dims", p.dims, p.rank);
-    for (int k = 0; k < p.n_inputs; k++) {
-        char field[32];
-        snprintf(field, sizeof field, "strides[%d]", k);
-        params_strides(&pp, field, p.strides[k], p.rank);
-    }
-    params_emit(&pp, e, "snt_einsum_params");
+    emit_params_snt_einsum_params(e, &p, "p");
     Str inputs = {0};
     for (int k = 0; k < n->n_in; k++)
         str_putf(&inputs, "%s%s", k ? ", " : "", emit_ptr(e, n->in[k]));

@@ -165,11 +165,7 @@ static bool maxunpool_emit(const Node *n, Emitter *e, Diag *d)
               emit_ptr(e, x), dst);
     if (padded) {
         snt_pad_params pad = pad_params(&unpooled, &out);
-        Params pp = {0};
-        params_int(&pp, "rank", pad.rank);
-        params_sizes(&pp, "in_dims", pad.in_dims, pad.rank);
-        params_sizes(&pp, "out_dims", pad.out_dims, pad.rank);
-        params_emit_as(&pp, e, "snt_pad_params", "pad");
+        emit_params_snt_pad_params(e, &pad, "pad");
         emit_line(e, "static const %s zero = 0;", dtype_ctype(x->dtype));
         emit_line(e, "snt_pad(&pad, sizeof zero, &zero, %s, %s);", dst, emit_ptr(e, y));
     }

@@ -33,24 +33,44 @@ void params_float(Params *p, const char *field, double v)
     str_float_literal(&p->s, v);
 }
 
-/* "{a, b, c}"; C99 has no empty initializer, so no values print "{0}". */
-#define PRINT_ARRAY(p, field, v, count, fmt, cast) \
+/* Appends "{a, b, c}"; C99 has no empty initializer, so no values print
+ * "{0}". */
+#define PRINT_LIST(s, v, count, fmt, cast) \
     do { \
-        params_field(p, field); \
-        str_puts(&(p)->s, "{"); \
+        str_puts(s, "{"); \
         for (int i_ = 0; i_ < (count); i_++) \
-            str_putf(&(p)->s, "%s" fmt, i_ ? ", " : "", (cast)(v)[i_]); \
-        str_puts(&(p)->s, (count) > 0 ? "}" : "0}"); \
+            str_putf(s, "%s" fmt, i_ ? ", " : "", (cast)(v)[i_]); \
+        str_puts(s, (count) > 0 ? "}" : "0}"); \
     } while (0)
+
+static void str_strides(Str *s, const ptrdiff_t *v, int count)
+{
+    PRINT_LIST(s, v, count, "%lld", long long);
+}
 
 void params_sizes(Params *p, const char *field, const size_t *v, int count)
 {
-    PRINT_ARRAY(p, field, v, count, "%zu", size_t);
+    params_field(p, field);
+    PRINT_LIST(&p->s, v, count, "%zu", size_t);
 }
 
 void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
 {
-    PRINT_ARRAY(p, field, v, count, "%lld", long long);
+    params_field(p, field);
+    str_strides(&p->s, v, count);
+}
+
+/* As PRINT_LIST, of float literals. */
+static void params_floats(Params *p, const char *field, const float *v, int count)
+{
+    params_field(p, field);
+    str_puts(&p->s, "{");
+    for (int i = 0; i < count; i++) {
+        if (i)
+            str_puts(&p->s, ", ");
+        str_float_literal(&p->s, v[i]);
+    }
+    str_puts(&p->s, count > 0 ? "}" : "0}");
 }
 
 const char *snt_act_kind_name(int v)
@@ -96,7 +116,8 @@ void params_emit(Params *p, Emitter *e, const char *type)
  * sinter_params.h. */
 typedef enum {
     PARAM_SIZE, PARAM_INT, PARAM_INT64, PARAM_STRIDE, PARAM_FLOAT, PARAM_ACT, PARAM_ENUM,
-    PARAM_SIZES, PARAM_STRIDES, PARAM_SIZE_ARRAY, PARAM_STRIDE_ARRAY, PARAM_NESTED
+    PARAM_SIZES, PARAM_STRIDES, PARAM_FLOATS, PARAM_STRIDES_2D, PARAM_SIZE_ARRAY,
+    PARAM_STRIDE_ARRAY, PARAM_NESTED, PARAM_NESTED_2D
 } ParamKind;
 
 /* A printed struct's fields, in its list's order. */
@@ -111,11 +132,16 @@ struct ParamField {
     const char *name;
     ParamKind kind;
     size_t offset;       /* of the field in T */
-    size_t count_offset; /* SIZES, STRIDES (and *_UPTO): of the int field counting
-                            its elements */
-    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count */
+    size_t count_offset; /* SIZES, STRIDES, FLOATS (and *_UPTO): of the int field
+                            counting its elements; STRIDES_2D: those of a row */
+    size_t rows_offset;  /* STRIDES_2D: of the int field counting its rows */
+    int count;           /* SIZE_ARRAY, STRIDE_ARRAY: the fixed element count;
+                            NESTED_2D: the columns; STRIDES_2D: the elements a
+                            row holds (cols_cap) */
+    int rows;            /* NESTED_2D */
+    size_t elem_size;    /* NESTED_2D: of one element */
     const char *(*enum_name)(int v); /* ENUM: the name of constant v */
-    const ParamList *nested;         /* NESTED: the inner struct's fields */
+    const ParamList *nested;         /* NESTED, NESTED_2D: the inner struct's fields */
 };
 
 /* PARAM_ARG_<kind> sets the members that the kind's arg gives; the
@@ -131,11 +157,23 @@ struct ParamField {
 #define PARAM_ARG_ENUM(T, arg) .enum_name = arg##_name
 #define PARAM_ARG_SIZES(T, arg) .count_offset = offsetof(T, arg)
 #define PARAM_ARG_STRIDES(T, arg) .count_offset = offsetof(T, arg)
+#define PARAM_ARG_FLOATS(T, arg) .count_offset = offsetof(T, arg)
 #define PARAM_ARG_SIZES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
 #define PARAM_ARG_STRIDES_UPTO(T, arg) .count_offset = offsetof(T, PARAM_UPTO_COUNT arg)
 #define PARAM_ARG_SIZE_ARRAY(T, arg) .count = arg
 #define PARAM_ARG_STRIDE_ARRAY(T, arg) .count = arg
 #define PARAM_ARG_NESTED(T, arg) .nested = &arg##_list
+#define PARAM_ARG_NESTED_2D(T, arg) \
+    .nested = &PARAM_GRID_LIST arg, .rows = SNT_PARAM_GRID_ROWS arg, \
+    .count = SNT_PARAM_GRID_COLS arg, .elem_size = sizeof(SNT_PARAM_GRID_TYPE arg)
+/* The field list of a NESTED_2D field's element type. */
+#define PARAM_GRID_LIST(type, rows, cols) type##_list
+#define PARAM_ARG_STRIDES_2D(T, arg) \
+    .rows_offset = offsetof(T, PARAM_ROWS_COUNT arg), \
+    .count_offset = offsetof(T, PARAM_COLS_COUNT arg), .count = SNT_PARAM_COLS_CAP arg
+/* The count fields of a STRIDES_2D field's (rows, cols, rows_cap, cols_cap). */
+#define PARAM_ROWS_COUNT(rows, cols, rows_cap, cols_cap) rows
+#define PARAM_COLS_COUNT(rows, cols, rows_cap, cols_cap) cols
 /* The count field of an *_UPTO field's (count, cap). */
 #define PARAM_UPTO_COUNT(count, cap) count
 /* An *_UPTO field prints as SIZES / STRIDES: its cap only sizes the
@@ -145,6 +183,40 @@ struct ParamField {
 
 static void params_put_fields(Params *p, const ParamList *list, const void *v,
                               const char *prefix);
+
+/* "{{{row 0 column 0}, {row 0 column 1} ...}, ...}": every element of
+ * the NESTED_2D field f at `at`, each in braces. */
+static void params_put_grid(Params *p, const ParamField *f, const char *at)
+{
+    str_puts(&p->s, "{");
+    for (int r = 0; r < f->rows; r++) {
+        str_puts(&p->s, r ? ", {" : "{");
+        for (int c = 0; c < f->count; c++) {
+            Params inner = {0};
+            params_put_fields(&inner, f->nested, at + (size_t)(r * f->count + c) * f->elem_size,
+                              "");
+            str_putf(&p->s, "%s{%s}", c ? ", " : "", inner.s.buf);
+            str_free(&inner.s);
+        }
+        str_puts(&p->s, "}");
+    }
+    str_puts(&p->s, "}");
+}
+
+/* "{{row 0}, {row 1} ...}": the rows and columns used of the STRIDES_2D
+ * field f of the struct at base. */
+static void params_put_stride_rows(Params *p, const ParamField *f, const char *base)
+{
+    const ptrdiff_t *rows = (const ptrdiff_t *)(base + f->offset);
+    int n_rows = *(const int *)(base + f->rows_offset);
+    int cols = *(const int *)(base + f->count_offset);
+    str_puts(&p->s, "{");
+    for (int r = 0; r < n_rows; r++) {
+        str_puts(&p->s, r ? ", " : "");
+        str_strides(&p->s, rows + (size_t)r * (size_t)f->count, cols);
+    }
+    str_puts(&p->s, n_rows > 0 ? "}" : "0}");
+}
 
 /* Appends field f of the struct at base, named prefix + its name. */
 static void params_put_field(Params *p, const ParamField *f, const char *base, const char *prefix)
@@ -182,6 +254,13 @@ static void params_put_field(Params *p, const ParamField *f, const char *base, c
     case PARAM_STRIDES:
         params_strides(p, name, at, *(const int *)(base + f->count_offset));
         break;
+    case PARAM_FLOATS:
+        params_floats(p, name, at, *(const int *)(base + f->count_offset));
+        break;
+    case PARAM_STRIDES_2D:
+        params_field(p, name);
+        params_put_stride_rows(p, f, base);
+        break;
     case PARAM_SIZE_ARRAY:
         params_sizes(p, name, at, f->count);
         break;
@@ -193,6 +272,10 @@ static void params_put_field(Params *p, const ParamField *f, const char *base, c
          * the form the generated C has always had. */
         snprintf(inner, sizeof inner, "%s.", name);
         params_put_fields(p, f->nested, at, inner);
+        break;
+    case PARAM_NESTED_2D:
+        params_field(p, name);
+        params_put_grid(p, f, at);
         break;
     }
 }

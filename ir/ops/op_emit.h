@@ -34,8 +34,8 @@ void params_emit(Params *p, Emitter *e, const char *type);
 void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The parameter structs printed from their field lists in
- * runtime/include/sinter_params.h: X(type, list) for each, a NESTED
- * field's type before the struct holding it. */
+ * runtime/include/sinter_params.h: X(type, list) for each, a NESTED or
+ * NESTED_2D field's type before the struct holding it. */
 #define PRINTED_PARAMS(X) \
     X(snt_act, SNT_ACT) \
     X(snt_actx, SNT_ACTX) \
@@ -55,6 +55,10 @@ void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
     X(snt_roi_align_params, SNT_ROI_ALIGN_PARAMS) \
     X(snt_grid_sample_params, SNT_GRID_SAMPLE_PARAMS) \
     X(snt_pad_params, SNT_PAD_PARAMS) \
+    X(snt_resize_params, SNT_RESIZE_PARAMS) \
+    X(snt_rnn_act, SNT_RNN_ACT) \
+    X(snt_rnn_params, SNT_RNN_PARAMS) \
+    X(snt_einsum_params, SNT_EINSUM_PARAMS) \
     X(snt_pool3d_params, SNT_POOL3D_PARAMS) \
     X(snt_conv_transpose3d_params, SNT_CONV_TRANSPOSE3D_PARAMS) \
     X(snt_dft_params, SNT_DFT_PARAMS) \
@@ -71,6 +75,11 @@ const char *snt_actx_kind_name(int v);
 const char *snt_grid_mode_name(int v);
 const char *snt_grid_padding_name(int v);
 const char *snt_pad_mode_name(int v);
+const char *snt_resize_mode_name(int v);
+const char *snt_coord_mode_name(int v);
+const char *snt_nearest_mode_name(int v);
+const char *snt_rnn_cell_name(int v);
+const char *snt_rnn_act_kind_name(int v);
 
 /* For each printed struct T: params_put_T appends every field of *v, in
  * the list's order; emit_params_T emits `static const T <var> = {...};`

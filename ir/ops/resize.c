@@ -43,6 +43,23 @@ static const AttrChoice nearests[] = {
     {"ceil", "SNT_NEAREST_CEIL"},
 };
 
+/* The names of the enums' constants, for the printed parameters
+ * (op_emit.h). */
+const char *snt_resize_mode_name(int v)
+{
+    return modes[v].constant;
+}
+
+const char *snt_coord_mode_name(int v)
+{
+    return coords[v].constant;
+}
+
+const char *snt_nearest_mode_name(int v)
+{
+    return nearests[v].constant;
+}
+
 /* Input i if present and non-empty, else NULL. */
 static const Tensor *given_input(const Node *n, int i)
 {
@@ -182,18 +199,6 @@ bool resize_fold(Node *n, Diag *d)
     return true;
 }
 
-/* Appends ", .field = {v0, v1, ...}" of rank floats. */
-static void params_floats(Params *s, const char *field, const float *v, int rank)
-{
-    str_putf(&s->s, ", .%s = {", field);
-    for (int i = 0; i < rank; i++) {
-        if (i)
-            str_puts(&s->s, ", ");
-        str_float_literal(&s->s, v[i]);
-    }
-    str_puts(&s->s, "}");
-}
-
 bool resize_emit_epilogue(const Node *n, const snt_act *act, const Tensor *residual, Emitter *e,
                           Diag *d)
 {
@@ -205,29 +210,13 @@ bool resize_emit_epilogue(const Node *n, const snt_act *act, const Tensor *resid
         return false;
     if (tensor_numel(n->out[0]) == 0)
         return true;
-    Params s = {0};
-    params_int(&s, "rank", p.rank);
-    params_sizes(&s, "in_dims", p.in_dims, p.rank);
-    params_sizes(&s, "out_dims", p.out_dims, p.rank);
-    params_floats(&s, "scales", p.scales, p.rank);
-    if (p.coord == SNT_COORD_TF_CROP_AND_RESIZE) {
-        params_floats(&s, "roi_start", p.roi_start, p.rank);
-        params_floats(&s, "roi_end", p.roi_end, p.rank);
-    }
-    params_enum(&s, "mode", modes[p.mode].constant);
-    params_enum(&s, "coord", coords[p.coord].constant);
-    params_enum(&s, "nearest", nearests[p.nearest].constant);
-    params_float(&s, "cubic_a", p.cubic_a);
-    params_int(&s, "exclude_outside", p.exclude_outside);
-    params_float(&s, "extrapolation_value", p.extrapolation_value);
+    p.act = *act;
+    emit_params_snt_resize_params(e, &p, "p");
     if (act->kind == SNT_ACT_NONE && !residual) {
-        params_emit(&s, e, "snt_resize_params");
         emit_line(e, "snt_resize_f32%s&p, %s, %s);", emit_call_open(e), emit_ptr(e, n->in[0]),
                   emit_ptr(e, n->out[0]));
         return true;
     }
-    params_act(&s, "act", act);
-    params_emit(&s, e, "snt_resize_params");
     emit_line(e, "snt_resize_fused_f32%s&p, %s, %s, %s);", emit_call_open(e), emit_ptr(e, n->in[0]),
               emit_ptr_or_null(e, residual), emit_ptr(e, n->out[0]));
     return true;

@@ -43,6 +43,14 @@ static const CellInfo cells[] = {
     {"LSTM", SNT_RNN_LSTM, 8, 4, 3, {"Sigmoid", "Tanh", "Tanh"}},
 };
 
+/* The names of the enums' constants, for the printed parameters
+ * (op_emit.h). */
+const char *snt_rnn_cell_name(int v)
+{
+    static const char *const names[] = {"SNT_RNN_SIMPLE", "SNT_RNN_GRU", "SNT_RNN_LSTM"};
+    return names[v];
+}
+
 static const CellInfo *cell_info(const Node *n)
 {
     for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
@@ -93,6 +101,12 @@ static const ActInfo *act_lookup(const char *name)
             return &activations[i];
     }
     return NULL;
+}
+
+/* activations lists the kinds in the order of their enum. */
+const char *snt_rnn_act_kind_name(int v)
+{
+    return activations[v].c_name;
 }
 
 /* A floats attribute's values; *count 0 when absent. */
@@ -343,50 +357,6 @@ static OpCost rnn_cost(const Node *n)
     return (OpCost){.macs = macs, .flops = sat_mul(macs, 2) + gate_values};
 }
 
-/* `.act = {{{kind, alpha, beta}, ...}, {...}}` for the directions used. */
-static void params_acts(Params *pp, const snt_rnn_params *p, int acts)
-{
-    Str *s = &pp->s;
-    str_putf(s, "%s.act = {", pp->fields++ ? ", " : "");
-    for (int k = 0; k < p->directions; k++) {
-        str_puts(s, k ? ", {" : "{");
-        for (int i = 0; i < acts; i++) {
-            const snt_rnn_act *a = &p->act[k][i];
-            const char *name = "SNT_RNN_TANH";
-            for (size_t j = 0; j < sizeof activations / sizeof activations[0]; j++)
-                if (activations[j].kind == a->kind)
-                    name = activations[j].c_name;
-            str_putf(s, "%s{%s, ", i ? ", " : "", name);
-            str_float_literal(s, a->alpha);
-            str_puts(s, ", ");
-            str_float_literal(s, a->beta);
-            str_puts(s, "}");
-        }
-        str_puts(s, "}");
-    }
-    str_puts(s, "}");
-}
-
-static void emit_rnn_params(Emitter *e, const snt_rnn_params *p, int acts)
-{
-    static const char *const cell_names[] = {"SNT_RNN_SIMPLE", "SNT_RNN_GRU", "SNT_RNN_LSTM"};
-    Params pp = {0};
-    params_enum(&pp, "cell", cell_names[p->cell]);
-    params_int(&pp, "seq", (int64_t)p->seq);
-    params_int(&pp, "batch", (int64_t)p->batch);
-    params_int(&pp, "input", (int64_t)p->input);
-    params_int(&pp, "hidden", (int64_t)p->hidden);
-    params_int(&pp, "directions", p->directions);
-    params_int(&pp, "reverse", p->reverse);
-    params_int(&pp, "batch_major", p->batch_major);
-    params_int(&pp, "linear_before_reset", p->linear_before_reset);
-    params_int(&pp, "input_forget", p->input_forget);
-    params_float(&pp, "clip", p->clip);
-    params_acts(&pp, p, acts);
-    params_int(&pp, "last_step_only", p->last_step_only);
-    params_emit(&pp, e, "snt_rnn_params");
-}
-
 /* The kernel's scratch, packed weights or not. */
 static size_t scratch_floats(const snt_rnn_params *p, const Variant *v)
 {
@@ -400,7 +370,7 @@ static bool rnn_emit(const Node *n, Emitter *e, Diag *d)
     const Variant *v = packed_variant(n, slot, FAMILY_F32_GEMM);
     if (!rnn_params(n, &p, d))
         return false;
-    emit_rnn_params(e, &p, cell_info(n)->acts);
+    emit_params_snt_rnn_params(e, &p, "p");
     emit_line(e, "snt_rnn_io io = {.x = %s,", emit_ptr(e, n->in[0]));
     if (!v)
         emit_line(e, "    .w = %s, .r = %s, .b = %s,", emit_ptr(e, n->in[1]), emit_ptr(e, n->in[2]),

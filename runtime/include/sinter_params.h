@@ -23,13 +23,19 @@
  *   SIZES  size_t[SNT_MAX_RANK]; arg is the int field holding how many
  *          elements are used (and printed)
  *   STRIDES  ptrdiff_t[SNT_MAX_RANK], counted as SIZES
+ *   FLOATS   float[SNT_MAX_RANK], counted as SIZES
  *   SIZES_UPTO    size_t[cap]; arg is (count, cap): the int field
  *                 counting the elements used, and the array's size
  *   STRIDES_UPTO  ptrdiff_t[cap], as SIZES_UPTO
+ *   STRIDES_2D    ptrdiff_t[rows_cap][cols_cap]; arg is (rows, cols,
+ *                 rows_cap, cols_cap): the int fields counting the rows
+ *                 used and the elements used of each, and the array's size
  *   SIZE_ARRAY    size_t[arg]: a fixed count, every element printed
  *   STRIDE_ARRAY  ptrdiff_t[arg], as SIZE_ARRAY
  *   NESTED arg is a struct type with a list of its own, printed field by
  *          field as .name.field
+ *   NESTED_2D  type[rows][cols]; arg is (type, rows, cols), type a struct
+ *          with a list of its own; every element printed, in braces
  *
  * Plain C99: the runtime includes nothing of the compiler.
  */
@@ -47,13 +53,25 @@
 #define SNT_PARAM_DECL_ENUM(name, arg) arg name;
 #define SNT_PARAM_DECL_SIZES(name, arg) size_t name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_STRIDES(name, arg) ptrdiff_t name[SNT_MAX_RANK];
+#define SNT_PARAM_DECL_FLOATS(name, arg) float name[SNT_MAX_RANK];
 #define SNT_PARAM_DECL_SIZES_UPTO(name, arg) size_t name[SNT_PARAM_CAP arg];
 #define SNT_PARAM_DECL_STRIDES_UPTO(name, arg) ptrdiff_t name[SNT_PARAM_CAP arg];
 #define SNT_PARAM_DECL_SIZE_ARRAY(name, arg) size_t name[arg];
 #define SNT_PARAM_DECL_STRIDE_ARRAY(name, arg) ptrdiff_t name[arg];
 #define SNT_PARAM_DECL_NESTED(name, arg) arg name;
+#define SNT_PARAM_DECL_NESTED_2D(name, arg) \
+    SNT_PARAM_GRID_TYPE arg name[SNT_PARAM_GRID_ROWS arg][SNT_PARAM_GRID_COLS arg];
+#define SNT_PARAM_DECL_STRIDES_2D(name, arg) \
+    ptrdiff_t name[SNT_PARAM_ROWS_CAP arg][SNT_PARAM_COLS_CAP arg];
 /* The cap of an *_UPTO field's (count, cap). */
 #define SNT_PARAM_CAP(count, cap) cap
+/* The caps of a STRIDES_2D field's (rows, cols, rows_cap, cols_cap). */
+#define SNT_PARAM_ROWS_CAP(rows, cols, rows_cap, cols_cap) rows_cap
+#define SNT_PARAM_COLS_CAP(rows, cols, rows_cap, cols_cap) cols_cap
+/* The parts of a NESTED_2D field's (type, rows, cols). */
+#define SNT_PARAM_GRID_TYPE(type, rows, cols) type
+#define SNT_PARAM_GRID_ROWS(type, rows, cols) rows
+#define SNT_PARAM_GRID_COLS(type, rows, cols) cols
 
 /* An activation (snt_act_kind says which) and its two parameters, as a
  * kernel epilogue or standalone. */
@@ -199,6 +217,20 @@
     X(T, STRIDES, pads_begin, rank) \
     X(T, ENUM, mode, snt_pad_mode) X(T, FLOAT, value, 0)
 
+/* N-D resize: scales[d] is the scale the coordinate transform uses
+ * (out / in when `sizes` was given); roi_start and roi_end are read only
+ * with coord SNT_COORD_TF_CROP_AND_RESIZE; act is applied to every
+ * output element (SNT_ACT_NONE: none). */
+#define SNT_RESIZE_PARAMS(X, T) \
+    X(T, INT, rank, 0) X(T, SIZES, in_dims, rank) X(T, SIZES, out_dims, rank) \
+    X(T, FLOATS, scales, rank) \
+    X(T, FLOATS, roi_start, rank) X(T, FLOATS, roi_end, rank) \
+    X(T, ENUM, mode, snt_resize_mode) X(T, ENUM, coord, snt_coord_mode) \
+    X(T, ENUM, nearest, snt_nearest_mode) \
+    X(T, FLOAT, cubic_a, 0) X(T, INT, exclude_outside, 0) \
+    X(T, FLOAT, extrapolation_value, 0) \
+    X(T, ACT, act, 0)
+
 /* The window of the 3-D kernels (N x C x D x H x W; 1-D and 2-D run
  * with unit leading spatial axes): spatial axis a (0 = D, 1 = H, 2 = W)
  * has input extent in[a] and output extent out[a], kernel[a] taps
@@ -274,5 +306,35 @@
     X(T, SIZE, pad_t, 0) X(T, SIZE, pad_l, 0) \
     X(T, INT, x_dtype, 0) X(T, INT, w_dtype, 0) \
     X(T, SIZE, x_count, 0) X(T, SIZE, w_count, 0)
+
+/* One activation of a recurrent layer (snt_rnn_act_kind says which and
+ * what alpha and beta mean). */
+#define SNT_RNN_ACT(X, T) \
+    X(T, ENUM, kind, snt_rnn_act_kind) X(T, FLOAT, alpha, 0) X(T, FLOAT, beta, 0)
+
+/* RNN, GRU and LSTM (see snt_rnn_params in sinter_rt.h): the cell;
+ * extents seq, batch, input, hidden; directions 1, or 2 (forward then
+ * reverse); reverse: one direction, run from the last step; batch_major:
+ * layout 1; linear_before_reset (GRU): r scales (H R_h + Rb_h), not H;
+ * input_forget (LSTM): f = 1 - i; clip > 0 clamps the gate inputs to
+ * [-clip, clip]; act per direction f, g, h (RNN f; GRU f, g; the rest
+ * unused, zero); last_step_only: only Y's last step is read (see
+ * snt_rnn_io). */
+#define SNT_RNN_PARAMS(X, T) \
+    X(T, ENUM, cell, snt_rnn_cell) \
+    X(T, SIZE, seq, 0) X(T, SIZE, batch, 0) X(T, SIZE, input, 0) X(T, SIZE, hidden, 0) \
+    X(T, INT, directions, 0) X(T, INT, reverse, 0) X(T, INT, batch_major, 0) \
+    X(T, INT, linear_before_reset, 0) X(T, INT, input_forget, 0) \
+    X(T, FLOAT, clip, 0) \
+    X(T, NESTED_2D, act, (snt_rnn_act, 2, 3)) \
+    X(T, INT, last_step_only, 0)
+
+/* Einsum (see snt_einsum_params in sinter_rt.h): n_inputs operands; an
+ * iteration space of rank indices of extents dims, the first out_rank
+ * y's axes; strides[j][i] of input j's index i. */
+#define SNT_EINSUM_PARAMS(X, T) \
+    X(T, INT, n_inputs, 0) X(T, INT, rank, 0) X(T, INT, out_rank, 0) \
+    X(T, SIZES_UPTO, dims, (rank, SNT_EINSUM_MAX_INDICES)) \
+    X(T, STRIDES_2D, strides, (n_inputs, rank, SNT_EINSUM_MAX_INPUTS, SNT_EINSUM_MAX_INDICES))
 
 #endif /* SINTER_PARAMS_H */

@@ -709,22 +709,9 @@ typedef enum {
     SNT_NEAREST_FLOOR, SNT_NEAREST_CEIL
 } snt_nearest_mode;
 
-/* N-D resize; scales[d] is the scale used by the coordinate transform
- * (out/in when `sizes` was given); roi_* only for TF_CROP_AND_RESIZE;
- * act is applied to every output element (snt_resize_fused_f32). */
+/* N-D resize; fields in sinter_params.h. */
 typedef struct {
-    int rank;
-    size_t in_dims[SNT_MAX_RANK];
-    size_t out_dims[SNT_MAX_RANK];
-    float scales[SNT_MAX_RANK];
-    float roi_start[SNT_MAX_RANK], roi_end[SNT_MAX_RANK];
-    snt_resize_mode mode;
-    snt_coord_mode coord;
-    snt_nearest_mode nearest;
-    float cubic_a;
-    int exclude_outside;
-    float extrapolation_value;
-    snt_act act;
+    SNT_RESIZE_PARAMS(SNT_PARAM_DECL, snt_resize_params)
 } snt_resize_params;
 
 /* y = act(Resize(x)) + residual (laid out like y; may be NULL), each
@@ -974,10 +961,7 @@ int snt_topk(int dtype, size_t outer, size_t len, size_t inner, size_t k, int la
 #define SNT_EINSUM_MAX_INPUTS 8
 #define SNT_EINSUM_MAX_INDICES 16
 typedef struct {
-    int n_inputs;
-    int rank, out_rank;
-    size_t dims[SNT_EINSUM_MAX_INDICES];
-    ptrdiff_t strides[SNT_EINSUM_MAX_INPUTS][SNT_EINSUM_MAX_INDICES];
+    SNT_EINSUM_PARAMS(SNT_PARAM_DECL, snt_einsum_params)
 } snt_einsum_params;
 
 int snt_einsum(int dtype, const snt_einsum_params *p, const void *const *x, void *y);
@@ -1100,8 +1084,7 @@ typedef enum {
 } snt_rnn_act_kind;
 
 typedef struct {
-    snt_rnn_act_kind kind;
-    float alpha, beta;
+    SNT_RNN_ACT(SNT_PARAM_DECL, snt_rnn_act)
 } snt_rnn_act;
 
 /* Gates per cell: RNN i; GRU z, r, h; LSTM i, o, f, c (ONNX's order).
@@ -1110,18 +1093,9 @@ typedef struct {
  * (LSTM peepholes i, o, f).  Time-major (layout 0): X [seq][batch][input],
  * Y [seq][dirs][batch][hidden], states [dirs][batch][hidden]; batch-major
  * (layout 1): X [batch][seq][input], Y [batch][seq][dirs][hidden], states
- * [batch][dirs][hidden]. */
+ * [batch][dirs][hidden].  Fields in sinter_params.h. */
 typedef struct {
-    snt_rnn_cell cell;
-    size_t seq, batch, input, hidden;
-    int directions;           /* 1, or 2: forward then reverse */
-    int reverse;              /* one direction, run from the last step */
-    int batch_major;          /* layout 1 */
-    int linear_before_reset;  /* GRU: r scales (H R_h + Rb_h), not H */
-    int input_forget;         /* LSTM: f = 1 - i */
-    float clip;               /* > 0: gate inputs clamped to [-clip, clip] */
-    snt_rnn_act act[2][3];    /* per direction: f, g, h (RNN f; GRU f, g) */
-    int last_step_only;       /* only Y's last step is read: see snt_rnn_io */
+    SNT_RNN_PARAMS(SNT_PARAM_DECL, snt_rnn_params)
 } snt_rnn_params;
 
 /* The tensors of one call.  Optional inputs are NULL for zeros (b,
