@@ -15,19 +15,19 @@ static void params_field(Params *p, const char *field)
     str_putf(&p->s, "%s.%s = ", p->fields++ ? ", " : "", field);
 }
 
-void params_int(Params *p, const char *field, int64_t v)
+static void params_int(Params *p, const char *field, int64_t v)
 {
     params_field(p, field);
     str_putf(&p->s, "%lld", (long long)v);
 }
 
-void params_enum(Params *p, const char *field, const char *constant)
+static void params_enum(Params *p, const char *field, const char *constant)
 {
     params_field(p, field);
     str_puts(&p->s, constant);
 }
 
-void params_float(Params *p, const char *field, double v)
+static void params_float(Params *p, const char *field, double v)
 {
     params_field(p, field);
     str_float_literal(&p->s, v);
@@ -48,13 +48,13 @@ static void str_strides(Str *s, const ptrdiff_t *v, int count)
     PRINT_LIST(s, v, count, "%lld", long long);
 }
 
-void params_sizes(Params *p, const char *field, const size_t *v, int count)
+static void params_sizes(Params *p, const char *field, const size_t *v, int count)
 {
     params_field(p, field);
     PRINT_LIST(&p->s, v, count, "%zu", size_t);
 }
 
-void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
+static void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count)
 {
     params_field(p, field);
     str_strides(&p->s, v, count);
@@ -91,7 +91,7 @@ const char *snt_act_kind_name(int v)
     return "SNT_ACT_NONE";
 }
 
-void params_act(Params *p, const char *field, const snt_act *act)
+static void params_act(Params *p, const char *field, const snt_act *act)
 {
     Params inner = {0};
     params_put_snt_act(&inner, act);
@@ -100,16 +100,11 @@ void params_act(Params *p, const char *field, const snt_act *act)
     str_free(&inner.s);
 }
 
-void params_emit_as(Params *p, Emitter *e, const char *type, const char *var)
+static void params_emit_as(Params *p, Emitter *e, const char *type, const char *var)
 {
     emit_line(e, "static const %s %s = {%s};", type, var, p->s.buf ? p->s.buf : "0");
     str_free(&p->s);
     p->fields = 0;
-}
-
-void params_emit(Params *p, Emitter *e, const char *type)
-{
-    params_emit_as(p, e, type, "p");
 }
 
 /* How a field of a printed struct is printed: its kind in

@@ -14,24 +14,11 @@
 /* ---- printing parameter structs ----------------------------------- */
 
 /* The initializer list of a `static const` params struct, built one
- * designated field at a time. */
+ * designated field at a time by the printers below. */
 typedef struct {
     Str s;
     int fields;
 } Params;
-
-void params_int(Params *p, const char *field, int64_t v);
-void params_float(Params *p, const char *field, double v);
-void params_sizes(Params *p, const char *field, const size_t *v, int count);
-void params_strides(Params *p, const char *field, const ptrdiff_t *v, int count);
-/* An enum field, printed by its constant's name (AttrChoice.constant). */
-void params_enum(Params *p, const char *field, const char *constant);
-/* An snt_act as the nested field `field` of a larger struct. */
-void params_act(Params *p, const char *field, const snt_act *act);
-/* Emits `static const <type> p = {<fields>};` and frees the fields. */
-void params_emit(Params *p, Emitter *e, const char *type);
-/* The same for a node that needs several structs: names the variable. */
-void params_emit_as(Params *p, Emitter *e, const char *type, const char *var);
 
 /* The parameter structs printed from their field lists in
  * runtime/include/sinter_params.h: X(type, list) for each, a NESTED or
