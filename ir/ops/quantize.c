@@ -64,10 +64,14 @@ static bool quant_split(const Node *n, QuantSplit *q, Diag *d)
         return node_error(d, n, "scale '%s' has %lld values, but axis %d of '%s' has %lld",
                           scale->name, (long long)channels, axis, x->name,
                           (long long)x->shape.dim[axis]);
+    /* The axes before and after `axis`, multiplied out rather than
+     * divided from numel: an empty x has a zero among them. */
     q->channels = (size_t)channels;
     for (int i = 0; i < axis; i++)
         q->outer *= (size_t)x->shape.dim[i];
-    q->inner = (size_t)numel / q->outer / q->channels;
+    q->inner = 1;
+    for (int i = axis + 1; i < x->shape.rank; i++)
+        q->inner *= (size_t)x->shape.dim[i];
     return true;
 }
 
