@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define KERNEL_TEST_SEED 4242
 #include "kernel_test.h"
@@ -152,6 +153,70 @@ static void test_pairs(void)
     }
 }
 
+/* An application's parallel-for as a test wants one: the parts in
+ * reverse order, in the calling thread. */
+static void reverse_parallel_for(void *ctx, snt_task task, void *arg, size_t parts)
+{
+    (void)ctx;
+    while (parts-- > 0)
+        task(arg, parts, parts + 1);
+}
+
+/* y of the case on uk, split into `threads` parts (1: the serial entry). */
+static float *run_split(const pair_case *pc, const snt_f32_gemm_ukernel *uk, size_t threads)
+{
+    const snt_pointwise_pair_params *p = &pc->p;
+    size_t ny = p->n * p->k * p->hw;
+    size_t slot = (snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) + 15) / 16 * 16;
+    snt_conv2d_params c1 = {.n = 1, .c = p->c, .h = 1, .w = 1, .k = p->m, .oh = 1, .ow = 1,
+                            .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    snt_conv2d_params c2 = c1;
+    snt_parallel par = {reverse_parallel_for, NULL, threads};
+    c2.c = p->m;
+    c2.k = p->k;
+    float *w1 = malloc((snt_conv2d_packed_weights_floats(&c1, uk->mr) + 1) * sizeof *w1);
+    float *w2 = malloc((snt_conv2d_packed_weights_floats(&c2, uk->mr) + 1) * sizeof *w2);
+    float *scratch = calloc(slot * threads + 1, sizeof *scratch);
+    float *y = malloc((ny + 1) * sizeof *y);
+    snt_conv2d_pack_weights(&c1, uk->mr, pc->w1, w1);
+    snt_conv2d_pack_weights(&c2, uk->mr, pc->w2, w2);
+    snt_pointwise_pair_f32_mt(threads > 1 ? &par : NULL, p, uk, pc->x, w1, pc->b1, pc->s1, pc->t1,
+                              w2, pc->b2, pc->s2, pc->t2, pc->res, y, scratch);
+    free(w1);
+    free(w2);
+    free(scratch);
+    return y;
+}
+
+/* Split over 2 to 5 parts, in any order, the serial bits: the parts start
+ * inside panels (whole steps of the micro-kernel), pixel counts one past
+ * a step (49, 65, 97) keep whole panels, and with m 512 H holds 96
+ * pixels, so parts of 1024 pixels run through blocks that start inside
+ * panels. */
+static void test_split(void)
+{
+    static const size_t shapes[][2] = {
+        {1, 40}, {7, 40}, {33, 40}, {49, 40}, {50, 40}, {65, 40}, {97, 40}, {100, 40},
+        {300, 40}, {1024, 512},
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+        if (!variant_runs(variants[v].name))
+            continue;
+        for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+            pair_case pc = make_case(1, 24, shapes[i][0], shapes[i][1], 16, 1);
+            size_t ny = pc.p.k * pc.p.hw;
+            float *want = run_split(&pc, variants[v].uk, 1);
+            for (size_t threads = 2; threads <= 5; threads++) {
+                float *got = run_split(&pc, variants[v].uk, threads);
+                CU_ASSERT_EQUAL(memcmp(got, want, ny * sizeof *got), 0);
+                free(got);
+            }
+            free(want);
+            free_case(&pc);
+        }
+    }
+}
+
 /* Nothing to compute: no pixels or no output channels, and y untouched. */
 static void test_empty(void)
 {
@@ -167,6 +232,7 @@ int main(void)
 {
     static const kernel_test tests[] = {
         {"two 1x1 convolutions against double", test_pairs},
+        {"split over parts: the serial bits", test_split},
         {"nothing to compute", test_empty},
     };
     return run_kernel_tests("pointwise_pair", tests, sizeof tests / sizeof tests[0]);

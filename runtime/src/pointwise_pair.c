@@ -35,6 +35,15 @@ static size_t min_size(size_t a, size_t b)
     return a < b ? a : b;
 }
 
+/* Columns of the micro-kernel call at pixel q of a run ending at `end`:
+ * panels lie on the serial grid of nr columns (up to the next multiple
+ * of nr), so that a part starting inside a panel makes calls of whole
+ * steps of the serial ones (see pair_align). */
+static size_t panel_cols(size_t q, size_t end, size_t nr)
+{
+    return min_size(nr - q % nr, end - q);
+}
+
 /* Depth of a product block: a B panel of nr columns fits PANEL_BYTES,
  * the blocks equal in size. */
 static size_t block_depth(size_t depth, size_t nr)
@@ -58,7 +67,9 @@ static size_t offset_floats(size_t count)
 }
 
 /* Scratch, in this order: the offsets of X's rows, of the last panel's
- * and of H's, the last panel of X, and H. */
+ * and of H's, the last panel of X, and H with nr floats after it: a
+ * panel that starts inside the serial grid (pair_align) reads up to nr
+ * columns past its block, past H's last row for the last. */
 size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, unsigned mr,
                                          unsigned nr)
 {
@@ -66,7 +77,7 @@ size_t snt_pointwise_pair_scratch_floats(const snt_pointwise_pair_params *p, uns
     if (p->hw == 0 || p->k == 0)
         return 0;
     return 2 * offset_floats(p->c) + offset_floats(p->m) + p->c * nr +
-           p->m * block_pixels(p, nr);
+           p->m * block_pixels(p, nr) + nr;
 }
 
 /* One product C (+)= A B on the micro-kernel, `rows` x `cols`, over
@@ -99,9 +110,9 @@ static void expand(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukerne
                    const float *x, const float *w1, const snt__epilogue *e1, size_t q0,
                    size_t width, const work *wk)
 {
-    size_t nr = uk->nr, q, ci, mi;
-    for (q = q0; q < q0 + width; q += nr) {
-        size_t cols = min_size(nr, q0 + width - q);
+    size_t nr = uk->nr, q, cols, ci, mi;
+    for (q = q0; q < q0 + width; q += cols) {
+        cols = panel_cols(q, q0 + width, nr);
         const float *b = x + q;
         const ptrdiff_t *b_rows = wk->x_rows;
         if (q + nr > p->hw) {
@@ -123,10 +134,11 @@ static void project(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukern
                     const float *w2, const snt__epilogue *e2, size_t q0, size_t width,
                     const work *wk, float *y)
 {
-    size_t nr = uk->nr, q, ki;
-    for (q = q0; q < q0 + width; q += nr)
-        product(uk, p->k, min_size(nr, q0 + width - q), p->m, w2, wk->h + (q - q0), wk->h_rows,
-                y + q, p->hw);
+    size_t nr = uk->nr, q, cols, ki;
+    for (q = q0; q < q0 + width; q += cols) {
+        cols = panel_cols(q, q0 + width, nr);
+        product(uk, p->k, cols, p->m, w2, wk->h + (q - q0), wk->h_rows, y + q, p->hw);
+    }
     for (ki = 0; ki < p->k && e2 != NULL; ki++)
         snt__epilogue_row(e2, ki, q0, y + ki * p->hw + q0, width);
 }
@@ -155,13 +167,14 @@ static void work_of(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukern
     }
     for (i = 0; i < p->m; i++)
         wk->h_rows[i] = (ptrdiff_t)(i * wk->pixels);
-    /* Columns of H past a short block are read by the last panel's
-     * micro-kernel call (and dropped): they must hold numbers. */
-    memset(wk->h, 0, p->m * wk->pixels * sizeof(float));
+    /* Columns of H past a short block, and the floats after H, are read
+     * by a panel's micro-kernel call (and dropped): they must hold
+     * numbers. */
+    memset(wk->h, 0, (p->m * wk->pixels + nr) * sizeof(float));
 }
 
-/* One image, split over threads by pixels, whole panels of nr: each
- * pixel's H and Y are the same products whatever the split. */
+/* One image, split over threads by pixels: each pixel's H and Y are the
+ * same products whatever the split. */
 typedef struct {
     const snt_pointwise_pair_params *p;
     const snt_f32_gemm_ukernel *uk;
@@ -183,6 +196,20 @@ static void pair_part(void *arg, size_t slot, size_t begin, size_t end)
     }
 }
 
+/*
+ * Where the parts of the pixels may start: at whole steps of the
+ * micro-kernel (uk->nc_step), inside panels of nr, whose columns it
+ * computes independently, so the parts are even to a step (1024 pixels
+ * are 21.3 panels of 48, which whole panels split 11 : 10.3).  Not where
+ * the pixels end one past a step: a part of that last pixel alone would
+ * make a one-column call, which sums in another order than the serial
+ * call of more columns (f32-gemm/8x48-avx512f.c); whole panels then.
+ */
+static size_t pair_align(const snt_pointwise_pair_params *p, const snt_f32_gemm_ukernel *uk)
+{
+    return p->hw % uk->nc_step == 1 ? uk->nr : uk->nc_step;
+}
+
 void snt_pointwise_pair_f32_mt(const snt_parallel *par, const snt_pointwise_pair_params *p,
                                const snt_f32_gemm_ukernel *uk, const float *x,
                                const float *w1_packed, const float *bias1, const float *scale1,
@@ -197,7 +224,7 @@ void snt_pointwise_pair_f32_mt(const snt_parallel *par, const snt_pointwise_pair
     if (p->hw == 0 || p->k == 0)
         return;
     for (b = 0; b < p->n; b++, pw.x += p->c * p->hw, pw.y += p->k * p->hw) {
-        snt__parallel_ranges(par, p->hw, uk->nr, pair_part, &pw);
+        snt__parallel_ranges(par, p->hw, pair_align(p, uk), pair_part, &pw);
         if (e2.residual != NULL)
             e2.residual += p->k * p->hw;
     }
