@@ -22,16 +22,10 @@
 /* Runs node n on the values of its inputs (vals, by tensor id). */
 static bool run_conv_node(const Node *n, float **vals)
 {
-    Window win;
-    Diag d = {0};
-    snt_act act = {.kind = SNT_ACT_NONE};
-    bool ok = conv_window(n, &win, &d) &&
-              (strcmp(n->op_type, "Conv") == 0 || fused_act_get(n, &act, &d));
-    diag_free(&d);
-    if (!ok)
+    const snt_conv2d_params *cp = conv_node_params(n);
+    if (cp == NULL)
         return false;
-    snt_conv2d_params p = conv2d_params(n, &win);
-    p.act = act;
+    snt_conv2d_params p = *cp;
     const float *in[6] = {0};
     for (int i = 0; i < n->n_in && i < 6; i++)
         if (n->in[i])

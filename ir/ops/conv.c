@@ -32,7 +32,8 @@ static bool conv_kernel(const Node *n, int64_t *kernel, Diag *d)
     return true;
 }
 
-bool conv_window(const Node *n, Window *win, Diag *d)
+/* Checks Conv's X, W and B against each other and computes the window. */
+static bool conv_window(const Node *n, Window *win, Diag *d)
 {
     const Shape *x = &n->in[0]->shape, *w = &n->in[1]->shape;
     const Tensor *b = conv_bias(n);
@@ -48,6 +49,24 @@ bool conv_window(const Node *n, Window *win, Diag *d)
         return node_error(d, n, "B must have shape [%lld]", (long long)m);
     int64_t kernel[2];
     return conv_kernel(n, kernel, d) && window_infer(n, x, kernel, false, win, d);
+}
+
+/* The kernel's parameters for a checked window, with no activation. */
+static snt_conv2d_params conv2d_params(const Node *n, const Window *win)
+{
+    const Shape *x = &n->in[0]->shape;
+    return (snt_conv2d_params){
+        .n = (size_t)x->dim[0], .c = (size_t)x->dim[1],
+        .h = (size_t)win->in[0], .w = (size_t)win->in[1],
+        .k = (size_t)n->in[1]->shape.dim[0],
+        .oh = (size_t)win->out[0], .ow = (size_t)win->out[1],
+        .kh = (size_t)win->kernel[0], .kw = (size_t)win->kernel[1],
+        .sh = (size_t)win->stride[0], .sw = (size_t)win->stride[1],
+        .dh = (size_t)win->dilation[0], .dw = (size_t)win->dilation[1],
+        .pt = (size_t)win->pad_begin[0], .pl = (size_t)win->pad_begin[1],
+        .groups = (size_t)attr_int_or(n, "group", 1),
+        .act = {.kind = SNT_ACT_NONE},
+    };
 }
 
 /* Also keeps the kernel's parameters on n (conv_node_params). */
@@ -75,23 +94,6 @@ static OpCost conv_cost(const Node *n)
     OpCost c = {.macs = sat_mul(tensor_numel(y), taps)};
     c.flops = sat_mul(2, c.macs) + (conv_bias(n) ? tensor_numel(y) : 0);
     return c;
-}
-
-snt_conv2d_params conv2d_params(const Node *n, const Window *win)
-{
-    const Shape *x = &n->in[0]->shape;
-    return (snt_conv2d_params){
-        .n = (size_t)x->dim[0], .c = (size_t)x->dim[1],
-        .h = (size_t)win->in[0], .w = (size_t)win->in[1],
-        .k = (size_t)n->in[1]->shape.dim[0],
-        .oh = (size_t)win->out[0], .ow = (size_t)win->out[1],
-        .kh = (size_t)win->kernel[0], .kw = (size_t)win->kernel[1],
-        .sh = (size_t)win->stride[0], .sw = (size_t)win->stride[1],
-        .dh = (size_t)win->dilation[0], .dw = (size_t)win->dilation[1],
-        .pt = (size_t)win->pad_begin[0], .pl = (size_t)win->pad_begin[1],
-        .groups = (size_t)attr_int_or(n, "group", 1),
-        .act = {.kind = SNT_ACT_NONE},
-    };
 }
 
 const snt_conv2d_params *conv_node_params(const Node *n)

@@ -23,10 +23,6 @@ typedef struct {
     int64_t out[2];
 } Window;
 
-/* Checks Conv's X, W and B against each other and computes the window. */
-bool conv_window(const Node *n, Window *win, Diag *d);
-/* The kernel's parameters for a checked window, with no activation. */
-snt_conv2d_params conv2d_params(const Node *n, const Window *win);
 /* The parameters Conv's infer (or FusedConv's, with its activation)
  * kept on an inferred n: what its other hooks, and the passes, read.  A
  * pass that changes a Conv re-infers it, so they stay current. */
