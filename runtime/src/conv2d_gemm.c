@@ -53,16 +53,6 @@
 #define STREAM_PIXELS 1024
 #define STREAM_DEPTH 8
 
-static size_t div_up(size_t a, size_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 /* im2col rows per group. */
 static size_t depth_of(const snt_conv2d_params *p)
 {
@@ -73,7 +63,7 @@ static size_t depth_of(const snt_conv2d_params *p)
  * 64-byte lines so what follows stays aligned. */
 static size_t offset_floats(size_t count)
 {
-    return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
+    return snt__div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
 }
 
 /* ---- the padded phase planes --------------------------------------- */
@@ -104,7 +94,7 @@ static size_t phases(const snt_conv2d_params *p)
  */
 static size_t plane_floats(const snt_conv2d_params *p)
 {
-    size_t lines = div_up(grid_rows(p) * grid_width(p), 16);
+    size_t lines = snt__div_up(grid_rows(p) * grid_width(p), 16);
     return (lines | 1) * 16;
 }
 
@@ -146,8 +136,8 @@ static void fill_phase(const snt_conv2d_params *p, const float *xr, size_t b, fl
 {
     size_t wp = grid_width(p), lo, hi, j;
     /* Grid columns j with 0 <= j*sw + b - pl < w. */
-    lo = min_size(wp, p->pl > b ? div_up(p->pl - b, p->sw) : 0);
-    hi = b < p->w + p->pl ? min_size(wp, div_up(p->w + p->pl - b, p->sw)) : 0;
+    lo = snt__min_size(wp, p->pl > b ? snt__div_up(p->pl - b, p->sw) : 0);
+    hi = b < p->w + p->pl ? snt__min_size(wp, snt__div_up(p->w + p->pl - b, p->sw)) : 0;
     if (hi < lo)
         hi = lo;
     zero_outside(dst, wp, lo, hi);
@@ -171,9 +161,9 @@ static void fill_phase_pair(const snt_conv2d_params *p, const float *xr, float *
                             float *ph1)
 {
     size_t wp = grid_width(p);
-    size_t at_even = min_size(p->pl / 2, wp), at_odd = min_size((p->pl + 1) / 2, wp);
-    size_t n_even = min_size((p->w + 1) / 2, wp - at_even);
-    size_t n_odd = min_size(p->w / 2, wp - at_odd);
+    size_t at_even = snt__min_size(p->pl / 2, wp), at_odd = snt__min_size((p->pl + 1) / 2, wp);
+    size_t n_even = snt__min_size((p->w + 1) / 2, wp - at_even);
+    size_t n_odd = snt__min_size(p->w / 2, wp - at_odd);
     float *even = p->pl % 2 ? ph1 : ph0, *odd = p->pl % 2 ? ph0 : ph1;
     zero_outside(even, wp, at_even, at_even + n_even);
     zero_outside(odd, wp, at_odd, at_odd + n_odd);
@@ -245,9 +235,9 @@ static void store_tile(const snt_conv2d_params *p, float *tile, size_t ld, size_
 {
     size_t wp = grid_width(p), n = p->oh * p->ow, q = q0, i;
     while (q < q0 + cols) {
-        size_t oy = q / wp, ox = q % wp, run = min_size(wp - ox, q0 + cols - q);
+        size_t oy = q / wp, ox = q % wp, run = snt__min_size(wp - ox, q0 + cols - q);
         if (ox < p->ow) {
-            size_t len = min_size(run, p->ow - ox), col = oy * p->ow + ox;
+            size_t len = snt__min_size(run, p->ow - ox), col = oy * p->ow + ox;
             for (i = 0; i < rows; i++) {
                 float *src = tile + i * ld + (q - q0);
                 /* The epilogue works in the tile, in L1; Y is only
@@ -266,14 +256,14 @@ static void store_tile(const snt_conv2d_params *p, float *tile, size_t ld, size_
  * would cost a pass over C of its own). */
 static size_t block_depth(size_t depth, size_t nr)
 {
-    size_t kc_max = PANEL_BYTES / (nr * sizeof(float)), blocks = div_up(depth, kc_max);
-    return blocks ? div_up(depth, blocks) : 0;
+    size_t kc_max = PANEL_BYTES / (nr * sizeof(float)), blocks = snt__div_up(depth, kc_max);
+    return blocks ? snt__div_up(depth, blocks) : 0;
 }
 
 /* Rows of the tile: every output channel of the group, rounded to mr. */
 static size_t tile_rows(const snt_conv2d_params *p, size_t mr)
 {
-    return div_up(p->k / p->groups, mr) * mr;
+    return snt__div_up(p->k / p->groups, mr) * mr;
 }
 
 /*
@@ -286,7 +276,7 @@ static size_t tile_rows(const snt_conv2d_params *p, size_t mr)
 static size_t tile_cols(const snt_conv2d_params *p, size_t mr, size_t nr)
 {
     size_t panels = TILE_FLOATS / (tile_rows(p, mr) * nr);
-    size_t needed = div_up(grid_outputs(p), nr);
+    size_t needed = snt__div_up(grid_outputs(p), nr);
     if (panels > needed)
         panels = needed;
     if (panels > 1 && panels % 2 == 0)
@@ -405,7 +395,7 @@ static void direct_call(const direct_product *dp, size_t ir, const float *b, siz
                         size_t pc, size_t kc, float *c, size_t ld)
 {
     size_t mr = dp->uk->mr;
-    dp->uk->run(min_size(mr, dp->kg - ir), cols, kc, dp->wg + ir * dp->depth + pc * mr, b,
+    dp->uk->run(snt__min_size(mr, dp->kg - ir), cols, kc, dp->wg + ir * dp->depth + pc * mr, b,
                 dp->rows + pc, c + ir * ld, ld, pc > 0);
 }
 
@@ -440,11 +430,11 @@ static void direct_block(const direct_work *w, size_t slot, size_t q_lo, size_t 
         width_max = (STREAM_PIXELS > nr ? STREAM_PIXELS / nr : 1) * nr;
     }
     for (q0 = q_lo; q0 < q_hi; q0 += width_max) {
-        size_t width = min_size(width_max, q_hi - q0);
+        size_t width = snt__min_size(width_max, q_hi - q0);
         for (pc = 0; pc < depth; pc += kc_max) {
-            size_t kc = min_size(kc_max, depth - pc);
+            size_t kc = snt__min_size(kc_max, depth - pc);
             for (q = q0; q < q0 + width; q += nr) {
-                size_t cols = min_size(nr, q0 + width - q);
+                size_t cols = snt__min_size(nr, q0 + width - q);
                 /* B: the planes from pixel q, or the image itself, or a
                  * panel packed for it (at the first depth block: it is
                  * the image's last panel, the only one packed). */
@@ -514,7 +504,7 @@ static void direct_group(const snt_parallel *par, direct_work *w)
         snt__parallel_ranges(par, p->c / p->groups * p->sh * grid_rows(p), 1, pad_part, w);
         tap_offsets(p, rows);
     }
-    w->by_channels = div_up(kg, mr) > div_up(q_end, nr);
+    w->by_channels = snt__div_up(kg, mr) > snt__div_up(q_end, nr);
     if (w->by_channels)
         snt__parallel_ranges(par, kg, mr, direct_part, w);
     else
@@ -566,7 +556,7 @@ static void one_pixel_part(void *arg, size_t slot, size_t begin, size_t end)
     float *y = w->y + w->ch0;
     (void)slot;
     for (i = begin; i < end; i += mr)
-        w->uk->run(min_size(mr, kg - i), 1, depth, w->wg + i * depth, col, rows, y + i, 1, 0);
+        w->uk->run(snt__min_size(mr, kg - i), 1, depth, w->wg + i * depth, col, rows, y + i, 1, 0);
     for (i = begin; i < end && w->ep != NULL; i++)
         snt__epilogue_row(w->ep, w->ch0 + i, 0, y + i, 1);
 }

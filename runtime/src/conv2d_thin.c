@@ -29,11 +29,6 @@ typedef struct {
     size_t plane;           /* floats of a channel's band */
 } thin_geom;
 
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 static size_t taps_of(const snt_conv2d_params *p)
 {
     return p->c * p->kh * p->kw;
@@ -53,7 +48,7 @@ static thin_geom geometry(const snt_conv2d_params *p)
     g.cols = snt__phase_rows_init(p->w, p->ow, p->kw, p->sw, p->dw, p->pl);
     fit = BAND_FLOATS / (p->c * g.cols.row_floats);
     g.band = fit >= band_in_rows(p, 1) ? (fit - band_in_rows(p, 1)) / p->sh + 1 : 1;
-    g.band = min_size(g.band, p->oh);
+    g.band = snt__min_size(g.band, p->oh);
     g.band_rows = band_in_rows(p, g.band);
     g.plane = g.band_rows * g.cols.row_floats;
     return g;
@@ -113,7 +108,7 @@ static void conv_band(const snt_conv2d_params *p, const snt_f32_conv_thin_ukerne
     size_t m0, r, m;
     float b[MAX_MR];
     for (m0 = 0; m0 < p->k; m0 += uk->mr) {
-        a->mc = min_size(uk->mr, p->k - m0);
+        a->mc = snt__min_size(uk->mr, p->k - m0);
         for (m = 0; m < uk->mr; m++)
             b[m] = bias != NULL && m < a->mc ? bias[m0 + m] : 0.0f;
         a->bias = b;
@@ -153,7 +148,7 @@ static void thin_part(void *arg, size_t slot, size_t begin, size_t end)
     /* What the fills never write: the padding columns. */
     memset(rows_in, 0, p->c * g->plane * sizeof *rows_in);
     for (oy0 = begin; oy0 < end; oy0 += g->band) {
-        size_t rows = min_size(g->band, end - oy0);
+        size_t rows = snt__min_size(g->band, end - oy0);
         for (ci = 0; ci < p->c; ci++)
             snt__phase_rows_fill(&g->cols, t->x + ci * p->h * p->w, p->h,
                                  (ptrdiff_t)(oy0 * p->sh) - (ptrdiff_t)p->pt,

@@ -48,16 +48,6 @@
 /* Depth of a product block: C x nr of V, in half of L1. */
 #define PANEL_BYTES ((size_t)24 * 1024)
 
-static size_t div_up(size_t a, size_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 int snt_conv2d_winograd_applies(const snt_conv2d_params *p)
 {
     return p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->dh == 1 && p->dw == 1 &&
@@ -150,7 +140,7 @@ typedef struct {
  * columns, the part that is not padding, in 1/1024ths. */
 static size_t panel_use(size_t tiles, size_t nr)
 {
-    return tiles * 1024 / (div_up(tiles, nr) * nr);
+    return tiles * 1024 / (snt__div_up(tiles, nr) * nr);
 }
 
 /*
@@ -161,9 +151,9 @@ static size_t panel_use(size_t tiles, size_t nr)
 static size_t block_rows(const snt_conv2d_params *p, size_t tw, size_t th, size_t nr)
 {
     size_t most = BLOCK_FLOATS / (POSITIONS * (p->c + p->k) * tw), best = 1, r;
-    if (most < div_up(nr, tw))
-        most = div_up(nr, tw);
-    most = min_size(most, th);
+    if (most < snt__div_up(nr, tw))
+        most = snt__div_up(nr, tw);
+    most = snt__min_size(most, th);
     for (r = 2; r <= most; r++)
         if (panel_use(r * tw, nr) >= panel_use(best * tw, nr))
             best = r;
@@ -173,16 +163,16 @@ static size_t block_rows(const snt_conv2d_params *p, size_t tw, size_t th, size_
 static layout layout_of(const snt_conv2d_params *p, unsigned nr)
 {
     layout l;
-    l.tw = div_up(p->ow, TILE);
-    l.th = div_up(p->oh, TILE);
+    l.tw = snt__div_up(p->ow, TILE);
+    l.th = snt__div_up(p->oh, TILE);
     l.rows = block_rows(p, l.tw, l.th, nr);
     /* Whole panels, an odd number of 64-byte lines apart so that the
      * rows a micro-kernel reads spread over the cache sets. */
-    l.ld = div_up(l.rows * l.tw, nr) * nr;
+    l.ld = snt__div_up(l.rows * l.tw, nr) * nr;
     if ((l.ld / 16) % 2 == 0)
         l.ld += 16;
     l.depth_block = PANEL_BYTES / (nr * sizeof(float));
-    l.depth_block = div_up(p->c, div_up(p->c, l.depth_block));
+    l.depth_block = snt__div_up(p->c, snt__div_up(p->c, l.depth_block));
     return l;
 }
 
@@ -200,7 +190,7 @@ static size_t band_tiles(const layout *l)
  * output row. */
 static size_t offsets_floats(const snt_conv2d_params *p)
 {
-    return div_up(p->c * sizeof(ptrdiff_t), 64) * 16;
+    return snt__div_up(p->c * sizeof(ptrdiff_t), 64) * 16;
 }
 
 static size_t vm_floats(const snt_conv2d_params *p, const layout *l)
@@ -413,12 +403,13 @@ static void products(const snt_conv2d_params *p, const layout *l,
         const float *uxi = u + xi * u_ld, *vxi = v + xi * p->c * l->ld;
         float *mxi = mm + xi * p->k * l->ld;
         for (q = 0; q < tiles; q += uk->nr) {
-            size_t cols = min_size(uk->nr, tiles - q);
+            size_t cols = snt__min_size(uk->nr, tiles - q);
             for (pc = 0; pc < p->c; pc += l->depth_block) {
-                size_t kc = min_size(l->depth_block, p->c - pc);
+                size_t kc = snt__min_size(l->depth_block, p->c - pc);
                 for (ir = k_lo; ir < k_hi; ir += uk->mr)
-                    uk->run(min_size(uk->mr, p->k - ir), cols, kc, uxi + ir * p->c + pc * uk->mr,
-                            vxi + q, rows + pc, mxi + ir * l->ld + q, l->ld, pc > 0);
+                    uk->run(snt__min_size(uk->mr, p->k - ir), cols, kc,
+                            uxi + ir * p->c + pc * uk->mr, vxi + q, rows + pc,
+                            mxi + ir * l->ld + q, l->ld, pc > 0);
             }
         }
     }
@@ -535,7 +526,7 @@ static void blocks_part(void *arg, size_t slot, size_t ty_lo, size_t ty_hi)
     size_t ty0, c, k;
     set_rows(w, &s);
     for (ty0 = ty_lo; ty0 < ty_hi; ty0 += l->rows) {
-        size_t nrows = min_size(l->rows, ty_hi - ty0), tiles = nrows * l->tw;
+        size_t nrows = snt__min_size(l->rows, ty_hi - ty0), tiles = nrows * l->tw;
         for (c = 0; c < g->c; c++)
             input_transform(g, l, w->x + c * g->h * g->w, c, ty0, nrows, s.work, s.v);
         clear_tails(s.v, POSITIONS * g->c, tiles, l->ld);
@@ -580,7 +571,7 @@ static void outputs_part(void *arg, size_t slot, size_t begin, size_t end)
 static size_t row_steps(const layout *l, size_t rows, size_t step)
 {
     size_t full = rows / l->rows, rest = rows % l->rows;
-    return full * div_up(l->rows * l->tw, step) + div_up(rest * l->tw, step);
+    return full * snt__div_up(l->rows * l->tw, step) + snt__div_up(rest * l->tw, step);
 }
 
 /*
@@ -597,9 +588,9 @@ static size_t row_steps(const layout *l, size_t rows, size_t step)
  */
 static int splits_by_channels(const winograd_work *w, size_t parts)
 {
-    size_t kp = div_up(w->g->k, w->uk->mr), step = w->uk->nc_step, th = w->l->th;
-    size_t by_rows = row_steps(w->l, div_up(th, parts), step) * kp;
-    size_t by_channels = row_steps(w->l, th, step) * div_up(kp, parts);
+    size_t kp = snt__div_up(w->g->k, w->uk->mr), step = w->uk->nc_step, th = w->l->th;
+    size_t by_rows = row_steps(w->l, snt__div_up(th, parts), step) * kp;
+    size_t by_channels = row_steps(w->l, th, step) * snt__div_up(kp, parts);
     return parts > 1 && by_channels * 8 < by_rows * 7;
 }
 
@@ -614,7 +605,7 @@ static void winograd_group(const snt_parallel *par, winograd_work *w)
     }
     set_rows(w, &shared);
     for (w->ty0 = 0; w->ty0 < l->th; w->ty0 += l->rows) {
-        w->nrows = min_size(l->rows, l->th - w->ty0);
+        w->nrows = snt__min_size(l->rows, l->th - w->ty0);
         snt__parallel_ranges(par, w->g->c, 1, inputs_part, w);
         snt__parallel_ranges(par, w->g->k, w->uk->mr, outputs_part, w);
     }

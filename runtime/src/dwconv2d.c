@@ -52,11 +52,6 @@ typedef struct {
     size_t band;       /* output rows per band */
 } dw_geom;
 
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 static size_t gcd(size_t a, size_t b)
 {
     while (b != 0) {
@@ -95,7 +90,7 @@ static dw_geom geometry(const snt_conv2d_params *p, size_t mr)
     group = mr * g.residues;
     if (g.band > group)
         g.band -= g.band % group;
-    g.band = min_size(g.band, p->oh);
+    g.band = snt__min_size(g.band, p->oh);
     return g;
 }
 
@@ -189,7 +184,7 @@ static void run_taps(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *u
     a->in = in;
     a->accumulate = 0;
     for (kx0 = 0; kx0 < p->kw; kx0 += TAP_CHUNK) {
-        a->kw = min_size(TAP_CHUNK, p->kw - kx0);
+        a->kw = snt__min_size(TAP_CHUNK, p->kw - kx0);
         a->act = kx0 + a->kw == p->kw ? act : NULL;
         tap_columns(p, g, kx0, a->kw, col);
         a->col = col;
@@ -232,7 +227,7 @@ static void conv_band(const snt_conv2d_params *p, const snt_f32_dwconv_ukernel *
         size_t count = (rows - q + g->residues - 1) / g->residues;
         for (m0 = 0; m0 < count; m0 += uk->mr) {
             size_t oy = q + m0 * g->residues;   /* the call's first output row */
-            a.rows = min_size(uk->mr, count - m0);
+            a.rows = snt__min_size(uk->mr, count - m0);
             a.out = y + oy * p->ow;
             run_taps(p, uk, g, taps, plane + oy * p->sh * g->row_floats, act, &a);
         }
@@ -251,7 +246,7 @@ static void conv_channel(const dw_work *d, const dw_geom *g, size_t ch, const fl
     float *yc = d->y + ch * p->oh * p->ow;
     size_t oy0;
     for (oy0 = 0; oy0 < p->oh; oy0 += g->band) {
-        size_t rows = min_size(g->band, p->oh - oy0);
+        size_t rows = snt__min_size(g->band, p->oh - oy0);
         float *yb = yc + oy0 * p->ow;
         fill_band(p, g, xc, oy0, rows, plane);
         conv_band(p, d->uk, g, taps, plane, bias, d->act, yb, rows);
@@ -290,7 +285,7 @@ static void conv_lanes(const dw_work *d, size_t c_begin, size_t c_end, float *sc
     a.out = a.grid + grid_pixels(p) * SNT_DWCONV_LANES;
     a.act = d->act;
     for (c0 = c_begin; c0 < c_end; c0 += SNT_DWCONV_LANES) {
-        a.nc = min_size(c_end - c0, SNT_DWCONV_LANES);
+        a.nc = snt__min_size(c_end - c0, SNT_DWCONV_LANES);
         pack_lanes(p, d->w, d->bias, c0, a.nc, taps, lane_bias);
         a.x = d->x + c0 * p->h * p->w;
         a.y = d->y + c0 * out_plane;

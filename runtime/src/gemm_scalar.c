@@ -232,11 +232,6 @@ static void epilogue_block(const snt__epilogue *ep, size_t i0, size_t rows, size
         snt__epilogue_row(ep, i, j0, c + i * ldc + j0, cols);
 }
 
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 static size_t round_up(size_t x, size_t multiple)
 {
     return (x + multiple - 1) / multiple * multiple;
@@ -252,14 +247,14 @@ static int packs(size_t m, size_t n, size_t k)
  * the B panel after it starts aligned. */
 static size_t packed_a_floats(size_t m, size_t k)
 {
-    return snt__whole_lines(round_up(min_size(m, MC), MR) * min_size(k, KC));
+    return snt__whole_lines(round_up(snt__min_size(m, MC), MR) * snt__min_size(k, KC));
 }
 
 size_t snt_sgemm_scratch_floats(size_t m, size_t n, size_t k)
 {
     if (n == 0 || !packs(m, n, k))
         return 0;
-    return packed_a_floats(m, k) + round_up(min_size(n, NC), NR_MAX) * min_size(k, KC);
+    return packed_a_floats(m, k) + round_up(snt__min_size(n, NC), NR_MAX) * snt__min_size(k, KC);
 }
 
 /* The blocked product of a packing-size problem, in scratch. */

@@ -20,6 +20,18 @@ static inline size_t snt__whole_lines(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
+/* The smaller of a and b. */
+static inline size_t snt__min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* a / b rounded up (b > 0). */
+static inline size_t snt__div_up(size_t a, size_t b)
+{
+    return (a + b - 1) / b;
+}
+
 /* ---- splitting a kernel over threads (parallel.c) ---- */
 
 /* One part of a kernel's output: items [begin, end), with scratch slot

@@ -18,16 +18,6 @@
 #define PANEL_BYTES ((size_t)24 * 1024)  /* a B panel: half of a 48 KiB L1 */
 #define BLOCK_FLOATS ((size_t)64 * 1024) /* the packed rows of X: 256 KiB of L2 */
 
-static size_t div_up(size_t a, size_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 /* Depth of a block: a B panel fits PANEL_BYTES, to stay in L1 for every
  * A panel of the block; blocks equal in size.  X of one A panel (one
  * sample, a matrix-vector product) reuses nothing: one block, each B
@@ -37,8 +27,8 @@ static size_t block_depth(const snt_linear_params *p, size_t mr, size_t nr)
     size_t blocks;
     if (p->m <= mr)
         return p->k;
-    blocks = div_up(p->k, PANEL_BYTES / (nr * sizeof(float)));
-    return blocks ? div_up(p->k, blocks) : 0;
+    blocks = snt__div_up(p->k, PANEL_BYTES / (nr * sizeof(float)));
+    return blocks ? snt__div_up(p->k, blocks) : 0;
 }
 
 /* Rows of a block: whole A panels, as many as fit BLOCK_FLOATS. */
@@ -47,13 +37,13 @@ static size_t block_rows(const snt_linear_params *p, size_t mr, size_t nr)
     size_t kc = block_depth(p, mr, nr), panels = kc ? BLOCK_FLOATS / (kc * mr) : 1;
     if (panels == 0)
         panels = 1;
-    return min_size(panels, div_up(p->m, mr)) * mr;
+    return snt__min_size(panels, snt__div_up(p->m, mr)) * mr;
 }
 
 /* Floats that the depth offsets take, in whole 64-byte lines. */
 static size_t offset_floats(size_t count)
 {
-    return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
+    return snt__div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
 }
 
 size_t snt_linear_gemm_scratch_floats(const snt_linear_params *p, unsigned mr, unsigned nr)
@@ -103,16 +93,16 @@ void snt__linear_gemm_rows(const snt_linear_params *p, const snt_f32_gemm_ukerne
     for (r = 0; r < kc_max; r++)
         b_rows[r] = (ptrdiff_t)(r * nr);
     for (ic = 0; ic < rows; ic += mc_max) {
-        size_t mc = min_size(mc_max, rows - ic);
+        size_t mc = snt__min_size(mc_max, rows - ic);
         float *yc = y + ic * p->n;
         for (pc = 0; pc < p->k; pc += kc_max) {
-            size_t kc = min_size(kc_max, p->k - pc);
+            size_t kc = snt__min_size(kc_max, p->k - pc);
             snt_f32_gemm_pack_a(mc, kc, mr, x + ic * p->k + pc, (ptrdiff_t)p->k, 1, a);
             for (jr = 0; jr < p->n; jr += nr) {
                 const float *b = w_packed + jr * p->k + pc * nr;
                 for (ir = 0; ir < mc; ir += mr)
-                    uk->run(min_size(mr, mc - ir), min_size(nr, p->n - jr), kc, a + ir * kc, b,
-                            b_rows, yc + ir * p->n + jr, p->n, pc > 0);
+                    uk->run(snt__min_size(mr, mc - ir), snt__min_size(nr, p->n - jr), kc,
+                            a + ir * kc, b, b_rows, yc + ir * p->n + jr, p->n, pc > 0);
             }
         }
         finish_rows(p, bias, yc, mc);

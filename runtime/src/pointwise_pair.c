@@ -25,30 +25,20 @@
 #define PANEL_BYTES ((size_t)24 * 1024)  /* B rows of a depth block: half of L1 */
 #define H_FLOATS ((size_t)64 * 1024)     /* H of a block: 256 KiB of L2 */
 
-static size_t div_up(size_t a, size_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 /* Columns of the micro-kernel call at pixel q of a run ending at `end`:
  * panels lie on the serial grid of nr columns (up to the next multiple
  * of nr), so that a part starting inside a panel makes calls of whole
  * steps of the serial ones (see pair_align). */
 static size_t panel_cols(size_t q, size_t end, size_t nr)
 {
-    return min_size(nr - q % nr, end - q);
+    return snt__min_size(nr - q % nr, end - q);
 }
 
 /* Depth of a product block: a B panel of nr columns fits PANEL_BYTES,
  * the blocks equal in size. */
 static size_t block_depth(size_t depth, size_t nr)
 {
-    return div_up(depth, div_up(depth, PANEL_BYTES / (nr * sizeof(float))));
+    return snt__div_up(depth, snt__div_up(depth, PANEL_BYTES / (nr * sizeof(float))));
 }
 
 /* Pixels of a block: whole panels, as many as keep H within H_FLOATS
@@ -56,14 +46,14 @@ static size_t block_depth(size_t depth, size_t nr)
 static size_t block_pixels(const snt_pointwise_pair_params *p, size_t nr)
 {
     size_t panels = H_FLOATS / (p->m * nr);
-    panels = panels < 1 ? 1 : min_size(panels, div_up(p->hw, nr));
+    panels = panels < 1 ? 1 : snt__min_size(panels, snt__div_up(p->hw, nr));
     return panels * nr;
 }
 
 /* Floats that `count` ptrdiff_t offsets take, in whole 64-byte lines. */
 static size_t offset_floats(size_t count)
 {
-    return div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
+    return snt__div_up(count * sizeof(ptrdiff_t), 64) * 64 / sizeof(float);
 }
 
 /* Scratch, in this order: the offsets of X's rows, of the last panel's
@@ -88,9 +78,9 @@ static void product(const snt_f32_gemm_ukernel *uk, size_t rows, size_t cols, si
 {
     size_t kc_max = block_depth(depth, uk->nr), pc, ir;
     for (pc = 0; pc < depth; pc += kc_max) {
-        size_t kc = min_size(kc_max, depth - pc);
+        size_t kc = snt__min_size(kc_max, depth - pc);
         for (ir = 0; ir < rows; ir += uk->mr)
-            uk->run(min_size(uk->mr, rows - ir), cols, kc, a + ir * depth + pc * uk->mr, b,
+            uk->run(snt__min_size(uk->mr, rows - ir), cols, kc, a + ir * depth + pc * uk->mr, b,
                     b_rows + pc, c + ir * ldc, ldc, pc > 0);
     }
 }
@@ -190,7 +180,7 @@ static void pair_part(void *arg, size_t slot, size_t begin, size_t end)
     work wk;
     work_of(pw->p, pw->uk, pw->scratch, slot, &wk);
     for (q0 = begin; q0 < end; q0 += wk.pixels) {
-        size_t width = min_size(wk.pixels, end - q0);
+        size_t width = snt__min_size(wk.pixels, end - q0);
         expand(pw->p, pw->uk, pw->x, pw->w1, pw->e1, q0, width, &wk);
         project(pw->p, pw->uk, pw->w2, pw->e2, q0, width, &wk, pw->y);
     }
