@@ -46,8 +46,8 @@
 #define MAX_ARGS 64
 
 /* The models, the optimization level, and how many runs each thread
- * makes.  The seed exports (UNeXt-S, CMUNeXt-S, M2SNet) as -O2 compiles
- * them; and at -O0 the kernels that multiply on snt_sgemm: MatMul and
+ * makes.  The seed exports (UNeXt and UNeXt-S, CMUNeXt-S, M2SNet) as -O2
+ * compiles them; and at -O0 the kernels that multiply on snt_sgemm: MatMul and
  * Linear (UNeXt-S), the portable convolution (M2SNet, where products
  * take most of the time, so that threads sharing packing buffers would
  * clash on nearly every run) and an LSTM with its weights unpacked.  A
@@ -57,6 +57,7 @@ static const struct {
     const char *file, *level;
     const char *iterations;
 } models[] = {
+    {"unext_op13.onnx", "-O2", "100"},
     {"unext_s_op13.onnx", "-O2", "300"},
     {"cmunext_s_op13.onnx", "-O2", "300"},
     {"m2snet_op13.onnx", "-O2", "50"},
