@@ -91,39 +91,63 @@ static void reference(const pair_case *pc, size_t i, size_t q, double *y, double
     free(hmag);
 }
 
+/* An application's parallel-for as a test wants one: the parts in
+ * reverse order, in the calling thread. */
+static void reverse_parallel_for(void *ctx, snt_task task, void *arg, size_t parts)
+{
+    (void)ctx;
+    while (parts-- > 0)
+        task(arg, parts, parts + 1);
+}
+
+/* y of the case on uk, split into `threads` parts (1: the serial entry),
+ * every output NaN until the kernel writes it. */
+static float *run_split(const pair_case *pc, const snt_f32_gemm_ukernel *uk, size_t threads)
+{
+    const snt_pointwise_pair_params *p = &pc->p;
+    size_t ny = p->n * p->k * p->hw;
+    size_t slot = (snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) + 15) / 16 * 16;
+    snt_conv2d_params c1 = {.n = 1, .c = p->c, .h = 1, .w = 1, .k = p->m, .oh = 1, .ow = 1,
+                            .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    snt_conv2d_params c2 = c1;
+    snt_parallel par = {reverse_parallel_for, NULL, threads};
+    c2.c = p->m;
+    c2.k = p->k;
+    float *w1 = malloc((snt_conv2d_packed_weights_floats(&c1, uk->mr) + 1) * sizeof *w1);
+    float *w2 = malloc((snt_conv2d_packed_weights_floats(&c2, uk->mr) + 1) * sizeof *w2);
+    float *scratch = calloc(slot * threads + 1, sizeof *scratch);
+    float *y = malloc((ny + 1) * sizeof *y);
+    snt_conv2d_pack_weights(&c1, uk->mr, pc->w1, w1);
+    snt_conv2d_pack_weights(&c2, uk->mr, pc->w2, w2);
+    for (size_t i = 0; i < ny; i++)
+        y[i] = NAN;
+    if (threads > 1)
+        snt_pointwise_pair_f32_mt(&par, p, uk, pc->x, w1, pc->b1, pc->s1, pc->t1, w2, pc->b2,
+                                  pc->s2, pc->t2, pc->res, y, scratch);
+    else
+        snt_pointwise_pair_f32(p, uk, pc->x, w1, pc->b1, pc->s1, pc->t1, w2, pc->b2, pc->s2,
+                               pc->t2, pc->res, y, scratch);
+    free(w1);
+    free(w2);
+    free(scratch);
+    return y;
+}
+
 /* Runs the case on uk; returns the count of outputs out of bounds. */
 static int check(const pair_case *pc, const snt_f32_gemm_ukernel *uk)
 {
     const snt_pointwise_pair_params *p = &pc->p;
     size_t ny = p->n * p->k * p->hw;
-    snt_conv2d_params c1 = {.n = 1, .c = p->c, .h = 1, .w = 1, .k = p->m, .oh = 1, .ow = 1,
-                            .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
-    snt_conv2d_params c2 = c1;
-    c2.c = p->m;
-    c2.k = p->k;
-    float *w1 = malloc((snt_conv2d_packed_weights_floats(&c1, uk->mr) + 1) * sizeof *w1);
-    float *w2 = malloc((snt_conv2d_packed_weights_floats(&c2, uk->mr) + 1) * sizeof *w2);
-    float *scratch = malloc((snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) + 1) *
-                            sizeof *scratch);
-    float *y = malloc((ny + 1) * sizeof *y);
     double *want = malloc((ny + 1) * sizeof *want), *bound = malloc((ny + 1) * sizeof *bound);
     int bad = 0;
-    snt_conv2d_pack_weights(&c1, uk->mr, pc->w1, w1);
-    snt_conv2d_pack_weights(&c2, uk->mr, pc->w2, w2);
     for (size_t i = 0; i < p->n; i++)
         for (size_t q = 0; q < p->hw; q++)
             reference(pc, i, q, want, bound);
-    for (size_t i = 0; i < ny; i++)
-        y[i] = NAN;
-    snt_pointwise_pair_f32(p, uk, pc->x, w1, pc->b1, pc->s1, pc->t1, w2, pc->b2, pc->s2, pc->t2,
-                           pc->res, y, scratch);
+    float *y = run_split(pc, uk, 1);
     for (size_t i = 0; i < ny; i++)
         if (!(fabs(y[i] - want[i]) <= bound[i]) && bad++ == 0)
             fprintf(stderr, "\n  pair n%zu c%zu hw%zu m%zu k%zu: y[%zu] = %g, want %g\n", p->n,
                     p->c, p->hw, p->m, p->k, i, y[i], want[i]);
-    free(w1);
-    free(w2);
-    free(scratch);
     free(y);
     free(want);
     free(bound);
@@ -151,41 +175,6 @@ static void test_pairs(void)
                 free_case(&pc);
             }
     }
-}
-
-/* An application's parallel-for as a test wants one: the parts in
- * reverse order, in the calling thread. */
-static void reverse_parallel_for(void *ctx, snt_task task, void *arg, size_t parts)
-{
-    (void)ctx;
-    while (parts-- > 0)
-        task(arg, parts, parts + 1);
-}
-
-/* y of the case on uk, split into `threads` parts (1: the serial entry). */
-static float *run_split(const pair_case *pc, const snt_f32_gemm_ukernel *uk, size_t threads)
-{
-    const snt_pointwise_pair_params *p = &pc->p;
-    size_t ny = p->n * p->k * p->hw;
-    size_t slot = (snt_pointwise_pair_scratch_floats(p, uk->mr, uk->nr) + 15) / 16 * 16;
-    snt_conv2d_params c1 = {.n = 1, .c = p->c, .h = 1, .w = 1, .k = p->m, .oh = 1, .ow = 1,
-                            .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
-    snt_conv2d_params c2 = c1;
-    snt_parallel par = {reverse_parallel_for, NULL, threads};
-    c2.c = p->m;
-    c2.k = p->k;
-    float *w1 = malloc((snt_conv2d_packed_weights_floats(&c1, uk->mr) + 1) * sizeof *w1);
-    float *w2 = malloc((snt_conv2d_packed_weights_floats(&c2, uk->mr) + 1) * sizeof *w2);
-    float *scratch = calloc(slot * threads + 1, sizeof *scratch);
-    float *y = malloc((ny + 1) * sizeof *y);
-    snt_conv2d_pack_weights(&c1, uk->mr, pc->w1, w1);
-    snt_conv2d_pack_weights(&c2, uk->mr, pc->w2, w2);
-    snt_pointwise_pair_f32_mt(threads > 1 ? &par : NULL, p, uk, pc->x, w1, pc->b1, pc->s1, pc->t1,
-                              w2, pc->b2, pc->s2, pc->t2, pc->res, y, scratch);
-    free(w1);
-    free(w2);
-    free(scratch);
-    return y;
 }
 
 /* Split over 2 to 5 parts, in any order, the serial bits: the parts start

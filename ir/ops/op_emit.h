@@ -78,8 +78,7 @@ PRINTED_PARAMS(PARAMS_PRINTER_DECL)
 
 /* ---- Conv (conv.c), shared with FusedConv ------------------------ */
 
-/* conv_window, conv2d_params, conv_node_params and conv_is_depthwise
- * are in ops.h. */
+/* conv_node_params and conv_is_depthwise are in ops.h. */
 
 /* ---- pools (pool.c), shared with LpPool and GlobalMaxPool --------- */
 

@@ -144,4 +144,6 @@ static void gemm_8x48(size_t mr, size_t nc, size_t kc, const float *restrict a,
         gemm_8xnv(mr, nc, kc, a, b, b_rows, c, ldc, accumulate, 3);
 }
 
-const snt_f32_gemm_ukernel snt_f32_gemm_8x48__avx512f = {MR, NR, 16 /* a vector: narrow tiles above */, gemm_8x48};
+/* nc_step 16, a vector: a narrow call computes only the vectors it stores
+ * (gemm_8xnv above). */
+const snt_f32_gemm_ukernel snt_f32_gemm_8x48__avx512f = {MR, NR, 16, gemm_8x48};
